@@ -1,0 +1,36 @@
+"""`paperfeed run`: the embedded default. Web server, task worker and scheduler in one process."""
+
+from __future__ import annotations
+
+import threading
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.core.servers.basehttp import WSGIServer, run
+
+from paperfeed.core.processes import start_scheduler_thread, start_worker_thread
+
+
+class Command(BaseCommand):
+    help = "Serve the site with the task worker and scheduler in the same process (SQLite default)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-worker", action="store_true", help="do not run background tasks")
+
+    def handle(self, *args, host: str, port: int, no_worker: bool, **options) -> None:
+        from django.core.wsgi import get_wsgi_application
+
+        stop = threading.Event()
+        if not no_worker:
+            start_worker_thread(stop=stop)
+            if settings.PAPERFEED_SCHEDULER:
+                start_scheduler_thread(stop=stop)
+        self.stdout.write(f"paperfeed serving on http://{host}:{port}/ (Ctrl+C to stop)")
+        try:
+            run(host, port, get_wsgi_application(), threading=True, server_cls=WSGIServer)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop.set()

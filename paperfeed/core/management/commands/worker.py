@@ -1,0 +1,44 @@
+"""`paperfeed worker`: runs background tasks (and, by default, the scheduler) in production."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils.crypto import get_random_string
+
+from paperfeed.core.processes import start_scheduler_thread
+
+
+class Command(BaseCommand):
+    help = "Run background tasks from the database queue, and the scheduler unless --no-scheduler."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--no-scheduler", action="store_true")
+        parser.add_argument("--interval", type=float, default=1.0)
+        parser.add_argument("--batch", action="store_true", help="run what is queued, then exit")
+
+    def handle(self, *args, no_scheduler: bool, interval: float, batch: bool, **options) -> None:
+        from django_tasks_db.management.commands.db_worker import Worker
+
+        stop = threading.Event()
+        if settings.PAPERFEED_SCHEDULER and not no_scheduler and not batch:
+            start_scheduler_thread(stop=stop)
+        worker = Worker(
+            queue_names=["*"],
+            interval=interval,
+            batch=batch,
+            backend_name="default",
+            startup_delay=not batch,
+            max_tasks=None,
+            worker_id=get_random_string(32),
+            excluded_queue_names=[],
+        )
+        worker.configure_signals()
+        try:
+            worker.run()
+        finally:
+            stop.set()
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class ScheduledRun(models.Model):
+    """One firing of a scheduled job. The unique (job, slot) pair is what lets any number of
+    scheduler processes, on any number of hosts, run side by side: only the first to insert the
+    row for a slot enqueues the task."""
+
+    job = models.CharField(max_length=100)
+    slot = models.CharField(max_length=40)
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-enqueued_at"]
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="scheduledrun_once")]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.slot}"

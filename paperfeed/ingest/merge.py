@@ -1,0 +1,156 @@
+"""How an incoming record combines with what the catalogue already holds. Pure: no Django.
+
+The rules (the foundation issue's contract):
+- a newer version replaces an older one: its fields win;
+- a record for an *older* version only fills fields the catalogue has empty;
+- a field the incoming record lacks (None) is always kept;
+- merging the same record twice changes nothing (idempotent);
+- a code link a person set (``code_url_source == "user"``) is never replaced automatically.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from paperfeed.ingest.records import PaperRecord
+from paperfeed.papers.ids import id_month
+
+# Plain scalar fields copied from a record onto the paper.
+SCALAR_FIELDS = (
+    "title",
+    "abstract",
+    "comments",
+    "journal_ref",
+    "doi",
+    "license",
+    "code_stars",
+    "project_page",
+)
+
+
+@dataclass(slots=True)
+class PaperState:
+    """The stored values of one paper that the merge reads and writes."""
+
+    arxiv_id: str
+    version: int = 1
+    versions: list[dict[str, Any]] | None = None
+    title: str = ""
+    abstract: str = ""
+    comments: str = ""
+    journal_ref: str = ""
+    doi: str = ""
+    license: str = ""
+    primary_category: str = ""
+    categories: list[str] | None = None
+    authors: list[str] | None = None
+    published: datetime | None = None
+    # True while ``published`` is only a stand-in (listing day or id month), not a real v1 date.
+    published_is_estimate: bool = False
+    updated: datetime | None = None
+    listed_on: date | None = None
+    code_url: str = ""
+    code_url_source: str = ""
+    code_stars: int | None = None
+    project_page: str = ""
+    sources: list[str] | None = None
+    id: int | None = None
+
+
+def author_key(name: str) -> str:
+    """Fold case, accents and spacing so one person's spellings map to one Author."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.casefold().split())[:300]
+
+
+def _version_entries(versions: list[tuple[int, datetime]]) -> list[dict[str, Any]]:
+    return [{"version": number, "date": when.isoformat()} for number, when in versions]
+
+
+def estimate_published(record: PaperRecord) -> datetime:
+    """A stand-in v1 date for sources that give none: the listing day, else the id's month."""
+    if record.listed_on is not None:
+        day = record.listed_on
+        return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    year, month = id_month(record.arxiv_id)
+    return datetime(year, month, 1, tzinfo=UTC)
+
+
+def merge(existing: PaperState | None, record: PaperRecord) -> tuple[PaperState, bool]:
+    """Return the merged state and whether anything changed.
+
+    ``existing`` is not modified. A new paper (``existing is None``) always counts as changed.
+    """
+    if existing is None:
+        state = PaperState(arxiv_id=record.arxiv_id)
+        newer = True
+    else:
+        state = PaperState(**{name: getattr(existing, name) for name in PaperState.__slots__})
+        newer = record.version is None or record.version >= existing.version
+
+    def take(name: str, value: Any) -> None:
+        if value is None:
+            return
+        if newer or not getattr(state, name):
+            setattr(state, name, value)
+
+    for name in SCALAR_FIELDS:
+        take(name, getattr(record, name))
+    if record.authors is not None:
+        take("authors", list(record.authors))
+    if record.categories:
+        take("categories", list(record.categories))
+        state.primary_category = (state.categories or [""])[0]
+    if record.code_url and state.code_url_source != "user":
+        if newer or not state.code_url:
+            state.code_url = record.code_url
+            state.code_url_source = "auto"
+
+    if record.version is not None and record.version > state.version:
+        state.version = record.version
+    if record.versions:
+        known = {entry["version"]: entry for entry in (state.versions or [])}
+        for entry in _version_entries(record.versions):
+            known.setdefault(entry["version"], entry)
+        state.versions = [known[number] for number in sorted(known)]
+        state.version = max(state.version, max(known))
+
+    v1 = _v1_date(record)
+    if v1 is not None and (state.published is None or state.published_is_estimate):
+        state.published = v1
+        state.published_is_estimate = False
+    elif record.published is not None and state.published is None:
+        state.published = record.published
+    if state.published is None:
+        state.published = estimate_published(record)
+        state.published_is_estimate = True
+
+    if record.updated is not None and (state.updated is None or record.updated > state.updated):
+        state.updated = record.updated
+    if state.updated is None or state.updated < state.published:
+        state.updated = state.published
+    if record.listed_on is not None and (state.listed_on is None or record.listed_on < state.listed_on):
+        state.listed_on = record.listed_on
+    sources = list(state.sources or [])
+    if record.source not in sources:
+        sources.append(record.source)
+        state.sources = sources
+
+    changed = existing is None or any(
+        getattr(state, name) != getattr(existing, name) for name in PaperState.__slots__
+    )
+    return state, changed
+
+
+def _v1_date(record: PaperRecord) -> datetime | None:
+    """The real first-version date when the record knows it."""
+    if record.versions:
+        for number, when in record.versions:
+            if number == 1:
+                return when
+    # A published date from a source that reports v1 dates (arXiv API, HF) is the v1 date.
+    return record.published

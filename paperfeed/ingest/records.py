@@ -1,0 +1,112 @@
+"""The records every parser yields, whatever the source.
+
+Parsers turn bytes into these plain objects and know nothing of Django or the database; the
+ingest service merges them into the catalogue. ``None`` always means "this source did not say",
+so the upsert keeps whatever is already stored for that field.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+# Generous limits: real titles are under 300 characters and abstracts under 2,000 words.
+# Anything beyond these is hostile or broken input, and is rejected rather than truncated.
+MAX_TITLE = 1_000
+MAX_ABSTRACT = 20_000
+MAX_AUTHORS = 2_000
+MAX_AUTHOR_NAME = 300
+MAX_FIELD = 5_000
+
+_WHITESPACE = re.compile(r"\s+")
+# C0/C1 control characters other than whitespace never belong in metadata.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+@dataclass(slots=True)
+class FeaturedRecord:
+    """A paper shown on a source's featured list (e.g. the HF daily papers) on one day."""
+
+    day: date
+    upvotes: int = 0
+    submitter: str = ""
+    comment: str = ""
+
+
+@dataclass(slots=True)
+class PaperRecord:
+    arxiv_id: str
+    source: str
+    version: int | None = None
+    title: str | None = None
+    abstract: str | None = None
+    authors: list[str] | None = None
+    # Primary category first.
+    categories: list[str] | None = None
+    comments: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    license: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    # (version number, date of that version), oldest first.
+    versions: list[tuple[int, datetime]] | None = None
+    code_url: str | None = None
+    code_stars: int | None = None
+    project_page: str | None = None
+    # The day a daily listing showed this paper (first announcement, roughly).
+    listed_on: date | None = None
+    featured: FeaturedRecord | None = None
+
+
+@dataclass(slots=True)
+class Rejected:
+    """A record that could not be imported, and why (in words an operator understands)."""
+
+    reason: str
+    arxiv_id: str | None = None
+    location: str = ""
+
+
+@dataclass(slots=True)
+class ParseState:
+    """Where a long parse has got to, so an interrupted run can resume (OAI tokens)."""
+
+    cursor: str | None = None
+    complete_list_size: int | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def clean_text(value: str | None) -> str | None:
+    """Normalise whitespace (arXiv hard-wraps at ~80 columns) and drop control characters.
+
+    LaTeX stays as text: ``$\\alpha$`` is kept byte for byte apart from whitespace.
+    """
+    if value is None:
+        return None
+    value = unicodedata.normalize("NFC", value)
+    value = _CONTROL.sub("", value)
+    return _WHITESPACE.sub(" ", value).strip()
+
+
+def check_record(record: PaperRecord) -> str | None:
+    """Return why ``record`` is unacceptable, or None when it may be stored."""
+    if record.title is not None:
+        if not record.title:
+            return "empty title"
+        if len(record.title) > MAX_TITLE:
+            return f"title longer than {MAX_TITLE} characters ({len(record.title)})"
+    if record.abstract is not None and len(record.abstract) > MAX_ABSTRACT:
+        return f"abstract longer than {MAX_ABSTRACT} characters ({len(record.abstract)})"
+    if record.authors is not None:
+        if len(record.authors) > MAX_AUTHORS:
+            return f"more than {MAX_AUTHORS} authors"
+        if any(len(name) > MAX_AUTHOR_NAME for name in record.authors):
+            return f"an author name longer than {MAX_AUTHOR_NAME} characters"
+    for name in ("comments", "journal_ref", "doi", "license", "code_url", "project_page"):
+        value = getattr(record, name)
+        if value is not None and len(value) > MAX_FIELD:
+            return f"{name} longer than {MAX_FIELD} characters"
+    return None

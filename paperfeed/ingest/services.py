@@ -1,0 +1,471 @@
+"""Writing records into the catalogue: the idempotent upsert and the ingest run around it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from itertools import islice
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from paperfeed.ingest.merge import PaperState, author_key, merge
+from paperfeed.ingest.models import IngestRun
+from paperfeed.ingest.records import PaperRecord, Rejected, check_record
+from paperfeed.papers import search
+from paperfeed.papers.models import Featured
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 2000
+# SQLite's default limit on bound parameters is 32,766; stay well below it per IN (...) list.
+IN_CHUNK = 900
+MAX_STORED_ERRORS = 200
+
+# Columns of papers_paper written by the importer, in the order of the rows built below.
+PAPER_COLUMNS = (
+    "arxiv_id",
+    "version",
+    "versions",
+    "title",
+    "abstract",
+    "comments",
+    "journal_ref",
+    "doi",
+    "license",
+    "primary_category",
+    "published",
+    "published_is_estimate",
+    "updated",
+    "listed_on",
+    "code_url",
+    "code_url_source",
+    "code_stars",
+    "project_page",
+    "sources",
+)
+_STATE_COLUMNS = ("id", *PAPER_COLUMNS)
+
+
+@dataclass
+class IngestSummary:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    def reject(self, reason: str, arxiv_id: str | None = None, location: str = "") -> None:
+        self.rejected += 1
+        if len(self.errors) < MAX_STORED_ERRORS:
+            self.errors.append({"id": arxiv_id or "", "reason": reason, "location": location})
+
+    def add(self, other: IngestSummary) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.rejected += other.rejected
+        room = MAX_STORED_ERRORS - len(self.errors)
+        self.errors.extend(other.errors[: max(room, 0)])
+
+    @property
+    def total(self) -> int:
+        return self.new + self.updated + self.unchanged + self.rejected
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }
+
+
+def _chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _placeholders(count: int) -> str:
+    return ",".join(["%s"] * count)
+
+
+def _load_states(arxiv_ids: Sequence[str]) -> dict[str, PaperState]:
+    states: dict[str, PaperState] = {}
+    with connection.cursor() as cursor:
+        for chunk in _chunks(arxiv_ids):
+            cursor.execute(
+                f"SELECT {', '.join(_STATE_COLUMNS)} FROM papers_paper "
+                f"WHERE arxiv_id IN ({_placeholders(len(chunk))})",
+                list(chunk),
+            )
+            for row in cursor.fetchall():
+                values = dict(zip(_STATE_COLUMNS, row, strict=True))
+                for name in ("versions", "sources"):
+                    if isinstance(values[name], str):
+                        values[name] = json.loads(values[name])
+                for name in ("published", "updated"):
+                    values[name] = _as_datetime(values[name])
+                if isinstance(values["listed_on"], str):
+                    values["listed_on"] = date.fromisoformat(values["listed_on"])
+                values["published_is_estimate"] = bool(values["published_is_estimate"])
+                for name in ("versions", "sources"):
+                    values[name] = values[name] or None
+                states[values["arxiv_id"]] = PaperState(**values)
+        if not states:
+            return states
+        by_id = {state.id: state for state in states.values()}
+        ids = list(by_id)
+        for chunk in _chunks(ids):
+            marks = _placeholders(len(chunk))
+            cursor.execute(
+                "SELECT pa.paper_id, a.name FROM papers_paperauthor pa "
+                "JOIN papers_author a ON a.id = pa.author_id "
+                f"WHERE pa.paper_id IN ({marks}) ORDER BY pa.paper_id, pa.position",
+                list(chunk),
+            )
+            for paper_id, name in cursor.fetchall():
+                state = by_id[paper_id]
+                state.authors = [*(state.authors or []), name]
+            cursor.execute(
+                "SELECT paper_id, category FROM papers_papercategory "
+                f"WHERE paper_id IN ({marks}) ORDER BY paper_id, position",
+                list(chunk),
+            )
+            for paper_id, category in cursor.fetchall():
+                state = by_id[paper_id]
+                state.categories = [*(state.categories or []), category]
+    return states
+
+
+def _as_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _row(state: PaperState) -> list[Any]:
+    ops = connection.ops
+    return [
+        state.arxiv_id,
+        state.version,
+        json.dumps(state.versions or []),
+        state.title,
+        state.abstract or "",
+        state.comments or "",
+        state.journal_ref or "",
+        state.doi or "",
+        state.license or "",
+        state.primary_category or "",
+        ops.adapt_datetimefield_value(state.published),
+        state.published_is_estimate,
+        ops.adapt_datetimefield_value(state.updated),
+        ops.adapt_datefield_value(state.listed_on),
+        state.code_url or "",
+        state.code_url_source or "",
+        state.code_stars,
+        state.project_page or "",
+        json.dumps(state.sources or []),
+    ]
+
+
+def _json_cast() -> str:
+    return "::jsonb" if connection.vendor == "postgresql" else ""
+
+
+def _author_ids(names: Iterable[str]) -> dict[str, int]:
+    """Author id for each folded name key, creating the authors that are new."""
+    wanted: dict[str, str] = {}
+    for name in names:
+        wanted.setdefault(author_key(name), name)
+    found: dict[str, int] = {}
+    keys = list(wanted)
+    with connection.cursor() as cursor:
+        for chunk in _chunks(keys):
+            cursor.execute(
+                f"SELECT key, id FROM papers_author WHERE key IN ({_placeholders(len(chunk))})",
+                list(chunk),
+            )
+            found.update(cursor.fetchall())
+        missing = [key for key in keys if key not in found]
+        if missing:
+            cursor.executemany(
+                "INSERT INTO papers_author (name, key) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
+                [(wanted[key], key) for key in missing],
+            )
+            for chunk in _chunks(missing):
+                cursor.execute(
+                    f"SELECT key, id FROM papers_author WHERE key IN ({_placeholders(len(chunk))})",
+                    list(chunk),
+                )
+                found.update(cursor.fetchall())
+    return found
+
+
+def _write_papers(new: list[PaperState], changed: list[PaperState]) -> None:
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    cast = _json_cast()
+    with connection.cursor() as cursor:
+        if new:
+            columns = ", ".join(PAPER_COLUMNS)
+            values = ", ".join(
+                f"%s{cast}" if name in ("versions", "sources") else "%s" for name in PAPER_COLUMNS
+            )
+            cursor.executemany(
+                f"INSERT INTO papers_paper ({columns}, created_at, updated_at) "
+                f"VALUES ({values}, %s, %s)",
+                [[*_row(state), now, now] for state in new],
+            )
+            # executemany cannot return ids, and one INSERT ... RETURNING per row is several
+            # times slower, so read the new ids back in a few IN (...) queries.
+            by_arxiv_id = {state.arxiv_id: state for state in new}
+            for chunk in _chunks(list(by_arxiv_id)):
+                cursor.execute(
+                    "SELECT arxiv_id, id FROM papers_paper "
+                    f"WHERE arxiv_id IN ({_placeholders(len(chunk))})",
+                    list(chunk),
+                )
+                for arxiv_id, paper_id in cursor.fetchall():
+                    by_arxiv_id[arxiv_id].id = paper_id
+        if changed:
+            assignments = ", ".join(
+                f"{name} = %s{cast}" if name in ("versions", "sources") else f"{name} = %s"
+                for name in PAPER_COLUMNS[1:]
+            )
+            cursor.executemany(
+                f"UPDATE papers_paper SET {assignments}, updated_at = %s WHERE id = %s",
+                [[*_row(state)[1:], now, state.id] for state in changed],
+            )
+
+
+def _write_links(
+    states: list[PaperState], previous: dict[str, PaperState | None]
+) -> None:
+    """Rewrite author and category rows of the papers whose lists changed."""
+    author_changed = [
+        s for s in states if s.authors is not None and s.authors != _prev(previous, s, "authors")
+    ]
+    category_changed = [
+        s
+        for s in states
+        if s.categories is not None and s.categories != _prev(previous, s, "categories")
+    ]
+    with connection.cursor() as cursor:
+        if author_changed:
+            ids = [s.id for s in author_changed if previous.get(s.arxiv_id) is not None]
+            for chunk in _chunks(ids):
+                cursor.execute(
+                    f"DELETE FROM papers_paperauthor WHERE paper_id IN ({_placeholders(len(chunk))})",
+                    list(chunk),
+                )
+            author_ids = _author_ids(name for s in author_changed for name in s.authors or [])
+            rows = []
+            for state in author_changed:
+                seen: set[int] = set()
+                position = 0
+                for name in state.authors or []:
+                    author_id = author_ids[author_key(name)]
+                    if author_id in seen:
+                        continue  # the same person listed twice on one paper
+                    seen.add(author_id)
+                    rows.append((state.id, author_id, position))
+                    position += 1
+            cursor.executemany(
+                "INSERT INTO papers_paperauthor (paper_id, author_id, position) VALUES (%s, %s, %s)",
+                rows,
+            )
+        if category_changed:
+            ids = [s.id for s in category_changed if previous.get(s.arxiv_id) is not None]
+            for chunk in _chunks(ids):
+                cursor.execute(
+                    "DELETE FROM papers_papercategory "
+                    f"WHERE paper_id IN ({_placeholders(len(chunk))})",
+                    list(chunk),
+                )
+            cursor.executemany(
+                "INSERT INTO papers_papercategory (paper_id, category, position) "
+                "VALUES (%s, %s, %s)",
+                [
+                    (state.id, category, position)
+                    for state in category_changed
+                    for position, category in enumerate(dict.fromkeys(state.categories or []))
+                ],
+            )
+
+
+def _prev(previous: dict[str, PaperState | None], state: PaperState, name: str) -> Any:
+    old = previous.get(state.arxiv_id)
+    return getattr(old, name) if old is not None else None
+
+
+def _write_featured(records: list[tuple[PaperState, PaperRecord]]) -> None:
+    for state, record in records:
+        featured = record.featured
+        assert featured is not None
+        source = Featured.Source.HF_DAILY if record.source.startswith("hf") else record.source
+        entry, created = Featured.objects.get_or_create(
+            paper_id=state.id,
+            day=featured.day,
+            defaults={
+                "source": source,
+                "upvotes": featured.upvotes,
+                "submitter_name": featured.submitter[:150],
+                "comment": featured.comment,
+            },
+        )
+        if not created:
+            changes = {}
+            # Upvotes at the source only grow; an older scrape must not lower them.
+            if featured.upvotes > entry.upvotes:
+                changes["upvotes"] = featured.upvotes
+            if featured.submitter and not entry.submitter_name:
+                changes["submitter_name"] = featured.submitter[:150]
+            if changes:
+                Featured.objects.filter(pk=entry.pk).update(**changes, updated_at=timezone.now())
+
+
+def papers_upsert(*, records: Sequence[PaperRecord]) -> IngestSummary:
+    """Merge one batch of records into the catalogue, in the caller's transaction.
+
+    A record repeated verbatim within the batch is rejected as a duplicate; different records
+    for one paper (the same paper listed on two days) are merged in order.
+    """
+    summary = IngestSummary()
+    accepted: list[PaperRecord] = []
+    seen: dict[str, list[PaperRecord]] = {}
+    for record in records:
+        problem = check_record(record)
+        if problem:
+            summary.reject(problem, record.arxiv_id)
+            continue
+        earlier = seen.setdefault(record.arxiv_id, [])
+        if record in earlier:
+            summary.reject("duplicate of an earlier record in the same batch", record.arxiv_id)
+            continue
+        earlier.append(record)
+        accepted.append(record)
+    if not accepted:
+        return summary
+
+    stored = _load_states(list(seen))
+    previous: dict[str, PaperState | None] = {key: stored.get(key) for key in seen}
+    current: dict[str, PaperState | None] = dict(previous)
+    featured: list[tuple[str, PaperRecord]] = []
+    for record in accepted:
+        before = current[record.arxiv_id]
+        if before is None and not record.title:
+            summary.reject("a new paper needs a title", record.arxiv_id)
+            continue
+        after, changed = merge(before, record)
+        current[record.arxiv_id] = after
+        if previous[record.arxiv_id] is None and before is None:
+            summary.new += 1
+        elif changed:
+            summary.updated += 1
+        else:
+            summary.unchanged += 1
+        if record.featured is not None:
+            featured.append((record.arxiv_id, record))
+
+    new = [s for key, s in current.items() if s is not None and previous[key] is None]
+    changed = [
+        s
+        for key, s in current.items()
+        if s is not None and previous[key] is not None and s != previous[key]
+    ]
+    _write_papers(new, changed)
+    written = new + changed
+    _write_links(written, previous)
+    search.index_papers(
+        [
+            search.IndexRow(s.id, s.title, s.abstract or "", ", ".join(s.authors or []))
+            for s in written
+            if s.id is not None and _text_changed(s, previous[s.arxiv_id])
+        ]
+    )
+    if featured:
+        _write_featured([(current[key], record) for key, record in featured])  # type: ignore[misc]
+    return summary
+
+
+def _text_changed(state: PaperState, old: PaperState | None) -> bool:
+    if old is None:
+        return True
+    return (state.title, state.abstract, state.authors) != (old.title, old.abstract, old.authors)
+
+
+ProgressCallback = Callable[[int], None]
+
+
+def ingest_run(
+    *,
+    source: str,
+    items: Iterable[PaperRecord | Rejected],
+    parameters: dict[str, Any] | None = None,
+    dry_run: bool = False,
+    batch_size: int = BATCH_SIZE,
+    progress: ProgressCallback | None = None,
+    cursor_of: Callable[[], str] | None = None,
+) -> IngestRun:
+    """Import a stream of parsed items in batches, recording an :class:`IngestRun`.
+
+    Each batch commits on its own, so a run killed half-way keeps every finished batch and
+    re-running it completes the import (the upsert is idempotent). With ``dry_run`` every batch
+    is rolled back, so the counts are real but nothing is stored.
+    """
+    run = IngestRun.objects.create(
+        source=source,
+        parameters=parameters or {},
+        status=IngestRun.Status.RUNNING,
+    )
+    started = time.monotonic()
+    summary = IngestSummary()
+    iterator = iter(items)
+    try:
+        while True:
+            batch = list(islice(iterator, batch_size))
+            if not batch:
+                break
+            records: list[PaperRecord] = []
+            batch_summary = IngestSummary()
+            for item in batch:
+                if isinstance(item, Rejected):
+                    batch_summary.reject(item.reason, item.arxiv_id, item.location)
+                else:
+                    records.append(item)
+            with transaction.atomic():
+                batch_summary.add(papers_upsert(records=records))
+                if dry_run:
+                    transaction.set_rollback(True)
+            summary.add(batch_summary)
+            IngestRun.objects.filter(pk=run.pk).update(
+                cursor=cursor_of() if cursor_of else "", **summary.as_dict()
+            )
+            if progress:
+                progress(len(batch))
+    except Exception as exc:
+        logger.exception("ingest run %s (%s) failed", run.pk, source)
+        _finish(run, summary, started, IngestRun.Status.FAILED, f"{type(exc).__name__}: {exc}")
+        raise
+    status = IngestRun.Status.DRY_RUN if dry_run else IngestRun.Status.SUCCEEDED
+    _finish(run, summary, started, status, "")
+    return run
+
+
+def _finish(
+    run: IngestRun, summary: IngestSummary, started: float, status: str, message: str
+) -> None:
+    run.status = status
+    run.message = message[:2000]
+    run.new, run.updated = summary.new, summary.updated
+    run.unchanged, run.rejected = summary.unchanged, summary.rejected
+    run.errors = summary.errors
+    run.finished_at = timezone.now()
+    run.duration_seconds = round(time.monotonic() - started, 3)
+    run.save()

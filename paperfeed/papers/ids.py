@@ -1,0 +1,120 @@
+"""arXiv identifier parsing.
+
+The catalogue key is the arXiv id *without* its version. Users and sources hand us ids in many
+forms (``arXiv:2401.01234v2``, abs/pdf URLs, old-style ``hep-th/9901001``), so everything goes
+through :func:`parse_arxiv_id` first. Pure Python: no Django imports.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# New-style ids (April 2007 on): YYMM.NNNN (to 1412) or YYMM.NNNNN (from 1501).
+# ASCII digits only: ``\d`` would also accept e.g. Arabic-Indic digits, which int() happily reads.
+_NEW = re.compile(r"(?P<yymm>\d{4})\.(?P<num>\d{4,5})(?:v(?P<version>\d{1,3}))?", re.ASCII)
+# Old-style ids: archive(.SUBJECT-CLASS)/YYMMNNN. The subject class is not part of the key.
+_OLD = re.compile(
+    r"(?P<archive>[a-z]+(?:-[a-z]+)*)(?:\.[A-Za-z]{2})?/(?P<yymm>\d{4})(?P<num>\d{3})"
+    r"(?:v(?P<version>\d{1,3}))?",
+    re.ASCII,
+)
+_URL_PREFIX = re.compile(
+    r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html|format)/", re.IGNORECASE
+)
+MAX_ID_INPUT = 300
+
+
+class InvalidArxivId(ValueError):
+    """Raised with a message a person can read when a string is not an arXiv id."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArxivId:
+    id: str
+    version: int | None
+
+    def __str__(self) -> str:
+        return self.id
+
+    @property
+    def versioned(self) -> str:
+        return f"{self.id}v{self.version}" if self.version else self.id
+
+
+def parse_arxiv_id(value: str) -> ArxivId:
+    """Normalise any accepted form of an arXiv identifier."""
+    if not isinstance(value, str):
+        raise InvalidArxivId("an arXiv id must be text")
+    text = value.strip()
+    if not text:
+        raise InvalidArxivId("the arXiv id is empty")
+    if len(text) > MAX_ID_INPUT:
+        raise InvalidArxivId("the arXiv id is too long")
+    text = _URL_PREFIX.sub("", text)
+    text = text.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    if text.lower().endswith(".pdf"):
+        text = text[:-4]
+    if text[:6].lower() == "arxiv:":
+        text = text[6:].strip()
+
+    match = _NEW.fullmatch(text)
+    if match:
+        yymm, num = match["yymm"], match["num"]
+        month = int(yymm[2:])
+        year = 2000 + int(yymm[:2])
+        if not 1 <= month <= 12 or (year, month) < (2007, 4):
+            raise InvalidArxivId(f"{value!r} is not a valid arXiv id (bad year/month)")
+        # Five-digit sequence numbers started in January 2015; four before.
+        if (year >= 2015) != (len(num) == 5):
+            raise InvalidArxivId(f"{value!r} is not a valid arXiv id (wrong number length)")
+        if int(num) == 0:
+            raise InvalidArxivId(f"{value!r} is not a valid arXiv id (sequence number 0)")
+        return ArxivId(f"{yymm}.{num}", _version(match["version"]))
+
+    match = _OLD.fullmatch(text)
+    if match:
+        yymm = match["yymm"]
+        month = int(yymm[2:])
+        year = int(yymm[:2])
+        # Old-style ids run from 1991-08 to 2007-03.
+        full_year = 1900 + year if year >= 91 else 2000 + year
+        if not 1 <= month <= 12 or not (1991, 8) <= (full_year, month) <= (2007, 3):
+            raise InvalidArxivId(f"{value!r} is not a valid arXiv id (bad year/month)")
+        if int(match["num"]) == 0:
+            raise InvalidArxivId(f"{value!r} is not a valid arXiv id (sequence number 0)")
+        return ArxivId(
+            f"{match['archive']}/{yymm}{match['num']}", _version(match["version"])
+        )
+    raise InvalidArxivId(f"{value[:80]!r} is not an arXiv id")
+
+
+def _version(text: str | None) -> int | None:
+    if text is None:
+        return None
+    version = int(text)
+    if version < 1:
+        raise InvalidArxivId("arXiv versions start at v1")
+    return version
+
+
+def normalize_arxiv_id(value: str) -> str:
+    """The catalogue key for ``value``; raises :class:`InvalidArxivId`."""
+    return parse_arxiv_id(value).id
+
+
+def id_month(arxiv_id: str) -> tuple[int, int]:
+    """(year, month) that an id was first submitted in, read from the id itself."""
+    if "/" in arxiv_id:
+        yymm = arxiv_id.split("/", 1)[1][:4]
+        year = int(yymm[:2])
+        return (1900 + year if year >= 91 else 2000 + year, int(yymm[2:]))
+    return (2000 + int(arxiv_id[:2]), int(arxiv_id[2:4]))
+
+
+def abs_url(arxiv_id: str) -> str:
+    return f"https://arxiv.org/abs/{arxiv_id}"
+
+
+def pdf_url(arxiv_id: str) -> str:
+    return f"https://arxiv.org/pdf/{arxiv_id}"

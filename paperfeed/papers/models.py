@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=300)
+    # Case- and accent-folded name: the same person written "José" and "Jose" is one Author.
+    # Curators merge the remaining duplicates by hand.
+    key = models.CharField(max_length=300, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Paper(models.Model):
+    class CodeUrlSource(models.TextChoices):
+        AUTO = "auto", "found automatically"
+        USER = "user", "set by a person"
+
+    arxiv_id = models.CharField(max_length=40, unique=True)
+    version = models.PositiveSmallIntegerField(default=1)
+    # [{"version": 1, "date": "2024-01-02T03:04:05+00:00"}, ...], oldest first.
+    versions = models.JSONField(default=list, blank=True)
+    title = models.TextField()
+    abstract = models.TextField(blank=True)
+    comments = models.TextField(blank=True)
+    journal_ref = models.TextField(blank=True)
+    doi = models.CharField(max_length=300, blank=True)
+    license = models.CharField(max_length=300, blank=True)
+    primary_category = models.CharField(max_length=40, blank=True, db_index=True)
+    # v1 date. Listing files carry no dates; then it is the day the listing showed the paper.
+    published = models.DateTimeField(db_index=True)
+    # True while ``published`` is a stand-in (listing day or id month) awaiting a real v1 date.
+    published_is_estimate = models.BooleanField(default=False)
+    updated = models.DateTimeField()
+    listed_on = models.DateField(null=True, blank=True)
+    code_url = models.URLField(max_length=500, blank=True)
+    code_url_source = models.CharField(
+        max_length=8, choices=CodeUrlSource.choices, blank=True, default=""
+    )
+    code_stars = models.PositiveIntegerField(null=True, blank=True)
+    project_page = models.URLField(max_length=500, blank=True)
+    # Names of the sources that have supplied this paper ("listing", "hf_daily", ...).
+    sources = models.JSONField(default=list, blank=True)
+    authors = models.ManyToManyField(Author, through="PaperAuthor", related_name="papers")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published", "-id"]
+        indexes = [models.Index(fields=["-published", "-id"], name="paper_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.arxiv_id}: {self.title[:60]}"
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.arxiv_id}"
+
+
+class PaperAuthor(models.Model):
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="authorships")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "position"], name="paperauthor_position")
+        ]
+
+
+class PaperCategory(models.Model):
+    """One row per (paper, category), so category filters use an index instead of a scan."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="category_links")
+    category = models.CharField(max_length=40)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "category"], name="papercategory_unique")
+        ]
+        indexes = [models.Index(fields=["category", "paper"], name="papercategory_by_cat")]
+
+
+class Featured(models.Model):
+    """A paper on the featured list of one day: the daily/weekly/monthly pages are built of these."""
+
+    class Source(models.TextChoices):
+        HF_DAILY = "hf_daily", "Hugging Face daily papers"
+        CURATOR = "curator", "a curator"
+        SUBMISSION = "submission", "a community submission"
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="featured")
+    day = models.DateField()
+    source = models.CharField(max_length=20, choices=Source.choices)
+    featured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    # Display name of whoever submitted it at the source (HF's submittedOnDailyBy).
+    submitter_name = models.CharField(max_length=150, blank=True)
+    # Upvotes the paper had at the source (e.g. HF) when last imported.
+    upvotes = models.PositiveIntegerField(default=0)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-day", "-upvotes"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "day"], name="featured_once_per_day")
+        ]
+        indexes = [models.Index(fields=["day", "-upvotes"], name="featured_by_day")]
+
+    def __str__(self) -> str:
+        return f"{self.paper.arxiv_id} on {self.day}"

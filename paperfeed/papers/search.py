@@ -1,0 +1,154 @@
+"""Full-text search over papers: SQLite FTS5 or PostgreSQL tsvector, behind one interface.
+
+The index is a side table (``papers_fts``) written by :func:`index_papers` in the same
+transaction as the catalogue upsert, so it never drifts from the papers it describes. Callers
+never build FTS syntax themselves: :func:`fts_query` turns a list of user terms into a safe
+expression for the active backend.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import connection
+
+FTS_TABLE = "papers_fts"
+
+# Words made of letters, digits and a few joiners; everything else is a separator. Quoting each
+# word means no user input is ever read as FTS syntax (NEAR, AND, *, ^, column filters ...).
+_WORD = re.compile(r"[\w][\w'.+-]*", re.UNICODE)
+MAX_TERMS = 32
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    paper_id: int
+    title: str
+    abstract: str
+    authors: str
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+SQLITE_SCHEMA = [
+    # Contentful FTS5 so highlight()/snippet() can work without a join back to papers.
+    f"""CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
+        title, abstract, authors, tokenize = 'unicode61 remove_diacritics 2'
+    )""",
+]
+POSTGRES_SCHEMA = [
+    f"""CREATE TABLE IF NOT EXISTS {FTS_TABLE} (
+        paper_id bigint PRIMARY KEY REFERENCES papers_paper(id) ON DELETE CASCADE
+            DEFERRABLE INITIALLY DEFERRED,
+        document tsvector NOT NULL
+    )""",
+    f"CREATE INDEX IF NOT EXISTS {FTS_TABLE}_document ON {FTS_TABLE} USING GIN (document)",
+]
+
+
+def create_schema(schema_editor) -> None:  # type: ignore[no-untyped-def]
+    statements = (
+        POSTGRES_SCHEMA if schema_editor.connection.vendor == "postgresql" else SQLITE_SCHEMA
+    )
+    for statement in statements:
+        schema_editor.execute(statement)
+
+
+def drop_schema(schema_editor) -> None:  # type: ignore[no-untyped-def]
+    schema_editor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+
+
+def index_papers(rows: Sequence[IndexRow]) -> None:
+    """Insert or replace the index entries of these papers."""
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        if is_postgres():
+            cursor.executemany(
+                f"""INSERT INTO {FTS_TABLE} (paper_id, document) VALUES (%s,
+                    setweight(to_tsvector('english', %s), 'A') ||
+                    setweight(to_tsvector('simple', %s), 'B') ||
+                    setweight(to_tsvector('english', %s), 'C'))
+                    ON CONFLICT (paper_id) DO UPDATE SET document = EXCLUDED.document""",
+                [(row.paper_id, row.title, row.authors, row.abstract) for row in rows],
+            )
+        else:
+            ids = [row.paper_id for row in rows]
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                cursor.execute(
+                    f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({','.join('%s' for _ in chunk)})",
+                    chunk,
+                )
+            cursor.executemany(
+                f"INSERT INTO {FTS_TABLE} (rowid, title, abstract, authors) VALUES (%s, %s, %s, %s)",
+                [(row.paper_id, row.title, row.abstract, row.authors) for row in rows],
+            )
+
+
+def remove_papers(paper_ids: Iterable[int]) -> None:
+    ids = list(paper_ids)
+    if not ids:
+        return
+    column = "paper_id" if is_postgres() else "rowid"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {FTS_TABLE} WHERE {column} IN ({','.join('%s' for _ in ids)})", ids
+        )
+
+
+def terms_of(text: str) -> list[str]:
+    """The searchable words of ``text``, at most MAX_TERMS of them."""
+    return _WORD.findall(text)[:MAX_TERMS]
+
+
+def fts_query(terms: Sequence[str], *, phrases: Sequence[Sequence[str]] = ()) -> str:
+    """A safe backend expression that requires every term and phrase."""
+    if is_postgres():
+        parts = [_pg_quote(term) for term in terms]
+        parts += [" <-> ".join(_pg_quote(word) for word in phrase) for phrase in phrases if phrase]
+        return " & ".join(f"({part})" for part in parts)
+    parts = [_fts5_quote(term) for term in terms]
+    parts += ['"' + " ".join(w.replace('"', '""') for w in phrase) + '"' for phrase in phrases if phrase]
+    return " AND ".join(parts)
+
+
+def _fts5_quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _pg_quote(term: str) -> str:
+    # to_tsquery lexeme literal: quoted, with backslash and quote escaped.
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def search_ids(text: str, *, limit: int = 20, offset: int = 0) -> tuple[list[int], int]:
+    """Paper ids matching every word of ``text``, best first (BM25 / ts_rank), and the total."""
+    terms = terms_of(text)
+    if not terms:
+        return [], 0
+    expression = fts_query(terms)
+    with connection.cursor() as cursor:
+        if is_postgres():
+            cursor.execute(
+                f"""SELECT paper_id, count(*) OVER () FROM {FTS_TABLE},
+                    to_tsquery('english', %s) query WHERE document @@ query
+                    ORDER BY ts_rank_cd(document, query) DESC, paper_id DESC
+                    LIMIT %s OFFSET %s""",
+                [expression, limit, offset],
+            )
+        else:
+            cursor.execute(
+                f"""SELECT rowid, count(*) OVER () FROM {FTS_TABLE}
+                    WHERE {FTS_TABLE} MATCH %s
+                    ORDER BY bm25({FTS_TABLE}, 10.0, 1.0, 3.0), rowid DESC
+                    LIMIT %s OFFSET %s""",
+                [expression, limit, offset],
+            )
+        rows = cursor.fetchall()
+    total = rows[0][1] if rows else 0
+    return [row[0] for row in rows], total
