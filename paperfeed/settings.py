@@ -77,6 +77,10 @@ INSTALLED_APPS = [
     "paperfeed.core",
     "paperfeed.papers",
     "paperfeed.ingest",
+    "paperfeed.accounts",
+    "paperfeed.community",
+    "paperfeed.trending",
+    "paperfeed.api",
 ]
 
 MIDDLEWARE = [

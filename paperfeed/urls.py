@@ -1,9 +1,14 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from paperfeed.core import views as core_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("paperfeed.accounts.urls")),
+    path("", include("paperfeed.api.urls")),
+    path("", include("paperfeed.community.urls")),
+    path("", include("paperfeed.trending.urls")),
+    path("", include("paperfeed.papers.urls")),
 ]

@@ -401,37 +401,43 @@ def _text_changed(state: PaperState, old: PaperState | None) -> bool:
 
 
 ProgressCallback = Callable[[int], None]
+Item = PaperRecord | Rejected
+
+
+def _batches(items: Iterable[Item], size: int) -> Iterator[tuple[list[Item], str]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch, ""
 
 
 def ingest_run(
     *,
     source: str,
-    items: Iterable[PaperRecord | Rejected],
+    items: Iterable[Item] | None = None,
+    pages: Iterable[tuple[list[Item], str]] | None = None,
     parameters: dict[str, Any] | None = None,
     dry_run: bool = False,
     batch_size: int = BATCH_SIZE,
     progress: ProgressCallback | None = None,
-    cursor_of: Callable[[], str] | None = None,
 ) -> IngestRun:
-    """Import a stream of parsed items in batches, recording an :class:`IngestRun`.
+    """Import parsed items in batches, recording an :class:`IngestRun`.
 
+    Give either ``items`` (cut into batches of ``batch_size``) or ``pages``: (items, cursor)
+    pairs whose cursor, e.g. an OAI resumption token, is saved once that page is committed.
     Each batch commits on its own, so a run killed half-way keeps every finished batch and
     re-running it completes the import (the upsert is idempotent). With ``dry_run`` every batch
     is rolled back, so the counts are real but nothing is stored.
     """
+    if (items is None) == (pages is None):
+        raise ValueError("give exactly one of items or pages")
     run = IngestRun.objects.create(
-        source=source,
-        parameters=parameters or {},
-        status=IngestRun.Status.RUNNING,
+        source=source, parameters=parameters or {}, status=IngestRun.Status.RUNNING
     )
     started = time.monotonic()
     summary = IngestSummary()
-    iterator = iter(items)
+    batches = pages if pages is not None else _batches(items or (), batch_size)
     try:
-        while True:
-            batch = list(islice(iterator, batch_size))
-            if not batch:
-                break
+        for batch, cursor in batches:
             records: list[PaperRecord] = []
             batch_summary = IngestSummary()
             for item in batch:
@@ -444,13 +450,12 @@ def ingest_run(
                 if dry_run:
                     transaction.set_rollback(True)
             summary.add(batch_summary)
-            IngestRun.objects.filter(pk=run.pk).update(
-                cursor=cursor_of() if cursor_of else "", **summary.as_dict()
-            )
+            IngestRun.objects.filter(pk=run.pk).update(cursor=cursor, **summary.as_dict())
             if progress:
                 progress(len(batch))
-    except Exception as exc:
-        logger.exception("ingest run %s (%s) failed", run.pk, source)
+    except BaseException as exc:
+        # BaseException too: Ctrl+C should still leave an honest record of the run.
+        logger.error("ingest run %s (%s) failed: %s", run.pk, source, exc)
         _finish(run, summary, started, IngestRun.Status.FAILED, f"{type(exc).__name__}: {exc}")
         raise
     status = IngestRun.Status.DRY_RUN if dry_run else IngestRun.Status.SUCCEEDED
@@ -461,6 +466,7 @@ def ingest_run(
 def _finish(
     run: IngestRun, summary: IngestSummary, started: float, status: str, message: str
 ) -> None:
+    run.refresh_from_db(fields=["cursor"])
     run.status = status
     run.message = message[:2000]
     run.new, run.updated = summary.new, summary.updated
@@ -469,3 +475,190 @@ def _finish(
     run.finished_at = timezone.now()
     run.duration_seconds = round(time.monotonic() - started, 3)
     run.save()
+
+
+# --- Sources: fetch or read, parse, and import ----------------------------------------------
+
+
+def _client(*, min_interval: float) -> Any:
+    from django.conf import settings
+
+    from paperfeed.ingest.fetchers import PoliteClient
+
+    return PoliteClient(contact=settings.PAPERFEED_CONTACT_EMAIL, min_interval=min_interval)
+
+
+def papers_import_files(
+    *,
+    paths: Sequence[str],
+    fmt: str | None = None,
+    categories: set[str] | None = None,
+    limit: int | None = None,
+    dry_run: bool = False,
+    progress: ProgressCallback | None = None,
+) -> IngestRun:
+    """Import local files or folders in any supported format (detected unless ``fmt``)."""
+    from pathlib import Path
+
+    from paperfeed.ingest.parsers.detect import detect_format, iter_file_records
+
+    resolved = [Path(p) for p in paths]
+    formats = [fmt or detect_format(path) for path in resolved]
+
+    def items() -> Iterator[Item]:
+        remaining = limit
+        for path, path_format in zip(resolved, formats, strict=True):
+            for item in iter_file_records(
+                path, path_format, categories=categories, limit=remaining
+            ):
+                if isinstance(item, PaperRecord) and remaining is not None:
+                    remaining -= 1
+                yield item
+            if remaining is not None and remaining <= 0:
+                return
+
+    source = formats[0] if len(set(formats)) == 1 else "files"
+    return ingest_run(
+        source=source,
+        items=items(),
+        parameters={
+            "paths": [str(p) for p in resolved],
+            "formats": formats,
+            "categories": sorted(categories or []),
+            "limit": limit,
+        },
+        dry_run=dry_run,
+        progress=progress,
+    )
+
+
+def papers_import_arxiv(
+    *,
+    categories: Sequence[str],
+    submitted_from: date,
+    submitted_until: date,
+    dry_run: bool = False,
+    progress: ProgressCallback | None = None,
+) -> IngestRun:
+    """Query the arXiv API by category and submission date, one request every 3 s."""
+    from django.conf import settings
+
+    from paperfeed.ingest.fetchers import ARXIV_MIN_INTERVAL, ArxivApiFetcher
+
+    def pages() -> Iterator[tuple[list[Item], str]]:
+        with _client(min_interval=ARXIV_MIN_INTERVAL) as client:
+            fetcher = ArxivApiFetcher(client, base_url=settings.ARXIV_API_URL)
+            for page in fetcher.iter_pages(
+                categories=list(categories),
+                submitted_from=submitted_from,
+                submitted_until=submitted_until,
+            ):
+                yield list(page.records), str(page.start_index + len(page.records))
+
+    return ingest_run(
+        source="arxiv_api",
+        pages=pages(),
+        parameters={
+            "categories": list(categories),
+            "from": submitted_from.isoformat(),
+            "until": submitted_until.isoformat(),
+        },
+        dry_run=dry_run,
+        progress=progress,
+    )
+
+
+def papers_fetch_by_ids(*, arxiv_ids: Sequence[str]) -> IngestRun:
+    """Fetch specific papers from the arXiv API (e.g. a submission not yet catalogued)."""
+    from django.conf import settings
+
+    from paperfeed.ingest.fetchers import ARXIV_MIN_INTERVAL, ArxivApiFetcher
+
+    with _client(min_interval=ARXIV_MIN_INTERVAL) as client:
+        page = ArxivApiFetcher(client, base_url=settings.ARXIV_API_URL).fetch_ids(list(arxiv_ids))
+    return ingest_run(
+        source="arxiv_api", items=page.records, parameters={"ids": list(arxiv_ids)}
+    )
+
+
+def papers_harvest_oai(
+    *,
+    metadata_prefix: str = "arXivRaw",
+    set_spec: str | None = None,
+    date_from: date | None = None,
+    date_until: date | None = None,
+    resume: bool = False,
+    dry_run: bool = False,
+    progress: ProgressCallback | None = None,
+) -> IngestRun:
+    """Harvest OAI-PMH ListRecords, checkpointing the resumption token after each page.
+
+    With ``resume``, the newest unfinished harvest with the same parameters carries on from
+    its last committed token instead of starting over.
+    """
+    from django.conf import settings
+
+    from paperfeed.ingest.fetchers import ARXIV_MIN_INTERVAL, OaiFetcher
+
+    parameters = {
+        "metadata_prefix": metadata_prefix,
+        "set": set_spec,
+        "from": date_from.isoformat() if date_from else None,
+        "until": date_until.isoformat() if date_until else None,
+    }
+    token = None
+    if resume:
+        unfinished = (
+            IngestRun.objects.filter(source="oai_pmh", parameters=parameters)
+            .exclude(status__in=[IngestRun.Status.SUCCEEDED, IngestRun.Status.DRY_RUN])
+            .exclude(cursor="")
+            .order_by("-started_at")
+            .first()
+        )
+        token = unfinished.cursor if unfinished else None
+
+    def pages() -> Iterator[tuple[list[Item], str]]:
+        with _client(min_interval=ARXIV_MIN_INTERVAL) as client:
+            fetcher = OaiFetcher(client, base_url=settings.ARXIV_OAI_URL)
+            for page in fetcher.iter_pages(
+                metadata_prefix=metadata_prefix,  # type: ignore[arg-type]
+                set_spec=set_spec,
+                date_from=date_from,
+                date_until=date_until,
+                resumption_token=token,
+            ):
+                yield list(page.records), page.resumption_token or ""
+
+    return ingest_run(
+        source="oai_pmh",
+        pages=pages(),
+        parameters={**parameters, "resumed_from": token},
+        dry_run=dry_run,
+        progress=progress,
+    )
+
+
+def papers_import_hf_daily(
+    *,
+    days: Sequence[date],
+    dry_run: bool = False,
+    progress: ProgressCallback | None = None,
+) -> IngestRun:
+    """Import the Hugging Face daily papers list of each day: papers, featured day, upvotes."""
+    from django.conf import settings
+
+    from paperfeed.ingest.fetchers import HF_MIN_INTERVAL, HfDailyFetcher
+
+    def pages() -> Iterator[tuple[list[Item], str]]:
+        with _client(min_interval=HF_MIN_INTERVAL) as client:
+            fetcher = HfDailyFetcher(client, base_url=settings.HF_API_URL)
+            for day in days:
+                yield fetcher.records_for_day(day), day.isoformat()
+
+    return ingest_run(
+        source="hf_daily",
+        pages=pages(),
+        parameters={"days": [day.isoformat() for day in days]},
+        dry_run=dry_run,
+        progress=progress,
+    )

@@ -47,6 +47,12 @@ class Paper(models.Model):
     project_page = models.URLField(max_length=500, blank=True)
     # Names of the sources that have supplied this paper ("listing", "hf_daily", ...).
     sources = models.JSONField(default=list, blank=True)
+    # Counters kept by the community services with atomic F() updates, so list pages need no
+    # COUNT(*) per paper. Votes and comments themselves live in the community app.
+    upvote_count = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)
+    # Hidden by a curator: kept in the catalogue, shown nowhere.
+    hidden = models.BooleanField(default=False)
     authors = models.ManyToManyField(Author, through="PaperAuthor", related_name="papers")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,0 +1,42 @@
+"""Background tasks of the ingest app (run by the worker, fired by the scheduler)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+from django.conf import settings
+from django_tasks import task
+
+from paperfeed.ingest import services
+from paperfeed.ingest.fetchers import FetchError
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def daily_import() -> dict[str, str]:
+    """Import the last days of the configured categories from arXiv and the HF daily list.
+
+    Offline or upstream trouble is logged once as a warning; the site keeps serving what it has.
+    """
+    today = date.today()
+    outcome = {}
+    jobs = {
+        "arxiv_api": lambda: services.papers_import_arxiv(
+            categories=settings.PAPERFEED_CATEGORIES,
+            submitted_from=today - timedelta(days=3),
+            submitted_until=today,
+        ),
+        "hf_daily": lambda: services.papers_import_hf_daily(
+            days=[today - timedelta(days=1), today]
+        ),
+    }
+    for name, job in jobs.items():
+        try:
+            run = job()
+            outcome[name] = f"{run.new} new, {run.updated} updated, {run.rejected} rejected"
+        except FetchError as exc:
+            logger.warning("daily import from %s skipped: %s", name, exc)
+            outcome[name] = f"skipped: {exc}"
+    return outcome
