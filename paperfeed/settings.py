@@ -85,6 +85,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -142,6 +143,13 @@ CACHES = {
         "LOCATION": "paperfeed",
     }
 }
+# Rate limits count in the cache, and locmem is per process: with several web processes, set
+# PAPERFEED_CACHE=database (then run `paperfeed createcachetable`) so they share the counts.
+if env("PAPERFEED_CACHE", "locmem") == "database":
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "paperfeed_cache",
+    }
 
 # --- Background tasks ----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -183,6 +191,43 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Accounts and community ---------------------------------------------------------------
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"
+# No inline script anywhere: every script is a file served from this site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "https:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Rates as "count/period" (s, m, h, d), counted in the default cache.
+PAPERFEED_RATE_LOGIN_IP = env("PAPERFEED_RATE_LOGIN_IP", "30/h")
+PAPERFEED_RATE_LOGIN_ACCOUNT = env("PAPERFEED_RATE_LOGIN_ACCOUNT", "10/h")
+PAPERFEED_RATE_SIGNUP = env("PAPERFEED_RATE_SIGNUP", "10/h")
+PAPERFEED_RATE_UPVOTE = env("PAPERFEED_RATE_UPVOTE", "120/m")
+PAPERFEED_RATE_COMMENT = env("PAPERFEED_RATE_COMMENT", "10/m")
+PAPERFEED_RATE_SUBMIT = env("PAPERFEED_RATE_SUBMIT", "10/h")
+# Submission guardrails (curators are exempt from all of them).
+PAPERFEED_SUBMIT_REQUIRE_VERIFIED = env_bool("PAPERFEED_SUBMIT_REQUIRE_VERIFIED", True)
+PAPERFEED_SUBMIT_MIN_ACCOUNT_AGE_HOURS = env_int("PAPERFEED_SUBMIT_MIN_ACCOUNT_AGE_HOURS", 0)
+PAPERFEED_SUBMIT_PER_DAY = env_int("PAPERFEED_SUBMIT_PER_DAY", 3)
+PAPERFEED_SUBMIT_MAX_AGE_DAYS = env_int("PAPERFEED_SUBMIT_MAX_AGE_DAYS", 14)
+PAPERFEED_COMMENT_EDIT_MINUTES = env_int("PAPERFEED_COMMENT_EDIT_MINUTES", 15)
+PAPERFEED_COMMENT_MAX_CHARS = env_int("PAPERFEED_COMMENT_MAX_CHARS", 10000)
+# Verification and reset links stay valid this long.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
 
 # --- Ingestion ------------------------------------------------------------------------------
 PAPERFEED_CATEGORIES = env_list("PAPERFEED_CATEGORIES", "cs.AI cs.CL cs.CV cs.LG")
