@@ -49,10 +49,11 @@ class Paper(models.Model):
     sources = models.JSONField(default=list, blank=True)
     # Counters kept by the community services with atomic F() updates, so list pages need no
     # COUNT(*) per paper. Votes and comments themselves live in the community app.
-    upvote_count = models.PositiveIntegerField(default=0)
-    comment_count = models.PositiveIntegerField(default=0)
+    # db_default: the importer writes rows with raw SQL and never names these columns.
+    upvote_count = models.PositiveIntegerField(default=0, db_default=0)
+    comment_count = models.PositiveIntegerField(default=0, db_default=0)
     # Hidden by a curator: kept in the catalogue, shown nowhere.
-    hidden = models.BooleanField(default=False)
+    hidden = models.BooleanField(default=False, db_default=False)
     authors = models.ManyToManyField(Author, through="PaperAuthor", related_name="papers")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

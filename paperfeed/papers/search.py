@@ -142,13 +142,18 @@ def search_ids(text: str, *, limit: int = 20, offset: int = 0) -> tuple[list[int
                 [expression, limit, offset],
             )
         else:
+            # FTS5's bm25() cannot sit beside a window function, so count separately.
             cursor.execute(
-                f"""SELECT rowid, count(*) OVER () FROM {FTS_TABLE}
-                    WHERE {FTS_TABLE} MATCH %s
+                f"""SELECT rowid, 0 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s
                     ORDER BY bm25({FTS_TABLE}, 10.0, 1.0, 3.0), rowid DESC
                     LIMIT %s OFFSET %s""",
                 [expression, limit, offset],
             )
+            rows = cursor.fetchall()
+            cursor.execute(
+                f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression]
+            )
+            return [row[0] for row in rows], cursor.fetchone()[0]
         rows = cursor.fetchall()
     total = rows[0][1] if rows else 0
     return [row[0] for row in rows], total

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from paperfeed.ingest.merge import author_key, merge
+from paperfeed.ingest.records import PaperRecord
+
+V1 = datetime(2025, 3, 17, 12, 0, tzinfo=UTC)
+V2 = datetime(2025, 4, 2, 9, 30, tzinfo=UTC)
+
+
+def record(**overrides) -> PaperRecord:
+    values = {
+        "arxiv_id": "2503.13531",
+        "source": "arxiv_api",
+        "version": 1,
+        "title": "Original title",
+        "abstract": "Original abstract.",
+        "authors": ["Jin Kim", "Byunghwee Lee"],
+        "categories": ["cs.CV", "cs.AI"],
+        "published": V1,
+        "updated": V1,
+        "versions": [(1, V1)],
+    }
+    values.update(overrides)
+    return PaperRecord(**values)
+
+
+def test_new_paper_takes_every_field():
+    state, changed = merge(None, record())
+    assert changed
+    assert state.title == "Original title"
+    assert state.primary_category == "cs.CV"
+    assert state.published == V1 and not state.published_is_estimate
+    assert state.versions == [{"version": 1, "date": V1.isoformat()}]
+    assert state.sources == ["arxiv_api"]
+
+
+def test_same_record_twice_changes_nothing():
+    state, _ = merge(None, record())
+    again, changed = merge(state, record())
+    assert not changed
+    assert again == state
+
+
+def test_newer_version_replaces_older():
+    state, _ = merge(None, record())
+    newer, changed = merge(
+        state,
+        record(version=2, title="Revised title", updated=V2, versions=[(1, V1), (2, V2)]),
+    )
+    assert changed
+    assert newer.title == "Revised title"
+    assert newer.version == 2
+    assert newer.published == V1  # v1 date stays the published date
+    assert newer.updated == V2
+    assert [entry["version"] for entry in newer.versions] == [1, 2]
+
+
+def test_older_version_does_not_replace_but_fills_gaps():
+    state, _ = merge(None, record(version=2, title="Revised", comments=None, versions=[(2, V2)]))
+    older, _ = merge(state, record(version=1, title="Original", comments="12 pages"))
+    assert older.title == "Revised"
+    assert older.comments == "12 pages"
+    assert older.version == 2
+
+
+def test_missing_fields_are_kept():
+    state, _ = merge(None, record(comments="30 pages", doi="10.1/x"))
+    merged, changed = merge(state, record(source="listing", comments=None, doi=None, version=None))
+    assert merged.comments == "30 pages"
+    assert merged.doi == "10.1/x"
+    assert merged.sources == ["arxiv_api", "listing"]
+    assert changed  # a new source was recorded
+
+
+def test_listing_date_is_an_estimate_until_a_real_v1_date_arrives():
+    listing = record(
+        source="listing", version=None, published=None, updated=None, versions=None,
+        listed_on=date(2025, 3, 18),
+    )
+    state, _ = merge(None, listing)
+    assert state.published == datetime(2025, 3, 18, tzinfo=UTC)
+    assert state.published_is_estimate
+    real, _ = merge(state, record())
+    assert real.published == V1 and not real.published_is_estimate
+    # A later listing never overrides the real date, and the earliest listing day is kept.
+    later, _ = merge(real, PaperRecord(arxiv_id="2503.13531", source="listing", listed_on=date(2025, 3, 20)))
+    assert later.published == V1
+    assert later.listed_on == date(2025, 3, 18)
+
+
+def test_code_link_set_by_a_person_is_never_replaced():
+    state, _ = merge(None, record(code_url="https://github.com/a/b"))
+    assert state.code_url_source == "auto"
+    state.code_url, state.code_url_source = "https://github.com/person/choice", "user"
+    merged, _ = merge(state, record(code_url="https://github.com/a/other"))
+    assert merged.code_url == "https://github.com/person/choice"
+
+
+def test_author_key_folds_case_accents_and_spaces():
+    assert author_key("José  Álvarez") == author_key("jose alvarez")
+    assert author_key("Zoë") != author_key("Zoe X")
