@@ -42,8 +42,7 @@ SQLITE_SCHEMA = [
 ]
 POSTGRES_SCHEMA = [
     f"""CREATE TABLE IF NOT EXISTS {FTS_TABLE} (
-        paper_id bigint PRIMARY KEY REFERENCES papers_paper(id) ON DELETE CASCADE
-            DEFERRABLE INITIALLY DEFERRED,
+        paper_id bigint PRIMARY KEY,
         document tsvector NOT NULL
     )""",
     f"CREATE INDEX IF NOT EXISTS {FTS_TABLE}_document ON {FTS_TABLE} USING GIN (document)",
@@ -56,6 +55,19 @@ def create_schema(schema_editor) -> None:  # type: ignore[no-untyped-def]
     )
     for statement in statements:
         schema_editor.execute(statement)
+
+
+def clear_if_catalogue_empty(**kwargs) -> None:  # type: ignore[no-untyped-def]
+    """Empty the index when there are no papers (e.g. after `flush`).
+
+    The index is a side table no model owns, so Django's flush (used between transactional
+    tests, and by operators) does not empty it. There is deliberately no foreign key to
+    papers_paper: PostgreSQL's TRUNCATE, which flush uses, refuses tables referenced by one.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM papers_paper)")
+        if not cursor.fetchone()[0]:
+            cursor.execute(f"DELETE FROM {FTS_TABLE}")
 
 
 def drop_schema(schema_editor) -> None:  # type: ignore[no-untyped-def]
@@ -154,6 +166,95 @@ def search_ids(text: str, *, limit: int = 20, offset: int = 0) -> tuple[list[int
                 f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression]
             )
             return [row[0] for row in rows], cursor.fetchone()[0]
+        rows = cursor.fetchall()
+    total = rows[0][1] if rows else 0
+    return [row[0] for row in rows], total
+
+
+def _sqlite_author_part(words: Sequence[str]) -> str:
+    return "authors : (" + " AND ".join(_fts5_quote(word) for word in words) + ")"
+
+
+def search_filtered(
+    *,
+    terms: Sequence[str] = (),
+    phrases: Sequence[Sequence[str]] = (),
+    author_terms: Sequence[Sequence[str]] = (),
+    categories: Sequence[str] = (),
+    years: tuple[int, int] | None = None,
+    sort: str = "relevance",
+    limit: int = 20,
+    offset: int = 0,
+) -> tuple[list[int], int]:
+    """Ids of visible papers matching every term, phrase and author word, within the categories
+    (any of them) and years given; best first (``sort="relevance"``) or newest first
+    (``sort="date"``); and the total number of matches.
+
+    Every word is quoted for the engine, so no input is ever read as FTS syntax. With no words
+    at all (only ``cat:``/``year:`` filters) it lists the matching papers newest first.
+    """
+    from datetime import UTC, datetime
+
+    params: list[object] = []
+    where: list[str] = ["p.hidden = %s"]
+    params.append(False)
+    if years is not None:
+        ops = connection.ops
+        where.append("p.published >= %s AND p.published < %s")
+        params += [
+            ops.adapt_datetimefield_value(datetime(years[0], 1, 1, tzinfo=UTC)),
+            ops.adapt_datetimefield_value(datetime(years[1] + 1, 1, 1, tzinfo=UTC)),
+        ]
+    if categories:
+        marks = ",".join("%s" for _ in categories)
+        where.append(
+            "EXISTS (SELECT 1 FROM papers_papercategory c "
+            f"WHERE c.paper_id = p.id AND c.category IN ({marks}))"
+        )
+        params += list(categories)
+    has_text = bool(terms or phrases or any(author_terms))
+    by_date = sort == "date" or not has_text
+    order_date = "p.published DESC, p.id DESC"
+    with connection.cursor() as cursor:
+        if not has_text:
+            cursor.execute(
+                f"SELECT p.id, count(*) OVER () FROM papers_paper p WHERE {' AND '.join(where)} "
+                f"ORDER BY {order_date} LIMIT %s OFFSET %s",
+                [*params, limit, offset],
+            )
+        elif is_postgres():
+            text_parts = []
+            query_params: list[object] = []
+            text_expr = fts_query(terms, phrases=phrases) if (terms or phrases) else ""
+            if text_expr:
+                text_parts.append("to_tsquery('english', %s)")
+                query_params.append(text_expr)
+            for words in author_terms:
+                if words:
+                    text_parts.append("to_tsquery('simple', %s)")
+                    query_params.append(" & ".join(f"{_pg_quote(w.lower())}:B" for w in words))
+            order = order_date if by_date else "ts_rank_cd(f.document, q.query) DESC, p.id DESC"
+            cursor.execute(
+                f"""SELECT p.id, count(*) OVER () FROM {FTS_TABLE} f
+                    JOIN papers_paper p ON p.id = f.paper_id,
+                    (SELECT {' && '.join(text_parts)} AS query) q
+                    WHERE f.document @@ q.query AND {' AND '.join(where)}
+                    ORDER BY {order} LIMIT %s OFFSET %s""",
+                [*query_params, *params, limit, offset],
+            )
+        else:
+            parts = []
+            if terms or phrases:
+                parts.append(fts_query(terms, phrases=phrases))
+            parts += [_sqlite_author_part(words) for words in author_terms if words]
+            order = order_date if by_date else f"bm25({FTS_TABLE}, 10.0, 1.0, 3.0), p.id DESC"
+            cursor.execute(
+                f"""SELECT p.id, count(*) OVER () FROM {FTS_TABLE}
+                    JOIN papers_paper p ON p.id = {FTS_TABLE}.rowid
+                    WHERE {FTS_TABLE} MATCH %s AND {' AND '.join(where)}
+                    ORDER BY {order} LIMIT %s OFFSET %s""",
+                [" AND ".join(parts), *params, limit, offset],
+            )
         rows = cursor.fetchall()
     total = rows[0][1] if rows else 0
     return [row[0] for row in rows], total
