@@ -390,7 +390,7 @@ def test_api_retries_mid_harvest(clock: FakeClock) -> None:
         clock,
         [
             atom("arxiv_api_page1.xml"),
-            text("Rate exceeded.", 503),
+            httpx.Response(503, content=fixture("arxiv_rate_exceeded.txt")),
             timeout(),
             atom("arxiv_api_page2.xml"),
         ],
