@@ -229,6 +229,13 @@ PAPERFEED_COMMENT_MAX_CHARS = env_int("PAPERFEED_COMMENT_MAX_CHARS", 10000)
 # Verification and reset links stay valid this long.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
 
+# --- Reading site --------------------------------------------------------------------------
+# Anonymous list and paper pages are cached this many seconds: the bound on how long an upvote,
+# an import or a curation action takes to show. 0 turns the page cache off.
+PAPERFEED_PAGE_CACHE_SECONDS = env_int("PAPERFEED_PAGE_CACHE_SECONDS", 5)
+# Catalogue-wide totals (COUNT(*) for /papers/new pagination) are remembered this long.
+PAPERFEED_COUNT_CACHE_SECONDS = env_int("PAPERFEED_COUNT_CACHE_SECONDS", 5)
+
 # --- Ingestion ------------------------------------------------------------------------------
 PAPERFEED_CATEGORIES = env_list("PAPERFEED_CATEGORIES", "cs.AI cs.CL cs.CV cs.LG")
 PAPERFEED_CONTACT_EMAIL = env("PAPERFEED_CONTACT_EMAIL", "")

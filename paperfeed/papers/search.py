@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.db import connection
 
@@ -193,11 +194,8 @@ def search_filtered(
     Every word is quoted for the engine, so no input is ever read as FTS syntax. With no words
     at all (only ``cat:``/``year:`` filters) it lists the matching papers newest first.
     """
-    from datetime import UTC, datetime
-
-    params: list[object] = []
     where: list[str] = ["p.hidden = %s"]
-    params.append(False)
+    params: list[object] = [False]
     if years is not None:
         ops = connection.ops
         where.append("p.published >= %s AND p.published < %s")
@@ -208,53 +206,54 @@ def search_filtered(
     if categories:
         marks = ",".join("%s" for _ in categories)
         where.append(
-            "EXISTS (SELECT 1 FROM papers_papercategory c "
+            "EXISTS (SELECT 1 FROM papers_papercategory c "  # noqa: S608
             f"WHERE c.paper_id = p.id AND c.category IN ({marks}))"
         )
         params += list(categories)
+    condition = " AND ".join(where)
     has_text = bool(terms or phrases or any(author_terms))
     by_date = sort == "date" or not has_text
     order_date = "p.published DESC, p.id DESC"
     with connection.cursor() as cursor:
         if not has_text:
-            cursor.execute(
-                f"SELECT p.id, count(*) OVER () FROM papers_paper p WHERE {' AND '.join(where)} "
-                f"ORDER BY {order_date} LIMIT %s OFFSET %s",
-                [*params, limit, offset],
-            )
+            source, source_params = "papers_paper p", []
+            order = order_date
         elif is_postgres():
             text_parts = []
-            query_params: list[object] = []
-            text_expr = fts_query(terms, phrases=phrases) if (terms or phrases) else ""
-            if text_expr:
+            source_params = []
+            if terms or phrases:
                 text_parts.append("to_tsquery('english', %s)")
-                query_params.append(text_expr)
+                source_params.append(fts_query(terms, phrases=phrases))
             for words in author_terms:
                 if words:
+                    # Author names are indexed with the 'simple' configuration, weight B.
                     text_parts.append("to_tsquery('simple', %s)")
-                    query_params.append(" & ".join(f"{_pg_quote(w.lower())}:B" for w in words))
-            order = order_date if by_date else "ts_rank_cd(f.document, q.query) DESC, p.id DESC"
-            cursor.execute(
-                f"""SELECT p.id, count(*) OVER () FROM {FTS_TABLE} f
-                    JOIN papers_paper p ON p.id = f.paper_id,
-                    (SELECT {' && '.join(text_parts)} AS query) q
-                    WHERE f.document @@ q.query AND {' AND '.join(where)}
-                    ORDER BY {order} LIMIT %s OFFSET %s""",
-                [*query_params, *params, limit, offset],
+                    source_params.append(" & ".join(f"{_pg_quote(w.lower())}:B" for w in words))
+            source = (
+                f"{FTS_TABLE} f JOIN papers_paper p ON p.id = f.paper_id "
+                f"JOIN (SELECT {' && '.join(text_parts)} AS query) q ON f.document @@ q.query"
             )
+            order = order_date if by_date else "ts_rank_cd(f.document, q.query) DESC, p.id DESC"
         else:
             parts = []
             if terms or phrases:
                 parts.append(fts_query(terms, phrases=phrases))
             parts += [_sqlite_author_part(words) for words in author_terms if words]
+            source = f"{FTS_TABLE} JOIN papers_paper p ON p.id = {FTS_TABLE}.rowid"
+            condition = f"{FTS_TABLE} MATCH %s AND {condition}"
+            source_params = [" AND ".join(parts)]
             order = order_date if by_date else f"bm25({FTS_TABLE}, 10.0, 1.0, 3.0), p.id DESC"
-            cursor.execute(
-                f"""SELECT p.id, count(*) OVER () FROM {FTS_TABLE}
-                    JOIN papers_paper p ON p.id = {FTS_TABLE}.rowid
-                    WHERE {FTS_TABLE} MATCH %s AND {' AND '.join(where)}
-                    ORDER BY {order} LIMIT %s OFFSET %s""",
-                [" AND ".join(parts), *params, limit, offset],
-            )
-        rows = cursor.fetchall()
-    total = rows[0][1] if rows else 0
-    return [row[0] for row in rows], total
+        # Two queries: FTS5's bm25() cannot sit beside a window function such as count(*) OVER.
+        page_sql = f"SELECT p.id FROM {source} WHERE {condition} ORDER BY {order}"  # noqa: S608
+        cursor.execute(
+            page_sql + " LIMIT %s OFFSET %s",
+            [*source_params, *params, limit, offset],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        if not ids and offset == 0:
+            return ids, 0
+        cursor.execute(
+            f"SELECT count(*) FROM {source} WHERE {condition}",  # noqa: S608
+            [*source_params, *params],
+        )
+        return ids, cursor.fetchone()[0]

@@ -1,0 +1,251 @@
+"""Reads of the catalogue that the site, the JSON API and the feeds share.
+
+Every function takes keyword-only arguments and returns plain model instances with the related
+rows already attached, so callers never trigger extra queries (no N+1):
+
+- ``paper.author_names``: list[str], in byline order;
+- ``paper.category_list``: list[str], primary category first;
+- on featured lists also ``paper.source_upvotes`` (upvotes at the source, e.g. HF, the highest
+  over the period), ``paper.total_upvotes`` (source + local community upvotes, the ranking
+  key) and ``paper.featured_day`` (the first day in the period it was featured);
+- on :func:`paper_detail` also ``paper.featured_days``: list[date], newest first.
+
+Hidden papers (``Paper.hidden``) are never returned. Counts come from the stored counters
+(``Paper.upvote_count``, ``Paper.comment_count``), never from COUNT(*) per paper.
+
+Functions:
+
+- :func:`latest_featured_day` / :func:`nearest_featured_days` -- navigation between days;
+- :func:`featured_for_period` -- the daily, weekly and monthly lists ranked by upvotes;
+- :func:`paper_detail` -- one paper with everything its page shows;
+- :func:`new_papers` -- the whole catalogue, newest first, optionally by category;
+- :func:`search_papers` -- full-text search with the query syntax of
+  :mod:`paperfeed.papers.querysyntax`;
+- :func:`papers_by_ids` -- papers in a given order, decorated as above (used by trending).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import F, Max, Min, Prefetch, Q
+
+from paperfeed.papers import querysyntax, search
+from paperfeed.papers.ids import InvalidArxivId, normalize_arxiv_id
+from paperfeed.papers.models import Featured, Paper, PaperAuthor, PaperCategory
+
+# Upper bounds on what one request may ask for, whatever the caller passes.
+MAX_LIMIT = 200
+MAX_OFFSET = 10_000
+
+
+def _clamp(limit: int, offset: int) -> tuple[int, int]:
+    return max(1, min(int(limit), MAX_LIMIT)), max(0, min(int(offset), MAX_OFFSET))
+
+
+def _visible() -> Q:
+    return Q(hidden=False)
+
+
+def decorate(papers: Sequence[Paper]) -> list[Paper]:
+    """Attach ``author_names`` and ``category_list`` to each paper in two queries in all."""
+    papers = list(papers)
+    if not papers:
+        return papers
+    ids = [paper.pk for paper in papers]
+    names: dict[int, list[str]] = {pk: [] for pk in ids}
+    for paper_id, name in (
+        PaperAuthor.objects.filter(paper_id__in=ids)
+        .order_by("paper_id", "position")
+        .values_list("paper_id", "author__name")
+    ):
+        names[paper_id].append(name)
+    categories: dict[int, list[str]] = {pk: [] for pk in ids}
+    for paper_id, category in (
+        PaperCategory.objects.filter(paper_id__in=ids)
+        .order_by("paper_id", "position")
+        .values_list("paper_id", "category")
+    ):
+        categories[paper_id].append(category)
+    for paper in papers:
+        paper.author_names = names[paper.pk]  # type: ignore[attr-defined]
+        paper.category_list = categories[paper.pk] or (  # type: ignore[attr-defined]
+            [paper.primary_category] if paper.primary_category else []
+        )
+    return papers
+
+
+def papers_by_ids(*, ids: Sequence[int]) -> list[Paper]:
+    """The visible papers among ``ids``, in the order given, decorated."""
+    by_id = {paper.pk: paper for paper in Paper.objects.filter(_visible(), pk__in=list(ids))}
+    return decorate([by_id[pk] for pk in ids if pk in by_id])
+
+
+# --- Featured lists ---------------------------------------------------------------------------
+
+
+def latest_featured_day() -> date | None:
+    """The most recent day with at least one visible featured paper."""
+    return (
+        Featured.objects.filter(paper__hidden=False)
+        .order_by("-day")
+        .values_list("day", flat=True)
+        .first()
+    )
+
+
+def nearest_featured_days(*, day: date) -> tuple[date | None, date | None]:
+    """The closest days before and after ``day`` that have featured papers."""
+    visible = Featured.objects.filter(paper__hidden=False)
+    before = visible.filter(day__lt=day).order_by("-day").values_list("day", flat=True).first()
+    after = visible.filter(day__gt=day).order_by("day").values_list("day", flat=True).first()
+    return before, after
+
+
+def featured_for_period(
+    *, start: date, end: date, limit: int = 50, offset: int = 0
+) -> tuple[list[Paper], int]:
+    """Papers featured between ``start`` and ``end`` (inclusive), most upvoted first, and the total.
+
+    A paper featured on several days of a week or month appears once, with the highest source
+    upvote count it had. Ties go to the earlier-featured, then the newer paper.
+    """
+    limit, offset = _clamp(limit, offset)
+    grouped = (
+        Featured.objects.filter(day__gte=start, day__lte=end, paper__hidden=False)
+        .values("paper_id", "paper__upvote_count")
+        .annotate(source_upvotes=Max("upvotes"), first_day=Min("day"))
+    )
+    total = grouped.count()
+    if total == 0 or offset >= total:
+        return [], total
+    rows = list(
+        grouped.annotate(total_upvotes=F("source_upvotes") + F("paper__upvote_count")).order_by(
+            "-total_upvotes", "first_day", "-paper_id"
+        )[offset : offset + limit]
+    )
+    papers = papers_by_ids(ids=[row["paper_id"] for row in rows])
+    extra = {row["paper_id"]: row for row in rows}
+    for paper in papers:
+        row = extra[paper.pk]
+        paper.source_upvotes = row["source_upvotes"]  # type: ignore[attr-defined]
+        paper.total_upvotes = row["source_upvotes"] + paper.upvote_count  # type: ignore[attr-defined]
+        paper.featured_day = row["first_day"]  # type: ignore[attr-defined]
+    return papers, total
+
+
+# --- One paper ------------------------------------------------------------------------------
+
+
+def paper_detail(*, arxiv_id: str) -> Paper | None:
+    """The visible paper with this id (any accepted form, version ignored), or None."""
+    try:
+        key = normalize_arxiv_id(arxiv_id)
+    except InvalidArxivId:
+        return None
+    paper = (
+        Paper.objects.filter(_visible(), arxiv_id=key)
+        .prefetch_related(
+            Prefetch(
+                "featured", queryset=Featured.objects.order_by("-day"), to_attr="featured_list"
+            )
+        )
+        .first()
+    )
+    if paper is None:
+        return None
+    decorate([paper])
+    paper.featured_days = [entry.day for entry in paper.featured_list]  # type: ignore[attr-defined]
+    paper.source_upvotes = max(  # type: ignore[attr-defined]
+        (entry.upvotes for entry in paper.featured_list),  # type: ignore[attr-defined]
+        default=0,
+    )
+    paper.total_upvotes = paper.source_upvotes + paper.upvote_count  # type: ignore[attr-defined]
+    return paper
+
+
+# --- The whole catalogue ----------------------------------------------------------------------
+
+
+def _cached_count(key: str, compute) -> int:  # type: ignore[no-untyped-def]
+    """COUNT(*) over a large table, remembered for PAPERFEED_COUNT_CACHE_SECONDS."""
+    seconds = settings.PAPERFEED_COUNT_CACHE_SECONDS
+    if seconds <= 0:
+        return int(compute())
+    value = cache.get(key)
+    if value is None:
+        value = int(compute())
+        cache.set(key, value, seconds)
+    return int(value)
+
+
+def new_papers(
+    *, category: str | None = None, limit: int = 50, offset: int = 0
+) -> tuple[list[Paper], int]:
+    """Every visible paper, newest first (by v1 date), optionally in one category; and the total."""
+    limit, offset = _clamp(limit, offset)
+    papers = Paper.objects.filter(_visible())
+    if category:
+        papers = papers.filter(
+            pk__in=PaperCategory.objects.filter(category=category).values("paper_id")
+        )
+    total = _cached_count(f"papers:new:count:{category or ''}", papers.count)
+    page = list(papers.order_by("-published", "-id")[offset : offset + limit])
+    return decorate(page), total
+
+
+# --- Search -----------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchResult:
+    query: querysyntax.ParsedQuery
+    papers: list[Paper] = field(default_factory=list)
+    total: int = 0
+    # A message for the reader when the query could not be run as typed.
+    message: str = ""
+
+
+SORTS = ("relevance", "date")
+
+
+def search_papers(
+    *, query: str, limit: int = 20, offset: int = 0, sort: str = "relevance"
+) -> SearchResult:
+    """Full-text search (BM25 on SQLite, ts_rank on PostgreSQL) with the query syntax
+    ``"exact phrase"``, ``author:name``, ``cat:cs.CL``, ``year:2025`` / ``year:2024-2025``.
+
+    Any string is accepted: what is not syntax is read as words. Each paper gets
+    ``title_html`` and ``snippet_html``: escaped text with ``<mark>`` around matched words.
+    """
+    limit, offset = _clamp(limit, offset)
+    parsed = querysyntax.parse_query(query)
+    if sort not in SORTS:
+        sort = parsed.sort or "relevance"
+    result = SearchResult(query=parsed, message=parsed.message)
+    if parsed.is_empty:
+        if not result.message and query.strip():
+            result.message = "The query has no searchable words."
+        return result
+    ids, total = search.search_filtered(
+        terms=parsed.terms,
+        phrases=parsed.phrases,
+        author_terms=parsed.author_terms,
+        categories=parsed.categories,
+        years=parsed.years,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
+    papers = papers_by_ids(ids=ids)
+    words = parsed.highlight_words
+    for paper in papers:
+        paper.title_html = querysyntax.highlight(paper.title, words)  # type: ignore[attr-defined]
+        paper.snippet_html = querysyntax.snippet(paper.abstract, words)  # type: ignore[attr-defined]
+    result.papers = papers
+    result.total = total
+    return result
