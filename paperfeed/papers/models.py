@@ -120,6 +120,9 @@ class Featured(models.Model):
     # Upvotes the paper had at the source (e.g. HF) when last imported.
     upvotes = models.PositiveIntegerField(default=0)
     comment = models.TextField(blank=True)
+    # Curation: a pinned entry leads its day; a hidden one is kept but not listed.
+    pinned = models.BooleanField(default=False)
+    hidden = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
