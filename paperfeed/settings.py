@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "paperfeed.community",
     "paperfeed.trending",
     "paperfeed.api",
+    # Serves the API docs page's Swagger UI from our own static files, not a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +237,15 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
 PAPERFEED_PAGE_CACHE_SECONDS = env_int("PAPERFEED_PAGE_CACHE_SECONDS", 5)
 # Catalogue-wide totals (COUNT(*) for /papers/new pagination) are remembered this long.
 PAPERFEED_COUNT_CACHE_SECONDS = env_int("PAPERFEED_COUNT_CACHE_SECONDS", 5)
+
+# --- Machine access (JSON API, feeds) ------------------------------------------------------
+# Rates as "count/period" (s, m, h, d); empty turns that limit off.
+PAPERFEED_RATE_API_READ_IP = env("PAPERFEED_RATE_API_READ_IP", "1200/m")
+PAPERFEED_RATE_API_WRITE_IP = env("PAPERFEED_RATE_API_WRITE_IP", "300/m")
+PAPERFEED_RATE_API_TOKEN = env("PAPERFEED_RATE_API_TOKEN", "600/m")
+# Feeds are served from the cache for at most this long after a change.
+PAPERFEED_FEED_CACHE_SECONDS = env_int("PAPERFEED_FEED_CACHE_SECONDS", 300)
+PAPERFEED_FEED_ITEMS = env_int("PAPERFEED_FEED_ITEMS", 50)
 
 # --- Ingestion ------------------------------------------------------------------------------
 PAPERFEED_CATEGORIES = env_list("PAPERFEED_CATEGORIES", "cs.AI cs.CL cs.CV cs.LG")

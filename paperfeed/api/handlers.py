@@ -1,0 +1,194 @@
+"""The JSON API endpoints. Thin: parse, call a selector or service, shape the answer."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+from typing import Any, Literal
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Query, Schema
+from pydantic import Field
+
+from paperfeed.api import selectors as api_selectors
+from paperfeed.api import shapes
+from paperfeed.api.api import api
+from paperfeed.api.periods import BadParameter, parse_period
+from paperfeed.api.schemas import (
+    DailyPaperOut,
+    ErrorOut,
+    PaperOut,
+    PaperPageOut,
+    SearchHitOut,
+)
+from paperfeed.api.throttles import read_limits
+from paperfeed.papers import selectors as paper_selectors
+from paperfeed.papers.models import Paper
+
+MAX_PAGE = 10_000
+MAX_QUERY = 250
+ERRORS: dict[int, Any] = {400: ErrorOut, 429: ErrorOut}
+NOT_FOUND: dict[int, Any] = {**ERRORS, 404: ErrorOut}
+WRITE_ERRORS: dict[int, Any] = {**NOT_FOUND, 401: ErrorOut, 403: ErrorOut}
+
+
+def base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _next_link(request: HttpRequest, **changes: Any) -> str:
+    query = request.GET.copy()
+    for name, value in changes.items():
+        query[name] = str(value)
+    return f'<{request.build_absolute_uri(request.path)}?{query.urlencode()}>; rel="next"'
+
+
+def _paper_or_404(arxiv_id: str) -> Paper:
+    paper = paper_selectors.paper_detail(arxiv_id=arxiv_id)
+    if paper is None:
+        raise Http404(f"id: no paper with id {arxiv_id[:60]!r}")
+    return paper
+
+
+# --- Reads ------------------------------------------------------------------------------------
+
+
+class DailyQuery(Schema):
+    date: str | None = Field(None, max_length=20, description="A day, YYYY-MM-DD")
+    week: str | None = Field(None, max_length=20, description="An ISO week, YYYY-Www")
+    month: str | None = Field(None, max_length=20, description="A month, YYYY-MM")
+    submitter: str | None = Field(None, max_length=150, description="Submitter's username")
+    sort: Literal["publishedAt", "trending"] = "publishedAt"
+    p: int = Field(0, ge=0, le=MAX_PAGE, description="Page number, from 0")
+    limit: int = Field(50, ge=1, le=100)
+
+
+@api.get(
+    "/daily_papers",
+    response={200: list[DailyPaperOut], **ERRORS},
+    by_alias=True,
+    exclude_none=True,
+    throttle=read_limits("daily"),
+    tags=["papers"],
+    summary="Featured papers of a day, week or month (HF daily papers)",
+)
+def daily_papers(request: HttpRequest, response: HttpResponse, filters: Query[DailyQuery]):
+    """A plain JSON array in the shape of HF's `/api/daily_papers`. Without `date`, `week` or
+    `month`, every featured day, newest first. A `Link: <...>; rel="next"` header is present
+    when a next page exists."""
+    period = parse_period(date_=filters.date, week=filters.week, month=filters.month)
+    first = last = None
+    if period is not None:
+        first, last = period[1].first, period[1].last
+    entries, has_next = api_selectors.daily_entries(
+        first=first,
+        last=last,
+        submitter=filters.submitter,
+        sort=filters.sort,
+        limit=filters.limit,
+        offset=filters.p * filters.limit,
+    )
+    if has_next:
+        response["Link"] = _next_link(request, p=filters.p + 1)
+    root = base_url(request)
+    return [shapes.daily_dict(entry, base_url=root) for entry in entries]
+
+
+class SearchQuery(Schema):
+    q: str = Field("", max_length=MAX_QUERY, description='Words, "phrases", author:, cat:, year:')
+    limit: int = Field(50, ge=1, le=120)
+
+
+@api.get(
+    "/papers/search",
+    response={200: list[SearchHitOut], **ERRORS},
+    by_alias=True,
+    exclude_none=True,
+    throttle=read_limits("search"),
+    tags=["papers"],
+    summary="Search the catalogue (HF papers search)",
+)
+def papers_search(request: HttpRequest, filters: Query[SearchQuery]):
+    """Full-text search, best match first. An empty `q` lists the newest papers."""
+    if filters.q.strip():
+        papers = paper_selectors.search_papers(query=filters.q, limit=filters.limit).papers
+    else:
+        papers, _ = paper_selectors.new_papers(limit=filters.limit)
+    api_selectors.attach_featured(papers)
+    root = base_url(request)
+    return [shapes.search_hit_dict(paper, base_url=root) for paper in papers]
+
+
+def _encode_cursor(paper: Paper) -> str:
+    raw = f"{paper.published.isoformat()}|{paper.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        published, _, pk = raw.partition("|")
+        when = datetime.fromisoformat(published)
+        if when.tzinfo is None:
+            raise ValueError("naive")
+        return when, int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise BadParameter("cursor", "not a cursor this API gave out") from None
+
+
+class CatalogueQuery(Schema):
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(50, ge=1, le=100)
+
+
+@api.get(
+    "/papers",
+    response={200: PaperPageOut, **ERRORS},
+    by_alias=True,
+    exclude_none=True,
+    throttle=read_limits("papers"),
+    tags=["papers"],
+    summary="The whole catalogue, newest first",
+)
+def papers_list(request: HttpRequest, response: HttpResponse, filters: Query[CatalogueQuery]):
+    """Pass `next_cursor` back as `cursor` to get the following page."""
+    after = _decode_cursor(filters.cursor) if filters.cursor else None
+    papers, has_next = api_selectors.catalogue_page(after=after, limit=filters.limit)
+    root = base_url(request)
+    next_cursor = _encode_cursor(papers[-1]) if has_next and papers else None
+    if next_cursor:
+        response["Link"] = _next_link(request, cursor=next_cursor)
+    return {
+        "papers": [
+            shapes.paper_dict(paper, base_url=root, featured_day=paper.featured_day)  # type: ignore[attr-defined]
+            for paper in papers
+        ],
+        "next_cursor": next_cursor,
+    }
+
+
+@api.get(
+    "/papers/{paper_id}",
+    response={200: PaperOut, **NOT_FOUND},
+    by_alias=True,
+    exclude_none=True,
+    throttle=read_limits("paper"),
+    tags=["papers"],
+    summary="One paper (HF paper_info)",
+)
+def paper_info(request: HttpRequest, paper_id: str):
+    paper = _paper_or_404(paper_id)
+    days = paper.featured_days  # type: ignore[attr-defined]
+    first = min(days) if days else None
+    entry = paper.featured_list[-1] if days else None  # type: ignore[attr-defined]
+    submitter = ""
+    if entry is not None:
+        submitter = entry.featured_by.username if entry.featured_by_id else entry.submitter_name
+    return shapes.paper_dict(
+        paper,
+        base_url=base_url(request),
+        featured_day=first,
+        submitter=submitter,
+        featured_days=days,
+    )
