@@ -9,21 +9,29 @@ from typing import Any, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Query, Schema
+from ninja.errors import HttpError
 from pydantic import Field
 
 from paperfeed.api import selectors as api_selectors
 from paperfeed.api import shapes
 from paperfeed.api.api import api
+from paperfeed.api.auth import BearerToken
 from paperfeed.api.periods import BadParameter, parse_period
 from paperfeed.api.schemas import (
+    CommentIn,
+    CommentOut,
     DailyPaperOut,
     ErrorOut,
     PaperOut,
     PaperPageOut,
     SearchHitOut,
+    SubmitIn,
+    SubmitOut,
+    UpvoteOut,
 )
-from paperfeed.api.throttles import read_limits
+from paperfeed.api.throttles import read_limits, write_limits
 from paperfeed.papers import selectors as paper_selectors
+from paperfeed.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.papers.models import Paper
 
 MAX_PAGE = 10_000
@@ -192,3 +200,189 @@ def paper_info(request: HttpRequest, paper_id: str):
         submitter=submitter,
         featured_days=days,
     )
+
+
+class PageQuery(Schema):
+    p: int = Field(0, ge=0, le=MAX_PAGE)
+    limit: int = Field(100, ge=1, le=200)
+
+
+@api.get(
+    "/papers/{paper_id}/comments",
+    response={200: list[CommentOut], **NOT_FOUND},
+    by_alias=True,
+    exclude_none=True,
+    throttle=read_limits("comments"),
+    tags=["community"],
+    summary="A paper's comments, oldest first",
+)
+def paper_comments(request: HttpRequest, paper_id: str, page: Query[PageQuery]):
+    paper = _paper_or_404(paper_id)
+    comments = api_selectors.paper_comments(
+        paper=paper, limit=page.limit, offset=page.p * page.limit
+    )
+    return [shapes.comment_dict(comment) for comment in comments]
+
+
+class SimilarQuery(Schema):
+    limit: int = Field(10, ge=1, le=50)
+
+
+@api.get(
+    "/papers/{paper_id}/similar",
+    response={200: list[SearchHitOut], **NOT_FOUND},
+    by_alias=True,
+    exclude_none=True,
+    throttle=read_limits("similar"),
+    tags=["papers"],
+    summary="Papers similar to this one",
+)
+def paper_similar(request: HttpRequest, paper_id: str, filters: Query[SimilarQuery]):
+    """Empty until the similar-papers issue provides ``papers.selectors.similar_papers``."""
+    paper = _paper_or_404(paper_id)
+    similar = getattr(paper_selectors, "similar_papers", None)
+    papers = similar(paper=paper, limit=filters.limit) if similar else []
+    api_selectors.attach_featured(papers)
+    root = base_url(request)
+    return [shapes.search_hit_dict(other, base_url=root) for other in papers]
+
+
+# --- Writes: bearer token ---------------------------------------------------------------------
+
+
+def _refused(exc: Exception, status: int = 403) -> HttpError:
+    return HttpError(status, str(exc))
+
+
+@api.post(
+    "/papers/{paper_id}/upvote",
+    response={200: UpvoteOut, **WRITE_ERRORS},
+    auth=BearerToken(),
+    throttle=write_limits("upvote"),
+    tags=["community"],
+    summary="Upvote a paper (idempotent)",
+)
+def upvote_add(request: HttpRequest, paper_id: str):
+    from paperfeed.community import services
+
+    paper = _paper_or_404(paper_id)
+    try:
+        count = services.upvote_add(user=request.auth, paper=paper)  # type: ignore[attr-defined]
+    except services.CommunityError as exc:
+        raise _refused(exc) from None
+    return {"upvoted": True, "upvotes": count}
+
+
+@api.delete(
+    "/papers/{paper_id}/upvote",
+    response={200: UpvoteOut, **WRITE_ERRORS},
+    auth=BearerToken(),
+    throttle=write_limits("upvote"),
+    tags=["community"],
+    summary="Withdraw an upvote (idempotent)",
+)
+def upvote_remove(request: HttpRequest, paper_id: str):
+    from paperfeed.community import services
+
+    paper = _paper_or_404(paper_id)
+    try:
+        count = services.upvote_remove(user=request.auth, paper=paper)  # type: ignore[attr-defined]
+    except services.CommunityError as exc:
+        raise _refused(exc) from None
+    return {"upvoted": False, "upvotes": count}
+
+
+def _comment(request: HttpRequest, paper_id: str, text: str, parent_id: int | None):
+    from paperfeed.community import services
+    from paperfeed.community.models import Comment
+
+    paper = _paper_or_404(paper_id)
+    parent = None
+    if parent_id is not None:
+        parent = Comment.objects.filter(pk=parent_id, paper=paper).first()
+        if parent is None:
+            raise Http404(f"comment_id: no comment {parent_id} on this paper")
+    try:
+        comment = services.comment_create(
+            user=request.auth,  # type: ignore[attr-defined]
+            paper=paper,
+            body=text,
+            parent=parent,
+        )
+    except services.CommentRefused as exc:
+        raise _refused(f"comment: {exc}", 400) from None  # type: ignore[arg-type]
+    except services.CommunityError as exc:
+        raise _refused(exc) from None
+    return 201, shapes.comment_dict(comment)
+
+
+@api.post(
+    "/papers/{paper_id}/comment",
+    response={201: CommentOut, **WRITE_ERRORS},
+    by_alias=True,
+    exclude_none=True,
+    auth=BearerToken(),
+    throttle=write_limits("comment"),
+    tags=["community"],
+    summary="Comment on a paper (Markdown)",
+)
+def comment_create(request: HttpRequest, paper_id: str, payload: CommentIn):
+    return _comment(request, paper_id, payload.comment, None)
+
+
+@api.post(
+    "/papers/{paper_id}/comment/{comment_id}/reply",
+    response={201: CommentOut, **WRITE_ERRORS},
+    by_alias=True,
+    exclude_none=True,
+    auth=BearerToken(),
+    throttle=write_limits("comment"),
+    tags=["community"],
+    summary="Reply to a comment",
+)
+def comment_reply(
+    request: HttpRequest,
+    paper_id: str,
+    comment_id: int,
+    payload: CommentIn,
+):
+    if not 1 <= comment_id <= 2**62:
+        raise Http404(f"comment_id: no comment {comment_id} on this paper")
+    return _comment(request, paper_id, payload.comment, comment_id)
+
+
+@api.post(
+    "/papers/submit",
+    response={201: SubmitOut, **WRITE_ERRORS},
+    by_alias=True,
+    exclude_none=True,
+    auth=BearerToken(),
+    throttle=write_limits("submit"),
+    tags=["community"],
+    summary="Submit a paper to today's featured list",
+)
+def paper_submit(request: HttpRequest, payload: SubmitIn):
+    from paperfeed.community import services
+
+    try:
+        parse_arxiv_id(payload.paperId)
+    except InvalidArxivId as exc:
+        raise BadParameter("paperId", str(exc)) from None
+    try:
+        entry = services.paper_submit(
+            user=request.auth,  # type: ignore[attr-defined]
+            arxiv_id_or_url=payload.paperId,
+        )
+    except services.CommunityError as exc:
+        raise _refused(exc) from None
+    paper = _paper_or_404(entry.paper.arxiv_id)
+    return 201, {
+        "paper": shapes.paper_dict(
+            paper,
+            base_url=base_url(request),
+            featured_day=entry.day,
+            submitter=request.auth.get_username(),  # type: ignore[attr-defined]
+            featured_days=paper.featured_days,  # type: ignore[attr-defined]
+        ),
+        "featured_on": entry.day.isoformat(),
+    }

@@ -119,7 +119,7 @@ class UpvoteOut(Schema):
 
 
 class SubmitIn(Schema):
-    arxiv_id: str = Field(..., max_length=300, description="An arXiv id or abs/pdf URL")
+    paperId: str = Field(..., max_length=300, description="An arXiv id or abs/pdf URL")
 
 
 class SubmitOut(Schema):
@@ -128,7 +128,8 @@ class SubmitOut(Schema):
 
 
 class CommentIn(Schema):
-    body: str = Field(..., min_length=1, max_length=20_000)
+    # HF's name for the Markdown text of a comment.
+    comment: str = Field(..., min_length=1, max_length=20_000)
 
 
 class TrendingItemOut(Schema):

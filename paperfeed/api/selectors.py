@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from django.db.models import F, Max, Min, Q
 
@@ -45,7 +45,7 @@ def daily_entries(
     ``publishedAt`` lists the newest featured day first (most upvoted first within a day);
     ``trending`` lists the most upvoted first (source plus community upvotes).
     """
-    entries = Featured.objects.filter(paper__hidden=False)
+    entries = Featured.objects.filter(hidden=False, paper__hidden=False)
     if first is not None:
         entries = entries.filter(day__gte=first)
     if last is not None:
@@ -59,7 +59,7 @@ def daily_entries(
             "-total", "-day", "-paper_id"
         )
     else:
-        entries = entries.order_by("-day", "-upvotes", "-paper_id")
+        entries = entries.order_by("-day", "-pinned", "-upvotes", "-paper_id")
     # One row more than asked tells whether a next page exists, without a COUNT(*).
     rows = list(
         entries.values(
@@ -102,7 +102,7 @@ def attach_featured(papers: list[Paper]) -> list[Paper]:
     ids = [paper.pk for paper in papers]
     rows = {
         row["paper_id"]: row
-        for row in Featured.objects.filter(paper_id__in=ids)
+        for row in Featured.objects.filter(paper_id__in=ids, hidden=False)
         .values("paper_id")
         .annotate(first_day=Min("day"), source_upvotes=Max("upvotes"))
     }
@@ -127,3 +127,15 @@ def catalogue_page(*, after: tuple[datetime, int] | None, limit: int) -> tuple[l
     has_next = len(page) > limit
     page = page[:limit]
     return attach_featured(decorate(page)), has_next
+
+
+def paper_comments(*, paper: Paper, limit: int, offset: int) -> list[Any]:
+    """The paper's comments, oldest first, with their authors; hidden ones are left out and
+    deleted ones keep their place (without text) so replies still have a parent."""
+    from paperfeed.community.models import Comment
+
+    return list(
+        Comment.objects.filter(paper=paper, hidden=False)
+        .select_related("author")
+        .order_by("created_at", "id")[offset : offset + limit]
+    )

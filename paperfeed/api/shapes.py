@@ -122,3 +122,21 @@ def search_hit_dict(paper: Paper, *, base_url: str) -> dict[str, Any]:
         "githubStars": inner["githubStars"],
         "projectPage": inner["projectPage"],
     }
+
+
+def comment_dict(comment: Any) -> dict[str, Any]:
+    author = comment.author
+    return {
+        "id": str(comment.pk),
+        "author": (
+            {"user": author.get_username(), "fullname": author.get_full_name() or author.username}
+            if author is not None and not comment.deleted
+            else None
+        ),
+        "body": "" if comment.deleted else comment.body,
+        # Sanitised (nh3) when the comment was written.
+        "bodyHtml": "" if comment.deleted else comment.body_html,
+        "createdAt": iso_z(comment.created_at),
+        "parentId": str(comment.parent_id) if comment.parent_id else None,
+        "deleted": comment.deleted,
+    }

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 from django.core.cache import cache
 
+from paperfeed.papers import search
 from paperfeed.papers.models import Author
 from tests.factories import FeaturedFactory, PaperAuthorFactory, PaperFactory
 
@@ -29,6 +30,8 @@ def make_paper(arxiv_id: str, *, title: str, authors=("Ada Lovelace",), **fields
     for position, name in enumerate(authors):
         author, _ = Author.objects.get_or_create(key=name.lower(), defaults={"name": name})
         PaperAuthorFactory(paper=paper, author=author, position=position)
+    # The importer indexes papers as it writes them; factories bypass it, so index here.
+    search.index_papers([search.IndexRow(paper.pk, paper.title, paper.abstract, " ".join(authors))])
     return paper
 
 
