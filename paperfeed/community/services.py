@@ -252,6 +252,12 @@ def comment_report(*, user: User, comment: Comment, reason: str = "") -> bool:
     return created
 
 
+def report_dismiss(*, moderator: User, report: CommentReport) -> None:
+    if not (is_curator(moderator) or moderator.has_perm("community.moderate_comment")):
+        raise NotAllowed("Only moderators can handle reports.")
+    CommentReport.objects.filter(pk=report.pk).update(resolved=True)
+
+
 # --- Submissions ---------------------------------------------------------------------------
 
 

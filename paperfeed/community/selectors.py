@@ -1,0 +1,96 @@
+"""Reads of community data shared by the pages, the includes and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import QuerySet
+
+from paperfeed.community.models import AuthorClaim, Comment, CommentReport, Upvote
+from paperfeed.papers.models import Featured, Paper
+
+MAX_DEPTH = 6
+
+
+@dataclass(frozen=True)
+class CommentNode:
+    comment: Comment
+    depth: int
+
+
+def comment_thread(*, paper: Paper) -> list[CommentNode]:
+    """A paper's comments in reading order: each reply right after its parent, depth-first.
+
+    Deleted and hidden comments stay in the list (shown as placeholders) so their replies keep
+    their place; replies deeper than MAX_DEPTH are shown at MAX_DEPTH.
+    """
+    comments = list(
+        Comment.objects.filter(paper=paper)
+        .select_related("author", "author__profile")
+        .order_by("created_at", "id")
+    )
+    children: dict[int | None, list[Comment]] = {}
+    for comment in comments:
+        children.setdefault(comment.parent_id, []).append(comment)
+    ordered: list[CommentNode] = []
+    stack = [(c, 0) for c in reversed(children.get(None, []))]
+    while stack:
+        comment, depth = stack.pop()
+        ordered.append(CommentNode(comment, min(depth, MAX_DEPTH)))
+        stack.extend((c, depth + 1) for c in reversed(children.get(comment.pk, [])))
+    return ordered
+
+
+def upvoted_paper_ids(*, user: User | AnonymousUser) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(Upvote.objects.filter(user=user).values_list("paper_id", flat=True))
+
+
+def verified_authors(*, paper: Paper) -> list[AuthorClaim]:
+    return list(
+        AuthorClaim.objects.filter(paper=paper, status=AuthorClaim.Status.APPROVED)
+        .select_related("user", "author")
+        .order_by("author__name")
+    )
+
+
+def open_reports() -> QuerySet[CommentReport]:
+    return CommentReport.objects.filter(resolved=False).select_related(
+        "comment", "comment__paper", "comment__author", "reporter"
+    )
+
+
+def pending_claims() -> QuerySet[AuthorClaim]:
+    return AuthorClaim.objects.filter(status=AuthorClaim.Status.PENDING).select_related(
+        "user", "paper", "author"
+    )
+
+
+def member_activity(*, user: User, limit: int = 50) -> dict[str, list]:
+    """What a profile page shows: submissions, upvotes, comments and verified papers."""
+    return {
+        "submitted": list(
+            Featured.objects.filter(featured_by=user, source=Featured.Source.SUBMISSION)
+            .select_related("paper")
+            .order_by("-day")[:limit]
+        ),
+        "upvoted": list(
+            Paper.objects.filter(upvote_set__user=user, hidden=False).order_by(
+                "-upvote_set__created_at"
+            )[:limit]
+        ),
+        "comments": list(
+            Comment.objects.filter(author=user, deleted=False, hidden=False)
+            .select_related("paper")
+            .order_by("-created_at")[:limit]
+        ),
+        "authored": list(
+            Paper.objects.filter(
+                author_claims__user=user, author_claims__status=AuthorClaim.Status.APPROVED
+            )
+            .distinct()
+            .order_by("-published")[:limit]
+        ),
+    }

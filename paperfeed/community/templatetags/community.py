@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.utils import timezone
+
+from paperfeed.community import selectors
+from paperfeed.community.services import is_curator
+from paperfeed.papers.models import Paper
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def upvoted(context: template.Context, paper: Paper) -> bool:
+    """Whether the signed-in reader has upvoted ``paper`` (one query per page, not per paper)."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return False
+    cached = getattr(request, "_paperfeed_upvoted", None)
+    if cached is None:
+        cached = selectors.upvoted_paper_ids(user=request.user)
+        request._paperfeed_upvoted = cached
+    return paper.pk in cached
+
+
+@register.inclusion_tag("community/_thread.html", takes_context=True)
+def paper_comments(context: template.Context, paper: Paper) -> dict[str, Any]:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    edit_window = timedelta(minutes=settings.PAPERFEED_COMMENT_EDIT_MINUTES)
+    return {
+        "paper": paper,
+        "request": request,
+        "user": user,
+        "csrf_token": context.get("csrf_token"),
+        "nodes": selectors.comment_thread(paper=paper),
+        "claims": selectors.verified_authors(paper=paper),
+        "authors": list(paper.authors.all()) if user and user.is_authenticated else [],
+        "moderator": bool(user and is_curator(user)),
+        "edit_until": timezone.now() - edit_window,
+        "max_chars": settings.PAPERFEED_COMMENT_MAX_CHARS,
+    }
