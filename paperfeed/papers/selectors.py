@@ -32,7 +32,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F, Max, Min, Prefetch, Q
+from django.db.models import Exists, F, Max, Min, OuterRef, Prefetch, Q
 
 from paperfeed.papers import querysyntax, search
 from paperfeed.papers.ids import InvalidArxivId, normalize_arxiv_id
@@ -41,6 +41,8 @@ from paperfeed.papers.models import Featured, Paper, PaperAuthor, PaperCategory
 # Upper bounds on what one request may ask for, whatever the caller passes.
 MAX_LIMIT = 200
 MAX_OFFSET = 10_000
+# Rows new_papers() may walk in the newest-first index before it prefers a sort instead.
+SCAN_BUDGET = 20_000
 
 
 def _clamp(limit: int, offset: int) -> tuple[int, int]:
@@ -189,11 +191,20 @@ def new_papers(
     """Every visible paper, newest first (by v1 date), optionally in one category; and the total."""
     limit, offset = _clamp(limit, offset)
     papers = Paper.objects.filter(_visible())
-    if category:
-        papers = papers.filter(
-            pk__in=PaperCategory.objects.filter(category=category).values("paper_id")
-        )
-    total = _cached_count(f"papers:new:count:{category or ''}", papers.count)
+    if not category:
+        total = _cached_count("papers:new:count", papers.count)
+        return decorate(list(papers.order_by("-published", "-id")[offset : offset + limit])), total
+    links = PaperCategory.objects.filter(category=category)
+    total = _cached_count(f"papers:new:count:{category}", links.filter(paper__hidden=False).count)
+    # Two plans, chosen by how common the category is. Walking the newest-first index and
+    # probing each paper's categories stops after about (offset + limit) * catalogue/category
+    # rows: best for big categories. For rare ones, sorting the category's few papers is cheaper.
+    catalogue = _cached_count("papers:new:count", papers.count)
+    expected_scan = (offset + limit) * catalogue / max(total, 1)
+    if expected_scan <= SCAN_BUDGET:
+        papers = papers.filter(Exists(links.filter(paper_id=OuterRef("pk"))))
+    else:
+        papers = papers.filter(pk__in=links.values("paper_id"))
     page = list(papers.order_by("-published", "-id")[offset : offset + limit])
     return decorate(page), total
 

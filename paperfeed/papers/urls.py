@@ -1,3 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from paperfeed.papers import views
+
+app_name = "papers"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("papers", views.home, name="latest"),
+    path("papers/date", views.date_picker, name="date_picker"),
+    path("papers/date/<str:value>", views.daily, name="daily"),
+    path("papers/week/<str:value>", views.weekly, name="weekly"),
+    path("papers/month/<str:value>", views.monthly, name="monthly"),
+    path("papers/new", views.new, name="new"),
+    path("search", views.search, name="search"),
+    # Old-style ids contain a slash (hep-th/9901001), hence <path:>.
+    path("papers/<path:arxiv_id>", views.paper, name="paper"),
+]

@@ -10,7 +10,7 @@ got community upvotes. The score is :func:`decayed_score`.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Max
 
@@ -44,7 +44,11 @@ def trending_papers(
     start = anchor - timedelta(days=days - 1)
 
     featured = Featured.objects.filter(day__gte=start, day__lte=anchor, paper__hidden=False)
-    local = Paper.objects.filter(hidden=False, upvote_count__gt=0, published__date__gte=start)
+    local = Paper.objects.filter(
+        hidden=False,
+        upvote_count__gt=0,
+        published__gte=datetime.combine(start, time.min, tzinfo=UTC),
+    )
     if with_code:
         featured = featured.exclude(paper__code_url="")
         local = local.exclude(code_url="")

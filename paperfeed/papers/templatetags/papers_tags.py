@@ -1,0 +1,44 @@
+"""Template filters of the reading site."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+from paperfeed.papers import tex as tex_module
+
+register = template.Library()
+
+SHORT_AUTHORS = 5
+PREVIEW_CHARS = 280
+
+
+@register.filter
+def tex(value: str) -> SafeString:
+    """Escaped text with ``$...$`` maths typeset (see paperfeed.papers.tex)."""
+    # tex.render escapes everything it does not generate itself.
+    return mark_safe(tex_module.render(str(value or "")))
+
+
+@register.filter
+def authors_short(names: list[str]) -> str:
+    """'A, B, C, D, E et al.' when there are more than SHORT_AUTHORS + 1 authors."""
+    names = list(names or [])
+    if len(names) <= SHORT_AUTHORS + 1:
+        return ", ".join(names)
+    return ", ".join(names[:SHORT_AUTHORS]) + f" et al. (+{len(names) - SHORT_AUTHORS})"
+
+
+@register.filter
+def abstract_preview(value: str) -> str:
+    """The first PREVIEW_CHARS characters, cut at a word."""
+    text = " ".join(str(value or "").split())
+    if len(text) <= PREVIEW_CHARS:
+        return text
+    cut = text.rfind(" ", 0, PREVIEW_CHARS)
+    return text[: cut if cut > PREVIEW_CHARS // 2 else PREVIEW_CHARS] + " …"
+
+
+@register.filter
+def needs_expand(value: str) -> bool:
+    return len(" ".join(str(value or "").split())) > PREVIEW_CHARS
