@@ -12,10 +12,58 @@ SHARED = REPO.parent / "shared"
 def shared_dir() -> Path:
     """../shared, the read-only real data; tests that need it skip clearly when it is absent."""
     if not SHARED.is_dir():
-        pytest.skip(f"real data not present: {SHARED} is missing (it exists on dev machines and CI)")
+        pytest.skip(
+            f"real data not present: {SHARED} is missing (it exists on dev machines and CI)"
+        )
     return SHARED
 
 
 @pytest.fixture(autouse=True)
 def _locmem_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+class _Inbox:
+    """Mails received by the loopback SMTP server, as parsed email.message.EmailMessage."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 OK"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address.lower() in m["X-Envelope-To"].lower()]
+
+    @staticmethod
+    def body(message) -> str:
+        return message.get_body(preferencelist=("plain", "html")).get_content()
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on loopback; Django's SMTP backend delivers to it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield inbox
+    finally:
+        controller.stop()

@@ -152,7 +152,10 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Profile saved.")
         return redirect("accounts:settings")
     return render(
-        request, "accounts/form_errors.html", {"form": form, "title": "Profile not saved"}, 400
+        request,
+        "accounts/form_errors.html",
+        {"form": form, "title": "Profile not saved"},
+        status=400,
     )
 
 
@@ -164,7 +167,10 @@ def email_change(request: HttpRequest) -> HttpResponse:
     form = EmailChangeForm(request.POST)
     if not form.is_valid():
         return render(
-            request, "accounts/form_errors.html", {"form": form, "title": "Email not changed"}, 400
+            request,
+            "accounts/form_errors.html",
+            {"form": form, "title": "Email not changed"},
+            status=400,
         )
     services.email_change_request(user=request.user, email=form.cleaned_data["email"])
     messages.success(
@@ -179,7 +185,10 @@ def token_new(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST)
     if not form.is_valid():
         return render(
-            request, "accounts/form_errors.html", {"form": form, "title": "No token created"}, 400
+            request,
+            "accounts/form_errors.html",
+            {"form": form, "title": "No token created"},
+            status=400,
         )
     # Shown once on the next page, then gone: only its digest is stored.
     request.session["new_token"] = services.token_create(

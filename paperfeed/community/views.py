@@ -169,7 +169,10 @@ def comment_hide(request: HttpRequest, pk: int) -> HttpResponse:
         services.comment_hide(moderator=request.user, comment=comment, hidden=hidden)
     except services.CommunityError as exc:
         return render(
-            request, "community/message.html", {"title": "Not allowed", "message": exc.reason}, 403
+            request,
+            "community/message.html",
+            {"title": "Not allowed", "message": exc.reason},
+            status=403,
         )
     messages.success(request, "Comment hidden." if hidden else "Comment shown again.")
     return _back(request, comment.paper, f"#comment-{comment.pk}")
