@@ -81,3 +81,46 @@ class CommentFactory(factory.django.DjangoModelFactory):
     author = factory.SubFactory(UserFactory)
     body = "A fine paper."
     body_html = "<p>A fine paper.</p>"
+
+
+# --- reading site ---------------------------------------------------------------------------
+
+
+def catalogue_paper(
+    arxiv_id: str,
+    *,
+    title: str = "A paper",
+    abstract: str = "An abstract.",
+    authors: tuple[str, ...] = ("Ada Lovelace",),
+    categories: tuple[str, ...] = ("cs.CL",),
+    published=None,  # type: ignore[no-untyped-def]
+    featured_on=None,
+    featured_upvotes: int = 0,
+    code_url: str | None = None,
+    code_stars: int | None = None,
+) -> Paper:
+    """A paper stored through the real importer (papers_upsert), so it is also in the FTS index."""
+    from datetime import UTC, datetime
+
+    from paperfeed.ingest.records import FeaturedRecord, PaperRecord
+    from paperfeed.ingest.services import papers_upsert
+
+    when = published or datetime(2026, 2, 2, 12, tzinfo=UTC)
+    record = PaperRecord(
+        arxiv_id=arxiv_id,
+        source="hf_daily" if featured_on else "listing",
+        version=1,
+        title=title,
+        abstract=abstract,
+        authors=list(authors),
+        categories=list(categories),
+        published=when,
+        updated=when,
+        versions=[(1, when)],
+        code_url=code_url,
+        code_stars=code_stars,
+        featured=FeaturedRecord(day=featured_on, upvotes=featured_upvotes) if featured_on else None,
+    )
+    summary = papers_upsert(records=[record])
+    assert summary.rejected == 0, summary.errors
+    return Paper.objects.get(arxiv_id=arxiv_id)

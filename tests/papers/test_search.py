@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from paperfeed.papers import querysyntax, selectors
+from tests.factories import catalogue_paper
+
+HOSTILE = [
+    '"',
+    '""',
+    "*",
+    "NEAR(",
+    "NEAR(a b, 3)",
+    "AND OR",
+    "AND",
+    "-",
+    "^",
+    "title:",
+    "authors:foo",
+    '"unterminated phrase',
+    "a OR b NOT c",
+    "\x00\x01\x1b[31m",
+    "\u202eevil\u202c",
+    "مرحبا بالعالم",
+    "😀🚀",
+    "x" * 10_000,
+    "author:",
+    'author:"',
+    "cat:",
+    "cat:<script>",
+    "year:",
+    "year:99999",
+    "year:2026-2020",
+    "sort:date",
+    "{col}: x",
+    "'; DROP TABLE papers_paper; --",
+    "a" * 3 + " " + "b " * 200,
+]
+
+
+def test_parse_query_reads_the_syntax():
+    parsed = querysyntax.parse_query(
+        'diffusion "large language models" author:"Yann LeCun" cat:cs.cl year:2024-2025 sort:date'
+    )
+    assert parsed.terms == ["diffusion"]
+    assert parsed.phrases == [["large", "language", "models"]]
+    assert parsed.author_terms == [["Yann", "LeCun"]]
+    assert parsed.categories == ["cs.CL"]
+    assert parsed.years == (2024, 2025)
+    assert parsed.sort == "date"
+    assert parsed.message == ""
+
+
+def test_parse_query_explains_what_it_ignored():
+    parsed = querysyntax.parse_query("cat:<script> year:abc " + "w " * 600)
+    assert parsed.categories == []
+    assert parsed.years is None
+    assert "cut" in parsed.message
+    assert "not an arXiv category" in parsed.message
+
+
+@given(st.text(max_size=300))
+@settings(max_examples=300, deadline=None)
+def test_parse_query_never_raises(text):
+    parsed = querysyntax.parse_query(text)
+    assert len(parsed.terms) <= querysyntax.MAX_TERMS
+    assert all(term for term in parsed.terms)
+
+
+def test_highlight_escapes_and_marks():
+    html = querysyntax.highlight("<b>Transformers</b> & transformer models", ["transformer"])
+    assert html == (
+        "&lt;b&gt;<mark>Transformers</mark>&lt;/b&gt; &amp; <mark>transformer</mark> models"
+    )
+    assert querysyntax.highlight("<i>x</i>", []) == "&lt;i&gt;x&lt;/i&gt;"
+
+
+@pytest.mark.django_db
+def test_search_ranks_filters_and_highlights():
+    catalogue_paper(
+        "2602.00101",
+        title="Diffusion transformers for images",
+        abstract="We scale diffusion models.",
+        authors=("Yann LeCun", "Ada Lovelace"),
+        categories=("cs.CV",),
+        published=datetime(2025, 5, 1, tzinfo=UTC),
+    )
+    catalogue_paper(
+        "2602.00102",
+        title="Language models",
+        abstract="Large language models can do diffusion too.",
+        authors=("Alan Turing",),
+        categories=("cs.CL",),
+        published=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    result = selectors.search_papers(query="diffusion", limit=10, offset=0, sort="relevance")
+    assert [p.arxiv_id for p in result.papers] == ["2602.00101", "2602.00102"]
+    assert result.total == 2
+    assert "<mark>Diffusion</mark>" in result.papers[0].title_html
+
+    by_date = selectors.search_papers(query="diffusion", limit=10, offset=0, sort="date")
+    assert [p.arxiv_id for p in by_date.papers] == ["2602.00102", "2602.00101"]
+
+    def ids(query):
+        return [p.arxiv_id for p in selectors.search_papers(query=query).papers]
+
+    assert ids("diffusion author:lecun") == ["2602.00101"]
+    assert ids('author:"alan turing"') == ["2602.00102"]
+    assert ids("diffusion cat:cs.CL") == ["2602.00102"]
+    assert ids("diffusion year:2025") == ["2602.00101"]
+    assert ids('"language models"') == ["2602.00102"]
+    assert ids('"models language"') == []
+    assert ids("cat:cs.CV") == ["2602.00101"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", HOSTILE)
+def test_any_query_is_safe(query):
+    catalogue_paper("2602.00111", title="NEAR and AND or OR", abstract="a b c")
+    result = selectors.search_papers(query=query, limit=20, offset=0, sort="relevance")
+    assert result.total >= 0
+    assert isinstance(result.message, str)
+
+
+@pytest.mark.django_db
+def test_operator_words_are_searched_as_words():
+    catalogue_paper("2602.00121", title="NEAR and AND or OR", abstract="plain")
+    result = selectors.search_papers(query="NEAR( AND OR")
+    assert [p.arxiv_id for p in result.papers] == ["2602.00121"]

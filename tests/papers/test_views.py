@@ -1,0 +1,202 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core.cache import cache
+
+from paperfeed.papers.models import Paper
+from tests.factories import UserFactory, catalogue_paper
+
+pytestmark = pytest.mark.django_db
+
+DAY = date(2026, 2, 3)  # a Tuesday, ISO week 2026-W06
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    settings.PAPERFEED_PAGE_CACHE_SECONDS = 0
+    settings.PAPERFEED_COUNT_CACHE_SECONDS = 0
+    cache.clear()
+
+
+@pytest.fixture
+def featured():
+    first = catalogue_paper(
+        "2602.00201",
+        title="Scaling $O(n^2)$ attention",
+        abstract="Long abstract. " * 40,
+        authors=tuple(f"Person {n}" for n in range(9)),
+        featured_on=DAY,
+        featured_upvotes=12,
+        code_url="https://github.com/example/repo",
+        code_stars=321,
+    )
+    second = catalogue_paper(
+        "2602.00202", title="Second paper", featured_on=DAY, featured_upvotes=4
+    )
+    return first, second
+
+
+def test_home_shows_latest_day_ranked(client, featured, django_assert_max_num_queries):
+    with django_assert_max_num_queries(12):
+        response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.index("Scaling") < html.index("Second paper")
+    assert '<span class="math"><i>O</i>(<i>n</i><sup>2</sup>)</span>' in html
+    assert "Person 0, Person 1, Person 2, Person 3, Person 4 et al. (+4)" in html
+    assert "Code ★ 321" in html
+    assert "Show full abstract" in html
+    assert 'href="/feeds/daily.atom"' in html
+    assert client.get("/papers").status_code == 200
+
+
+def test_week_and_month_pages_and_navigation(client, featured):
+    week = client.get("/papers/week/2026-W06")
+    assert week.status_code == 200
+    assert "Second paper" in week.content.decode()
+    assert 'href="/papers/week/2026-W05"' in week.content.decode()
+    assert 'href="/papers/week/2026-W07"' in week.content.decode()
+    month = client.get("/papers/month/2026-02")
+    assert "Second paper" in month.content.decode()
+    assert 'href="/papers/month/2026-01"' in month.content.decode()
+    assert 'href="/papers/month/2026-03"' in month.content.decode()
+    day = client.get("/papers/date/2026-02-03").content.decode()
+    assert 'href="/papers/week/2026-W06"' in day and 'href="/papers/month/2026-02"' in day
+
+
+def test_empty_day_links_to_nearest_days(client, featured):
+    response = client.get("/papers/date/2026-02-10")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "No papers were featured on this day" in html
+    assert 'href="/papers/date/2026-02-03"' in html
+
+
+def test_date_picker_redirects(client):
+    assert client.get("/papers/date?date=2026-02-03")["Location"] == "/papers/date/2026-02-03"
+    assert client.get("/papers/date?date=<x>").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/papers/date/2026-02-30",
+        "/papers/date/2026-13-01",
+        "/papers/date/0000-01-01",
+        "/papers/date/yesterday",
+        "/papers/week/2026-W54",
+        "/papers/week/2025-W53",
+        "/papers/week/2026-W00",
+        "/papers/month/2026-13",
+        "/papers/month/2026-00",
+        "/papers/month/%3Cscript%3E",
+    ],
+)
+def test_impossible_periods_are_400_not_500(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert b"<script>" not in response.content
+
+
+def test_paper_page(client, featured, django_assert_max_num_queries):
+    with django_assert_max_num_queries(12):
+        response = client.get("/papers/2602.00201")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<meta property="og:title" content="Scaling $O(n^2)$ attention">' in html
+    assert "https://arxiv.org/pdf/2602.00201" in html
+    assert 'href="/papers/date/2026-02-03"' in html
+    assert "@misc{paper2026scaling," in html
+    assert "author={Person 0 and Person 1 and" in html
+    assert "eprint={2602.00201}" in html
+    assert 'id="comments"' in html
+    assert 'id="similar"' in html
+
+
+def test_versioned_and_prefixed_ids_redirect_to_the_canonical_page(client, featured):
+    for url in ("/papers/2602.00201v2", "/papers/arXiv:2602.00201"):
+        response = client.get(url)
+        assert response.status_code == 301
+        assert response["Location"] == "/papers/2602.00201"
+
+
+@pytest.mark.parametrize("url", ["/papers/2602.99999", "/papers/not-an-id", "/papers/%00%ff"])
+def test_unknown_paper_is_404_with_search_box(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert b'type="search"' in response.content
+
+
+def test_hidden_paper_is_404(client, featured):
+    Paper.objects.filter(arxiv_id="2602.00202").update(hidden=True)
+    assert client.get("/papers/2602.00202").status_code == 404
+    assert "Second paper" not in client.get("/").content.decode()
+
+
+def test_markup_in_metadata_is_text(client):
+    catalogue_paper(
+        "2602.00211",
+        title=f"Title {XSS}",
+        abstract=f"Abstract {XSS}",
+        authors=(f"Eve {XSS}",),
+        featured_on=DAY,
+    )
+    for url in ("/", "/papers/2602.00211", "/papers/new", "/search?q=title", "/papers/trending"):
+        html = client.get(url).content.decode()
+        assert "<script>alert" not in html, url
+        assert "<img src=x" not in html, url
+        assert "&lt;script&gt;" in html, url
+
+
+def test_new_page_with_category_filter(client, featured):
+    catalogue_paper("2602.00221", title="Vision paper", categories=("cs.CV",))
+    html = client.get("/papers/new?category=cs.CV").content.decode()
+    assert "Vision paper" in html and "Second paper" not in html
+    response = client.get("/papers/new?category=%3Cscript%3E&page=abc")
+    assert response.status_code == 200
+    assert "not an arXiv category" in response.content.decode()
+
+
+def test_trending_page(client, featured):
+    response = client.get("/papers/trending?window=month&code=1")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Scaling" in html and "Second paper" not in html
+    assert client.get("/papers/trending?window=<x>&page=-5").status_code == 200
+
+
+def test_search_page(client, featured):
+    html = client.get("/search?q=second").content.decode()
+    assert "<mark>Second</mark> paper" in html
+    assert "1 result" in html
+    assert client.get("/search").status_code == 200
+    html = client.get("/search?q=" + "x" * 10_000).content.decode()
+    assert "cut to its first 500 characters" in html
+    for query in ['"', "NEAR(", "AND OR", "-", "^", "*", "%00", "%E2%80%AE", "%F0%9F%98%80"]:
+        assert client.get(f"/search?q={query}&sort=<x>&page=99999").status_code == 200
+
+
+def test_only_safe_methods(client):
+    assert client.post("/papers").status_code == 405
+    assert client.post("/search?q=a").status_code == 405
+
+
+def test_anonymous_pages_are_cached_within_the_bound(client, featured, settings):
+    settings.PAPERFEED_PAGE_CACHE_SECONDS = 5
+    first = client.get("/papers/2602.00202")
+    assert first["Cache-Control"] == "max-age=5, public"
+    Paper.objects.filter(arxiv_id="2602.00202").update(title="Renamed paper")
+    assert b"Renamed paper" not in client.get("/papers/2602.00202").content
+    cache.clear()  # what the bound's expiry does
+    assert b"Renamed paper" in client.get("/papers/2602.00202").content
+
+
+def test_signed_in_readers_get_fresh_pages(client, featured, settings):
+    settings.PAPERFEED_PAGE_CACHE_SECONDS = 5
+    client.force_login(UserFactory())
+    client.get("/papers/2602.00202")
+    Paper.objects.filter(arxiv_id="2602.00202").update(title="Renamed paper")
+    assert b"Renamed paper" in client.get("/papers/2602.00202").content

@@ -1,0 +1,41 @@
+"""TeX in titles and abstracts (paperfeed.papers.tex), as the pages show it."""
+
+from __future__ import annotations
+
+import pytest
+
+from paperfeed.papers.tex import render
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("$O(n^2)$", '<span class="math"><i>O</i>(<i>n</i><sup>2</sup>)</span>'),
+        ("$\\alpha$-divergence", '<span class="math">α</span>-divergence'),
+        ("$\\mathbb{R}^d$", '<span class="math">ℝ<sup><i>d</i></sup></span>'),
+        ("$x_{t+1}$", '<span class="math"><i>x</i><sub><i>t</i>+1</sub></span>'),
+        ("$\\text{softmax}$", '<span class="math">softmax</span>'),
+        ("costs $5 and $10", "costs $5 and $10"),
+        ("no maths", "no maths"),
+        ("$x^{$", '<span class="math">x^{</span>'),
+        ("$\\unknown{a}$", '<span class="math">\\unknown<i>a</i></span>'),
+    ],
+)
+def test_render(source, expected):
+    assert render(source) == expected
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert(1)</script>",
+        "$<script>alert(1)</script>$",
+        "$\\text{<img src=x onerror=alert(1)>}$",
+        "$\\mathbb{<b>}$",
+        "$" + "{" * 500 + "$",
+        "$" + "^" * 200 + "$",
+    ],
+)
+def test_markup_stays_text(hostile):
+    html = render(hostile)
+    assert "<script" not in html and "<img" not in html and "<b>" not in html
