@@ -1,5 +1,7 @@
 """TeX in titles and abstracts (paperfeed.papers.tex), as the pages show it."""
 
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
 import pytest
