@@ -176,6 +176,44 @@ def papers_list(request: HttpRequest, response: HttpResponse, filters: Query[Cat
     }
 
 
+# Registered before /papers/{paper_id}, which would otherwise take "submit" as an id.
+@api.post(
+    "/papers/submit",
+    response={201: SubmitOut, **WRITE_ERRORS},
+    by_alias=True,
+    exclude_none=True,
+    auth=BearerToken(),
+    throttle=write_limits("submit"),
+    tags=["community"],
+    summary="Submit a paper to today's featured list",
+)
+def paper_submit(request: HttpRequest, payload: SubmitIn):
+    from paperfeed.community import services
+
+    try:
+        parse_arxiv_id(payload.paperId)
+    except InvalidArxivId as exc:
+        raise BadParameter("paperId", str(exc)) from None
+    try:
+        entry = services.paper_submit(
+            user=request.auth,  # type: ignore[attr-defined]
+            arxiv_id_or_url=payload.paperId,
+        )
+    except services.CommunityError as exc:
+        raise _refused(exc) from None
+    paper = _paper_or_404(entry.paper.arxiv_id)
+    return 201, {
+        "paper": shapes.paper_dict(
+            paper,
+            base_url=base_url(request),
+            featured_day=entry.day,
+            submitter=request.auth.get_username(),  # type: ignore[attr-defined]
+            featured_days=paper.featured_days,  # type: ignore[attr-defined]
+        ),
+        "featured_on": entry.day.isoformat(),
+    }
+
+
 @api.get(
     "/papers/{paper_id}",
     response={200: PaperOut, **NOT_FOUND},
@@ -349,40 +387,3 @@ def comment_reply(
     if not 1 <= comment_id <= 2**62:
         raise Http404(f"comment_id: no comment {comment_id} on this paper")
     return _comment(request, paper_id, payload.comment, comment_id)
-
-
-@api.post(
-    "/papers/submit",
-    response={201: SubmitOut, **WRITE_ERRORS},
-    by_alias=True,
-    exclude_none=True,
-    auth=BearerToken(),
-    throttle=write_limits("submit"),
-    tags=["community"],
-    summary="Submit a paper to today's featured list",
-)
-def paper_submit(request: HttpRequest, payload: SubmitIn):
-    from paperfeed.community import services
-
-    try:
-        parse_arxiv_id(payload.paperId)
-    except InvalidArxivId as exc:
-        raise BadParameter("paperId", str(exc)) from None
-    try:
-        entry = services.paper_submit(
-            user=request.auth,  # type: ignore[attr-defined]
-            arxiv_id_or_url=payload.paperId,
-        )
-    except services.CommunityError as exc:
-        raise _refused(exc) from None
-    paper = _paper_or_404(entry.paper.arxiv_id)
-    return 201, {
-        "paper": shapes.paper_dict(
-            paper,
-            base_url=base_url(request),
-            featured_day=entry.day,
-            submitter=request.auth.get_username(),  # type: ignore[attr-defined]
-            featured_days=paper.featured_days,  # type: ignore[attr-defined]
-        ),
-        "featured_on": entry.day.isoformat(),
-    }

@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from paperfeed.accounts.services import token_create
+from paperfeed.community.models import Comment, Upvote
+from paperfeed.papers.models import Featured, Paper
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def token(db):
+    return token_create(user=UserFactory(verified=True), name="test")
+
+
+def auth(token):
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def test_upvote_needs_a_token(client, catalogue):
+    response = client.post("/api/papers/2503.00001/upvote")
+    assert response.status_code == 401
+    assert response.json()["error"]
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer nonsense",
+        "Bearer pf_" + "x" * 40,
+        "Basic dXNlcjpwYXNz",
+        "Bearer",
+        "Bearer " + "a" * 5000,
+    ],
+)
+def test_bad_tokens_are_401(client, catalogue, header):
+    response = client.post("/api/papers/2503.00001/upvote", HTTP_AUTHORIZATION=header)
+    assert response.status_code == 401
+    assert "error" in response.json()
+
+
+def test_upvote_and_withdraw(client, catalogue, token):
+    first = client.post("/api/papers/2503.00001/upvote", **auth(token))
+    assert first.status_code == 200
+    assert first.json() == {"upvoted": True, "upvotes": 1}
+    again = client.post("/api/papers/2503.00001/upvote", **auth(token))
+    assert again.json()["upvotes"] == 1
+    # The HF-shaped count adds the source's upvotes (10) to ours.
+    assert client.get("/api/papers/2503.00001").json()["upvotes"] == 11
+    removed = client.delete("/api/papers/2503.00001/upvote", **auth(token))
+    assert removed.json() == {"upvoted": False, "upvotes": 0}
+    assert Upvote.objects.count() == 0
+
+
+def test_upvote_unknown_paper_is_404(client, catalogue, token):
+    response = client.post("/api/papers/2503.99999/upvote", **auth(token))
+    assert response.status_code == 404
+
+
+def test_comment_and_reply(client, catalogue, token):
+    response = client.post(
+        "/api/papers/2503.00001/comment",
+        {"comment": "Nice *result*"},
+        content_type="application/json",
+        **auth(token),
+    )
+    assert response.status_code == 201, response.content
+    comment = response.json()
+    assert comment["body"] == "Nice *result*"
+    assert "<em>result</em>" in comment["bodyHtml"]
+    reply = client.post(
+        f"/api/papers/2503.00001/comment/{comment['id']}/reply",
+        {"comment": "Agreed"},
+        content_type="application/json",
+        **auth(token),
+    )
+    assert reply.status_code == 201
+    assert reply.json()["parentId"] == comment["id"]
+    listed = client.get("/api/papers/2503.00001/comments").json()
+    assert [c["body"] for c in listed] == ["Nice *result*", "Agreed"]
+    assert client.get("/api/papers/2503.00001").json()["numComments"] == 2
+
+
+def test_reply_to_a_comment_of_another_paper_is_404(client, catalogue, token):
+    other = client.post(
+        "/api/papers/2503.00002/comment",
+        {"comment": "elsewhere"},
+        content_type="application/json",
+        **auth(token),
+    ).json()
+    response = client.post(
+        f"/api/papers/2503.00001/comment/{other['id']}/reply",
+        {"comment": "x"},
+        content_type="application/json",
+        **auth(token),
+    )
+    assert response.status_code == 404
+    assert response.json()["error"].startswith("comment_id:")
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("{not json", "application/json"),
+        ('["a", "list"]', "application/json"),
+        ('{"comment": 5}', "application/json"),
+        ('{"comment": ""}', "application/json"),
+        ('{"other": "x"}', "application/json"),
+        ("comment=hello", "text/plain"),
+        ('{"comment": "<script>alert(1)</script>"}', "application/json"),
+    ],
+)
+def test_bad_comment_bodies_are_400(client, catalogue, token, body, content_type):
+    response = client.generic(
+        "POST",
+        "/api/papers/2503.00001/comment",
+        body,
+        content_type=content_type,
+        **auth(token),
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]
+    assert Comment.objects.count() == 0
+
+
+def test_submit_an_already_catalogued_paper(client, catalogue, token):
+    response = client.post(
+        "/api/papers/submit",
+        {"paperId": "https://arxiv.org/abs/2503.00005v2"},
+        content_type="application/json",
+        **auth(token),
+    )
+    # The factory papers are older than the submission window, so the guardrail refuses...
+    assert response.status_code == 403
+    assert "days" in response.json()["error"]
+    Paper.objects.filter(arxiv_id="2503.00005").update(published=catalogue["a"].created_at)
+    accepted = client.post(
+        "/api/papers/submit",
+        {"paperId": "2503.00005"},
+        content_type="application/json",
+        **auth(token),
+    )
+    assert accepted.status_code == 201, accepted.content
+    assert accepted.json()["paper"]["id"] == "2503.00005"
+    assert Featured.objects.filter(paper__arxiv_id="2503.00005").count() == 1
+
+
+def test_submit_bad_id_is_400_naming_the_field(client, catalogue, token):
+    response = client.post(
+        "/api/papers/submit",
+        {"paperId": "not an id"},
+        content_type="application/json",
+        **auth(token),
+    )
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("paperId:")
+
+
+def test_rate_limit_answers_429_with_retry_after(client, catalogue, settings):
+    settings.PAPERFEED_RATE_API_READ_IP = "3/m"
+    statuses = [client.get("/api/papers/2503.00001").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    response = client.get("/api/papers/2503.00001")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) >= 1
+    assert response.json()["error"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_200_concurrent_upvotes_are_counted_exactly(live_server, catalogue, settings):
+    tokens = [token_create(user=UserFactory(verified=True), name="t") for _ in range(200)]
+    url = f"{live_server.url}/api/papers/2503.00003/upvote"
+
+    def vote(raw):
+        with httpx.Client(timeout=60) as http:
+            return http.post(url, headers={"Authorization": f"Bearer {raw}"}).status_code
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(vote, tokens))
+    assert statuses == [200] * 200
+    assert Paper.objects.get(arxiv_id="2503.00003").upvote_count == 200
+    assert Upvote.objects.filter(paper__arxiv_id="2503.00003").count() == 200
+    with httpx.Client() as http:
+        assert http.get(f"{live_server.url}/api/papers/2503.00003").json()["upvotes"] == 205
