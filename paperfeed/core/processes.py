@@ -1,4 +1,4 @@
-"""Background threads shared by `paperfeed run` (everything in one process) and `paperfeed worker`."""
+"""Background threads used by `paperfeed run` (all in one process) and `paperfeed worker`."""
 
 from __future__ import annotations
 
@@ -38,7 +38,9 @@ def start_worker_thread(*, stop: threading.Event, interval: float = 1.0) -> thre
 
 def start_scheduler_thread(*, stop: threading.Event, interval: float = 30.0) -> threading.Thread:
     thread = threading.Thread(
-        target=run_scheduler, kwargs={"stop": stop, "interval": interval}, name="scheduler",
+        target=run_scheduler,
+        kwargs={"stop": stop, "interval": interval},
+        name="scheduler",
         daemon=True,
     )
     thread.start()

@@ -8,7 +8,9 @@ from paperfeed.papers.models import Author, Featured, Paper
 
 def site_stats() -> dict[str, Any]:
     """Counts for operators and scripts (`paperfeed stats --json`)."""
-    last = IngestRun.objects.order_by("-started_at").values("source", "status", "started_at").first()
+    last = (
+        IngestRun.objects.order_by("-started_at").values("source", "status", "started_at").first()
+    )
     return {
         "papers": Paper.objects.count(),
         "authors": Author.objects.count(),

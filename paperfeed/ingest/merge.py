@@ -13,6 +13,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from paperfeed.ingest.records import PaperRecord
@@ -60,11 +61,17 @@ class PaperState:
     id: int | None = None
 
 
+@lru_cache(maxsize=262_144)
 def author_key(name: str) -> str:
-    """Fold case, accents and spacing so one person's spellings map to one Author."""
+    """Fold case, accents and spacing so one person's spellings map to one Author.
+
+    Cached: the same names recur across thousands of papers in an import.
+    """
+    if name.isascii():
+        return " ".join(name.lower().split())[:1000]
     decomposed = unicodedata.normalize("NFKD", name)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.casefold().split())[:300]
+    return " ".join(stripped.casefold().split())[:1000]
 
 
 def _version_entries(versions: list[tuple[int, datetime]]) -> list[dict[str, Any]]:
@@ -105,10 +112,9 @@ def merge(existing: PaperState | None, record: PaperRecord) -> tuple[PaperState,
     if record.categories:
         take("categories", list(record.categories))
         state.primary_category = (state.categories or [""])[0]
-    if record.code_url and state.code_url_source != "user":
-        if newer or not state.code_url:
-            state.code_url = record.code_url
-            state.code_url_source = "auto"
+    if record.code_url and state.code_url_source != "user" and (newer or not state.code_url):
+        state.code_url = record.code_url
+        state.code_url_source = "auto"
 
     if record.version is not None and record.version > state.version:
         state.version = record.version
@@ -133,7 +139,9 @@ def merge(existing: PaperState | None, record: PaperRecord) -> tuple[PaperState,
         state.updated = record.updated
     if state.updated is None or state.updated < state.published:
         state.updated = state.published
-    if record.listed_on is not None and (state.listed_on is None or record.listed_on < state.listed_on):
+    if record.listed_on is not None and (
+        state.listed_on is None or record.listed_on < state.listed_on
+    ):
         state.listed_on = record.listed_on
     sources = list(state.sources or [])
     if record.source not in sources:

@@ -16,8 +16,9 @@ from datetime import date, datetime
 # Anything beyond these is hostile or broken input, and is rejected rather than truncated.
 MAX_TITLE = 1_000
 MAX_ABSTRACT = 20_000
-MAX_AUTHORS = 2_000
-MAX_AUTHOR_NAME = 300
+# Collaboration papers list 3,000+ authors, and a few real names run past 500 characters.
+MAX_AUTHORS = 10_000
+MAX_AUTHOR_NAME = 1_000
 MAX_FIELD = 5_000
 
 _WHITESPACE = re.compile(r"\s+")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +24,7 @@ from paperfeed.papers.models import Featured
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
 # SQLite's default limit on bound parameters is 32,766; stay well below it per IN (...) list.
 IN_CHUNK = 900
 MAX_STORED_ERRORS = 200
@@ -196,7 +198,8 @@ def _author_ids(names: Iterable[str]) -> dict[str, int]:
         missing = [key for key in keys if key not in found]
         if missing:
             cursor.executemany(
-                "INSERT INTO papers_author (name, key) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
+                "INSERT INTO papers_author (name, key) VALUES (%s, %s) "
+                "ON CONFLICT (key) DO NOTHING",
                 [(wanted[key], key) for key in missing],
             )
             for chunk in _chunks(missing):
@@ -244,9 +247,7 @@ def _write_papers(new: list[PaperState], changed: list[PaperState]) -> None:
             )
 
 
-def _write_links(
-    states: list[PaperState], previous: dict[str, PaperState | None]
-) -> None:
+def _write_links(states: list[PaperState], previous: dict[str, PaperState | None]) -> None:
     """Rewrite author and category rows of the papers whose lists changed."""
     author_changed = [
         s for s in states if s.authors is not None and s.authors != _prev(previous, s, "authors")
@@ -261,7 +262,8 @@ def _write_links(
             ids = [s.id for s in author_changed if previous.get(s.arxiv_id) is not None]
             for chunk in _chunks(ids):
                 cursor.execute(
-                    f"DELETE FROM papers_paperauthor WHERE paper_id IN ({_placeholders(len(chunk))})",
+                    "DELETE FROM papers_paperauthor "
+                    f"WHERE paper_id IN ({_placeholders(len(chunk))})",
                     list(chunk),
                 )
             author_ids = _author_ids(name for s in author_changed for name in s.authors or [])
@@ -277,7 +279,8 @@ def _write_links(
                     rows.append((state.id, author_id, position))
                     position += 1
             cursor.executemany(
-                "INSERT INTO papers_paperauthor (paper_id, author_id, position) VALUES (%s, %s, %s)",
+                "INSERT INTO papers_paperauthor (paper_id, author_id, position) "
+                "VALUES (%s, %s, %s)",
                 rows,
             )
         if category_changed:
@@ -410,6 +413,48 @@ def _batches(items: Iterable[Item], size: int) -> Iterator[tuple[list[Item], str
         yield batch, ""
 
 
+_DONE = object()
+
+
+def _prefetched(batches: Iterable[Any], depth: int = 2) -> Iterator[Any]:
+    """Produce batches in a background thread while the caller writes the previous one.
+
+    Decompression (lzma, zlib), network reads and SQLite all release the GIL, so reading and
+    parsing the next batch overlaps with writing this one. The producer never touches the
+    database. Its exceptions are re-raised here, in the caller's thread.
+    """
+    slots: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        slots.put(batch, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            slots.put(_DONE)
+        except BaseException as exc:
+            slots.put(exc)
+
+    thread = threading.Thread(target=produce, name="ingest-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = slots.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+
+
 def ingest_run(
     *,
     source: str,
@@ -437,7 +482,7 @@ def ingest_run(
     summary = IngestSummary()
     batches = pages if pages is not None else _batches(items or (), batch_size)
     try:
-        for batch, cursor in batches:
+        for batch, cursor in _prefetched(batches):
             records: list[PaperRecord] = []
             batch_summary = IngestSummary()
             for item in batch:
@@ -576,9 +621,7 @@ def papers_fetch_by_ids(*, arxiv_ids: Sequence[str]) -> IngestRun:
 
     with _client(min_interval=ARXIV_MIN_INTERVAL) as client:
         page = ArxivApiFetcher(client, base_url=settings.ARXIV_API_URL).fetch_ids(list(arxiv_ids))
-    return ingest_run(
-        source="arxiv_api", items=page.records, parameters={"ids": list(arxiv_ids)}
-    )
+    return ingest_run(source="arxiv_api", items=page.records, parameters={"ids": list(arxiv_ids)})
 
 
 def papers_harvest_oai(

@@ -5,10 +5,10 @@ from django.db import models
 
 
 class Author(models.Model):
-    name = models.CharField(max_length=300)
+    name = models.CharField(max_length=1000)
     # Case- and accent-folded name: the same person written "José" and "Jose" is one Author.
     # Curators merge the remaining duplicates by hand.
-    key = models.CharField(max_length=300, unique=True)
+    key = models.CharField(max_length=1000, unique=True)
 
     class Meta:
         ordering = ["name"]
@@ -75,7 +75,11 @@ class Paper(models.Model):
 
 
 class PaperAuthor(models.Model):
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
+    # No separate index on paper: the unique (paper, position) index serves those lookups, and
+    # every extra index slows the bulk import.
+    paper = models.ForeignKey(
+        Paper, on_delete=models.CASCADE, related_name="authorships", db_index=False
+    )
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="authorships")
     position = models.PositiveSmallIntegerField()
 
@@ -85,11 +89,16 @@ class PaperAuthor(models.Model):
             models.UniqueConstraint(fields=["paper", "position"], name="paperauthor_position")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.author_id} #{self.position} on {self.paper_id}"
+
 
 class PaperCategory(models.Model):
     """One row per (paper, category), so category filters use an index instead of a scan."""
 
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="category_links")
+    paper = models.ForeignKey(
+        Paper, on_delete=models.CASCADE, related_name="category_links", db_index=False
+    )
     category = models.CharField(max_length=40)
     position = models.PositiveSmallIntegerField()
 
@@ -100,9 +109,12 @@ class PaperCategory(models.Model):
         ]
         indexes = [models.Index(fields=["category", "paper"], name="papercategory_by_cat")]
 
+    def __str__(self) -> str:
+        return self.category
+
 
 class Featured(models.Model):
-    """A paper on the featured list of one day: the daily/weekly/monthly pages are built of these."""
+    """A paper on the featured list of one day; the daily, weekly and monthly pages list these."""
 
     class Source(models.TextChoices):
         HF_DAILY = "hf_daily", "Hugging Face daily papers"

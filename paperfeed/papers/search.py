@@ -98,7 +98,8 @@ def index_papers(rows: Sequence[IndexRow]) -> None:
                     chunk,
                 )
             cursor.executemany(
-                f"INSERT INTO {FTS_TABLE} (rowid, title, abstract, authors) VALUES (%s, %s, %s, %s)",
+                f"INSERT INTO {FTS_TABLE} (rowid, title, abstract, authors) "
+                "VALUES (%s, %s, %s, %s)",
                 [(row.paper_id, row.title, row.abstract, row.authors) for row in rows],
             )
 
@@ -126,7 +127,9 @@ def fts_query(terms: Sequence[str], *, phrases: Sequence[Sequence[str]] = ()) ->
         parts += [" <-> ".join(_pg_quote(word) for word in phrase) for phrase in phrases if phrase]
         return " & ".join(f"({part})" for part in parts)
     parts = [_fts5_quote(term) for term in terms]
-    parts += ['"' + " ".join(w.replace('"', '""') for w in phrase) + '"' for phrase in phrases if phrase]
+    parts += [
+        '"' + " ".join(w.replace('"', '""') for w in phrase) + '"' for phrase in phrases if phrase
+    ]
     return " AND ".join(parts)
 
 
@@ -206,7 +209,7 @@ def search_filtered(
     if categories:
         marks = ",".join("%s" for _ in categories)
         where.append(
-            "EXISTS (SELECT 1 FROM papers_papercategory c "  # noqa: S608
+            "EXISTS (SELECT 1 FROM papers_papercategory c "
             f"WHERE c.paper_id = p.id AND c.category IN ({marks}))"
         )
         params += list(categories)
@@ -244,7 +247,7 @@ def search_filtered(
             source_params = [" AND ".join(parts)]
             order = order_date if by_date else f"bm25({FTS_TABLE}, 10.0, 1.0, 3.0), p.id DESC"
         # Two queries: FTS5's bm25() cannot sit beside a window function such as count(*) OVER.
-        page_sql = f"SELECT p.id FROM {source} WHERE {condition} ORDER BY {order}"  # noqa: S608
+        page_sql = f"SELECT p.id FROM {source} WHERE {condition} ORDER BY {order}"
         cursor.execute(
             page_sql + " LIMIT %s OFFSET %s",
             [*source_params, *params, limit, offset],
@@ -253,7 +256,7 @@ def search_filtered(
         if not ids and offset == 0:
             return ids, 0
         cursor.execute(
-            f"SELECT count(*) FROM {source} WHERE {condition}",  # noqa: S608
+            f"SELECT count(*) FROM {source} WHERE {condition}",
             [*source_params, *params],
         )
         return ids, cursor.fetchone()[0]

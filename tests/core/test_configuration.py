@@ -22,7 +22,9 @@ def variables_read() -> set[str]:
 
 
 def test_every_variable_is_documented():
-    documented = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", (REPO / "docs/configuration.md").read_text()))
+    documented = set(
+        re.findall(r"`([A-Z][A-Z0-9_]+)`", (REPO / "docs/configuration.md").read_text())
+    )
     missing = sorted(variables_read() - documented)
     assert not missing, f"add these to docs/configuration.md: {missing}"
 

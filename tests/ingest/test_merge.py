@@ -76,7 +76,11 @@ def test_missing_fields_are_kept():
 
 def test_listing_date_is_an_estimate_until_a_real_v1_date_arrives():
     listing = record(
-        source="listing", version=None, published=None, updated=None, versions=None,
+        source="listing",
+        version=None,
+        published=None,
+        updated=None,
+        versions=None,
         listed_on=date(2025, 3, 18),
     )
     state, _ = merge(None, listing)
@@ -85,7 +89,9 @@ def test_listing_date_is_an_estimate_until_a_real_v1_date_arrives():
     real, _ = merge(state, record())
     assert real.published == V1 and not real.published_is_estimate
     # A later listing never overrides the real date, and the earliest listing day is kept.
-    later, _ = merge(real, PaperRecord(arxiv_id="2503.13531", source="listing", listed_on=date(2025, 3, 20)))
+    later, _ = merge(
+        real, PaperRecord(arxiv_id="2503.13531", source="listing", listed_on=date(2025, 3, 20))
+    )
     assert later.published == V1
     assert later.listed_on == date(2025, 3, 18)
 

@@ -39,9 +39,10 @@ def test_upsert_creates_papers_authors_categories_and_index():
         "Alan Turing",
     ]
     assert Author.objects.count() == 2  # Alan Turing is one Author on both papers
-    assert list(
-        PaperCategory.objects.filter(paper=paper).values_list("category", flat=True)
-    ) == ["cs.LG", "cs.AI"]
+    assert list(PaperCategory.objects.filter(paper=paper).values_list("category", flat=True)) == [
+        "cs.LG",
+        "cs.AI",
+    ]
     assert paper.primary_category == "cs.LG"
     assert paper.published == datetime(2025, 3, 18, tzinfo=UTC)
     assert paper.published_is_estimate
@@ -101,7 +102,11 @@ def test_duplicate_in_batch_is_rejected_but_other_days_merge():
 
 def test_oversized_and_titleless_records_are_rejected_and_the_rest_imported():
     summary = papers_upsert(
-        records=[rec("2503.00001", title="x" * 1_000_000), rec("2503.00002", title=None), rec("2503.00003")]
+        records=[
+            rec("2503.00001", title="x" * 1_000_000),
+            rec("2503.00002", title=None),
+            rec("2503.00003"),
+        ]
     )
     assert summary.new == 1 and summary.rejected == 2
     reasons = " ".join(e["reason"] for e in summary.errors)
@@ -110,9 +115,14 @@ def test_oversized_and_titleless_records_are_rejected_and_the_rest_imported():
 
 
 def test_featured_entries_keep_the_highest_upvotes():
-    hf = rec(source="hf_daily", featured=FeaturedRecord(day=date(2025, 3, 19), upvotes=12, submitter="akhaliq"))
+    hf = rec(
+        source="hf_daily",
+        featured=FeaturedRecord(day=date(2025, 3, 19), upvotes=12, submitter="akhaliq"),
+    )
     papers_upsert(records=[hf])
-    papers_upsert(records=[rec(source="hf_daily", featured=FeaturedRecord(day=date(2025, 3, 19), upvotes=7))])
+    papers_upsert(
+        records=[rec(source="hf_daily", featured=FeaturedRecord(day=date(2025, 3, 19), upvotes=7))]
+    )
     entry = Featured.objects.get()
     assert (entry.day, entry.upvotes, entry.submitter_name, entry.source) == (
         date(2025, 3, 19),

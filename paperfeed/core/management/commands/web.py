@@ -21,9 +21,12 @@ class Command(BaseCommand):
         argv = [
             "gunicorn",
             "paperfeed.wsgi:application",
-            "--bind", bind,
-            "--workers", str(workers),
-            "--access-logfile", "-",
+            "--bind",
+            bind,
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
             *gunicorn_args,
         ]
         os.execvp(argv[0], argv)  # noqa: S606 - replace this process with gunicorn

@@ -26,7 +26,9 @@ class Command(BaseCommand):
     help = "Import papers: `paperfeed ingest file PATH...`, or snapshot/listings/arxiv/oai/hf."
 
     def add_arguments(self, parser) -> None:
-        sub = parser.add_subparsers(dest="source", required=True, metavar="{" + ",".join(SOURCES) + "}")
+        sub = parser.add_subparsers(
+            dest="source", required=True, metavar="{" + ",".join(SOURCES) + "}"
+        )
 
         def common(p) -> None:
             p.add_argument("--dry-run", action="store_true", help="parse and count, store nothing")

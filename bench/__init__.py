@@ -1,0 +1,1 @@
+"""paperfeed benchmarks: figures printed beside a baseline measured in the same run."""

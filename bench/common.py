@@ -1,0 +1,50 @@
+"""Helpers shared by the benchmarks: locating ../shared, isolated data dirs, timing, tables."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+DAILY_ARCHIVE = SHARED / "data/arxiv_daily_cs/daily_jsonl_2025-03-18_to_2026-07-01.tar.xz"
+SNAPSHOT_SAMPLE = SHARED / "data/kaggle_snapshot_sample/arxiv-metadata-oai-snapshot.sample.jsonl"
+BENCH_VAR = REPO / "var" / "bench"
+
+
+def require_shared() -> None:
+    if not DAILY_ARCHIVE.exists():
+        sys.exit(f"bench needs the real corpus at {DAILY_ARCHIVE} (../shared); it is absent")
+
+
+@contextmanager
+def timed():
+    result = {}
+    start = time.perf_counter()
+    yield result
+    result["seconds"] = time.perf_counter() - start
+
+
+def paperfeed(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
+    """Run the paperfeed CLI in a child process with its own environment."""
+    command = [str(REPO / ".venv/bin/paperfeed"), *args]
+    return subprocess.run(
+        command, env={**os.environ, **env}, check=check, capture_output=True, text=True
+    )
+
+
+def children_peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def table(rows: list[tuple[str, ...]], headers: tuple[str, ...]) -> str:
+    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows, strict=False)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    out = [line, "  ".join("-" * w for w in widths)]
+    out += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    return "\n".join(out)
