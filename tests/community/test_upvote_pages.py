@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import pytest
+from django.template import RequestContext, Template
+from django.test import RequestFactory
+
+from paperfeed.community.models import Upvote
+from tests.factories import PaperFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_plain_form_post_votes_then_unvotes(client):
+    paper, user = PaperFactory(), UserFactory()
+    client.force_login(user)
+    url = f"/community/papers/{paper.pk}/upvote"
+    response = client.post(url, {"next": "/papers/x"})
+    assert response.status_code == 302 and response["Location"] == "/papers/x"
+    paper.refresh_from_db()
+    assert paper.upvote_count == 1
+    client.post(url)
+    paper.refresh_from_db()
+    assert paper.upvote_count == 0
+
+
+def test_json_answer_for_the_script(client):
+    paper, user = PaperFactory(), UserFactory()
+    client.force_login(user)
+    response = client.post(f"/community/papers/{paper.pk}/upvote", HTTP_ACCEPT="application/json")
+    assert response.json() == {"upvoted": True, "count": 1}
+
+
+def test_anonymous_is_asked_to_sign_in(client):
+    paper = PaperFactory()
+    response = client.post(f"/community/papers/{paper.pk}/upvote", {"next": "/papers/x"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login?next=")
+    data = client.post(
+        f"/community/papers/{paper.pk}/upvote", HTTP_ACCEPT="application/json"
+    ).json()
+    assert data["login_url"].startswith("/accounts/login") and "sign in" in data["error"]
+    assert not Upvote.objects.exists()
+
+
+def test_upvote_is_post_only_and_csrf_protected():
+    from django.test import Client
+
+    paper, user = PaperFactory(), UserFactory()
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(user)
+    assert strict.get(f"/community/papers/{paper.pk}/upvote").status_code == 405
+    assert strict.post(f"/community/papers/{paper.pk}/upvote").status_code == 403
+    assert not Upvote.objects.exists()
+
+
+def test_vote_on_hidden_paper_is_refused(client):
+    paper = PaperFactory(hidden=True)
+    client.force_login(UserFactory())
+    response = client.post(f"/community/papers/{paper.pk}/upvote", HTTP_ACCEPT="application/json")
+    assert response.status_code == 409 and "hidden" in response.json()["error"]
+    assert not Upvote.objects.exists()
+
+
+def test_offsite_next_is_ignored(client):
+    paper = PaperFactory()
+    client.force_login(UserFactory())
+    response = client.post(f"/community/papers/{paper.pk}/upvote", {"next": "https://evil.example"})
+    assert "evil" not in response["Location"]
+
+
+def test_upvote_include_renders_state_and_count():
+    paper, user = PaperFactory(upvote_count=7), UserFactory()
+    Upvote.objects.create(user=user, paper=paper)
+    request = RequestFactory().get("/")
+    request.user = user
+    html = Template('{% include "community/paper_upvote.html" %}').render(
+        RequestContext(request, {"paper": paper})
+    )
+    assert 'aria-pressed="true"' in html and ">7<" in html
+    assert "csrfmiddlewaretoken" in html
+    assert "<script>" not in html  # no inline script: only the external file
+    assert "community/community.js" in html
