@@ -323,7 +323,7 @@ def _write_featured(records: list[tuple[PaperState, PaperRecord]]) -> None:
             },
         )
         if not created:
-            changes = {}
+            changes: dict[str, Any] = {}
             # Upvotes at the source only grow; an older scrape must not lower them.
             if featured.upvotes > entry.upvotes:
                 changes["upvotes"] = featured.upvotes
@@ -365,11 +365,11 @@ def papers_upsert(*, records: Sequence[PaperRecord]) -> IngestSummary:
         if before is None and not record.title:
             summary.reject("a new paper needs a title", record.arxiv_id)
             continue
-        after, changed = merge(before, record)
+        after, differs = merge(before, record)
         current[record.arxiv_id] = after
         if previous[record.arxiv_id] is None and before is None:
             summary.new += 1
-        elif changed:
+        elif differs:
             summary.updated += 1
         else:
             summary.unchanged += 1

@@ -54,7 +54,9 @@ class Paper(models.Model):
     comment_count = models.PositiveIntegerField(default=0, db_default=0)
     # Hidden by a curator: kept in the catalogue, shown nowhere.
     hidden = models.BooleanField(default=False, db_default=False)
-    authors = models.ManyToManyField(Author, through="PaperAuthor", related_name="papers")
+    authors: models.ManyToManyField[Author, PaperAuthor] = models.ManyToManyField(
+        Author, through="PaperAuthor", related_name="papers"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
