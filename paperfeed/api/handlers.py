@@ -18,6 +18,7 @@ from paperfeed.api.api import api
 from paperfeed.api.auth import BearerToken
 from paperfeed.api.periods import BadParameter, parse_period
 from paperfeed.api.schemas import (
+    TrendingItemOut,
     CommentIn,
     CommentOut,
     DailyPaperOut,
@@ -387,3 +388,56 @@ def comment_reply(
     if not 1 <= comment_id <= 2**62:
         raise Http404(f"comment_id: no comment {comment_id} on this paper")
     return _comment(request, paper_id, payload.comment, comment_id)
+
+
+class TrendingQuery(Schema):
+    window: Literal["day", "week", "month"] = "week"
+    category: str | None = Field(None, max_length=40, pattern=r"^[A-Za-z-]+(\.[A-Za-z-]+)?$")
+    with_code: bool = False
+    p: int = Field(0, ge=0, le=MAX_PAGE)
+    limit: int = Field(50, ge=1, le=100)
+
+
+@api.get(
+    "/trending",
+    response={200: list[TrendingItemOut], **ERRORS},
+    by_alias=True,
+    exclude_none=True,
+    throttle=read_limits("trending"),
+    tags=["papers"],
+    summary="Trending papers, with each component of their score",
+)
+def trending(request: HttpRequest, response: HttpResponse, filters: Query[TrendingQuery]):
+    """Best first. `paperfeed_components` holds the numbers the score is computed from."""
+    from paperfeed.trending.selectors import trending_papers
+
+    offset = filters.p * filters.limit
+    papers, total = trending_papers(
+        window=filters.window,
+        category=filters.category,
+        with_code=filters.with_code,
+        limit=filters.limit,
+        offset=offset,
+    )
+    if offset + len(papers) < total:
+        response["Link"] = _next_link(request, p=filters.p + 1)
+    api_selectors.attach_featured(papers)
+    root = base_url(request)
+    items = []
+    for paper in papers:
+        score = float(getattr(paper, "trending_score", 0.0))
+        components = getattr(paper, "trending_components", None) or {
+            "upvotes": float(getattr(paper, "total_upvotes", 0)),
+        }
+        items.append(
+            {
+                "paper": shapes.paper_dict(
+                    paper,
+                    base_url=root,
+                    featured_day=paper.featured_day,  # type: ignore[attr-defined]
+                ),
+                "paperfeed_score": score,
+                "paperfeed_components": {name: float(value) for name, value in components.items()},
+            }
+        )
+    return items
