@@ -194,6 +194,7 @@ def baseline_postgres(path: Path, url: str) -> dict:
                 "INSERT INTO paper_fts SELECT paper_id,"
                 " setweight(to_tsvector('english', title), 'A')"
                 " || setweight(to_tsvector('simple', authors), 'B')"
+                " || setweight(to_tsvector('english', authors), 'B')"
                 " || setweight(to_tsvector('english', abstract), 'C') FROM fts_in"
             )
             count = cur.execute("SELECT count(*) FROM paper").fetchone()[0]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from datetime import UTC, datetime
 
 from django.db import connection
@@ -82,12 +83,18 @@ def index_papers(rows: Sequence[IndexRow]) -> None:
     with connection.cursor() as cursor:
         if is_postgres():
             cursor.executemany(
+                # Author names go in twice: unstemmed ('simple') for author: filters, and
+                # stemmed ('english') so that plain queries, which are stemmed, match them too.
                 f"""INSERT INTO {FTS_TABLE} (paper_id, document) VALUES (%s,
                     setweight(to_tsvector('english', %s), 'A') ||
                     setweight(to_tsvector('simple', %s), 'B') ||
+                    setweight(to_tsvector('english', %s), 'B') ||
                     setweight(to_tsvector('english', %s), 'C'))
                     ON CONFLICT (paper_id) DO UPDATE SET document = EXCLUDED.document""",
-                [(row.paper_id, row.title, row.authors, row.abstract) for row in rows],
+                [
+                    (row.paper_id, row.title, row.authors, row.authors, row.abstract)
+                    for row in rows
+                ],
             )
         else:
             ids = [row.paper_id for row in rows]
@@ -198,7 +205,7 @@ def search_filtered(
     at all (only ``cat:``/``year:`` filters) it lists the matching papers newest first.
     """
     where: list[str] = ["p.hidden = %s"]
-    params: list[object] = [False]
+    params: list[Any] = [False]
     if years is not None:
         ops = connection.ops
         where.append("p.published >= %s AND p.published < %s")
@@ -219,7 +226,7 @@ def search_filtered(
     order_date = "p.published DESC, p.id DESC"
     with connection.cursor() as cursor:
         if not has_text:
-            source, source_params = "papers_paper p", []
+            source, source_params = "papers_paper p", list[Any]()
             order = order_date
         elif is_postgres():
             text_parts = []
