@@ -18,7 +18,6 @@ from paperfeed.api.api import api
 from paperfeed.api.auth import BearerToken
 from paperfeed.api.periods import BadParameter, parse_period
 from paperfeed.api.schemas import (
-    TrendingItemOut,
     CommentIn,
     CommentOut,
     DailyPaperOut,
@@ -28,6 +27,7 @@ from paperfeed.api.schemas import (
     SearchHitOut,
     SubmitIn,
     SubmitOut,
+    TrendingItemOut,
     UpvoteOut,
 )
 from paperfeed.api.throttles import read_limits, write_limits

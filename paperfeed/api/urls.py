@@ -1,10 +1,27 @@
 from django.urls import path, re_path
 
-from paperfeed.api import markdown
+from paperfeed.api import feeds, markdown
 from paperfeed.api.api import api
+
+
+def _both(route: str, make, name: str) -> list:  # type: ignore[no-untyped-def]
+    """The RSS 2.0 and the Atom 1.0 version of one feed."""
+    return [
+        re_path(rf"^feeds/{route}\.rss$", feeds.cached_feed(make(atom=False)), name=f"{name}-rss"),
+        re_path(rf"^feeds/{route}\.atom$", feeds.cached_feed(make(atom=True)), name=f"{name}-atom"),
+    ]
+
 
 urlpatterns = [
     path("api/", api.urls),
     # Before the pages app's /papers/<id>, which would otherwise take the ".md".
     re_path(r"^papers/(?P<arxiv_id>[^/]{1,80})\.md$", markdown.paper_md, name="paper-markdown"),
+    *_both("daily", lambda atom: feeds.FeaturedFeed(days=1, atom=atom), "feed-daily"),
+    *_both("weekly", lambda atom: feeds.FeaturedFeed(days=7, atom=atom), "feed-weekly"),
+    *_both("monthly", lambda atom: feeds.FeaturedFeed(days=30, atom=atom), "feed-monthly"),
+    *_both("trending", feeds.TrendingFeed, "feed-trending"),
+    *_both("new", feeds.NewFeed, "feed-new"),
+    *_both(r"new/(?P<category>[A-Za-z.-]{1,41})", feeds.NewFeed, "feed-new-category"),
+    *_both("search", feeds.SearchFeed, "feed-search"),
+    *_both(r"users/(?P<username>[\w.@+-]{1,150})/upvotes", feeds.UpvotesFeed, "feed-upvotes"),
 ]

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from paperfeed.papers import search
-from paperfeed.papers.models import Author
+from paperfeed.papers.models import Author, PaperCategory
 from tests.factories import FeaturedFactory, PaperAuthorFactory, PaperFactory
 
 
@@ -30,6 +30,7 @@ def make_paper(arxiv_id: str, *, title: str, authors=("Ada Lovelace",), **fields
     for position, name in enumerate(authors):
         author, _ = Author.objects.get_or_create(key=name.lower(), defaults={"name": name})
         PaperAuthorFactory(paper=paper, author=author, position=position)
+    PaperCategory.objects.create(paper=paper, category=paper.primary_category, position=0)
     # The importer indexes papers as it writes them; factories bypass it, so index here.
     search.index_papers([search.IndexRow(paper.pk, paper.title, paper.abstract, " ".join(authors))])
     return paper

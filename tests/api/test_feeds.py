@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import feedparser
+import pytest
+
+from paperfeed.community.services import upvote_add
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+FEEDS = [
+    "/feeds/daily.rss",
+    "/feeds/daily.atom",
+    "/feeds/weekly.atom",
+    "/feeds/monthly.rss",
+    "/feeds/trending.rss",
+    "/feeds/trending.atom",
+    "/feeds/new.atom",
+    "/feeds/new/cs.CL.atom",
+    "/feeds/new/cs.CL.rss",
+    "/feeds/search.atom?q=attention",
+    "/feeds/search.rss?q=attention",
+]
+
+
+def parse(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo, (url, parsed.get("bozo_exception"))
+    return response, parsed
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_every_feed_is_valid_with_items(client, catalogue, url):
+    response, parsed = parse(client, url)
+    expected = "application/atom+xml" if ".atom" in url else "application/rss+xml"
+    assert response["Content-Type"].startswith(expected)
+    assert parsed.entries, url
+    ids = [entry.id for entry in parsed.entries]
+    assert len(ids) == len(set(ids))
+
+
+def test_item_fields_atom(client, catalogue):
+    _, parsed = parse(client, "/feeds/daily.atom")
+    entry = next(e for e in parsed.entries if e.title == "Attention for everyone")
+    assert entry.id == "http://127.0.0.1:8000/papers/2503.00001"
+    assert entry.link == "http://127.0.0.1:8000/papers/2503.00001"
+    related = {link.title: link.href for link in entry.links if link.rel == "related"}
+    assert related == {
+        "arXiv": "https://arxiv.org/abs/2503.00001",
+        "PDF": "https://arxiv.org/pdf/2503.00001",
+        "Code": "https://github.com/example/attention",
+    }
+    assert entry.author == "Ada Lovelace, Alan Turing"
+    assert [tag.term for tag in entry.tags] == ["cs.CL"]
+    assert "Abstract of Attention for everyone." in entry.summary
+    assert entry.published_parsed[:3] == (2025, 3, 11)
+    # The newest featured day comes first.
+    assert parsed.entries[0].title == "Contrastive cats"
+
+
+def test_item_fields_rss(client, catalogue):
+    _, parsed = parse(client, "/feeds/daily.rss")
+    entry = next(e for e in parsed.entries if e.title == "Attention for everyone")
+    assert entry.id == "http://127.0.0.1:8000/papers/2503.00001"
+    assert [tag.term for tag in entry.tags] == ["cs.CL"]
+    assert "https://arxiv.org/pdf/2503.00001" in entry.summary
+    assert "https://github.com/example/attention" in entry.summary
+    assert "Ada Lovelace" in entry.summary
+    assert entry.published_parsed[:3] == (2025, 3, 11)
+
+
+def test_upvotes_feed(client, catalogue):
+    user = UserFactory(username="voter")
+    upvote_add(user=user, paper=catalogue["c"])
+    upvote_add(user=user, paper=catalogue["unfeatured"])
+    _, parsed = parse(client, "/feeds/users/voter/upvotes.atom")
+    assert [e.title for e in parsed.entries] == [
+        "Quiet paper nobody featured",
+        "Contrastive cats",
+    ]
+    assert client.get("/feeds/users/nobody/upvotes.atom").status_code == 404
+
+
+def test_conditional_get_answers_304(client, catalogue):
+    first = client.get("/feeds/daily.atom")
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert client.get("/feeds/daily.atom", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get("/feeds/daily.atom", HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
+    assert client.get("/feeds/daily.atom", HTTP_IF_NONE_MATCH='"other"').status_code == 200
+    assert "max-age" in first["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/feeds/search.atom?q=" + "x" * 300, 400),
+        ("/feeds/new.atom?category=%3Cscript%3E", 404),
+        ("/feeds/search.atom?q=%22unbalanced", 200),
+        ("/feeds/search.atom", 200),
+    ],
+)
+def test_bad_feed_input(client, catalogue, url, status):
+    assert client.get(url).status_code == status
+
+
+def test_empty_site_feeds_are_valid(client, db):
+    for url in ("/feeds/daily.atom", "/feeds/trending.rss", "/feeds/new.atom"):
+        _, parsed = parse(client, url)
+        assert parsed.entries == []
