@@ -1,0 +1,106 @@
+"""Admin for the catalogue. Bulk actions go through the community services, so the admin
+obeys the same rules and permissions as the curation pages."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+
+from paperfeed.community import services
+from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
+
+
+class PaperAuthorInline(admin.TabularInline):
+    model = PaperAuthor
+    extra = 0
+    raw_id_fields = ["author"]
+
+
+@admin.register(Paper)
+class PaperAdmin(admin.ModelAdmin):
+    list_display = [
+        "arxiv_id",
+        "title",
+        "primary_category",
+        "published",
+        "upvote_count",
+        "comment_count",
+        "hidden",
+    ]
+    list_filter = ["hidden", "primary_category", "published_is_estimate"]
+    search_fields = ["=arxiv_id", "title"]
+    date_hierarchy = "published"
+    readonly_fields = ["upvote_count", "comment_count", "created_at", "updated_at", "sources"]
+    inlines = [PaperAuthorInline]
+    actions = ["hide_papers", "show_papers"]
+    show_full_result_count = False  # COUNT(*) on the whole catalogue is slow
+
+    @admin.action(description="Hide the selected papers everywhere")
+    def hide_papers(self, request, queryset):  # type: ignore[no-untyped-def]
+        for paper in queryset:
+            services.paper_hide(curator=request.user, paper=paper, hidden=True)
+        messages.success(request, f"Hid {queryset.count()} paper(s).")
+
+    @admin.action(description="Show the selected papers again")
+    def show_papers(self, request, queryset):  # type: ignore[no-untyped-def]
+        for paper in queryset:
+            services.paper_hide(curator=request.user, paper=paper, hidden=False)
+        messages.success(request, f"Showed {queryset.count()} paper(s).")
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["id", "name", "key"]
+    search_fields = ["name", "key"]
+    actions = ["merge_authors"]
+    show_full_result_count = False
+
+    @admin.action(description="Merge the selected authors into the oldest one")
+    def merge_authors(self, request, queryset):  # type: ignore[no-untyped-def]
+        authors = list(queryset.order_by("id"))
+        if len(authors) < 2:
+            messages.error(request, "Select at least two authors to merge.")
+            return
+        keep, duplicates = authors[0], authors[1:]
+        try:
+            moved = services.authors_merge(curator=request.user, keep=keep, duplicates=duplicates)
+        except services.CommunityError as exc:
+            messages.error(request, exc.reason)
+            return
+        messages.success(request, f"Merged {len(duplicates)} into {keep.name} ({moved} links).")
+
+
+@admin.register(Featured)
+class FeaturedAdmin(admin.ModelAdmin):
+    list_display = ["day", "paper", "source", "submitter_name", "upvotes", "pinned", "hidden"]
+    list_filter = ["source", "pinned", "hidden", "day"]
+    search_fields = ["=paper__arxiv_id", "paper__title", "submitter_name"]
+    date_hierarchy = "day"
+    raw_id_fields = ["paper", "featured_by"]
+    list_select_related = ["paper"]
+    actions = ["pin", "unpin", "hide", "show"]
+
+    def _apply(self, request, queryset, **change):  # type: ignore[no-untyped-def]
+        for entry in queryset:
+            if "pinned" in change:
+                services.featured_pin(curator=request.user, featured=entry, pinned=change["pinned"])
+            else:
+                services.featured_hide(
+                    curator=request.user, featured=entry, hidden=change["hidden"]
+                )
+        messages.success(request, f"Updated {queryset.count()} entr(y/ies).")
+
+    @admin.action(description="Pin on their day")
+    def pin(self, request, queryset):  # type: ignore[no-untyped-def]
+        self._apply(request, queryset, pinned=True)
+
+    @admin.action(description="Unpin")
+    def unpin(self, request, queryset):  # type: ignore[no-untyped-def]
+        self._apply(request, queryset, pinned=False)
+
+    @admin.action(description="Hide from the list of their day")
+    def hide(self, request, queryset):  # type: ignore[no-untyped-def]
+        self._apply(request, queryset, hidden=True)
+
+    @admin.action(description="Show on the list of their day")
+    def show(self, request, queryset):  # type: ignore[no-untyped-def]
+        self._apply(request, queryset, hidden=False)
