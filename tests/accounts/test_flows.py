@@ -65,13 +65,12 @@ def test_signup_with_a_taken_address_looks_the_same_and_mails_the_owner(client, 
     fresh = _signup(client, username="newbie", email="fresh@example.org")
     taken = _signup(client, username="intruder", email="TAKEN@example.org")
     assert fresh.status_code == taken.status_code == 200
-    strip = lambda r: (
-        r.content.decode()
-        .replace("fresh@example.org", "X")
-        .replace(  # noqa: E731
-            "TAKEN@example.org", "X"
+
+    def strip(r):
+        return (
+            r.content.decode().replace("fresh@example.org", "X").replace("TAKEN@example.org", "X")
         )
-    )
+
     assert strip(fresh) == strip(taken)
     assert not User.objects.filter(username="intruder").exists()
     [mail] = smtp_server.to("taken@example.org")
