@@ -171,6 +171,7 @@ USE_I18N = False
 USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at start-up when it is missing
 # Site-wide CSS and JS (paperfeed/static); apps keep theirs in <app>/static.
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Serve app static files straight from the package, so `pip install` + one command works

@@ -260,7 +260,8 @@ class PoliteClient:
                     delay = self._backoff(retries)
                     if failure.rate_exceeded:
                         delay = max(delay, self.rate_exceeded_delay)
-                logger.warning("GET %s: %s; retrying in %.1f s", shown, failure.reason, delay)
+                # INFO, not WARNING: retries are routine; the caller reports a final failure once.
+                logger.info("GET %s: %s; retrying in %.1f s", shown, failure.reason, delay)
                 not_before = now + delay
 
     def _attempt(self, url: str, params: Mapping[str, str | int] | None) -> Fetched:
