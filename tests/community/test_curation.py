@@ -124,3 +124,16 @@ def test_admin_pages_and_bulk_actions(client):
     paper.refresh_from_db()
     assert comment.hidden and entry.pinned and paper.comment_count == 0
     assert Comment.objects.count() == 1
+
+
+def test_curator_command_grants_the_role():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from paperfeed.community.services import is_curator
+
+    user = UserFactory(username="newcurator")
+    call_command("curator", "add", "newcurator", stdout=StringIO())
+    user = type(user).objects.get(pk=user.pk)  # fresh permission cache
+    assert is_curator(user)
