@@ -1,0 +1,189 @@
+"""`paperfeed ingest` and `paperfeed stats` end to end, on small files and on the real data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from paperfeed.ingest.models import IngestRun
+from paperfeed.papers.models import Featured, Paper
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def listing_line(arxiv_id: str, **overrides) -> str:
+    record = {
+        "id": arxiv_id,
+        "categories": ["cs.CL", "cs.AI"],
+        "pdf": f"https://arxiv.org/pdf/{arxiv_id}",
+        "abs": f"https://arxiv.org/abs/{arxiv_id}",
+        "authors": ["Ada Lovelace", "Alan Turing"],
+        "title": f"On the\n  paper {arxiv_id}",
+        "comment": None,
+        "summary": "An abstract\nwith a hard wrap and $x^2$.",
+    }
+    record.update(overrides)
+    return json.dumps(record)
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command(*args, "--no-progress", stdout=out) if args[0] == "ingest" else call_command(
+        *args, stdout=out
+    )
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_listing_folder_imports_once_and_reruns_change_nothing(tmp_path):
+    (tmp_path / "2025-03-18.jsonl").write_text(
+        "\n".join([listing_line("2503.00001"), listing_line("2503.00002")]) + "\n"
+    )
+    (tmp_path / "2025-03-19.jsonl").write_text(listing_line("2503.00001") + "\n")
+    first = run("ingest", "file", str(tmp_path))
+    assert "2 new, 0 updated, 1 unchanged, 0 rejected" in first
+    paper = Paper.objects.get(arxiv_id="2503.00001")
+    assert paper.title == "On the paper 2503.00001"  # hard wrap normalised
+    assert paper.listed_on == date(2025, 3, 18)
+    second = run("ingest", "file", str(tmp_path))
+    assert "0 new, 0 updated, 3 unchanged, 0 rejected" in second
+    stats = json.loads(run("stats", "--json"))
+    assert (stats["papers"], stats["ingest_runs"]) == (2, 2)
+
+
+@pytest.mark.django_db
+def test_bad_lines_are_rejected_with_reasons_and_the_rest_imported(tmp_path):
+    lines = [
+        listing_line("2503.00001").encode(),
+        b'{"id": "2503.00002", "title": "truncated',
+        listing_line("not-an-id").encode(),
+        listing_line("2503.00003", title="x" * 1_000_000).encode(),
+        listing_line("2503.00004", title="<script>alert(1)</script>").encode(),
+        b"\xff\xfe not utf-8 \xc3\x28",
+        listing_line("2503.00005").encode(),
+    ]
+    path = tmp_path / "2025-03-18.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    output = run("ingest", "file", str(path))
+    assert "3 new" in output and "4 rejected" in output
+    assert set(Paper.objects.values_list("arxiv_id", flat=True)) == {
+        "2503.00001",
+        "2503.00004",
+        "2503.00005",
+    }
+    # Script is stored as text; escaping is the templates' job.
+    assert Paper.objects.get(arxiv_id="2503.00004").title == "<script>alert(1)</script>"
+    run_row = IngestRun.objects.get()
+    assert run_row.rejected == 4
+    assert all(error["reason"] for error in run_row.errors)
+
+
+@pytest.mark.django_db
+def test_dry_run_stores_nothing(tmp_path):
+    path = tmp_path / "2025-03-18.jsonl"
+    path.write_text(listing_line("2503.00001") + "\n")
+    output = run("ingest", "file", str(path), "--dry-run")
+    assert "1 new" in output and "dry run" in output
+    assert not Paper.objects.exists()
+
+
+@pytest.mark.django_db
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError):
+        run("ingest", "file", str(tmp_path / "nope.jsonl"))
+
+
+@pytest.mark.django_db
+def test_snapshot_sample_yields_200_papers_with_versions_and_dates(shared_dir):
+    sample = shared_dir / "data/kaggle_snapshot_sample/arxiv-metadata-oai-snapshot.sample.jsonl"
+    output = run("ingest", "file", str(sample))
+    assert "200 new" in output
+    assert Paper.objects.count() == 200
+    first = Paper.objects.get(arxiv_id="0704.0001")
+    assert first.published == datetime(2007, 4, 2, 19, 18, 42, tzinfo=UTC)
+    assert first.version == 2
+    assert [v["version"] for v in first.versions] == [1, 2]
+    assert first.updated == datetime(2007, 7, 24, 20, 10, 27, tzinfo=UTC)
+    assert first.doi == "10.1103/PhysRevD.76.013009"
+    assert first.primary_category == "hep-ph"
+    assert not first.published_is_estimate
+
+
+@pytest.mark.django_db
+def test_hf_samples_import_with_featured_day_and_upvotes(shared_dir):
+    samples = shared_dir / "samples"
+    run("ingest", "file", str(samples / "hf_daily_papers_2024-10-25_deep-diver_first2.json"))
+    run("ingest", "file", str(samples / "hf_daily_papers_item_2026-03_doc-example.json"))
+    entry = Featured.objects.get(paper__arxiv_id="2602.23229")
+    assert entry.day == date(2026, 3, 6)
+    assert entry.upvotes == 10
+    assert entry.submitter_name == "marco-garosi"
+    paper = entry.paper
+    assert paper.code_url == "https://github.com/marco-garosi/CIRCLE"
+    assert paper.code_stars == 9
+    assert paper.project_page == "https://circle-lmm.github.io/"
+    assert Featured.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_the_whole_daily_corpus_yields_exactly_74728_papers(shared_dir):
+    archive = shared_dir / "data/arxiv_daily_cs/daily_jsonl_2025-03-18_to_2026-07-01.tar.xz"
+    run("ingest", "file", str(archive))
+    stats = json.loads(run("stats", "--json"))
+    assert stats["papers"] == 74_728
+    # Every paper keeps its first listing day, as the corpus's own index records it.
+    index = shared_dir / "data/arxiv_daily_cs/first_seen_index.csv"
+    with index.open() as handle:
+        expected = {row["arxiv_id"]: row["first_seen_file_date"] for row in csv.DictReader(handle)}
+    stored = {a: d.isoformat() for a, d in Paper.objects.values_list("arxiv_id", "listed_on")}
+    assert stored == expected
+
+
+def _child_env() -> dict[str, str]:
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        url = f"sqlite:///{db['NAME']}"
+    else:
+        url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    return {**os.environ, "DATABASE_URL": url, "PAPERFEED_DATA_DIR": str(settings.DATA_DIR)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_killed_half_way_loses_nothing_and_rerun_completes(tmp_path):
+    folder = tmp_path / "listings"
+    folder.mkdir()
+    for day in range(1, 21):
+        ids = [f"2504.{day:02d}{n:03d}" for n in range(1000)]
+        (folder / f"2025-04-{day:02d}.jsonl").write_text(
+            "\n".join(listing_line(i) for i in ids) + "\n"
+        )
+    command = [sys.executable, "-m", "paperfeed", "ingest", "file", str(folder), "--no-progress"]
+    child = subprocess.Popen(command, env=_child_env(), cwd=REPO)
+    try:
+        deadline = time.monotonic() + 120
+        while Paper.objects.count() < 5000 and time.monotonic() < deadline:
+            assert child.poll() is None, "the import finished before it could be killed"
+            time.sleep(0.05)
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait()
+    stored = Paper.objects.count()
+    assert 5000 <= stored < 20_000
+    assert IngestRun.objects.get().status == IngestRun.Status.RUNNING  # it never finished
+    subprocess.run(command, env=_child_env(), cwd=REPO, check=True, capture_output=True)
+    assert Paper.objects.count() == 20_000
+    latest = IngestRun.objects.order_by("-started_at").first()
+    assert (latest.status, latest.new, latest.unchanged) == ("succeeded", 20_000 - stored, stored)
