@@ -52,6 +52,21 @@ def scheduled_jobs() -> list[Job]:
             task_path="paperfeed.ingest.tasks.daily_import",
             daily_at_hour=settings.PAPERFEED_IMPORT_HOUR_UTC,
         ),
+        Job(
+            name="trending-stars-refresh",
+            task_path="paperfeed.trending.tasks.stars_refresh_task",
+            every=timedelta(minutes=max(settings.PAPERFEED_STARS_REFRESH_MINUTES, 1)),
+        ),
+        Job(
+            name="trending-recompute",
+            task_path="paperfeed.trending.tasks.trending_recompute_task",
+            every=timedelta(minutes=max(settings.PAPERFEED_TRENDING_RECOMPUTE_MINUTES, 1)),
+        ),
+        Job(
+            name="trending-code-links",
+            task_path="paperfeed.trending.tasks.code_links_scan_task",
+            daily_at_hour=(settings.PAPERFEED_IMPORT_HOUR_UTC + 1) % 24,
+        ),
     ]
 
 

@@ -331,6 +331,16 @@ def _write_featured(records: list[tuple[PaperState, PaperRecord]]) -> None:
                 changes["submitter_name"] = featured.submitter[:150]
             if changes:
                 Featured.objects.filter(pk=entry.pk).update(**changes, updated_at=timezone.now())
+    # Upvote history for trending: one snapshot per imported count.
+    from paperfeed.trending.services import upvotes_record_featured
+
+    upvotes_record_featured(
+        entries=[
+            (state.id, record.source, record.featured.day, record.featured.upvotes)
+            for state, record in records
+            if record.featured is not None
+        ]
+    )
 
 
 def papers_upsert(*, records: Sequence[PaperRecord]) -> IngestSummary:
