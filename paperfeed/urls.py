@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("paperfeed.api.urls")),
     path("", include("paperfeed.community.urls")),
     path("", include("paperfeed.trending.urls")),
+    path("", include("paperfeed.digests.urls")),
     path("", include("paperfeed.papers.urls")),
 ]

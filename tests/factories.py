@@ -124,3 +124,17 @@ def catalogue_paper(
     summary = papers_upsert(records=[record])
     assert summary.rejected == 0, summary.errors
     return Paper.objects.get(arxiv_id=arxiv_id)
+
+
+# --- digests --------------------------------------------------------------------------------
+
+
+class SubscriberFactory(factory.django.DjangoModelFactory):
+    """A confirmed digest subscriber (daily, both lists, 10 papers) unless told otherwise."""
+
+    class Meta:
+        model = "digests.Subscriber"
+
+    email = factory.Sequence(lambda n: f"reader{n}@example.org")
+    status = "confirmed"
+    confirmed_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=30))

@@ -52,6 +52,12 @@ def scheduled_jobs() -> list[Job]:
             task_path="paperfeed.ingest.tasks.daily_import",
             daily_at_hour=settings.PAPERFEED_IMPORT_HOUR_UTC,
         ),
+        # Each subscriber has their own send time and time zone: look every 5 minutes.
+        Job(
+            name="digests-send",
+            task_path="paperfeed.digests.tasks.send_due_digests",
+            every=timedelta(minutes=5),
+        ),
         Job(
             name="trending-stars-refresh",
             task_path="paperfeed.trending.tasks.stars_refresh_task",

@@ -1,0 +1,256 @@
+"""Building digest and confirmation mail: templates under templates/email/<name>/.
+
+A digest run renders each paper's block (HTML and text) once and reuses it for every subscriber
+whose digest lists that paper; what is personal (order, links, header) is small.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import quote, urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+
+from paperfeed.digests import personal, schedule, tokens
+from paperfeed.digests.models import Subscriber
+from paperfeed.digests.selectors import Pool, digest_pool
+from paperfeed.papers.models import Paper
+
+MAX_AUTHORS = 6
+
+
+def site_link(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def mail_domain() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def unsubscribe_mailto() -> str:
+    configured = settings.PAPERFEED_DIGEST_UNSUBSCRIBE_MAILTO
+    if configured:
+        return configured
+    from email.utils import parseaddr
+
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or f"unsubscribe@{mail_domain()}"
+
+
+def message_id(*, subscriber_id: int, period: str) -> str:
+    """The same Message-ID every time this subscriber's digest for this period is sent, so a
+    copy re-sent after a crash is recognisable as the same message (and merged by clients)."""
+    mac = hmac.new(
+        settings.SECRET_KEY.encode(), f"{subscriber_id}:{period}".encode(), hashlib.sha256
+    ).hexdigest()[:16]
+    return f"<digest.{period.replace(':', '.')}.{subscriber_id}.{mac}@{mail_domain()}>"
+
+
+def links_for(subscriber: Subscriber) -> dict[str, str]:
+    unsubscribe = tokens.make_token(subscriber=subscriber, purpose=tokens.UNSUBSCRIBE)
+    preferences = tokens.make_token(subscriber=subscriber, purpose=tokens.PREFERENCES)
+    return {
+        "unsubscribe_url": site_link(reverse("digests:unsubscribe", args=[unsubscribe])),
+        "preferences_url": site_link(reverse("digests:preferences", args=[preferences])),
+        "unsubscribe_token": unsubscribe,
+    }
+
+
+def period_label(period: str) -> str:
+    frequency, day = schedule.period_bounds(period)
+    if frequency == schedule.WEEKLY:
+        return f"Week of {day.day} {day:%B %Y}"
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+@dataclass
+class Rendered:
+    subject: str
+    text: str
+    html: str
+    anchor: date | None
+    paper_count: int
+    links: dict[str, str]
+
+
+@dataclass
+class _Card:
+    paper: Paper
+    html: SafeString
+    text: str
+    categories: frozenset[str]
+    haystack: str
+
+
+class DigestBuilder:
+    """Everything one send shares: pools, rendered paper blocks, keyword matches."""
+
+    def __init__(self) -> None:
+        self._pools: dict[tuple[str, bool], Pool] = {}
+        self._cards: dict[int, _Card] = {}
+        self._matches: dict[tuple[int, tuple[str, ...], tuple[str, ...]], bool] = {}
+
+    def pool(self, *, frequency: str, with_code: bool) -> Pool:
+        key = (frequency, with_code)
+        if key not in self._pools:
+            self._pools[key] = digest_pool(frequency=frequency, with_code=with_code)
+        return self._pools[key]
+
+    def _card(self, paper: Paper) -> _Card:
+        card = self._cards.get(paper.pk)
+        if card is None:
+            names = list(getattr(paper, "author_names", []))
+            authors = ", ".join(names[:MAX_AUTHORS]) + (
+                " et al." if len(names) > MAX_AUTHORS else ""
+            )
+            context = {
+                "paper": paper,
+                "url": site_link(reverse("papers:paper", args=[paper.arxiv_id])),
+                "authors": authors,
+                "sentence": personal.first_sentence(paper.abstract),
+                "upvotes": getattr(paper, "total_upvotes", paper.upvote_count),
+            }
+            card = _Card(
+                paper=paper,
+                html=mark_safe(render_to_string("email/digest/_paper.html", context)),
+                text=render_to_string("email/digest/_paper.txt", context).strip(),
+                categories=frozenset(getattr(paper, "category_list", [])),
+                haystack=f"{paper.title}\n{paper.abstract}",
+            )
+            self._cards[paper.pk] = card
+        return card
+
+    def _matcher(self, subscriber: Subscriber):  # type: ignore[no-untyped-def]
+        categories = tuple(sorted(subscriber.categories))
+        keywords = tuple(sorted(k.lower() for k in subscriber.keywords))
+        wanted = frozenset(categories)
+        pattern = personal.keyword_pattern(keywords)
+
+        def matches(card: _Card) -> bool:
+            key = (card.paper.pk, categories, keywords)
+            found = self._matches.get(key)
+            if found is None:
+                found = bool(card.categories & wanted) or bool(
+                    pattern is not None and pattern.search(card.haystack)
+                )
+                self._matches[key] = found
+            return found
+
+        return matches
+
+    def sections(self, subscriber: Subscriber, frequency: str) -> tuple[Pool, list]:  # type: ignore[type-arg]
+        """The subscriber's sections: [(title, [cards])], in personal order."""
+        pool = self.pool(frequency=frequency, with_code=subscriber.with_code)
+        matches = self._matcher(subscriber)
+        wanted = max(1, subscriber.paper_count)
+        content = subscriber.content
+        sections = []
+        taken: set[int] = set()
+        parts = []
+        if content in (Subscriber.Content.FEATURED, Subscriber.Content.BOTH):
+            parts.append(("Featured", pool.featured))
+        if content in (Subscriber.Content.TRENDING, Subscriber.Content.BOTH):
+            parts.append(("Trending", pool.trending))
+        remaining = wanted
+        for index, (title, papers) in enumerate(parts):
+            share = remaining if index == len(parts) - 1 else (wanted + 1) // 2
+            cards = [self._card(p) for p in papers if p.pk not in taken]
+            chosen = personal.personal_order(
+                cards, matches=matches, only_matching=subscriber.only_matching, limit=share
+            )
+            taken.update(card.paper.pk for card in chosen)
+            remaining -= len(chosen)
+            if chosen:
+                sections.append((title, chosen))
+        return pool, sections
+
+    def render(
+        self, *, subscriber: Subscriber, period: str, last_anchor: date | None = None
+    ) -> Rendered | None:
+        """The digest for this subscriber and period; None when there is nothing new to send."""
+        frequency, _ = schedule.period_bounds(period)
+        pool, sections = self.sections(subscriber, frequency)
+        if pool.anchor is None or not sections:
+            return None
+        if last_anchor is not None and pool.anchor <= last_anchor:
+            return None
+        count = sum(len(cards) for _, cards in sections)
+        label = period_label(period)
+        links = links_for(subscriber)
+        first_title = sections[0][1][0].paper.title
+        kind = "Weekly papers" if frequency == schedule.WEEKLY else "Daily papers"
+        subject_line = render_to_string(
+            "email/digest/subject.txt", {"kind": kind, "first_title": first_title, "count": count}
+        )
+        # One line: a title with a line break must not spill into the headers.
+        subject = " ".join(subject_line.split())[:200]
+        context = {
+            "label": label,
+            "kind": kind,
+            "anchor": pool.anchor,
+            "count": count,
+            "sections": [
+                {"title": title, "html": mark_safe("".join(c.html for c in cards))}
+                for title, cards in sections
+            ],
+            "text_sections": [
+                {"title": title, "text": "\n\n".join(c.text for c in cards)}
+                for title, cards in sections
+            ],
+            "site_url": settings.SITE_URL,
+            **links,
+        }
+        return Rendered(
+            subject=subject,
+            text=render_to_string("email/digest/body.txt", context),
+            html=render_to_string("email/digest/body.html", context),
+            anchor=pool.anchor,
+            paper_count=count,
+            links=links,
+        )
+
+
+def digest_message(
+    *, subscriber: Subscriber, period: str, rendered: Rendered, connection=None
+) -> EmailMultiAlternatives:  # type: ignore[no-untyped-def]
+    """The MIME message: multipart/alternative (text, then HTML), UTF-8, RFC 8058 headers."""
+    links = rendered.links
+    subject = quote("unsubscribe " + links["unsubscribe_token"])
+    mailto = f"mailto:{unsubscribe_mailto()}?subject={subject}"
+    message = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.text,
+        to=[subscriber.email],
+        connection=connection,
+        headers={
+            "Message-ID": message_id(subscriber_id=subscriber.pk, period=period),
+            "List-Unsubscribe": f"<{links['unsubscribe_url']}>, <{mailto}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "List-Id": f"paperfeed digest <digest.{mail_domain()}>",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(rendered.html, "text/html")
+    return message
+
+
+def simple_message(*, template: str, to: str, context: dict) -> EmailMultiAlternatives:  # type: ignore[type-arg]
+    """A one-off mail from templates/email/<template>/{subject.txt,body.txt,body.html}."""
+    context = {"site_url": settings.SITE_URL, **context}
+    subject = " ".join(render_to_string(f"email/{template}/subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"email/{template}/body.txt", context),
+        to=[to],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    message.attach_alternative(
+        render_to_string(f"email/{template}/body.html", context), "text/html"
+    )
+    return message

@@ -1,0 +1,148 @@
+"""Reads for digests: who is due, and the paper lists a period's digests are built from.
+
+The lists are computed once per (frequency, has-code) pair for a whole send, not per subscriber:
+:func:`digest_pool` is what every subscriber's personal digest is cut from.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Max
+
+from paperfeed.digests import schedule
+from paperfeed.digests.models import Delivery, Subscriber
+from paperfeed.papers.models import Paper
+from paperfeed.papers.selectors import featured_for_period, latest_featured_day
+from paperfeed.trending.selectors import trending_papers
+
+# Papers fetched per list: enough for the largest digest after has-code and category filters.
+POOL_SIZE = 100
+EXPORT_COLUMNS = (
+    "email",
+    "status",
+    "frequency",
+    "weekday",
+    "send_time",
+    "timezone",
+    "content",
+    "categories",
+    "keywords",
+    "with_code",
+    "paper_count",
+)
+
+
+@dataclass
+class Pool:
+    """The shared lists for one kind of digest; ``anchor`` is the featured day they end on."""
+
+    frequency: str
+    with_code: bool
+    anchor: date | None
+    featured: list[Paper] = field(default_factory=list)
+    trending: list[Paper] = field(default_factory=list)
+
+
+def digest_pool(*, frequency: str, with_code: bool) -> Pool:
+    """The featured list (the latest day, or the week up to it) and trending papers (over a day
+    or a week), each up to POOL_SIZE papers, in their public order."""
+    anchor = latest_featured_day()
+    if anchor is None:
+        return Pool(frequency=frequency, with_code=with_code, anchor=None)
+    start = anchor if frequency == schedule.DAILY else anchor - timedelta(days=6)
+    featured, _ = featured_for_period(start=start, end=anchor, limit=POOL_SIZE)
+    if with_code:
+        featured = [paper for paper in featured if paper.code_url]
+    trending, _ = trending_papers(
+        window="day" if frequency == schedule.DAILY else "week",
+        with_code=with_code,
+        limit=POOL_SIZE,
+    )
+    return Pool(
+        frequency=frequency,
+        with_code=with_code,
+        anchor=anchor,
+        featured=featured,
+        trending=trending,
+    )
+
+
+def subscribers_due(*, now: datetime) -> Iterator[tuple[int, str]]:
+    """(subscriber id, period) for every confirmed subscriber whose send moment has come."""
+    rows = Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED).values_list(
+        "pk", "frequency", "weekday", "send_time", "timezone", "confirmed_at"
+    )
+    for pk, frequency, weekday, send_time, tz, confirmed_at in rows.iterator(chunk_size=2000):
+        period = schedule.due_period(
+            frequency=frequency,
+            weekday=weekday,
+            send_time=send_time,
+            tz=tz,
+            now=now,
+            since=confirmed_at,
+        )
+        if period is not None:
+            yield pk, period
+
+
+def last_anchors(*, subscriber_ids: list[int]) -> dict[tuple[int, str], date]:
+    """The newest content anchor each subscriber was sent, per frequency."""
+    out: dict[tuple[int, str], date] = {}
+    rows = (
+        Delivery.objects.filter(
+            subscriber_id__in=subscriber_ids, state=Delivery.State.SENT, anchor__isnull=False
+        )
+        .values("subscriber_id", "period")
+        .annotate(newest=Max("anchor"))
+        .values_list("subscriber_id", "period", "newest")
+    )
+    for subscriber_id, period, newest in rows:
+        key = (subscriber_id, period.partition(":")[0])
+        if key not in out or newest > out[key]:
+            out[key] = newest
+    return out
+
+
+def subscribers_export_csv() -> Iterator[str]:
+    """Every subscriber as CSV lines (header first), in the columns the importer reads."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_COLUMNS)
+    yield buffer.getvalue()
+    for subscriber in Subscriber.objects.order_by("pk").iterator(chunk_size=2000):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(
+            [
+                subscriber.email,
+                subscriber.status,
+                subscriber.frequency,
+                subscriber.weekday,
+                subscriber.send_time.strftime("%H:%M")
+                if hasattr(subscriber.send_time, "strftime")
+                else subscriber.send_time,
+                subscriber.timezone,
+                subscriber.content,
+                " ".join(subscriber.categories),
+                ", ".join(subscriber.keywords),
+                "yes" if subscriber.with_code else "no",
+                subscriber.paper_count,
+            ]
+        )
+        yield buffer.getvalue()
+
+
+def delivery_counts(*, period_prefix: str = "") -> dict[str, int]:
+    """How many outbox rows are in each state (optionally for periods starting so)."""
+    rows = Delivery.objects.all()
+    if period_prefix:
+        rows = rows.filter(period__startswith=period_prefix)
+    counts = {state: 0 for state in Delivery.State.values}
+    for row in rows.values("state").annotate(n=Count("pk")):
+        counts[row["state"]] = row["n"]
+    return counts

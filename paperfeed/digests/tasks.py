@@ -1,0 +1,22 @@
+"""Background tasks of the digests app (fired by the scheduler, run by the worker)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from paperfeed.digests import services
+
+
+@task()
+def send_due_digests() -> dict[str, int]:
+    """Queue the digests whose send moment has come, then send everything due (new rows and
+    retries). Safe to run in several workers at once: rows are claimed before sending."""
+    queued = services.deliveries_enqueue()
+    report = services.deliveries_send()
+    return {
+        "queued": queued,
+        "sent": report.sent,
+        "skipped": report.skipped,
+        "failed": report.failed,
+        "retry_later": report.retry_later,
+    }
