@@ -83,9 +83,7 @@ def parse_arxiv_id(value: str) -> ArxivId:
             raise InvalidArxivId(f"{value!r} is not a valid arXiv id (bad year/month)")
         if int(match["num"]) == 0:
             raise InvalidArxivId(f"{value!r} is not a valid arXiv id (sequence number 0)")
-        return ArxivId(
-            f"{match['archive']}/{yymm}{match['num']}", _version(match["version"])
-        )
+        return ArxivId(f"{match['archive']}/{yymm}{match['num']}", _version(match["version"]))
     raise InvalidArxivId(f"{value[:80]!r} is not an arXiv id")
 
 
