@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Query, Schema
+from ninja import Query, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
@@ -184,7 +184,7 @@ def papers_list(request: HttpRequest, response: HttpResponse, filters: Query[Cat
     by_alias=True,
     exclude_none=True,
     auth=BearerToken(),
-    throttle=write_limits("submit"),
+    throttle=write_limits("submit", community_rate="PAPERFEED_RATE_SUBMIT"),
     tags=["community"],
     summary="Submit a paper to today's featured list",
 )
@@ -203,16 +203,19 @@ def paper_submit(request: HttpRequest, payload: SubmitIn):
     except services.CommunityError as exc:
         raise _refused(exc) from None
     paper = _paper_or_404(entry.paper.arxiv_id)
-    return 201, {
-        "paper": shapes.paper_dict(
-            paper,
-            base_url=base_url(request),
-            featured_day=entry.day,
-            submitter=request.auth.get_username(),  # type: ignore[attr-defined]
-            featured_days=paper.featured_days,  # type: ignore[attr-defined]
-        ),
-        "featured_on": entry.day.isoformat(),
-    }
+    return Status(
+        201,
+        {
+            "paper": shapes.paper_dict(
+                paper,
+                base_url=base_url(request),
+                featured_day=entry.day,
+                submitter=request.auth.get_username(),  # type: ignore[attr-defined]
+                featured_days=paper.featured_days,  # type: ignore[attr-defined]
+            ),
+            "featured_on": entry.day.isoformat(),
+        },
+    )
 
 
 @api.get(
@@ -297,7 +300,7 @@ def _refused(exc: Exception, status: int = 403) -> HttpError:
     "/papers/{paper_id}/upvote",
     response={200: UpvoteOut, **WRITE_ERRORS},
     auth=BearerToken(),
-    throttle=write_limits("upvote"),
+    throttle=write_limits("upvote", community_rate="PAPERFEED_RATE_UPVOTE"),
     tags=["community"],
     summary="Upvote a paper (idempotent)",
 )
@@ -316,7 +319,7 @@ def upvote_add(request: HttpRequest, paper_id: str):
     "/papers/{paper_id}/upvote",
     response={200: UpvoteOut, **WRITE_ERRORS},
     auth=BearerToken(),
-    throttle=write_limits("upvote"),
+    throttle=write_limits("upvote", community_rate="PAPERFEED_RATE_UPVOTE"),
     tags=["community"],
     summary="Withdraw an upvote (idempotent)",
 )
@@ -352,7 +355,7 @@ def _comment(request: HttpRequest, paper_id: str, text: str, parent_id: int | No
         raise _refused(f"comment: {exc}", 400) from None  # type: ignore[arg-type]
     except services.CommunityError as exc:
         raise _refused(exc) from None
-    return 201, shapes.comment_dict(comment)
+    return Status(201, shapes.comment_dict(comment))
 
 
 @api.post(
@@ -361,7 +364,7 @@ def _comment(request: HttpRequest, paper_id: str, text: str, parent_id: int | No
     by_alias=True,
     exclude_none=True,
     auth=BearerToken(),
-    throttle=write_limits("comment"),
+    throttle=write_limits("comment", community_rate="PAPERFEED_RATE_COMMENT"),
     tags=["community"],
     summary="Comment on a paper (Markdown)",
 )
@@ -375,7 +378,7 @@ def comment_create(request: HttpRequest, paper_id: str, payload: CommentIn):
     by_alias=True,
     exclude_none=True,
     auth=BearerToken(),
-    throttle=write_limits("comment"),
+    throttle=write_limits("comment", community_rate="PAPERFEED_RATE_COMMENT"),
     tags=["community"],
     summary="Reply to a comment",
 )

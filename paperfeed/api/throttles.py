@@ -62,8 +62,11 @@ def read_limits(group: str) -> list[BaseThrottle]:
     ]
 
 
-def write_limits(group: str) -> list[BaseThrottle]:
+def write_limits(group: str, *, community_rate: str) -> list[BaseThrottle]:
+    """The API limits, plus the community's own limit for this action (the same one the site's
+    forms apply per member), counted per token."""
     return [
         RateLimit(group=f"api-write-{group}", rate_setting="PAPERFEED_RATE_API_WRITE_IP"),
         RateLimit(group=f"api-token-{group}", rate_setting="PAPERFEED_RATE_API_TOKEN", by="token"),
+        RateLimit(group=f"api-member-{group}", rate_setting=community_rate, by="token"),
     ]

@@ -188,3 +188,17 @@ def test_200_concurrent_upvotes_are_counted_exactly(live_server, catalogue, sett
     assert Upvote.objects.filter(paper__arxiv_id="2503.00003").count() == 200
     with httpx.Client() as http:
         assert http.get(f"{live_server.url}/api/papers/2503.00003").json()["upvotes"] == 205
+
+
+def test_community_comment_rate_applies_per_token(client, catalogue, token, settings):
+    settings.PAPERFEED_RATE_COMMENT = "2/m"
+    statuses = [
+        client.post(
+            "/api/papers/2503.00001/comment",
+            {"comment": f"note {n}"},
+            content_type="application/json",
+            **auth(token),
+        ).status_code
+        for n in range(3)
+    ]
+    assert statuses == [201, 201, 429]
