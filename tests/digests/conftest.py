@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
 import pytest
@@ -77,3 +78,63 @@ def catalogue(db):
         ),
     ]
     return papers
+
+
+class Sink:
+    """A loopback aiosmtpd server that records messages and connections, and can refuse some
+    recipients permanently (5xx) or for now (4xx), like a real provider."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.connections: set = set()
+        self.refuse: dict[str, str] = {}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        for fragment, reply in self.refuse.items():
+            if fragment in address:
+                return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.connections.add(session.peer)
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 OK"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if m["X-Envelope-To"].lower() == address.lower()]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    from aiosmtpd.controller import Controller
+
+    sink = Sink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    sink.port = port
+    sink.controller = controller
+    try:
+        yield sink
+    finally:
+        # A test may have stopped it already, to play an unreachable server.
+        with contextlib.suppress(AssertionError):
+            controller.stop()
