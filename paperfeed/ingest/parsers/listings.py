@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
 
 from paperfeed.ingest.parsers._common import (
+    STREAM_ERRORS,
     BadRecord,
     arxiv_id,
     category_list,
@@ -78,8 +79,7 @@ def _iter_sources(path: Path) -> Iterator[tuple[str, date, BinaryIO] | Rejected]
             if day is None:
                 yield _undated(file.name)
                 continue
-            with open_input(file) as file_stream:
-                yield file.name, day, file_stream
+            yield from _open_file(file, file.name, day)
         return
     if is_tar(path):
         for member in iter_tar_members(path, (".jsonl",)):
@@ -97,8 +97,17 @@ def _iter_sources(path: Path) -> Iterator[tuple[str, date, BinaryIO] | Rejected]
     if day is None:
         yield _undated(path.name)
         return
-    with open_input(path) as stream:
-        yield path.name, day, stream
+    yield from _open_file(path, path.name, day)
+
+
+def _open_file(path: Path, name: str, day: date) -> Iterator[tuple[str, date, BinaryIO] | Rejected]:
+    try:
+        stream = open_input(path)
+    except STREAM_ERRORS as exc:
+        yield Rejected(f"could not open the file: {exc}", None, name)
+        return
+    with stream:
+        yield name, day, stream
 
 
 def _is_jsonl(name: str) -> bool:
