@@ -233,23 +233,31 @@ def subscribers_import(
         row = {(k or "").strip().lower(): (v or "") for k, v in row.items()}
         try:
             address = addresses.normalize_address(row.get("email", ""))
-            exists = Subscriber.objects.filter(email__iexact=address).exists()
-            subscriber = subscriber_subscribe(
-                email=address, confirmed=confirmed, send_mail=send_mail and not confirmed
+            existing = Subscriber.objects.filter(email__iexact=address).first()
+            base = existing or Subscriber()
+            # Checked before anything is written, so a bad row leaves no trace.
+            prefs = preferences_check(
+                Preferences(
+                    frequency=(row.get("frequency") or base.frequency).strip().lower(),
+                    weekday=base.weekday,
+                    send_time=base.send_time,
+                    timezone=base.timezone,
+                    content=base.content,
+                    categories=row["categories"] if row.get("categories") else base.categories,
+                    keywords=row["keywords"] if row.get("keywords") else base.keywords,
+                    with_code=base.with_code,
+                    only_matching=base.only_matching,
+                    paper_count=base.paper_count,
+                )
             )
-            prefs = Preferences(
-                frequency=(row.get("frequency") or subscriber.frequency).strip().lower(),
-                weekday=subscriber.weekday,
-                send_time=subscriber.send_time,
-                timezone=subscriber.timezone,
-                content=subscriber.content,
-                categories=row["categories"] if row.get("categories") else subscriber.categories,
-                keywords=row["keywords"] if row.get("keywords") else subscriber.keywords,
-                with_code=subscriber.with_code,
-                only_matching=subscriber.only_matching,
-                paper_count=subscriber.paper_count,
-            )
-            subscriber_update(subscriber=subscriber, preferences=prefs)
+            with transaction.atomic():
+                subscriber = subscriber_subscribe(
+                    email=address, confirmed=confirmed, send_mail=False
+                )
+                subscriber_update(subscriber=subscriber, preferences=prefs)
+            if send_mail and not confirmed and subscriber.status == Subscriber.Status.PENDING:
+                confirmation_send(subscriber=subscriber)
+            exists = existing is not None
         except (InputError, MailError) as exc:
             summary.errors.append(f"line {line}: {exc}")
             continue

@@ -20,7 +20,7 @@ def _fresh_rate_limits():
 @pytest.fixture(autouse=True)
 def _site(settings):
     settings.SITE_URL = "https://papers.example.org"
-    settings.DEFAULT_FROM_EMAIL = "Papierflüge – paperfeed <digest@papers.example.org>"
+    settings.DEFAULT_FROM_EMAIL = "Papierflüge · paperfeed <digest@papers.example.org>"
     settings.PAPERFEED_DIGEST_CONNECT_PAUSE_SECONDS = 0
 
 

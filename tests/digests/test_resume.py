@@ -37,7 +37,8 @@ def database_url() -> str:
     db = django_settings.DATABASES["default"]
     if db["ENGINE"].endswith("sqlite3"):
         return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    host = f"{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}"
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{host}/{db['NAME']}"
 
 
 def sender(port: int) -> subprocess.Popen:
@@ -78,14 +79,14 @@ def test_kill_9_and_resume_sends_each_digest_exactly_once(catalogue):
     try:
         for kill_after in (20, 70):
             child = sender(port)
-            wait_for(lambda n=kill_after: len(sink.messages) >= n or child.poll() is not None)
+            wait_for(lambda n=kill_after, c=child: len(sink.messages) >= n or c.poll() is not None)
             assert child.poll() is None, child.communicate()
             os.kill(child.pid, signal.SIGKILL)
             child.wait()
             kills += 1
             assert Delivery.objects.filter(state="sending").exists()
         final = sender(port)
-        out, err = final.communicate(timeout=120)
+        _, err = final.communicate(timeout=120)
         assert final.returncode == 0, err.decode()[-3000:]
     finally:
         controller.stop()

@@ -42,7 +42,7 @@ def test_the_digest_as_a_mail_client_sees_it(catalogue, smtp_sink):
     html = mail.get_body(preferencelist=("html",)).get_content()
     # Non-ASCII author names survive the trip.
     assert "Zoë Ångström, Łukasz Kaiser" in text and "Zoë Ångström" in html
-    assert str(mail["From"]).startswith("Papierflüge – paperfeed")
+    assert str(mail["From"]).startswith("Papierflüge · paperfeed")
     # Each paper: linked title, authors, first sentence, upvotes, stars and code link.
     assert "https://papers.example.org/papers/2601.00001" in html_links(mail)
     assert "https://github.com/example/tiny-asr" in html_links(mail)
@@ -152,7 +152,7 @@ def test_never_twice_for_one_period(catalogue, smtp_sink):
 def test_permanent_refusals_fail_the_address_and_stop_after_n(catalogue, smtp_sink, settings):
     settings.PAPERFEED_DIGEST_MAX_HARD_BOUNCES = 2
     bouncing = SubscriberFactory(email="gone@example.org")
-    fine = SubscriberFactory(email="fine@example.org")
+    SubscriberFactory(email="fine@example.org")
     smtp_sink.refuse["gone@"] = "550 5.1.1 No such user"
     report = send_daily()
     assert (report.sent, report.failed) == (1, 1)

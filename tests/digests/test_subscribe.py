@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.core import signing
@@ -36,7 +35,7 @@ def test_double_opt_in_through_a_real_smtp_server(client, smtp_server):
     assert mail.get_content_type() == "multipart/alternative"
     assert mail["Subject"] == "Confirm your paperfeed digest subscription"
     # The From display name is not ASCII: it must arrive encoded and decode back intact.
-    assert str(mail["From"]) == "Papierflüge – paperfeed <digest@papers.example.org>"
+    assert str(mail["From"]) == "Papierflüge · paperfeed <digest@papers.example.org>"
     [confirm_path] = links_in(mail)
     assert confirm_path.startswith("/digest/confirm/")
 
