@@ -16,6 +16,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from paperfeed.core import bulk
 from paperfeed.ingest.merge import PaperState, author_key, merge
 from paperfeed.ingest.models import IngestRun
 from paperfeed.ingest.records import PaperRecord, Rejected, check_record
@@ -52,6 +53,28 @@ PAPER_COLUMNS = (
     "sources",
 )
 _STATE_COLUMNS = ("id", *PAPER_COLUMNS)
+# PostgreSQL array types for the bulk writes, in PAPER_COLUMNS order (+ created/updated_at).
+PAPER_PG_TYPES = (
+    "varchar",
+    "smallint",
+    "jsonb",
+    "text",
+    "text",
+    "text",
+    "text",
+    "varchar",
+    "varchar",
+    "varchar",
+    "timestamptz",
+    "boolean",
+    "timestamptz",
+    "date",
+    "varchar",
+    "varchar",
+    "integer",
+    "varchar",
+    "jsonb",
+)
 
 
 @dataclass
@@ -177,10 +200,6 @@ def _row(state: PaperState) -> list[Any]:
     ]
 
 
-def _json_cast() -> str:
-    return "::jsonb" if connection.vendor == "postgresql" else ""
-
-
 def _author_ids(names: Iterable[str]) -> dict[str, int]:
     """Author id for each folded name key, creating the authors that are new."""
     wanted: dict[str, str] = {}
@@ -197,10 +216,13 @@ def _author_ids(names: Iterable[str]) -> dict[str, int]:
             found.update(cursor.fetchall())
         missing = [key for key in keys if key not in found]
         if missing:
-            cursor.executemany(
-                "INSERT INTO papers_author (name, key) VALUES (%s, %s) "
-                "ON CONFLICT (key) DO NOTHING",
-                [(wanted[key], key) for key in missing],
+            bulk.insert_rows(
+                cursor,
+                table="papers_author",
+                columns=("name", "key"),
+                pg_types=("varchar", "varchar"),
+                rows=[(wanted[key], key) for key in missing],
+                on_conflict="(key) DO NOTHING",
             )
             for chunk in _chunks(missing):
                 cursor.execute(
@@ -213,20 +235,17 @@ def _author_ids(names: Iterable[str]) -> dict[str, int]:
 
 def _write_papers(new: list[PaperState], changed: list[PaperState]) -> None:
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    cast = _json_cast()
     with connection.cursor() as cursor:
         if new:
-            columns = ", ".join(PAPER_COLUMNS)
-            values = ", ".join(
-                f"%s{cast}" if name in ("versions", "sources") else "%s" for name in PAPER_COLUMNS
+            bulk.insert_rows(
+                cursor,
+                table="papers_paper",
+                columns=(*PAPER_COLUMNS, "created_at", "updated_at"),
+                pg_types=(*PAPER_PG_TYPES, "timestamptz", "timestamptz"),
+                rows=[[*_row(state), now, now] for state in new],
             )
-            cursor.executemany(
-                f"INSERT INTO papers_paper ({columns}, created_at, updated_at) "
-                f"VALUES ({values}, %s, %s)",
-                [[*_row(state), now, now] for state in new],
-            )
-            # executemany cannot return ids, and one INSERT ... RETURNING per row is several
-            # times slower, so read the new ids back in a few IN (...) queries.
+            # A bulk insert cannot return ids in input order on both databases, and one
+            # INSERT ... RETURNING per row is several times slower: read them back instead.
             by_arxiv_id = {state.arxiv_id: state for state in new}
             for chunk in _chunks(list(by_arxiv_id)):
                 cursor.execute(
@@ -237,13 +256,13 @@ def _write_papers(new: list[PaperState], changed: list[PaperState]) -> None:
                 for arxiv_id, paper_id in cursor.fetchall():
                     by_arxiv_id[arxiv_id].id = paper_id
         if changed:
-            assignments = ", ".join(
-                f"{name} = %s{cast}" if name in ("versions", "sources") else f"{name} = %s"
-                for name in PAPER_COLUMNS[1:]
-            )
-            cursor.executemany(
-                f"UPDATE papers_paper SET {assignments}, updated_at = %s WHERE id = %s",
-                [[*_row(state)[1:], now, state.id] for state in changed],
+            bulk.update_rows(
+                cursor,
+                table="papers_paper",
+                key="id",
+                columns=(*PAPER_COLUMNS[1:], "updated_at"),
+                pg_types=(*PAPER_PG_TYPES[1:], "timestamptz"),
+                rows=[[*_row(state)[1:], now, state.id] for state in changed],
             )
 
 
@@ -278,10 +297,12 @@ def _write_links(states: list[PaperState], previous: dict[str, PaperState | None
                     seen.add(author_id)
                     rows.append((state.id, author_id, position))
                     position += 1
-            cursor.executemany(
-                "INSERT INTO papers_paperauthor (paper_id, author_id, position) "
-                "VALUES (%s, %s, %s)",
-                rows,
+            bulk.insert_rows(
+                cursor,
+                table="papers_paperauthor",
+                columns=("paper_id", "author_id", "position"),
+                pg_types=("bigint", "bigint", "smallint"),
+                rows=rows,
             )
         if category_changed:
             ids = [s.id for s in category_changed if previous.get(s.arxiv_id) is not None]
@@ -291,10 +312,12 @@ def _write_links(states: list[PaperState], previous: dict[str, PaperState | None
                     f"WHERE paper_id IN ({_placeholders(len(chunk))})",
                     list(chunk),
                 )
-            cursor.executemany(
-                "INSERT INTO papers_papercategory (paper_id, category, position) "
-                "VALUES (%s, %s, %s)",
-                [
+            bulk.insert_rows(
+                cursor,
+                table="papers_papercategory",
+                columns=("paper_id", "category", "position"),
+                pg_types=("bigint", "varchar", "smallint"),
+                rows=[
                     (state.id, category, position)
                     for state in category_changed
                     for position, category in enumerate(dict.fromkeys(state.categories or []))

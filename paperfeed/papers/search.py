@@ -82,18 +82,23 @@ def index_papers(rows: Sequence[IndexRow]) -> None:
         return
     with connection.cursor() as cursor:
         if is_postgres():
-            cursor.executemany(
-                # Author names go in twice: unstemmed ('simple') for author: filters, and
-                # stemmed ('english') so that plain queries, which are stemmed, match them too.
-                f"""INSERT INTO {FTS_TABLE} (paper_id, document) VALUES (%s,
-                    setweight(to_tsvector('english', %s), 'A') ||
-                    setweight(to_tsvector('simple', %s), 'B') ||
-                    setweight(to_tsvector('english', %s), 'B') ||
-                    setweight(to_tsvector('english', %s), 'C'))
+            # One statement for the whole batch (see paperfeed.core.bulk). Author names go in
+            # twice: unstemmed ('simple') for author: filters, and stemmed ('english') so that
+            # plain queries, which are stemmed, match them too.
+            cursor.execute(
+                f"""INSERT INTO {FTS_TABLE} (paper_id, document)
+                    SELECT id, setweight(to_tsvector('english', title), 'A') ||
+                        setweight(to_tsvector('simple', authors), 'B') ||
+                        setweight(to_tsvector('english', authors), 'B') ||
+                        setweight(to_tsvector('english', abstract), 'C')
+                    FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])
+                        AS t(id, title, authors, abstract)
                     ON CONFLICT (paper_id) DO UPDATE SET document = EXCLUDED.document""",
                 [
-                    (row.paper_id, row.title, row.authors, row.authors, row.abstract)
-                    for row in rows
+                    [row.paper_id for row in rows],
+                    [row.title for row in rows],
+                    [row.authors for row in rows],
+                    [row.abstract for row in rows],
                 ],
             )
         else:
