@@ -25,7 +25,7 @@ from django.views.decorators.http import require_safe
 
 from paperfeed.papers import selectors
 from paperfeed.papers.ids import InvalidArxivId, parse_arxiv_id
-from paperfeed.trending.selectors import WINDOWS, trending_papers
+from paperfeed.trending.selectors import WINDOWS, attach_histories, trending_papers
 
 FEATURED_PAGE_SIZE = 50
 NEW_PAGE_SIZE = 30
@@ -293,6 +293,7 @@ def trending(request: HttpRequest) -> HttpResponse:
         limit=FEATURED_PAGE_SIZE,
         offset=(page - 1) * FEATURED_PAGE_SIZE,
     )
+    attach_histories(papers, days=max(WINDOWS[window], 30))
     return render(
         request,
         "papers/trending_list.html",
@@ -302,6 +303,7 @@ def trending(request: HttpRequest) -> HttpResponse:
             "windows": list(WINDOWS),
             "category": category,
             "with_code": with_code,
+            "as_of": getattr(papers[0], "trending_as_of", None) if papers else None,
             "message": message,
             "categories": settings.PAPERFEED_CATEGORIES,
             "rank_offset": (page - 1) * FEATURED_PAGE_SIZE,

@@ -165,8 +165,9 @@ def _star_series(*, as_of: datetime) -> tuple[dict[str, list[ranking.Point]], di
     ):
         series[keys[repo_id]].append((taken_at, stars))
     current = {
-        key: stars
+        key: int(stars)
         for key, stars in Repository.objects.exclude(stars=None).values_list("key", "stars")
+        if stars is not None
     }
     return series, current
 
@@ -237,9 +238,9 @@ def compute_trending(
             key = repo_keys.get(paper_id)
             velocity = velocities.get(key) if key else None
             featured_in_window = paper_id in featured_at and featured_at[paper_id] >= start_day
-            if gained <= 0 and (velocity is None or velocity.per_day <= 0):
-                if not featured_in_window:
-                    continue  # no signal at all: not trending
+            no_signal = gained <= 0 and (velocity is None or velocity.per_day <= 0)
+            if no_signal and not featured_in_window:
+                continue  # not trending
             age_days = (as_of - arrived) / timedelta(days=1)
             breakdown = ranking.score(
                 upvotes_in_window=gained,
@@ -422,8 +423,8 @@ def attach_histories(papers: Sequence[Paper], *, days: int = 30) -> None:
     upvotes = _upvote_series_for([p.pk for p in papers])
     for paper in papers:
         key = keys.get(paper.pk)
-        repo_id = repos.get(key) if key else None
-        paper.star_points = by_repo.get(repo_id, []) if repo_id else []  # type: ignore[attr-defined]
+        paper_repo = repos.get(key) if key else None
+        paper.star_points = by_repo.get(paper_repo, []) if paper_repo else []  # type: ignore[attr-defined]
         paper.upvote_points = [  # type: ignore[attr-defined]
             pt for pt in upvotes.get(paper.pk, []) if since <= pt[0] <= anchor
         ]

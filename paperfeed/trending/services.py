@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -129,7 +130,7 @@ def code_links_scan(*, batch_size: int = 2000) -> ScanSummary:
             found, refused = codelinks.extract_code_links(text)
             links.extend(found)
             for item in refused:
-                summary.refused[item.reason.split(" ")[0]] += 1
+                summary.refused[re.sub(r"'[^']*'", "…", item.reason)] += 1
                 logger.info("paper %s: link %r skipped: %s", paper_id, item.text, item.reason)
         link = next((lk for lk in links if lk.host == "github.com"), links[0] if links else None)
         if link is None:

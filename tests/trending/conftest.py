@@ -1,0 +1,97 @@
+"""A real loopback HTTP server that replays recorded GitHub answers, route by route."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "github"
+
+
+class ReplayServer:
+    def __init__(self) -> None:
+        self.routes: dict[str, list[str]] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self.reset_at = int(time.time()) + 5
+        handler = self._handler()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def on(self, path: str, *fixtures: str) -> None:
+        """Answer GET ``path`` with these fixtures in turn (the last one repeats)."""
+        self.routes[path] = list(fixtures)
+
+    def _answer(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        queue = self.routes.get(path) or self.routes.get(path.split("?")[0])
+        if not queue:
+            return 404, {"content-type": "application/json"}, b'{"message":"Not Found"}'
+        name = queue.pop(0) if len(queue) > 1 else queue[0]
+        data = json.loads((FIXTURES / name).read_text())
+        headers = {
+            key: value.replace("HOST", self.url.removeprefix("http://")).replace(
+                "RESET", str(self.reset_at)
+            )
+            for key, value in data["headers"].items()
+        }
+        body = data["body"]
+        raw = (
+            b"" if body is None else (body if isinstance(body, str) else json.dumps(body)).encode()
+        )
+        return data["status"], headers, raw
+
+    def _handler(self):  # type: ignore[no-untyped-def]
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server.requests.append((self.path, dict(self.headers)))
+                status, headers, body = server._answer(self.path)
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        return Handler
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def github_server():
+    server = ReplayServer()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def sleeps():
+    """A sleep that records instead of waiting, so backoff is asserted without slowing tests."""
+    calls: list[float] = []
+    return calls
+
+
+@pytest.fixture
+def client_for(github_server, sleeps):
+    from paperfeed.trending.github import GitHubClient
+
+    def make(**options):  # type: ignore[no-untyped-def]
+        options.setdefault("max_wait", 60.0)
+        return GitHubClient(base_url=github_server.url, sleep=sleeps.append, **options)
+
+    return make

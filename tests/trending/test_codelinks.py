@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from paperfeed.trending.codelinks import (
+    CodeLink,
+    Refused,
+    extract_code_links,
+    first_code_link,
+    normalise_repo_url,
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("https://github.com/openai/whisper", "github.com/openai/whisper"),
+        ("https://github.com/OpenAI/Whisper.git", "github.com/openai/whisper"),
+        ("http://www.github.com/a-b/c_d.e/tree/main/src/x.py", "github.com/a-b/c_d.e"),
+        ("github.com/owner/repo).", "github.com/owner/repo"),
+        ("https://github.com/owner/repo#readme", "github.com/owner/repo"),
+        ("https://github.com/owner/repo?tab=readme", "github.com/owner/repo"),
+        ("git@github.com:owner/repo.git", "github.com/owner/repo"),
+        ("https://gitlab.com/group/project/-/tree/main", "gitlab.com/group/project"),
+        ("https://codeberg.org/forgejo/forgejo", "codeberg.org/forgejo/forgejo"),
+        ("https://huggingface.co/spaces/owner/demo", "huggingface.co/spaces/owner/demo"),
+        ("https://hf.co/spaces/owner/demo/blob/main/app.py", "huggingface.co/spaces/owner/demo"),
+    ],
+)
+def test_normalises_to_host_owner_repo(url, key):
+    link = normalise_repo_url(url)
+    assert isinstance(link, CodeLink), link
+    assert link.key == key
+    assert link.url.startswith("https://")
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("javascript:alert(1)//github.com/a/b", "scheme"),
+        ("javascript://github.com/a/b", "scheme"),
+        ("data:text/html,github.com/a/b", "scheme"),
+        ("https://github.com.evil.io/a/b", "not a known code host"),
+        ("https://githubusercontent.com/a/b", "not a known code host"),
+        ("https://evil-github.com/a/b", "not a known code host"),
+        ("https://g\u0456thub.com/a/b", "non-ASCII"),
+        ("https://user:pw@github.com/a/b", "user info"),
+        ("https://github.com:8443/a/b", "unusual port"),
+        ("https://github.com/" + "a" * 400, "longer than"),
+        ("https://github.com/onlyowner", "no owner/repository"),
+        ("https://github.com/features/copilot", "site page"),
+        ("https://huggingface.co/datasets/a/b", "not a Space"),
+        ("https://github.com/-bad/repo", "not a valid owner"),
+        ("https://github.com/a/..", "repository"),
+        ("https://github.com/a/.%2e", "not a valid repository"),
+    ],
+)
+def test_refuses_hostile_and_lookalike_urls(url, why):
+    outcome = normalise_repo_url(url)
+    assert isinstance(outcome, Refused)
+    assert why in outcome.reason
+
+
+def test_extracts_from_text_and_repairs_line_breaks():
+    text = (
+        "Code and models: https://github.com/some-lab/long-\nproject-name. "
+        "Demo at https://huggingface.co/spaces/some-lab/demo, mirror https://gitlab.com/x/y.git; "
+        "see also https://github.com/some-lab/\nother and (github.com/Some-Lab/Long-Project-Name)."
+    )
+    links, refused = extract_code_links(text)
+    assert [link.key for link in links] == [
+        "github.com/some-lab/long-project-name",
+        "huggingface.co/spaces/some-lab/demo",
+        "gitlab.com/x/y",
+        "github.com/some-lab/other",
+    ]
+    assert refused == []
+
+
+def test_extract_reports_hostile_candidates_with_reasons():
+    links, refused = extract_code_links(
+        "Try javascript://github.com/%0aalert(1) or https://github.com.attacker.net/a/b "
+        "or https://example.org/paper.pdf"
+    )
+    assert links == []
+    reasons = " ".join(r.reason for r in refused)
+    assert "scheme 'javascript'" in reasons and "github.com.attacker.net" in reasons
+    assert len(refused) == 2  # the ordinary example.org link is not noise in the log
+
+
+def test_first_code_link_prefers_github():
+    link = first_code_link("See https://gitlab.com/a/b", "and https://github.com/c/d")
+    assert link is not None and link.key == "github.com/c/d"
+    assert first_code_link("no links here") is None
+
+
+@given(st.text(max_size=400))
+def test_never_crashes_on_any_text(text):
+    links, refused = extract_code_links(text)
+    for link in links:
+        assert link.key.count("/") >= 2 and len(link.url) <= 300
+    assert all(isinstance(item, Refused) for item in refused)
+
+
+def test_huge_text_is_bounded():
+    text = ("https://github.com/a/b " * 20_000) + "x" * 1_000_000
+    links, _ = extract_code_links(text)
+    assert [link.key for link in links] == ["github.com/a/b"]
