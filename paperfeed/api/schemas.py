@@ -7,7 +7,15 @@ Field names follow the Hugging Face Papers API exactly (camelCase, ``_id``), so 
 
 from __future__ import annotations
 
-from ninja import Field, Schema
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Schema(BaseModel):
+    """Plain pydantic models: ninja.Schema's per-object Django resolver would validate each of
+    the thousands of nested objects in a page several times more slowly, for nothing (the
+    handlers already return plain dictionaries)."""
+
+    model_config = ConfigDict(populate_by_name=True)
 
 
 class ErrorOut(Schema):
