@@ -149,3 +149,8 @@ class Featured(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper.arxiv_id} on {self.day}"
+
+
+# Similar papers live in their own module (paperfeed/papers/similar); imported here so that
+# Django registers the model with the papers app.
+from paperfeed.papers.similar.models import SimilarPaper  # noqa: E402, F401
