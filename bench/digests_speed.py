@@ -156,9 +156,11 @@ def main() -> None:
         assert sample is not None
         rendered = emails.DigestBuilder().render(subscriber=sample, period="daily:2026-11-27")
         assert rendered is not None
-        message = emails.digest_message(
-            subscriber=sample, period="daily:2026-11-27", rendered=rendered
-        ).message().as_bytes(linesep="\r\n")
+        message = (
+            emails.digest_message(subscriber=sample, period="daily:2026-11-27", rendered=rendered)
+            .message()
+            .as_bytes(linesep="\r\n")
+        )
         base_seconds = baseline(port, message, args.subscribers)
 
         start = time.perf_counter()
