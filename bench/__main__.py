@@ -1,0 +1,440 @@
+"""Run every benchmark and print one table: each figure beside its baseline from the same run.
+
+    .venv/bin/python -m bench [--quick] [--postgres URL]     (`make bench`, `make bench-quick`)
+
+The full run measures the 10k, real (74,728 listed + HF featured), 100k and 1 M catalogues;
+``--quick`` only the 10k one, with shorter loads, in under 3 minutes. With ``--postgres URL``
+(or BENCH_DATABASE_URL) everything that touches the database runs on PostgreSQL too; the
+databases it creates there are named ``paperfeed_bench_*``.
+
+Results go to bench/results/<date>-<machine>[-quick].json; ``python -m bench.report FILE``
+turns one into the table and chart of docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import corpus as corpora
+from bench import http
+from bench.common import BENCH_VAR, REPO, paperfeed, require_shared, table
+
+RESULTS = REPO / "bench" / "results"
+
+# The targets of the feature issues, checked on every row they apply to.
+PAGE_PATHS = ("/papers", "/papers/trending", "/papers/new", "paper page")
+API_PATHS = ("/api/daily_papers", "/api/papers/{id}")
+
+
+def machine() -> dict:
+    cpu = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = Path("/proc/meminfo").read_text().split("\n")[0].split()[1]
+    return {
+        "host": socket.gethostname(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(int(mem) / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "kernel": platform.release(),
+        "load_at_start": os.getloadavg(),
+    }
+
+
+def _seconds(*args: str, env: dict[str, str]) -> tuple[float, str]:
+    start = time.perf_counter()
+    proc = paperfeed(*args, env=env, check=False)
+    seconds = time.perf_counter() - start
+    if proc.returncode:
+        raise SystemExit(f"`paperfeed {' '.join(args)}` failed:\n{proc.stdout}\n{proc.stderr}")
+    return round(seconds, 2), proc.stdout.strip()
+
+
+def startup_seconds(env: dict[str, str]) -> float:
+    """An empty paperfeed command: the Django start-up every command timing includes."""
+    return _seconds("shell", "-c", "pass", env=env)[0]
+
+
+def database_bytes(env: dict[str, str]) -> int:
+    url = env["DATABASE_URL"]
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
+        with sqlite3.connect(path) as db:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+    import psycopg
+
+    with psycopg.connect(url) as db:
+        return int(db.execute("SELECT pg_database_size(current_database())").fetchone()[0])
+
+
+# --- import --------------------------------------------------------------------------------
+
+
+def bench_import(quick: bool, postgres: str | None) -> dict:
+    from bench import import_speed
+
+    if postgres:
+        db = "paperfeed_bench_import"
+        corpora._pg_admin(
+            postgres, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)', f'CREATE DATABASE "{db}"'
+        )
+        postgres = corpora.pg_url(postgres, db)
+    if not quick:
+        results = import_speed.main(
+            ["--snapshot-lines", "0"] + (["--postgres", postgres] * bool(postgres))
+        )
+        results["records"] = 120_405
+        results["archive"] = import_speed.DAILY_ARCHIVE.name
+    else:
+        archive = corpora.small_archive(10_000)
+        data = import_speed.fresh_dir("import-sqlite-quick")
+        env = {"PAPERFEED_DATA_DIR": str(data), "DATABASE_URL": f"sqlite:///{data}/pf.sqlite3"}
+        results = {
+            "sqlite": import_speed.paperfeed_import(archive, env),
+            "sqlite_baseline": import_speed.baseline_sqlite(
+                archive, import_speed.fresh_dir("import-baseline-quick") / "b.sqlite3"
+            ),
+        }
+        if postgres:
+            env = {
+                "PAPERFEED_DATA_DIR": str(import_speed.fresh_dir("import-pg-quick")),
+                "DATABASE_URL": postgres,
+            }
+            results["postgres"] = import_speed.paperfeed_import(archive, env)
+            results["postgres_baseline"] = import_speed.baseline_postgres(archive, postgres)
+        results["records"] = sum(1 for _ in _lines(archive))
+        results["archive"] = archive.name
+    baseline_db = BENCH_VAR / ("import-baseline-quick" if quick else "import-baseline")
+    baseline_file = baseline_db / "b.sqlite3"
+    if baseline_file.exists():
+        results["sqlite_baseline"]["bytes"] = baseline_file.stat().st_size
+    return results
+
+
+def _lines(archive: Path):
+    import tarfile
+
+    with tarfile.open(archive, "r|*") as tar:
+        for member in tar:
+            handle = tar.extractfile(member)
+            if handle is not None:
+                yield from handle
+
+
+# --- digests --------------------------------------------------------------------------------
+
+
+def bench_digests(subscribers: int) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.digests_speed", "--subscribers", str(subscribers)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode:
+        return {"error": (proc.stdout + proc.stderr)[-2000:]}
+    out = proc.stdout
+    number = r"([\d.]+)\s+([\d.]+)"
+    base = re.search(r"smtplib, one pre-rendered message\s+" + number, out)
+    ours = re.search(r"paperfeed deliveries_send\s+" + number, out)
+    if not base or not ours:
+        return {"error": out[-2000:]}
+    return {
+        "subscribers": subscribers,
+        "paperfeed_seconds": float(ours.group(1)),
+        "paperfeed_per_s": float(ours.group(2)),
+        "smtplib_seconds": float(base.group(1)),
+        "smtplib_per_s": float(base.group(2)),
+        "output": out.strip(),
+    }
+
+
+# --- one catalogue --------------------------------------------------------------------------
+
+
+def bench_catalogue(c: corpora.Corpus, *, duration: float, warmup: float, similar: bool) -> dict:
+    out: dict = {"papers": c.papers, "featured": c.featured, "build_seconds": c.build_seconds}
+    out["startup_seconds"] = startup_seconds(c.env)
+    out["trending_seconds"], out["trending_output"] = _seconds("stars", "recompute", env=c.env)
+    if similar:
+        try:
+            out["similar_seconds"], out["similar_output"] = _seconds(
+                "similar", "build", "--full", env=c.env
+            )
+        except SystemExit as exc:
+            out["similar_error"] = str(exc)[-1500:]
+    out["database_bytes"] = database_bytes(c.env)
+    print(f"  {c.label}: wrk, {duration:g} s per path ...", file=sys.stderr, flush=True)
+    out["http"] = http.run(c.env, c.label.replace("/", "-"), duration, warmup)
+    return out
+
+
+def bench_profile(c: corpora.Corpus, path: str, stamp: str) -> dict:
+    output = RESULTS / f"{stamp}-profile.txt"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.profile",
+            "--path",
+            path,
+            "--output",
+            str(output),
+        ],
+        env={**os.environ, **c.env, **http.uncached_env()},
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode:
+        return {"error": (proc.stdout + proc.stderr)[-2000:]}
+    return {
+        "corpus": c.label,
+        "path": path,
+        "file": str(output.relative_to(REPO)),
+        "result": proc.stdout.strip(),
+    }
+
+
+# --- the table ------------------------------------------------------------------------------
+
+
+def _target(name: str, mode: str, r: dict) -> tuple[str, str]:
+    if name in PAGE_PATHS:
+        return "p99<=50ms, >=500/s", _ok(r["p99_ms"] <= 50 and r["rps"] >= 500)
+    if name.startswith("search"):
+        return "p95<=50ms", _ok(r["p95_ms"] <= 50)
+    if name in API_PATHS:
+        return "p99<=30ms", _ok(r["p99_ms"] <= 30)
+    if name.startswith("feed"):
+        return "p99<=50ms (cached)", _ok(r["p99_ms"] <= 50) if mode == "cached" else "-"
+    return "", ""
+
+
+def _ok(flag: bool) -> str:
+    return "yes" if flag else "NO"
+
+
+def rows(results: dict) -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = []
+    for backend in ("sqlite", "postgres"):
+        b = results.get(backend)
+        if not b:
+            continue
+        imp = results.get("import", {})
+        if backend in imp:
+            ours, base = imp[backend], imp[f"{backend}_baseline"]
+            n = imp["records"]
+            ratio = base["seconds"] / ours["seconds"]
+            rate = n / ours["seconds"]
+            out.append(
+                (
+                    backend,
+                    imp["archive"][:22],
+                    "import records/s",
+                    f"{rate:,.0f}",
+                    f"{n / base['seconds']:,.0f} plain",
+                    f"{ratio:.2f}",
+                    ">=10,000/s, >=0.5",
+                    _ok(rate >= 10_000 and ratio >= 0.5),
+                )
+            )
+            out.append(
+                (backend, "", "importer peak RSS MB", f"{ours['peak_rss_mb']:.0f}", "", "", "", "")
+            )
+        for name, c in b.get("catalogues", {}).items():
+            label = f"{name} ({c['papers']:,})"
+            out.append(
+                (
+                    backend,
+                    label,
+                    "trending recompute s",
+                    f"{c['trending_seconds']:.2f}",
+                    f"{c['startup_seconds']:.2f} start-up",
+                    "",
+                    "",
+                    "",
+                )
+            )
+            if "similar_seconds" in c:
+                out.append(
+                    (
+                        backend,
+                        label,
+                        "similar build --full s",
+                        f"{c['similar_seconds']:.2f}",
+                        f"{c['startup_seconds']:.2f} start-up",
+                        "",
+                        "",
+                        "",
+                    )
+                )
+            per_paper = c["database_bytes"] / max(1, c["papers"])
+            base_bytes = ""
+            sb = imp.get("sqlite_baseline", {})
+            if backend == "sqlite" and sb.get("bytes") and sb.get("papers"):
+                base_bytes = f"{sb['bytes'] / sb['papers']:,.0f} plain"
+            out.append(
+                (
+                    backend,
+                    label,
+                    "database bytes/paper",
+                    f"{per_paper:,.0f}",
+                    base_bytes,
+                    "",
+                    "",
+                    "",
+                )
+            )
+            h = c["http"]
+            for mode in ("uncached", "cached"):
+                for path, r in h[mode].items():
+                    s = h["static"][path]
+                    pct = "p95" if path.startswith("search") else "p99"
+                    target, ok = _target(path, mode, r)
+                    out.append(
+                        (
+                            backend,
+                            label,
+                            f"{path} [cache {'off' if mode == 'uncached' else 'on'}]",
+                            f"{r['p50_ms']:.1f}/{r[pct + '_ms']:.1f}ms {r['rps']:,.0f}/s"
+                            + (f" {r['non2xx']}!2xx" if r["non2xx"] else ""),
+                            f"{s['p50_ms']:.1f}/{s[pct + '_ms']:.1f}ms {s['rps']:,.0f}/s",
+                            f"{r['rps'] / s['rps']:.2f}",
+                            target,
+                            ok,
+                        )
+                    )
+            rss = max(h["rss_mb"].values())
+            out.append(
+                (
+                    backend,
+                    label,
+                    "web worker peak RSS MB",
+                    f"{rss:.0f}",
+                    "",
+                    "",
+                    "<=200",
+                    _ok(rss <= 200),
+                )
+            )
+    d = results.get("digests")
+    if d and "error" not in d:
+        ratio = d["paperfeed_per_s"] / d["smtplib_per_s"]
+        out.append(
+            (
+                "sqlite",
+                f"{d['subscribers']:,} subscribers",
+                "digest messages/s",
+                f"{d['paperfeed_per_s']:,.0f}",
+                f"{d['smtplib_per_s']:,.0f} smtplib",
+                f"{ratio:.2f}",
+                ">=0.5",
+                _ok(ratio >= 0.5),
+            )
+        )
+    return out
+
+
+HEADERS = ("db", "corpus", "figure", "paperfeed", "baseline", "ratio", "target", "met")
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="10k catalogue only, < 3 minutes")
+    parser.add_argument("--postgres", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument("--corpora", help="comma-separated subset of 10k,real,100k,1m")
+    parser.add_argument("--duration", type=float, help="seconds of wrk load per path")
+    parser.add_argument(
+        "--skip", default="", help="comma-separated: import,digests,similar,profile"
+    )
+    args = parser.parse_args(argv)
+    require_shared()
+    started = time.perf_counter()
+    skip = set(filter(None, args.skip.split(",")))
+    names = (args.corpora or ("10k" if args.quick else ",".join(corpora.ALL))).split(",")
+    duration = args.duration or (2 if args.quick else 4)
+    warmup = 0 if args.quick else 1
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d") + "-" + socket.gethostname()
+    if args.quick:
+        stamp += "-quick"
+    results: dict = {
+        "machine": machine(),
+        "mode": "quick" if args.quick else "full",
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "wrk": {
+            "connections": http.CONNECTIONS,
+            "threads": http.THREADS,
+            "duration_s": duration,
+            "gunicorn_workers": http.WORKERS,
+        },
+    }
+    if "import" not in skip:
+        print("import ...", file=sys.stderr, flush=True)
+        results["import"] = bench_import(args.quick, args.postgres)
+    if "digests" not in skip:
+        print("digests ...", file=sys.stderr, flush=True)
+        results["digests"] = bench_digests(1_000 if args.quick else 10_000)
+    for backend in ["sqlite"] + (["postgres"] if args.postgres else []):
+        results[backend] = {"catalogues": {}}
+        for name in names:
+            c = corpora.corpus(name, backend, args.postgres)
+            print(f"{c.label} ({c.papers:,} papers) ...", file=sys.stderr, flush=True)
+            results[backend]["catalogues"][name] = bench_catalogue(
+                c,
+                duration=duration,
+                warmup=warmup,
+                similar="similar" not in skip and name in ("10k", "real"),
+            )
+    if "profile" not in skip:
+        # The slowest uncached path on the largest SQLite catalogue measured.
+        name = names[-1]
+        h = results["sqlite"]["catalogues"][name]["http"]["uncached"]
+        slowest = max(h, key=lambda p: h[p]["p50_ms"])
+        path = {
+            t: g[0]
+            for t, g in http.targets(results["sqlite"]["catalogues"][name]["http"]["paper"]).items()
+        }[slowest]
+        results["profile"] = bench_profile(corpora.corpus(name, "sqlite"), path, stamp)
+    results["machine"]["load_at_end"] = os.getloadavg()
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    output = RESULTS / f"{stamp}.json"
+    output.write_text(json.dumps(results, indent=1, default=str))
+
+    m = results["machine"]
+    print(
+        f"\npaperfeed benchmarks ({results['mode']}), {m['host']}: {m['cpu']}, {m['cores']} cores,"
+        f" {m['memory_gb']} GB; load average at start {m['load_at_start'][0]:.1f}, at end"
+        f" {m['load_at_end'][0]:.1f}. HTTP: wrk -c{http.CONNECTIONS} {duration:g} s per path,"
+        f" gunicorn {http.WORKERS} workers; p50/p99 (search: p50/p95) and requests/s; baseline ="
+        " the same bytes as static files through the same gunicorn; cache off ="
+        " PAPERFEED_PAGE_CACHE_SECONDS=0 (and feed/count caches 0)."
+    )
+    print(table(rows(results), HEADERS))
+    if "profile" in results:
+        print(f"\nprofile: {results['profile']}")
+    print(f"\n{results['seconds']:.0f} s; results in {output.relative_to(REPO)}")
+    return results
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
