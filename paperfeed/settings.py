@@ -261,6 +261,11 @@ PAPERFEED_CONTACT_EMAIL = env("PAPERFEED_CONTACT_EMAIL", "")
 ARXIV_API_URL = env("ARXIV_API_URL", "https://export.arxiv.org/api/query")
 ARXIV_OAI_URL = env("ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai")
 HF_API_URL = env("HF_API_URL", "https://huggingface.co")
+# Seconds between two requests to one source. arXiv's terms ask for at least 3; the arXiv
+# fetchers refuse anything lower for arxiv.org hosts.
+ARXIV_REQUEST_INTERVAL = float(env("ARXIV_REQUEST_INTERVAL", "3"))
+HF_REQUEST_INTERVAL = float(env("HF_REQUEST_INTERVAL", "1"))
+PAPERFEED_FETCH_RETRIES = env_int("PAPERFEED_FETCH_RETRIES", 4)
 # The scheduled import runs once a day at this UTC hour (arXiv announces at 00:00 UTC).
 PAPERFEED_IMPORT_HOUR_UTC = env_int("PAPERFEED_IMPORT_HOUR_UTC", 1)
 PAPERFEED_SCHEDULER = env_bool("PAPERFEED_SCHEDULER", True)

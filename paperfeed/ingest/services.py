@@ -559,11 +559,16 @@ def _finish(
 
 
 def _client(*, min_interval: float) -> Any:
+    """A polite client; the arXiv fetchers refuse one spaced under 3 s for arxiv.org hosts."""
     from django.conf import settings
 
     from paperfeed.ingest.fetchers import PoliteClient
 
-    return PoliteClient(contact=settings.PAPERFEED_CONTACT_EMAIL, min_interval=min_interval)
+    return PoliteClient(
+        contact=settings.PAPERFEED_CONTACT_EMAIL,
+        min_interval=min_interval,
+        max_retries=settings.PAPERFEED_FETCH_RETRIES,
+    )
 
 
 def papers_import_files(
@@ -621,10 +626,10 @@ def papers_import_arxiv(
     """Query the arXiv API by category and submission date, one request every 3 s."""
     from django.conf import settings
 
-    from paperfeed.ingest.fetchers import ARXIV_MIN_INTERVAL, ArxivApiFetcher
+    from paperfeed.ingest.fetchers import ArxivApiFetcher
 
     def pages() -> Iterator[tuple[list[Item], str]]:
-        with _client(min_interval=ARXIV_MIN_INTERVAL) as client:
+        with _client(min_interval=settings.ARXIV_REQUEST_INTERVAL) as client:
             fetcher = ArxivApiFetcher(client, base_url=settings.ARXIV_API_URL)
             for page in fetcher.iter_pages(
                 categories=list(categories),
@@ -650,9 +655,9 @@ def papers_fetch_by_ids(*, arxiv_ids: Sequence[str]) -> IngestRun:
     """Fetch specific papers from the arXiv API (e.g. a submission not yet catalogued)."""
     from django.conf import settings
 
-    from paperfeed.ingest.fetchers import ARXIV_MIN_INTERVAL, ArxivApiFetcher
+    from paperfeed.ingest.fetchers import ArxivApiFetcher
 
-    with _client(min_interval=ARXIV_MIN_INTERVAL) as client:
+    with _client(min_interval=settings.ARXIV_REQUEST_INTERVAL) as client:
         page = ArxivApiFetcher(client, base_url=settings.ARXIV_API_URL).fetch_ids(list(arxiv_ids))
     return ingest_run(source="arxiv_api", items=page.records, parameters={"ids": list(arxiv_ids)})
 
@@ -674,7 +679,7 @@ def papers_harvest_oai(
     """
     from django.conf import settings
 
-    from paperfeed.ingest.fetchers import ARXIV_MIN_INTERVAL, OaiFetcher
+    from paperfeed.ingest.fetchers import OaiFetcher
 
     parameters = {
         "metadata_prefix": metadata_prefix,
@@ -684,8 +689,9 @@ def papers_harvest_oai(
     }
     token = None
     if resume:
+        same_harvest = {f"parameters__{key}": value for key, value in parameters.items()}
         unfinished = (
-            IngestRun.objects.filter(source="oai_pmh", parameters=parameters)
+            IngestRun.objects.filter(source="oai_pmh", **same_harvest)
             .exclude(status__in=[IngestRun.Status.SUCCEEDED, IngestRun.Status.DRY_RUN])
             .exclude(cursor="")
             .order_by("-started_at")
@@ -694,7 +700,7 @@ def papers_harvest_oai(
         token = unfinished.cursor if unfinished else None
 
     def pages() -> Iterator[tuple[list[Item], str]]:
-        with _client(min_interval=ARXIV_MIN_INTERVAL) as client:
+        with _client(min_interval=settings.ARXIV_REQUEST_INTERVAL) as client:
             fetcher = OaiFetcher(client, base_url=settings.ARXIV_OAI_URL)
             for page in fetcher.iter_pages(
                 metadata_prefix=metadata_prefix,  # type: ignore[arg-type]
@@ -723,10 +729,10 @@ def papers_import_hf_daily(
     """Import the Hugging Face daily papers list of each day: papers, featured day, upvotes."""
     from django.conf import settings
 
-    from paperfeed.ingest.fetchers import HF_MIN_INTERVAL, HfDailyFetcher
+    from paperfeed.ingest.fetchers import HfDailyFetcher
 
     def pages() -> Iterator[tuple[list[Item], str]]:
-        with _client(min_interval=HF_MIN_INTERVAL) as client:
+        with _client(min_interval=settings.HF_REQUEST_INTERVAL) as client:
             fetcher = HfDailyFetcher(client, base_url=settings.HF_API_URL)
             for day in days:
                 yield fetcher.records_for_day(day), day.isoformat()
