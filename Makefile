@@ -38,9 +38,11 @@ typecheck: install
 	$(BIN)/mypy
 
 bench: install
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null || echo "no wrk: HTTP figures skipped"
 	$(BIN)/python -m bench
 
 bench-quick: install
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null || echo "no wrk: HTTP figures skipped"
 	$(BIN)/python -m bench --quick
 
 clean:

@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -180,6 +181,9 @@ def bench_catalogue(c: corpora.Corpus, *, duration: float, warmup: float, simila
         except SystemExit as exc:
             out["similar_error"] = str(exc)[-1500:]
     out["database_bytes"] = database_bytes(c.env)
+    if not shutil.which("wrk"):
+        print("  wrk is not installed (apt-get install wrk): no HTTP figures", file=sys.stderr)
+        return out
     print(f"  {c.label}: wrk, {duration:g} s per path ...", file=sys.stderr, flush=True)
     out["http"] = http.run(c.env, c.label.replace("/", "-"), duration, warmup)
     return out
@@ -302,7 +306,9 @@ def rows(results: dict) -> list[tuple[str, ...]]:
                     "",
                 )
             )
-            h = c["http"]
+            h = c.get("http")
+            if not h:
+                continue
             for mode in ("uncached", "cached"):
                 for path, r in h[mode].items():
                     s = h["static"][path]
@@ -404,7 +410,7 @@ def main(argv: list[str] | None = None) -> dict:
                 warmup=warmup,
                 similar="similar" not in skip and name in ("10k", "real"),
             )
-    if "profile" not in skip:
+    if "profile" not in skip and shutil.which("wrk"):
         # The slowest uncached path on the largest SQLite catalogue measured.
         name = names[-1]
         h = results["sqlite"]["catalogues"][name]["http"]["uncached"]
