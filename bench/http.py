@@ -301,7 +301,15 @@ def uncached_env() -> dict[str, str]:
     }
 
 
-def run(corpus_env: dict[str, str], label: str, duration: float, warmup: float = 0) -> dict:
+def warm(base: str, paths: list[str]) -> None:
+    """A few plain requests per path, so each fresh worker has imported and loaded what the
+    path needs (and the OS has the pages cached) before wrk measures it."""
+    for path in paths[:4]:
+        for _ in range(3):
+            _get(base + path, timeout=120)
+
+
+def run(corpus_env: dict[str, str], label: str, duration: float) -> dict:
     """Every path on one catalogue: uncached, cached, and the static baseline."""
     base_env = {
         **corpus_env,
@@ -319,8 +327,7 @@ def run(corpus_env: dict[str, str], label: str, duration: float, warmup: float =
                 if mode == "uncached":
                     static_paths = save_bodies(base, paths, work / "static")
                 for name, group in paths.items():
-                    if warmup:
-                        wrk(base, group, warmup, work)
+                    warm(base, group)
                     results[mode][name] = wrk(base, group, duration, work)
                     drain(base)
                 workers = worker_pids(pid)
@@ -328,9 +335,7 @@ def run(corpus_env: dict[str, str], label: str, duration: float, warmup: float =
         static_env = {"BENCH_STATIC_DIR": str(work / "static")}
         with server(static_command(), static_env, f"{label}-static") as (base, pid):
             for name, group in static_paths.items():
-                if warmup:
-                    wrk(base, group, warmup, work)
-                    drain(base)
+                warm(base, group)
                 results["static"][name] = wrk(base, group, duration, work)
                 drain(base)
     finally:
