@@ -538,7 +538,20 @@ def ingest_run(
         raise
     status = IngestRun.Status.DRY_RUN if dry_run else IngestRun.Status.SUCCEEDED
     _finish(run, summary, started, status, "")
+    if not dry_run and (summary.new or summary.updated):
+        _enqueue_similar_build()
     return run
+
+
+def _enqueue_similar_build() -> None:
+    """Similar papers and search by meaning catch up with the import (paperfeed.papers.similar)."""
+    from django.conf import settings
+
+    if not settings.PAPERFEED_SIMILAR_AFTER_IMPORT:
+        return
+    from paperfeed.papers.tasks import similar_build_task
+
+    transaction.on_commit(similar_build_task.enqueue)
 
 
 def _finish(

@@ -219,13 +219,24 @@ class SearchResult:
     total: int = 0
     # A message for the reader when the query could not be run as typed.
     message: str = ""
+    # The mode that produced the results (a semantic query falls back to keywords while there
+    # is no index).
+    mode: str = "keyword"
 
 
 SORTS = ("relevance", "date")
+# keyword: full-text; semantic: nearest in meaning (paperfeed.papers.similar); hybrid: both,
+# fused by reciprocal rank.
+MODES = ("keyword", "semantic", "hybrid")
 
 
 def search_papers(
-    *, query: str, limit: int = 20, offset: int = 0, sort: str = "relevance"
+    *,
+    query: str,
+    limit: int = 20,
+    offset: int = 0,
+    sort: str = "relevance",
+    mode: str = "keyword",
 ) -> SearchResult:
     """Full-text search (BM25 on SQLite, ts_rank on PostgreSQL) with the query syntax
     ``"exact phrase"``, ``author:name``, ``cat:cs.CL``, ``year:2025`` / ``year:2024-2025``.
@@ -242,16 +253,29 @@ def search_papers(
         if not result.message and query.strip():
             result.message = "The query has no searchable words."
         return result
-    ids, total = search.search_filtered(
-        terms=parsed.terms,
-        phrases=parsed.phrases,
-        author_terms=parsed.author_terms,
-        categories=parsed.categories,
-        years=parsed.years,
-        sort=sort,
-        limit=limit,
-        offset=offset,
-    )
+    found = None
+    if mode in MODES and mode != "keyword" and sort == "relevance":
+        from paperfeed.papers.similar.selectors import meaning_search
+
+        found = meaning_search(parsed=parsed, mode=mode, limit=limit, offset=offset)
+        if found is None and mode == "semantic" and not result.message:
+            result.message = (
+                "Search by meaning is not available for this query; showing keyword matches."
+            )
+    if found is not None:
+        ids, total = found
+        result.mode = mode
+    else:
+        ids, total = search.search_filtered(
+            terms=parsed.terms,
+            phrases=parsed.phrases,
+            author_terms=parsed.author_terms,
+            categories=parsed.categories,
+            years=parsed.years,
+            sort=sort,
+            limit=limit,
+            offset=offset,
+        )
     papers = papers_by_ids(ids=ids)
     words = parsed.highlight_words
     for paper in papers:
@@ -260,3 +284,10 @@ def search_papers(
     result.papers = papers
     result.total = total
     return result
+
+
+def similar_papers(*, paper: Paper, limit: int = 10) -> list[Paper]:
+    """The papers most similar to ``paper`` (see :mod:`paperfeed.papers.similar`)."""
+    from paperfeed.papers.similar.selectors import similar_papers as stored_neighbours
+
+    return stored_neighbours(paper=paper, limit=limit)

@@ -379,6 +379,9 @@ def _not_found(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     sort = request.GET.get("sort", "")
+    mode = request.GET.get("mode", "")
+    if mode not in selectors.MODES:
+        mode = settings.PAPERFEED_SEARCH_DEFAULT_MODE
     page = _page_number(request)
     result = (
         selectors.search_papers(
@@ -386,6 +389,7 @@ def search(request: HttpRequest) -> HttpResponse:
             limit=SEARCH_PAGE_SIZE,
             offset=(page - 1) * SEARCH_PAGE_SIZE,
             sort=sort or "",
+            mode=mode,
         )
         if query.strip()
         else None
@@ -396,6 +400,7 @@ def search(request: HttpRequest) -> HttpResponse:
         {
             "query": query[:500],
             "sort": sort if sort in selectors.SORTS else "relevance",
+            "mode": mode,
             "result": result,
             "papers": result.papers if result else [],
             "rank_offset": (page - 1) * SEARCH_PAGE_SIZE,

@@ -1,0 +1,15 @@
+"""Background tasks of the papers app (run by the worker)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_tasks import task
+
+from paperfeed.papers.similar import services as similar
+
+
+@task()
+def similar_build_task(full: bool = False) -> dict[str, Any]:
+    """Bring similar papers and the search-by-meaning index up to date (after each import)."""
+    return similar.similar_build(full=full).as_dict()
