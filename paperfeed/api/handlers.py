@@ -107,6 +107,11 @@ def daily_papers(request: HttpRequest, response: HttpResponse, filters: Query[Da
 class SearchQuery(Schema):
     q: str = Field("", max_length=MAX_QUERY, description='Words, "phrases", author:, cat:, year:')
     limit: int = Field(50, ge=1, le=120)
+    mode: Literal["keyword", "semantic", "hybrid"] = Field(
+        "hybrid",
+        description="keyword: full text; semantic: nearest in meaning; hybrid: both, fused "
+        "by reciprocal rank",
+    )
 
 
 @api.get(
@@ -121,7 +126,9 @@ class SearchQuery(Schema):
 def papers_search(request: HttpRequest, filters: Query[SearchQuery]):
     """Full-text search, best match first. An empty `q` lists the newest papers."""
     if filters.q.strip():
-        papers = paper_selectors.search_papers(query=filters.q, limit=filters.limit).papers
+        papers = paper_selectors.search_papers(
+            query=filters.q, limit=filters.limit, mode=filters.mode
+        ).papers
     else:
         papers, _ = paper_selectors.new_papers(limit=filters.limit)
     api_selectors.attach_featured(papers)
