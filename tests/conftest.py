@@ -23,6 +23,16 @@ def _locmem_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings):
+    """argon2 is slow on purpose; tests that make hundreds of users use a fast hasher instead.
+
+    A test that checks the production hasher is marked ``@pytest.mark.argon2``.
+    """
+    if request.node.get_closest_marker("argon2") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 class _Inbox:
     """Mails received by the loopback SMTP server, as parsed email.message.EmailMessage."""
 

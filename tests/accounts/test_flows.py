@@ -35,6 +35,7 @@ def _signup(client, username="ada", email="ada@example.org", **extra):
     )
 
 
+@pytest.mark.argon2
 def test_signup_verify_login_logout_through_real_smtp(client, smtp_server):
     response = _signup(client)
     assert response.status_code == 200

@@ -138,6 +138,7 @@ def test_hf_samples_import_with_featured_day_and_upvotes(shared_dir):
     assert Featured.objects.count() == 3
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_whole_daily_corpus_yields_exactly_74728_papers(shared_dir):
     archive = shared_dir / "data/arxiv_daily_cs/daily_jsonl_2025-03-18_to_2026-07-01.tar.xz"
