@@ -92,6 +92,34 @@ def clean_text(value: str | None) -> str | None:
     return _WHITESPACE.sub(" ", value).strip()
 
 
+_TEXT_FIELDS = (
+    "title",
+    "abstract",
+    "comments",
+    "journal_ref",
+    "doi",
+    "license",
+    "code_url",
+    "project_page",
+)
+
+
+def strip_nul(record: PaperRecord) -> None:
+    """Remove NUL characters, which PostgreSQL cannot store in text, from every text field.
+
+    Parsers already drop control characters; this guards records built any other way.
+    """
+    for name in _TEXT_FIELDS:
+        value = getattr(record, name)
+        if value is not None and "\x00" in value:
+            setattr(record, name, value.replace("\x00", ""))
+    if record.authors is not None and any("\x00" in name for name in record.authors):
+        record.authors = [name.replace("\x00", "") for name in record.authors]
+    if record.featured is not None:
+        record.featured.submitter = record.featured.submitter.replace("\x00", "")
+        record.featured.comment = record.featured.comment.replace("\x00", "")
+
+
 def check_record(record: PaperRecord) -> str | None:
     """Return why ``record`` is unacceptable, or None when it may be stored."""
     if record.title is not None:

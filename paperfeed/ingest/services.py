@@ -19,7 +19,7 @@ from django.utils import timezone
 from paperfeed.core import bulk
 from paperfeed.ingest.merge import PaperState, author_key, merge
 from paperfeed.ingest.models import IngestRun
-from paperfeed.ingest.records import PaperRecord, Rejected, check_record
+from paperfeed.ingest.records import PaperRecord, Rejected, check_record, strip_nul
 from paperfeed.papers import search
 from paperfeed.papers.models import Featured
 
@@ -376,6 +376,7 @@ def papers_upsert(*, records: Sequence[PaperRecord]) -> IngestSummary:
     accepted: list[PaperRecord] = []
     seen: dict[str, list[PaperRecord]] = {}
     for record in records:
+        strip_nul(record)
         problem = check_record(record)
         if problem:
             summary.reject(problem, record.arxiv_id)

@@ -160,3 +160,13 @@ def test_import_killed_half_way_keeps_finished_batches_and_rerun_completes():
     run = ingest_run(source="listing", items=[rec(f"2503.{n:05d}") for n in range(1, 7)])
     assert (run.new, run.unchanged) == (2, 4)
     assert Paper.objects.count() == 6
+
+
+def test_nul_characters_are_stripped_so_postgresql_can_store_the_text():
+    summary = papers_upsert(
+        records=[rec(title="Nul\x00 title", abstract="a\x00b", authors=["Ada\x00 Lovelace"])]
+    )
+    assert summary.new == 1
+    paper = Paper.objects.get()
+    assert (paper.title, paper.abstract) == ("Nul title", "ab")
+    assert list(paper.authors.values_list("name", flat=True)) == ["Ada Lovelace"]
