@@ -8,12 +8,13 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import islice
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from paperfeed.core import bulk
@@ -175,6 +176,17 @@ def _as_datetime(value: Any) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def _datetime_param(value: datetime | None) -> Any:
+    """A datetime as the backend stores it; Django's own adapter costs ~9 µs a call here.
+
+    SQLite columns hold naive UTC text ("2025-03-18 00:00:00[.ffffff]"), exactly what Django's
+    SQLite backend writes; PostgreSQL takes the aware datetime itself.
+    """
+    if value is None or connection.vendor != "sqlite":
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+
+
 def _row(state: PaperState) -> list[Any]:
     ops = connection.ops
     return [
@@ -188,9 +200,9 @@ def _row(state: PaperState) -> list[Any]:
         state.doi or "",
         state.license or "",
         state.primary_category or "",
-        ops.adapt_datetimefield_value(state.published),
+        _datetime_param(state.published),
         state.published_is_estimate,
-        ops.adapt_datetimefield_value(state.updated),
+        _datetime_param(state.updated),
         ops.adapt_datefield_value(state.listed_on),
         state.code_url or "",
         state.code_url_source or "",
@@ -516,6 +528,7 @@ def ingest_run(
     summary = IngestSummary()
     batches = pages if pages is not None else _batches(items or (), batch_size)
     try:
+        _sqlite_checkpoint_every(pages=20_000)
         for batch, cursor in _prefetched(batches):
             records: list[PaperRecord] = []
             batch_summary = IngestSummary()
@@ -537,6 +550,9 @@ def ingest_run(
         logger.error("ingest run %s (%s) failed: %s", run.pk, source, exc)
         _finish(run, summary, started, IngestRun.Status.FAILED, f"{type(exc).__name__}: {exc}")
         raise
+    finally:
+        with suppress(DatabaseError):  # never mask the run's own error
+            _sqlite_checkpoint_every(pages=1000)
     status = IngestRun.Status.DRY_RUN if dry_run else IngestRun.Status.SUCCEEDED
     _finish(run, summary, started, status, "")
     if not dry_run and (summary.new or summary.updated):
@@ -553,6 +569,18 @@ def _enqueue_similar_build() -> None:
     from paperfeed.papers.tasks import similar_build_task
 
     transaction.on_commit(similar_build_task.enqueue)
+
+
+def _sqlite_checkpoint_every(*, pages: int) -> None:
+    """Set how far SQLite's WAL may grow before this connection checkpoints it.
+
+    At the default 1,000 pages, every few import batches pay for a checkpoint that copies the
+    same pages a second time. A larger WAL (20,000 pages, ~80 MB) is just as crash-safe; the
+    default is restored when the run ends.
+    """
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
 
 
 def _finish(
