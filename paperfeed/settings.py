@@ -133,8 +133,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA synchronous=NORMAL;"
             "PRAGMA foreign_keys=ON;"
             "PRAGMA temp_store=MEMORY;"
-            "PRAGMA mmap_size=268435456;"
-            "PRAGMA cache_size=-65536;"
+            # Modest per-connection memory: the OS page cache holds the hot file pages anyway,
+            # and every web worker, thread and task worker opens its own connection.
+            "PRAGMA mmap_size=67108864;"
+            "PRAGMA cache_size=-16384;"
         ),
     }
     # A file, not :memory:, so live-server tests share it across threads and processes; one per
