@@ -32,7 +32,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, F, Max, Min, OuterRef, Prefetch, Q
+from django.db.models import Case, Exists, F, Max, Min, OuterRef, Prefetch, Q, When
 
 from paperfeed.papers import querysyntax, search
 from paperfeed.papers.ids import InvalidArxivId, normalize_arxiv_id
@@ -93,7 +93,7 @@ def papers_by_ids(*, ids: Sequence[int]) -> list[Paper]:
 def latest_featured_day() -> date | None:
     """The most recent day with at least one visible featured paper."""
     return (
-        Featured.objects.filter(paper__hidden=False)
+        Featured.objects.filter(paper__hidden=False, hidden=False)
         .order_by("-day")
         .values_list("day", flat=True)
         .first()
@@ -102,7 +102,7 @@ def latest_featured_day() -> date | None:
 
 def nearest_featured_days(*, day: date) -> tuple[date | None, date | None]:
     """The closest days before and after ``day`` that have featured papers."""
-    visible = Featured.objects.filter(paper__hidden=False)
+    visible = Featured.objects.filter(paper__hidden=False, hidden=False)
     before = visible.filter(day__lt=day).order_by("-day").values_list("day", flat=True).first()
     after = visible.filter(day__gt=day).order_by("day").values_list("day", flat=True).first()
     return before, after
@@ -113,21 +113,26 @@ def featured_for_period(
 ) -> tuple[list[Paper], int]:
     """Papers featured between ``start`` and ``end`` (inclusive), most upvoted first, and the total.
 
-    A paper featured on several days of a week or month appears once, with the highest source
-    upvote count it had. Ties go to the earlier-featured, then the newer paper.
+    Entries a curator pinned come first; entries a curator hid on a day are left out. A paper
+    featured on several days of a week or month appears once, with the highest source upvote
+    count it had. Ties go to the earlier-featured, then the newer paper.
     """
     limit, offset = _clamp(limit, offset)
     grouped = (
-        Featured.objects.filter(day__gte=start, day__lte=end, paper__hidden=False)
+        Featured.objects.filter(day__gte=start, day__lte=end, paper__hidden=False, hidden=False)
         .values("paper_id", "paper__upvote_count")
-        .annotate(source_upvotes=Max("upvotes"), first_day=Min("day"))
+        .annotate(
+            source_upvotes=Max("upvotes"),
+            first_day=Min("day"),
+            pinned=Max(Case(When(pinned=True, then=1), default=0)),
+        )
     )
     total = grouped.count()
     if total == 0 or offset >= total:
         return [], total
     rows = list(
         grouped.annotate(total_upvotes=F("source_upvotes") + F("paper__upvote_count")).order_by(
-            "-total_upvotes", "first_day", "-paper_id"
+            "-pinned", "-total_upvotes", "first_day", "-paper_id"
         )[offset : offset + limit]
     )
     papers = papers_by_ids(ids=[row["paper_id"] for row in rows])
@@ -137,6 +142,7 @@ def featured_for_period(
         paper.source_upvotes = row["source_upvotes"]  # type: ignore[attr-defined]
         paper.total_upvotes = row["source_upvotes"] + paper.upvote_count  # type: ignore[attr-defined]
         paper.featured_day = row["first_day"]  # type: ignore[attr-defined]
+        paper.pinned = bool(row["pinned"])  # type: ignore[attr-defined]
     return papers, total
 
 

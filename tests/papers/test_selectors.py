@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from paperfeed.papers import selectors
-from paperfeed.papers.models import Paper
+from paperfeed.papers.models import Featured, Paper
 from paperfeed.trending.selectors import decayed_score, trending_papers
 from tests.factories import catalogue_paper
 
@@ -45,6 +45,20 @@ def test_week_lists_a_paper_once_and_hidden_papers_never():
     assert total == 1
     assert papers[0].source_upvotes == 7
     assert papers[0].featured_day == date(2026, 2, 2)
+
+
+def test_pinned_entries_come_first_and_entries_hidden_on_a_day_are_left_out():
+    popular = catalogue_paper("2602.00021", featured_on=date(2026, 2, 2), featured_upvotes=90)
+    pinned = catalogue_paper("2602.00022", featured_on=date(2026, 2, 2), featured_upvotes=1)
+    dropped = catalogue_paper("2602.00023", featured_on=date(2026, 2, 2), featured_upvotes=50)
+    Featured.objects.filter(paper=pinned).update(pinned=True)
+    Featured.objects.filter(paper=dropped).update(hidden=True)
+
+    papers, total = selectors.featured_for_period(
+        start=date(2026, 2, 2), end=date(2026, 2, 2), limit=10, offset=0
+    )
+    assert [p.pk for p in papers] == [pinned.pk, popular.pk]
+    assert total == 2 and papers[0].pinned and not papers[1].pinned
 
 
 def test_latest_and_nearest_featured_days():
