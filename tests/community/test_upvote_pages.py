@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.template import RequestContext, Template
 from django.test import RequestFactory
 
@@ -78,5 +79,16 @@ def test_upvote_include_renders_state_and_count():
     )
     assert 'aria-pressed="true"' in html and ">7<" in html
     assert "csrfmiddlewaretoken" in html
-    assert "<script>" not in html  # no inline script: only the external file
-    assert "community/community.js" in html
+    assert "<script" not in html  # the behaviour comes from community.js, loaded once per page
+
+
+def test_anonymous_readers_get_a_sign_in_link_not_a_form():
+    # Anonymous pages are served from a shared cache, so they must carry no CSRF token.
+    paper = PaperFactory(upvote_count=3)
+    request = RequestFactory().get("/papers")
+    request.user = AnonymousUser()
+    html = Template('{% include "community/paper_upvote.html" %}').render(
+        RequestContext(request, {"paper": paper})
+    )
+    assert "csrfmiddlewaretoken" not in html and "<form" not in html
+    assert "/accounts/login?next=/papers" in html and ">3<" in html
