@@ -150,12 +150,20 @@ def worker_pids(master: int) -> list[int]:
         return []
 
 
-def peak_rss_mb(pid: int) -> float:
-    """VmHWM: the most resident memory the process has had, in MB."""
+def memory_mb(pid: int) -> dict[str, float]:
+    """VmHWM (the most resident memory the process has had) and the current resident memory
+    split into anonymous (the worker's own heap) and file-backed pages (shared, e.g. SQLite's
+    memory-mapped database file), in MB."""
+    fields = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+        key, _, value = line.partition(":")
+        if key in ("VmHWM", "RssAnon", "RssFile"):
+            fields[key] = int(value.split()[0]) / 1024
+    return fields
+
+
+def peak_rss_mb(pid: int) -> float:
+    return memory_mb(pid).get("VmHWM", 0.0)
 
 
 @contextmanager
@@ -332,6 +340,7 @@ def run(corpus_env: dict[str, str], label: str, duration: float) -> dict:
                     drain(base)
                 workers = worker_pids(pid)
                 results["rss_mb"][mode] = max((peak_rss_mb(w) for w in workers), default=0.0)
+                results.setdefault("memory_mb", {})[mode] = [memory_mb(w) for w in workers]
         static_env = {"BENCH_STATIC_DIR": str(work / "static")}
         with server(static_command(), static_env, f"{label}-static") as (base, pid):
             for name, group in static_paths.items():
