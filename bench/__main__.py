@@ -84,6 +84,31 @@ def database_bytes(env: dict[str, str]) -> int:
         return int(db.execute("SELECT pg_database_size(current_database())").fetchone()[0])
 
 
+def use_committed_code(worktree: bool) -> dict:
+    """Measure the committed paperfeed, not a working tree others may be editing mid-run.
+
+    HEAD's ``paperfeed/`` is exported to var/bench/code/<commit> and put first on PYTHONPATH,
+    which every child process (CLI, gunicorn, helpers) inherits, so it wins over the editable
+    install. ``--worktree`` measures the files as they are instead.
+    """
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, check=False
+    ).stdout.strip()
+    if worktree or not commit:
+        return {"commit": commit, "source": "working tree"}
+    target = BENCH_VAR / "code" / commit
+    if not (target / "paperfeed").is_dir():
+        target.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "archive", commit, "paperfeed"], cwd=REPO, capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(target), os.environ.get("PYTHONPATH", "")])
+    )
+    return {"commit": commit, "source": f"HEAD exported to {target.relative_to(REPO)}"}
+
+
 # --- import --------------------------------------------------------------------------------
 
 
@@ -375,8 +400,12 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument(
         "--skip", default="", help="comma-separated: import,digests,similar,profile"
     )
+    parser.add_argument(
+        "--worktree", action="store_true", help="measure the working tree, not the HEAD commit"
+    )
     args = parser.parse_args(argv)
     require_shared()
+    code = use_committed_code(args.worktree)
     started = time.perf_counter()
     skip = set(filter(None, args.skip.split(",")))
     names = (args.corpora or ("10k" if args.quick else ",".join(corpora.ALL))).split(",")
@@ -387,6 +416,7 @@ def main(argv: list[str] | None = None) -> dict:
     results: dict = {
         "machine": machine(),
         "mode": "quick" if args.quick else "full",
+        "code": code,
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "wrk": {
             "connections": http.CONNECTIONS,
@@ -435,6 +465,7 @@ def main(argv: list[str] | None = None) -> dict:
         f" gunicorn {http.WORKERS} workers; p50/p99 (search: p50/p95) and requests/s; baseline ="
         " the same bytes as static files through the same gunicorn; cache off ="
         " PAPERFEED_PAGE_CACHE_SECONDS=0 (and feed/count caches 0)."
+        f" Code: {code['commit'][:10]} ({code['source']})."
     )
     print(table(rows(results), HEADERS))
     if "profile" in results:
