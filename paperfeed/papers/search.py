@@ -17,6 +17,8 @@ from typing import Any
 from django.db import connection
 
 FTS_TABLE = "papers_fts"
+# Search totals stop counting here (the pager cannot go further); pages show "10,000+".
+COUNT_CAP = 10_100
 
 # Words made of letters, digits and a few joiners; everything else is a separator. Quoting each
 # word means no user input is ever read as FTS syntax (NEAR, AND, *, ^, column filters ...).
@@ -229,6 +231,7 @@ def search_filtered(
     has_text = bool(terms or phrases or any(author_terms))
     by_date = sort == "date" or not has_text
     order_date = "p.published DESC, p.id DESC"
+    id_column = "p.id"
     with connection.cursor() as cursor:
         if not has_text:
             source, source_params = "papers_paper p", list[Any]()
@@ -258,8 +261,20 @@ def search_filtered(
             condition = f"{FTS_TABLE} MATCH %s AND {condition}"
             source_params = [" AND ".join(parts)]
             order = order_date if by_date else f"bm25({FTS_TABLE}, 10.0, 1.0, 3.0), p.id DESC"
+            if not by_date and years is None and not categories:
+                # Ranked with no filter on paper columns: stay inside the FTS table, and leave
+                # out the (few, partially indexed) hidden papers with one NOT IN, instead of
+                # joining every match to papers_paper. Half the cost of a broad query.
+                source = FTS_TABLE
+                condition = (
+                    f"{FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid NOT IN "
+                    "(SELECT id FROM papers_paper WHERE hidden)"
+                )
+                params = []
+                order = f"bm25({FTS_TABLE}, 10.0, 1.0, 3.0), {FTS_TABLE}.rowid DESC"
+                id_column = f"{FTS_TABLE}.rowid"
         # Two queries: FTS5's bm25() cannot sit beside a window function such as count(*) OVER.
-        page_sql = f"SELECT p.id FROM {source} WHERE {condition} ORDER BY {order}"
+        page_sql = f"SELECT {id_column} FROM {source} WHERE {condition} ORDER BY {order}"
         cursor.execute(
             page_sql + " LIMIT %s OFFSET %s",
             [*source_params, *params, limit, offset],
@@ -267,8 +282,9 @@ def search_filtered(
         ids = [row[0] for row in cursor.fetchall()]
         if not ids and offset == 0:
             return ids, 0
+        # Past the last reachable page the exact total is not worth ranking every match for.
         cursor.execute(
-            f"SELECT count(*) FROM {source} WHERE {condition}",
-            [*source_params, *params],
+            f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {condition} LIMIT %s) AS hits",
+            [*source_params, *params, COUNT_CAP],
         )
         return ids, cursor.fetchone()[0]

@@ -37,6 +37,7 @@ from django.db.models import Case, Exists, F, Max, Min, OuterRef, Prefetch, Q, W
 from paperfeed.papers import querysyntax, search
 from paperfeed.papers.ids import InvalidArxivId, normalize_arxiv_id
 from paperfeed.papers.models import Featured, Paper, PaperAuthor, PaperCategory
+from paperfeed.papers.search import COUNT_CAP
 
 # Upper bounds on what one request may ask for, whatever the caller passes.
 MAX_LIMIT = 200
@@ -201,7 +202,10 @@ def new_papers(
         total = _cached_count("papers:new:count", papers.count)
         return decorate(list(papers.order_by("-published", "-id")[offset : offset + limit])), total
     links = PaperCategory.objects.filter(category=category)
-    total = _cached_count(f"papers:new:count:{category}", links.filter(paper__hidden=False).count)
+    total = _cached_count(
+        f"papers:new:count:{category}",
+        links.filter(paper__hidden=False).order_by()[:COUNT_CAP].count,
+    )
     # Two plans, chosen by how common the category is. Walking the newest-first index and
     # probing each paper's categories stops after about (offset + limit) * catalogue/category
     # rows: best for big categories. For rare ones, sorting the category's few papers is cheaper.

@@ -42,3 +42,14 @@ def abstract_preview(value: str) -> str:
 @register.filter
 def needs_expand(value: str) -> bool:
     return len(" ".join(str(value or "").split())) > PREVIEW_CHARS
+
+
+@register.filter
+def count_label(value: int) -> str:
+    """'12,345', or '10,000+' for totals that stopped counting at the search COUNT_CAP."""
+    from paperfeed.papers.search import COUNT_CAP
+
+    number = int(value or 0)
+    if number >= COUNT_CAP:
+        return f"{COUNT_CAP - 100:,}+"
+    return f"{number:,}"
