@@ -26,6 +26,34 @@ def markdown_table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def summary_table(results: dict, corpora: tuple[str, ...] = ("real", "1m")) -> str:
+    """Per path: p50/p99 (search p95) and req/s, caches off / on / static, on the main sizes."""
+    lines = [
+        "| db | papers | path | cache off | cache on | static, same bytes | on/static |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for backend in ("sqlite", "postgres"):
+        catalogues = results.get(backend, {}).get("catalogues", {})
+        for name in corpora:
+            c = catalogues.get(name)
+            if not c or "http" not in c:
+                continue
+            h = c["http"]
+            for path in h["static"]:
+                pct = "p95" if path.startswith("search") else "p99"
+                cells = []
+                for mode in ("uncached", "cached", "static"):
+                    r = h[mode][path]
+                    cells.append(f"{r['p50_ms']:.0f} / {r[pct + '_ms']:.0f} ms, {r['rps']:,.0f}/s")
+                ratio = h["cached"][path]["rps"] / h["static"][path]["rps"]
+                lines.append(
+                    f"| {backend} | {c['papers']:,} | {path} ({pct}) | "
+                    + " | ".join(cells)
+                    + f" | {ratio:.2f} |"
+                )
+    return "\n".join(lines)
+
+
 def chart(results: dict, output: Path) -> None:
     import matplotlib
 
@@ -83,6 +111,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--chart", type=Path, default=DEFAULT_CHART)
     args = parser.parse_args(argv)
     results = json.loads(args.results.read_text())
+    print(summary_table(results))
+    print()
     print(markdown_table(results))
     chart(results, args.chart)
     print(f"\nchart: {args.chart}", file=sys.stderr)
