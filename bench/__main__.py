@@ -29,7 +29,7 @@ from pathlib import Path
 
 from bench import corpus as corpora
 from bench import http
-from bench.common import BENCH_VAR, REPO, paperfeed, require_shared, table
+from bench.common import BENCH_VAR, REPO, code_dir, paperfeed, require_shared, table
 
 RESULTS = REPO / "bench" / "results"
 
@@ -88,8 +88,8 @@ def use_committed_code(worktree: bool) -> dict:
     """Measure the committed paperfeed, not a working tree others may be editing mid-run.
 
     HEAD's ``paperfeed/`` is exported to var/bench/code/<commit> and put first on PYTHONPATH,
-    which every child process (CLI, gunicorn, helpers) inherits, so it wins over the editable
-    install. ``--worktree`` measures the files as they are instead.
+    which every child process (CLI, gunicorn, helpers) inherits. ``--worktree`` measures the
+    files as they are instead.
     """
     commit = subprocess.run(
         ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, check=False
@@ -103,9 +103,18 @@ def use_committed_code(worktree: bool) -> dict:
             ["git", "archive", commit, "paperfeed"], cwd=REPO, capture_output=True, check=True
         ).stdout
         subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(target), os.environ.get("PYTHONPATH", "")])
+    # The editable install answers `import paperfeed` from a meta-path finder that runs before
+    # PYTHONPATH is searched; this sitecustomize (imported at start-up from PYTHONPATH) drops it.
+    (target / "sitecustomize.py").write_text(
+        "import sys\n"
+        "sys.meta_path[:] = [f for f in sys.meta_path\n"
+        "                    if '__editable__' not in getattr(f, '__module__', '')]\n"
     )
+    # The exported copy first (for paperfeed), then the repository (for bench itself).
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(target), str(REPO), os.environ.get("PYTHONPATH", "")])
+    )
+    os.environ["BENCH_CODE_DIR"] = str(target)
     return {"commit": commit, "source": f"HEAD exported to {target.relative_to(REPO)}"}
 
 
@@ -169,7 +178,7 @@ def _lines(archive: Path):
 def bench_digests(subscribers: int) -> dict:
     proc = subprocess.run(
         [sys.executable, "-m", "bench.digests_speed", "--subscribers", str(subscribers)],
-        cwd=REPO,
+        cwd=code_dir(),
         capture_output=True,
         text=True,
     )
@@ -227,7 +236,7 @@ def bench_profile(c: corpora.Corpus, path: str, stamp: str) -> dict:
             str(output),
         ],
         env={**os.environ, **c.env, **http.uncached_env()},
-        cwd=REPO,
+        cwd=code_dir(),
         capture_output=True,
         text=True,
     )

@@ -48,3 +48,10 @@ def table(rows: list[tuple[str, ...]], headers: tuple[str, ...]) -> str:
     out = [line, "  ".join("-" * w for w in widths)]
     out += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
     return "\n".join(out)
+
+
+def code_dir() -> Path:
+    """Where child processes start: the exported commit being measured (see bench.__main__),
+    else the repository. Starting there makes `python -m` and gunicorn, which put the current
+    directory first on sys.path, import that copy of paperfeed."""
+    return Path(os.environ.get("BENCH_CODE_DIR", REPO))

@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bench.common import BENCH_VAR, DAILY_ARCHIVE, REPO, SHARED, paperfeed, require_shared
+from bench.common import BENCH_VAR, DAILY_ARCHIVE, SHARED, code_dir, paperfeed, require_shared
 
 CORPORA_DIR = BENCH_VAR / "corpora"
 HF_ARCHIVES = sorted((SHARED / "data/hf_daily_papers").glob("*.tar.xz"))
@@ -147,7 +147,7 @@ def _scale_up(env: dict[str, str], target: int, steps: dict[str, float]) -> None
     proc = subprocess.run(
         [sys.executable, "-m", "bench.corpus", "--scale-up", str(target)],
         env={**os.environ, **env},
-        cwd=REPO,
+        cwd=code_dir(),
         capture_output=True,
         text=True,
     )

@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote_plus
 
-from bench.common import BENCH_VAR, REPO, paperfeed, table
+from bench.common import BENCH_VAR, REPO, code_dir, paperfeed, table
 
 CONNECTIONS = 32
 THREADS = 2
@@ -177,7 +177,7 @@ def server(command: list[str], env: dict[str, str], name: str):
             [*command, "--bind", f"127.0.0.1:{port}"],
             # `paperfeed web` execs "gunicorn" from PATH: the venv's, even when not activated.
             env={**os.environ, "PATH": f"{REPO / '.venv/bin'}:{os.environ['PATH']}", **env},
-            cwd=REPO,
+            cwd=code_dir(),
             stdout=subprocess.DEVNULL,  # the access log: one line per request, not needed
             stderr=out,
         )
