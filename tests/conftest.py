@@ -24,6 +24,16 @@ def _locmem_email(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached pages, API answers, counts and rate-limit counters never leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(request, settings):
     """argon2 is slow on purpose; tests that make hundreds of users use a fast hasher instead.
 

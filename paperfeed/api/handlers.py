@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Query, Schema, Status
 from ninja.errors import HttpError
@@ -87,21 +91,43 @@ def daily_papers(request: HttpRequest, response: HttpResponse, filters: Query[Da
     `month`, every featured day, newest first. A `Link: <...>; rel="next"` header is present
     when a next page exists."""
     period = parse_period(date_=filters.date, week=filters.week, month=filters.month)
-    first = last = None
-    if period is not None:
-        first, last = period[1].first, period[1].last
-    entries, has_next = api_selectors.daily_entries(
-        first=first,
-        last=last,
-        submitter=filters.submitter,
-        sort=filters.sort,
-        limit=filters.limit,
-        offset=filters.p * filters.limit,
-    )
+
+    def build() -> tuple[list[dict], bool]:
+        first = last = None
+        if period is not None:
+            first, last = period[1].first, period[1].last
+        entries, has_next = api_selectors.daily_entries(
+            first=first,
+            last=last,
+            submitter=filters.submitter,
+            sort=filters.sort,
+            limit=filters.limit,
+            offset=filters.p * filters.limit,
+        )
+        root = base_url(request)
+        return [shapes.daily_dict(entry, base_url=root) for entry in entries], has_next
+
+    items, has_next = _cached_read(request, build)
     if has_next:
         response["Link"] = _next_link(request, p=filters.p + 1)
-    root = base_url(request)
-    return [shapes.daily_dict(entry, base_url=root) for entry in entries]
+    return items
+
+
+def _cached_read(request: HttpRequest, build: Callable[[], Any]) -> Any:
+    """The answer of an anonymous read, kept for PAPERFEED_PAGE_CACHE_SECONDS like the pages.
+
+    The rate limits have already run (ninja throttles come first), so cached answers are still
+    counted. Requests with a token, or from a signed-in member, are always computed afresh.
+    """
+    seconds = settings.PAPERFEED_PAGE_CACHE_SECONDS
+    if seconds <= 0 or "HTTP_AUTHORIZATION" in request.META or request.user.is_authenticated:
+        return build()
+    key = "api:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    hit = cache.get(key)
+    if hit is None:
+        hit = build()
+        cache.set(key, hit, seconds)
+    return hit
 
 
 class SearchQuery(Schema):
@@ -235,20 +261,23 @@ def paper_submit(request: HttpRequest, payload: SubmitIn):
     summary="One paper (HF paper_info)",
 )
 def paper_info(request: HttpRequest, paper_id: str):
-    paper = _paper_or_404(paper_id)
-    days = paper.featured_days  # type: ignore[attr-defined]
-    first = min(days) if days else None
-    entry = paper.featured_list[-1] if days else None  # type: ignore[attr-defined]
-    submitter = ""
-    if entry is not None:
-        submitter = entry.featured_by.username if entry.featured_by_id else entry.submitter_name
-    return shapes.paper_dict(
-        paper,
-        base_url=base_url(request),
-        featured_day=first,
-        submitter=submitter,
-        featured_days=days,
-    )
+    def build() -> dict:
+        paper = _paper_or_404(paper_id)
+        days = paper.featured_days  # type: ignore[attr-defined]
+        first = min(days) if days else None
+        entry = paper.featured_list[-1] if days else None  # type: ignore[attr-defined]
+        submitter = ""
+        if entry is not None:
+            submitter = entry.featured_by.username if entry.featured_by_id else entry.submitter_name
+        return shapes.paper_dict(
+            paper,
+            base_url=base_url(request),
+            featured_day=first,
+            submitter=submitter,
+            featured_days=days,
+        )
+
+    return _cached_read(request, build)
 
 
 class PageQuery(Schema):
