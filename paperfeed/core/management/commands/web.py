@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 from django.core.management.base import BaseCommand
 
@@ -18,7 +19,10 @@ class Command(BaseCommand):
         parser.add_argument("gunicorn_args", nargs="*")
 
     def handle(self, *args, bind: str, workers: int, gunicorn_args: list[str], **options) -> None:
+        # This interpreter's gunicorn, so it works from a venv that is not activated.
         argv = [
+            sys.executable,
+            "-m",
             "gunicorn",
             "paperfeed.wsgi:application",
             "--bind",
@@ -29,4 +33,4 @@ class Command(BaseCommand):
             "-",
             *gunicorn_args,
         ]
-        os.execvp(argv[0], argv)  # noqa: S606 - replace this process with gunicorn
+        os.execv(argv[0], argv)  # noqa: S606 - replace this process with gunicorn

@@ -1,0 +1,55 @@
+"""The production processes start from a venv that is not activated."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_paperfeed_web_serves_with_gunicorn_without_an_activated_venv(tmp_path: Path):
+    port = _free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"VIRTUAL_ENV", "DATABASE_URL"}
+    }
+    env.update(
+        PATH="/usr/bin:/bin",
+        PAPERFEED_DATA_DIR=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path}/web.sqlite3",
+    )
+    subprocess.run(
+        [sys.executable, "-m", "paperfeed", "migrate", "-v0"], env=env, check=True, timeout=120
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "paperfeed", "web", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, "gunicorn exited"
+                assert time.monotonic() < deadline, "gunicorn did not answer in 30 s"
+                time.sleep(0.2)
+        assert response.status_code == 200 and response.json() == {"status": "ok"}
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
