@@ -3,19 +3,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from django.core.cache import cache
 
 from paperfeed.papers import search
 from paperfeed.papers.models import Author, PaperCategory
 from tests.factories import FeaturedFactory, PaperAuthorFactory, PaperFactory
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Rate-limit counters and cached feeds live in the cache; each test starts with none.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def make_paper(arxiv_id: str, *, title: str, authors=("Ada Lovelace",), **fields):

@@ -1,13 +1,4 @@
 import pytest
-from django.core.cache import cache
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Rate-limit counts live in the cache; each test starts with none."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 class _FakeArxiv:
