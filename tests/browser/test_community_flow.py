@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core.cache import cache
+from playwright.sync_api import expect
 
 from paperfeed.community.models import Comment, Upvote
 from paperfeed.papers.models import Featured
@@ -57,9 +58,9 @@ def test_sign_up_verify_log_in_upvote_comment_reply_submit(
     button = page.locator("form[data-upvote] button").first
     page.evaluate("window.marker = 'same page'")
     button.click()
-    page.wait_for_function(
-        "document.querySelector('form[data-upvote] .upvote-count').textContent.trim() === '1'"
-    )
+    # expect() polls through Playwright's own protocol; wait_for_function(str) would need
+    # eval, which the site's CSP rightly refuses.
+    expect(page.locator("form[data-upvote] .upvote-count").first).to_have_text("1")
     assert page.evaluate("window.marker") == "same page"
     assert button.get_attribute("aria-pressed") == "true"
     assert Upvote.objects.filter(paper=paper, user__username="ada").count() == 1
