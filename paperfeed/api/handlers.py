@@ -341,14 +341,7 @@ def _refused(exc: Exception, status: int = 403) -> HttpError:
     summary="Upvote a paper (idempotent)",
 )
 def upvote_add(request: HttpRequest, paper_id: str):
-    from paperfeed.community import services
-
-    paper = _paper_or_404(paper_id)
-    try:
-        count = services.upvote_add(user=request.auth, paper=paper)  # type: ignore[attr-defined]
-    except services.CommunityError as exc:
-        raise _refused(exc) from None
-    return {"upvoted": True, "upvotes": count}
+    return _vote(request, paper_id, upvoted=True)
 
 
 @api.delete(
@@ -360,14 +353,19 @@ def upvote_add(request: HttpRequest, paper_id: str):
     summary="Withdraw an upvote (idempotent)",
 )
 def upvote_remove(request: HttpRequest, paper_id: str):
+    return _vote(request, paper_id, upvoted=False)
+
+
+def _vote(request: HttpRequest, paper_id: str, *, upvoted: bool) -> dict[str, Any]:
     from paperfeed.community import services
 
     paper = _paper_or_404(paper_id)
+    action = services.upvote_add if upvoted else services.upvote_remove
     try:
-        count = services.upvote_remove(user=request.auth, paper=paper)  # type: ignore[attr-defined]
+        count = action(user=request.auth, paper=paper)  # type: ignore[attr-defined]
     except services.CommunityError as exc:
         raise _refused(exc) from None
-    return {"upvoted": False, "upvotes": count}
+    return {"upvoted": upvoted, "upvotes": count}
 
 
 def _comment(request: HttpRequest, paper_id: str, text: str, parent_id: int | None):
