@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -88,7 +88,13 @@ def _load(data: bytes, location: str) -> tuple[list[Any] | None, Rejected | None
 
 def parse_daily_papers(data: bytes, *, location: str = "") -> Iterator[PaperRecord | Rejected]:
     """Yield one record (or Rejected) per item of an ``api/daily_papers`` response."""
-    label = location or "hf-daily-papers"
+    yield from _parse_items(data, location or "hf-daily-papers", _api_item)
+
+
+def _parse_items(
+    data: bytes, label: str, build: Callable[[dict[str, Any]], PaperRecord]
+) -> Iterator[PaperRecord | Rejected]:
+    """One record, or a Rejected with its reason, per item of a JSON array."""
     items, problem = _load(data, label)
     if problem is not None:
         yield problem
@@ -99,7 +105,7 @@ def parse_daily_papers(data: bytes, *, location: str = "") -> Iterator[PaperReco
             yield Rejected("item is not a JSON object", None, where)
             continue
         try:
-            yield finish(_api_item(item), where)
+            yield finish(build(item), where)
         except BadRecord as exc:
             yield Rejected(exc.reason, exc.arxiv_id, where)
 
@@ -203,20 +209,7 @@ def parse_hf_scrape(
 
     The featured day is each record's ``scraped_date``, else ``day`` (e.g. from the file name).
     """
-    label = location or "hf-scrape"
-    items, problem = _load(data, label)
-    if problem is not None:
-        yield problem
-        return
-    for number, item in enumerate(items or [], start=1):
-        where = f"{label}:item {number}"
-        if not isinstance(item, dict):
-            yield Rejected("item is not a JSON object", None, where)
-            continue
-        try:
-            yield finish(_scrape_item(item, day), where)
-        except BadRecord as exc:
-            yield Rejected(exc.reason, exc.arxiv_id, where)
+    yield from _parse_items(data, location or "hf-scrape", lambda item: _scrape_item(item, day))
 
 
 def _scrape_item(item: dict[str, Any], day: date | None) -> PaperRecord:
