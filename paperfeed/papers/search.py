@@ -118,17 +118,6 @@ def index_papers(rows: Sequence[IndexRow]) -> None:
             )
 
 
-def remove_papers(paper_ids: Iterable[int]) -> None:
-    ids = list(paper_ids)
-    if not ids:
-        return
-    column = "paper_id" if is_postgres() else "rowid"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {FTS_TABLE} WHERE {column} IN ({','.join('%s' for _ in ids)})", ids
-        )
-
-
 def terms_of(text: str) -> list[str]:
     """The searchable words of ``text``, at most MAX_TERMS of them."""
     return _WORD.findall(text)[:MAX_TERMS]
@@ -157,36 +146,33 @@ def _pg_quote(term: str) -> str:
 
 
 def search_ids(text: str, *, limit: int = 20, offset: int = 0) -> tuple[list[int], int]:
-    """Paper ids matching every word of ``text``, best first (BM25 / ts_rank), and the total."""
+    """Visible paper ids matching every word of ``text``, best first, and the total."""
     terms = terms_of(text)
     if not terms:
         return [], 0
-    expression = fts_query(terms)
-    with connection.cursor() as cursor:
-        if is_postgres():
-            cursor.execute(
-                f"""SELECT paper_id, count(*) OVER () FROM {FTS_TABLE},
-                    to_tsquery('english', %s) query WHERE document @@ query
-                    ORDER BY ts_rank_cd(document, query) DESC, paper_id DESC
-                    LIMIT %s OFFSET %s""",
-                [expression, limit, offset],
+    return search_filtered(terms=terms, limit=limit, offset=offset)
+
+
+def reindex_papers(*, paper_ids: Iterable[int]) -> None:
+    """Rebuild the index entries of these papers from what is stored (after a manual edit)."""
+    from paperfeed.papers.models import Paper, PaperAuthor
+
+    ids = list(paper_ids)
+    names: dict[int, list[str]] = {}
+    for paper_id, name in (
+        PaperAuthor.objects.filter(paper_id__in=ids)
+        .order_by("paper_id", "position")
+        .values_list("paper_id", "author__name")
+    ):
+        names.setdefault(paper_id, []).append(name)
+    index_papers(
+        [
+            IndexRow(pk, title, abstract, ", ".join(names.get(pk, [])))
+            for pk, title, abstract in Paper.objects.filter(pk__in=ids).values_list(
+                "pk", "title", "abstract"
             )
-        else:
-            # FTS5's bm25() cannot sit beside a window function, so count separately.
-            cursor.execute(
-                f"""SELECT rowid, 0 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s
-                    ORDER BY bm25({FTS_TABLE}, 10.0, 1.0, 3.0), rowid DESC
-                    LIMIT %s OFFSET %s""",
-                [expression, limit, offset],
-            )
-            rows = cursor.fetchall()
-            cursor.execute(
-                f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression]
-            )
-            return [row[0] for row in rows], cursor.fetchone()[0]
-        rows = cursor.fetchall()
-    total = rows[0][1] if rows else 0
-    return [row[0] for row in rows], total
+        ]
+    )
 
 
 def _sqlite_author_part(words: Sequence[str]) -> str:
