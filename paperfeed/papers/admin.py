@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 
 from paperfeed.community import services
+from paperfeed.papers import search
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
 
 
@@ -33,6 +34,16 @@ class PaperAdmin(admin.ModelAdmin):
     inlines = [PaperAuthorInline]
     actions = ["hide_papers", "show_papers"]
     show_full_result_count = False  # COUNT(*) on the whole catalogue is slow
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        # Papers are hidden, never deleted: deleting would drop votes, comments and featured
+        # history, and the search index (a side table) would keep a row for a missing paper.
+        return False
+
+    def save_related(self, request, form, formsets, change) -> None:  # type: ignore[no-untyped-def]
+        super().save_related(request, form, formsets, change)
+        # The importer keeps the index in step on its own writes; edits made here need it too.
+        search.reindex_papers(paper_ids=[form.instance.pk])
 
     @admin.action(description="Hide the selected papers everywhere")
     def hide_papers(self, request, queryset):  # type: ignore[no-untyped-def]

@@ -1,0 +1,47 @@
+"""The catalogue admin keeps the search index in step and never deletes papers."""
+
+from __future__ import annotations
+
+import pytest
+
+from paperfeed.papers import search
+from paperfeed.papers.models import Paper
+from tests.factories import catalogue_paper
+
+pytestmark = pytest.mark.django_db
+
+
+def test_editing_a_paper_in_the_admin_updates_search(admin_client):
+    paper = catalogue_paper("2602.00031", title="Old wording of a title")
+    assert search.search_ids("wording")[1] == 1
+    page = admin_client.get(f"/admin/papers/paper/{paper.pk}/change/")
+    form = page.context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and not isinstance(value, list | dict)
+    }
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        for name, value in management.initial.items():
+            data[f"{management.prefix}-{name}"] = value
+        for inline_form in formset.formset.initial_forms:
+            for name, value in inline_form.initial.items():
+                data[f"{inline_form.prefix}-{name}"] = getattr(value, "pk", value)
+            data[f"{inline_form.prefix}-id"] = inline_form.instance.pk
+    data.update(title="Fresh phrasing of a title", versions="[]", sources='["listing"]')
+    for key in ("published", "updated"):
+        value = getattr(paper, key)
+        data[f"{key}_0"], data[f"{key}_1"] = value.date().isoformat(), value.strftime("%H:%M:%S")
+    response = admin_client.post(f"/admin/papers/paper/{paper.pk}/change/", data)
+    assert response.status_code == 302, response.context["errors"]
+    assert Paper.objects.get(pk=paper.pk).title == "Fresh phrasing of a title"
+    assert search.search_ids("phrasing")[0] == [paper.pk]
+    assert search.search_ids("wording")[1] == 0
+
+
+def test_papers_cannot_be_deleted_from_the_admin(admin_client):
+    paper = catalogue_paper("2602.00032", title="Kept forever")
+    response = admin_client.post(f"/admin/papers/paper/{paper.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert Paper.objects.filter(pk=paper.pk).exists()
