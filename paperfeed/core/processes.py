@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
 from django.utils.crypto import get_random_string
 
@@ -12,18 +13,28 @@ from paperfeed.core.scheduler import run_scheduler
 logger = logging.getLogger(__name__)
 
 
-def start_worker_thread(*, stop: threading.Event, interval: float = 1.0) -> threading.Thread:
+def make_worker(
+    *, interval: float, batch: bool = False, startup_delay: bool = True, worker_id: str = ""
+) -> Any:
+    """A django-tasks-db worker over every queue of the default backend."""
     from django_tasks_db.management.commands.db_worker import Worker
 
-    worker = Worker(
+    return Worker(
         queue_names=["*"],
         interval=interval,
-        batch=False,
+        batch=batch,
         backend_name="default",
-        startup_delay=False,
+        # A random pause at start spreads many production workers; batch runs skip it.
+        startup_delay=startup_delay and not batch,
         max_tasks=None,
-        worker_id=f"embedded-{get_random_string(12)}",
+        worker_id=worker_id or get_random_string(32),
         excluded_queue_names=[],
+    )
+
+
+def start_worker_thread(*, stop: threading.Event, interval: float = 1.0) -> threading.Thread:
+    worker = make_worker(
+        interval=interval, startup_delay=False, worker_id=f"embedded-{get_random_string(12)}"
     )
 
     def watch() -> None:

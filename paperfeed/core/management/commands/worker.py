@@ -7,9 +7,8 @@ import threading
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.utils.crypto import get_random_string
 
-from paperfeed.core.processes import start_scheduler_thread
+from paperfeed.core.processes import make_worker, start_scheduler_thread
 
 
 class Command(BaseCommand):
@@ -21,21 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true", help="run what is queued, then exit")
 
     def handle(self, *args, no_scheduler: bool, interval: float, batch: bool, **options) -> None:
-        from django_tasks_db.management.commands.db_worker import Worker
-
         stop = threading.Event()
         if settings.PAPERFEED_SCHEDULER and not no_scheduler and not batch:
             start_scheduler_thread(stop=stop)
-        worker = Worker(
-            queue_names=["*"],
-            interval=interval,
-            batch=batch,
-            backend_name="default",
-            startup_delay=not batch,
-            max_tasks=None,
-            worker_id=get_random_string(32),
-            excluded_queue_names=[],
-        )
+        worker = make_worker(interval=interval, batch=batch)
         worker.configure_signals()
         try:
             worker.run()
