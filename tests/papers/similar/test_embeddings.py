@@ -87,3 +87,12 @@ def test_build_with_a_missing_model_dir_says_what_to_do(settings, tmp_path):
     settings.PAPERFEED_SIMILAR_MODEL_DIR = str(tmp_path / "nowhere")
     with pytest.raises(services.SimilarBuildError, match=r"model\.onnx"):
         services.similar_build()
+
+
+def test_packaged_tokenizer_is_bert_uncased_wordpiece(encoder):
+    # Ids of bert-base-uncased, whose vocabulary all-MiniLM-L6-v2 was trained with: a tokenizer
+    # that does not match the model would still run, but give meaningless vectors.
+    encoder._load()
+    encoding = encoder._tokenizer.encode("Hello World, transformers!")
+    assert encoding.ids == [101, 7592, 2088, 1010, 19081, 999, 102]
+    assert encoder._tokenizer.get_vocab_size() == 30522
