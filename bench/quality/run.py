@@ -4,6 +4,8 @@
    and the rest shuffled; MRR@10 of keyword, semantic and hybrid search.
 2. Similar papers: the share of the top 10 neighbours with the paper's primary category, and
    with a co-author in common; both beside a random baseline.
+3. The in-process cost of one semantic query per engine: turning the query into a vector (the
+   tf-idf projection or the ONNX encoder) plus the exact search over every vector.
 
 Per engine: tf-idf from the live index (run ``paperfeed similar build --full`` first) and
 sentence embeddings from the vectors ``bench.quality.encode`` wrote. When those cover only part
@@ -126,35 +128,42 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{'  random baseline':<34} {len(cat_rows):>7} {same:>14.3f} {shared:>10.3f}")
 
     print(f"\nknown-item search, MRR@{K} over {args.queries} papers")
-    print(f"{'engine':<34} {'keyword':>8} {'semantic':>9} {'hybrid':>8}")
+    print(
+        f"{'engine':<34} {'keyword':>8} {'semantic':>9} {'hybrid':>8}"
+        f" {'semantic query p50/p95':>24}"
+    )
     for name, (cat_rows, vectors) in engines.items():
         ids_here = np.array([rows[i][0] for i in cat_rows])
         universe = set(ids_here.tolist())
         sample = random.Random(args.seed).sample(sorted(universe), args.queries)
         queries = known_item_queries(titles, sample, args.seed)
         runs: dict[str, dict[int, list[int]]] = {"keyword": {}, "semantic": {}, "hybrid": {}}
+        seconds: list[float] = []
         for target, query in queries.items():
             parsed = querysyntax.parse_query(query)
             keyword, _ = search.search_filtered(
                 terms=parsed.terms, phrases=parsed.phrases, limit=100
             )
             keyword = [pk for pk in keyword if pk in universe]
-            if name.startswith("tfidf"):
-                vector = index.projection.transform([query])[0]
-            else:
-                if encoder is None:
-                    encoder = embeddings.Encoder(
-                        embeddings.locate_model(), max_tokens=args.max_tokens
-                    )
+            if encoder is None and not name.startswith("tfidf"):
+                encoder = embeddings.Encoder(embeddings.locate_model(), max_tokens=args.max_tokens)
+                encoder.encode(["warm up"])
+            query_started = time.perf_counter()
+            if encoder is not None and not name.startswith("tfidf"):
                 vector = encoder.encode([query])[0]
+            else:
+                vector = index.projection.transform([query])[0]
             found, _ = neighbours.search(vector, vectors, 100)
+            seconds.append(time.perf_counter() - query_started)
             semantic = [int(pk) for pk in ids_here[found]]
             runs["keyword"][target] = keyword
             runs["semantic"][target] = semantic
             runs["hybrid"][target] = fusion.reciprocal_rank_fusion([keyword, semantic])
+        seconds.sort()
+        p50, p95 = (seconds[int(share * len(seconds))] * 1000 for share in (0.5, 0.95))
         print(
             f"{name:<34} {mrr(runs['keyword']):>8.3f} {mrr(runs['semantic']):>9.3f} "
-            f"{mrr(runs['hybrid']):>8.3f}"
+            f"{mrr(runs['hybrid']):>8.3f} {f'{p50:.1f} / {p95:.1f} ms':>24}"
         )
     print(f"\n({time.monotonic() - started:.0f} s in all)")
 
