@@ -420,8 +420,12 @@ def featured_hide(*, curator: User, featured: Featured, hidden: bool = True) -> 
 
 
 def paper_hide(*, curator: User, paper: Paper, hidden: bool = True) -> None:
+    from paperfeed.papers import search
+
     _require_curator(curator)
-    Paper.objects.filter(pk=paper.pk).update(hidden=hidden)
+    with transaction.atomic():
+        Paper.objects.filter(pk=paper.pk).update(hidden=hidden)
+        search.catalogue_changed()
     paper.hidden = hidden
 
 

@@ -158,6 +158,17 @@ class Featured(models.Model):
         return f"{self.paper.arxiv_id} on {self.day}"
 
 
+class CatalogueVersion(models.Model):
+    """A single row counting the writes that can change what a search returns: imports, edits
+    and hiding or showing a paper. Search results are cached under this number, so one such
+    write makes every cached result stale at once, in every process, with no shared cache."""
+
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
 # Similar papers live in their own module (paperfeed/papers/similar); imported here so that
 # Django registers the model with the papers app.
 from paperfeed.papers.similar.models import SimilarPaper  # noqa: E402, F401

@@ -82,6 +82,7 @@ def index_papers(rows: Sequence[IndexRow]) -> None:
     """Insert or replace the index entries of these papers."""
     if not rows:
         return
+    catalogue_changed()
     with connection.cursor() as cursor:
         if is_postgres():
             # One statement for the whole batch (see paperfeed.core.bulk). Author names go in
@@ -116,6 +117,25 @@ def index_papers(rows: Sequence[IndexRow]) -> None:
                 "VALUES (%s, %s, %s, %s)",
                 [(row.paper_id, row.title, row.abstract, row.authors) for row in rows],
             )
+
+
+def catalogue_changed() -> None:
+    """Mark every cached search result stale. Call inside the transaction of each write that can
+    change what a search returns, so the new number and the new rows commit together."""
+    from django.db.models import F
+
+    from paperfeed.papers.models import CatalogueVersion
+
+    if not CatalogueVersion.objects.filter(pk=1).update(value=F("value") + 1):
+        CatalogueVersion.objects.update_or_create(pk=1, defaults={"value": 1})
+
+
+def catalogue_version() -> int:
+    """The number :func:`catalogue_changed` last wrote (0 before any write)."""
+    from paperfeed.papers.models import CatalogueVersion
+
+    value = CatalogueVersion.objects.filter(pk=1).values_list("value", flat=True).first()
+    return value or 0
 
 
 def terms_of(text: str) -> list[str]:

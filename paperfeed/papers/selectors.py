@@ -26,6 +26,7 @@ Functions:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -263,18 +264,54 @@ def search_papers(
         if not result.message and query.strip():
             result.message = "The query has no searchable words."
         return result
-    found = None
-    if mode in MODES and mode != "keyword" and sort == "relevance":
-        from paperfeed.papers.similar.selectors import meaning_search
+    ids, total, result.mode, fell_back = _search_ids(
+        query=query, parsed=parsed, limit=limit, offset=offset, sort=sort, mode=mode
+    )
+    if fell_back and mode == "semantic" and not result.message:
+        result.message = (
+            "Search by meaning is not available for this query; showing keyword matches."
+        )
+    papers = papers_by_ids(ids=ids)
+    words = parsed.highlight_words
+    for paper in papers:
+        paper.title_html = querysyntax.highlight(paper.title, words)  # type: ignore[attr-defined]
+        paper.snippet_html = querysyntax.snippet(paper.abstract, words)  # type: ignore[attr-defined]
+    result.papers = papers
+    result.total = total
+    return result
 
-        found = meaning_search(parsed=parsed, mode=mode, limit=limit, offset=offset)
-        if found is None and mode == "semantic" and not result.message:
-            result.message = (
-                "Search by meaning is not available for this query; showing keyword matches."
-            )
+
+def _search_ids(
+    *, query: str, parsed: querysyntax.ParsedQuery, limit: int, offset: int, sort: str, mode: str
+) -> tuple[list[int], int, str, bool]:
+    """Ids of one page of results, the total, the mode that produced them, and whether a
+    semantic or hybrid query fell back to keywords.
+
+    Cached for PAPERFEED_SEARCH_CACHE_SECONDS under the catalogue version (bumped in the same
+    transaction as every import, edit or hiding) and the name of the live similar-papers index:
+    ranking every match is the costly part of a search, and its answer can only change when one
+    of those two does. Pages are rendered from the papers as they are now, so counts stay fresh.
+    """
+    from paperfeed.papers.similar import selectors as similar_selectors
+    from paperfeed.papers.similar import store
+
+    seconds = settings.PAPERFEED_SEARCH_CACHE_SECONDS
+    key = ""
+    if seconds > 0:
+        index_name = store.current_name(similar_selectors.store_dir()) if mode != "keyword" else ""
+        identity = repr((search.catalogue_version(), index_name, query, limit, offset, sort, mode))
+        key = "search:" + hashlib.sha256(identity.encode()).hexdigest()
+        hit = cache.get(key)
+        if hit is not None:
+            return hit  # type: ignore[no-any-return]
+    found = None
+    by_meaning = mode in MODES and mode != "keyword" and sort == "relevance"
+    if by_meaning:
+        found = similar_selectors.meaning_search(
+            parsed=parsed, mode=mode, limit=limit, offset=offset
+        )
     if found is not None:
-        ids, total = found
-        result.mode = mode
+        answer = (*found, mode, False)
     else:
         ids, total = search.search_filtered(
             terms=parsed.terms,
@@ -286,14 +323,10 @@ def search_papers(
             limit=limit,
             offset=offset,
         )
-    papers = papers_by_ids(ids=ids)
-    words = parsed.highlight_words
-    for paper in papers:
-        paper.title_html = querysyntax.highlight(paper.title, words)  # type: ignore[attr-defined]
-        paper.snippet_html = querysyntax.snippet(paper.abstract, words)  # type: ignore[attr-defined]
-    result.papers = papers
-    result.total = total
-    return result
+        answer = (ids, total, "keyword", by_meaning)
+    if key:
+        cache.set(key, answer, seconds)
+    return answer
 
 
 def similar_papers(*, paper: Paper, limit: int = 10) -> list[Paper]:

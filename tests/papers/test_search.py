@@ -131,3 +131,47 @@ def test_operator_words_are_searched_as_words():
     catalogue_paper("2602.00121", title="NEAR and AND or OR", abstract="plain")
     result = selectors.search_papers(query="NEAR( AND OR")
     assert [p.arxiv_id for p in result.papers] == ["2602.00121"]
+
+
+@pytest.mark.django_db
+def test_search_results_are_remembered_until_the_catalogue_changes():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from paperfeed.community.services import paper_hide
+    from tests.factories import UserFactory
+
+    catalogue_paper("2601.00001", title="Sparse attention for long documents")
+    first = selectors.search_papers(query="sparse attention")
+    assert [p.arxiv_id for p in first.papers] == ["2601.00001"]
+
+    # The same search again ranks nothing: its ids come from the cache.
+    with CaptureQueriesContext(connection) as queries:
+        again = selectors.search_papers(query="sparse attention")
+    assert [p.arxiv_id for p in again.papers] == ["2601.00001"]
+    assert not [q for q in queries.captured_queries if "papers_fts" in q["sql"]]
+
+    # An import shows at once: it bumps the catalogue version in its own transaction.
+    catalogue_paper("2601.00002", title="Sparse attention in vision transformers")
+    after_import = selectors.search_papers(query="sparse attention")
+    assert {p.arxiv_id for p in after_import.papers} == {"2601.00001", "2601.00002"}
+    assert after_import.total == 2
+
+    # Hiding a paper too, total included (the total is part of what is remembered).
+    curator = UserFactory(is_staff=True, is_superuser=True)
+    paper_hide(curator=curator, paper=after_import.papers[0], hidden=True)
+    after_hide = selectors.search_papers(query="sparse attention")
+    assert after_hide.total == 1 and len(after_hide.papers) == 1
+
+
+@pytest.mark.django_db
+def test_search_cache_can_be_turned_off(settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAPERFEED_SEARCH_CACHE_SECONDS = 0
+    catalogue_paper("2601.00003", title="Graph rewiring")
+    assert selectors.search_papers(query="rewiring").total == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.search_papers(query="rewiring").total == 1
+    assert [q for q in queries.captured_queries if "papers_fts" in q["sql"]]
