@@ -10,10 +10,15 @@ import logging
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import register_converter
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from paperfeed.api.periods import BadParameter
+from paperfeed.papers.ids import ArxivIdConverter
+
+# Routes write {arxiv_id:paper_id} so that old-style ids (hep-th/9901001) reach the handlers.
+register_converter(ArxivIdConverter, "arxiv_id")
 
 logger = logging.getLogger(__name__)
 

@@ -252,7 +252,7 @@ def paper_submit(request: HttpRequest, payload: SubmitIn):
 
 
 @api.get(
-    "/papers/{paper_id}",
+    "/papers/{arxiv_id:paper_id}",
     response={200: PaperOut, **NOT_FOUND},
     by_alias=True,
     exclude_none=True,
@@ -286,7 +286,7 @@ class PageQuery(Schema):
 
 
 @api.get(
-    "/papers/{paper_id}/comments",
+    "/papers/{arxiv_id:paper_id}/comments",
     response={200: list[CommentOut], **NOT_FOUND},
     by_alias=True,
     exclude_none=True,
@@ -307,7 +307,7 @@ class SimilarQuery(Schema):
 
 
 @api.get(
-    "/papers/{paper_id}/similar",
+    "/papers/{arxiv_id:paper_id}/similar",
     response={200: list[SearchHitOut], **NOT_FOUND},
     by_alias=True,
     exclude_none=True,
@@ -333,7 +333,7 @@ def _refused(exc: Exception, status: int = 403) -> HttpError:
 
 
 @api.post(
-    "/papers/{paper_id}/upvote",
+    "/papers/{arxiv_id:paper_id}/upvote",
     response={200: UpvoteOut, **WRITE_ERRORS},
     auth=BearerToken(),
     throttle=write_limits("upvote", community_rate="PAPERFEED_RATE_UPVOTE"),
@@ -345,7 +345,7 @@ def upvote_add(request: HttpRequest, paper_id: str):
 
 
 @api.delete(
-    "/papers/{paper_id}/upvote",
+    "/papers/{arxiv_id:paper_id}/upvote",
     response={200: UpvoteOut, **WRITE_ERRORS},
     auth=BearerToken(),
     throttle=write_limits("upvote", community_rate="PAPERFEED_RATE_UPVOTE"),
@@ -393,7 +393,7 @@ def _comment(request: HttpRequest, paper_id: str, text: str, parent_id: int | No
 
 
 @api.post(
-    "/papers/{paper_id}/comment",
+    "/papers/{arxiv_id:paper_id}/comment",
     response={201: CommentOut, **WRITE_ERRORS},
     by_alias=True,
     exclude_none=True,
@@ -407,7 +407,7 @@ def comment_create(request: HttpRequest, paper_id: str, payload: CommentIn):
 
 
 @api.post(
-    "/papers/{paper_id}/comment/{comment_id}/reply",
+    "/papers/{arxiv_id:paper_id}/comment/{comment_id}/reply",
     response={201: CommentOut, **WRITE_ERRORS},
     by_alias=True,
     exclude_none=True,

@@ -2,6 +2,7 @@ from django.urls import path, re_path
 
 from paperfeed.api import feeds, markdown
 from paperfeed.api.api import api
+from paperfeed.papers.ids import URL_ID_PATTERN
 
 
 def _both(route: str, make, name: str) -> list:  # type: ignore[no-untyped-def]
@@ -15,7 +16,9 @@ def _both(route: str, make, name: str) -> list:  # type: ignore[no-untyped-def]
 urlpatterns = [
     path("api/", api.urls),
     # Before the pages app's /papers/<id>, which would otherwise take the ".md".
-    re_path(r"^papers/(?P<arxiv_id>[^/]{1,80})\.md$", markdown.paper_md, name="paper-markdown"),
+    re_path(
+        rf"^papers/(?P<arxiv_id>{URL_ID_PATTERN})\.md$", markdown.paper_md, name="paper-markdown"
+    ),
     *_both("daily", lambda atom: feeds.FeaturedFeed(days=1, atom=atom), "feed-daily"),
     *_both("weekly", lambda atom: feeds.FeaturedFeed(days=7, atom=atom), "feed-weekly"),
     *_both("monthly", lambda atom: feeds.FeaturedFeed(days=30, atom=atom), "feed-monthly"),

@@ -23,6 +23,21 @@ _URL_PREFIX = re.compile(
     r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html|format)/", re.IGNORECASE
 )
 MAX_ID_INPUT = 300
+# An id as a URL path segment: old-style ids carry one slash (hep-th/9901001), so a route that
+# must also match what follows the id cannot use Django's greedy <path:>.
+URL_ID_PATTERN = r"(?:[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]{2})?/\d{7}(?:v\d{1,3})?|[^/]+)"
+
+
+class ArxivIdConverter:
+    """Django path converter for :data:`URL_ID_PATTERN` (registered as ``arxiv_id``)."""
+
+    regex = URL_ID_PATTERN
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
 
 
 class InvalidArxivId(ValueError):
