@@ -66,6 +66,24 @@ class _Inbox:
 
 
 @pytest.fixture
+def run_tasks(monkeypatch):
+    """Run the queued tasks that are due with the real django-tasks-db worker, in batch mode
+    (as `paperfeed worker` would, then return): mails queued by a request go out here."""
+    from django_tasks_db.management.commands import db_worker
+
+    from paperfeed.core.processes import make_worker
+
+    # The worker recycles database connections between tasks; here that connection holds the
+    # test's transaction, so it must stay open.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run() -> None:
+        make_worker(interval=0, batch=True, startup_delay=False).run()
+
+    return run
+
+
+@pytest.fixture
 def smtp_server(settings):
     """A real SMTP server (aiosmtpd) on loopback; Django's SMTP backend delivers to it."""
     import socket

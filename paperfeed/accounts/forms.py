@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
 from django.contrib.auth.models import User
 
-from paperfeed.accounts.services import AccountError, display_name_check
+from paperfeed.accounts.services import AccountError, account_mail_queue, display_name_check
 
 
 class SignupForm(UserCreationForm):
@@ -43,3 +45,20 @@ class TokenForm(forms.Form):
 
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(widget=forms.PasswordInput, label="Your password")
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with the mail queued for the worker instead of sent in the request
+    (see services.account_mail_queue): the answer then takes as long for an unknown address
+    as for a registered one."""
+
+    def send_mail(  # type: ignore[override]
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        account_mail_queue(kind="reset", user=context["user"], email=to_email)

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
+import smtplib
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from paperfeed.accounts.models import ApiToken, Profile
 
@@ -25,6 +31,12 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 VERIFY_SALT = "paperfeed.accounts.verify-email"
 _TOKEN_SHAPE = re.compile(r"pf_[A-Za-z0-9_-]{20,80}")
 _UNSAFE_NAME = re.compile(r"[<>\"'`&\x00-\x1f\x7f]")
+# Account mails, one template folder each (accounts/email/<kind>/subject.txt and body.txt).
+MAIL_KINDS = ("verify", "taken", "reset")
+# Minutes before each new attempt when the mail server fails: about 8.5 hours in all.
+MAIL_RETRY_MINUTES = (1, 5, 30, 120, 360)
+
+logger = logging.getLogger(__name__)
 
 
 class AccountError(ValueError):
@@ -110,15 +122,80 @@ def verification_link(*, user: User, email: str) -> str:
 
 
 def verification_send(*, user: User, email: str) -> None:
-    link = verification_link(user=user, email=email)
-    send_mail(
-        "Confirm your email address",
-        f"Hello {user.get_username()},\n\nPlease confirm that this is your address by opening "
-        f"this link:\n\n{link}\n\nThe link works for {settings.PASSWORD_RESET_TIMEOUT // 3600} "
-        "hours. If you did not ask for this, ignore this mail.\n",
-        None,
-        [email],
-    )
+    account_mail_queue(kind="verify", user=user, email=email)
+
+
+def account_mail_queue(*, kind: str, user: User, email: str) -> None:
+    """Queue one account mail for the worker, in the caller's transaction.
+
+    The request never waits on the mail server, so a slow or broken one neither fails a
+    sign-up nor tells, by timing, whether an address was already registered. The task carries
+    only the kind, the user's id and the address: links are signed when the worker composes
+    the mail, so no live token is ever stored in the task table.
+    """
+    from paperfeed.accounts.tasks import account_mail_send
+
+    if kind not in MAIL_KINDS:
+        raise ValueError(f"unknown account mail {kind!r}")
+    account_mail_send.enqueue(kind=kind, user_id=user.pk, email=email, attempt=1)
+
+
+def _mail_link(kind: str, user: User, email: str) -> str:
+    if kind == "verify":
+        return verification_link(user=user, email=email)
+    if kind == "taken":
+        return _link(reverse("accounts:password_reset"))
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return _link(reverse("accounts:password_reset_confirm", args=[uid, token]))
+
+
+def _permanent_failure(exc: Exception) -> bool:
+    """A refusal the mail server will repeat (5xx), as opposed to an outage worth retrying."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+
+
+def account_mail_deliver(*, kind: str, user_id: int, email: str, attempt: int) -> str:
+    """Compose and send one queued account mail; on a passing failure queue the next attempt
+    (MAIL_RETRY_MINUTES). Returns what happened: sent, skipped, refused, retry or gave up."""
+    from paperfeed.accounts.tasks import account_mail_send
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or kind not in MAIL_KINDS:
+        return "skipped"  # the account was deleted meanwhile
+    context = {
+        "user": user,
+        "link": _mail_link(kind, user, email),
+        "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+    }
+    subject = " ".join(render_to_string(f"accounts/email/{kind}/subject.txt", context).split())
+    body = render_to_string(f"accounts/email/{kind}/body.txt", context)
+    try:
+        send_mail(subject, body, None, [email])
+    except (smtplib.SMTPException, OSError) as exc:
+        if isinstance(exc, smtplib.SMTPException) and _permanent_failure(exc):
+            logger.warning("account mail %s to user %s refused: %s", kind, user_id, exc)
+            return "refused"
+        if attempt > len(MAIL_RETRY_MINUTES):
+            logger.error(
+                "account mail %s to user %s not sent after %d attempts: %s",
+                kind,
+                user_id,
+                attempt,
+                exc,
+            )
+            return "gave up"
+        delay = timedelta(minutes=MAIL_RETRY_MINUTES[attempt - 1])
+        logger.warning(
+            "account mail %s to user %s failed (%s); next attempt in %s", kind, user_id, exc, delay
+        )
+        account_mail_send.using(run_after=timezone.now() + delay).enqueue(
+            kind=kind, user_id=user_id, email=email, attempt=attempt + 1
+        )
+        return "retry"
+    return "sent"
 
 
 def user_signup(*, username: str, email: str, password: str, display_name: str = "") -> User | None:
@@ -130,14 +207,7 @@ def user_signup(*, username: str, email: str, password: str, display_name: str =
     email = User.objects.normalize_email(email).strip()
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
-        send_mail(
-            "Someone tried to sign up with your address",
-            "Somebody (perhaps you) tried to create an account with this email address, which "
-            f"already has one: {existing.get_username()}. If you forgot your password, reset "
-            f"it here:\n\n{_link(reverse('accounts:password_reset'))}\n",
-            None,
-            [existing.email],
-        )
+        account_mail_queue(kind="taken", user=existing, email=existing.email)
         return None
     try:
         user = user_create(

@@ -18,6 +18,7 @@ from paperfeed.accounts.forms import (
     DeleteAccountForm,
     EmailChangeForm,
     ProfileForm,
+    QueuedPasswordResetForm,
     SignupForm,
     TokenForm,
 )
@@ -104,8 +105,7 @@ def login(request: HttpRequest) -> HttpResponse:
 
 _reset_view = auth_views.PasswordResetView.as_view(
     template_name="accounts/reset.html",
-    email_template_name="accounts/reset_email.txt",
-    subject_template_name="accounts/reset_subject.txt",
+    form_class=QueuedPasswordResetForm,
     success_url=reverse_lazy("accounts:password_reset_done"),
 )
 

@@ -19,7 +19,7 @@ PASSWORD = "a long enough pass phrase 42"
 
 
 def test_sign_up_verify_log_in_upvote_comment_reply_submit(
-    live_server, settings, smtp_server, page, screenshot
+    live_server, settings, smtp_server, run_tasks, page, screenshot
 ):
     settings.PAPERFEED_SITE_URL = settings.SITE_URL = live_server.url
     settings.PAPERFEED_PAGE_CACHE_SECONDS = 0
@@ -39,7 +39,8 @@ def test_sign_up_verify_log_in_upvote_comment_reply_submit(
     page.get_by_role("heading", name="Check your inbox").wait_for()
     screenshot("community-1-signed-up")
 
-    # Verify: follow the link in the mail the real SMTP server received.
+    # Verify: follow the link in the mail the worker sent to the real SMTP server.
+    run_tasks()
     [mail] = smtp_server.to("ada@example.org")
     link = re.search(r"https?://\S+", smtp_server.body(mail)).group(0)
     assert link.startswith(live_server.url)

@@ -1,0 +1,120 @@
+"""Account mails go through the task queue: a broken mail server fails no request, the mail
+is retried until it goes out, and no live link is stored with the queued task."""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from paperfeed.accounts import services
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a long enough pass phrase 42"
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _mail_tasks():
+    return DBTaskResult.objects.filter(task_path__endswith="account_mail_send")
+
+
+def test_sign_up_while_the_mail_server_is_down_then_the_retry_delivers(
+    client, settings, smtp_server, run_tasks
+):
+    working_port = settings.EMAIL_PORT
+    settings.EMAIL_PORT = _closed_port()
+    response = client.post(
+        "/accounts/signup",
+        {
+            "username": "ada",
+            "email": "ada@example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    assert response.status_code == 200
+    assert b"Check your inbox" in response.content
+    assert User.objects.filter(username="ada").exists()
+
+    run_tasks()  # connection refused: the worker queues the next attempt a minute later
+    assert smtp_server.messages == []
+    first, retry = _mail_tasks().order_by("enqueued_at")
+    assert first.return_value == "retry"
+    assert retry.args_kwargs["kwargs"]["attempt"] == 2
+    assert retry.run_after > timezone.now() + timedelta(seconds=50)
+
+    run_tasks()  # not due yet
+    assert smtp_server.messages == []
+
+    settings.EMAIL_PORT = working_port
+    _mail_tasks().filter(pk=retry.pk).update(run_after=timezone.now())
+    run_tasks()
+    [mail] = smtp_server.to("ada@example.org")
+    assert "/accounts/verify/" in smtp_server.body(mail)
+
+
+def test_the_queue_holds_no_live_link(client, smtp_server, run_tasks):
+    UserFactory(username="grace", email="grace@example.org")
+    client.post("/accounts/password/reset", {"email": "grace@example.org"})
+    [task] = _mail_tasks()
+    assert task.args_kwargs["kwargs"] == {
+        "kind": "reset",
+        "user_id": User.objects.get(username="grace").pk,
+        "email": "grace@example.org",
+        "attempt": 1,
+    }
+    run_tasks()
+    [mail] = smtp_server.to("grace@example.org")
+    assert "/accounts/password/reset/" in smtp_server.body(mail)
+
+
+def test_a_deleted_account_gets_no_mail(client, smtp_server, run_tasks):
+    user = UserFactory(username="gone", email="gone@example.org")
+    services.account_mail_queue(kind="verify", user=user, email=user.email)
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    run_tasks()
+    assert smtp_server.messages == []
+    assert _mail_tasks().get().return_value == "skipped"
+
+
+def test_retries_stop(settings, run_tasks):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _closed_port()
+    user = UserFactory(username="ada", email="ada@example.org")
+    attempts = len(services.MAIL_RETRY_MINUTES) + 1
+    result = services.account_mail_deliver(
+        kind="verify", user_id=user.pk, email=user.email, attempt=attempts
+    )
+    assert result == "gave up"
+    assert not _mail_tasks().exists()
+
+
+@pytest.mark.parametrize(
+    ("error", "permanent"),
+    [
+        (smtplib.SMTPRecipientsRefused({"a@example.org": (550, b"no such user")}), True),
+        (smtplib.SMTPRecipientsRefused({"a@example.org": (450, b"mailbox busy")}), False),
+        (smtplib.SMTPDataError(554, b"rejected"), True),
+        (smtplib.SMTPSenderRefused(451, b"try later", "from@example.org"), False),
+        (smtplib.SMTPServerDisconnected("gone"), False),
+    ],
+)
+def test_which_failures_are_worth_retrying(error, permanent):
+    assert services._permanent_failure(error) is permanent
+
+
+def test_unknown_kinds_are_refused():
+    with pytest.raises(ValueError):
+        services.account_mail_queue(kind="spam", user=UserFactory(), email="x@example.org")
