@@ -15,7 +15,7 @@ connections:
 The API read rate limit is switched off for the run (PAPERFEED_RATE_API_READ_IP=""): wrk is
 one client, and 429 answers would measure the limiter instead of the API.
 
-    .venv/bin/python -m bench.http [--corpus 10k] [--duration 3] [--postgres URL]
+    .venv/bin/python -m bench.http [--corpus 10k] [--duration 3] [--postgres URL] [--only search]
 """
 
 from __future__ import annotations
@@ -325,7 +325,7 @@ def warm(base: str, paths: list[str], *, every: bool = False) -> None:
             _get(base + path, timeout=120)
 
 
-def run(corpus_env: dict[str, str], label: str, duration: float) -> dict:
+def run(corpus_env: dict[str, str], label: str, duration: float, only: str = "") -> dict:
     """Every path on one catalogue: uncached, cached, and the static baseline."""
     base_env = {
         **corpus_env,
@@ -334,7 +334,7 @@ def run(corpus_env: dict[str, str], label: str, duration: float) -> dict:
         "LOG_LEVEL": "WARNING",
     }
     paper_id = pick_paper(corpus_env)
-    paths = targets(paper_id)
+    paths = {name: group for name, group in targets(paper_id).items() if only in name}
     work = Path(tempfile.mkdtemp(prefix="bench-http-", dir=BENCH_VAR))
     results: dict = {"paper": paper_id, "uncached": {}, "cached": {}, "static": {}, "rss_mb": {}}
     try:
@@ -367,10 +367,14 @@ def print_results(label: str, results: dict) -> None:
         for mode in ("uncached", "cached", "static"):
             r = results[mode][name]
             bad = f" ({r['non2xx']} non-2xx)" if r["non2xx"] or r["socket_errors"] else ""
-            row.append(f"{r['p50_ms']:.1f}/{r['p99_ms']:.1f} ms {r['rps']:,.0f}/s{bad}")
+            row.append(
+                f"{r['p50_ms']:.1f}/{r['p95_ms']:.1f}/{r['p99_ms']:.1f} ms {r['rps']:,.0f}/s{bad}"
+            )
         row.append(f"{results['uncached'][name]['rps'] / results['static'][name]['rps']:.2f}")
         rows.append(tuple(row))
-    print(f"\n{label}: p50/p99 and requests/s, wrk -c{CONNECTIONS}, gunicorn {WORKERS} workers")
+    print(
+        f"\n{label}: p50/p95/p99 and requests/s, wrk -c{CONNECTIONS}, gunicorn {WORKERS} workers"
+    )
     print(table(rows, ("path", "cache off", "cache on", "static same bytes", "off/static")))
     print(f"peak worker RSS MB: {results['rss_mb']}")
 
@@ -384,12 +388,13 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--corpus", default="10k", choices=corpora.ALL)
     parser.add_argument("--duration", type=float, default=3)
     parser.add_argument("--postgres", default=None)
+    parser.add_argument("--only", default="", help="measure only the paths whose name has this")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
     backend = "postgres" if args.postgres else "sqlite"
     catalogue = corpora.corpus(args.corpus, backend, args.postgres)
-    results = run(catalogue.env, catalogue.label.replace("/", "-"), args.duration)
+    results = run(catalogue.env, catalogue.label.replace("/", "-"), args.duration, args.only)
     print_results(catalogue.label, results)
     return results
 
