@@ -372,9 +372,7 @@ def print_results(label: str, results: dict) -> None:
             )
         row.append(f"{results['uncached'][name]['rps'] / results['static'][name]['rps']:.2f}")
         rows.append(tuple(row))
-    print(
-        f"\n{label}: p50/p95/p99 and requests/s, wrk -c{CONNECTIONS}, gunicorn {WORKERS} workers"
-    )
+    print(f"\n{label}: p50/p95/p99 and requests/s, wrk -c{CONNECTIONS}, gunicorn {WORKERS} workers")
     print(table(rows, ("path", "cache off", "cache on", "static same bytes", "off/static")))
     print(f"peak worker RSS MB: {results['rss_mb']}")
 
