@@ -92,7 +92,7 @@ def daily_papers(request: HttpRequest, response: HttpResponse, filters: Query[Da
     when a next page exists."""
     period = parse_period(date_=filters.date, week=filters.week, month=filters.month)
 
-    def build() -> tuple[list[dict], bool]:
+    def build() -> tuple[list[dict], dict[str, str]]:
         first = last = None
         if period is not None:
             first, last = period[1].first, period[1].last
@@ -105,29 +105,52 @@ def daily_papers(request: HttpRequest, response: HttpResponse, filters: Query[Da
             offset=filters.p * filters.limit,
         )
         root = base_url(request)
-        return [shapes.daily_dict(entry, base_url=root) for entry in entries], has_next
+        headers = {"Link": _next_link(request, p=filters.p + 1)} if has_next else {}
+        return [shapes.daily_dict(entry, base_url=root) for entry in entries], headers
 
-    items, has_next = _cached_read(request, build)
-    if has_next:
-        response["Link"] = _next_link(request, p=filters.p + 1)
-    return items
+    return _cached_read(request, response, build, schema=DailyPaperOut, many=True)
 
 
-def _cached_read(request: HttpRequest, build: Callable[[], Any]) -> Any:
-    """The answer of an anonymous read, kept for PAPERFEED_PAGE_CACHE_SECONDS like the pages.
+def _cached_read(
+    request: HttpRequest,
+    response: HttpResponse,
+    build: Callable[[], tuple[Any, dict[str, str]]],
+    *,
+    schema: type[Schema],
+    many: bool = False,
+) -> Any:
+    """The answer of an anonymous read, kept as JSON bytes for PAPERFEED_PAGE_CACHE_SECONDS like
+    the pages; ``build`` returns the payload and the headers that go with it.
 
     The rate limits have already run (ninja throttles come first), so cached answers are still
-    counted. Requests with a token, or from a signed-in member, are always computed afresh.
+    counted. Requests with a token, or from a signed-in member, are always computed afresh and
+    serialised by ninja itself; the cached bytes are made the same way (validated against
+    ``schema`` and dumped by alias without None), which a test checks byte for byte. Keeping
+    bytes rather than objects saves the validation and rendering, most of a cached answer's cost.
     """
     seconds = settings.PAPERFEED_PAGE_CACHE_SECONDS
     if seconds <= 0 or "HTTP_AUTHORIZATION" in request.META or request.user.is_authenticated:
-        return build()
+        payload, headers = build()
+        for name, value in headers.items():
+            response[name] = value
+        return payload
     key = "api:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
     hit = cache.get(key)
     if hit is None:
-        hit = build()
+        payload, headers = build()
+        items = payload if many else [payload]
+        dumped = [
+            schema.model_validate(item).model_dump(by_alias=True, exclude_none=True)
+            for item in items
+        ]
+        rendered = api.create_response(request, dumped if many else dumped[0], status=200)
+        hit = (rendered.content, headers)
         cache.set(key, hit, seconds)
-    return hit
+    content, headers = hit
+    cached = HttpResponse(content, content_type=api.get_content_type())
+    for name, value in headers.items():
+        cached[name] = value
+    return cached
 
 
 class SearchQuery(Schema):
@@ -260,8 +283,8 @@ def paper_submit(request: HttpRequest, payload: SubmitIn):
     tags=["papers"],
     summary="One paper (HF paper_info)",
 )
-def paper_info(request: HttpRequest, paper_id: str):
-    def build() -> dict:
+def paper_info(request: HttpRequest, response: HttpResponse, paper_id: str):
+    def build() -> tuple[dict, dict[str, str]]:
         paper = _paper_or_404(paper_id)
         days = paper.featured_days  # type: ignore[attr-defined]
         first = min(days) if days else None
@@ -269,15 +292,16 @@ def paper_info(request: HttpRequest, paper_id: str):
         submitter = ""
         if entry is not None:
             submitter = entry.featured_by.username if entry.featured_by_id else entry.submitter_name
-        return shapes.paper_dict(
+        payload = shapes.paper_dict(
             paper,
             base_url=base_url(request),
             featured_day=first,
             submitter=submitter,
             featured_days=days,
         )
+        return payload, {}
 
-    return _cached_read(request, build)
+    return _cached_read(request, response, build, schema=PaperOut)
 
 
 class PageQuery(Schema):
