@@ -21,9 +21,7 @@ PATHS = [
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_cached_bytes_equal_what_ninja_renders(
-    client, catalogue, path, django_assert_num_queries
-):
+def test_cached_bytes_equal_what_ninja_renders(client, catalogue, path, django_assert_num_queries):
     token = token_create(user=UserFactory(verified=True), name="test")
     fresh = client.get(path, HTTP_AUTHORIZATION=f"Bearer {token}")
     first = client.get(path)  # builds and caches the bytes
