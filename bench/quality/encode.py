@@ -4,7 +4,7 @@ Encoding 75,000 abstracts with all-MiniLM-L6-v2 on two CPU cores takes a long wh
 vectors are written in checkpoints beside the data and a re-run resumes where the last one
 stopped. Usage::
 
-    PAPERFEED_DATA_DIR=var/dev-similar .venv/bin/python -m bench.quality.encode [--max-tokens 128]
+    PAPERFEED_DATA_DIR=var/dev-similar .venv/bin/python -m bench.quality.encode [--max-tokens 256]
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def cache_path(data_dir: Path, max_tokens: int) -> Path:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-tokens", type=int, default=128)
+    parser.add_argument("--max-tokens", type=int, default=256)
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
     import django
