@@ -10,6 +10,7 @@ import smtplib
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
@@ -207,6 +208,9 @@ def user_signup(*, username: str, email: str, password: str, display_name: str =
     email = User.objects.normalize_email(email).strip()
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
+        # Hash the password all the same: a new account costs one password hash, so skipping
+        # it here would let the response time tell which addresses are registered.
+        make_password(password)
         account_mail_queue(kind="taken", user=existing, email=existing.email)
         return None
     try:

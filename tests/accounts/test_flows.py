@@ -199,3 +199,20 @@ def test_pages_send_a_csp_without_inline_script(client):
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy.split("script-src", 1)[1].split(";", 1)[0]
+
+
+def test_signup_hashes_a_password_whether_or_not_the_address_is_taken(client, monkeypatch):
+    # Equal work on both paths, so the response time does not tell registered addresses apart.
+    from django.contrib.auth import hashers
+
+    calls = []
+    real = hashers.get_hasher
+    monkeypatch.setattr(hashers, "get_hasher", lambda *a: calls.append(1) or real(*a))
+    UserFactory(username="owner", email="taken@example.org")
+    calls.clear()
+    _signup(client, username="newbie", email="fresh@example.org")
+    fresh = len(calls)
+    calls.clear()
+    _signup(client, username="intruder", email="taken@example.org")
+    assert fresh >= 1
+    assert len(calls) == fresh
