@@ -23,6 +23,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from paperfeed.accounts.models import ApiToken, Profile
+from paperfeed.core.mail import is_permanent
 
 TOKEN_PREFIX = "pf_"  # noqa: S105 - a label, not a secret
 # The part of a token kept in clear for display: "pf_" and eight characters of the secret.
@@ -151,13 +152,6 @@ def _mail_link(kind: str, user: User, email: str) -> str:
     return _link(reverse("accounts:password_reset_confirm", args=[uid, token]))
 
 
-def _permanent_failure(exc: Exception) -> bool:
-    """A refusal the mail server will repeat (5xx), as opposed to an outage worth retrying."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return all(code >= 500 for code, _ in exc.recipients.values())
-    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
-
-
 def account_mail_deliver(*, kind: str, user_id: int, email: str, attempt: int) -> str:
     """Compose and send one queued account mail; on a passing failure queue the next attempt
     (MAIL_RETRY_MINUTES). Returns what happened: sent, skipped, refused, retry or gave up."""
@@ -176,7 +170,7 @@ def account_mail_deliver(*, kind: str, user_id: int, email: str, attempt: int) -
     try:
         send_mail(subject, body, None, [email])
     except (smtplib.SMTPException, OSError) as exc:
-        if isinstance(exc, smtplib.SMTPException) and _permanent_failure(exc):
+        if isinstance(exc, smtplib.SMTPException) and is_permanent(exc):
             logger.warning("account mail %s to user %s refused: %s", kind, user_id, exc)
             return "refused"
         if attempt > len(MAIL_RETRY_MINUTES):

@@ -30,6 +30,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from paperfeed.core.mail import smtp_verdict
 from paperfeed.digests import addresses, emails, schedule, selectors, tokens
 from paperfeed.digests.addresses import InputError
 from paperfeed.digests.models import Delivery, Subscriber, _new_key
@@ -440,20 +441,6 @@ def _hard_failure(delivery: Delivery, error: str) -> None:
     ).update(status=Subscriber.Status.BOUNCING)
 
 
-def _permanent(exc: smtplib.SMTPException) -> tuple[bool, str] | None:
-    """(permanent?, message) for an error about this one message; None for connection trouble."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        code, text = next(iter(exc.recipients.values()), (550, b"refused"))
-        return 500 <= code < 600, f"{code} {text!r}"
-    if isinstance(exc, smtplib.SMTPResponseException) and not isinstance(
-        exc, smtplib.SMTPServerDisconnected
-    ):
-        if exc.smtp_code in (421, -1):  # the server is going away: a connection problem
-            return None
-        return 500 <= exc.smtp_code < 600, f"{exc.smtp_code} {exc.smtp_error!r}"
-    return None
-
-
 class _Connection:
     """One SMTP connection reused for many messages, reopened with backoff when it drops."""
 
@@ -570,7 +557,7 @@ def _send_delivery(delivery, builder, anchors, connection, report) -> str:  # ty
         try:
             connection.backend.send_messages([message])
         except smtplib.SMTPException as exc:
-            verdict = _permanent(exc)
+            verdict = smtp_verdict(exc)
             if verdict is None:
                 connection.drop()
                 continue

@@ -3,7 +3,6 @@ is retried until it goes out, and no live link is stored with the queued task.""
 
 from __future__ import annotations
 
-import smtplib
 import socket
 from datetime import timedelta
 
@@ -99,20 +98,6 @@ def test_retries_stop(settings, run_tasks):
     )
     assert result == "gave up"
     assert not _mail_tasks().exists()
-
-
-@pytest.mark.parametrize(
-    ("error", "permanent"),
-    [
-        (smtplib.SMTPRecipientsRefused({"a@example.org": (550, b"no such user")}), True),
-        (smtplib.SMTPRecipientsRefused({"a@example.org": (450, b"mailbox busy")}), False),
-        (smtplib.SMTPDataError(554, b"rejected"), True),
-        (smtplib.SMTPSenderRefused(451, b"try later", "from@example.org"), False),
-        (smtplib.SMTPServerDisconnected("gone"), False),
-    ],
-)
-def test_which_failures_are_worth_retrying(error, permanent):
-    assert services._permanent_failure(error) is permanent
 
 
 def test_unknown_kinds_are_refused():

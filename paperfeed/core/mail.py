@@ -1,0 +1,25 @@
+"""What an SMTP failure means for the message: shared by account mails and digests. Pure."""
+
+from __future__ import annotations
+
+import smtplib
+
+
+def smtp_verdict(exc: smtplib.SMTPException) -> tuple[bool, str] | None:
+    """(permanent?, message) for an error about this one message; None for connection trouble."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(exc.recipients.values()), (550, b"refused"))
+        return 500 <= code < 600, f"{code} {text!r}"
+    if isinstance(exc, smtplib.SMTPResponseException) and not isinstance(
+        exc, smtplib.SMTPServerDisconnected
+    ):
+        if exc.smtp_code in (421, -1):  # the server is going away: a connection problem
+            return None
+        return 500 <= exc.smtp_code < 600, f"{exc.smtp_code} {exc.smtp_error!r}"
+    return None
+
+
+def is_permanent(exc: smtplib.SMTPException) -> bool:
+    """A refusal the mail server will repeat (5xx), as opposed to an outage worth retrying."""
+    verdict = smtp_verdict(exc)
+    return verdict is not None and verdict[0]
