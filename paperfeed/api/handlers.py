@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
@@ -35,6 +34,7 @@ from paperfeed.api.schemas import (
     UpvoteOut,
 )
 from paperfeed.api.throttles import read_limits, write_limits
+from paperfeed.core.caching import anonymous_copy_key
 from paperfeed.papers import selectors as paper_selectors
 from paperfeed.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.papers.models import Paper
@@ -128,13 +128,12 @@ def _cached_read(
     ``schema`` and dumped by alias without None), which a test checks byte for byte. Keeping
     bytes rather than objects saves the validation and rendering, most of a cached answer's cost.
     """
-    seconds = settings.PAPERFEED_PAGE_CACHE_SECONDS
-    if seconds <= 0 or "HTTP_AUTHORIZATION" in request.META or request.user.is_authenticated:
+    key = anonymous_copy_key(request, "api:")
+    if key is None:
         payload, headers = build()
         for name, value in headers.items():
             response[name] = value
         return payload
-    key = "api:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
     hit = cache.get(key)
     if hit is None:
         payload, headers = build()
@@ -145,7 +144,7 @@ def _cached_read(
         ]
         rendered = api.create_response(request, dumped if many else dumped[0], status=200)
         hit = (rendered.content, headers)
-        cache.set(key, hit, seconds)
+        cache.set(key, hit, settings.PAPERFEED_PAGE_CACHE_SECONDS)
     content, headers = hit
     cached = HttpResponse(content, content_type=api.get_content_type())
     for name, value in headers.items():

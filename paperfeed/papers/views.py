@@ -8,7 +8,6 @@ for PAPERFEED_PAGE_CACHE_SECONDS (see :func:`cached_for_anonymous`).
 from __future__ import annotations
 
 import calendar
-import hashlib
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -23,6 +22,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
+from paperfeed.core.caching import anonymous_copy_key
 from paperfeed.papers import selectors
 from paperfeed.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.trending.selectors import WINDOWS, attach_histories, trending_papers
@@ -50,10 +50,10 @@ def cached_for_anonymous(view: Callable[..., HttpResponse]) -> Callable[..., Htt
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        seconds = settings.PAPERFEED_PAGE_CACHE_SECONDS
-        if seconds <= 0 or request.method != "GET" or request.user.is_authenticated:
+        key = anonymous_copy_key(request, "page:")
+        if key is None:
             return view(request, *args, **kwargs)
-        key = "page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        seconds = settings.PAPERFEED_PAGE_CACHE_SECONDS
         hit = cache.get(key)
         if hit is not None:
             status, content_type, content = hit
