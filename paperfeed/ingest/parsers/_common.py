@@ -544,7 +544,7 @@ def compression_of(path: Path) -> str | None:
         return "xz"
     if head.startswith(_ZIP_MAGIC):
         return "zip"
-    if head.startswith(_BZ2_MAGIC) and path.suffix.lower() in (".bz2", ".bz"):
+    if head.startswith(_BZ2_MAGIC) and path.suffix.lower() in (".bz2", ".bz", ".tbz2"):
         return "bz2"
     return None
 
@@ -597,24 +597,31 @@ def iter_tar_members(
 ) -> Iterator[tuple[str, IO[bytes]] | Rejected]:
     """Stream the regular-file members of a tar archive whose names end with ``accept``.
 
-    The archive is read once, front to back (``r|*``): nothing is unpacked to disk, and each
+    The archive is read once, front to back (``r|``): nothing is unpacked to disk, and each
     member's stream is only valid until the next item is requested. A damaged or truncated
-    archive ends with one :class:`Rejected`.
+    archive ends with one :class:`Rejected`, even when only its padding or its compression
+    trailer is missing (every member's records are still read).
     """
     count = 0
     try:
-        with tarfile.open(path, "r|*") as archive:
+        # The compression layer is opened here rather than by tarfile ("r|*"): tarfile's own
+        # stream reader takes a compressed stream that simply stops as the end of the data, so an
+        # archive cut after its last member's bytes (in the zero padding or the gzip trailer)
+        # would pass as whole. gzip/lzma/bz2 raise EOFError instead, which the drain below
+        # turns into a Rejected.
+        with open_input(path) as stream, tarfile.open(fileobj=stream, mode="r|") as archive:
             for member in archive:
                 if not member.isfile():
                     continue
                 name = member.name
                 if not Path(name).name.lower().endswith(accept):
                     continue
-                stream = archive.extractfile(member)
-                if stream is None:
+                member_stream = archive.extractfile(member)
+                if member_stream is None:
                     continue
                 count += 1
-                yield name, stream
+                yield name, member_stream
+            _drain(stream)
     except STREAM_ERRORS as exc:
         where = f" after {count} files" if count else ""
         yield Rejected(
@@ -622,6 +629,17 @@ def iter_tar_members(
             None,
             path.name,
         )
+
+
+# What may follow a tar archive's end-of-archive marker: its padding to a whole record (10 KiB by
+# default; 1 MiB covers any blocking factor tools use). Reading past it would let trailing junk
+# cost unbounded time for nothing.
+_TAR_TAIL_BYTES = 1024 * 1024
+
+
+def _drain(stream: IO[bytes]) -> None:
+    """Read what is left after the archive's end marker, so a truncated compressed stream raises."""
+    stream.read(_TAR_TAIL_BYTES)
 
 
 # A line longer than this is not a metadata record (the longest real ones are ~100 KB); it is

@@ -163,6 +163,32 @@ def test_truncated_member_stream_inside_gz_archive(tmp_path: Path) -> None:
     assert only_rejected(items)
 
 
+@pytest.mark.parametrize(
+    ("mode", "suffix", "cut"),
+    [
+        ("w:gz", ".tar.gz", 8),  # the gzip trailer (CRC and length) only
+        ("w:gz", ".tgz", 12),  # and the end of the deflate stream, which encodes padding only
+        ("w:xz", ".tar.xz", 20),
+        ("w:bz2", ".tar.bz2", 6),
+        ("w:bz2", ".tbz2", 6),
+    ],
+)
+def test_archive_cut_after_its_last_member_is_reported(
+    tmp_path: Path, mode: str, suffix: str, cut: int
+) -> None:
+    # Whether a cut lands in a member's bytes or only in the end padding depends on how the
+    # compressor laid out this run's bytes (timestamps are in them); both must be reported.
+    archive = make_tar(tmp_path, mode, suffix, ["2025-03-18.jsonl"])
+    cut_path = tmp_path / f"cut{suffix}"
+    cut_path.write_bytes(archive.read_bytes()[:-cut])
+    items = assert_only_results(parse_listing_path(cut_path))
+    rejected = only_rejected(items)
+    assert len(rejected) == 1 and "truncated" in rejected[0].reason
+    assert items[-1] is rejected[0]
+    whole = only_records(parse_listing_path(archive))
+    assert len(whole) == 3 and only_rejected(parse_listing_path(archive)) == []
+
+
 def test_categories_and_limit() -> None:
     records = only_records(parse_listing_path(LISTINGS, categories={"eess"}))
     assert [r.arxiv_id for r in records] == ["2503.10004"]
