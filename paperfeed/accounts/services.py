@@ -23,7 +23,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from paperfeed.accounts.models import ApiToken, Profile
-from paperfeed.core.mail import is_permanent
+from paperfeed.core.mail import RETRY_MINUTES, retry_delay
 
 TOKEN_PREFIX = "pf_"  # noqa: S105 - a label, not a secret
 # The part of a token kept in clear for display: "pf_" and eight characters of the secret.
@@ -35,8 +35,6 @@ _TOKEN_SHAPE = re.compile(r"pf_[A-Za-z0-9_-]{20,80}")
 _UNSAFE_NAME = re.compile(r"[<>\"'`&\x00-\x1f\x7f]")
 # Account mails, one template folder each (accounts/email/<kind>/subject.txt and body.txt).
 MAIL_KINDS = ("verify", "taken", "reset")
-# Minutes before each new attempt when the mail server fails: about 8.5 hours in all.
-MAIL_RETRY_MINUTES = (1, 5, 30, 120, 360)
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +152,7 @@ def _mail_link(kind: str, user: User, email: str) -> str:
 
 def account_mail_deliver(*, kind: str, user_id: int, email: str, attempt: int) -> str:
     """Compose and send one queued account mail; on a passing failure queue the next attempt
-    (MAIL_RETRY_MINUTES). Returns what happened: sent, skipped, refused, retry or gave up."""
+    (core.mail.RETRY_MINUTES). Returns what happened: sent, skipped, refused, retry or gave up."""
     from paperfeed.accounts.tasks import account_mail_send
 
     user = User.objects.filter(pk=user_id, is_active=True).first()
@@ -170,19 +168,18 @@ def account_mail_deliver(*, kind: str, user_id: int, email: str, attempt: int) -
     try:
         send_mail(subject, body, None, [email])
     except (smtplib.SMTPException, OSError) as exc:
-        if isinstance(exc, smtplib.SMTPException) and is_permanent(exc):
-            logger.warning("account mail %s to user %s refused: %s", kind, user_id, exc)
-            return "refused"
-        if attempt > len(MAIL_RETRY_MINUTES):
-            logger.error(
-                "account mail %s to user %s not sent after %d attempts: %s",
+        delay = retry_delay(exc, attempt)
+        if delay is None:
+            gave_up = attempt > len(RETRY_MINUTES)
+            logger.log(
+                logging.ERROR if gave_up else logging.WARNING,
+                "account mail %s to user %s not sent (attempt %d): %s",
                 kind,
                 user_id,
                 attempt,
                 exc,
             )
-            return "gave up"
-        delay = timedelta(minutes=MAIL_RETRY_MINUTES[attempt - 1])
+            return "gave up" if gave_up else "refused"
         logger.warning(
             "account mail %s to user %s failed (%s); next attempt in %s", kind, user_id, exc, delay
         )

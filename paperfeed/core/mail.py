@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import smtplib
+from datetime import timedelta
+
+# When a one-off mail (account links, digest confirmations) is tried again after a passing
+# failure: within minutes for a blip, and still within the day for an outage of a few hours,
+# well inside the links' own lifetimes.
+RETRY_MINUTES = (1, 5, 30, 120, 360)
 
 
 def smtp_verdict(exc: smtplib.SMTPException) -> tuple[bool, str] | None:
@@ -23,3 +29,14 @@ def is_permanent(exc: smtplib.SMTPException) -> bool:
     """A refusal the mail server will repeat (5xx), as opposed to an outage worth retrying."""
     verdict = smtp_verdict(exc)
     return verdict is not None and verdict[0]
+
+
+def retry_delay(exc: smtplib.SMTPException | OSError, attempt: int) -> timedelta | None:
+    """How long to wait before trying a one-off mail again after ``exc`` failed attempt number
+    ``attempt`` (from 1); None when it is not worth trying again: the server refused this
+    message for good (5xx), or RETRY_MINUTES is used up."""
+    if isinstance(exc, smtplib.SMTPException) and is_permanent(exc):
+        return None
+    if attempt > len(RETRY_MINUTES):
+        return None
+    return timedelta(minutes=RETRY_MINUTES[attempt - 1])

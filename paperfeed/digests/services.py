@@ -24,13 +24,13 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.core.mail import get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from paperfeed.core.mail import smtp_verdict
+from paperfeed.core.mail import RETRY_MINUTES, retry_delay, smtp_verdict
 from paperfeed.digests import addresses, emails, schedule, selectors, tokens
 from paperfeed.digests.addresses import InputError
 from paperfeed.digests.models import Delivery, Subscriber, _new_key
@@ -40,8 +40,8 @@ logger = logging.getLogger(__name__)
 MAX_PAPERS = 50
 
 
-class MailError(RuntimeError):
-    """The mail server could not be reached; the reader should try again later."""
+# One-off mails to a (would-be) subscriber, one template folder each (templates/email/<kind>/).
+SUBSCRIBER_MAIL_KINDS = ("confirm", "already")
 
 
 # --- Subscribing ------------------------------------------------------------------------------
@@ -60,26 +60,76 @@ def _mail_allowed(email: str) -> bool:
     return count <= settings.PAPERFEED_DIGEST_MAILS_PER_ADDRESS_HOUR
 
 
-def _send_one(message) -> None:  # type: ignore[no-untyped-def]
+def subscriber_mail_queue(*, kind: str, subscriber: Subscriber) -> None:
+    """Queue a confirmation ("confirm") or an already-subscribed note ("already") for the
+    worker, in the caller's transaction.
+
+    The form answers at once whatever the mail server is doing, the same way for every
+    address. The task holds only the kind and the subscriber's id: the signed link is made
+    when the worker composes the mail, so no live token sits in the task table, and a
+    confirmation link's lifetime starts when it is sent.
+    """
+    from paperfeed.digests.tasks import subscriber_mail_send
+
+    if kind not in SUBSCRIBER_MAIL_KINDS:
+        raise ValueError(f"unknown subscriber mail {kind!r}")
+    subscriber_mail_send.enqueue(kind=kind, subscriber_id=subscriber.pk, attempt=1)
+
+
+def _subscriber_message(kind: str, subscriber: Subscriber) -> EmailMultiAlternatives:
+    if kind == "confirm":
+        token = tokens.make_token(subscriber=subscriber, purpose=tokens.CONFIRM)
+        context = {
+            "confirm_url": emails.site_link(reverse("digests:confirm", args=[token])),
+            "hours": settings.PAPERFEED_DIGEST_CONFIRM_HOURS,
+        }
+    else:
+        token = tokens.make_token(subscriber=subscriber, purpose=tokens.PREFERENCES)
+        link = emails.site_link(reverse("digests:preferences", args=[token]))
+        context = {"preferences_url": link}
+    return emails.simple_message(template=kind, to=subscriber.email, context=context)
+
+
+def subscriber_mail_deliver(*, kind: str, subscriber_id: int, attempt: int) -> str:
+    """Compose and send one queued subscriber mail; on a passing failure queue the next attempt
+    (core.mail.RETRY_MINUTES). Returns what happened: sent, skipped, refused, retry or gave up.
+
+    A mail that no longer fits the subscriber's state is skipped: a confirmation for an address
+    confirmed (or unsubscribed) meanwhile, an already-subscribed note for one that has left.
+    """
+    from paperfeed.digests.tasks import subscriber_mail_send
+
+    wanted = Subscriber.Status.PENDING if kind == "confirm" else Subscriber.Status.CONFIRMED
+    subscriber = Subscriber.objects.filter(pk=subscriber_id, status=wanted).first()
+    if subscriber is None or kind not in SUBSCRIBER_MAIL_KINDS:
+        return "skipped"
     try:
-        message.send()
+        _subscriber_message(kind, subscriber).send()
     except (smtplib.SMTPException, OSError) as exc:
-        logger.warning("could not send %r: %s", message.subject, exc)
-        raise MailError("We could not send the mail just now. Please try again later.") from exc
-
-
-def confirmation_send(*, subscriber: Subscriber) -> None:
-    token = tokens.make_token(subscriber=subscriber, purpose=tokens.CONFIRM)
-    _send_one(
-        emails.simple_message(
-            template="confirm",
-            to=subscriber.email,
-            context={
-                "confirm_url": emails.site_link(reverse("digests:confirm", args=[token])),
-                "hours": settings.PAPERFEED_DIGEST_CONFIRM_HOURS,
-            },
+        delay = retry_delay(exc, attempt)
+        if delay is None:
+            gave_up = attempt > len(RETRY_MINUTES)
+            logger.log(
+                logging.ERROR if gave_up else logging.WARNING,
+                "subscriber mail %s to subscriber %s not sent (attempt %d): %s",
+                kind,
+                subscriber_id,
+                attempt,
+                exc,
+            )
+            return "gave up" if gave_up else "refused"
+        logger.warning(
+            "subscriber mail %s to subscriber %s failed (%s); next attempt in %s",
+            kind,
+            subscriber_id,
+            exc,
+            delay,
         )
-    )
+        subscriber_mail_send.using(run_after=timezone.now() + delay).enqueue(
+            kind=kind, subscriber_id=subscriber_id, attempt=attempt + 1
+        )
+        return "retry"
+    return "sent"
 
 
 def subscriber_subscribe(
@@ -119,21 +169,7 @@ def subscriber_subscribe(
             subscriber.save(update_fields=["status", "confirmed_at"])
     if not send_mail or (confirmed and not already) or not _mail_allowed(address):
         return subscriber
-    if already:
-        preferences = tokens.make_token(subscriber=subscriber, purpose=tokens.PREFERENCES)
-        _send_one(
-            emails.simple_message(
-                template="already",
-                to=subscriber.email,
-                context={
-                    "preferences_url": emails.site_link(
-                        reverse("digests:preferences", args=[preferences])
-                    )
-                },
-            )
-        )
-    else:
-        confirmation_send(subscriber=subscriber)
+    subscriber_mail_queue(kind="already" if already else "confirm", subscriber=subscriber)
     return subscriber
 
 
@@ -257,9 +293,9 @@ def subscribers_import(
                 )
                 subscriber_update(subscriber=subscriber, preferences=prefs)
             if send_mail and not confirmed and subscriber.status == Subscriber.Status.PENDING:
-                confirmation_send(subscriber=subscriber)
+                subscriber_mail_queue(kind="confirm", subscriber=subscriber)
             exists = existing is not None
-        except (InputError, MailError) as exc:
+        except InputError as exc:
             summary.errors.append(f"line {line}: {exc}")
             continue
         if exists:

@@ -20,3 +20,10 @@ def send_due_digests() -> dict[str, int]:
         "failed": report.failed,
         "retry_later": report.retry_later,
     }
+
+
+@task()
+def subscriber_mail_send(*, kind: str, subscriber_id: int, attempt: int = 1) -> str:
+    """Send one confirmation or already-subscribed mail queued by
+    :func:`services.subscriber_mail_queue`."""
+    return services.subscriber_mail_deliver(kind=kind, subscriber_id=subscriber_id, attempt=attempt)

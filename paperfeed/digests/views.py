@@ -40,8 +40,6 @@ def subscribe(request: HttpRequest) -> HttpResponse:
                 services.subscriber_subscribe(email=form.cleaned_data["email"])
             except InputError as exc:
                 form.add_error("email", str(exc))
-            except services.MailError as exc:
-                return render(request, "digests/message.html", {"error": str(exc)}, status=503)
             else:
                 # The same answer for new, pending and already subscribed addresses.
                 return render(request, "digests/check_inbox.html")
@@ -157,7 +155,7 @@ def account_subscribe(request: HttpRequest) -> HttpResponse:
         subscriber = services.subscriber_subscribe(
             email=user.email, user=user, confirmed=verified, send_mail=not verified
         )
-    except (InputError, services.MailError) as exc:
+    except InputError as exc:
         messages.error(request, str(exc))
         return redirect("accounts:settings")
     if not verified:

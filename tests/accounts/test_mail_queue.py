@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from paperfeed.accounts import services
+from paperfeed.core.mail import RETRY_MINUTES
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +93,7 @@ def test_retries_stop(settings, run_tasks):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _closed_port()
     user = UserFactory(username="ada", email="ada@example.org")
-    attempts = len(services.MAIL_RETRY_MINUTES) + 1
+    attempts = len(RETRY_MINUTES) + 1
     result = services.account_mail_deliver(
         kind="verify", user_id=user.pk, email=user.email, attempt=attempts
     )

@@ -24,7 +24,7 @@ def write_csv(tmp_path, text: str):
     return str(path)
 
 
-def test_import_confirmed_list_then_export_round_trips(tmp_path, smtp_server, capsys):
+def test_import_confirmed_list_then_export_round_trips(tmp_path, smtp_server, capsys, run_tasks):
     path = write_csv(
         tmp_path,
         "email,frequency,categories,keywords\n"
@@ -42,6 +42,7 @@ def test_import_confirmed_list_then_export_round_trips(tmp_path, smtp_server, ca
     assert (ada.status, ada.frequency) == ("confirmed", "weekly")
     assert ada.categories == ["cs.CL", "cs.LG"] and ada.keywords == ["speech", "diffusion"]
     assert Subscriber.objects.filter(email="grace@xn--bcher-kva.example.org").exists()
+    run_tasks()
     assert smtp_server.messages == []  # already opted in: no confirmation mail
 
     out = tmp_path / "out.csv"
@@ -54,9 +55,10 @@ def test_import_confirmed_list_then_export_round_trips(tmp_path, smtp_server, ca
     assert "0 created, 2 updated, 0 refused" in capsys.readouterr().out
 
 
-def test_import_without_confirmed_asks_each_address(tmp_path, smtp_server, capsys):
+def test_import_without_confirmed_asks_each_address(tmp_path, smtp_server, capsys, run_tasks):
     call_command("subscribers", "import", write_csv(tmp_path, "email\nnew@example.org\n"))
     assert Subscriber.objects.get().status == "pending"
+    run_tasks()
     assert len(smtp_server.to("new@example.org")) == 1
     with pytest.raises(CommandError):
         call_command("subscribers", "import", write_csv(tmp_path, "name\nx\n"))

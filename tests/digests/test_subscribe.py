@@ -25,12 +25,14 @@ def subscribe(client, email: str, ip: str = "203.0.113.5"):
     return client.post(reverse("digests:subscribe"), {"email": email}, REMOTE_ADDR=ip)
 
 
-def test_double_opt_in_through_a_real_smtp_server(client, smtp_server):
+def test_double_opt_in_through_a_real_smtp_server(client, smtp_server, run_tasks):
     response = subscribe(client, "Reader@Example.org")
     assert response.status_code == 200
     assert "Check your inbox" in response.content.decode()
     subscriber = Subscriber.objects.get()
     assert subscriber.status == "pending"
+    assert smtp_server.messages == []  # queued for the worker, not sent in the request
+    run_tasks()
     [mail] = smtp_server.to("Reader@example.org")
     assert mail.get_content_type() == "multipart/alternative"
     assert mail["Subject"] == "Confirm your paperfeed digest subscription"
@@ -56,13 +58,14 @@ def test_double_opt_in_through_a_real_smtp_server(client, smtp_server):
     assert Subscriber.objects.get().status == "confirmed"
 
 
-def test_the_answer_never_tells_whether_an_address_is_subscribed(client, smtp_server):
+def test_the_answer_never_tells_whether_an_address_is_subscribed(client, smtp_server, run_tasks):
     SubscriberFactory(email="alice@example.org")
     known = subscribe(client, "alice@example.org")
     unknown = subscribe(client, "bob@example.org")
     assert known.status_code == unknown.status_code == 200
     strip = lambda r: re.sub(r"csrf\w*\W+\w+", "", r.content.decode())  # noqa: E731
     assert strip(known) == strip(unknown)
+    run_tasks()
     # The owner of the known address is told by mail instead, with their preferences link.
     [note] = smtp_server.to("alice@example.org")
     assert "is already subscribed" in " ".join(
@@ -80,10 +83,13 @@ def test_subscribe_is_rate_limited_per_ip(client, settings, smtp_server):
     assert subscribe(client, "r9@example.org", ip="198.51.100.7").status_code == 200
 
 
-def test_one_address_gets_few_mails_however_often_it_is_submitted(client, settings, smtp_server):
+def test_one_address_gets_few_mails_however_often_it_is_submitted(
+    client, settings, smtp_server, run_tasks
+):
     settings.PAPERFEED_DIGEST_MAILS_PER_ADDRESS_HOUR = 2
     for n in range(5):
         assert subscribe(client, "victim@example.org", ip=f"192.0.2.{n}").status_code == 200
+    run_tasks()
     assert len(smtp_server.to("victim@example.org")) == 2
 
 
@@ -91,18 +97,20 @@ def test_one_address_gets_few_mails_however_often_it_is_submitted(client, settin
     "raw",
     ["not-an-address", "reader@example.org\r\nBcc: x@example.org", "a@b", "zoë@example.org"],
 )
-def test_bad_addresses_get_a_clear_error_and_nothing_is_stored(client, raw, smtp_server):
+def test_bad_addresses_get_a_clear_error_and_nothing_is_stored(client, raw, smtp_server, run_tasks):
     response = subscribe(client, raw)
     assert response.status_code == 400
     assert 'class="error"' in response.content.decode()
     assert not Subscriber.objects.exists()
+    run_tasks()
     assert smtp_server.messages == []
 
 
-def test_international_domains_are_stored_and_mailed_in_idna(client, smtp_server):
+def test_international_domains_are_stored_and_mailed_in_idna(client, smtp_server, run_tasks):
     assert subscribe(client, "leser@bücher.example.org").status_code == 200
     subscriber = Subscriber.objects.get()
     assert subscriber.email == "leser@xn--bcher-kva.example.org"
+    run_tasks()
     [mail] = smtp_server.messages
     assert mail["X-Envelope-To"] == "leser@xn--bcher-kva.example.org"
     # The same address typed either way is one subscriber.
@@ -211,7 +219,7 @@ def test_preferences_page_saves_checked_values(client):
     assert subscriber.timezone == "America/Sao_Paulo"
 
 
-def test_signed_in_member_subscribes_from_settings(client, smtp_server):
+def test_signed_in_member_subscribes_from_settings(client, smtp_server, run_tasks):
     member = UserFactory(verified=True)
     client.force_login(member)
     response = client.post(reverse("digests:account_subscribe"))
@@ -219,12 +227,14 @@ def test_signed_in_member_subscribes_from_settings(client, smtp_server):
     assert response["Location"].startswith("/digest/preferences/")
     subscriber = Subscriber.objects.get()
     assert subscriber.user == member and subscriber.status == "confirmed"
+    run_tasks()
     assert smtp_server.messages == []  # a verified address needs no second confirmation
 
     unverified = UserFactory(verified=False)
     client.force_login(unverified)
     client.post(reverse("digests:account_subscribe"))
     assert Subscriber.objects.get(user=unverified).status == "pending"
+    run_tasks()
     assert len(smtp_server.to(unverified.email)) == 1
     # GET does nothing.
     assert client.get(reverse("digests:account_subscribe")).status_code == 405
