@@ -274,6 +274,8 @@ PAPERFEED_FETCH_RETRIES = env_int("PAPERFEED_FETCH_RETRIES", 4)
 # The scheduled import runs once a day at this UTC hour (arXiv announces at 00:00 UTC).
 PAPERFEED_IMPORT_HOUR_UTC = env_int("PAPERFEED_IMPORT_HOUR_UTC", 1)
 PAPERFEED_SCHEDULER = env_bool("PAPERFEED_SCHEDULER", True)
+# Papers without an abstract asked of the arXiv API per hourly run (100 per request, 3 s apart).
+PAPERFEED_COMPLETE_PER_RUN = env_int("PAPERFEED_COMPLETE_PER_RUN", 500)
 
 # --- Trending (docs/trending.md) ------------------------------------------------------------
 # Optional: without a token GitHub allows 60 requests an hour, with one 5,000.

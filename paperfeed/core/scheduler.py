@@ -52,6 +52,12 @@ def scheduled_jobs() -> list[Job]:
             task_path="paperfeed.ingest.tasks.daily_import",
             daily_at_hour=settings.PAPERFEED_IMPORT_HOUR_UTC,
         ),
+        # Papers imported without an abstract (HF listings): a few arXiv requests an hour.
+        Job(
+            name="ingest-complete",
+            task_path="paperfeed.ingest.tasks.complete_papers",
+            every=timedelta(hours=1),
+        ),
         # Each subscriber has their own send time and time zone: look every 5 minutes.
         Job(
             name="digests-send",

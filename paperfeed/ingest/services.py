@@ -704,6 +704,58 @@ def papers_fetch_by_ids(*, arxiv_ids: Sequence[str]) -> IngestRun:
     return ingest_run(source="arxiv_api", items=page.records, parameters={"ids": list(arxiv_ids)})
 
 
+# Ids per arXiv API request when completing papers: one short URL and a small answer each.
+COMPLETE_BATCH = 100
+
+
+def papers_complete(
+    *, limit: int, dry_run: bool = False, progress: ProgressCallback | None = None
+) -> IngestRun | None:
+    """Ask the arXiv API for the papers the catalogue holds without an abstract.
+
+    HF listings and scrapes name papers by id and title only; until arXiv fills them in, their
+    pages show no abstract, similar papers have nothing to compare, and search ranks them
+    oddly (a short text looks like a close match). The newest ``limit`` such papers are asked
+    for, ``COMPLETE_BATCH`` ids per request, one request every 3 s. Each paper is asked once
+    (``Paper.arxiv_checked_at``), so one arXiv does not know is not asked again. None when
+    there is nothing to ask.
+    """
+    from django.conf import settings
+    from django.utils import timezone
+
+    from paperfeed.ingest.fetchers import ArxivApiFetcher
+    from paperfeed.papers.models import Paper
+
+    ids = list(
+        Paper.objects.filter(abstract="", arxiv_checked_at__isnull=True, hidden=False)
+        .order_by("-published", "-id")
+        .values_list("arxiv_id", flat=True)[: max(limit, 0)]
+    )
+    if not ids:
+        return None
+
+    def pages() -> Iterator[tuple[list[Item], str]]:
+        with _client(min_interval=settings.ARXIV_REQUEST_INTERVAL) as client:
+            fetcher = ArxivApiFetcher(client, base_url=settings.ARXIV_API_URL)
+            for start in range(0, len(ids), COMPLETE_BATCH):
+                batch = ids[start : start + COMPLETE_BATCH]
+                yield list(fetcher.fetch_ids(batch).records), batch[-1]
+
+    run = ingest_run(
+        source="arxiv_api",
+        pages=pages(),
+        parameters={"complete": len(ids), "first": ids[0], "last": ids[-1]},
+        dry_run=dry_run,
+        progress=progress,
+    )
+    if not dry_run:
+        # Only after the whole run: if a request fails, the papers it did not reach stay due.
+        now = timezone.now()
+        for chunk in _chunks(ids):
+            Paper.objects.filter(arxiv_id__in=chunk).update(arxiv_checked_at=now)
+    return run
+
+
 def papers_harvest_oai(
     *,
     metadata_prefix: str = "arXivRaw",

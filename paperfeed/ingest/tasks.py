@@ -40,3 +40,16 @@ def daily_import() -> dict[str, str]:
             logger.warning("daily import from %s skipped: %s", name, exc)
             outcome[name] = f"skipped: {exc}"
     return outcome
+
+
+@task()
+def complete_papers() -> str:
+    """Fill in papers imported without an abstract from the arXiv API (papers_complete)."""
+    try:
+        run = services.papers_complete(limit=settings.PAPERFEED_COMPLETE_PER_RUN)
+    except FetchError as exc:
+        logger.warning("completing papers from arXiv skipped: %s", exc)
+        return f"skipped: {exc}"
+    if run is None:
+        return "nothing to complete"
+    return f"{run.updated} completed, {run.unchanged} unchanged, {run.rejected} rejected"

@@ -57,6 +57,10 @@ class Paper(models.Model):
     authors: models.ManyToManyField[Author, PaperAuthor] = models.ManyToManyField(
         Author, through="PaperAuthor", related_name="papers"
     )
+    # When the arXiv API was last asked for this paper's missing metadata (an HF listing or a
+    # scrape gives titles without abstracts): asked once, so a paper arXiv does not return is
+    # not requested again and again.
+    arxiv_checked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -69,6 +73,12 @@ class Paper(models.Model):
             models.Index(fields=["id"], name="paper_visible", condition=models.Q(hidden=False)),
             # The few hidden papers, so search can leave them out without a join per match.
             models.Index(fields=["id"], name="paper_hidden", condition=models.Q(hidden=True)),
+            # The papers still to complete from the arXiv API, newest first, without a scan.
+            models.Index(
+                fields=["-published", "-id"],
+                name="paper_incomplete",
+                condition=models.Q(abstract="", arxiv_checked_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

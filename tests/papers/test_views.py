@@ -200,3 +200,13 @@ def test_signed_in_readers_get_fresh_pages(client, featured, settings):
     client.get("/papers/2602.00202")
     Paper.objects.filter(arxiv_id="2602.00202").update(title="Renamed paper")
     assert b"Renamed paper" in client.get("/papers/2602.00202").content
+
+
+def test_a_paper_without_an_abstract_says_so(client):
+    catalogue_paper("2602.00301", title="Only a title so far", abstract="")
+    page = client.get("/papers/2602.00301").content.decode()
+    assert "No abstract yet" in page and 'class="abstract"' not in page
+    assert 'href="https://arxiv.org/abs/2602.00301"' in page
+    catalogue_paper("2602.00302", abstract="A real abstract.")
+    page = client.get("/papers/2602.00302").content.decode()
+    assert "No abstract yet" not in page and "A real abstract." in page

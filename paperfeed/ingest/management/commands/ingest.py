@@ -12,7 +12,7 @@ from tqdm import tqdm
 from paperfeed.ingest import services
 from paperfeed.ingest.models import IngestRun
 
-SOURCES = ("file", "snapshot", "listings", "arxiv", "oai", "hf")
+SOURCES = ("file", "snapshot", "listings", "arxiv", "oai", "hf", "complete")
 
 
 def _day(value: str) -> date:
@@ -23,7 +23,10 @@ def _day(value: str) -> date:
 
 
 class Command(BaseCommand):
-    help = "Import papers: `paperfeed ingest file PATH...`, or snapshot/listings/arxiv/oai/hf."
+    help = (
+        "Import papers: `paperfeed ingest file PATH...`, or snapshot/listings/arxiv/oai/hf; "
+        "`complete` asks arXiv for papers imported without an abstract."
+    )
 
     def add_arguments(self, parser) -> None:
         sub = parser.add_subparsers(
@@ -75,6 +78,17 @@ class Command(BaseCommand):
         p.add_argument("--until", dest="date_until", type=_day)
         common(p)
 
+        p = sub.add_parser(
+            "complete", help="ask the arXiv API for papers imported without an abstract"
+        )
+        p.add_argument(
+            "--limit",
+            type=int,
+            default=None,
+            help="papers at most, newest first (default: PAPERFEED_COMPLETE_PER_RUN)",
+        )
+        common(p)
+
     def handle(self, *args, source: str, dry_run: bool, no_progress: bool, **options) -> None:
         bar = tqdm(unit=" records", disable=no_progress or None, mininterval=0.5)
         try:
@@ -83,13 +97,23 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         finally:
             bar.close()
+        if run is None:
+            self.stdout.write("Every paper has an abstract, or has been asked for one already.")
+            return
         self._summary(run)
         if run.status == IngestRun.Status.FAILED:
             raise CommandError(run.message)
 
-    def _run(self, source: str, *, dry_run: bool, progress, options) -> IngestRun:
+    def _run(self, source: str, *, dry_run: bool, progress, options) -> IngestRun | None:
         common = {"dry_run": dry_run, "progress": progress}
         today = date.today()
+        if source == "complete":
+            limit = options["limit"]
+            if limit is not None and limit < 1:
+                raise CommandError("--limit must be at least 1")
+            return services.papers_complete(
+                limit=settings.PAPERFEED_COMPLETE_PER_RUN if limit is None else limit, **common
+            )
         if source in {"file", "snapshot", "listings"}:
             fmt = {"snapshot": "snapshot", "listings": "listing"}.get(source) or options["format"]
             categories = set(options.get("categories") or []) or None
