@@ -6,7 +6,6 @@ import hashlib
 import logging
 import re
 import secrets
-import smtplib
 from datetime import timedelta
 
 from django.conf import settings
@@ -23,7 +22,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from paperfeed.accounts.models import ApiToken, Profile
-from paperfeed.core.mail import RETRY_MINUTES, retry_delay
+from paperfeed.core.mail import send_with_retry
 
 TOKEN_PREFIX = "pf_"  # noqa: S105 - a label, not a secret
 # The part of a token kept in clear for display: "pf_" and eight characters of the secret.
@@ -165,29 +164,14 @@ def account_mail_deliver(*, kind: str, user_id: int, email: str, attempt: int) -
     }
     subject = " ".join(render_to_string(f"accounts/email/{kind}/subject.txt", context).split())
     body = render_to_string(f"accounts/email/{kind}/body.txt", context)
-    try:
-        send_mail(subject, body, None, [email])
-    except (smtplib.SMTPException, OSError) as exc:
-        delay = retry_delay(exc, attempt)
-        if delay is None:
-            gave_up = attempt > len(RETRY_MINUTES)
-            logger.log(
-                logging.ERROR if gave_up else logging.WARNING,
-                "account mail %s to user %s not sent (attempt %d): %s",
-                kind,
-                user_id,
-                attempt,
-                exc,
-            )
-            return "gave up" if gave_up else "refused"
-        logger.warning(
-            "account mail %s to user %s failed (%s); next attempt in %s", kind, user_id, exc, delay
-        )
-        account_mail_send.using(run_after=timezone.now() + delay).enqueue(
+    return send_with_retry(
+        lambda: send_mail(subject, body, None, [email]),
+        attempt=attempt,
+        what=f"account mail {kind} to user {user_id}",
+        retry=lambda run_after: account_mail_send.using(run_after=run_after).enqueue(
             kind=kind, user_id=user_id, email=email, attempt=attempt + 1
-        )
-        return "retry"
-    return "sent"
+        ),
+    )
 
 
 def user_signup(*, username: str, email: str, password: str, display_name: str = "") -> User | None:

@@ -1,9 +1,14 @@
-"""What an SMTP failure means for the message: shared by account mails and digests. Pure."""
+"""What an SMTP failure means for the message, and the retry rule for one-off mails: shared by
+account mails and digests. No Django: the caller passes the sending and the re-queueing in."""
 
 from __future__ import annotations
 
+import logging
 import smtplib
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+logger = logging.getLogger(__name__)
 
 # When a one-off mail (account links, digest confirmations) is tried again after a passing
 # failure: within minutes for a blip, and still within the day for an outage of a few hours,
@@ -40,3 +45,33 @@ def retry_delay(exc: smtplib.SMTPException | OSError, attempt: int) -> timedelta
     if attempt > len(RETRY_MINUTES):
         return None
     return timedelta(minutes=RETRY_MINUTES[attempt - 1])
+
+
+def send_with_retry(
+    send: Callable[[], object],
+    *,
+    attempt: int,
+    what: str,
+    retry: Callable[[datetime], object],
+) -> str:
+    """Send one one-off mail (attempt number ``attempt``); if that fails, either call
+    ``retry(run_after)`` to queue the next attempt, or give up. ``what`` names the mail in the
+    log. Returns what happened: "sent", "retry", "refused" (5xx) or "gave up"."""
+    try:
+        send()
+    except (smtplib.SMTPException, OSError) as exc:
+        delay = retry_delay(exc, attempt)
+        if delay is None:
+            gave_up = attempt > len(RETRY_MINUTES)
+            logger.log(
+                logging.ERROR if gave_up else logging.WARNING,
+                "%s not sent (attempt %d): %s",
+                what,
+                attempt,
+                exc,
+            )
+            return "gave up" if gave_up else "refused"
+        logger.warning("%s failed (%s); next attempt in %s", what, exc, delay)
+        retry(datetime.now(UTC) + delay)
+        return "retry"
+    return "sent"

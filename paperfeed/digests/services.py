@@ -30,7 +30,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from paperfeed.core.mail import RETRY_MINUTES, retry_delay, smtp_verdict
+from paperfeed.core.mail import send_with_retry, smtp_verdict
 from paperfeed.digests import addresses, emails, schedule, selectors, tokens
 from paperfeed.digests.addresses import InputError
 from paperfeed.digests.models import Delivery, Subscriber, _new_key
@@ -103,33 +103,14 @@ def subscriber_mail_deliver(*, kind: str, subscriber_id: int, attempt: int) -> s
     subscriber = Subscriber.objects.filter(pk=subscriber_id, status=wanted).first()
     if subscriber is None or kind not in SUBSCRIBER_MAIL_KINDS:
         return "skipped"
-    try:
-        _subscriber_message(kind, subscriber).send()
-    except (smtplib.SMTPException, OSError) as exc:
-        delay = retry_delay(exc, attempt)
-        if delay is None:
-            gave_up = attempt > len(RETRY_MINUTES)
-            logger.log(
-                logging.ERROR if gave_up else logging.WARNING,
-                "subscriber mail %s to subscriber %s not sent (attempt %d): %s",
-                kind,
-                subscriber_id,
-                attempt,
-                exc,
-            )
-            return "gave up" if gave_up else "refused"
-        logger.warning(
-            "subscriber mail %s to subscriber %s failed (%s); next attempt in %s",
-            kind,
-            subscriber_id,
-            exc,
-            delay,
-        )
-        subscriber_mail_send.using(run_after=timezone.now() + delay).enqueue(
+    return send_with_retry(
+        _subscriber_message(kind, subscriber).send,
+        attempt=attempt,
+        what=f"subscriber mail {kind} to subscriber {subscriber_id}",
+        retry=lambda run_after: subscriber_mail_send.using(run_after=run_after).enqueue(
             kind=kind, subscriber_id=subscriber_id, attempt=attempt + 1
-        )
-        return "retry"
-    return "sent"
+        ),
+    )
 
 
 def subscriber_subscribe(

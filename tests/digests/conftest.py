@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import catalogue_paper
+from tests.helpers import free_port
 
 
 @pytest.fixture(autouse=True)
@@ -99,14 +100,6 @@ class Sink:
 
     def to(self, address: str) -> list:
         return [m for m in self.messages if m["X-Envelope-To"].lower() == address.lower()]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -4,58 +4,43 @@ the mail is retried until it goes out, and no live link is stored with the queue
 from __future__ import annotations
 
 import re
-import socket
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from paperfeed.core.mail import RETRY_MINUTES
 from paperfeed.digests import services
 from paperfeed.digests.models import Subscriber
 from tests.factories import SubscriberFactory
+from tests.helpers import delivered_after_an_outage, free_port, queued_tasks
 
 pytestmark = pytest.mark.django_db
 
 CONFIRM_LINK = re.compile(r"https://papers\.example\.org(/digest/confirm/[^\s\"<]+)")
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _mail_tasks():
-    return DBTaskResult.objects.filter(task_path__endswith="subscriber_mail_send")
+    return queued_tasks("subscriber_mail_send")
 
 
 def test_subscribe_while_the_mail_server_is_down_then_the_retry_delivers(
     client, settings, smtp_server, run_tasks
 ):
     working_port = settings.EMAIL_PORT
-    settings.EMAIL_PORT = _closed_port()
+    settings.EMAIL_PORT = free_port()
     response = client.post(reverse("digests:subscribe"), {"email": "reader@example.org"})
     assert response.status_code == 200
     assert "Check your inbox" in response.content.decode()
     assert Subscriber.objects.get().status == "pending"
 
-    run_tasks()  # connection refused: the worker queues the next attempt a minute later
-    assert smtp_server.messages == []
-    first, retry = _mail_tasks().order_by("enqueued_at")
-    assert first.return_value == "retry"
-    assert retry.args_kwargs["kwargs"]["attempt"] == 2
-    assert retry.run_after > timezone.now() + timedelta(seconds=50)
-
-    run_tasks()  # not due yet
-    assert smtp_server.messages == []
-
-    settings.EMAIL_PORT = working_port
-    _mail_tasks().filter(pk=retry.pk).update(run_after=timezone.now())
-    run_tasks()
-    [mail] = smtp_server.to("reader@example.org")
+    mail = delivered_after_an_outage(
+        tasks=_mail_tasks(),
+        run_tasks=run_tasks,
+        smtp_server=smtp_server,
+        settings=settings,
+        working_port=working_port,
+        to="reader@example.org",
+    )
     [path] = CONFIRM_LINK.findall(smtp_server.body(mail))
     # The link, signed by the worker when it sent the mail, confirms the subscription.
     assert client.post(path).status_code == 302
@@ -89,7 +74,7 @@ def test_a_mail_that_no_longer_fits_is_skipped(smtp_server, run_tasks):
 
 def test_retries_stop(settings, run_tasks):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _closed_port()
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
     subscriber = SubscriberFactory(status="pending")
     result = services.subscriber_mail_deliver(
         kind="confirm", subscriber_id=subscriber.pk, attempt=len(RETRY_MINUTES) + 1

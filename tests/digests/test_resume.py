@@ -18,8 +18,9 @@ from aiosmtpd.controller import Controller
 from django.conf import settings as django_settings
 
 from paperfeed.digests.models import Delivery
-from tests.digests.conftest import Sink, free_port
+from tests.digests.conftest import Sink
 from tests.factories import SubscriberFactory
+from tests.helpers import free_port
 
 PAPERFEED = Path(sys.executable).parent / "paperfeed"
 SUBSCRIBERS = 150
