@@ -693,19 +693,38 @@ def papers_import_arxiv(
     )
 
 
-def papers_fetch_by_ids(*, arxiv_ids: Sequence[str]) -> IngestRun:
-    """Fetch specific papers from the arXiv API (e.g. a submission not yet catalogued)."""
+# Ids per arXiv API request (id_list): one short URL and a small answer each.
+FETCH_IDS_BATCH = 100
+
+
+def papers_fetch_by_ids(
+    *,
+    arxiv_ids: Sequence[str],
+    dry_run: bool = False,
+    progress: ProgressCallback | None = None,
+) -> IngestRun:
+    """Fetch specific papers from the arXiv API: a submission not yet catalogued, or papers
+    imported without an abstract. ``FETCH_IDS_BATCH`` ids a request, one request every 3 s."""
     from django.conf import settings
 
     from paperfeed.ingest.fetchers import ArxivApiFetcher
 
-    with _client(min_interval=settings.ARXIV_REQUEST_INTERVAL) as client:
-        page = ArxivApiFetcher(client, base_url=settings.ARXIV_API_URL).fetch_ids(list(arxiv_ids))
-    return ingest_run(source="arxiv_api", items=page.records, parameters={"ids": list(arxiv_ids)})
+    ids = list(arxiv_ids)
 
+    def pages() -> Iterator[tuple[list[Item], str]]:
+        with _client(min_interval=settings.ARXIV_REQUEST_INTERVAL) as client:
+            fetcher = ArxivApiFetcher(client, base_url=settings.ARXIV_API_URL)
+            for start in range(0, len(ids), FETCH_IDS_BATCH):
+                batch = ids[start : start + FETCH_IDS_BATCH]
+                yield list(fetcher.fetch_ids(batch).records), batch[-1]
 
-# Ids per arXiv API request when completing papers: one short URL and a small answer each.
-COMPLETE_BATCH = 100
+    return ingest_run(
+        source="arxiv_api",
+        pages=pages(),
+        parameters={"ids": ids},
+        dry_run=dry_run,
+        progress=progress,
+    )
 
 
 def papers_complete(
@@ -716,14 +735,11 @@ def papers_complete(
     HF listings and scrapes name papers by id and title only; until arXiv fills them in, their
     pages show no abstract, similar papers have nothing to compare, and search ranks them
     oddly (a short text looks like a close match). The newest ``limit`` such papers are asked
-    for, ``COMPLETE_BATCH`` ids per request, one request every 3 s. Each paper is asked once
-    (``Paper.arxiv_checked_at``), so one arXiv does not know is not asked again. None when
-    there is nothing to ask.
+    for (:func:`papers_fetch_by_ids`). Each paper is asked once (``Paper.arxiv_checked_at``),
+    so one arXiv does not know is not asked again. None when there is nothing to ask.
     """
-    from django.conf import settings
     from django.utils import timezone
 
-    from paperfeed.ingest.fetchers import ArxivApiFetcher
     from paperfeed.papers.models import Paper
 
     ids = list(
@@ -733,21 +749,7 @@ def papers_complete(
     )
     if not ids:
         return None
-
-    def pages() -> Iterator[tuple[list[Item], str]]:
-        with _client(min_interval=settings.ARXIV_REQUEST_INTERVAL) as client:
-            fetcher = ArxivApiFetcher(client, base_url=settings.ARXIV_API_URL)
-            for start in range(0, len(ids), COMPLETE_BATCH):
-                batch = ids[start : start + COMPLETE_BATCH]
-                yield list(fetcher.fetch_ids(batch).records), batch[-1]
-
-    run = ingest_run(
-        source="arxiv_api",
-        pages=pages(),
-        parameters={"complete": len(ids), "first": ids[0], "last": ids[-1]},
-        dry_run=dry_run,
-        progress=progress,
-    )
+    run = papers_fetch_by_ids(arxiv_ids=ids, dry_run=dry_run, progress=progress)
     if not dry_run:
         # Only after the whole run: if a request fails, the papers it did not reach stay due.
         now = timezone.now()

@@ -85,7 +85,7 @@ def test_papers_without_an_abstract_are_completed_once(arxiv):
 
 
 def test_ids_go_in_batches_up_to_the_limit(arxiv, monkeypatch):
-    monkeypatch.setattr(services, "COMPLETE_BATCH", 2)
+    monkeypatch.setattr(services, "FETCH_IDS_BATCH", 2)
     import_scraped(*(scraped(f"2611.0001{n}", f"Paper number {n}", n) for n in range(5)))
     services.papers_complete(limit=3)
     assert len(arxiv.requests) == 2
