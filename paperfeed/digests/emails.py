@@ -314,6 +314,20 @@ def digest_message(*, subscriber: Subscriber, period: str, rendered: Rendered) -
     )
 
 
+def subscriber_message(*, kind: str, subscriber: Subscriber) -> EmailMultiAlternatives:
+    """A confirmation ("confirm") or an already-subscribed note ("already"), its link signed
+    now, so its lifetime starts when it is sent."""
+    if kind == "confirm":
+        token = tokens.make_token(subscriber=subscriber, purpose=tokens.CONFIRM)
+        context = {
+            "confirm_url": site_link(reverse("digests:confirm", args=[token])),
+            "hours": settings.PAPERFEED_DIGEST_CONFIRM_HOURS,
+        }
+    else:
+        context = {"preferences_url": links_for(subscriber)["preferences_url"]}
+    return simple_message(template=kind, to=subscriber.email, context=context)
+
+
 def simple_message(*, template: str, to: str, context: dict) -> EmailMultiAlternatives:  # type: ignore[type-arg]
     """A one-off mail from templates/email/<template>/{subject.txt,body.txt,body.html}."""
     context = {"site_url": settings.SITE_URL, **context}

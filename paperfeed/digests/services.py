@@ -24,10 +24,9 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from paperfeed.core.mail import send_with_retry, smtp_verdict
@@ -76,20 +75,6 @@ def subscriber_mail_queue(*, kind: str, subscriber: Subscriber) -> None:
     subscriber_mail_send.enqueue(kind=kind, subscriber_id=subscriber.pk, attempt=1)
 
 
-def _subscriber_message(kind: str, subscriber: Subscriber) -> EmailMultiAlternatives:
-    if kind == "confirm":
-        token = tokens.make_token(subscriber=subscriber, purpose=tokens.CONFIRM)
-        context = {
-            "confirm_url": emails.site_link(reverse("digests:confirm", args=[token])),
-            "hours": settings.PAPERFEED_DIGEST_CONFIRM_HOURS,
-        }
-    else:
-        token = tokens.make_token(subscriber=subscriber, purpose=tokens.PREFERENCES)
-        link = emails.site_link(reverse("digests:preferences", args=[token]))
-        context = {"preferences_url": link}
-    return emails.simple_message(template=kind, to=subscriber.email, context=context)
-
-
 def subscriber_mail_deliver(*, kind: str, subscriber_id: int, attempt: int) -> str:
     """Compose and send one queued subscriber mail; on a passing failure queue the next attempt
     (core.mail.RETRY_MINUTES). Returns what happened: sent, skipped, refused, retry or gave up.
@@ -104,7 +89,7 @@ def subscriber_mail_deliver(*, kind: str, subscriber_id: int, attempt: int) -> s
     if subscriber is None or kind not in SUBSCRIBER_MAIL_KINDS:
         return "skipped"
     return send_with_retry(
-        _subscriber_message(kind, subscriber).send,
+        emails.subscriber_message(kind=kind, subscriber=subscriber).send,
         attempt=attempt,
         what=f"subscriber mail {kind} to subscriber {subscriber_id}",
         retry=lambda run_after: subscriber_mail_send.using(run_after=run_after).enqueue(
