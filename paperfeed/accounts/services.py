@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 import secrets
 from datetime import timedelta
@@ -34,8 +33,6 @@ _TOKEN_SHAPE = re.compile(r"pf_[A-Za-z0-9_-]{20,80}")
 _UNSAFE_NAME = re.compile(r"[<>\"'`&\x00-\x1f\x7f]")
 # Account mails, one template folder each (accounts/email/<kind>/subject.txt and body.txt).
 MAIL_KINDS = ("verify", "taken", "reset")
-
-logger = logging.getLogger(__name__)
 
 
 class AccountError(ValueError):

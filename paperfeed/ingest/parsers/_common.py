@@ -592,6 +592,12 @@ def is_tar(path: Path) -> bool:
     return name.endswith((".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2"))
 
 
+# What may follow a tar archive's end-of-archive marker: its padding to a whole record (10 KiB by
+# default; 1 MiB covers any blocking factor tools use). Reading past it would let trailing junk
+# cost unbounded time for nothing.
+_TAR_TAIL_BYTES = 1024 * 1024
+
+
 def iter_tar_members(
     path: Path, accept: tuple[str, ...]
 ) -> Iterator[tuple[str, IO[bytes]] | Rejected]:
@@ -607,8 +613,8 @@ def iter_tar_members(
         # The compression layer is opened here rather than by tarfile ("r|*"): tarfile's own
         # stream reader takes a compressed stream that simply stops as the end of the data, so an
         # archive cut after its last member's bytes (in the zero padding or the gzip trailer)
-        # would pass as whole. gzip/lzma/bz2 raise EOFError instead, which the drain below
-        # turns into a Rejected.
+        # would pass as whole. gzip/lzma/bz2 raise EOFError instead, once the tail after the
+        # end-of-archive marker is read below.
         with open_input(path) as stream, tarfile.open(fileobj=stream, mode="r|") as archive:
             for member in archive:
                 if not member.isfile():
@@ -621,7 +627,7 @@ def iter_tar_members(
                     continue
                 count += 1
                 yield name, member_stream
-            _drain(stream)
+            stream.read(_TAR_TAIL_BYTES)
     except STREAM_ERRORS as exc:
         where = f" after {count} files" if count else ""
         yield Rejected(
@@ -629,17 +635,6 @@ def iter_tar_members(
             None,
             path.name,
         )
-
-
-# What may follow a tar archive's end-of-archive marker: its padding to a whole record (10 KiB by
-# default; 1 MiB covers any blocking factor tools use). Reading past it would let trailing junk
-# cost unbounded time for nothing.
-_TAR_TAIL_BYTES = 1024 * 1024
-
-
-def _drain(stream: IO[bytes]) -> None:
-    """Read what is left after the archive's end marker, so a truncated compressed stream raises."""
-    stream.read(_TAR_TAIL_BYTES)
 
 
 # A line longer than this is not a metadata record (the longest real ones are ~100 KB); it is
