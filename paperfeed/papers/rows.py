@@ -1,0 +1,60 @@
+"""Typed rows that the list selectors return, instead of attributes painted onto ``Paper``.
+
+Every surface (pages, the JSON API, the feeds, the digest) reads the same row, so a fact has one
+value everywhere: above all :attr:`PaperRow.upvotes`, the one upvote count a reader sees (the
+source's count plus the votes cast here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from paperfeed.papers.models import Paper
+
+# (moment, value): one point of an upvote or star history.
+Point = tuple[datetime, int]
+
+
+@dataclass(slots=True)
+class TrendingInfo:
+    """Why a paper is on the trending list: its score, the parts of it, and when it was scored."""
+
+    score: float
+    # ranking.Breakdown.as_dict(): the named parts of the score (see docs/trending.md).
+    components: dict[str, float]
+    as_of: datetime
+
+
+@dataclass(slots=True)
+class PaperRow:
+    """One paper as a list shows it, with everything the card needs already loaded."""
+
+    paper: Paper
+    # Names as written on this paper, in byline order.
+    authors: list[str] = field(default_factory=list)
+    # Primary category first.
+    categories: list[str] = field(default_factory=list)
+    # The highest upvote count the source (Hugging Face) reported, over the list's period or,
+    # outside a featured list, ever.
+    source_upvotes: int = 0
+    # The first day the paper was featured (in the list's period, or ever); None if never.
+    featured_day: date | None = None
+    pinned: bool = False
+    # Search results only: escaped text with <mark> around the matched words.
+    title_html: str = ""
+    snippet_html: str = ""
+    trending: TrendingInfo | None = None
+    # Histories for the trending sparklines, when a page asks for them.
+    star_points: list[Point] = field(default_factory=list)
+    upvote_points: list[Point] = field(default_factory=list)
+
+    @property
+    def local_upvotes(self) -> int:
+        """Votes cast on this site."""
+        return self.paper.upvote_count
+
+    @property
+    def upvotes(self) -> int:
+        """The one upvote count shown everywhere: the source's count plus the local votes."""
+        return self.source_upvotes + self.paper.upvote_count
