@@ -244,15 +244,3 @@ def profile_update(*, user: User, display_name: str, bio: str) -> Profile:
     profile.bio = bio
     profile.save(update_fields=["display_name", "bio"])
     return profile
-
-
-def account_delete(*, user: User) -> None:
-    """Delete a member and their personal data; their comments stay, signed by nobody.
-
-    Upvotes are withdrawn through the community service so the paper counters stay exact.
-    """
-    from paperfeed.community.services import account_forget
-
-    with transaction.atomic():
-        account_forget(user=user)
-        user.delete()

@@ -43,6 +43,4 @@ urlpatterns = [
     path("settings/email", views.email_change, name="email_change"),
     path("settings/tokens", views.token_new, name="token_new"),
     path("settings/tokens/<int:pk>/revoke", views.token_revoke, name="token_revoke"),
-    path("settings/delete", views.delete, name="delete"),
-    path("u/<str:username>", views.profile, name="profile"),
 ]

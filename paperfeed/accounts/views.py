@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
@@ -22,9 +20,8 @@ from paperfeed.accounts.forms import (
     SignupForm,
     TokenForm,
 )
-from paperfeed.accounts.models import ApiToken, Profile
-from paperfeed.accounts.ratelimits import limited, too_many
-from paperfeed.community import selectors as community_selectors
+from paperfeed.accounts.models import ApiToken
+from paperfeed.core.ratelimits import limited, too_many
 
 
 def _login_account_key(group: str, request: HttpRequest) -> str:
@@ -205,29 +202,3 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, "There is no such token, or it was already revoked.")
     return redirect("accounts:settings")
-
-
-@require_POST
-@login_required
-def delete(request: HttpRequest) -> HttpResponse:
-    form = DeleteAccountForm(request.POST)
-    if not form.is_valid() or not request.user.check_password(form.cleaned_data["password"]):
-        messages.error(request, "That password is not right; your account was not deleted.")
-        return redirect("accounts:settings")
-    user = request.user
-    logout(request)
-    services.account_delete(user=user)
-    return render(request, "accounts/deleted.html")
-
-
-def profile(request: HttpRequest, username: str) -> HttpResponse:
-    member = get_object_or_404(User, username=username, is_active=True)
-    return render(
-        request,
-        "accounts/profile.html",
-        {
-            "member": member,
-            "profile": Profile.objects.filter(user=member).first() or Profile(user=member),
-            **community_selectors.member_activity(user=member),
-        },
-    )

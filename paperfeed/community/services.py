@@ -132,11 +132,21 @@ def upvote_toggle(*, user: User, paper: Paper) -> tuple[bool, int]:
     return True, upvote_add(user=user, paper=paper)
 
 
+def account_delete(*, user: User) -> None:
+    """Delete a member and their personal data; their comments stay, signed by nobody.
+
+    Upvotes are withdrawn through upvote_remove so the paper counters stay exact.
+    """
+    with transaction.atomic():
+        account_forget(user=user)
+        user.delete()
+
+
 # --- Comments ------------------------------------------------------------------------------
 
 
 def _profile_url(username: str) -> str:
-    return reverse("accounts:profile", args=[username])
+    return reverse("community:profile", args=[username])
 
 
 def _render_body(body: str) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from paperfeed.community import views
+from paperfeed.community import member_views, views
 
 app_name = "community"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("community/comments/<int:pk>/report", views.comment_report, name="comment_report"),
     path("community/comments/<int:pk>/hide", views.comment_hide, name="comment_hide"),
     path("submit", views.submit, name="submit"),
+    # Under /accounts/ with the other account pages, but served here: they need the activity.
+    path("accounts/u/<str:username>", member_views.profile, name="profile"),
+    path("accounts/settings/delete", member_views.account_delete, name="account_delete"),
     path("curate", views.curate, name="curate"),
     path("curate/featured", views.curate_featured, name="curate_featured"),
     path("curate/paper", views.curate_paper, name="curate_paper"),

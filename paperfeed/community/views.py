@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from paperfeed.accounts.ratelimits import limited, too_many, wants_json
 from paperfeed.community import selectors, services
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport
+from paperfeed.core.ratelimits import limited, too_many, wants_json
 from paperfeed.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.papers.models import Author, Featured, Paper
 

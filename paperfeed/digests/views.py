@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from paperfeed.accounts.ratelimits import limited, too_many
+from paperfeed.core.ratelimits import limited, too_many
 from paperfeed.digests import emails, schedule, services, tokens
 from paperfeed.digests.addresses import InputError
 from paperfeed.digests.forms import PreferencesForm, SubscribeForm

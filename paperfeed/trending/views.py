@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from paperfeed.accounts.ratelimits import limited, too_many
+from paperfeed.core.ratelimits import limited, too_many
 from paperfeed.papers.models import Paper
 from paperfeed.trending import selectors, services
 from paperfeed.trending.ranking import WINDOW_DAYS

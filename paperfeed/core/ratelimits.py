@@ -25,7 +25,7 @@ def too_many(request: HttpRequest, what: str) -> HttpResponse:
     message = f"Too many {what} in a short time. Please wait a little and try again."
     if wants_json(request):
         return JsonResponse({"error": message}, status=429)
-    return render(request, "accounts/too_many.html", {"message": message}, status=429)
+    return render(request, "too_many.html", {"message": message}, status=429)
 
 
 def wants_json(request: HttpRequest) -> bool:
