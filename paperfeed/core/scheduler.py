@@ -42,44 +42,21 @@ class Job:
         return now.date().isoformat()
 
 
-def scheduled_jobs() -> list[Job]:
-    """Every job the site runs; apps add theirs here."""
-    from django.conf import settings
+JobsOf = Callable[[], list[Job]]
 
-    return [
-        Job(
-            name="ingest-daily",
-            task_path="paperfeed.ingest.tasks.daily_import",
-            daily_at_hour=settings.PAPERFEED_IMPORT_HOUR_UTC,
-        ),
-        # Papers imported without an abstract (HF listings): a few arXiv requests an hour.
-        Job(
-            name="ingest-complete",
-            task_path="paperfeed.ingest.tasks.complete_papers",
-            every=timedelta(hours=1),
-        ),
-        # Each subscriber has their own send time and time zone: look every 5 minutes.
-        Job(
-            name="digests-send",
-            task_path="paperfeed.digests.tasks.send_due_digests",
-            every=timedelta(minutes=5),
-        ),
-        Job(
-            name="trending-stars-refresh",
-            task_path="paperfeed.trending.tasks.stars_refresh_task",
-            every=timedelta(minutes=max(settings.PAPERFEED_STARS_REFRESH_MINUTES, 1)),
-        ),
-        Job(
-            name="trending-recompute",
-            task_path="paperfeed.trending.tasks.trending_recompute_task",
-            every=timedelta(minutes=max(settings.PAPERFEED_TRENDING_RECOMPUTE_MINUTES, 1)),
-        ),
-        Job(
-            name="trending-code-links",
-            task_path="paperfeed.trending.tasks.code_links_scan_task",
-            daily_at_hour=(settings.PAPERFEED_IMPORT_HOUR_UTC + 1) % 24,
-        ),
-    ]
+# app label -> its jobs. Core knows no app: each app registers its own jobs from
+# AppConfig.ready(), and they are listed at every tick so settings read there stay current.
+_registered: dict[str, JobsOf] = {}
+
+
+def jobs_register(*, app: str, jobs: JobsOf) -> None:
+    """Register ``app``'s scheduled jobs; registering again replaces them (ready() may rerun)."""
+    _registered[app] = jobs
+
+
+def scheduled_jobs() -> list[Job]:
+    """Every job the site runs, as the apps registered them."""
+    return [job for jobs in _registered.values() for job in jobs()]
 
 
 def scheduler_tick(*, jobs: list[Job], now: datetime | None = None) -> list[str]:

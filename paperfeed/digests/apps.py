@@ -1,7 +1,35 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from paperfeed.core.scheduler import Job
+
+
+def scheduled_jobs() -> list[Job]:
+    """The digest send."""
+    from paperfeed.core.scheduler import Job
+
+    return [
+        # Each subscriber has their own send time and time zone: look every 5 minutes.
+        Job(
+            name="digests-send",
+            task_path="paperfeed.digests.tasks.send_due_digests",
+            every=timedelta(minutes=5),
+        ),
+    ]
 
 
 class DigestsConfig(AppConfig):
     name = "paperfeed.digests"
     label = "digests"
     verbose_name = "Email digests"
+
+    def ready(self) -> None:
+        # Imported here: the scheduler module imports core's models, not loadable before ready.
+        from paperfeed.core.scheduler import jobs_register
+
+        jobs_register(app=self.label, jobs=scheduled_jobs)

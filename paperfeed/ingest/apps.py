@@ -1,7 +1,41 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+from django.conf import settings
+
+if TYPE_CHECKING:
+    from paperfeed.core.scheduler import Job
+
+
+def scheduled_jobs() -> list[Job]:
+    """The daily import and the hourly completion of papers without an abstract."""
+    from paperfeed.core.scheduler import Job
+
+    return [
+        Job(
+            name="ingest-daily",
+            task_path="paperfeed.ingest.tasks.daily_import",
+            daily_at_hour=settings.PAPERFEED_IMPORT_HOUR_UTC,
+        ),
+        # Papers imported without an abstract (HF listings): a few arXiv requests an hour.
+        Job(
+            name="ingest-complete",
+            task_path="paperfeed.ingest.tasks.complete_papers",
+            every=timedelta(hours=1),
+        ),
+    ]
 
 
 class IngestConfig(AppConfig):
     name = "paperfeed.ingest"
     label = "ingest"
     verbose_name = "Ingestion"
+
+    def ready(self) -> None:
+        # Imported here: the scheduler module imports core's models, not loadable before ready.
+        from paperfeed.core.scheduler import jobs_register
+
+        jobs_register(app=self.label, jobs=scheduled_jobs)

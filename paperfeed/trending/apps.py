@@ -1,6 +1,44 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+from django.conf import settings
+
+if TYPE_CHECKING:
+    from paperfeed.core.scheduler import Job
+
+
+def scheduled_jobs() -> list[Job]:
+    """Star refresh, score recompute, and the daily code-link scan after the import."""
+    from paperfeed.core.scheduler import Job
+
+    return [
+        Job(
+            name="trending-stars-refresh",
+            task_path="paperfeed.trending.tasks.stars_refresh_task",
+            every=timedelta(minutes=max(settings.PAPERFEED_STARS_REFRESH_MINUTES, 1)),
+        ),
+        Job(
+            name="trending-recompute",
+            task_path="paperfeed.trending.tasks.trending_recompute_task",
+            every=timedelta(minutes=max(settings.PAPERFEED_TRENDING_RECOMPUTE_MINUTES, 1)),
+        ),
+        Job(
+            name="trending-code-links",
+            task_path="paperfeed.trending.tasks.code_links_scan_task",
+            daily_at_hour=(settings.PAPERFEED_IMPORT_HOUR_UTC + 1) % 24,
+        ),
+    ]
 
 
 class TrendingConfig(AppConfig):
     name = "paperfeed.trending"
     label = "trending"
+
+    def ready(self) -> None:
+        # Imported here: the scheduler module imports core's models, not loadable before ready.
+        from paperfeed.core.scheduler import jobs_register
+
+        jobs_register(app=self.label, jobs=scheduled_jobs)
