@@ -148,7 +148,7 @@ def main() -> None:
         make_catalogue(args.papers)
         make_subscribers(args.subscribers)
 
-        from paperfeed.digests import emails, services
+        from paperfeed.digests import emails, outbox
         from paperfeed.digests.models import Delivery, Subscriber
 
         # Baseline: one of our own digests, rendered once, sent N times.
@@ -164,10 +164,10 @@ def main() -> None:
         base_seconds = baseline(port, message, args.subscribers)
 
         start = time.perf_counter()
-        queued = services.deliveries_enqueue(force=True)
+        queued = outbox.deliveries_enqueue(force=True)
         enqueue_seconds = time.perf_counter() - start
         start = time.perf_counter()
-        report = services.deliveries_send()
+        report = outbox.deliveries_send()
         send_seconds = time.perf_counter() - start
         assert Delivery.objects.filter(state="sent").count() == report.sent
     finally:

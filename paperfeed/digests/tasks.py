@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from paperfeed.digests import services
+from paperfeed.digests import outbox, services
 
 
 @task()
 def send_due_digests() -> dict[str, int]:
     """Queue the digests whose send moment has come, then send everything due (new rows and
     retries). Safe to run in several workers at once: rows are claimed before sending."""
-    queued = services.deliveries_enqueue()
-    report = services.deliveries_send()
+    queued = outbox.deliveries_enqueue()
+    report = outbox.deliveries_send()
     return {
         "queued": queued,
         "sent": report.sent,

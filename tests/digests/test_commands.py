@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from paperfeed.core.models import ScheduledRun
 from paperfeed.core.scheduler import scheduled_jobs, scheduler_tick
-from paperfeed.digests import services
+from paperfeed.digests import outbox
 from paperfeed.digests.models import Delivery, Subscriber
 from tests.factories import SubscriberFactory
 
@@ -82,15 +82,15 @@ def test_due_subscribers_follow_their_own_time_and_zone(catalogue):
     weekly = SubscriberFactory(frequency="weekly", weekday=4, send_time=time(8))
     # Friday 2026-11-27 00:30 UTC: 09:30 in Tokyo, 01:30 in Paris.
     now = datetime(2026, 11, 27, 0, 30, tzinfo=UTC)
-    assert services.deliveries_enqueue(now=now) == 1
+    assert outbox.deliveries_enqueue(now=now) == 1
     assert Delivery.objects.get().subscriber == tokyo
     # 07:30 UTC: 08:30 in Paris, and Friday 07:30 UTC is not yet 08:00 for the weekly reader.
-    assert services.deliveries_enqueue(now=datetime(2026, 11, 27, 7, 30, tzinfo=UTC)) == 1
+    assert outbox.deliveries_enqueue(now=datetime(2026, 11, 27, 7, 30, tzinfo=UTC)) == 1
     assert Delivery.objects.filter(subscriber=paris, period="daily:2026-11-27").exists()
-    assert services.deliveries_enqueue(now=datetime(2026, 11, 27, 8, 0, tzinfo=UTC)) == 1
+    assert outbox.deliveries_enqueue(now=datetime(2026, 11, 27, 8, 0, tzinfo=UTC)) == 1
     assert Delivery.objects.filter(subscriber=weekly, period="weekly:2026-11-23").exists()
     # Ticking again queues nothing twice.
-    assert services.deliveries_enqueue(now=datetime(2026, 11, 27, 9, 0, tzinfo=UTC)) == 0
+    assert outbox.deliveries_enqueue(now=datetime(2026, 11, 27, 9, 0, tzinfo=UTC)) == 0
 
 
 def test_the_scheduler_fires_the_digest_job_once_per_slot(db):

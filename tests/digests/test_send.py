@@ -11,16 +11,16 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from paperfeed.digests import emails, services
+from paperfeed.digests import emails, outbox, services
 from paperfeed.digests.models import Delivery, Subscriber
 from tests.factories import SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def send_daily(**filters) -> services.SendReport:
-    services.deliveries_enqueue(frequency="daily", force=True, **filters)
-    return services.deliveries_send()
+def send_daily(**filters) -> outbox.SendReport:
+    outbox.deliveries_enqueue(frequency="daily", force=True, **filters)
+    return outbox.deliveries_send()
 
 
 def html_links(message) -> list[str]:
@@ -142,8 +142,8 @@ def test_never_twice_for_one_period(catalogue, smtp_sink):
     SubscriberFactory.create_batch(3)
     send_daily()
     send_daily()
-    services.deliveries_enqueue(frequency="daily", force=True)
-    services.deliveries_send()
+    outbox.deliveries_enqueue(frequency="daily", force=True)
+    outbox.deliveries_send()
     assert len(smtp_sink.messages) == 3
     ids = [m["Message-ID"] for m in smtp_sink.messages]
     assert len(set(ids)) == 3
@@ -178,9 +178,9 @@ def test_temporary_refusals_are_retried_later(catalogue, smtp_sink):
     delivery = Delivery.objects.get()
     assert delivery.state == "failed" and delivery.next_attempt_at > timezone.now()
     smtp_sink.refuse.clear()
-    assert services.deliveries_send().sent == 0  # not due yet
+    assert outbox.deliveries_send().sent == 0  # not due yet
     Delivery.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
-    assert services.deliveries_send().sent == 1
+    assert outbox.deliveries_send().sent == 1
     assert len(smtp_sink.to(subscriber.email)) == 1
 
 
@@ -201,8 +201,8 @@ def test_smtp_unreachable_backs_off_and_loses_nothing(catalogue, settings, smtp_
     controller.start()
     try:
         Delivery.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
-        assert services.deliveries_send().sent == 4
-        assert services.deliveries_send().sent == 0
+        assert outbox.deliveries_send().sent == 4
+        assert outbox.deliveries_send().sent == 0
     finally:
         controller.stop()
     assert len(smtp_sink.messages) == 4
@@ -211,9 +211,9 @@ def test_smtp_unreachable_backs_off_and_loses_nothing(catalogue, settings, smtp_
 
 def test_unsubscribed_before_sending_gets_nothing(catalogue, smtp_sink):
     subscriber = SubscriberFactory()
-    services.deliveries_enqueue(frequency="daily", force=True)
+    outbox.deliveries_enqueue(frequency="daily", force=True)
     services.subscriber_unsubscribe(subscriber=subscriber)
-    assert services.deliveries_send().sent == 0
+    assert outbox.deliveries_send().sent == 0
     assert smtp_sink.messages == []
 
 

@@ -7,7 +7,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from paperfeed.digests import addresses, selectors, services
+from paperfeed.digests import addresses, outbox, selectors
 from paperfeed.digests.models import Delivery, Subscriber
 
 
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self._dry_run(options["period"], subscriber_ids)
             return
-        queued = services.deliveries_enqueue(
+        queued = outbox.deliveries_enqueue(
             frequency=options["period"], force=True, email=options["to"]
         )
         rows = Delivery.objects.exclude(state__in=[Delivery.State.SENT, Delivery.State.SKIPPED])
@@ -58,7 +58,7 @@ class Command(BaseCommand):
             disable=options["no_progress"] or None,
         )
         try:
-            report = services.deliveries_send(subscriber_ids=subscriber_ids, progress=bar.update)
+            report = outbox.deliveries_send(subscriber_ids=subscriber_ids, progress=bar.update)
         finally:
             bar.close()
         self.stdout.write(
@@ -73,8 +73,8 @@ class Command(BaseCommand):
 
         # Queue inside a transaction that is rolled back: a dry run leaves no trace.
         with transaction.atomic():
-            queued = services.deliveries_enqueue(frequency=period, force=True)
-            report = services.deliveries_send(subscriber_ids=subscriber_ids, dry_run=True)
+            queued = outbox.deliveries_enqueue(frequency=period, force=True)
+            report = outbox.deliveries_send(subscriber_ids=subscriber_ids, dry_run=True)
             transaction.set_rollback(True)
         self.stdout.write(
             f"dry run: {queued} would be queued; {report.sent} would be sent, "
