@@ -10,8 +10,11 @@ can still be left in one click.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core import signing
+from django.utils import timezone
 
 from paperfeed.digests.models import Subscriber
 
@@ -33,8 +36,21 @@ def _max_age(purpose: str) -> int | None:
     return None
 
 
-def make_token(*, subscriber: Subscriber, purpose: str) -> str:
-    return signing.dumps([subscriber.pk, subscriber.key], salt=_SALT + purpose, compress=False)
+class _IssuedAt(signing.TimestampSigner):
+    """Django's timestamp signer (what signing.dumps uses) stamping a given moment."""
+
+    def __init__(self, *, salt: str, issued_at: datetime) -> None:
+        super().__init__(salt=salt)
+        self.issued_at = issued_at
+
+    def timestamp(self) -> str:
+        return signing.b62_encode(int(self.issued_at.timestamp()))
+
+
+def make_token(*, subscriber: Subscriber, purpose: str, now: datetime | None = None) -> str:
+    """A link token issued ``now`` (the current time unless given); expiry counts from it."""
+    signer = _IssuedAt(salt=_SALT + purpose, issued_at=now or timezone.now())
+    return signer.sign_object([subscriber.pk, subscriber.key], compress=False)
 
 
 def read_token(*, token: str, purpose: str) -> Subscriber:

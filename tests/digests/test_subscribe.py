@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import signing
 from django.urls import reverse
+from django.utils import timezone
 
 from paperfeed.digests import tokens
 from paperfeed.digests.models import Subscriber
@@ -144,21 +146,38 @@ class TestTokens:
     def test_confirmation_and_preference_links_expire_unsubscribe_links_do_not(
         self, client, settings
     ):
+        settings.PAPERFEED_DIGEST_CONFIRM_HOURS = 48
+        settings.PAPERFEED_DIGEST_LINK_DAYS = 30
         subscriber = SubscriberFactory(status="pending")
-        confirm = tokens.make_token(subscriber=subscriber, purpose=tokens.CONFIRM)
-        prefs = tokens.make_token(subscriber=subscriber, purpose=tokens.PREFERENCES)
-        unsub = tokens.make_token(subscriber=subscriber, purpose=tokens.UNSUBSCRIBE)
-        settings.PAPERFEED_DIGEST_CONFIRM_HOURS = 0
-        settings.PAPERFEED_DIGEST_LINK_DAYS = 0
-        import time
+        now = timezone.now()
 
-        time.sleep(1.1)
+        def link(purpose: str, age: timedelta) -> str:
+            return tokens.make_token(subscriber=subscriber, purpose=purpose, now=now - age)
+
+        minute = timedelta(minutes=1)
+        # Just inside their lifetime, the links still open the page.
+        fresh_prefs = link(tokens.PREFERENCES, timedelta(days=30) - minute)
+        assert client.get(reverse("digests:preferences", args=[fresh_prefs])).status_code == 200
+        # Just past it, they are refused with a clear message.
+        confirm = link(tokens.CONFIRM, timedelta(hours=48) + minute)
         response = client.post(reverse("digests:confirm", args=[confirm]))
         assert response.status_code == 400 and "expired" in response.content.decode()
+        prefs = link(tokens.PREFERENCES, timedelta(days=30) + minute)
         assert client.get(reverse("digests:preferences", args=[prefs])).status_code == 400
+        # An unsubscribe link from a digest years old still works.
+        unsub = link(tokens.UNSUBSCRIBE, timedelta(days=3 * 365))
         assert client.post(reverse("digests:unsubscribe", args=[unsub])).status_code == 200
         subscriber.refresh_from_db()
         assert subscriber.status == "unsubscribed"
+
+    def test_a_confirmation_link_confirms_until_it_expires(self, client, settings):
+        settings.PAPERFEED_DIGEST_CONFIRM_HOURS = 48
+        subscriber = SubscriberFactory(status="pending")
+        issued = timezone.now() - timedelta(hours=48) + timedelta(minutes=1)
+        confirm = tokens.make_token(subscriber=subscriber, purpose=tokens.CONFIRM, now=issued)
+        assert client.post(reverse("digests:confirm", args=[confirm])).status_code == 302
+        subscriber.refresh_from_db()
+        assert subscriber.status == "confirmed"
 
     def test_old_links_die_when_the_reader_subscribes_again(self, client, smtp_server):
         subscriber = SubscriberFactory()
