@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+from django.contrib.auth.forms import PasswordResetForm, UserCreationForm, UsernameField
 from django.contrib.auth.models import User
 
 from paperfeed.accounts.services import AccountError, account_mail_queue, display_name_check
@@ -13,9 +13,11 @@ class SignupForm(UserCreationForm):
     email = forms.EmailField(max_length=254, help_text="We send a link to confirm it.")
     display_name = forms.CharField(max_length=80, required=False)
 
-    class Meta(UserCreationForm.Meta):
+    class Meta:
         model = User
         fields = ("username", "email")
+        # As UserCreationForm.Meta (which the type stubs do not declare): NFKC usernames.
+        field_classes = {"username": UsernameField}
 
     def clean_display_name(self) -> str:
         try:
@@ -52,7 +54,7 @@ class QueuedPasswordResetForm(PasswordResetForm):
     (see services.account_mail_queue): the answer then takes as long for an unknown address
     as for a registered one."""
 
-    def send_mail(  # type: ignore[override]
+    def send_mail(
         self,
         subject_template_name: str,
         email_template_name: str,

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
@@ -21,6 +22,7 @@ from paperfeed.accounts.forms import (
     TokenForm,
 )
 from paperfeed.accounts.models import ApiToken
+from paperfeed.core.http import MemberRequest
 from paperfeed.core.ratelimits import limited, too_many
 
 
@@ -71,7 +73,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def verify_again(request: HttpRequest) -> HttpResponse:
+def verify_again(request: MemberRequest) -> HttpResponse:
     if limited(request, group="signup", key="user", rate=settings.PAPERFEED_RATE_SIGNUP):
         return too_many(request, "confirmation mails")
     user = request.user
@@ -86,7 +88,7 @@ _login_view = auth_views.LoginView.as_view(
 )
 
 
-def login(request: HttpRequest) -> HttpResponse:
+def login(request: HttpRequest) -> HttpResponseBase:
     if request.method == "POST":
         by_ip = limited(request, group="login-ip", key="ip", rate=settings.PAPERFEED_RATE_LOGIN_IP)
         by_account = limited(
@@ -107,7 +109,7 @@ _reset_view = auth_views.PasswordResetView.as_view(
 )
 
 
-def password_reset(request: HttpRequest) -> HttpResponse:
+def password_reset(request: HttpRequest) -> HttpResponseBase:
     # Django's view answers the same for known and unknown addresses: no enumeration.
     if request.method == "POST" and limited(
         request, group="signup", key="ip", rate=settings.PAPERFEED_RATE_SIGNUP
@@ -117,7 +119,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(request: MemberRequest) -> HttpResponse:
     profile = services.profile_of(request.user)
     return render(
         request,
@@ -138,7 +140,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def profile_edit(request: HttpRequest) -> HttpResponse:
+def profile_edit(request: MemberRequest) -> HttpResponse:
     form = ProfileForm(request.POST)
     if form.is_valid():
         services.profile_update(
@@ -158,7 +160,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def email_change(request: HttpRequest) -> HttpResponse:
+def email_change(request: MemberRequest) -> HttpResponse:
     if limited(request, group="signup", key="user", rate=settings.PAPERFEED_RATE_SIGNUP):
         return too_many(request, "email changes")
     form = EmailChangeForm(request.POST)
@@ -178,7 +180,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def token_new(request: HttpRequest) -> HttpResponse:
+def token_new(request: MemberRequest) -> HttpResponse:
     form = TokenForm(request.POST)
     if not form.is_valid():
         return render(
@@ -196,7 +198,7 @@ def token_new(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: MemberRequest, pk: int) -> HttpResponse:
     if services.token_revoke(user=request.user, token_id=pk):
         messages.success(request, "Token revoked.")
     else:

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from paperfeed.community import services
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport, Upvote
+from paperfeed.core.http import MemberRequest
 
 
 @admin.register(Comment)
@@ -17,24 +20,26 @@ class CommentAdmin(admin.ModelAdmin):
     list_select_related = ["paper", "author"]
     actions = ["hide", "unhide"]
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Comment | None = None) -> bool:
         return False  # hide instead: deleting would break reply threads and the counters
 
     @admin.display(description="text")
-    def short(self, comment):  # type: ignore[no-untyped-def]
+    def short(self, comment: Comment) -> str:
         return comment.body[:80]
 
-    def _visibility(self, request, queryset, hidden):  # type: ignore[no-untyped-def]
+    def _visibility(
+        self, request: MemberRequest, queryset: QuerySet[Comment], hidden: bool
+    ) -> None:
         for comment in queryset:
             services.comment_hide(moderator=request.user, comment=comment, hidden=hidden)
         messages.success(request, f"Updated {queryset.count()} comment(s).")
 
     @admin.action(description="Hide the selected comments")
-    def hide(self, request, queryset):  # type: ignore[no-untyped-def]
+    def hide(self, request: MemberRequest, queryset: QuerySet[Comment]) -> None:
         self._visibility(request, queryset, True)
 
     @admin.action(description="Show the selected comments again")
-    def unhide(self, request, queryset):  # type: ignore[no-untyped-def]
+    def unhide(self, request: MemberRequest, queryset: QuerySet[Comment]) -> None:
         self._visibility(request, queryset, False)
 
 
@@ -47,13 +52,13 @@ class CommentReportAdmin(admin.ModelAdmin):
     actions = ["hide_comments", "dismiss"]
 
     @admin.action(description="Hide the reported comments")
-    def hide_comments(self, request, queryset):  # type: ignore[no-untyped-def]
+    def hide_comments(self, request: MemberRequest, queryset: QuerySet[CommentReport]) -> None:
         for report in queryset.select_related("comment"):
             services.comment_hide(moderator=request.user, comment=report.comment)
         messages.success(request, "Hidden.")
 
     @admin.action(description="Dismiss the reports")
-    def dismiss(self, request, queryset):  # type: ignore[no-untyped-def]
+    def dismiss(self, request: MemberRequest, queryset: QuerySet[CommentReport]) -> None:
         for report in queryset:
             services.report_dismiss(moderator=request.user, report=report)
         messages.success(request, "Dismissed.")
@@ -68,13 +73,13 @@ class AuthorClaimAdmin(admin.ModelAdmin):
     actions = ["approve", "reject"]
 
     @admin.action(description="Approve the selected claims")
-    def approve(self, request, queryset):  # type: ignore[no-untyped-def]
+    def approve(self, request: MemberRequest, queryset: QuerySet[AuthorClaim]) -> None:
         for claim in queryset:
             services.claim_decide(curator=request.user, claim=claim, approve=True)
         messages.success(request, "Approved.")
 
     @admin.action(description="Reject the selected claims")
-    def reject(self, request, queryset):  # type: ignore[no-untyped-def]
+    def reject(self, request: MemberRequest, queryset: QuerySet[AuthorClaim]) -> None:
         for claim in queryset:
             services.claim_decide(curator=request.user, claim=claim, approve=False)
         messages.success(request, "Rejected.")
@@ -88,11 +93,11 @@ class UpvoteAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "=paper__arxiv_id"]
     raw_id_fields = ["user", "paper"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Upvote | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Upvote | None = None) -> bool:
         return False

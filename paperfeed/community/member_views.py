@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from paperfeed.accounts.forms import DeleteAccountForm
 from paperfeed.accounts.models import Profile
 from paperfeed.community import selectors, services
+from paperfeed.core.http import MemberRequest
 
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
@@ -34,9 +35,8 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def account_delete(request: HttpRequest) -> HttpResponse:
+def account_delete(request: MemberRequest) -> HttpResponse:
     user = request.user
-    assert isinstance(user, User)  # login_required let only members through
     form = DeleteAccountForm(request.POST)
     if not form.is_valid() or not user.check_password(form.cleaned_data["password"]):
         messages.error(request, "That password is not right; your account was not deleted.")

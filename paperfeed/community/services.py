@@ -391,7 +391,7 @@ def curators_group() -> Group:
 
 
 def curator_grant(*, user: User) -> None:
-    user.groups.add(curators_group())  # type: ignore[attr-defined]
+    user.groups.add(curators_group())
 
 
 def featured_add(*, curator: User, paper: Paper, day: date, comment: str = "") -> Featured:

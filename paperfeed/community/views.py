@@ -3,7 +3,10 @@ limit; the work itself is done by :mod:`paperfeed.community.services`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import wraps
+from typing import Concatenate, ParamSpec, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -17,9 +20,12 @@ from django.views.decorators.http import require_POST
 
 from paperfeed.community import selectors, services
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport
+from paperfeed.core.http import MemberRequest
 from paperfeed.core.ratelimits import limited, too_many, wants_json
 from paperfeed.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.papers.models import Author, Featured, Paper
+
+P = ParamSpec("P")
 
 
 def _next(request: HttpRequest, fallback: str = "/") -> str:
@@ -105,7 +111,7 @@ def comment_create(request: HttpRequest, paper_id: int) -> HttpResponse:
 
 
 @login_required
-def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_edit(request: MemberRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("paper"), pk=pk)
     if comment.author_id != request.user.pk:
         return render(
@@ -136,7 +142,7 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_delete(request: MemberRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("paper"), pk=pk)
     try:
         services.comment_delete(user=request.user, comment=comment)
@@ -149,7 +155,7 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_report(request: MemberRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("paper"), pk=pk)
     if limited(request, group="comment", key="user", rate=settings.PAPERFEED_RATE_COMMENT):
         return too_many(request, "reports")
@@ -162,7 +168,7 @@ def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def comment_hide(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_hide(request: MemberRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("paper"), pk=pk)
     hidden = not request.POST.get("unhide")
     try:
@@ -180,7 +186,7 @@ def comment_hide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def claim(request: HttpRequest, paper_id: int) -> HttpResponse:
+def claim(request: MemberRequest, paper_id: int) -> HttpResponse:
     paper = get_object_or_404(Paper, pk=paper_id)
     author_id = request.POST.get("author", "")
     author = Author.objects.filter(pk=int(author_id)).first() if author_id.isdigit() else None
@@ -199,7 +205,7 @@ def claim(request: HttpRequest, paper_id: int) -> HttpResponse:
 
 
 @login_required
-def submit(request: HttpRequest) -> HttpResponse:
+def submit(request: MemberRequest) -> HttpResponse:
     """Submit a paper to today's list by arXiv id or link."""
     error = ""
     value = ""
@@ -232,23 +238,31 @@ def submit(request: HttpRequest) -> HttpResponse:
 # --- Curation ------------------------------------------------------------------------------
 
 
-def _curator_only(request: HttpRequest) -> HttpResponse | None:
-    if not request.user.is_authenticated:
-        return redirect(_login_url(request.get_full_path()))
-    if not services.is_curator(request.user):
-        return render(
-            request,
-            "community/message.html",
-            {"title": "Curators only", "message": "Only curators can open this page."},
-            status=403,
-        )
-    return None
+def curator_required(
+    view: Callable[Concatenate[MemberRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    """Curation pages: anonymous readers are sent to sign in, members who are not curators
+    get a 403; the view then knows its user is a curator."""
+
+    @wraps(view)
+    def checked(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect(_login_url(request.get_full_path()))
+        if not services.is_curator(request.user):
+            return render(
+                request,
+                "community/message.html",
+                {"title": "Curators only", "message": "Only curators can open this page."},
+                status=403,
+            )
+        # The user is signed in (checked above): the request is a member's.
+        return view(cast(MemberRequest, request), *args, **kwargs)
+
+    return checked
 
 
-def curate(request: HttpRequest) -> HttpResponse:
-    refused = _curator_only(request)
-    if refused:
-        return refused
+@curator_required
+def curate(request: MemberRequest) -> HttpResponse:
     return render(
         request,
         "community/curate.html",
@@ -270,11 +284,9 @@ def _done(request: HttpRequest, message: str, ok: bool = True) -> HttpResponse:
 
 
 @require_POST
-def curate_featured(request: HttpRequest) -> HttpResponse:
+@curator_required
+def curate_featured(request: MemberRequest) -> HttpResponse:
     """Feature, unfeature, pin, unpin, hide or show a paper on one day."""
-    refused = _curator_only(request)
-    if refused:
-        return refused
     paper = _paper_from_post(request)
     if paper is None:
         return _done(request, "No paper in the catalogue has that arXiv id.", ok=False)
@@ -304,10 +316,8 @@ def curate_featured(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def curate_paper(request: HttpRequest) -> HttpResponse:
-    refused = _curator_only(request)
-    if refused:
-        return refused
+@curator_required
+def curate_paper(request: MemberRequest) -> HttpResponse:
     paper = _paper_from_post(request)
     if paper is None:
         return _done(request, "No paper in the catalogue has that arXiv id.", ok=False)
@@ -317,10 +327,8 @@ def curate_paper(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def curate_authors(request: HttpRequest) -> HttpResponse:
-    refused = _curator_only(request)
-    if refused:
-        return refused
+@curator_required
+def curate_authors(request: MemberRequest) -> HttpResponse:
     keep_id = request.POST.get("keep", "")
     duplicate_ids = [v for v in request.POST.get("duplicates", "").replace(",", " ").split()]
     if not keep_id.isdigit() or not duplicate_ids or not all(v.isdigit() for v in duplicate_ids):
@@ -334,10 +342,8 @@ def curate_authors(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def curate_claim(request: HttpRequest, pk: int) -> HttpResponse:
-    refused = _curator_only(request)
-    if refused:
-        return refused
+@curator_required
+def curate_claim(request: MemberRequest, pk: int) -> HttpResponse:
     claim_obj = get_object_or_404(AuthorClaim, pk=pk)
     approve = request.POST.get("action") == "approve"
     services.claim_decide(curator=request.user, claim=claim_obj, approve=approve)
@@ -345,10 +351,8 @@ def curate_claim(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def curate_report(request: HttpRequest, pk: int) -> HttpResponse:
-    refused = _curator_only(request)
-    if refused:
-        return refused
+@curator_required
+def curate_report(request: MemberRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(CommentReport.objects.select_related("comment"), pk=pk)
     if request.POST.get("action") == "hide":
         services.comment_hide(moderator=request.user, comment=report.comment)

@@ -10,6 +10,7 @@ import binascii
 import hashlib
 import hmac
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from email.header import Header
@@ -129,7 +130,7 @@ class DigestBuilder:
             self._cards[paper.pk] = card
         return card
 
-    def _matcher(self, subscriber: Subscriber):  # type: ignore[no-untyped-def]
+    def _matcher(self, subscriber: Subscriber) -> Callable[[_Card], bool]:
         categories = tuple(sorted(subscriber.categories))
         keywords = tuple(sorted(k.lower() for k in subscriber.keywords))
         wanted = frozenset(categories)
@@ -147,15 +148,17 @@ class DigestBuilder:
 
         return matches
 
-    def sections(self, subscriber: Subscriber, frequency: str) -> tuple[Pool, list]:  # type: ignore[type-arg]
+    def sections(
+        self, subscriber: Subscriber, frequency: str
+    ) -> tuple[Pool, list[tuple[str, list[_Card]]]]:
         """The subscriber's sections: [(title, [cards])], in personal order."""
         pool = self.pool(frequency=frequency, with_code=subscriber.with_code)
         matches = self._matcher(subscriber)
         wanted = max(1, subscriber.paper_count)
         content = subscriber.content
-        sections = []
+        sections: list[tuple[str, list[_Card]]] = []
         taken: set[int] = set()
-        parts = []
+        parts: list[tuple[str, list[Paper]]] = []
         if content in (Subscriber.Content.FEATURED, Subscriber.Content.BOTH):
             parts.append(("Featured", pool.featured))
         if content in (Subscriber.Content.TRENDING, Subscriber.Content.BOTH):
@@ -261,7 +264,7 @@ class DigestMessage(EmailMessage):
         super().__init__(from_email=envelope_from, to=[to], headers=headers)
         self.raw = raw
 
-    def message(self, *, policy=None):  # type: ignore[no-untyped-def,override]
+    def message(self, *, policy: object = None) -> _RawMime:
         return _RawMime(self.raw)
 
 
@@ -328,7 +331,7 @@ def subscriber_message(*, kind: str, subscriber: Subscriber) -> EmailMultiAltern
     return simple_message(template=kind, to=subscriber.email, context=context)
 
 
-def simple_message(*, template: str, to: str, context: dict) -> EmailMultiAlternatives:  # type: ignore[type-arg]
+def simple_message(*, template: str, to: str, context: dict[str, object]) -> EmailMultiAlternatives:
     """A one-off mail from templates/email/<template>/{subject.txt,body.txt,body.html}."""
     context = {"site_url": settings.SITE_URL, **context}
     subject = " ".join(render_to_string(f"email/{template}/subject.txt", context).split())

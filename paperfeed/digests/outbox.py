@@ -18,7 +18,7 @@ import socket
 import time as time_module
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -291,7 +291,13 @@ def deliveries_send(
     return report
 
 
-def _send_delivery(delivery, builder, anchors, connection, report) -> str:  # type: ignore[no-untyped-def]
+def _send_delivery(
+    delivery: Delivery,
+    builder: emails.DigestBuilder,
+    anchors: dict[tuple[int, str], date],
+    connection: _Connection,
+    report: SendReport,
+) -> str:
     subscriber = delivery.subscriber
     if subscriber.status != Subscriber.Status.CONFIRMED:
         _finish(

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from paperfeed.accounts.services import token_create, user_create
 
@@ -9,14 +11,14 @@ from paperfeed.accounts.services import token_create, user_create
 class Command(BaseCommand):
     help = "API tokens: `token create USERNAME` creates the user if needed and prints a token."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         create = sub.add_parser("create", help="create a token (and the user, if new)")
         create.add_argument("username")
         create.add_argument("--name", default="command line", help="a label for the token")
         create.add_argument("--email", default="", help="email for a new user")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         username = options["username"].strip()
         if not username or len(username) > 150:
             raise CommandError("give a username of 1 to 150 characters")

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from paperfeed.community.services import curator_grant, curators_group
 
@@ -9,13 +11,13 @@ from paperfeed.community.services import curator_grant, curators_group
 class Command(BaseCommand):
     help = "`curator add USERNAME` puts a member in the curators group (created if missing)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         add = sub.add_parser("add", help="make a member a curator")
         add.add_argument("username")
         sub.add_parser("setup", help="create or complete the curators group only")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "setup":
             group = curators_group()
             self.stdout.write(f"group {group.name}: {group.permissions.count()} permissions")

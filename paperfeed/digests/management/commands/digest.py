@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from paperfeed.digests import addresses, outbox, selectors
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         "(whatever their send time), then anything else due. Safe to rerun after a crash."
     )
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         send = sub.add_parser("send", help="queue and send digests")
         send.add_argument("--period", choices=["daily", "weekly"], required=True)
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         send.add_argument("--no-progress", action="store_true")
         sub.add_parser("status", help="outbox rows by state")
 
-    def handle(self, *args, action: str, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "status":
             for state, count in selectors.delivery_counts().items():
                 self.stdout.write(f"{state:8} {count}")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import sys
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from paperfeed.digests import selectors, services
 
@@ -13,7 +14,7 @@ from paperfeed.digests import selectors, services
 class Command(BaseCommand):
     help = "Move a mailing list in (CSV with email, frequency, categories, keywords) or out."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         load = sub.add_parser("import", help="import subscribers from a CSV file")
         load.add_argument("file")
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         dump = sub.add_parser("export", help="write all subscribers as CSV")
         dump.add_argument("--output", "-o", help="file (default: standard output)")
 
-    def handle(self, *args, action: str, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "export":
             if not options["output"]:
                 sys.stdout.writelines(selectors.subscribers_export_csv())
