@@ -1,5 +1,6 @@
-"""Account mails go through the task queue: a broken mail server fails no request, the mail
-is retried until it goes out, and no live link is stored with the queued task."""
+"""accounts/services.py: API tokens (stored hashed, revocable), and account mails through the
+task queue: a broken mail server fails no request, the mail is retried until it goes out, and
+no live link is stored with the queued task."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import pytest
 from django.contrib.auth.models import User
 
 from paperfeed.accounts import services
+from paperfeed.accounts.models import ApiToken
+from paperfeed.accounts.services import token_authenticate, token_create, token_revoke
 from paperfeed.core.mail import RETRY_MINUTES
 from tests.factories import UserFactory
 from tests.helpers import delivered_after_an_outage, free_port, queued_tasks
@@ -88,3 +91,51 @@ def test_retries_stop(settings, run_tasks):
 def test_unknown_kinds_are_refused():
     with pytest.raises(ValueError):
         services.account_mail_queue(kind="spam", user=UserFactory(), email="x@example.org")
+
+
+# --- API tokens ---
+
+
+def test_token_is_stored_hashed_and_authenticates():
+    user = UserFactory()
+    raw = token_create(user=user, name="laptop")
+    stored = ApiToken.objects.get(user=user)
+    assert raw.startswith("pf_")
+    assert raw not in stored.digest and stored.digest != raw
+    assert stored.prefix == raw[:11]
+    assert token_authenticate(raw=raw) == user
+    stored.refresh_from_db()
+    assert stored.last_used_at is not None
+
+
+@pytest.mark.parametrize(
+    "forged",
+    ["", "pf_", "Bearer x", "pf_" + "A" * 43, "x" * 10_000, "pf_<script>alert(1)</script>aaaaaa"],
+)
+def test_forged_tokens_are_refused(forged):
+    token_create(user=UserFactory(), name="real")
+    assert token_authenticate(raw=forged) is None
+
+
+def test_revoked_token_cannot_be_replayed():
+    user = UserFactory()
+    raw = token_create(user=user, name="old")
+    token = ApiToken.objects.get(user=user)
+    assert token_revoke(user=user, token_id=token.pk)
+    assert token_authenticate(raw=raw) is None
+    assert not token_revoke(user=user, token_id=token.pk)
+
+
+def test_someone_elses_token_cannot_be_revoked():
+    owner, other = UserFactory(), UserFactory()
+    raw = token_create(user=owner, name="mine")
+    assert not token_revoke(user=other, token_id=ApiToken.objects.get(user=owner).pk)
+    assert token_authenticate(raw=raw) == owner
+
+
+def test_inactive_user_token_is_refused():
+    user = UserFactory()
+    raw = token_create(user=user, name="t")
+    user.is_active = False
+    user.save()
+    assert token_authenticate(raw=raw) is None

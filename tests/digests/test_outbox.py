@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import urllib.request
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, time, timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
@@ -276,3 +276,20 @@ def test_dry_run_changes_nothing(catalogue, smtp_sink, capsys):
     out = capsys.readouterr().out
     assert "1 would be sent" in out and "List-Unsubscribe-Post" in out
     assert not Delivery.objects.exists() and smtp_sink.messages == []
+
+
+def test_due_subscribers_follow_their_own_time_and_zone(catalogue):
+    tokyo = SubscriberFactory(timezone="Asia/Tokyo", send_time=time(8))
+    paris = SubscriberFactory(timezone="Europe/Paris", send_time=time(8))
+    weekly = SubscriberFactory(frequency="weekly", weekday=4, send_time=time(8))
+    # Friday 2026-11-27 00:30 UTC: 09:30 in Tokyo, 01:30 in Paris.
+    now = datetime(2026, 11, 27, 0, 30, tzinfo=UTC)
+    assert outbox.deliveries_enqueue(now=now) == 1
+    assert Delivery.objects.get().subscriber == tokyo
+    # 07:30 UTC: 08:30 in Paris, and Friday 07:30 UTC is not yet 08:00 for the weekly reader.
+    assert outbox.deliveries_enqueue(now=datetime(2026, 11, 27, 7, 30, tzinfo=UTC)) == 1
+    assert Delivery.objects.filter(subscriber=paris, period="daily:2026-11-27").exists()
+    assert outbox.deliveries_enqueue(now=datetime(2026, 11, 27, 8, 0, tzinfo=UTC)) == 1
+    assert Delivery.objects.filter(subscriber=weekly, period="weekly:2026-11-23").exists()
+    # Ticking again queues nothing twice.
+    assert outbox.deliveries_enqueue(now=datetime(2026, 11, 27, 9, 0, tzinfo=UTC)) == 0
