@@ -22,7 +22,9 @@ from tests.digests.conftest import Sink
 from tests.factories import SubscriberFactory
 from tests.helpers import free_port
 
-PAPERFEED = Path(sys.executable).parent / "paperfeed"
+# `python -m paperfeed` from the repository root runs this checkout's code; the console script
+# would run whichever checkout the virtualenv was installed from.
+REPO = Path(__file__).resolve().parents[2]
 SUBSCRIBERS = 150
 
 
@@ -54,7 +56,8 @@ def sender(port: int) -> subprocess.Popen:
         "LOG_LEVEL": "WARNING",
     }
     return subprocess.Popen(
-        [str(PAPERFEED), "digest", "send", "--period", "daily", "--no-progress"],
+        [sys.executable, "-m", "paperfeed", "digest", "send", "--period", "daily", "--no-progress"],
+        cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
