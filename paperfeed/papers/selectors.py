@@ -36,7 +36,7 @@ from django.core.cache import cache
 from django.db.models import Case, Exists, F, Max, Min, OuterRef, Prefetch, Q, When
 
 from paperfeed.papers import querysyntax, search
-from paperfeed.papers.ids import InvalidArxivId, normalize_arxiv_id
+from paperfeed.papers.ids import InvalidArxivId, arxiv_id_in_query, normalize_arxiv_id
 from paperfeed.papers.models import Featured, Paper, PaperAuthor, PaperCategory
 from paperfeed.papers.search import COUNT_CAP
 
@@ -178,6 +178,11 @@ def paper_detail(*, arxiv_id: str) -> Paper | None:
     return paper
 
 
+def paper_is_listed(*, arxiv_id: str) -> bool:
+    """Whether the catalogue shows the paper with this key (one index probe)."""
+    return Paper.objects.filter(_visible(), arxiv_id=arxiv_id).exists()
+
+
 # --- The whole catalogue ----------------------------------------------------------------------
 
 
@@ -256,6 +261,9 @@ def search_papers(
     ``title_html`` and ``snippet_html``: escaped text with ``<mark>`` around matched words.
     """
     limit, offset = _clamp(limit, offset)
+    arxiv_id = arxiv_id_in_query(query)
+    if arxiv_id is not None:
+        return _search_by_id(arxiv_id=arxiv_id, query=query, offset=offset)
     parsed = querysyntax.parse_query(query)
     if sort not in SORTS:
         sort = parsed.sort or "relevance"
@@ -278,6 +286,25 @@ def search_papers(
         paper.snippet_html = querysyntax.snippet(paper.abstract, words)  # type: ignore[attr-defined]
     result.papers = papers
     result.total = total
+    return result
+
+
+def _search_by_id(*, arxiv_id: str, query: str, offset: int) -> SearchResult:
+    """A query that is only an arXiv id (or its URL or DOI) finds that paper alone.
+
+    Words would match hundreds of unrelated papers (a URL's "arxiv", "abs", "org"), so the id is
+    looked up and never sent to the full-text index.
+    """
+    result = SearchResult(query=querysyntax.parse_query(""))
+    paper = Paper.objects.filter(_visible(), arxiv_id=arxiv_id).first()
+    if paper is None:
+        result.message = f"arXiv:{arxiv_id} is not in this catalogue yet."
+        return result
+    result.total = 1
+    if offset == 0:
+        result.papers = decorate([paper])
+        paper.title_html = querysyntax.highlight(paper.title, [])  # type: ignore[attr-defined]
+        paper.snippet_html = querysyntax.snippet(paper.abstract, [])  # type: ignore[attr-defined]
     return result
 
 

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paperfeed.papers import querysyntax, selectors
+from paperfeed.papers.models import Paper
 from tests.factories import catalogue_paper
 
 HOSTILE = [
@@ -175,3 +176,21 @@ def test_search_cache_can_be_turned_off(settings):
     with CaptureQueriesContext(connection) as queries:
         assert selectors.search_papers(query="rewiring").total == 1
     assert [q for q in queries.captured_queries if "papers_fts" in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_a_query_that_is_one_id_finds_that_paper_alone():
+    catalogue_paper("2603.04379", title="Quiet title", abstract="Nothing about links.")
+    # Its words match every part of the URL: a word search would rank it first.
+    catalogue_paper("2603.00001", title="https arxiv org abs pdf", abstract="https arxiv org")
+    for query in ("2603.04379", "https://arxiv.org/pdf/2603.04379v2.pdf", "arXiv:2603.04379"):
+        result = selectors.search_papers(query=query)
+        assert [p.arxiv_id for p in result.papers] == ["2603.04379"]
+        assert result.total == 1
+        assert result.papers[0].title_html == "Quiet title"
+    assert selectors.search_papers(query="2603.04379", offset=20).papers == []
+    missing = selectors.search_papers(query="2501.00042v1", mode="hybrid")
+    assert missing.papers == [] and missing.total == 0
+    assert "arXiv:2501.00042 is not in this catalogue" in missing.message
+    Paper.objects.filter(arxiv_id="2603.04379").update(hidden=True)
+    assert selectors.search_papers(query="2603.04379").papers == []
