@@ -3,6 +3,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+# Papers still to complete from the arXiv API: no abstract, or only a stand-in for arXiv's.
+INCOMPLETE = models.Q(abstract="") | ~models.Q(abstract_source="")
+
 
 class Author(models.Model):
     name = models.CharField(max_length=1000)
@@ -28,6 +31,9 @@ class Paper(models.Model):
     versions = models.JSONField(default=list, blank=True)
     title = models.TextField()
     abstract = models.TextField(blank=True)
+    # "" when the abstract is arXiv's; "hf_scrape" when it is the text of the HF paper page
+    # (shown as such until arXiv's replaces it).
+    abstract_source = models.CharField(max_length=20, blank=True, default="", db_default="")
     comments = models.TextField(blank=True)
     journal_ref = models.TextField(blank=True)
     doi = models.CharField(max_length=300, blank=True)
@@ -77,12 +83,18 @@ class Paper(models.Model):
             models.Index(
                 fields=["-published", "-id"],
                 name="paper_incomplete",
-                condition=models.Q(abstract="", arxiv_checked_at__isnull=True),
+                condition=INCOMPLETE & models.Q(arxiv_checked_at__isnull=True),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.arxiv_id}: {self.title[:60]}"
+
+    @property
+    def is_stub(self) -> bool:
+        """Known only from a featured list: no arXiv date and no arXiv listing yet, so
+        ``published`` holds the day it was featured."""
+        return self.published_is_estimate and self.listed_on is None
 
     @property
     def abs_url(self) -> str:
