@@ -5,6 +5,8 @@ from django.db import models
 
 # Papers still to complete from the arXiv API: no abstract, or only a stand-in for arXiv's.
 INCOMPLETE = models.Q(abstract="") | ~models.Q(abstract_source="")
+# Papers known only from a featured list: no arXiv date and no arXiv listing (``Paper.is_stub``).
+STUB = models.Q(published_is_estimate=True, listed_on__isnull=True)
 
 
 class Author(models.Model):
@@ -79,6 +81,13 @@ class Paper(models.Model):
             models.Index(fields=["id"], name="paper_visible", condition=models.Q(hidden=False)),
             # The few hidden papers, so search can leave them out without a join per match.
             models.Index(fields=["id"], name="paper_hidden", condition=models.Q(hidden=True)),
+            # The few papers known only from a featured list (``is_stub``): search ranks them
+            # lower and /papers/new leaves them out, without reading the wide rows.
+            models.Index(
+                fields=["id"],
+                name="paper_stub",
+                condition=STUB,
+            ),
             # The papers still to complete from the arXiv API, newest first, without a scan.
             models.Index(
                 fields=["-published", "-id"],

@@ -37,7 +37,7 @@ from django.db.models import Case, Exists, F, Max, Min, OuterRef, Prefetch, Q, W
 
 from paperfeed.papers import querysyntax, search
 from paperfeed.papers.ids import InvalidArxivId, arxiv_id_in_query, normalize_arxiv_id
-from paperfeed.papers.models import Featured, Paper, PaperAuthor, PaperCategory
+from paperfeed.papers.models import STUB, Featured, Paper, PaperAuthor, PaperCategory
 from paperfeed.papers.search import COUNT_CAP
 
 # Upper bounds on what one request may ask for, whatever the caller passes.
@@ -198,24 +198,37 @@ def _cached_count(key: str, compute) -> int:  # type: ignore[no-untyped-def]
     return int(value)
 
 
+def _announced_count() -> int:
+    """Visible papers that are not stubs: two index-only counts (the stubs are few)."""
+    visible = Paper.objects.filter(_visible())
+    return visible.count() - visible.filter(STUB).count()
+
+
 def new_papers(
     *, category: str | None = None, limit: int = 50, offset: int = 0
 ) -> tuple[list[Paper], int]:
-    """Every visible paper, newest first (by v1 date), optionally in one category; and the total."""
+    """Every visible paper, newest first (by v1 date), optionally in one category; and the total.
+
+    Papers known only from a featured list (``Paper.is_stub``) are left out until arXiv lists
+    them: this list follows arXiv's announcements, and they have no announcement date yet.
+    """
     limit, offset = _clamp(limit, offset)
-    papers = Paper.objects.filter(_visible())
+    papers = Paper.objects.filter(_visible()).exclude(STUB)
     if not category:
-        total = _cached_count("papers:new:count", papers.count)
+        total = _cached_count("papers:new:count", _announced_count)
         return decorate(list(papers.order_by("-published", "-id")[offset : offset + limit])), total
     links = PaperCategory.objects.filter(category=category)
     total = _cached_count(
         f"papers:new:count:{category}",
-        links.filter(paper__hidden=False).order_by()[:COUNT_CAP].count,
+        links.filter(paper__hidden=False)
+        .exclude(paper__published_is_estimate=True, paper__listed_on__isnull=True)
+        .order_by()[:COUNT_CAP]
+        .count,
     )
     # Two plans, chosen by how common the category is. Walking the newest-first index and
     # probing each paper's categories stops after about (offset + limit) * catalogue/category
     # rows: best for big categories. For rare ones, sorting the category's few papers is cheaper.
-    catalogue = _cached_count("papers:new:count", papers.count)
+    catalogue = _cached_count("papers:new:count", _announced_count)
     expected_scan = (offset + limit) * catalogue / max(total, 1)
     if expected_scan <= SCAN_BUDGET:
         papers = papers.filter(Exists(links.filter(paper_id=OuterRef("pk"))))

@@ -41,6 +41,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='paper',
+            index=models.Index(condition=models.Q(('listed_on__isnull', True), ('published_is_estimate', True)), fields=['id'], name='paper_stub'),
+        ),
+        migrations.AddIndex(
+            model_name='paper',
             index=models.Index(condition=models.Q(models.Q(('abstract', ''), models.Q(('abstract_source', ''), _negated=True), _connector='OR'), ('arxiv_checked_at__isnull', True)), fields=['-published', '-id'], name='paper_incomplete'),
         ),
         migrations.RunPython(stubs_dated_by_featured_day, migrations.RunPython.noop),
