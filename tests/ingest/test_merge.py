@@ -163,3 +163,23 @@ def test_a_scraped_abstract_is_marked_and_arxivs_always_wins():
     # A newer scraped text replaces an older scraped one.
     newer, _ = merge(state, scrape(abstract="Newer scrape.", abstract_source="hf_scrape"))
     assert (newer.abstract, newer.abstract_source) == ("Newer scrape.", "hf_scrape")
+
+
+def test_every_real_scraped_paper_is_dated_by_its_first_featured_day(shared_dir):
+    """Over the real HF scrapes: no stub shows an invented date, only the day it was featured."""
+    from paperfeed.ingest.parsers.hf_daily import parse_hf_scrape_path
+
+    archive = shared_dir / "data/hf_daily_papers"
+    states: dict = {}
+    first_day: dict = {}
+    for item in parse_hf_scrape_path(next(archive.glob("*.tar.xz"))):
+        if not isinstance(item, PaperRecord) or item.featured is None:
+            continue
+        states[item.arxiv_id], _ = merge(states.get(item.arxiv_id), item)
+        first_day.setdefault(item.arxiv_id, item.featured.day)
+    assert len(states) == 3868
+    for key, state in states.items():
+        assert state.published_is_estimate and state.listed_on is None
+        assert state.published == datetime.combine(first_day[key], datetime.min.time(), UTC)
+    with_abstract = [s for s in states.values() if s.abstract_source == "hf_scrape"]
+    assert 300 < len(with_abstract) < len(states) // 2

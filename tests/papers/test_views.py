@@ -258,3 +258,48 @@ def test_search_for_a_hidden_paper_does_not_reveal_it(client, id_papers):
 def test_an_id_among_words_is_still_a_word_search(client, id_papers):
     response = client.get("/search", {"q": "paper 2603.04379"})
     assert response.status_code == 200
+
+
+# --- Papers known only from a featured list -------------------------------------------------
+
+
+def test_a_stub_shows_its_featured_day_marked_as_such_never_an_arxiv_date(client):
+    from paperfeed.ingest.records import FeaturedRecord, PaperRecord
+    from paperfeed.ingest.services import papers_upsert
+
+    papers_upsert(
+        records=[
+            PaperRecord(
+                arxiv_id="2608.01234",
+                source="hf_scrape",
+                title="Known from HF only",
+                featured=FeaturedRecord(day=date(2026, 8, 22), upvotes=3),
+            )
+        ]
+    )
+    card = client.get("/papers/date/2026-08-22").content.decode()
+    assert "featured on 22 Aug 2026" in card
+    assert 'class="featured-date"' in card and "this is the day it was featured" in card
+    # Not the id's month, the invented date it used to show.
+    assert "1 Aug 2026" not in card
+    page = client.get("/papers/2608.01234").content.decode()
+    assert "featured on 22 August 2026" in page
+    assert "<dt>Published</dt>" not in page and "(approximate)" not in page
+
+
+def test_a_complete_paper_shows_its_arxiv_date(client, featured):
+    html = client.get("/papers/date/2026-02-03").content.decode()
+    assert '<time datetime="2026-02-02">2 Feb 2026</time>' in html
+    assert "featured-date" not in html
+    page = client.get("/papers/2602.00201").content.decode()
+    assert "<dt>Published</dt>" in page and "2 February 2026" in page
+
+
+def test_an_abstract_from_hugging_face_is_marked_until_arxivs_arrives(client, featured):
+    Paper.objects.filter(arxiv_id="2602.00202").update(
+        abstract="Scraped from the HF page.", abstract_source="hf_scrape"
+    )
+    page = client.get("/papers/2602.00202").content.decode()
+    assert "Scraped from the HF page." in page
+    assert "Abstract from Hugging Face" in page
+    assert "Abstract from Hugging Face" not in client.get("/papers/2602.00201").content.decode()
