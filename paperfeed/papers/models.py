@@ -41,9 +41,11 @@ class Paper(models.Model):
     doi = models.CharField(max_length=300, blank=True)
     license = models.CharField(max_length=300, blank=True)
     primary_category = models.CharField(max_length=40, blank=True, db_index=True)
-    # v1 date. Listing files carry no dates; then it is the day the listing showed the paper.
+    # v1 date. Listing files carry no dates; then it is the day the listing showed the paper, and
+    # for a paper known only from a featured list (``is_stub``) the day it was featured.
     published = models.DateTimeField(db_index=True)
-    # True while ``published`` is a stand-in (listing day or id month) awaiting a real v1 date.
+    # True while ``published`` is a stand-in (listing day, featured day or id month) awaiting a
+    # real v1 date.
     published_is_estimate = models.BooleanField(default=False)
     updated = models.DateTimeField()
     listed_on = models.DateField(null=True, blank=True)
