@@ -41,6 +41,8 @@ class PaperState:
     versions: list[dict[str, Any]] | None = None
     title: str = ""
     abstract: str = ""
+    # "" when the abstract is arXiv's; otherwise the source of a stand-in (see PaperRecord).
+    abstract_source: str = ""
     comments: str = ""
     journal_ref: str = ""
     doi: str = ""
@@ -79,9 +81,10 @@ def _version_entries(versions: list[tuple[int, datetime]]) -> list[dict[str, Any
 
 
 def estimate_published(record: PaperRecord) -> datetime:
-    """A stand-in v1 date for sources that give none: the listing day, else the id's month."""
-    if record.listed_on is not None:
-        day = record.listed_on
+    """A stand-in v1 date for sources that give none: the listing day, else the featured day
+    (shown as such: see ``Paper.is_stub``), else the id's month."""
+    day = record.listed_on or (record.featured.day if record.featured is not None else None)
+    if day is not None:
         return datetime(day.year, day.month, day.day, tzinfo=UTC)
     year, month = id_month(record.arxiv_id)
     return datetime(year, month, 1, tzinfo=UTC)
@@ -106,7 +109,9 @@ def merge(existing: PaperState | None, record: PaperRecord) -> tuple[PaperState,
             setattr(state, name, value)
 
     for name in SCALAR_FIELDS:
-        take(name, getattr(record, name))
+        if name != "abstract":
+            take(name, getattr(record, name))
+    _merge_abstract(state, record, newer=newer)
     if record.authors is not None:
         take("authors", list(record.authors))
     if record.categories:
@@ -131,6 +136,9 @@ def merge(existing: PaperState | None, record: PaperRecord) -> tuple[PaperState,
         state.published_is_estimate = False
     elif record.published is not None and state.published is None:
         state.published = record.published
+    elif state.published_is_estimate and record.listed_on is not None and state.listed_on is None:
+        # arXiv's listing day replaces a featured day or the id's month as the stand-in.
+        state.published = estimate_published(record)
     if state.published is None:
         state.published = estimate_published(record)
         state.published_is_estimate = True
@@ -152,6 +160,20 @@ def merge(existing: PaperState | None, record: PaperRecord) -> tuple[PaperState,
         getattr(state, name) != getattr(existing, name) for name in PaperState.__slots__
     )
     return state, changed
+
+
+def _merge_abstract(state: PaperState, record: PaperRecord, *, newer: bool) -> None:
+    """arXiv's abstract always wins over a stand-in (an HF page's text); a stand-in only fills an
+    empty abstract or replaces another stand-in."""
+    if record.abstract is None:
+        return
+    if record.abstract_source:
+        if state.abstract and not state.abstract_source:
+            return
+    elif not (newer or not state.abstract or state.abstract_source):
+        return
+    state.abstract = record.abstract
+    state.abstract_source = record.abstract_source
 
 
 def _v1_date(record: PaperRecord) -> datetime | None:

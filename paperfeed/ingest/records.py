@@ -43,6 +43,9 @@ class PaperRecord:
     version: int | None = None
     title: str | None = None
     abstract: str | None = None
+    # Where ``abstract`` comes from when it is not arXiv's own: "hf_scrape" for an HF page's
+    # text the parser judged to be the abstract. "" means arXiv's (or a copy of it).
+    abstract_source: str = ""
     authors: list[str] | None = None
     # Primary category first.
     categories: list[str] | None = None

@@ -52,6 +52,7 @@ PAPER_COLUMNS = (
     "code_stars",
     "project_page",
     "sources",
+    "abstract_source",
 )
 _STATE_COLUMNS = ("id", *PAPER_COLUMNS)
 # PostgreSQL array types for the bulk writes, in PAPER_COLUMNS order (+ created/updated_at).
@@ -75,6 +76,7 @@ PAPER_PG_TYPES = (
     "integer",
     "varchar",
     "jsonb",
+    "varchar",
 )
 
 
@@ -209,6 +211,7 @@ def _row(state: PaperState) -> list[Any]:
         state.code_stars,
         state.project_page or "",
         json.dumps(state.sources or []),
+        state.abstract_source or "",
     ]
 
 
@@ -730,20 +733,21 @@ def papers_fetch_by_ids(
 def papers_complete(
     *, limit: int, dry_run: bool = False, progress: ProgressCallback | None = None
 ) -> IngestRun | None:
-    """Ask the arXiv API for the papers the catalogue holds without an abstract.
+    """Ask the arXiv API for the papers the catalogue holds without arXiv's abstract.
 
     HF listings and scrapes name papers by id and title only; until arXiv fills them in, their
     pages show no abstract, similar papers have nothing to compare, and search ranks them
-    oddly (a short text looks like a close match). The newest ``limit`` such papers are asked
+    oddly (a short text looks like a close match). Papers whose abstract came from an HF page
+    are asked too, so that arXiv's replaces it. The newest ``limit`` such papers are asked
     for (:func:`papers_fetch_by_ids`). Each paper is asked once (``Paper.arxiv_checked_at``),
     so one arXiv does not know is not asked again. None when there is nothing to ask.
     """
     from django.utils import timezone
 
-    from paperfeed.papers.models import Paper
+    from paperfeed.papers.models import INCOMPLETE, Paper
 
     ids = list(
-        Paper.objects.filter(abstract="", arxiv_checked_at__isnull=True, hidden=False)
+        Paper.objects.filter(INCOMPLETE, arxiv_checked_at__isnull=True, hidden=False)
         .order_by("-published", "-id")
         .values_list("arxiv_id", flat=True)[: max(limit, 0)]
     )

@@ -102,6 +102,53 @@ def parse_arxiv_id(value: str) -> ArxivId:
     raise InvalidArxivId(f"{value[:80]!r} is not an arXiv id")
 
 
+# What may stand before an id in a search query: a pasted URL of arXiv, alphaXiv or the HF paper
+# page, an ``arXiv:`` prefix, or arXiv's DataCite DOI (10.48550/arXiv.<id>), bare or as a link.
+_QUERY_PREFIX = re.compile(
+    r"(?:https?://)?(?:"
+    r"(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/"
+    r"|(?:www\.)?alphaxiv\.org/abs/"
+    r"|(?:www\.)?huggingface\.co/papers/"
+    r"|(?:dx\.)?doi\.org/10\.48550/arxiv\."
+    r")"
+    r"|(?:doi:\s?)?10\.48550/arxiv\."
+    r"|arxiv:\s?",
+    re.IGNORECASE | re.ASCII,
+)
+# The id itself once a prefix is gone: a version, a ".pdf", a trailing slash, a query string or
+# a fragment may follow; nothing else.
+_QUERY_ID = re.compile(
+    r"(?P<id>\d{4}\.\d{4,5}(?:v\d{1,3})?"
+    r"|[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]{2})?/\d{7}(?:v\d{1,3})?)"
+    r"(?:\.pdf)?/?(?:[?#][!-~]*)?",
+    re.ASCII,
+)
+MAX_QUERY_ID_INPUT = 500
+
+
+def arxiv_id_in_query(text: str) -> str | None:
+    """The catalogue key when a whole search query is one arXiv id, URL, prefix or DOI form.
+
+    ``2603.04379``, ``2603.04379v2``, ``hep-th/9901001v1``, ``arXiv:2401.01234``, an
+    ``arxiv.org/abs|pdf`` (also ``www.``, ``export.``, ``.pdf``), ``alphaxiv.org/abs`` or
+    ``huggingface.co/papers`` URL, ``10.48550/arXiv.2401.01234`` and its doi.org link all give
+    the id without its version. Anything else -- words around the id, an impossible id such as
+    ``2401.99999999`` or ``1234.5678`` (before April 2007) -- gives None, never an error.
+    """
+    if not isinstance(text, str) or len(text) > MAX_QUERY_ID_INPUT:
+        return None
+    text = text.strip()
+    prefix = _QUERY_PREFIX.match(text)
+    rest = text[prefix.end() :] if prefix else text
+    match = _QUERY_ID.fullmatch(rest)
+    if match is None:
+        return None
+    try:
+        return parse_arxiv_id(match["id"]).id
+    except InvalidArxivId:
+        return None
+
+
 def _version(text: str | None) -> int | None:
     if text is None:
         return None

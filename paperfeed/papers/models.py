@@ -3,6 +3,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+# Papers still to complete from the arXiv API: no abstract, or only a stand-in for arXiv's.
+INCOMPLETE = models.Q(abstract="") | ~models.Q(abstract_source="")
+# Papers known only from a featured list: no arXiv date and no arXiv listing (``Paper.is_stub``).
+STUB = models.Q(published_is_estimate=True, listed_on__isnull=True)
+
 
 class Author(models.Model):
     name = models.CharField(max_length=1000)
@@ -28,14 +33,19 @@ class Paper(models.Model):
     versions = models.JSONField(default=list, blank=True)
     title = models.TextField()
     abstract = models.TextField(blank=True)
+    # "" when the abstract is arXiv's; "hf_scrape" when it is the text of the HF paper page
+    # (shown as such until arXiv's replaces it).
+    abstract_source = models.CharField(max_length=20, blank=True, default="", db_default="")
     comments = models.TextField(blank=True)
     journal_ref = models.TextField(blank=True)
     doi = models.CharField(max_length=300, blank=True)
     license = models.CharField(max_length=300, blank=True)
     primary_category = models.CharField(max_length=40, blank=True, db_index=True)
-    # v1 date. Listing files carry no dates; then it is the day the listing showed the paper.
+    # v1 date. Listing files carry no dates; then it is the day the listing showed the paper, and
+    # for a paper known only from a featured list (``is_stub``) the day it was featured.
     published = models.DateTimeField(db_index=True)
-    # True while ``published`` is a stand-in (listing day or id month) awaiting a real v1 date.
+    # True while ``published`` is a stand-in (listing day, featured day or id month) awaiting a
+    # real v1 date.
     published_is_estimate = models.BooleanField(default=False)
     updated = models.DateTimeField()
     listed_on = models.DateField(null=True, blank=True)
@@ -73,16 +83,29 @@ class Paper(models.Model):
             models.Index(fields=["id"], name="paper_visible", condition=models.Q(hidden=False)),
             # The few hidden papers, so search can leave them out without a join per match.
             models.Index(fields=["id"], name="paper_hidden", condition=models.Q(hidden=True)),
+            # The few papers known only from a featured list (``is_stub``): search ranks them
+            # lower and /papers/new leaves them out, without reading the wide rows.
+            models.Index(
+                fields=["id"],
+                name="paper_stub",
+                condition=STUB,
+            ),
             # The papers still to complete from the arXiv API, newest first, without a scan.
             models.Index(
                 fields=["-published", "-id"],
                 name="paper_incomplete",
-                condition=models.Q(abstract="", arxiv_checked_at__isnull=True),
+                condition=INCOMPLETE & models.Q(arxiv_checked_at__isnull=True),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.arxiv_id}: {self.title[:60]}"
+
+    @property
+    def is_stub(self) -> bool:
+        """Known only from a featured list: no arXiv date and no arXiv listing yet, so
+        ``published`` holds the day it was featured."""
+        return self.published_is_estimate and self.listed_on is None
 
     @property
     def abs_url(self) -> str:

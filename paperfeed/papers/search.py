@@ -24,6 +24,10 @@ COUNT_CAP = 10_100
 # word means no user input is ever read as FTS syntax (NEAR, AND, *, ^, column filters ...).
 _WORD = re.compile(r"[\w][\w'.+-]*", re.UNICODE)
 MAX_TERMS = 32
+# Papers known only from a featured list (``Paper.is_stub``: no arXiv record yet, often a title
+# alone) rank below complete papers of about equal relevance: their score is scaled by this
+# factor. bm25 would otherwise favour them, as a title alone is a short document.
+STUB_RANK_FACTOR = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +261,12 @@ def search_filtered(
                 f"{FTS_TABLE} f JOIN papers_paper p ON p.id = f.paper_id "
                 f"JOIN (SELECT {' && '.join(text_parts)} AS query) q ON f.document @@ q.query"
             )
-            order = order_date if by_date else "ts_rank_cd(f.document, q.query) DESC, p.id DESC"
+            order = (
+                order_date
+                if by_date
+                else f"ts_rank_cd(f.document, q.query) * {_stub_factor(_is_stub('p.'))} DESC, "
+                "p.id DESC"
+            )
         else:
             parts = []
             if terms or phrases:
@@ -266,7 +275,9 @@ def search_filtered(
             source = f"{FTS_TABLE} JOIN papers_paper p ON p.id = {FTS_TABLE}.rowid"
             condition = f"{FTS_TABLE} MATCH %s AND {condition}"
             source_params = [" AND ".join(parts)]
-            order = order_date if by_date else f"bm25({FTS_TABLE}, 10.0, 1.0, 3.0), p.id DESC"
+            # bm25() is negative, lower is better: scaling a stub's towards 0 ranks it lower.
+            bm25 = f"bm25({FTS_TABLE}, 10.0, 1.0, 3.0)"
+            order = order_date if by_date else f"{bm25} * {_stub_factor(_is_stub('p.'))}, p.id DESC"
             if not by_date and years is None and not categories:
                 # Ranked with no filter on paper columns: stay inside the FTS table, and leave
                 # out the (few, partially indexed) hidden papers with one NOT IN, instead of
@@ -277,7 +288,8 @@ def search_filtered(
                     "(SELECT id FROM papers_paper WHERE hidden)"
                 )
                 params = []
-                order = f"bm25({FTS_TABLE}, 10.0, 1.0, 3.0), {FTS_TABLE}.rowid DESC"
+                stub = f"{FTS_TABLE}.rowid IN (SELECT id FROM papers_paper WHERE {_is_stub('')})"
+                order = f"{bm25} * {_stub_factor(stub)}, {FTS_TABLE}.rowid DESC"
                 id_column = f"{FTS_TABLE}.rowid"
         # Two queries: FTS5's bm25() cannot sit beside a window function such as count(*) OVER.
         page_sql = f"SELECT {id_column} FROM {source} WHERE {condition} ORDER BY {order}"
@@ -294,3 +306,13 @@ def search_filtered(
             [*source_params, *params, COUNT_CAP],
         )
         return ids, cursor.fetchone()[0]
+
+
+def _is_stub(prefix: str) -> str:
+    """``Paper.is_stub`` in SQL (the partial index ``paper_stub`` holds these rows)."""
+    return f"{prefix}published_is_estimate AND {prefix}listed_on IS NULL"
+
+
+def _stub_factor(is_stub: str) -> str:
+    """SQL for the factor a paper's relevance score is scaled by: STUB_RANK_FACTOR for stubs."""
+    return f"(CASE WHEN {is_stub} THEN {STUB_RANK_FACTOR} ELSE 1.0 END)"

@@ -36,8 +36,8 @@ from django.core.cache import cache
 from django.db.models import Case, Exists, F, Max, Min, OuterRef, Prefetch, Q, When
 
 from paperfeed.papers import querysyntax, search
-from paperfeed.papers.ids import InvalidArxivId, normalize_arxiv_id
-from paperfeed.papers.models import Featured, Paper, PaperAuthor, PaperCategory
+from paperfeed.papers.ids import InvalidArxivId, arxiv_id_in_query, normalize_arxiv_id
+from paperfeed.papers.models import STUB, Featured, Paper, PaperAuthor, PaperCategory
 from paperfeed.papers.search import COUNT_CAP
 
 # Upper bounds on what one request may ask for, whatever the caller passes.
@@ -178,6 +178,11 @@ def paper_detail(*, arxiv_id: str) -> Paper | None:
     return paper
 
 
+def paper_is_listed(*, arxiv_id: str) -> bool:
+    """Whether the catalogue shows the paper with this key (one index probe)."""
+    return Paper.objects.filter(_visible(), arxiv_id=arxiv_id).exists()
+
+
 # --- The whole catalogue ----------------------------------------------------------------------
 
 
@@ -193,24 +198,37 @@ def _cached_count(key: str, compute) -> int:  # type: ignore[no-untyped-def]
     return int(value)
 
 
+def _announced_count() -> int:
+    """Visible papers that are not stubs: two index-only counts (the stubs are few)."""
+    visible = Paper.objects.filter(_visible())
+    return visible.count() - visible.filter(STUB).count()
+
+
 def new_papers(
     *, category: str | None = None, limit: int = 50, offset: int = 0
 ) -> tuple[list[Paper], int]:
-    """Every visible paper, newest first (by v1 date), optionally in one category; and the total."""
+    """Every visible paper, newest first (by v1 date), optionally in one category; and the total.
+
+    Papers known only from a featured list (``Paper.is_stub``) are left out until arXiv lists
+    them: this list follows arXiv's announcements, and they have no announcement date yet.
+    """
     limit, offset = _clamp(limit, offset)
-    papers = Paper.objects.filter(_visible())
+    papers = Paper.objects.filter(_visible()).exclude(STUB)
     if not category:
-        total = _cached_count("papers:new:count", papers.count)
+        total = _cached_count("papers:new:count", _announced_count)
         return decorate(list(papers.order_by("-published", "-id")[offset : offset + limit])), total
     links = PaperCategory.objects.filter(category=category)
     total = _cached_count(
         f"papers:new:count:{category}",
-        links.filter(paper__hidden=False).order_by()[:COUNT_CAP].count,
+        links.filter(paper__hidden=False)
+        .exclude(paper__published_is_estimate=True, paper__listed_on__isnull=True)
+        .order_by()[:COUNT_CAP]
+        .count,
     )
     # Two plans, chosen by how common the category is. Walking the newest-first index and
     # probing each paper's categories stops after about (offset + limit) * catalogue/category
     # rows: best for big categories. For rare ones, sorting the category's few papers is cheaper.
-    catalogue = _cached_count("papers:new:count", papers.count)
+    catalogue = _cached_count("papers:new:count", _announced_count)
     expected_scan = (offset + limit) * catalogue / max(total, 1)
     if expected_scan <= SCAN_BUDGET:
         papers = papers.filter(Exists(links.filter(paper_id=OuterRef("pk"))))
@@ -256,6 +274,9 @@ def search_papers(
     ``title_html`` and ``snippet_html``: escaped text with ``<mark>`` around matched words.
     """
     limit, offset = _clamp(limit, offset)
+    arxiv_id = arxiv_id_in_query(query)
+    if arxiv_id is not None:
+        return _search_by_id(arxiv_id=arxiv_id, query=query, offset=offset)
     parsed = querysyntax.parse_query(query)
     if sort not in SORTS:
         sort = parsed.sort or "relevance"
@@ -278,6 +299,25 @@ def search_papers(
         paper.snippet_html = querysyntax.snippet(paper.abstract, words)  # type: ignore[attr-defined]
     result.papers = papers
     result.total = total
+    return result
+
+
+def _search_by_id(*, arxiv_id: str, query: str, offset: int) -> SearchResult:
+    """A query that is only an arXiv id (or its URL or DOI) finds that paper alone.
+
+    Words would match hundreds of unrelated papers (a URL's "arxiv", "abs", "org"), so the id is
+    looked up and never sent to the full-text index.
+    """
+    result = SearchResult(query=querysyntax.parse_query(""))
+    paper = Paper.objects.filter(_visible(), arxiv_id=arxiv_id).first()
+    if paper is None:
+        result.message = f"arXiv:{arxiv_id} is not in this catalogue yet."
+        return result
+    result.total = 1
+    if offset == 0:
+        result.papers = decorate([paper])
+        paper.title_html = querysyntax.highlight(paper.title, [])  # type: ignore[attr-defined]
+        paper.snippet_html = querysyntax.snippet(paper.abstract, [])  # type: ignore[attr-defined]
     return result
 
 

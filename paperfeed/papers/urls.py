@@ -1,6 +1,6 @@
 from django.urls import path
 
-from paperfeed.papers import views
+from paperfeed.papers import redirects, views
 
 app_name = "papers"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("papers/month/<str:value>", views.monthly, name="monthly"),
     path("papers/new", views.new, name="new"),
     path("search", views.search, name="search"),
+    # arXiv's own paths, so that swapping the host of an arXiv URL lands here.
+    path("abs/<path:value>", redirects.abs_page, name="abs"),
+    path("pdf/<path:value>", redirects.pdf, name="pdf"),
     # Old-style ids contain a slash (hep-th/9901001), hence <path:>.
     path("papers/<path:arxiv_id>", views.paper, name="paper"),
 ]

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_safe
 
 from paperfeed.core.caching import anonymous_copy_key
 from paperfeed.papers import selectors
-from paperfeed.papers.ids import InvalidArxivId, parse_arxiv_id
+from paperfeed.papers.ids import InvalidArxivId, abs_url, arxiv_id_in_query, parse_arxiv_id
 from paperfeed.trending.selectors import WINDOWS, attach_histories, trending_papers
 
 FEATURED_PAGE_SIZE = 50
@@ -382,6 +382,11 @@ def search(request: HttpRequest) -> HttpResponse:
     mode = request.GET.get("mode", "")
     if mode not in selectors.MODES:
         mode = settings.PAPERFEED_SEARCH_DEFAULT_MODE
+    arxiv_id = arxiv_id_in_query(query)
+    if arxiv_id is not None:
+        if selectors.paper_is_listed(arxiv_id=arxiv_id):
+            return redirect("papers:paper", arxiv_id)
+        return _not_in_catalogue(request, arxiv_id, query=query)
     page = _page_number(request)
     result = (
         selectors.search_papers(
@@ -406,4 +411,13 @@ def search(request: HttpRequest) -> HttpResponse:
             "rank_offset": (page - 1) * SEARCH_PAGE_SIZE,
             **_pages(page, result.total if result else 0, SEARCH_PAGE_SIZE),
         },
+    )
+
+
+def _not_in_catalogue(request: HttpRequest, arxiv_id: str, *, query: str) -> HttpResponse:
+    """A valid id the catalogue lacks: say so and point to arXiv, never list unrelated papers."""
+    return render(
+        request,
+        "papers/search.html",
+        {"query": query[:500], "missing_id": arxiv_id, "missing_url": abs_url(arxiv_id)},
     )

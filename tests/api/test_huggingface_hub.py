@@ -102,6 +102,12 @@ def test_list_papers_search(hf):
     assert found[0].submitted_at.isoformat() == "2025-03-12T00:00:00+00:00"
 
 
+def test_list_papers_by_a_pasted_url(hf):
+    found = list(hf.list_papers(query="https://arxiv.org/abs/2503.00003v1"))
+    assert ids(found) == ["2503.00003"]
+    assert found[0].title == "Contrastive cats"
+
+
 def test_read_paper(hf):
     text = hf.read_paper("2503.00001")
     assert text.startswith("# Attention for everyone")

@@ -80,3 +80,27 @@ def test_search_limit_bounds(client, catalogue):
 def test_similar_exists(client, catalogue):
     assert client.get("/api/papers/2503.00001/similar").status_code == 200
     assert client.get("/api/papers/2503.99999/similar").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "2503.00003",
+        "2503.00003v2",
+        "arXiv:2503.00003",
+        "https://arxiv.org/abs/2503.00003v1",
+        "https://arxiv.org/pdf/2503.00003.pdf",
+        "https://huggingface.co/papers/2503.00003",
+        "https://doi.org/10.48550/arXiv.2503.00003",
+    ],
+)
+def test_search_by_id_returns_that_paper_only(client, catalogue, q):
+    response = client.get("/api/papers/search", {"q": q})
+    assert response.status_code == 200
+    assert [hit["paper"]["id"] for hit in response.json()] == ["2503.00003"]
+
+
+def test_search_by_an_unknown_id_returns_nothing(client, catalogue):
+    response = client.get("/api/papers/search", {"q": "https://arxiv.org/abs/2503.09999"})
+    assert response.status_code == 200
+    assert response.json() == []

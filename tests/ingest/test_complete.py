@@ -119,3 +119,21 @@ def test_command(arxiv, capsys):
     assert "asked for one already" in capsys.readouterr().out
     with pytest.raises(CommandError):
         call_command("ingest", "complete", "--limit", "0")
+
+
+def test_an_abstract_from_hugging_face_is_replaced_by_arxivs(arxiv):
+    record = scraped("2611.00001", "Sparse Mixtures of Experts", 1)
+    record.abstract = "The text of the HF page."
+    record.abstract_source = "hf_scrape"
+    import_scraped(record)
+    arxiv.papers["2611.00001"] = ("Sparse Mixtures of Experts", NOW - timedelta(days=1), "")
+
+    run = services.papers_complete(limit=10)
+    assert run is not None and run.updated == 1
+    assert requested_ids(arxiv) == ["2611.00001"]
+    paper = Paper.objects.get(arxiv_id="2611.00001")
+    assert (paper.abstract, paper.abstract_source) == ("An abstract.", "")
+    # A later scrape of the same page does not bring the HF text back.
+    import_scraped(record)
+    paper.refresh_from_db()
+    assert (paper.abstract, paper.abstract_source) == ("An abstract.", "")

@@ -107,3 +107,79 @@ def test_code_link_set_by_a_person_is_never_replaced():
 def test_author_key_folds_case_accents_and_spaces():
     assert author_key("José  Álvarez") == author_key("jose alvarez")
     assert author_key("Zoë") != author_key("Zoe X")
+
+
+def scrape(**overrides) -> PaperRecord:
+    """What the HF scrape parser yields: a title, a featured day, no dates, no version."""
+    from paperfeed.ingest.records import FeaturedRecord
+
+    values = {
+        "arxiv_id": "2503.13531",
+        "source": "hf_scrape",
+        "title": "Original title",
+        "featured": FeaturedRecord(day=date(2025, 3, 20), upvotes=3),
+    }
+    values.update(overrides)
+    return PaperRecord(**values)
+
+
+def test_a_paper_known_only_from_a_featured_list_is_dated_by_its_featured_day():
+    state, _ = merge(None, scrape())
+    assert state.published == datetime(2025, 3, 20, tzinfo=UTC)
+    assert state.published_is_estimate and state.listed_on is None
+    # arXiv's listing is a better stand-in; its real v1 date the real thing.
+    listed, _ = merge(
+        state,
+        record(
+            source="listing",
+            published=None,
+            versions=None,
+            listed_on=date(2025, 3, 18),
+            version=None,
+        ),
+    )
+    assert listed.published == datetime(2025, 3, 18, tzinfo=UTC)
+    assert listed.published_is_estimate and listed.listed_on == date(2025, 3, 18)
+    dated, _ = merge(state, record())
+    assert dated.published == V1 and not dated.published_is_estimate
+
+
+def test_a_scraped_abstract_is_marked_and_arxivs_always_wins():
+    scraped = scrape(abstract="Scraped abstract.", abstract_source="hf_scrape")
+    state, _ = merge(None, scraped)
+    assert (state.abstract, state.abstract_source) == ("Scraped abstract.", "hf_scrape")
+    # arXiv's abstract replaces it, even from a record for an older version than stored.
+    older = PaperRecord(
+        arxiv_id="2503.13531", source="arxiv_api", version=1, abstract="Original abstract."
+    )
+    state.version = 3
+    arxiv, changed = merge(state, older)
+    assert changed
+    assert (arxiv.abstract, arxiv.abstract_source) == ("Original abstract.", "")
+    # A later scrape never replaces arXiv's abstract, and merging it again changes nothing.
+    again, changed = merge(arxiv, scraped)
+    assert (again.abstract, again.abstract_source) == ("Original abstract.", "")
+    assert merge(again, scraped)[1] is False
+    # A newer scraped text replaces an older scraped one.
+    newer, _ = merge(state, scrape(abstract="Newer scrape.", abstract_source="hf_scrape"))
+    assert (newer.abstract, newer.abstract_source) == ("Newer scrape.", "hf_scrape")
+
+
+def test_every_real_scraped_paper_is_dated_by_its_first_featured_day(shared_dir):
+    """Over the real HF scrapes: no stub shows an invented date, only the day it was featured."""
+    from paperfeed.ingest.parsers.hf_daily import parse_hf_scrape_path
+
+    archive = shared_dir / "data/hf_daily_papers"
+    states: dict = {}
+    first_day: dict = {}
+    for item in parse_hf_scrape_path(next(archive.glob("*.tar.xz"))):
+        if not isinstance(item, PaperRecord) or item.featured is None:
+            continue
+        states[item.arxiv_id], _ = merge(states.get(item.arxiv_id), item)
+        first_day.setdefault(item.arxiv_id, item.featured.day)
+    assert len(states) == 3868
+    for key, state in states.items():
+        assert state.published_is_estimate and state.listed_on is None
+        assert state.published == datetime.combine(first_day[key], datetime.min.time(), UTC)
+    with_abstract = [s for s in states.values() if s.abstract_source == "hf_scrape"]
+    assert 300 < len(with_abstract) < len(states) // 2

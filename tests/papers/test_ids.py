@@ -8,6 +8,7 @@ from paperfeed.papers.ids import (
     ArxivId,
     InvalidArxivId,
     abs_url,
+    arxiv_id_in_query,
     id_month,
     normalize_arxiv_id,
     parse_arxiv_id,
@@ -129,3 +130,109 @@ def test_new_style_round_trip(year: int, month: int, number: int, version: int |
     assert parse_arxiv_id(raw) == ArxivId(key, version)
     assert parse_arxiv_id(f"https://arxiv.org/abs/{raw}") == ArxivId(key, version)
     assert id_month(key) == (2000 + year, month)
+
+
+# --- A search query that is one id -------------------------------------------------------------
+
+# Every id and URL form the search box, /api/papers/search and HfApi.list_papers(query=...) find.
+ID_QUERY_FORMS = [
+    ("2603.04379", "2603.04379"),
+    ("2603.04379v2", "2603.04379"),
+    ("  2603.04379v12\n", "2603.04379"),
+    ("0704.0001", "0704.0001"),
+    ("1412.9999v3", "1412.9999"),
+    ("hep-th/9901001", "hep-th/9901001"),
+    ("hep-th/9901001v1", "hep-th/9901001"),
+    ("math.CO/0601001", "math/0601001"),
+    ("arXiv:2401.01234", "2401.01234"),
+    ("ARXIV:2401.01234v2", "2401.01234"),
+    ("arXiv: 2401.01234", "2401.01234"),
+    ("arXiv:hep-th/9901001", "hep-th/9901001"),
+    ("https://arxiv.org/abs/2603.04379", "2603.04379"),
+    ("https://arxiv.org/abs/2603.04379v2", "2603.04379"),
+    ("http://arxiv.org/abs/2603.04379", "2603.04379"),
+    ("arxiv.org/abs/2603.04379", "2603.04379"),
+    ("https://www.arxiv.org/abs/2603.04379v1", "2603.04379"),
+    ("https://export.arxiv.org/abs/2603.04379", "2603.04379"),
+    ("https://arxiv.org/abs/2603.04379/", "2603.04379"),
+    ("https://arxiv.org/abs/2603.04379?context=cs", "2603.04379"),
+    ("https://arxiv.org/abs/2603.04379#S2", "2603.04379"),
+    ("https://arxiv.org/abs/hep-th/9901001v1", "hep-th/9901001"),
+    ("https://arxiv.org/pdf/2603.04379", "2603.04379"),
+    ("https://arxiv.org/pdf/2603.04379v2", "2603.04379"),
+    ("https://arxiv.org/pdf/2603.04379.pdf", "2603.04379"),
+    ("https://arxiv.org/pdf/2603.04379v2.pdf", "2603.04379"),
+    ("http://export.arxiv.org/pdf/2603.04379v1.pdf", "2603.04379"),
+    ("https://arxiv.org/pdf/hep-th/9901001v1.pdf", "hep-th/9901001"),
+    ("https://www.alphaxiv.org/abs/2603.04379", "2603.04379"),
+    ("https://alphaxiv.org/abs/2603.04379v2", "2603.04379"),
+    ("alphaxiv.org/abs/2603.04379", "2603.04379"),
+    ("https://huggingface.co/papers/2603.04379", "2603.04379"),
+    ("https://huggingface.co/papers/2603.04379#community", "2603.04379"),
+    ("huggingface.co/papers/2603.04379", "2603.04379"),
+    ("10.48550/arXiv.2401.01234", "2401.01234"),
+    ("10.48550/ARXIV.2401.01234", "2401.01234"),
+    ("doi:10.48550/arXiv.2401.01234", "2401.01234"),
+    ("https://doi.org/10.48550/arXiv.2401.01234", "2401.01234"),
+    ("http://dx.doi.org/10.48550/arXiv.2401.01234", "2401.01234"),
+]
+
+
+@pytest.mark.parametrize(("query", "key"), ID_QUERY_FORMS)
+def test_arxiv_id_in_query_finds_every_form(query: str, key: str) -> None:
+    assert arxiv_id_in_query(query) == key
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        "attention is all you need",
+        "2603.04379 diffusion",  # words beside the id: a search, not a look-up
+        "see 2603.04379",
+        "2603.04379 2603.04380",
+        "2401.99999999",  # too many digits
+        "2401.999",  # too few
+        "1234.5678",  # new-style ids start in April 2007
+        "0703.0001",
+        "2413.01234",  # month 13
+        "1501.0001",  # four digits after 2015
+        "1412.00001",  # five digits before 2015
+        "2401.00000",  # sequence number 0
+        "2401.01234v0",
+        "hep-th/9013001",  # month 13
+        "hep-th/0801001",  # old style ended in March 2007
+        "hep-th/9901001x",
+        "https://evil.example/abs/2401.01234",
+        "https://arxiv.org.evil.example/abs/2401.01234",
+        "https://arxiv.org/list/cs.CL/2401.01234",
+        "https://huggingface.co/datasets/2401.01234",
+        "10.1000/arXiv.2401.01234",  # not arXiv's DOI prefix
+        "doi.org/10.48550/arXiv.",
+        "arXiv:",
+        "2401.01234\x00",
+        "2401.01234?\x00",
+        "\x1b[31m2401.01234",
+        "2401.01234\u200b",  # zero-width space
+        "\u0662\u0664\u0660\u0661.\u0660\u0661\u0662\u0663\u0664",  # Arabic-Indic digits
+        "\uff12\uff14\uff10\uff11.\uff10\uff11\uff12\uff13\uff14",  # full-width digits
+        "2401.01234" + "v1" * 200,
+        "https://arxiv.org/abs/2401.01234?" + "a" * 600,
+        "2401.01234 " * 10_000,
+    ],
+)
+def test_arxiv_id_in_query_refuses_what_is_not_one_id(query: str) -> None:
+    assert arxiv_id_in_query(query) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_arxiv_id_in_query_never_raises(value: str) -> None:
+    found = arxiv_id_in_query(value)
+    # Whatever it finds is a catalogue key that parses to itself.
+    assert found is None or normalize_arxiv_id(found) == found
+
+
+def test_arxiv_id_in_query_refuses_non_text() -> None:
+    assert arxiv_id_in_query(None) is None  # type: ignore[arg-type]

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paperfeed.papers import querysyntax, selectors
+from paperfeed.papers.models import Paper
 from tests.factories import catalogue_paper
 
 HOSTILE = [
@@ -177,3 +178,53 @@ def test_search_cache_can_be_turned_off(settings):
     with CaptureQueriesContext(connection) as queries:
         assert selectors.search_papers(query="rewiring").total == 1
     assert [q for q in queries.captured_queries if "papers_fts" in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_a_query_that_is_one_id_finds_that_paper_alone():
+    catalogue_paper("2603.04379", title="Quiet title", abstract="Nothing about links.")
+    # Its words match every part of the URL: a word search would rank it first.
+    catalogue_paper("2603.00001", title="https arxiv org abs pdf", abstract="https arxiv org")
+    for query in ("2603.04379", "https://arxiv.org/pdf/2603.04379v2.pdf", "arXiv:2603.04379"):
+        result = selectors.search_papers(query=query)
+        assert [p.arxiv_id for p in result.papers] == ["2603.04379"]
+        assert result.total == 1
+        assert result.papers[0].title_html == "Quiet title"
+    assert selectors.search_papers(query="2603.04379", offset=20).papers == []
+    missing = selectors.search_papers(query="2501.00042v1", mode="hybrid")
+    assert missing.papers == [] and missing.total == 0
+    assert "arXiv:2501.00042 is not in this catalogue" in missing.message
+    Paper.objects.filter(arxiv_id="2603.04379").update(hidden=True)
+    assert selectors.search_papers(query="2603.04379").papers == []
+
+
+@pytest.mark.django_db
+def test_stubs_rank_below_complete_papers_of_equal_relevance():
+    from tests.papers.test_selectors import stub
+
+    complete = catalogue_paper(
+        "2602.00001",
+        title="Contrastive tokenizers",
+        abstract="A complete record from arXiv, with authors, dates and more words than a title.",
+        published=datetime(2026, 2, 2, tzinfo=UTC),
+    )
+    only_featured = stub(
+        "2602.00002", title="Contrastive tokenizers", day=date(2026, 2, 20), categories=["cs.CL"]
+    )
+    # Both paths of the ranked search: inside the FTS index alone, and joined to the papers
+    # (a filter on paper columns); both engines (run this file with DATABASE_URL for PostgreSQL).
+    for query in (
+        "contrastive tokenizers",
+        "contrastive tokenizers cat:cs.CL",
+        "tokenizers year:2026",
+    ):
+        found = [p.pk for p in selectors.search_papers(query=query, mode="keyword").papers]
+        assert found == [complete.pk, only_featured.pk], query
+    # A stub that matches clearly better (in its title, against another paper's abstract)
+    # still comes first: the penalty only breaks near ties.
+    in_abstract = catalogue_paper(
+        "2602.00004", title="Another paper", abstract="It mentions quantisation once."
+    )
+    better = stub("2602.00003", title="Quantisation", day=date(2026, 2, 21))
+    found = [p.pk for p in selectors.search_papers(query="quantisation", mode="keyword").papers]
+    assert found == [better.pk, in_abstract.pk]

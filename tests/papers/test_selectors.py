@@ -136,3 +136,42 @@ def test_trending_prefers_recent_upvotes():
 def test_decayed_score_decreases_with_age():
     assert decayed_score(upvotes=10, age_days=0) > decayed_score(upvotes=10, age_days=3)
     assert decayed_score(upvotes=0, age_days=0) == 0
+
+
+def stub(arxiv_id: str, *, title: str, day: date, categories=None) -> Paper:
+    """A paper known only from a featured list, imported as the HF scrape parser yields it."""
+    from paperfeed.ingest.records import FeaturedRecord, PaperRecord
+    from paperfeed.ingest.services import papers_upsert
+
+    record = PaperRecord(
+        arxiv_id=arxiv_id,
+        source="hf_scrape",
+        title=title,
+        categories=categories,
+        featured=FeaturedRecord(day=day, upvotes=5),
+    )
+    assert papers_upsert(records=[record]).rejected == 0
+    return Paper.objects.get(arxiv_id=arxiv_id)
+
+
+def test_new_papers_follow_arxivs_announcements_and_leave_stubs_out(settings):
+    settings.PAPERFEED_COUNT_CACHE_SECONDS = 0
+    listed = catalogue_paper("2602.00001", published=datetime(2026, 2, 2, tzinfo=UTC))
+    # Featured after the listed paper was published: by date alone it would come first.
+    only_featured = stub("2602.00002", title="Known from HF only", day=date(2026, 2, 20))
+    assert only_featured.is_stub and not listed.is_stub
+    assert only_featured.published == datetime(2026, 2, 20, tzinfo=UTC)
+    papers, total = selectors.new_papers()
+    assert [p.arxiv_id for p in papers] == ["2602.00001"] and total == 1
+    papers, total = selectors.new_papers(category="cs.CL")
+    assert [p.arxiv_id for p in papers] == ["2602.00001"] and total == 1
+    # Once arXiv lists it, it is a paper like any other.
+    from paperfeed.ingest.records import PaperRecord
+    from paperfeed.ingest.services import papers_upsert
+
+    papers_upsert(
+        records=[PaperRecord(arxiv_id="2602.00002", source="listing", listed_on=date(2026, 2, 3))]
+    )
+    papers, total = selectors.new_papers()
+    assert [p.arxiv_id for p in papers] == ["2602.00002", "2602.00001"] and total == 2
+    assert not Paper.objects.get(arxiv_id="2602.00002").is_stub

@@ -7,6 +7,7 @@ from django.core.cache import cache
 
 from paperfeed.papers.models import Paper
 from tests.factories import UserFactory, catalogue_paper
+from tests.papers.test_ids import ID_QUERY_FORMS
 
 pytestmark = pytest.mark.django_db
 
@@ -210,3 +211,95 @@ def test_a_paper_without_an_abstract_says_so(client):
     catalogue_paper("2602.00302", abstract="A real abstract.")
     page = client.get("/papers/2602.00302").content.decode()
     assert "No abstract yet" not in page and "A real abstract." in page
+
+
+# --- A search that is one arXiv id ----------------------------------------------------------------
+
+
+@pytest.fixture
+def id_papers():
+    """One paper for each id ID_QUERY_FORMS names, and a decoy whose words match every URL."""
+    keys = sorted({key for _, key in ID_QUERY_FORMS})
+    for key in keys:
+        catalogue_paper(key, title=f"Paper {key}")
+    catalogue_paper("2603.00001", title="Papers on arxiv org abs pdf https www huggingface co doi")
+    return keys
+
+
+@pytest.mark.parametrize(("query", "key"), ID_QUERY_FORMS)
+def test_search_box_goes_straight_to_the_paper(client, id_papers, query, key):
+    response = client.get("/search", {"q": query})
+    assert response.status_code == 302
+    assert response["Location"] == f"/papers/{key}"
+
+
+def test_search_for_an_unknown_id_says_so_and_links_to_arxiv(client, id_papers):
+    for query in ("2501.00042v2", "https://arxiv.org/abs/2501.00042"):
+        response = client.get("/search", {"q": query})
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "arXiv:2501.00042 is not in this catalogue yet" in html
+        assert 'href="https://arxiv.org/abs/2501.00042"' in html
+        # Never a list of unrelated papers, and the submit form only for members.
+        assert "paper-entry" not in html
+        assert 'href="/submit"' not in html
+    client.force_login(UserFactory())
+    html = client.get("/search", {"q": "2501.00042"}).content.decode()
+    assert 'href="/submit"' in html
+
+
+def test_search_for_a_hidden_paper_does_not_reveal_it(client, id_papers):
+    Paper.objects.filter(arxiv_id="2603.04379").update(hidden=True)
+    response = client.get("/search", {"q": "2603.04379"})
+    assert response.status_code == 200
+    assert "not in this catalogue" in response.content.decode()
+
+
+def test_an_id_among_words_is_still_a_word_search(client, id_papers):
+    response = client.get("/search", {"q": "paper 2603.04379"})
+    assert response.status_code == 200
+
+
+# --- Papers known only from a featured list -------------------------------------------------
+
+
+def test_a_stub_shows_its_featured_day_marked_as_such_never_an_arxiv_date(client):
+    from paperfeed.ingest.records import FeaturedRecord, PaperRecord
+    from paperfeed.ingest.services import papers_upsert
+
+    papers_upsert(
+        records=[
+            PaperRecord(
+                arxiv_id="2608.01234",
+                source="hf_scrape",
+                title="Known from HF only",
+                featured=FeaturedRecord(day=date(2026, 8, 22), upvotes=3),
+            )
+        ]
+    )
+    card = client.get("/papers/date/2026-08-22").content.decode()
+    assert "featured on 22 Aug 2026" in card
+    assert 'class="featured-date"' in card and "this is the day it was featured" in card
+    # Not the id's month, the invented date it used to show.
+    assert "1 Aug 2026" not in card
+    page = client.get("/papers/2608.01234").content.decode()
+    assert "featured on 22 August 2026" in page
+    assert "<dt>Published</dt>" not in page and "(approximate)" not in page
+
+
+def test_a_complete_paper_shows_its_arxiv_date(client, featured):
+    html = client.get("/papers/date/2026-02-03").content.decode()
+    assert '<time datetime="2026-02-02">2 Feb 2026</time>' in html
+    assert "featured-date" not in html
+    page = client.get("/papers/2602.00201").content.decode()
+    assert "<dt>Published</dt>" in page and "2 February 2026" in page
+
+
+def test_an_abstract_from_hugging_face_is_marked_until_arxivs_arrives(client, featured):
+    Paper.objects.filter(arxiv_id="2602.00202").update(
+        abstract="Scraped from the HF page.", abstract_source="hf_scrape"
+    )
+    page = client.get("/papers/2602.00202").content.decode()
+    assert "Scraped from the HF page." in page
+    assert "Abstract from Hugging Face" in page
+    assert "Abstract from Hugging Face" not in client.get("/papers/2602.00201").content.decode()

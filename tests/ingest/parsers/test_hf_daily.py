@@ -151,6 +151,27 @@ class TestScrape:
         [bad] = only_rejected(items)
         assert "bogus" in bad.reason
 
+    def test_a_scraped_abstract_becomes_the_abstract_with_its_source(self) -> None:
+        from tests.ingest.parsers.test_hf_abstract import ABSTRACT, TITLE
+
+        def item(text: str, number: int) -> dict[str, object]:
+            return {
+                "title": TITLE,
+                "paper_url": f"https://huggingface.co/papers/2512.0000{number}",
+                "authors": [],
+                "stars": "3",
+                "details": {"title": TITLE, "abstract": text, "github_links": []},
+                "scraped_date": "2025-12-04",
+            }
+
+        note = "\U0001f680 Our new paper is out, code at https://github.com/example/x"
+        data = json.dumps([item("Abstract: " + ABSTRACT, 1), item(note, 2)]).encode()
+        abstract, comment = only_records(assert_only_results(parse_hf_scrape(data)))
+        assert abstract.abstract == ABSTRACT and abstract.abstract_source == "hf_scrape"
+        assert abstract.featured is not None and abstract.featured.comment == ""
+        assert comment.abstract is None and comment.abstract_source == ""
+        assert comment.featured is not None and comment.featured.comment == note
+
     def test_without_any_date(self) -> None:
         data = json.dumps(
             [{"paper_url": "https://huggingface.co/papers/2512.00009", "title": "T"}]
