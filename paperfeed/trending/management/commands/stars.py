@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from paperfeed.trending import services
+from paperfeed.trending import links, services
 from paperfeed.trending.models import Repository, StarSnapshot, TrendingRun
 
 
@@ -49,7 +49,7 @@ class Command(BaseCommand):
                         continue
                     self.stdout.write(f"{repo.key}: {count} daily counts")
         elif action == "links":
-            summary = services.code_links_scan()
+            summary = links.code_links_scan()
             new = services.repositories_sync()
             self.stdout.write(
                 f"{summary.scanned} papers read, {summary.linked} linked, {new} new repositories; "
