@@ -8,15 +8,15 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from paperfeed.papers.models import Paper
-from paperfeed.trending import codelinks, selectors
+from paperfeed.papers.models import Featured, Paper
+from paperfeed.trending import codelinks, linkchoice, selectors
 from paperfeed.trending.services import repositories_sync
 
 logger = logging.getLogger(__name__)
@@ -32,60 +32,148 @@ class CodeLinkRefused(Exception):
 @dataclass
 class ScanSummary:
     scanned: int = 0
-    linked: int = 0
+    linked: int = 0  # code links set or changed
+    dropped: int = 0  # automatic code links the rule no longer accepts
+    pages: int = 0  # project pages set
     refused: Counter[str] = field(default_factory=Counter)
 
 
 _CODE_HOST_WORDS = ("github", "gitlab", "codeberg", "huggingface.co/spaces", "hf.co/spaces")
+_PAGE_HINTS = ("github.io", "project page", "project website", "homepage", "home page")
+# Sources whose stored code link is the source naming the paper's code (HF githubRepo, the
+# repository link of an HF page); other stored automatic links came from a scan of the text.
+_NAMING_SOURCES = ("hf_daily", "hf_scrape")
+_IN_CHUNK = 500
 
 
-def code_links_scan(*, batch_size: int = 2000) -> ScanSummary:
-    """Find repository links in abstracts and comments of papers that have none yet.
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What the rule reads of one paper."""
 
-    Sets ``code_url`` with provenance ``auto``; a link a person set or cleared (``user``) is
-    never touched. Refused candidates (hostile schemes, look-alike hosts, junk) are logged.
-    """
-    summary = ScanSummary()
-    mentions = Q()
-    for word in _CODE_HOST_WORDS:
-        mentions |= Q(abstract__icontains=word) | Q(comments__icontains=word)
-    candidates = (
-        Paper.objects.filter(code_url="")
-        .exclude(code_url_source=Paper.CodeUrlSource.USER)
-        .filter(mentions)
-        .values_list("id", "abstract", "comments")
+    paper_id: int
+    title: str
+    abstract: str
+    comments: str
+    code_url: str
+    code_url_source: str
+    project_page: str
+    sources: list[str]
+
+
+def _repository_key(url: str) -> str:
+    outcome = codelinks.normalise_repo_url(url) if url else None
+    return outcome.key if isinstance(outcome, codelinks.CodeLink) else ""
+
+
+def _decide(known: _Known, hf_comments: list[str], summary: ScanSummary) -> dict[str, Any] | None:
+    """The changes the rule makes to one paper, or None."""
+    named = known.code_url_source == Paper.CodeUrlSource.AUTO and any(
+        source in _NAMING_SOURCES for source in known.sources or []
     )
-    updates: list[Paper] = []
-    for paper_id, abstract, comments in candidates.iterator(chunk_size=batch_size):
-        summary.scanned += 1
-        links: list[codelinks.CodeLink] = []
-        for text in (abstract, comments):
-            found, refused = codelinks.extract_code_links(text)
-            links.extend(found)
-            for item in refused:
-                summary.refused[re.sub(r"'[^']*'", "…", item.reason)] += 1
-                logger.info("paper %s: link %r skipped: %s", paper_id, item.text, item.reason)
-        link = next((lk for lk in links if lk.host == "github.com"), links[0] if links else None)
-        if link is None:
-            continue
-        updates.append(
-            Paper(id=paper_id, code_url=link.url, code_url_source=Paper.CodeUrlSource.AUTO)
+    choice = linkchoice.choose_links(
+        title=known.title,
+        source_code=[known.code_url] if named and known.code_url else [],
+        source_page=known.project_page,
+        abstract=known.abstract,
+        comments=[known.comments, *hf_comments],
+    )
+    for item in choice.refused:
+        summary.refused[re.sub(r"'[^']*'", "…", item.reason)] += 1
+        logger.info("paper %s: link %r skipped: %s", known.paper_id, item.text, item.reason)
+    changes: dict[str, Any] = {}
+    if known.code_url_source != Paper.CodeUrlSource.USER:
+        url = choice.code.url if choice.code else ""
+        if url != known.code_url:
+            changes.update(code_url=url, code_url_source=Paper.CodeUrlSource.AUTO if url else "")
+            if _repository_key(url) != _repository_key(known.code_url):
+                # The stars an HF import gave belong to the repository it named.
+                changes["code_stars"] = None
+            if url:
+                summary.linked += 1
+            else:
+                summary.dropped += 1
+    if choice.project_page and choice.project_page != known.project_page:
+        changes["project_page"] = choice.project_page
+        summary.pages += 1
+    return changes or None
+
+
+def _find(paper_ids: list[int], summary: ScanSummary) -> int:
+    columns = [f.name for f in fields(_Known)]
+    columns[0] = "id"
+    changed: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(paper_ids), _IN_CHUNK):
+        chunk = paper_ids[start : start + _IN_CHUNK]
+        hf_comments: dict[int, list[str]] = {}
+        for paper_id, comment in (
+            Featured.objects.filter(paper_id__in=chunk, source=Featured.Source.HF_DAILY)
+            .exclude(comment="")
+            .values_list("paper_id", "comment")
+        ):
+            hf_comments.setdefault(paper_id, []).append(comment)
+        for row in Paper.objects.filter(pk__in=chunk).values_list(*columns):
+            known = _Known(*row)
+            summary.scanned += 1
+            changes = _decide(known, hf_comments.get(known.paper_id, []), summary)
+            if changes:
+                changed[known.paper_id] = changes
+    if not changed:
+        return 0
+    with transaction.atomic():
+        # Re-check inside the write: a person may have set a link while we read.
+        user_set = set(
+            Paper.objects.filter(
+                pk__in=list(changed), code_url_source=Paper.CodeUrlSource.USER
+            ).values_list("pk", flat=True)
         )
-    if updates:
-        with transaction.atomic():
-            # Re-check inside the write: a person may have set a link while we scanned.
-            user_set = set(
-                Paper.objects.filter(
-                    pk__in=[p.pk for p in updates], code_url_source=Paper.CodeUrlSource.USER
-                ).values_list("pk", flat=True)
-            )
-            updates = [p for p in updates if p.pk not in user_set]
-            Paper.objects.bulk_update(updates, ["code_url", "code_url_source"], batch_size=500)
-        summary.linked = len(updates)
+        groups: dict[tuple[str, ...], list[Paper]] = {}
+        for paper_id, changes in changed.items():
+            if paper_id in user_set:
+                changes = {k: v for k, v in changes.items() if k == "project_page"}
+            if changes:
+                groups.setdefault(tuple(sorted(changes)), []).append(Paper(pk=paper_id, **changes))
+        for names, papers in groups.items():
+            Paper.objects.bulk_update(papers, list(names), batch_size=500)
+    keys = {_repository_key(c.get("code_url", "")) for c in changed.values()} - {""}
+    if keys:
+        repositories_sync(keys=keys)
+    return len(changed)
+
+
+def code_links_find(*, paper_ids: list[int]) -> int:
+    """Apply the code-link and project-page rule to these papers (just imported or changed);
+    returns how many papers changed. A link a person set or cleared is never touched."""
+    return _find(sorted(set(paper_ids)), ScanSummary())
+
+
+def code_links_scan(*, batch_size: int = 2000, every: bool = False) -> ScanSummary:
+    """The daily pass: papers whose text mentions a code host or a project page and that have
+    no code link or no project page yet (``every``: all such papers, to re-apply the rule to
+    links found before it). Same rule as at import."""
+    summary = ScanSummary()
+    mentions = Q(
+        pk__in=Featured.objects.filter(source=Featured.Source.HF_DAILY, comment__gt="").values(
+            "paper_id"
+        )
+    )
+    for word in _CODE_HOST_WORDS + _PAGE_HINTS:
+        mentions |= Q(abstract__icontains=word) | Q(comments__icontains=word)
+    if every:
+        candidates = Paper.objects.filter(mentions | ~Q(code_url=""))
+    else:
+        candidates = Paper.objects.filter(mentions).filter(Q(code_url="") | Q(project_page=""))
+    ids = list(candidates.order_by("id").values_list("id", flat=True))
+    changed = 0
+    for start in range(0, len(ids), batch_size):
+        changed += _find(ids[start : start + batch_size], summary)
     logger.info(
-        "code link scan: %d papers read, %d linked, refused: %s",
+        "code link scan: %d papers read, %d changed (%d linked, %d dropped, %d project pages),"
+        " refused: %s",
         summary.scanned,
+        changed,
         summary.linked,
+        summary.dropped,
+        summary.pages,
         dict(summary.refused) or "none",
     )
     return summary

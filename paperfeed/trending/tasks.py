@@ -26,4 +26,9 @@ def trending_recompute_task() -> dict[str, Any]:
 def code_links_scan_task() -> dict[str, Any]:
     summary = links.code_links_scan()
     services.repositories_sync()
-    return {"scanned": summary.scanned, "linked": summary.linked}
+    return {
+        "scanned": summary.scanned,
+        "linked": summary.linked,
+        "dropped": summary.dropped,
+        "pages": summary.pages,
+    }
