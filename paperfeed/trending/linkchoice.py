@@ -85,7 +85,7 @@ _COMMON_TERMS = frozenset({
 
 _URL = re.compile(
     r"(?:(?:https?|javascript|data|vbscript|file)://?|(?<![\w.@/-])(?:www\.)?)"
-    r"[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?:/[^\s<>\"'`{}|\\^\[\]]*)?",
+    r"[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?::[0-9]+)?(?:/[^\s<>\"'`{}|\\^\[\]]*)?",
     re.IGNORECASE | re.ASCII,
 )
 _TRAILING = ".,;:!?)]}>'\"*_"
