@@ -36,6 +36,8 @@ class ScanSummary:
     dropped: int = 0  # automatic code links the rule no longer accepts
     pages: int = 0  # project pages set
     refused: Counter[str] = field(default_factory=Counter)
+    # Repositories of the code links the rule chose, changed or not (for Repository rows).
+    keys: set[str] = field(default_factory=set)
 
 
 _CODE_HOST_WORDS = ("github", "gitlab", "codeberg", "huggingface.co/spaces", "hf.co/spaces")
@@ -82,6 +84,8 @@ def _decide(known: _Known, hf_comments: list[str], summary: ScanSummary) -> dict
         logger.info("paper %s: link %r skipped: %s", known.paper_id, item.text, item.reason)
     changes: dict[str, Any] = {}
     if known.code_url_source != Paper.CodeUrlSource.USER:
+        if choice.code is not None:
+            summary.keys.add(choice.code.key)
         url = choice.code.url if choice.code else ""
         if url != known.code_url:
             changes.update(code_url=url, code_url_source=Paper.CodeUrlSource.AUTO if url else "")
@@ -117,6 +121,9 @@ def _find(paper_ids: list[int], summary: ScanSummary) -> int:
             changes = _decide(known, hf_comments.get(known.paper_id, []), summary)
             if changes:
                 changed[known.paper_id] = changes
+    if summary.keys:
+        repositories_sync(keys=summary.keys)
+        summary.keys.clear()
     if not changed:
         return 0
     with transaction.atomic():
@@ -134,9 +141,6 @@ def _find(paper_ids: list[int], summary: ScanSummary) -> int:
                 groups.setdefault(tuple(sorted(changes)), []).append(Paper(pk=paper_id, **changes))
         for names, papers in groups.items():
             Paper.objects.bulk_update(papers, list(names), batch_size=500)
-    keys = {_repository_key(c.get("code_url", "")) for c in changed.values()} - {""}
-    if keys:
-        repositories_sync(keys=keys)
     return len(changed)
 
 
