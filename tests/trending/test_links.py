@@ -269,3 +269,18 @@ def test_the_daily_scan_uses_the_same_rule_and_reports_refusals(caplog):
 def test_unknown_ids_and_an_empty_list_are_fine():
     assert links.code_links_find(paper_ids=[]) == 0
     assert links.code_links_find(paper_ids=[987654321]) == 0
+
+
+def test_the_cards_paper_page_api_and_markdown_show_the_project_page(client):
+    paper = PaperFactory(
+        abstract="Project page: https://lab.github.io/thing/ and code github.com/lab/thing"
+    )
+    links.code_links_find(paper_ids=[paper.pk])
+    link = 'href="https://lab.github.io/thing/" rel="noopener nofollow">Project page</a>'
+    assert link in client.get("/papers/new").content.decode()
+    assert link in client.get(f"/papers/{paper.arxiv_id}").content.decode()
+    api = client.get(f"/api/papers/{paper.arxiv_id}").json()
+    assert api["projectPage"] == "https://lab.github.io/thing/"
+    assert api["githubRepo"] == "https://github.com/lab/thing"
+    markdown = client.get(f"/papers/{paper.arxiv_id}.md").content.decode()
+    assert "[Project page](https://lab.github.io/thing/)" in markdown
