@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from urllib.parse import urlsplit
 
@@ -53,6 +53,8 @@ class Mention:
     origin: Origin
     # "" for the repository itself; else the path inside it ("pull/19782", "tree/main/sub").
     inside: str = ""
+    # The text just before it announces the authors' code ("Code is available at").
+    announced: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,15 @@ _PAGE_WORDS = re.compile(
     r"[\s:(\[-]*(?:(?:is|are|at|available|here|can|be|found|see|in|on|via)[\s:(\[-]+)*$",
     re.IGNORECASE,
 )
+# Words with which authors announce their own code just before its address.
+_ANNOUNCED = re.compile(
+    r"\b(?:code|codes|implementation|source|sources|repository|repo|github|available|released?|"
+    r"open[- ]?sourced?)\b[^.;]{0,40}$",
+    re.IGNORECASE,
+)
+# Links into a repository that are the authors' own work when they announce them as their code:
+# a folder, a file or a release. Pull requests, issues, commits and discussions never are.
+_OWN_WHEN_ANNOUNCED = {"tree", "blob", "releases", "archive"}
 # Hosts that are never a paper's project page even when the text calls them one.
 _NOT_PAGES = ("arxiv.org", "doi.org", "dx.doi.org", "huggingface.co", "hf.co", "openreview.net")
 
@@ -179,6 +190,9 @@ def mentions_in(text: str, origin: Origin) -> tuple[list[Mention], list[Refused]
             continue
         outcome = repository_mention(candidate, origin)
         if isinstance(outcome, Mention):
+            before = text[max(0, match.start() - 80) : match.start()]
+            if _ANNOUNCED.search(before):
+                outcome = replace(outcome, announced=True)
             found.append(outcome)
         elif "github.io" not in lowered and not _is_hf_non_space(lowered):
             refused.append(outcome)
@@ -197,6 +211,8 @@ def _plausibly_own(mention: Mention, title: str, source_keys: set[str]) -> bool:
     if name_matches_title(repo_name, title):
         return True
     parts = mention.inside.split("/")
+    if mention.announced and parts[0] in _OWN_WHEN_ANNOUNCED:
+        return True
     if parts[0] in {"tree", "blob"} and len(parts) > 2:
         # A monorepo folder named after the paper (huawei-noah/noah-research/tree/master/X).
         return any(name_matches_title(part.removesuffix(".md"), title) for part in parts[2:])
@@ -211,14 +227,18 @@ def choose_code_link(*, mentions: Sequence[Mention], title: str) -> CodeLink | N
         if mention.origin is Origin.SOURCE:
             return mention.link
     authors = [m for m in usable if m.origin is not Origin.SOURCE]
-    for mention in authors:
-        if name_matches_title(mention.link.key.rsplit("/", 1)[-1], title):
-            return mention.link
-    for origin in (Origin.ABSTRACT, Origin.COMMENTS):
-        of_origin = [m.link for m in authors if m.origin is origin]
-        github = [link for link in of_origin if link.host == "github.com"]
-        if github or of_origin:
-            return (github or of_origin)[0]
+    # Repositories before HF Spaces (a Space is most often a demo, not the code); within each,
+    # one named after the paper, then the abstract's GitHub ones, its others, the comments'.
+    for spaces in (False, True):
+        group = [m for m in authors if (m.link.host == "huggingface.co") is spaces]
+        for mention in group:
+            if name_matches_title(mention.link.key.rsplit("/", 1)[-1], title):
+                return mention.link
+        for origin in (Origin.ABSTRACT, Origin.COMMENTS):
+            of_origin = [m.link for m in group if m.origin is origin]
+            github = [link for link in of_origin if link.host == "github.com"]
+            if github or of_origin:
+                return (github or of_origin)[0]
     return None
 
 

@@ -98,7 +98,39 @@ def test_a_repository_named_after_the_paper_wins_within_the_authors_text():
     ],
 )  # fmt: skip
 def test_links_into_a_repository(url, title, expected):
-    assert code(choose_links(title=title, abstract=f"Code: {url} .")) == expected
+    assert code(choose_links(title=title, abstract=f"We compare with {url} .")) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Authors pointing at their folder, file or release: their code, in that repository.
+        ("The code is publicly available at https://github.com/lab/tools/tree/main/DP-Net.",
+         "https://github.com/lab/tools"),
+        ("Code at: https://github.com/facebookresearch/wmar/tree/main/syncseal",
+         "https://github.com/facebookresearch/wmar"),
+        ("Sources available at: https://github.com/o/altiro3D/releases/tag/2.0.0",
+         "https://github.com/o/altiro3D"),
+        # A pull request stays someone else's project however it is announced.
+        ("Our code is merged at https://github.com/open-compass/VLMEvalKit/pull/1334", None),
+        # The announcement must be just before the link, not anywhere earlier in the text.
+        ("Code is available. We also thank the authors of many works. In particular we reuse "
+         "https://github.com/o/r/tree/main/x", None),
+    ],
+)  # fmt: skip
+def test_links_into_a_repository_announced_as_the_authors_code(text, expected):
+    assert code(choose_links(title="Unrelated Title", abstract=text)) == expected
+
+
+def test_a_repository_wins_over_an_hf_space_named_after_the_paper():
+    choice = choose_links(
+        title="ByteMorph: Benchmarking Editing",
+        abstract="Code: https://github.com/ByteDance-Seed/BM-code. Demo: "
+        "https://huggingface.co/spaces/someone/ByteMorph-Demo",
+    )
+    assert code(choice) == "https://github.com/ByteDance-Seed/BM-code"
+    space_only = choose_links(title="T", abstract="Demo: https://hf.co/spaces/o/d")
+    assert code(space_only) == "https://huggingface.co/spaces/o/d"
 
 
 def test_a_source_named_link_into_another_project_is_not_used_but_its_own_files_are():
