@@ -85,11 +85,13 @@ _COMMON_TERMS = frozenset({
     "ml", "dl", "io", "ui",
 })  # fmt: skip
 
-_URL = re.compile(
-    r"(?:(?:https?|javascript|data|vbscript|file)://?|(?<![\w.@/-])(?:www\.)?)"
-    r"[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?::[0-9]+)?(?:/[^\s<>\"'`{}|\\^\[\]]*)?",
-    re.IGNORECASE | re.ASCII,
-)
+_URL_START = r"(?:(?:https?|javascript|data|vbscript|file)://?|(?<![\w.@/-])(?:www\.)?)"
+_URL_HOST = r"[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?::[0-9]+)?"
+_URL_PATH = r"/[^\s<>\"'`{}|\\^\[\]]*"
+_URL = re.compile(f"{_URL_START}{_URL_HOST}(?:{_URL_PATH})?", re.IGNORECASE | re.ASCII)
+# The same, for repository links: a path is required, so "physics.https://github.com/o/r" (no
+# space after a full stop) still finds the repository.
+_REPO_URL = re.compile(f"{_URL_START}{_URL_HOST}{_URL_PATH}", re.IGNORECASE | re.ASCII)
 _TRAILING = ".,;:!?)]}>'\"*_"
 # "Project page: URL", "our project website is available at URL", "Homepage (URL)".
 _PAGE_WORDS = re.compile(
@@ -100,12 +102,13 @@ _PAGE_WORDS = re.compile(
 # Words with which authors announce their own code just before its address.
 _ANNOUNCED = re.compile(
     r"\b(?:code|codes|implementation|source|sources|repository|repo|github|available|released?|"
-    r"open[- ]?sourced?)\b[^.;]{0,40}$",
+    r"open[- ]?sourced?|appendix|supplementary|materials?|data|datasets?|benchmark)\b[^.;]{0,40}$",
     re.IGNORECASE,
 )
-# Links into a repository that are the authors' own work when they announce them as their code:
-# a folder, a file or a release. Pull requests, issues, commits and discussions never are.
-_OWN_WHEN_ANNOUNCED = {"tree", "blob", "releases", "archive"}
+# Links into a repository that are never the authors' own work however they are announced: a
+# pull request, issue, commit or discussion is a contribution to someone's project. A folder,
+# file or release announced as the authors' code (or named by the source) is in their repository.
+_NEVER_OWN = {"pull", "pulls", "issues", "issue", "commit", "commits", "discussions", "compare"}
 # Hosts that are never a paper's project page even when the text calls them one.
 _NOT_PAGES = ("arxiv.org", "doi.org", "dx.doi.org", "huggingface.co", "hf.co", "openreview.net")
 
@@ -135,10 +138,16 @@ def name_matches_title(name: str, title: str) -> bool:
             return True
         if lead_key.startswith(core) and len(core) >= max(4, 0.6 * len(lead_key)):
             return True
+        # The family name of a hyphenated model name: "Ming-Lite-Uni" -> inclusionAI/Ming.
+        first = _alnum(re.split(r"[-\s]", lead.strip(), maxsplit=1)[0])
+        if len(first) >= 4 and core == first and first not in _COMMON_TERMS:
+            return True
     for word in _WORD.findall(title):
         key = _alnum(word)
         if len(key) < 3 or key in _COMMON_TERMS or not _COINED.match(word):
             continue
+        if len(key) >= 5 and key.endswith("s"):
+            key = key[:-1]  # "iMessages" -> imessage-analyzer
         if core == key or (len(key) >= 4 and core.startswith(key)):
             return True
     # Several consecutive words of the title run together (RecursiveLanguageModels).
@@ -168,8 +177,9 @@ def repository_mention(url: str, origin: Origin) -> Mention | Refused:
         path = ""
     depth = 4 if outcome.key.startswith("huggingface.co/") else 3
     rest = [s for s in path.split("/") if s][depth - 1 :]
-    if rest[:1] == ["-"]:  # GitLab: /owner/repo/-/tree/main
-        rest = rest[1:]
+    if outcome.host == "gitlab.com":
+        # GitLab nests groups (/group/subgroup/project); only "/-/" starts a view inside one.
+        rest = rest[rest.index("-") + 1 :] if "-" in rest else []
     if len(rest) == 2 and rest[0] == "tree":
         rest = []  # a branch of the repository is the repository
     return Mention(link=outcome, origin=origin, inside="/".join(rest))
@@ -181,7 +191,8 @@ def mentions_in(text: str, origin: Origin) -> tuple[list[Mention], list[Refused]
         return [], []
     found: list[Mention] = []
     refused: list[Refused] = []
-    for match in _URL.finditer(repair_line_breaks(text[:MAX_TEXT_LENGTH])):
+    text = repair_line_breaks(text[:MAX_TEXT_LENGTH])
+    for match in _REPO_URL.finditer(text):
         candidate = match.group(0)
         lowered = candidate.lower()
         if not any(h in lowered for h in ("github", "gitlab", "codeberg", "huggingface", "hf.co")):
@@ -190,8 +201,8 @@ def mentions_in(text: str, origin: Origin) -> tuple[list[Mention], list[Refused]
             continue
         outcome = repository_mention(candidate, origin)
         if isinstance(outcome, Mention):
-            before = text[max(0, match.start() - 80) : match.start()]
-            if _ANNOUNCED.search(before):
+            before = _URL.sub("URL", text[max(0, match.start() - 160) : match.start()])
+            if _ANNOUNCED.search(before[-80:]):
                 outcome = replace(outcome, announced=True)
             found.append(outcome)
         elif "github.io" not in lowered and not _is_hf_non_space(lowered):
@@ -204,14 +215,24 @@ def _is_hf_non_space(lowered: str) -> bool:
     return ("huggingface.co/" in lowered or "hf.co/" in lowered) and "/spaces/" not in lowered
 
 
+# Addresses written before the code existed ("github.com/to/be/released", ".../xx").
+_PLACEHOLDER_OWNERS = {"to", "xxx", "username", "your-username", "yourname", "user", "owner"}
+_PLACEHOLDER_NAMES = {"xx", "xxx", "be", "tbd", "coming-soon", "repo", "your-repo"}
+
+
 def _plausibly_own(mention: Mention, title: str, source_keys: set[str]) -> bool:
+    _host, owner, name = mention.link.key.rsplit("/", 2)
+    if owner in _PLACEHOLDER_OWNERS or name in _PLACEHOLDER_NAMES:
+        return False
     if not mention.inside or mention.link.key in source_keys:
         return True
     repo_name = mention.link.key.rsplit("/", 1)[-1]
     if name_matches_title(repo_name, title):
         return True
     parts = mention.inside.split("/")
-    if mention.announced and parts[0] in _OWN_WHEN_ANNOUNCED:
+    if parts[0] in _NEVER_OWN:
+        return name_matches_title(repo_name, title)
+    if mention.announced or mention.origin is Origin.SOURCE:
         return True
     if parts[0] in {"tree", "blob"} and len(parts) > 2:
         # A monorepo folder named after the paper (huawei-noah/noah-research/tree/master/X).

@@ -111,6 +111,19 @@ def test_links_into_a_repository(url, title, expected):
          "https://github.com/facebookresearch/wmar"),
         ("Sources available at: https://github.com/o/altiro3D/releases/tag/2.0.0",
          "https://github.com/o/altiro3D"),
+        ("Available at https://huggingface.co/datasets/a/b and "
+         "https://github.com/Lab/MultiTagger-v2/tree/main/DPR-BAG.",
+         "https://github.com/Lab/MultiTagger-v2"),
+        ("Codes are released at https://github.com/microsoft/GenCodec/CoD_Lite",
+         "https://github.com/microsoft/GenCodec"),
+        # No space after the full stop.
+        ("beyond physics.https://github.com/jmeadows17/formal-science",
+         "https://github.com/jmeadows17/formal-science"),
+        # GitLab nests groups: the whole path is the project.
+        ("Code: https://gitlab.com/radiology/prenatal-image-analysis/pca-3d-alignment.",
+         "https://gitlab.com/radiology/prenatal-image-analysis"),
+        # A placeholder is no repository.
+        ("Code is available at: https://github.com/to/be/released", None),
         # A pull request stays someone else's project however it is announced.
         ("Our code is merged at https://github.com/open-compass/VLMEvalKit/pull/1334", None),
         # The announcement must be just before the link, not anywhere earlier in the text.
@@ -158,6 +171,8 @@ def test_a_source_named_link_into_another_project_is_not_used_but_its_own_files_
         ("RecursiveLanguageModels", "Recursive Language Models", True),
         ("VideoWorld", "VideoWorld 2: Learning Transferable Knowledge", True),
         ("finbench_v2", "FIN-bench-v2: A Unified Benchmark Suite", True),
+        ("Ming", "Ming-Lite-Uni: Advancements in Unified Architecture", True),
+        ("imessage-analyzer", "Applying NLP to iMessages: Topic Avoidance", True),
         # Ordinary words and common acronyms of a title name anyone's project.
         ("transformers", "Efficient Transformers for Vision", False),
         ("LoRA", "LoRA-X: Adapting Adapters", False),
