@@ -102,7 +102,8 @@ _PAGE_WORDS = re.compile(
 # Words with which authors announce their own code just before its address.
 _ANNOUNCED = re.compile(
     r"\b(?:code|codes|implementation|source|sources|repository|repo|github|available|released?|"
-    r"open[- ]?sourced?|appendix|supplementary|materials?|data|datasets?|benchmark)\b[^.;]{0,40}$",
+    r"open[- ]?sourced?|appendix|supplementary|materials?|data|datasets?|benchmark|project|"
+    r"link|url)\b[^.;]{0,40}$",
     re.IGNORECASE,
 )
 # Links into a repository that are never the authors' own work however they are announced: a
@@ -217,7 +218,7 @@ def _is_hf_non_space(lowered: str) -> bool:
 
 # Addresses written before the code existed ("github.com/to/be/released", ".../xx").
 _PLACEHOLDER_OWNERS = {"to", "xxx", "username", "your-username", "yourname", "user", "owner"}
-_PLACEHOLDER_NAMES = {"xx", "xxx", "be", "tbd", "coming-soon", "repo", "your-repo"}
+_PLACEHOLDER_NAMES = {"xx", "xxx", "be", "tbd", "coming-soon", "your-repo"}
 
 
 def _plausibly_own(mention: Mention, title: str, source_keys: set[str]) -> bool:

@@ -122,6 +122,10 @@ def test_links_into_a_repository(url, title, expected):
         # GitLab nests groups: the whole path is the project.
         ("Code: https://gitlab.com/radiology/prenatal-image-analysis/pca-3d-alignment.",
          "https://gitlab.com/radiology/prenatal-image-analysis"),
+        ("project url: https://github.com/Liuziyu77/Visual-RFT/tree/main/Visual-ARFT",
+         "https://github.com/Liuziyu77/Visual-RFT"),
+        ("The link is: https://github.com/bruce/GeniusTrail/tree/main/GoCE",
+         "https://github.com/bruce/GeniusTrail"),
         # A placeholder is no repository.
         ("Code is available at: https://github.com/to/be/released", None),
         # A pull request stays someone else's project however it is announced.
@@ -172,6 +176,7 @@ def test_a_source_named_link_into_another_project_is_not_used_but_its_own_files_
         ("VideoWorld", "VideoWorld 2: Learning Transferable Knowledge", True),
         ("finbench_v2", "FIN-bench-v2: A Unified Benchmark Suite", True),
         ("Ming", "Ming-Lite-Uni: Advancements in Unified Architecture", True),
+        ("repo", "RePo: Language Models with Context Re-Positioning", True),
         ("imessage-analyzer", "Applying NLP to iMessages: Topic Avoidance", True),
         # Ordinary words and common acronyms of a title name anyone's project.
         ("transformers", "Efficient Transformers for Vision", False),
