@@ -284,3 +284,26 @@ def test_the_cards_paper_page_api_and_markdown_show_the_project_page(client):
     assert api["githubRepo"] == "https://github.com/lab/thing"
     markdown = client.get(f"/papers/{paper.arxiv_id}.md").content.decode()
     assert "[Project page](https://lab.github.io/thing/)" in markdown
+
+
+def test_the_stars_links_command_re_judges_earlier_links_with_all():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    old = PaperFactory(
+        title="MyNet: Fast Things",
+        abstract="We build on https://github.com/huggingface/transformers.",
+        comments="Code: https://github.com/me/MyNet",
+        code_url="https://github.com/huggingface/transformers",
+        code_url_source="auto",
+        project_page="https://mynet.example.org/",
+    )
+    out = StringIO()
+    call_command("stars", "links", stdout=out)
+    old.refresh_from_db()
+    assert old.code_url == "https://github.com/huggingface/transformers"  # has both: not read
+    call_command("stars", "links", "--all", stdout=out)
+    old.refresh_from_db()
+    assert old.code_url == "https://github.com/me/MyNet"
+    assert "1 linked" in out.getvalue()
