@@ -6,7 +6,7 @@ from typing import Any
 
 from django_tasks import task
 
-from paperfeed.trending import services
+from paperfeed.trending import links, services
 
 
 @task()
@@ -24,6 +24,11 @@ def trending_recompute_task() -> dict[str, Any]:
 
 @task()
 def code_links_scan_task() -> dict[str, Any]:
-    summary = services.code_links_scan()
+    summary = links.code_links_scan()
     services.repositories_sync()
-    return {"scanned": summary.scanned, "linked": summary.linked}
+    return {
+        "scanned": summary.scanned,
+        "linked": summary.linked,
+        "dropped": summary.dropped,
+        "pages": summary.pages,
+    }

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from paperfeed.core.ratelimits import limited, too_many
 from paperfeed.papers.models import Paper
-from paperfeed.trending import selectors, services
+from paperfeed.trending import links, selectors
 from paperfeed.trending.ranking import WINDOW_DAYS
 
 MAX_URL_INPUT = 2000
@@ -50,8 +50,8 @@ def code_link(request: HttpRequest, paper_id: int) -> HttpResponse:
         messages.error(request, "That link is far too long to be a repository address.")
         return redirect(back)
     try:
-        services.paper_code_link_set(paper=paper, user=request.user, url=url)
-    except services.CodeLinkRefused as exc:
+        links.paper_code_link_set(paper=paper, user=request.user, url=url)
+    except links.CodeLinkRefused as exc:
         messages.error(request, str(exc))
         return redirect(back)
     messages.success(request, "Code link saved." if url.strip() else "Code link cleared.")

@@ -128,3 +128,31 @@ def test_hf_replay_list_moves_as_upvotes_arrive_and_age(shared_dir):
     assert len(set(leaders)) > 1, "the list never moved"
     first, later = tops[date(2026, 3, 2)][0], tops[date(2026, 3, 9)]
     assert first[0] not in [pid for pid, _ in later[:1]], "a week later the old leader has sunk"
+
+
+def test_code_links_of_the_real_hf_scrapes_are_the_papers_own(shared_dir):
+    from paperfeed.ingest.parsers.hf_daily import parse_hf_scrape_path
+    from paperfeed.ingest.records import PaperRecord
+    from paperfeed.trending.linkchoice import choose_links
+
+    archive = shared_dir / "data/hf_daily_papers"
+    [path] = archive.glob("*.tar.xz")
+    chosen = {}
+    for record in parse_hf_scrape_path(path):
+        if not isinstance(record, PaperRecord):
+            continue
+        comment = record.featured.comment if record.featured else ""
+        choice = choose_links(
+            title=record.title or "",
+            source_code=[record.code_url] if record.code_url else [],
+            comments=[comment],
+        )
+        chosen[record.arxiv_id] = choice
+    helios = chosen["2603.04379"]
+    assert helios.code is not None and helios.code.key == "github.com/pku-yuangroup/helios"
+    assert helios.project_page == "https://pku-yuangroup.github.io/Helios-Page/"
+    # Pull requests of sglang, vllm and diffusers are on many pages; none becomes a code link.
+    keys = [c.code.key for c in chosen.values() if c.code]
+    assert len(keys) > 2000
+    assert not {"github.com/sgl-project/sglang", "github.com/huggingface/diffusers"} & set(keys)
+    assert sum(1 for c in chosen.values() if c.project_page) > 300

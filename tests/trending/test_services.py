@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from paperfeed.trending import selectors, services
+from paperfeed.trending import links, selectors, services
 from paperfeed.trending.models import Repository, StarSnapshot, UpvoteSnapshot
 from tests.factories import PaperFactory, UserFactory, catalogue_paper
 
@@ -109,7 +109,7 @@ def test_code_link_scan_sets_auto_and_never_overrides_user(caplog):
         abstract="See javascript://github.com/x/y and https://github.com.evil.io/a/b"
     )
     caplog.set_level(logging.INFO)
-    summary = services.code_links_scan()
+    summary = links.code_links_scan()
     found.refresh_from_db()
     user_cleared.refresh_from_db()
     hostile.refresh_from_db()
@@ -221,7 +221,7 @@ def test_code_link_form_permissions_csrf_and_hostile_input(client):
     assert response.status_code == 302
     paper.refresh_from_db()
     assert (paper.code_url, paper.code_url_source) == ("https://github.com/Lab/Real", "user")
-    services.code_links_scan()  # the automatic scan never overrides a person's choice
+    links.code_links_scan()  # the automatic scan never overrides a person's choice
     paper.refresh_from_db()
     assert paper.code_url == "https://github.com/Lab/Real"
 

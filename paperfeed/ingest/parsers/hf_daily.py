@@ -64,6 +64,8 @@ _HF_PAPER_URL = re.compile(r"^https?://(?:www\.)?huggingface\.co/papers/", re.IG
 _GITHUB_REPO = re.compile(
     r"^https?://(?:www\.)?github\.com/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)", re.IGNORECASE
 )
+# The repository itself: nothing after owner/repo but ".git", "/", a branch, a query or anchor.
+_REPO_ITSELF = re.compile(r"(?:\.git)?/?(?:tree/[^/?#]+/?)?(?:[?#].*)?$")
 # GitHub links on every HF page (site chrome), not the paper's code.
 _NOT_CODE_OWNERS = frozenset({"huggingface", "features", "about", "orgs", "sponsors"})
 
@@ -272,17 +274,23 @@ def _scrape_upvotes(value: object) -> int:
 
 
 def _code_url(value: object) -> str | None:
+    """The repository the page names: the first link to a repository itself, else the first
+    link into one (a pull request of another project listed first must not win; trending's
+    link rule decides whether a link into a repository is the paper's own)."""
     if value is None:
         return None
     if not isinstance(value, list):
         raise BadRecord("github_links is not a list")
+    into: str | None = None
     for link in value:
         if not isinstance(link, str):
             continue
         match = _GITHUB_REPO.match(link.strip())
         if match and match[1].lower() not in _NOT_CODE_OWNERS:
-            return _url(link, "github_links")
-    return None
+            if _REPO_ITSELF.match(link.strip(), match.end()):
+                return _url(link, "github_links")
+            into = into or link
+    return None if into is None else _url(into, "github_links")
 
 
 def parse_hf_scrape_path(path: Path | str) -> Iterator[PaperRecord | Rejected]:

@@ -172,6 +172,37 @@ class TestScrape:
         assert comment.abstract is None and comment.abstract_source == ""
         assert comment.featured is not None and comment.featured.comment == note
 
+    def test_the_repository_itself_wins_over_a_pull_request_listed_first(self) -> None:
+        # The real 2026-03-06 scrape of Helios (2603.04379), shortened.
+        item = {
+            "title": "Helios: Real Real-Time Long Video Generation Model",
+            "paper_url": "https://huggingface.co/papers/2603.04379",
+            "stars": "462",
+            "details": {
+                "abstract": "Code: https://github.com/PKU-YuanGroup/Helios Page: "
+                "https://pku-yuangroup.github.io/Helios-Page/",
+                "github_links": [
+                    "https://github.com/sgl-project/sglang/pull/19782",
+                    "https://github.com/PKU-YuanGroup/Helios",
+                    "https://github.com/huggingface/diffusers/pull/13208",
+                ],
+            },
+            "scraped_date": "2026-03-06",
+        }
+        only_pr = {**item, "details": {"github_links": [item["details"]["github_links"][0]]}}
+        branch = {**item, "details": {"github_links": ["https://github.com/a/b/tree/main"]}}
+        helios, pr, on_branch = (
+            next(iter(assert_only_results(parse_hf_scrape(json.dumps([x]).encode()))))
+            for x in (item, only_pr, branch)
+        )
+        assert isinstance(helios, PaperRecord)
+        assert helios.code_url == "https://github.com/PKU-YuanGroup/Helios"
+        # Alone, a link into a repository is passed on whole: the link rule judges it.
+        assert isinstance(pr, PaperRecord)
+        assert pr.code_url == "https://github.com/sgl-project/sglang/pull/19782"
+        assert isinstance(on_branch, PaperRecord)
+        assert on_branch.code_url == "https://github.com/a/b/tree/main"
+
     def test_without_any_date(self) -> None:
         data = json.dumps(
             [{"paper_url": "https://huggingface.co/papers/2512.00009", "title": "T"}]

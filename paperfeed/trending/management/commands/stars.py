@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from paperfeed.trending import services
+from paperfeed.trending import links, services
 from paperfeed.trending.models import Repository, StarSnapshot, TrendingRun
 
 
@@ -19,7 +19,12 @@ class Command(BaseCommand):
         backfill.add_argument("keys", nargs="*", help="github.com/owner/repo (default: all new)")
         backfill.add_argument("--pages", type=int, help="pages of 100 stargazers per repository")
         backfill.add_argument("--limit", type=int, default=20, help="repositories at most")
-        sub.add_parser("links", help="find code links in abstracts and comments")
+        links_parser = sub.add_parser(
+            "links", help="find code links and project pages in abstracts and comments"
+        )
+        links_parser.add_argument(
+            "--all", action="store_true", help="re-apply the rule to links found earlier too"
+        )
         sub.add_parser("upvotes", help="upvote snapshots from featured rows imported earlier")
         sub.add_parser("recompute", help="recompute the stored trending scores")
         sub.add_parser("status", help="what is stored")
@@ -49,10 +54,12 @@ class Command(BaseCommand):
                         continue
                     self.stdout.write(f"{repo.key}: {count} daily counts")
         elif action == "links":
-            summary = services.code_links_scan()
+            summary = links.code_links_scan(every=bool(options["all"]))
             new = services.repositories_sync()
             self.stdout.write(
-                f"{summary.scanned} papers read, {summary.linked} linked, {new} new repositories; "
+                f"{summary.scanned} papers read, {summary.linked} linked, "
+                f"{summary.dropped} dropped, {summary.pages} project pages, "
+                f"{new} new repositories; "
                 f"refused: {dict(summary.refused) or 'none'}"
             )
         elif action == "upvotes":
