@@ -38,7 +38,7 @@ def test_recompute_stores_scores_with_components_and_filters(scored_catalogue):
 
 
 def test_a_window_without_signal_falls_back_to_the_latest_that_has(scored_catalogue):
-    hot, starry, stale = scored_catalogue
+    hot, starry, _stale = scored_catalogue
     # The newest signal is a star count of a repository no paper links to, weeks later.
     lonely = Repository.objects.create(key="github.com/x/y", host="github.com", full_name="x/y")
     StarSnapshot.objects.create(
@@ -53,7 +53,7 @@ def test_a_window_without_signal_falls_back_to_the_latest_that_has(scored_catalo
 
 
 def test_recompute_as_of_replays_a_past_day(scored_catalogue):
-    hot, starry, stale = scored_catalogue
+    _hot, _starry, stale = scored_catalogue
     run = scores.trending_scores_recompute(now=NOW, as_of=date(2026, 3, 2))
     assert run.replay_of == date(2026, 3, 2)
     assert run.as_of == datetime(2026, 3, 2, tzinfo=UTC)  # the day's featured counts

@@ -38,7 +38,7 @@ def test_trending_prefers_recent_upvotes():
 
 
 def test_rows_are_typed_and_show_the_live_upvote_count(scored_catalogue):
-    hot, starry, stale = scored_catalogue
+    hot, _starry, _stale = scored_catalogue
     scores.trending_scores_recompute(now=NOW)
     upvote_add(user=UserFactory(verified=True), paper=hot)  # after the recompute
     rows = trending_papers(window="week").rows
@@ -52,7 +52,7 @@ def test_rows_are_typed_and_show_the_live_upvote_count(scored_catalogue):
 
 
 def test_the_stored_list_is_never_blank_when_history_exists(scored_catalogue):
-    hot, starry, stale = scored_catalogue
+    hot, starry, _stale = scored_catalogue
     lonely = Repository.objects.create(key="github.com/x/y", host="github.com", full_name="x/y")
     StarSnapshot.objects.create(
         repository=lonely, stars=5, taken_at=datetime(2026, 6, 1, tzinfo=UTC)
@@ -72,7 +72,7 @@ def test_the_list_before_any_recompute_is_computed_and_marked_stale(scored_catal
 
 
 def test_replay_of_a_past_day_on_the_fly(scored_catalogue):
-    hot, starry, stale = scored_catalogue
+    _hot, _starry, stale = scored_catalogue
     scores.trending_scores_recompute(now=NOW)  # stored scores are not used for a replay
     listing = trending_papers(window="month", as_of=date(2026, 3, 5))
     assert [row.paper.pk for row in listing.rows] == [stale.pk]
@@ -83,7 +83,7 @@ def test_replay_of_a_past_day_on_the_fly(scored_catalogue):
 
 
 def test_histories_fill_the_rows_up_to_the_moment_scored(scored_catalogue):
-    hot, starry, stale = scored_catalogue
+    _hot, starry, _stale = scored_catalogue
     scores.trending_scores_recompute(now=NOW)
     rows = trending_papers(window="week").rows
     selectors.attach_histories(rows, days=30)

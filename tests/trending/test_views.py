@@ -32,7 +32,7 @@ def test_the_page_says_plainly_when_nothing_newer_has_signal(client, scored_cata
 
 
 def test_replay_with_as_of(client, scored_catalogue):
-    hot, starry, stale = scored_catalogue
+    hot, _starry, stale = scored_catalogue
     html = client.get("/papers/trending?window=month&as_of=2026-03-05").content.decode()
     assert "Replay:" in html and "end of 5 Mar 2026" in html
     assert stale.title in html and f"paper-{hot.pk}" not in html
