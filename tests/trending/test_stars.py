@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -100,3 +101,100 @@ def test_backfill_from_the_newest_stargazer_pages(github_server, client_for):
     assert "page=16" in github_server.requests[1][0]
     counts = list(repo.snapshots.order_by("taken_at").values_list("stars", flat=True))
     assert counts == sorted(counts) and counts[-1] == 1523
+
+
+# --- Star files --------------------------------------------------------------------------------
+
+
+def _star_files(tmp_path):
+    import tarfile
+
+    from tests.trending.test_starfiles import DAY1
+
+    archive = tmp_path / "daily.tar.xz"
+    with tarfile.open(archive, "w:xz") as tar:
+        for day, stars in (("2026-04-03", "900"), ("2026-04-10", "3100")):
+            data = DAY1.replace(",3100,", f",{stars},").encode()
+            info = tarfile.TarInfo(f"Data/github-ranking-{day}.csv")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    plain = tmp_path / "github-ranking-2026-04-11.csv"
+    plain.write_text(DAY1.replace(",3100,", ",3300,"))
+    return archive, plain
+
+
+def test_load_takes_linked_repositories_only_and_twice_adds_nothing(tmp_path):
+    archive, plain = _star_files(tmp_path)
+    paper = PaperFactory(code_url="https://github.com/acme/rocket")
+    seen: list[str] = []
+    summary = stars.stars_load(path=str(archive), progress=seen.append)
+    assert seen == ["github-ranking-2026-04-03.csv", "github-ranking-2026-04-10.csv"]
+    assert (summary.files, summary.counts_read, summary.counts_matched) == (2, 4, 2)
+    assert (summary.snapshots_added, summary.repositories_created) == (2, 1)
+    assert sum(summary.rejected.values()) == 8 and summary.rejected["star count out of range"] == 2
+    assert any(":5: star count is not a whole number" in line for line in summary.examples)
+    repo = Repository.objects.get(key="github.com/acme/rocket")
+    assert repo.stars == 3100  # never asked through the API: the newest loaded count
+    again = stars.stars_load(path=str(archive))
+    assert again.snapshots_added == 0 and again.repositories_created == 0
+    stars.stars_load(path=str(plain))
+    points = list(repo.snapshots.order_by("taken_at").values_list("taken_at", "stars", "source"))
+    assert points == [
+        (datetime(2026, 4, 3, tzinfo=UTC), 900, "import"),
+        (datetime(2026, 4, 10, tzinfo=UTC), 3100, "import"),
+        (datetime(2026, 4, 11, tzinfo=UTC), 3300, "import"),
+    ]
+    assert not Repository.objects.filter(key="github.com/x/lib").exists()
+    assert paper.code_url  # the paper itself is not touched
+
+
+def test_load_all_takes_every_repository(tmp_path):
+    archive, _ = _star_files(tmp_path)
+    summary = stars.stars_load(path=str(archive), all_repositories=True)
+    assert summary.repositories_matched == 2 and summary.snapshots_added == 4
+    assert set(Repository.objects.values_list("key", flat=True)) == {
+        "github.com/acme/rocket",
+        "github.com/x/lib",
+    }
+
+
+def test_loaded_stars_feed_the_score(tmp_path):
+    from paperfeed.trending import scores
+    from tests.factories import catalogue_paper
+
+    archive, _ = _star_files(tmp_path)
+    paper = catalogue_paper(
+        "2604.00031",
+        published=datetime(2026, 4, 9, tzinfo=UTC),
+        code_url="https://github.com/acme/rocket",
+    )
+    stars.stars_load(path=str(archive))
+    computation = scores.compute_trending(now=datetime(2026, 4, 10, 12, tzinfo=UTC))
+    week = next(r for r in computation.rows if r.window == "week" and r.paper_id == paper.pk)
+    assert week.breakdown.stars_gained == 2200
+    assert week.breakdown.star_velocity == pytest.approx(2200 / 7)
+
+
+def test_load_command_reports_and_refuses_clearly(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    archive, _ = _star_files(tmp_path)
+    PaperFactory(code_url="https://github.com/acme/rocket")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("stars", "load", str(archive), "--no-progress", stdout=out, stderr=err)
+    assert "2 files, 4 daily counts read; 2 of repositories papers link to" in out.getvalue()
+    assert "2 snapshots added" in out.getvalue()
+    assert "8 rows rejected" in err.getvalue() and "not a GitHub repository" in err.getvalue()
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("stars", "load", str(tmp_path / "missing.tar.xz"))
+
+
+def test_recompute_command_as_of(scored_catalogue):
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("stars", "recompute", "--as-of", "2026-03-02", stdout=out)
+    assert "as of 2026-03-02 00:00 UTC (replay of 2026-03-02)" in out.getvalue()
+    for bad, message in (("2026-13-01", "YYYY-MM-DD"), ("2999-01-01", "in the future")):
+        with pytest.raises(CommandError, match=message):
+            call_command("stars", "recompute", "--as-of", bad)
