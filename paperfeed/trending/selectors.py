@@ -56,6 +56,13 @@ class TrendingList:
     def papers(self) -> list[Paper]:
         return [row.paper for row in self.rows]
 
+    @property
+    def as_of_day(self) -> date | None:
+        """The last day the scores cover: a window ending at 00:00 ends with the day before."""
+        if self.as_of is None:
+            return None
+        return (self.as_of - timedelta(microseconds=1)).date()
+
 
 def trending_papers(
     *,

@@ -26,8 +26,8 @@ def test_trending_page_shows_reasons_sparklines_and_about(client, scored_catalog
 def test_the_page_says_plainly_when_nothing_newer_has_signal(client, scored_catalogue):
     scores.trending_scores_recompute(now=NOW)
     html = client.get("/papers/trending?window=week").content.decode()
-    # The scores are as of 11 Apr 2026 and today is later: the page says so, and is not empty.
-    assert "Trending as of 11 Apr 2026: nothing newer has votes or stars yet." in html
+    # The scores are as of the end of 10 Apr 2026 and today is later: the page says so plainly.
+    assert "Trending as of 10 Apr 2026: nothing newer has votes or stars yet." in html
     assert "Nothing is trending" not in html and "Replay" not in html
 
 
@@ -76,3 +76,8 @@ def test_hostile_query_strings_on_the_page(client):
 def test_an_empty_catalogue_says_nothing_is_trending(client):
     html = client.get("/papers/trending").content.decode()
     assert "Nothing is trending" in html and "nothing newer" not in html
+
+
+def test_a_replay_before_any_history_says_so(client, scored_catalogue):
+    html = client.get("/papers/trending?as_of=2025-06-01").content.decode()
+    assert "Nothing was trending by the end of 1 Jun 2025" in html
