@@ -30,6 +30,9 @@ from paperfeed.trending.ranking import WINDOW_DAYS
 MAX_URL_INPUT = 2000
 # No catalogue has trending signal before arXiv's first year.
 FIRST_REPLAY_DAY = date(1991, 8, 1)
+# A replay is computed on the fly (about a second at 76 k papers): a cap per address keeps a
+# crawler walking every past day from pinning the workers. Cached copies do not count.
+REPLAY_RATE = "30/m"
 
 
 @require_safe
@@ -56,6 +59,8 @@ def trending(request: HttpRequest) -> HttpResponse:
             )
         if as_of < FIRST_REPLAY_DAY:
             return _bad(request, f"as_of must be on or after {FIRST_REPLAY_DAY:%Y-%m-%d}.")
+        if limited(request, group="trending_replay", key="ip", rate=REPLAY_RATE):
+            return too_many(request, "trending replays")
     with_code = request.GET.get("code") in {"1", "true", "on"}
     page = _page_number(request)
     listing = selectors.trending_papers(

@@ -81,3 +81,12 @@ def test_an_empty_catalogue_says_nothing_is_trending(client):
 def test_a_replay_before_any_history_says_so(client, scored_catalogue):
     html = client.get("/papers/trending?as_of=2025-06-01").content.decode()
     assert "Nothing was trending by the end of 1 Jun 2025" in html
+
+
+def test_replays_are_rate_limited_per_address(client, monkeypatch):
+    from paperfeed.trending import views
+
+    monkeypatch.setattr(views, "REPLAY_RATE", "2/m")
+    codes = [client.get(f"/papers/trending?as_of=2026-03-0{n}").status_code for n in (1, 2, 3)]
+    assert codes == [200, 200, 429]
+    assert client.get("/papers/trending").status_code == 200  # the live list is not limited
