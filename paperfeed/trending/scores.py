@@ -98,7 +98,11 @@ class Computation:
 
 def signal_moments(*, now: datetime) -> list[datetime]:
     """The newest moment of each kind of signal (source upvotes, featured days, local upvotes,
-    stars), never later than ``now``, newest first and without repeats."""
+    stars), never later than ``now``, newest first and without repeats.
+
+    Scores are "as of" the first, so an instance fed with older data (or a replay) still ranks
+    what it has instead of showing an empty list.
+    """
     from paperfeed.community.models import Upvote
 
     candidates: set[datetime] = set()
@@ -113,16 +117,6 @@ def signal_moments(*, now: datetime) -> list[datetime]:
     if day is not None:
         candidates.add(min(day_end(day), now))
     return sorted(candidates, reverse=True)
-
-
-def latest_signal(*, now: datetime) -> datetime:
-    """The newest upvote, snapshot or featured day, never later than ``now`` (``now`` if none).
-
-    Scores are "as of" this moment, so an instance fed with older data (or a replay) still
-    ranks what it has instead of showing an empty list.
-    """
-    moments = signal_moments(now=now)
-    return moments[0] if moments else now
 
 
 def _running_max(raw: dict[int, list[ranking.Point]]) -> dict[int, list[ranking.Point]]:
@@ -176,17 +170,22 @@ def _featured_days(*, as_of: datetime) -> dict[int, datetime]:
     }
 
 
-def _star_series(*, as_of: datetime) -> dict[str, list[ranking.Point]]:
-    """Star counts over time per repository key."""
+def _star_series(*, as_of: datetime, keys: set[str]) -> dict[str, list[ranking.Point]]:
+    """Star counts over time of the repositories ``keys`` (those papers link to: `stars load
+    --all` also stores thousands that none do), in chunks of ids."""
     since = as_of - timedelta(days=max(WINDOWS.values())) - HISTORY_SLACK
-    keys = dict(Repository.objects.values_list("id", "key"))
+    wanted = {pk: key for pk, key in Repository.objects.values_list("id", "key") if key in keys}
+    ids = sorted(wanted)
     series: dict[str, list[ranking.Point]] = defaultdict(list)
-    for repo_id, taken_at, stars in (
-        StarSnapshot.objects.filter(taken_at__gt=since, taken_at__lte=as_of)
-        .order_by("repository_id", "taken_at")
-        .values_list("repository_id", "taken_at", "stars")
-    ):
-        series[keys[repo_id]].append((taken_at, stars))
+    for first in range(0, len(ids), 500):
+        for repo_id, taken_at, stars in (
+            StarSnapshot.objects.filter(
+                repository_id__in=ids[first : first + 500], taken_at__gt=since, taken_at__lte=as_of
+            )
+            .order_by("repository_id", "taken_at")
+            .values_list("repository_id", "taken_at", "stars")
+        ):
+            series[wanted[repo_id]].append((taken_at, stars))
     return series
 
 
@@ -215,13 +214,13 @@ class _Signals:
     stars: dict[str, list[ranking.Point]]
 
     @classmethod
-    def load(cls, as_of: datetime) -> _Signals:
+    def load(cls, as_of: datetime, repo_keys: set[str]) -> _Signals:
         since = as_of - timedelta(days=max(WINDOWS.values())) - HISTORY_SLACK
         return cls(
             as_of=as_of,
             upvotes=upvote_series(as_of=as_of, since=since),
             featured_at=_featured_days(as_of=as_of),
-            stars=_star_series(as_of=as_of),
+            stars=_star_series(as_of=as_of, keys=repo_keys),
         )
 
 
@@ -303,6 +302,7 @@ def compute_trending(
         )
     )
     repo_keys = paper_repository_keys((pid, url) for pid, _, url, _ in papers)
+    linked = set(repo_keys.values())
     loaded: dict[datetime, _Signals] = {}
     rows: list[ScoredPaper] = []
     window_as_of: dict[str, datetime] = {}
@@ -310,7 +310,7 @@ def compute_trending(
         window_as_of[window] = moments[0]
         for moment in moments:
             if moment not in loaded:
-                loaded[moment] = _Signals.load(moment)
+                loaded[moment] = _Signals.load(moment, linked)
             scored = _score_window(loaded[moment], window, papers, repo_keys, params)
             if scored:
                 window_as_of[window] = moment
