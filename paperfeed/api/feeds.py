@@ -187,8 +187,7 @@ class TrendingFeed(PaperFeed):
     def items(self, obj: Any) -> list[Paper]:
         from paperfeed.trending.selectors import trending_papers
 
-        papers, _ = trending_papers(window="week", limit=_limit())
-        return papers
+        return trending_papers(window="week", limit=_limit()).papers
 
 
 class NewFeed(PaperFeed):

@@ -472,32 +472,31 @@ def trending(request: HttpRequest, response: HttpResponse, filters: Query[Trendi
     from paperfeed.trending.selectors import trending_papers
 
     offset = filters.p * filters.limit
-    papers, total = trending_papers(
+    listing = trending_papers(
         window=filters.window,
         category=filters.category,
         with_code=filters.with_code,
         limit=filters.limit,
         offset=offset,
     )
-    if offset + len(papers) < total:
+    if offset + len(listing.rows) < listing.total:
         response["Link"] = _next_link(request, p=filters.p + 1)
-    api_selectors.attach_featured(papers)
+    api_selectors.attach_featured(listing.papers)
     root = base_url(request)
     items = []
-    for paper in papers:
-        score = float(getattr(paper, "trending_score", 0.0))
-        components = getattr(paper, "trending_components", None) or {
-            "upvotes": float(getattr(paper, "total_upvotes", 0)),
-        }
+    for row in listing.rows:
+        trend = row.trending
+        components = dict(trend.components) if trend else {}
+        components["upvotes"] = float(row.upvotes)
         items.append(
             {
                 "paper": shapes.paper_dict(
-                    paper,
+                    row.paper,
                     base_url=root,
-                    featured_day=paper.featured_day,  # type: ignore[attr-defined]
+                    featured_day=row.paper.featured_day,  # type: ignore[attr-defined]
                 ),
-                "paperfeed_score": score,
-                "paperfeed_components": {name: float(value) for name, value in components.items()},
+                "paperfeed_score": trend.score if trend else 0.0,
+                "paperfeed_components": components,
             }
         )
     return items

@@ -58,11 +58,15 @@ def digest_pool(*, frequency: str, with_code: bool) -> Pool:
     featured, _ = featured_for_period(start=start, end=anchor, limit=POOL_SIZE)
     if with_code:
         featured = [paper for paper in featured if paper.code_url]
-    trending, _ = trending_papers(
+    trending_rows = trending_papers(
         window="day" if frequency == schedule.DAILY else "week",
         with_code=with_code,
         limit=POOL_SIZE,
-    )
+    ).rows
+    trending = [row.paper for row in trending_rows]
+    for row in trending_rows:
+        # emails.py reads the shown count from here until the digest reads PaperRow itself.
+        row.paper.total_upvotes = row.upvotes  # type: ignore[attr-defined]
     return Pool(
         frequency=frequency,
         with_code=with_code,

@@ -1,4 +1,4 @@
-"""The reading site: featured lists, new papers, trending, paper pages and search.
+"""The reading site: featured lists, new papers, paper pages and search.
 
 Views are thin: they parse the URL and query string (any value may be hostile; a bad one gives
 a clear 400/404 page, never a 500), call the selectors and render. Anonymous pages are cached
@@ -25,7 +25,6 @@ from django.views.decorators.http import require_safe
 from paperfeed.core.caching import anonymous_copy_key
 from paperfeed.papers import selectors
 from paperfeed.papers.ids import InvalidArxivId, abs_url, arxiv_id_in_query, parse_arxiv_id
-from paperfeed.trending.selectors import WINDOWS, attach_histories, trending_papers
 
 FEATURED_PAGE_SIZE = 50
 NEW_PAGE_SIZE = 30
@@ -273,42 +272,6 @@ def new(request: HttpRequest) -> HttpResponse:
             "rank_offset": (page - 1) * NEW_PAGE_SIZE,
             "feed_url": "/feeds/new.atom",
             **_pages(page, total, NEW_PAGE_SIZE),
-        },
-    )
-
-
-@require_safe
-@cached_for_anonymous
-def trending(request: HttpRequest) -> HttpResponse:
-    category, message = _category(request)
-    window = request.GET.get("window", "week")
-    if window not in WINDOWS:
-        window = "week"
-    with_code = request.GET.get("code") in {"1", "true", "on"}
-    page = _page_number(request)
-    papers, total = trending_papers(
-        window=window,
-        category=category,
-        with_code=with_code,
-        limit=FEATURED_PAGE_SIZE,
-        offset=(page - 1) * FEATURED_PAGE_SIZE,
-    )
-    attach_histories(papers, days=max(WINDOWS[window], 30))
-    return render(
-        request,
-        "papers/trending_list.html",
-        {
-            "papers": papers,
-            "window": window,
-            "windows": list(WINDOWS),
-            "category": category,
-            "with_code": with_code,
-            "as_of": getattr(papers[0], "trending_as_of", None) if papers else None,
-            "message": message,
-            "categories": settings.PAPERFEED_CATEGORIES,
-            "rank_offset": (page - 1) * FEATURED_PAGE_SIZE,
-            "feed_url": "/feeds/trending.atom",
-            **_pages(page, total, FEATURED_PAGE_SIZE),
         },
     )
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from paperfeed.papers.models import Featured, Paper
 from paperfeed.trending import codelinks, linkchoice, selectors
-from paperfeed.trending.services import repositories_sync
+from paperfeed.trending.stars import repositories_sync
 
 logger = logging.getLogger(__name__)
 

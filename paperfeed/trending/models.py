@@ -112,6 +112,8 @@ class TrendingRun(models.Model):
 
     computed_at = models.DateTimeField()
     as_of = models.DateTimeField()
+    # The past day `paperfeed stars recompute --as-of` replayed; None for a run as of now.
+    replay_of = models.DateField(null=True, blank=True)
     duration_seconds = models.FloatField()
     papers_considered = models.PositiveIntegerField()
     scores_stored = models.PositiveIntegerField()

@@ -6,26 +6,26 @@ from typing import Any
 
 from django_tasks import task
 
-from paperfeed.trending import links, services
+from paperfeed.trending import links, scores, stars
 
 
 @task()
 def stars_refresh_task() -> dict[str, Any]:
     """Snapshot star counts within the configured request budget."""
-    with services.github_client() as client:
-        return services.stars_refresh(client=client).as_dict()
+    with stars.github_client() as client:
+        return stars.stars_refresh(client=client).as_dict()
 
 
 @task()
 def trending_recompute_task() -> dict[str, Any]:
-    run = services.trending_scores_recompute()
+    run = scores.trending_scores_recompute()
     return {"scores": run.scores_stored, "seconds": run.duration_seconds}
 
 
 @task()
 def code_links_scan_task() -> dict[str, Any]:
     summary = links.code_links_scan()
-    services.repositories_sync()
+    stars.repositories_sync()
     return {
         "scanned": summary.scanned,
         "linked": summary.linked,

@@ -1,25 +1,102 @@
-"""Pages of the trending app: how the score works, and setting a paper's code link."""
+"""Pages of the trending app: the trending list, how the score works, and setting a paper's
+code link."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from paperfeed.core.ratelimits import limited, too_many
 from paperfeed.papers.models import Paper
-from paperfeed.trending import links, selectors
+from paperfeed.papers.views import (
+    FEATURED_PAGE_SIZE,
+    _bad,
+    _category,
+    _page_number,
+    _pages,
+    cached_for_anonymous,
+    parse_day,
+)
+from paperfeed.trending import links, scores, selectors
 from paperfeed.trending.ranking import WINDOW_DAYS
 
 MAX_URL_INPUT = 2000
+# No catalogue has trending signal before arXiv's first year.
+FIRST_REPLAY_DAY = date(1991, 8, 1)
+# A replay is computed on the fly (about a second at 76 k papers): a cap per address keeps a
+# crawler walking every past day from pinning the workers. Cached copies do not count.
+REPLAY_RATE = "30/m"
+
+
+@require_safe
+@cached_for_anonymous
+def trending(request: HttpRequest) -> HttpResponse:
+    category, message = _category(request)
+    window = request.GET.get("window", "week")
+    if window not in WINDOW_DAYS:
+        window = "week"
+    as_of: date | None = None
+    raw_as_of = request.GET.get("as_of", "").strip()
+    if raw_as_of:
+        as_of = parse_day(raw_as_of[:20])
+        if as_of is None:
+            return _bad(
+                request, f"as_of must be a date written YYYY-MM-DD, not “{raw_as_of[:20]}”."
+            )
+        today = timezone.now().date()
+        if as_of > today:
+            return _bad(
+                request,
+                f"as_of {as_of:%Y-%m-%d} is in the future: trending can only be replayed up to "
+                f"today ({today:%Y-%m-%d}).",
+            )
+        if as_of < FIRST_REPLAY_DAY:
+            return _bad(request, f"as_of must be on or after {FIRST_REPLAY_DAY:%Y-%m-%d}.")
+        if limited(request, group="trending_replay", key="ip", rate=REPLAY_RATE):
+            return too_many(request, "trending replays")
+    with_code = request.GET.get("code") in {"1", "true", "on"}
+    page = _page_number(request)
+    listing = selectors.trending_papers(
+        window=window,
+        category=category,
+        with_code=with_code,
+        limit=FEATURED_PAGE_SIZE,
+        offset=(page - 1) * FEATURED_PAGE_SIZE,
+        as_of=as_of,
+    )
+    selectors.attach_histories(listing.rows, days=max(WINDOW_DAYS[window], 30))
+    return render(
+        request,
+        "trending/trending_list.html",
+        {
+            "rows": listing.rows,
+            "listing": listing,
+            "window": window,
+            "windows": list(WINDOW_DAYS),
+            "category": category,
+            "with_code": with_code,
+            "as_of": listing.as_of,
+            "replay_query": f"&as_of={as_of:%Y-%m-%d}" if as_of else "",
+            "message": message,
+            "categories": settings.PAPERFEED_CATEGORIES,
+            "rank_offset": (page - 1) * FEATURED_PAGE_SIZE,
+            "feed_url": "/feeds/trending.atom",
+            "here": "trending",
+            **_pages(page, listing.total, FEATURED_PAGE_SIZE),
+        },
+    )
 
 
 @require_safe
 def about(request: HttpRequest) -> HttpResponse:
-    params = selectors.score_params()
+    params = scores.score_params()
     return render(
         request,
         "trending/about.html",

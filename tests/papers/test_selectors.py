@@ -6,7 +6,6 @@ import pytest
 
 from paperfeed.papers import selectors
 from paperfeed.papers.models import Featured, Paper
-from paperfeed.trending.selectors import decayed_score, trending_papers
 from tests.factories import catalogue_paper
 
 pytestmark = pytest.mark.django_db
@@ -112,30 +111,6 @@ def test_new_papers_newest_first_with_category_filter(settings):
     finally:
         selectors.SCAN_BUDGET = selectors_budget
     assert selectors.new_papers(category="nope.XX") == ([], 0)
-
-
-def test_trending_prefers_recent_upvotes():
-    old = catalogue_paper("2602.00051", featured_on=date(2026, 2, 1), featured_upvotes=30)
-    new = catalogue_paper("2602.00052", featured_on=date(2026, 2, 7), featured_upvotes=20)
-    code = catalogue_paper(
-        "2602.00053",
-        featured_on=date(2026, 2, 7),
-        featured_upvotes=1,
-        code_url="https://github.com/a/b",
-        code_stars=5,
-    )
-    papers, total = trending_papers(window="week", category=None, with_code=False, limit=10)
-    assert [p.pk for p in papers] == [new.pk, old.pk, code.pk]
-    assert total == 3
-    papers, _ = trending_papers(window="week", category=None, with_code=True, limit=10)
-    assert [p.pk for p in papers] == [code.pk]
-    papers, _ = trending_papers(window="day", category="cs.CL", with_code=False, limit=10)
-    assert {p.pk for p in papers} == {new.pk, code.pk}
-
-
-def test_decayed_score_decreases_with_age():
-    assert decayed_score(upvotes=10, age_days=0) > decayed_score(upvotes=10, age_days=3)
-    assert decayed_score(upvotes=0, age_days=0) == 0
 
 
 def stub(arxiv_id: str, *, title: str, day: date, categories=None) -> Paper:

@@ -95,3 +95,44 @@ def client_for(github_server, sleeps):
         return GitHubClient(base_url=github_server.url, sleep=sleeps.append, **options)
 
     return make
+
+
+@pytest.fixture
+def scored_catalogue(db):
+    """Three papers as of 11 Apr 2026: ``hot`` (20 upvotes on its featured day, 10 Apr),
+    ``starry`` (2 upvotes, its repository +2,200 stars since 3 Apr) and ``stale`` (300 upvotes
+    when featured on 1 Mar, nothing since)."""
+    from datetime import UTC, date, datetime
+
+    from paperfeed.trending.models import Repository, StarSnapshot
+    from tests.factories import catalogue_paper
+
+    as_of_day = date(2026, 4, 10)
+    hot = catalogue_paper(
+        "2604.00011",
+        featured_on=as_of_day,
+        featured_upvotes=20,
+        published=datetime(2026, 4, 9, tzinfo=UTC),
+    )
+    starry = catalogue_paper(
+        "2604.00012",
+        featured_on=as_of_day,
+        featured_upvotes=2,
+        published=datetime(2026, 4, 9, tzinfo=UTC),
+        code_url="https://github.com/acme/rocket",
+        categories=("cs.CV",),
+    )
+    stale = catalogue_paper(
+        "2603.00013",
+        featured_on=date(2026, 3, 1),
+        featured_upvotes=300,
+        published=datetime(2026, 2, 27, tzinfo=UTC),
+    )
+    repo = Repository.objects.create(
+        key="github.com/acme/rocket", host="github.com", full_name="acme/rocket"
+    )
+    for day, stars in ((1, 100), (3, 900), (10, 3100)):
+        StarSnapshot.objects.create(
+            repository=repo, stars=stars, taken_at=datetime(2026, 4, day, tzinfo=UTC)
+        )
+    return hot, starry, stale

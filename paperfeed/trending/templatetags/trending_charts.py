@@ -79,7 +79,7 @@ def history_chart(
     values = [p[1] for p in points]
     v0, v1 = min(values), max(values)
     t0, t1 = points[0][0], points[-1][0]
-    ticks_y = [(v0, pad + inner_h), (v1, pad)]
+    ticks_y: list[tuple[int, float]] = [(v0, pad + inner_h), (v1, pad)]
     if v1 - v0 >= 2:
         ticks_y.insert(
             1, ((v0 + v1) // 2, pad + inner_h - ((v0 + v1) // 2 - v0) / (v1 - v0) * inner_h)
