@@ -25,6 +25,7 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from paperfeed.papers.models import Featured, Paper, PaperCategory
+from paperfeed.papers.rows import PaperRow, TrendingInfo
 from paperfeed.papers.selectors import MAX_LIMIT, MAX_OFFSET, papers_by_ids
 from paperfeed.trending import codelinks, ranking
 from paperfeed.trending.models import (
@@ -283,7 +284,7 @@ def trending_papers(
     with_code: bool = False,
     limit: int = 50,
     offset: int = 0,
-) -> tuple[list[Paper], int]:
+) -> tuple[list[PaperRow], int]:
     """Papers ranked by their stored trending score over ``window`` ("day", "week", "month"),
     and the number ranked. Each paper carries ``trending_score``, ``total_upvotes``,
     ``trending_components`` (see :meth:`ranking.Breakdown.as_dict`, plus ``upvotes``, the total)
@@ -310,18 +311,17 @@ def trending_papers(
     papers = papers_by_ids(ids=[row.paper_id for row in page])
     by_id = {row.paper_id: row for row in page}
     for paper in papers:
-        row = by_id[paper.pk]
-        total_upvotes = int(row.components.get("total_upvotes", paper.upvote_count))
-        paper.trending_score = row.score  # type: ignore[attr-defined]
-        paper.total_upvotes = total_upvotes  # type: ignore[attr-defined]
-        paper.trending_components = components_of(row, total_upvotes)  # type: ignore[attr-defined]
-        paper.trending_as_of = row.as_of  # type: ignore[attr-defined]
+        row = by_id[paper.paper.pk]
+        total_upvotes = int(row.components.get("total_upvotes", paper.paper.upvote_count))
+        paper.trending = TrendingInfo(
+            score=row.score, components=components_of(row, total_upvotes), as_of=row.as_of
+        )
     return papers, total
 
 
 def _trending_on_the_fly(
     window: str, category: str | None, with_code: bool, limit: int, offset: int
-) -> tuple[list[Paper], int]:
+) -> tuple[list[PaperRow], int]:
     computation = compute_trending(windows=[window])
     rows = computation.rows
     if with_code:
@@ -338,11 +338,12 @@ def _trending_on_the_fly(
     papers = papers_by_ids(ids=[row.paper_id for row in page])
     by_id = {row.paper_id: row for row in page}
     for paper in papers:
-        row = by_id[paper.pk]
-        paper.trending_score = row.breakdown.score  # type: ignore[attr-defined]
-        paper.total_upvotes = row.total_upvotes  # type: ignore[attr-defined]
-        paper.trending_components = components_of(row, row.total_upvotes)  # type: ignore[attr-defined]
-        paper.trending_as_of = computation.as_of  # type: ignore[attr-defined]
+        row = by_id[paper.paper.pk]
+        paper.trending = TrendingInfo(
+            score=row.breakdown.score,
+            components=components_of(row, row.total_upvotes),
+            as_of=computation.as_of,
+        )
     return papers, len(rows)
 
 
@@ -405,14 +406,14 @@ def _upvote_series_for(paper_ids: Sequence[int]) -> dict[int, list[ranking.Point
     return out
 
 
-def attach_histories(papers: Sequence[Paper], *, days: int = 30) -> None:
-    """Attach ``star_points`` and ``upvote_points`` to each paper, in three queries in all."""
+def attach_histories(papers: Sequence[PaperRow], *, days: int = 30) -> None:
+    """Fill ``star_points`` and ``upvote_points`` of each row, in three queries in all."""
     if not papers:
         return
-    keys = paper_repository_keys((p.pk, p.code_url) for p in papers)
+    keys = paper_repository_keys((p.paper.pk, p.paper.code_url) for p in papers)
     repos = dict(Repository.objects.filter(key__in=set(keys.values())).values_list("key", "id"))
     by_repo: dict[int, list[ranking.Point]] = defaultdict(list)
-    anchor = max((getattr(p, "trending_as_of", None) or timezone.now()) for p in papers)
+    anchor = max((p.trending.as_of if p.trending else timezone.now()) for p in papers)
     since = anchor - timedelta(days=days)
     for repo_id, taken_at, stars in (
         StarSnapshot.objects.filter(repository_id__in=list(repos.values()), taken_at__gte=since)
@@ -420,13 +421,13 @@ def attach_histories(papers: Sequence[Paper], *, days: int = 30) -> None:
         .values_list("repository_id", "taken_at", "stars")
     ):
         by_repo[repo_id].append((taken_at, stars))
-    upvotes = _upvote_series_for([p.pk for p in papers])
+    upvotes = _upvote_series_for([p.paper.pk for p in papers])
     for paper in papers:
-        key = keys.get(paper.pk)
+        key = keys.get(paper.paper.pk)
         paper_repo = repos.get(key) if key else None
-        paper.star_points = by_repo.get(paper_repo, []) if paper_repo else []  # type: ignore[attr-defined]
-        paper.upvote_points = [  # type: ignore[attr-defined]
-            pt for pt in upvotes.get(paper.pk, []) if since <= pt[0] <= anchor
+        paper.star_points = by_repo.get(paper_repo, []) if paper_repo else []
+        paper.upvote_points = [
+            pt for pt in upvotes.get(paper.paper.pk, []) if since <= pt[0] <= anchor
         ]
 
 
