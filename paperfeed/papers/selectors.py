@@ -28,11 +28,23 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Case, Exists, F, IntegerField, Max, Min, OuterRef, Q, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    When,
+    Window,
+)
 
 from paperfeed.papers import querysyntax, search
 from paperfeed.papers.ids import InvalidArxivId, normalize_arxiv_id
@@ -59,9 +71,9 @@ def _clamp(limit: int, offset: int) -> tuple[int, int]:
     return max(1, min(int(limit), MAX_LIMIT)), max(0, min(int(offset), MAX_OFFSET))
 
 
-def rows_for(papers: Sequence[Paper]) -> list[PaperRow]:
-    """Rows for ``papers``, in their order: authors, categories, the source's upvote count and
-    the first listed day, in three queries in all."""
+def rows_for(papers: Sequence[Paper], *, featured: bool = True) -> list[PaperRow]:
+    """Rows for ``papers``, in their order: authors, categories and (unless the caller has
+    them already) the source's upvote count and the first listed day; three queries in all."""
     papers = list(papers)
     if not papers:
         return []
@@ -82,15 +94,17 @@ def rows_for(papers: Sequence[Paper]) -> list[PaperRow]:
         categories[paper_id].append(category)
     # The source's count is the highest it ever reported, hidden entries included: one number
     # per paper, whichever list shows it.
-    featured = {
-        row["paper_id"]: row
-        for row in Featured.objects.filter(paper_id__in=ids)
-        .values("paper_id")
-        .annotate(source=Max("upvotes"), first_day=Min("day", filter=Q(hidden=False)))
-    }
+    facts_of: dict[int, dict[str, Any]] = {}
+    if featured:
+        facts_of = {
+            row["paper_id"]: row
+            for row in Featured.objects.filter(paper_id__in=ids)
+            .values("paper_id")
+            .annotate(source=Max("upvotes"), first_day=Min("day", filter=Q(hidden=False)))
+        }
     rows = []
     for paper in papers:
-        facts = featured.get(paper.pk, {})
+        facts = facts_of.get(paper.pk, {})
         rows.append(
             PaperRow(
                 paper=paper,
@@ -104,10 +118,10 @@ def rows_for(papers: Sequence[Paper]) -> list[PaperRow]:
     return rows
 
 
-def papers_by_ids(*, ids: Sequence[int]) -> list[PaperRow]:
-    """Rows for the visible papers among ``ids``, in the order given."""
+def papers_by_ids(*, ids: Sequence[int], featured: bool = True) -> list[PaperRow]:
+    """Rows for the visible papers among ``ids``, in the order given (see :func:`rows_for`)."""
     by_id = {paper.pk: paper for paper in Paper.objects.visible().filter(pk__in=list(ids))}
-    return rows_for([by_id[pk] for pk in ids if pk in by_id])
+    return rows_for([by_id[pk] for pk in ids if pk in by_id], featured=featured)
 
 
 # --- Featured lists ---------------------------------------------------------------------------
@@ -155,9 +169,6 @@ def featured_list(
         first_day=Min("day"),
         pinned=Max(Case(When(pinned=True, then=1), default=0, output_field=IntegerField())),
     )
-    total = grouped.count()
-    if total == 0 or offset >= total:
-        return [], total
     ranking = _RANK if order == "rank" else ("-first_day", *_RANK)
     page = list(
         grouped.annotate(
@@ -165,14 +176,20 @@ def featured_list(
             # every other surface (see rows_for).
             source=Max("paper__featured__upvotes"),
             upvotes=F("source") + F("paper__upvote_count"),
+            # The number of papers in the list, with the page: one query fewer than a COUNT.
+            total=Window(Count("*")),
         ).order_by(*ranking)[offset : offset + limit]
     )
-    rows = papers_by_ids(ids=[entry["paper_id"] for entry in page])
+    if not page:
+        return [], (grouped.count() if offset else 0)
+    total = page[0]["total"]
+    rows = papers_by_ids(ids=[entry["paper_id"] for entry in page], featured=False)
     by_id = {entry["paper_id"]: entry for entry in page}
     submitters = _submitters({(entry["paper_id"], entry["first_day"]) for entry in page})
     for row in rows:
         entry = by_id[row.paper.pk]
         row.featured_day = entry["first_day"]
+        row.source_upvotes = entry["source"] or 0
         row.pinned = bool(entry["pinned"])
         row.submitter, row.submitter_fullname = submitters.get(
             (row.paper.pk, entry["first_day"]), ("", "")
@@ -216,7 +233,7 @@ def paper_upvotes(*, paper_id: int) -> int:
 
 def paper_detail(*, arxiv_id: str) -> PaperRow | None:
     """The visible paper with this id (any accepted form, version ignored), or None; with every
-    day it was listed (newest first) and who featured it first."""
+    day it was listed (newest first) and who featured it first. Four queries."""
     try:
         key = normalize_arxiv_id(arxiv_id)
     except InvalidArxivId:
@@ -224,14 +241,30 @@ def paper_detail(*, arxiv_id: str) -> PaperRow | None:
     paper = Paper.objects.visible().filter(arxiv_id=key).first()
     if paper is None:
         return None
-    row = rows_for([paper])[0]
-    row.featured_days = list(
-        Featured.objects.listed().filter(paper=paper).order_by("-day").values_list("day", flat=True)
-    )
-    if row.featured_day is not None:
-        row.submitter, row.submitter_fullname = _submitters({(paper.pk, row.featured_day)}).get(
-            (paper.pk, row.featured_day), ("", "")
+    row = rows_for([paper], featured=False)[0]
+    entries = list(
+        Featured.objects.filter(paper=paper)
+        .order_by("-day")
+        .values_list(
+            "day",
+            "upvotes",
+            "hidden",
+            "submitter_name",
+            "featured_by__username",
+            "featured_by__first_name",
+            "featured_by__last_name",
         )
+    )
+    # As rows_for: the source's highest count over every entry, the days of the listed ones.
+    row.source_upvotes = max((entry[1] for entry in entries), default=0)
+    listed = [entry for entry in entries if not entry[2]]
+    row.featured_days = [entry[0] for entry in listed]
+    if listed:
+        first = listed[-1]
+        row.featured_day = first[0]
+        row.submitter = first[4] or first[3] or ""
+        fullname = " ".join(part for part in (first[5], first[6]) if part)
+        row.submitter_fullname = fullname or row.submitter
     return row
 
 

@@ -6,6 +6,7 @@ from django.template import RequestContext, Template
 from django.test import RequestFactory
 
 from paperfeed.community.models import Upvote
+from paperfeed.papers.rows import PaperRow
 from tests.factories import PaperFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,9 +76,11 @@ def test_upvote_include_renders_state_and_count():
     request = RequestFactory().get("/")
     request.user = user
     html = Template('{% include "community/paper_upvote.html" %}').render(
-        RequestContext(request, {"paper": paper})
+        RequestContext(request, {"row": PaperRow(paper=paper, source_upvotes=5)})
     )
-    assert 'aria-pressed="true"' in html and ">7<" in html
+    # The one count: the source's 5 plus the 7 cast here, with the breakdown on hover.
+    assert 'aria-pressed="true"' in html and ">12<" in html
+    assert 'title="5 at the source + 7 here"' in html
     assert "csrfmiddlewaretoken" in html
     assert "<script" not in html  # the behaviour comes from community.js, loaded once per page
 
@@ -88,7 +91,7 @@ def test_anonymous_readers_get_a_sign_in_link_not_a_form():
     request = RequestFactory().get("/papers")
     request.user = AnonymousUser()
     html = Template('{% include "community/paper_upvote.html" %}').render(
-        RequestContext(request, {"paper": paper})
+        RequestContext(request, {"row": PaperRow(paper=paper, source_upvotes=40)})
     )
     assert "csrfmiddlewaretoken" not in html and "<form" not in html
-    assert "/accounts/login?next=/papers" in html and ">3<" in html
+    assert "/accounts/login?next=/papers" in html and ">43<" in html

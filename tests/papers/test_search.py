@@ -98,15 +98,15 @@ def test_search_ranks_filters_and_highlights():
         published=datetime(2026, 1, 1, tzinfo=UTC),
     )
     result = selectors.search_papers(query="diffusion", limit=10, offset=0, sort="relevance")
-    assert [p.arxiv_id for p in result.papers] == ["2602.00101", "2602.00102"]
+    assert [p.paper.arxiv_id for p in result.papers] == ["2602.00101", "2602.00102"]
     assert result.total == 2
     assert "<mark>Diffusion</mark>" in result.papers[0].title_html
 
     by_date = selectors.search_papers(query="diffusion", limit=10, offset=0, sort="date")
-    assert [p.arxiv_id for p in by_date.papers] == ["2602.00102", "2602.00101"]
+    assert [p.paper.arxiv_id for p in by_date.papers] == ["2602.00102", "2602.00101"]
 
     def ids(query):
-        return [p.arxiv_id for p in selectors.search_papers(query=query).papers]
+        return [p.paper.arxiv_id for p in selectors.search_papers(query=query).papers]
 
     assert ids("diffusion author:lecun") == ["2602.00101"]
     assert ids('author:"alan turing"') == ["2602.00102"]
@@ -130,7 +130,7 @@ def test_any_query_is_safe(query):
 def test_operator_words_are_searched_as_words():
     catalogue_paper("2602.00121", title="NEAR and AND or OR", abstract="plain")
     result = selectors.search_papers(query="NEAR( AND OR")
-    assert [p.arxiv_id for p in result.papers] == ["2602.00121"]
+    assert [p.paper.arxiv_id for p in result.papers] == ["2602.00121"]
 
 
 @pytest.mark.django_db
@@ -143,23 +143,23 @@ def test_search_results_are_remembered_until_the_catalogue_changes():
 
     catalogue_paper("2601.00001", title="Sparse attention for long documents")
     first = selectors.search_papers(query="sparse attention")
-    assert [p.arxiv_id for p in first.papers] == ["2601.00001"]
+    assert [p.paper.arxiv_id for p in first.papers] == ["2601.00001"]
 
     # The same search again ranks nothing: its ids come from the cache.
     with CaptureQueriesContext(connection) as queries:
         again = selectors.search_papers(query="sparse attention")
-    assert [p.arxiv_id for p in again.papers] == ["2601.00001"]
+    assert [p.paper.arxiv_id for p in again.papers] == ["2601.00001"]
     assert not [q for q in queries.captured_queries if "papers_fts" in q["sql"]]
 
     # An import shows at once: it bumps the catalogue version in its own transaction.
     catalogue_paper("2601.00002", title="Sparse attention in vision transformers")
     after_import = selectors.search_papers(query="sparse attention")
-    assert {p.arxiv_id for p in after_import.papers} == {"2601.00001", "2601.00002"}
+    assert {p.paper.arxiv_id for p in after_import.papers} == {"2601.00001", "2601.00002"}
     assert after_import.total == 2
 
     # Hiding a paper too, total included (the total is part of what is remembered).
     curator = UserFactory(is_staff=True, is_superuser=True)
-    paper_hide(curator=curator, paper=after_import.papers[0], hidden=True)
+    paper_hide(curator=curator, paper=after_import.papers[0].paper, hidden=True)
     after_hide = selectors.search_papers(query="sparse attention")
     assert after_hide.total == 1 and len(after_hide.papers) == 1
 

@@ -160,17 +160,18 @@ def test_recompute_stores_scores_with_components_and_filters():
     run = services.trending_scores_recompute(now=datetime(2026, 4, 11, 12, tzinfo=UTC))
     assert run.as_of == datetime(2026, 4, 11, tzinfo=UTC)
     papers, total = selectors.trending_papers(window="week")
-    assert [p.pk for p in papers] == [starry.pk, hot.pk] and total == 2  # stale: no signal
-    c = papers[0].trending_components
+    assert [p.paper.pk for p in papers] == [starry.pk, hot.pk] and total == 2  # stale: no signal
+    assert papers[0].trending is not None
+    c = papers[0].trending.components
     assert c["stars_gained"] == 2200 and c["star_velocity"] == pytest.approx(2200 / 7)
     assert c["upvotes"] == 2 and c["upvotes_in_window"] == 2
-    assert papers[0].trending_score == pytest.approx(c["upvote_component"] + c["star_component"])
+    assert papers[0].trending.score == pytest.approx(c["upvote_component"] + c["star_component"])
     assert selectors.trending_papers(window="week", category="cs.CV")[1] == 1
-    assert [p.pk for p in selectors.trending_papers(window="week", with_code=True)[0]] == [
+    assert [p.paper.pk for p in selectors.trending_papers(window="week", with_code=True)[0]] == [
         starry.pk
     ]
     month, _ = selectors.trending_papers(window="month")
-    assert stale.pk not in [p.pk for p in month]  # its 300 upvotes came before the window
+    assert stale.pk not in [p.paper.pk for p in month]  # its 300 upvotes came before the window
     starry.refresh_from_db()
     assert starry.code_stars is None  # no Repository.stars yet: nothing to copy
 
