@@ -184,10 +184,22 @@ class FeaturedFeed(PaperFeed):
     def items(self, obj: Period | None) -> list[FeedItem]:
         if obj is None:
             return []
-        # The daily feed: newest day first, each day in its page's order.
-        order = "newest" if obj.kind == "span" else "rank"
-        rows, _ = selectors.featured_list(period=obj, order=order, limit=_limit())
-        return [FeedItem(row, row.featured_day) for row in rows]
+        if obj.kind != "span":
+            rows, _ = selectors.featured_list(period=obj, limit=_limit())
+            return [FeedItem(row, row.featured_day) for row in rows]
+        # The daily feed: each day as its page lists it, newest day first; a paper featured
+        # again later keeps only its newest day (one item per paper id).
+        items: list[FeedItem] = []
+        seen: set[int] = set()
+        day = obj.last
+        while day >= obj.first and len(items) < _limit():
+            rows, _ = selectors.featured_list(period=Period.day(day), limit=_limit())
+            for row in rows:
+                if row.paper.pk not in seen:
+                    seen.add(row.paper.pk)
+                    items.append(FeedItem(row, day))
+            day = selectors.nearest_featured_days(day=day)[0] or date.min
+        return items[: _limit()]
 
 
 class TrendingFeed(PaperFeed):
