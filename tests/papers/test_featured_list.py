@@ -17,8 +17,8 @@ import pytest
 from paperfeed.community.models import Upvote
 from paperfeed.digests.emails import DigestBuilder
 from paperfeed.papers.models import Featured, Paper
-from paperfeed.papers.selectors import featured_list
 from paperfeed.papers.periods import Period
+from paperfeed.papers.selectors import featured_list
 from tests.factories import SubscriberFactory, UserFactory, catalogue_paper
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def featured(settings):
     settings.PAPERFEED_FEED_CACHE_SECONDS = 0
     settings.SITE_URL = "http://testserver"
     # On DAY: ranks come from source + local upvotes, a pin, and the tie-break.
-    source_only = catalogue_paper(
+    catalogue_paper(
         "2602.00101", title="Source only", featured_on=DAY, featured_upvotes=30
     )
     local_heavy = catalogue_paper(
