@@ -309,8 +309,9 @@ def cached_feed(feed: Feed) -> Callable[..., HttpResponse]:
         response["ETag"] = etag
         response["Last-Modified"] = http_date(modified)
         patch_cache_control(response, public=True, max_age=settings.PAPERFEED_FEED_CACHE_SECONDS)
-        return get_conditional_response(
+        conditional = get_conditional_response(
             request, etag=etag, last_modified=modified, response=response
         )
+        return conditional or response
 
     return view

@@ -35,9 +35,7 @@ def featured(settings):
     settings.PAPERFEED_FEED_CACHE_SECONDS = 0
     settings.SITE_URL = "http://testserver"
     # On DAY: ranks come from source + local upvotes, a pin, and the tie-break.
-    catalogue_paper(
-        "2602.00101", title="Source only", featured_on=DAY, featured_upvotes=30
-    )
+    catalogue_paper("2602.00101", title="Source only", featured_on=DAY, featured_upvotes=30)
     local_heavy = catalogue_paper(
         "2602.00102", title="Local heavy", featured_on=DAY, featured_upvotes=5
     )

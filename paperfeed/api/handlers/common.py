@@ -8,8 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Schema
 from ninja.errors import HttpError
+from pydantic import BaseModel
 
 from paperfeed.api.api import api
 from paperfeed.api.schemas import ErrorOut
@@ -55,7 +55,7 @@ def cached_read(
     response: HttpResponse,
     build: Callable[[], tuple[Any, dict[str, str]]],
     *,
-    schema: type[Schema],
+    schema: type[BaseModel],
     many: bool = False,
 ) -> Any:
     """The answer of an anonymous read, kept as JSON bytes for PAPERFEED_PAGE_CACHE_SECONDS like
