@@ -39,7 +39,7 @@ def about(request: HttpRequest) -> HttpResponse:
 @require_POST
 def code_link(request: HttpRequest, paper_id: int) -> HttpResponse:
     """Set, change or clear a paper's code link (authors, submitters, curators)."""
-    paper = get_object_or_404(Paper, pk=paper_id, hidden=False)
+    paper = get_object_or_404(Paper.objects.visible(), pk=paper_id)
     back = reverse("papers:paper", args=[paper.arxiv_id])
     if not request.user.is_authenticated:
         return redirect(f"{reverse(settings.LOGIN_URL)}?next={back}")

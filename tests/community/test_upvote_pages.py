@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+from datetime import date
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.template import RequestContext, Template
@@ -7,7 +10,7 @@ from django.test import RequestFactory
 
 from paperfeed.community.models import Upvote
 from paperfeed.papers.rows import PaperRow
-from tests.factories import PaperFactory, UserFactory
+from tests.factories import PaperFactory, UserFactory, catalogue_paper
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +33,23 @@ def test_json_answer_for_the_script(client):
     client.force_login(user)
     response = client.post(f"/community/papers/{paper.pk}/upvote", HTTP_ACCEPT="application/json")
     assert response.json() == {"upvoted": True, "count": 1}
+
+
+def test_the_button_changes_to_the_one_count_at_once(client):
+    """The count the script puts in the button is the one shown everywhere (source + local),
+    not the local votes alone: '▲ 0' beside '462 upvotes in all' was the bug."""
+    paper = catalogue_paper("2602.00901", featured_on=date(2026, 2, 2), featured_upvotes=462)
+    client.force_login(UserFactory())
+    url = f"/community/papers/{paper.pk}/upvote"
+    page = client.get("/papers/2602.00901").content.decode()
+    assert re.search(r'<span class="upvote-count"[^>]*>462</span>', page)
+    assert "upvotes in all" not in page
+    response = client.post(url, HTTP_ACCEPT="application/json")
+    assert response.json() == {"upvoted": True, "count": 463}
+    page = client.get("/papers/2602.00901").content.decode()
+    assert re.search(r'<span class="upvote-count"[^>]*>463</span>', page)
+    assert "463 (462 at the source, 1 here)" in page
+    assert client.post(url, HTTP_ACCEPT="application/json").json()["count"] == 462
 
 
 def test_anonymous_is_asked_to_sign_in(client):

@@ -153,7 +153,7 @@ def filter_ids(
         return []
     from datetime import UTC, datetime
 
-    condition = Q(hidden=False, pk__in=list(ids))
+    condition = Q(pk__in=list(ids))
     if categories:
         condition &= Q(
             Exists(PaperCategory.objects.filter(paper_id=OuterRef("pk"), category__in=categories))
@@ -172,7 +172,7 @@ def filter_ids(
                     )
                 )
             )
-    passed = set(Paper.objects.filter(condition).values_list("pk", flat=True))
+    passed = set(Paper.objects.visible().filter(condition).values_list("pk", flat=True))
     return [pk for pk in ids if pk in passed]
 
 
