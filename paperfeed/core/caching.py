@@ -61,3 +61,15 @@ def cached_for_anonymous(view: Callable[..., HttpResponse]) -> Callable[..., Htt
         return response
 
     return wrapper
+
+
+def cached_count(key: str, compute: Callable[[], int]) -> int:
+    """A COUNT(*) over a large table, remembered for PAPERFEED_COUNT_CACHE_SECONDS (0: never)."""
+    seconds = settings.PAPERFEED_COUNT_CACHE_SECONDS
+    if seconds <= 0:
+        return int(compute())
+    value = cache.get(key)
+    if value is None:
+        value = int(compute())
+        cache.set(key, value, seconds)
+    return int(value)

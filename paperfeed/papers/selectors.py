@@ -1,51 +1,29 @@
 """Reads of the catalogue that the site, the JSON API, the feeds and the digest share.
 
 Every list selector takes keyword-only arguments and returns typed rows
-(:class:`paperfeed.papers.rows.PaperRow`) with everything a card needs already loaded in a fixed
-number of queries (no N+1): authors, categories, the source's upvote count, the first featured
-day. :attr:`PaperRow.upvotes` is the one upvote number every surface shows: the highest count
-the source (Hugging Face) reported for the paper, plus the votes cast here.
+(:class:`paperfeed.papers.rows.PaperRow`) with everything a card needs loaded in a fixed number
+of queries: authors, categories, the source's upvote count, the first featured day.
+:attr:`PaperRow.upvotes` is the one upvote number every surface shows. Hidden papers are never
+returned (``Paper.objects.visible()``), nor entries a curator hid (``Featured.objects.listed()``);
+counts come from the stored counters, never COUNT(*) per paper.
 
-Hidden papers are never returned (``Paper.objects.visible()``), nor featured entries a curator
-hid (``Featured.objects.listed()``). Counts come from the stored counters, never COUNT(*) per
-paper.
-
-Functions:
-
-- :func:`latest_featured_day` / :func:`nearest_featured_days` -- navigation between days;
-- :func:`featured_list` -- THE featured list of a day, ISO week or month (or every day), for the
-  pages, ``/api/daily_papers``, the featured feeds and the digest;
-- :func:`paper_detail` -- one paper with everything its page shows;
-- :func:`new_papers` -- the whole catalogue, newest first, optionally by category;
-- :func:`search_papers` -- full-text search with the query syntax of
-  :mod:`paperfeed.papers.querysyntax`;
-- :func:`papers_by_ids` / :func:`rows_for` -- rows for papers in a given order.
+:func:`featured_list` is THE featured list of a day, ISO week or month, for the pages,
+``/api/daily_papers``, the featured feeds and the digest.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    F,
-    IntegerField,
-    Max,
-    Min,
-    OuterRef,
-    Q,
-    When,
-    Window,
-)
+from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, When, Window
 
+from paperfeed.core.caching import cached_count
 from paperfeed.papers import querysyntax, search
 from paperfeed.papers.ids import InvalidArxivId, normalize_arxiv_id
 from paperfeed.papers.models import Featured, Paper, PaperAuthor, PaperCategory
@@ -167,7 +145,7 @@ def featured_list(
         )
     grouped = entries.values("paper_id").annotate(
         first_day=Min("day"),
-        pinned=Max(Case(When(pinned=True, then=1), default=0, output_field=IntegerField())),
+        pinned=Max(Case(When(pinned=True, then=1), default=0)),
     )
     ranking = _RANK if order == "rank" else ("-first_day", *_RANK)
     page = list(
@@ -271,18 +249,6 @@ def paper_detail(*, arxiv_id: str) -> PaperRow | None:
 # --- The whole catalogue ----------------------------------------------------------------------
 
 
-def _cached_count(key: str, compute: Callable[[], int]) -> int:
-    """COUNT(*) over a large table, remembered for PAPERFEED_COUNT_CACHE_SECONDS."""
-    seconds = settings.PAPERFEED_COUNT_CACHE_SECONDS
-    if seconds <= 0:
-        return int(compute())
-    value = cache.get(key)
-    if value is None:
-        value = int(compute())
-        cache.set(key, value, seconds)
-    return int(value)
-
-
 def new_papers(
     *, category: str | None = None, limit: int = 50, offset: int = 0
 ) -> tuple[list[PaperRow], int]:
@@ -290,17 +256,17 @@ def new_papers(
     limit, offset = _clamp(limit, offset)
     papers = Paper.objects.visible()
     if not category:
-        total = _cached_count("papers:new:count", papers.count)
+        total = cached_count("papers:new:count", papers.count)
         return rows_for(list(papers.order_by("-published", "-id")[offset : offset + limit])), total
     links = PaperCategory.objects.filter(category=category)
-    total = _cached_count(
+    total = cached_count(
         f"papers:new:count:{category}",
         links.filter(paper__hidden=False).order_by()[:COUNT_CAP].count,
     )
     # Two plans, chosen by how common the category is. Walking the newest-first index and
     # probing each paper's categories stops after about (offset + limit) * catalogue/category
     # rows: best for big categories. For rare ones, sorting the category's few papers is cheaper.
-    catalogue = _cached_count("papers:new:count", papers.count)
+    catalogue = cached_count("papers:new:count", papers.count)
     expected_scan = (offset + limit) * catalogue / max(total, 1)
     if expected_scan <= SCAN_BUDGET:
         papers = papers.filter(Exists(links.filter(paper_id=OuterRef("pk"))))
@@ -417,10 +383,3 @@ def _search_ids(
     if key:
         cache.set(key, answer, seconds)
     return answer
-
-
-def similar_papers(*, paper: Paper, limit: int = 10) -> list[PaperRow]:
-    """The papers most similar to ``paper`` (see :mod:`paperfeed.papers.similar`)."""
-    from paperfeed.papers.similar.selectors import similar_papers as stored_neighbours
-
-    return stored_neighbours(paper=paper, limit=limit)

@@ -216,9 +216,10 @@ class SimilarQuery(Schema):
     operation_id=operation_id("paper_similar"),
 )
 def paper_similar(request: HttpRequest, paper_id: str, filters: Query[SimilarQuery]):
-    """The papers most like this one, best first; empty until the similar-papers index is
-    built."""
+    """The papers most like this one, best first (none until the similar index is built)."""
     row = paper_or_404(paper_id)
-    similar = paper_selectors.similar_papers(paper=row.paper, limit=filters.limit)
+    from paperfeed.papers.similar.selectors import similar_papers
+
+    similar = similar_papers(paper=row.paper, limit=filters.limit)
     root = base_url(request)
     return [shapes.search_hit_dict(other, base_url=root) for other in similar]
