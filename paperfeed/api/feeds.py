@@ -191,14 +191,14 @@ class FeaturedFeed(PaperFeed):
         # again later keeps only its newest day (one item per paper id).
         items: list[FeedItem] = []
         seen: set[int] = set()
-        day = obj.last
-        while day >= obj.first and len(items) < _limit():
+        for day in selectors.featured_days(first=obj.first, last=obj.last):
+            if len(items) >= _limit():
+                break
             rows, _ = selectors.featured_list(period=Period.day(day), limit=_limit())
             for row in rows:
                 if row.paper.pk not in seen:
                     seen.add(row.paper.pk)
                     items.append(FeedItem(row, day))
-            day = selectors.nearest_featured_days(day=day)[0] or date.min
         return items[: _limit()]
 
 

@@ -118,6 +118,12 @@ def nearest_featured_days(*, day: date) -> tuple[date | None, date | None]:
     return before, after
 
 
+def featured_days(*, first: date, last: date) -> list[date]:
+    """The days from ``first`` to ``last`` with listed featured papers, newest first."""
+    days = Featured.objects.listed().filter(day__gte=first, day__lte=last)
+    return list(days.order_by("-day").values_list("day", flat=True).distinct())
+
+
 def featured_list(
     *,
     period: Period | None,
