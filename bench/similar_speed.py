@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.test import Client
 
     from paperfeed.papers.models import Paper
-    from paperfeed.papers.selectors import search_papers
+    from paperfeed.papers.search_selectors import search_papers
     from paperfeed.papers.similar import selectors
 
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

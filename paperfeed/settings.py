@@ -246,7 +246,7 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
 # an import or a curation action takes to show. 0 turns the page cache off.
 PAPERFEED_PAGE_CACHE_SECONDS = env_int("PAPERFEED_PAGE_CACHE_SECONDS", 5)
 # Search results (which papers, in what order) are remembered this long per process; an import,
-# edit or hiding makes them stale at once (see papers.selectors._search_ids). 0 turns it off.
+# edit or hiding makes them stale at once (see papers.search_selectors._search_ids). 0 turns it off.
 PAPERFEED_SEARCH_CACHE_SECONDS = env_int("PAPERFEED_SEARCH_CACHE_SECONDS", 600)
 # Catalogue-wide totals (COUNT(*) for /papers/new pagination) are remembered this long.
 PAPERFEED_COUNT_CACHE_SECONDS = env_int("PAPERFEED_COUNT_CACHE_SECONDS", 5)

@@ -14,13 +14,22 @@ from django.urls import register_converter
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from paperfeed.api.periods import BadParameter
 from paperfeed.papers.ids import ArxivIdConverter
+from paperfeed.papers.periods import BadPeriod
 
 # Routes write {arxiv_id:paper_id} so that old-style ids (hep-th/9901001) reach the handlers.
 register_converter(ArxivIdConverter, "arxiv_id")
 
 logger = logging.getLogger(__name__)
+
+
+class BadParameter(ValueError):
+    """A query parameter that cannot be used; ``name`` is the parameter at fault."""
+
+    def __init__(self, name: str, message: str) -> None:
+        self.name = name
+        super().__init__(f"{name}: {message}")
+
 
 api = NinjaAPI(
     title="paperfeed API",
@@ -62,6 +71,11 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 
 @api.exception_handler(BadParameter)
 def _bad_parameter(request: HttpRequest, exc: BadParameter) -> HttpResponse:
+    return error_response(request, str(exc), 400)
+
+
+@api.exception_handler(BadPeriod)
+def _bad_period(request: HttpRequest, exc: BadPeriod) -> HttpResponse:
     return error_response(request, str(exc), 400)
 
 

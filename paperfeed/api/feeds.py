@@ -13,8 +13,8 @@ them back gets ``304 Not Modified``.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -23,17 +23,29 @@ from django.contrib.auth.models import User
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import format_html, format_html_join
 from django.utils.http import http_date, parse_http_date_safe
 
-from paperfeed.api import selectors as api_selectors
-from paperfeed.papers import selectors
-from paperfeed.papers.models import Paper
+from paperfeed.papers import search_selectors, selectors
+from paperfeed.papers.categories import InvalidCategory, parse_category
+from paperfeed.papers.periods import Period
+from paperfeed.papers.rows import PaperRow
 
 MAX_QUERY = 250
-_CATEGORY = re.compile(r"^[A-Za-z-]{1,20}(?:\.[A-Za-z-]{1,20})?$", re.ASCII)
+# The daily feed carries the latest featured day and the days before it, so that readers who
+# poll less than daily miss nothing.
+DAILY_FEED_DAYS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    """One paper in a feed and the date it is dated by (featured day, vote, or v1 date)."""
+
+    row: PaperRow
+    when: date | datetime | None = None
 
 
 def _site() -> str:
@@ -80,49 +92,54 @@ class PaperFeed(Feed):
 
     # --- items ---
 
-    def item_title(self, paper: Paper) -> str:
-        return paper.title
+    def item_title(self, item: FeedItem) -> str:
+        return item.row.paper.title
 
-    def item_link(self, paper: Paper) -> str:
-        return f"{_site()}/papers/{paper.arxiv_id}"
+    def item_link(self, item: FeedItem) -> str:
+        return _paper_url(item.row)
 
-    def item_guid(self, paper: Paper) -> str:
-        return f"{_site()}/papers/{paper.arxiv_id}"
+    def item_guid(self, item: FeedItem) -> str:
+        return _paper_url(item.row)
 
-    def item_guid_is_permalink(self, paper: Paper) -> bool:
+    def item_guid_is_permalink(self, item: FeedItem) -> bool:
         return True
 
-    def item_author_name(self, paper: Paper) -> str:
-        names: list[str] = getattr(paper, "author_names", [])
-        return ", ".join(names) or "unknown"
+    def item_author_name(self, item: FeedItem) -> str:
+        return ", ".join(item.row.authors) or "unknown"
 
-    def item_description(self, paper: Paper) -> str:
-        names: list[str] = getattr(paper, "author_names", [])
+    def item_description(self, item: FeedItem) -> str:
+        row = item.row
         links = format_html_join(
-            " · ", '<a href="{}">{}</a>', ((href, title) for href, title, _ in _links(paper))
+            " · ", '<a href="{}">{}</a>', ((href, title) for href, title, _ in _links(row))
         )
         return format_html(
-            "<p><strong>{}</strong></p><p>{}</p><p>{}</p>",
-            ", ".join(names) or "unknown authors",
-            paper.abstract or "",
+            "<p><strong>{}</strong></p><p>{}</p><p>{} upvote{}</p><p>{}</p>",
+            ", ".join(row.authors) or "unknown authors",
+            row.paper.abstract or "",
+            row.upvotes,
+            "" if row.upvotes == 1 else "s",
             links,
         )
 
-    def item_categories(self, paper: Paper) -> list[str]:
-        return list(getattr(paper, "category_list", []) or [])
+    def item_categories(self, item: FeedItem) -> list[str]:
+        return list(item.row.categories)
 
-    def item_pubdate(self, paper: Paper) -> datetime:
-        featured = getattr(paper, "feed_date", None)
-        return _as_datetime(featured) if featured else paper.published
+    def item_pubdate(self, item: FeedItem) -> datetime:
+        return _as_datetime(item.when) if item.when else item.row.paper.published
 
-    def item_updateddate(self, paper: Paper) -> datetime:
-        return max(paper.updated, self.item_pubdate(paper))
+    def item_updateddate(self, item: FeedItem) -> datetime:
+        return max(item.row.paper.updated, self.item_pubdate(item))
 
-    def item_extra_kwargs(self, paper: Paper) -> dict[str, Any]:
-        return {"related_links": _links(paper)}
+    def item_extra_kwargs(self, item: FeedItem) -> dict[str, Any]:
+        return {"related_links": _links(item.row)}
 
 
-def _links(paper: Paper) -> list[tuple[str, str, str]]:
+def _paper_url(row: PaperRow) -> str:
+    return _site() + reverse("papers:paper", args=[row.paper.arxiv_id])
+
+
+def _links(row: PaperRow) -> list[tuple[str, str, str]]:
+    paper = row.paper
     links = [(paper.abs_url, "arXiv", ""), (paper.pdf_url, "PDF", "application/pdf")]
     if paper.code_url:
         links.append((paper.code_url, "Code", ""))
@@ -134,47 +151,55 @@ def _limit() -> int:
 
 
 class FeaturedFeed(PaperFeed):
-    """The latest featured days (``days=1``), or the latest week's or month's best papers."""
+    """The featured list of the latest featured day (with the days before it), of its ISO week,
+    or of its calendar month: the lists of the daily, weekly and monthly pages, in the same
+    order (one selector, :func:`paperfeed.papers.selectors.featured_list`)."""
 
-    def __init__(self, *, days: int, atom: bool = False) -> None:
+    def __init__(self, *, kind: str, atom: bool = False) -> None:
         super().__init__(atom=atom)
-        self.days = days
+        self.kind = kind
 
-    def title(self, obj: Any) -> str:
-        return {1: "paperfeed: daily papers", 7: "paperfeed: papers of the week"}.get(
-            self.days, "paperfeed: papers of the month"
-        )
-
-    def link(self, obj: Any) -> str:
-        return f"{_site()}/"
-
-    def items(self, obj: Any) -> list[Paper]:
+    def get_object(self, request: HttpRequest) -> Period | None:
         latest = selectors.latest_featured_day()
         if latest is None:
+            return None
+        if self.kind == "week":
+            return Period.week_of(latest)
+        if self.kind == "month":
+            return Period.month_of(latest)
+        return Period.span(latest - timedelta(days=DAILY_FEED_DAYS - 1), latest)
+
+    def title(self, obj: Period | None) -> str:
+        return {
+            "week": "paperfeed: papers of the week",
+            "month": "paperfeed: papers of the month",
+        }.get(self.kind, "paperfeed: daily papers")
+
+    def link(self, obj: Period | None) -> str:
+        if obj is None or obj.kind == "span":
+            return f"{_site()}/"
+        route = "papers:weekly" if obj.kind == "week" else "papers:monthly"
+        return _site() + reverse(route, args=[obj.label])
+
+    def items(self, obj: Period | None) -> list[FeedItem]:
+        if obj is None:
             return []
-        if self.days == 1:
-            # Newest featured day first; a week of days so readers polling daily miss nothing.
-            entries, _ = api_selectors.daily_entries(
-                first=latest - timedelta(days=6),
-                last=latest,
-                submitter=None,
-                sort="publishedAt",
-                limit=_limit(),
-                offset=0,
-            )
-            papers, seen = [], set()
-            for entry in entries:
-                if entry.paper.pk not in seen:
-                    seen.add(entry.paper.pk)
-                    entry.paper.feed_date = entry.day  # type: ignore[attr-defined]
-                    papers.append(entry.paper)
-            return papers
-        papers, _ = selectors.featured_for_period(
-            start=latest - timedelta(days=self.days - 1), end=latest, limit=_limit()
-        )
-        for paper in papers:
-            paper.feed_date = paper.featured_day  # type: ignore[attr-defined]
-        return papers
+        if obj.kind != "span":
+            rows, _ = selectors.featured_list(period=obj, limit=_limit())
+            return [FeedItem(row, row.featured_day) for row in rows]
+        # The daily feed: each day as its page lists it, newest day first; a paper featured
+        # again later keeps only its newest day (one item per paper id).
+        items: list[FeedItem] = []
+        seen: set[int] = set()
+        for day in selectors.featured_days(first=obj.first, last=obj.last):
+            if len(items) >= _limit():
+                break
+            rows, _ = selectors.featured_list(period=Period.day(day), limit=_limit())
+            for row in rows:
+                if row.paper.pk not in seen:
+                    seen.add(row.paper.pk)
+                    items.append(FeedItem(row, day))
+        return items[: _limit()]
 
 
 class TrendingFeed(PaperFeed):
@@ -182,30 +207,33 @@ class TrendingFeed(PaperFeed):
         return "paperfeed: trending papers"
 
     def link(self, obj: Any) -> str:
-        return f"{_site()}/trending"
+        return _site() + reverse("trending:trending")
 
-    def items(self, obj: Any) -> list[Paper]:
+    def items(self, obj: Any) -> list[FeedItem]:
         from paperfeed.trending.selectors import trending_papers
 
-        return trending_papers(window="week", limit=_limit()).papers
+        return [FeedItem(row) for row in trending_papers(window="week", limit=_limit()).rows]
 
 
 class NewFeed(PaperFeed):
     def get_object(self, request: HttpRequest, category: str | None = None) -> str:
-        category = category or request.GET.get("category") or ""
-        if category and not _CATEGORY.match(category):
-            raise Http404("not an arXiv category")
-        return category
+        value = category or request.GET.get("category") or ""
+        if not value:
+            return ""
+        try:
+            return parse_category(value)
+        except InvalidCategory:
+            raise Http404("not an arXiv category") from None
 
     def title(self, obj: str) -> str:
         return f"paperfeed: new papers in {obj}" if obj else "paperfeed: new papers"
 
     def link(self, obj: str) -> str:
-        return f"{_site()}/papers/new" + (f"?category={obj}" if obj else "")
+        return _site() + reverse("papers:new") + (f"?category={obj}" if obj else "")
 
-    def items(self, obj: str) -> list[Paper]:
-        papers, _ = selectors.new_papers(category=obj or None, limit=_limit())
-        return papers
+    def items(self, obj: str) -> list[FeedItem]:
+        rows, _ = selectors.new_papers(category=obj or None, limit=_limit())
+        return [FeedItem(row) for row in rows]
 
 
 class SearchFeed(PaperFeed):
@@ -218,10 +246,11 @@ class SearchFeed(PaperFeed):
     def link(self, obj: str) -> str:
         from urllib.parse import urlencode
 
-        return f"{_site()}/search?{urlencode({'q': obj})}"
+        return f"{_site()}{reverse('papers:search')}?{urlencode({'q': obj})}"
 
-    def items(self, obj: str) -> list[Paper]:
-        return selectors.search_papers(query=obj, limit=_limit(), sort="date").papers
+    def items(self, obj: str) -> list[FeedItem]:
+        rows = search_selectors.search_papers(query=obj, limit=_limit(), sort="date").papers
+        return [FeedItem(row) for row in rows]
 
 
 class UpvotesFeed(PaperFeed):
@@ -237,9 +266,10 @@ class UpvotesFeed(PaperFeed):
         return f"paperfeed: papers upvoted by {obj.get_username()}"
 
     def link(self, obj: User) -> str:
-        return f"{_site()}/users/{obj.get_username()}"
+        # The member's profile page.
+        return _site() + reverse("community:profile", args=[obj.get_username()])
 
-    def items(self, obj: User) -> list[Paper]:
+    def items(self, obj: User) -> list[FeedItem]:
         from paperfeed.community.models import Upvote
 
         votes = list(
@@ -247,11 +277,9 @@ class UpvotesFeed(PaperFeed):
             .order_by("-created_at")
             .values_list("paper_id", "created_at")[: _limit()]
         )
-        papers = selectors.papers_by_ids(ids=[paper_id for paper_id, _ in votes])
         voted_at = dict(votes)
-        for paper in papers:
-            paper.feed_date = voted_at[paper.pk]  # type: ignore[attr-defined]
-        return papers
+        rows = selectors.papers_by_ids(ids=[paper_id for paper_id, _ in votes])
+        return [FeedItem(row, voted_at[row.paper.pk]) for row in rows]
 
 
 def cached_feed(feed: Feed) -> Callable[..., HttpResponse]:
@@ -280,8 +308,9 @@ def cached_feed(feed: Feed) -> Callable[..., HttpResponse]:
         response["ETag"] = etag
         response["Last-Modified"] = http_date(modified)
         patch_cache_control(response, public=True, max_age=settings.PAPERFEED_FEED_CACHE_SECONDS)
-        return get_conditional_response(
+        conditional = get_conditional_response(
             request, etag=etag, last_modified=modified, response=response
         )
+        return conditional or response
 
     return view

@@ -11,16 +11,14 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from paperfeed.papers import selectors
-from paperfeed.papers.models import Paper
+from paperfeed.papers.rows import PaperRow
 
 CONTENT_TYPE = "text/markdown; charset=utf-8"
 
 
-def paper_markdown(paper: Paper, *, base_url: str) -> str:
+def paper_markdown(row: PaperRow, *, base_url: str) -> str:
     """Title, byline, links, dates, categories, counts and abstract as CommonMark."""
-    names: list[str] = getattr(paper, "author_names", [])
-    categories: list[str] = getattr(paper, "category_list", [])
-    upvotes = (getattr(paper, "source_upvotes", 0) or 0) + paper.upvote_count
+    paper, names, categories = row.paper, row.authors, row.categories
     links = [f"[arXiv]({paper.abs_url})", f"[PDF]({paper.pdf_url})"]
     if paper.code_url:
         links.append(f"[Code]({paper.code_url})")
@@ -38,11 +36,10 @@ def paper_markdown(paper: Paper, *, base_url: str) -> str:
         "",
         f"**Links:** {' · '.join(links)}",
         "",
-        f"**Upvotes:** {upvotes} · **Comments:** {paper.comment_count}",
+        f"**Upvotes:** {row.upvotes} · **Comments:** {paper.comment_count}",
     ]
-    featured_days = getattr(paper, "featured_days", None)
-    if featured_days:
-        lines += ["", f"**Featured on:** {', '.join(d.isoformat() for d in featured_days)}"]
+    if row.featured_days:
+        lines += ["", f"**Featured on:** {', '.join(d.isoformat() for d in row.featured_days)}"]
     if paper.code_stars is not None and paper.code_url:
         lines += ["", f"**GitHub stars:** {paper.code_stars}"]
     lines += ["", "## Abstract", "", paper.abstract or "(no abstract)", ""]
@@ -59,11 +56,11 @@ def not_found_markdown(arxiv_id: str) -> HttpResponse:
 
 
 def paper_markdown_response(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    paper = selectors.paper_detail(arxiv_id=arxiv_id)
-    if paper is None:
+    row = selectors.paper_detail(arxiv_id=arxiv_id)
+    if row is None:
         return not_found_markdown(arxiv_id)
     base_url = request.build_absolute_uri("/").rstrip("/") or settings.SITE_URL
-    response = HttpResponse(paper_markdown(paper, base_url=base_url), content_type=CONTENT_TYPE)
+    response = HttpResponse(paper_markdown(row, base_url=base_url), content_type=CONTENT_TYPE)
     patch_vary_headers(response, ["Accept"])
     patch_cache_control(response, public=True, max_age=60)
     return response

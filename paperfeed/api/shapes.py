@@ -1,7 +1,8 @@
 """Turning catalogue rows into the HF-shaped dictionaries the API returns.
 
-The papers come decorated by the shared selectors (``author_names``, ``category_list``,
-``total_upvotes`` ...), so building these dictionaries runs no query.
+The selectors return :class:`paperfeed.papers.rows.PaperRow` with everything loaded (authors,
+categories, the one upvote count, the featured day and its submitter), so building these
+dictionaries runs no query.
 """
 
 from __future__ import annotations
@@ -9,8 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from paperfeed.api.selectors import DailyEntry
-from paperfeed.papers.models import Paper
+from paperfeed.papers.rows import PaperRow
 
 
 def iso_z(value: datetime | date) -> str:
@@ -28,17 +28,9 @@ def _user_id(name: str) -> str:
     return name
 
 
-def paper_dict(
-    paper: Paper,
-    *,
-    base_url: str,
-    featured_day: date | None = None,
-    submitter: str = "",
-    submitter_fullname: str = "",
-    featured_days: list[date] | None = None,
-) -> dict[str, Any]:
-    names: list[str] = getattr(paper, "author_names", [])
-    source_upvotes = getattr(paper, "source_upvotes", 0) or 0
+def paper_dict(row: PaperRow, *, base_url: str, with_featured_days: bool = False) -> dict[str, Any]:
+    """HF's paper shape (``paper_info``); ``submittedOnDailyAt``/``By`` when it was featured."""
+    paper = row.paper
     result: dict[str, Any] = {
         "id": paper.arxiv_id,
         "title": paper.title,
@@ -47,10 +39,10 @@ def paper_dict(
         # per byline entry as on HF, and stable across imports of the same byline.
         "authors": [
             {"_id": f"{paper.arxiv_id}:{index}", "name": name, "hidden": False}
-            for index, name in enumerate(names)
+            for index, name in enumerate(row.authors)
         ],
         "publishedAt": iso_z(paper.published),
-        "upvotes": source_upvotes + paper.upvote_count,
+        "upvotes": row.upvotes,
         "discussionId": paper.arxiv_id,
         "numComments": paper.comment_count,
         "githubRepo": paper.code_url or None,
@@ -59,47 +51,41 @@ def paper_dict(
         "paperfeed_url": f"{base_url}/papers/{paper.arxiv_id}",
         "paperfeed_arxiv_url": paper.abs_url,
         "paperfeed_pdf_url": paper.pdf_url,
-        "paperfeed_categories": list(getattr(paper, "category_list", []) or []),
+        "paperfeed_categories": list(row.categories),
         "paperfeed_version": paper.version,
         "paperfeed_updated_at": iso_z(paper.updated),
-        "paperfeed_community_upvotes": paper.upvote_count,
+        "paperfeed_community_upvotes": row.local_upvotes,
     }
-    if featured_day is not None:
-        result["submittedOnDailyAt"] = iso_z(featured_day)
-        if submitter:
+    if row.featured_day is not None:
+        result["submittedOnDailyAt"] = iso_z(row.featured_day)
+        if row.submitter:
             result["submittedOnDailyBy"] = {
-                "_id": _user_id(submitter),
-                "user": submitter,
-                "fullname": submitter_fullname or submitter,
+                "_id": _user_id(row.submitter),
+                "user": row.submitter,
+                "fullname": row.submitter_fullname or row.submitter,
             }
-    if featured_days is not None:
-        result["paperfeed_featured_days"] = [day.isoformat() for day in featured_days]
+    if with_featured_days:
+        result["paperfeed_featured_days"] = [day.isoformat() for day in row.featured_days]
     return result
 
 
-def daily_dict(entry: DailyEntry, *, base_url: str) -> dict[str, Any]:
-    paper = entry.paper
-    paper.source_upvotes = entry.source_upvotes  # type: ignore[attr-defined]
-    inner = paper_dict(
-        paper,
-        base_url=base_url,
-        featured_day=entry.day,
-        submitter=entry.submitter_name,
-        submitter_fullname=entry.submitter_fullname,
-    )
+def daily_dict(row: PaperRow, *, base_url: str) -> dict[str, Any]:
+    """One entry of ``/api/daily_papers`` (and of a search result): the paper and its listing."""
+    paper = row.paper
+    inner = paper_dict(row, base_url=base_url)
     return {
         "paper": inner,
         "title": paper.title,
         "summary": paper.abstract,
-        "publishedAt": inner["submittedOnDailyAt"],
+        "publishedAt": inner.get("submittedOnDailyAt"),
         "numComments": paper.comment_count,
         "submittedBy": (
             {
-                "_id": _user_id(entry.submitter_name),
-                "name": entry.submitter_name,
-                "fullname": entry.submitter_fullname or entry.submitter_name,
+                "_id": _user_id(row.submitter),
+                "name": row.submitter,
+                "fullname": row.submitter_fullname or row.submitter,
             }
-            if entry.submitter_name
+            if row.submitter
             else None
         ),
         "githubRepo": inner["githubRepo"],
@@ -108,16 +94,15 @@ def daily_dict(entry: DailyEntry, *, base_url: str) -> dict[str, Any]:
     }
 
 
-def search_hit_dict(paper: Paper, *, base_url: str) -> dict[str, Any]:
+def search_hit_dict(row: PaperRow, *, base_url: str) -> dict[str, Any]:
     """A search result in the daily-paper shape; featured fields only for featured papers."""
-    featured_day = getattr(paper, "featured_day", None)
-    inner = paper_dict(paper, base_url=base_url, featured_day=featured_day)
+    inner = paper_dict(row, base_url=base_url)
     return {
         "paper": inner,
-        "title": paper.title,
-        "summary": paper.abstract,
+        "title": row.paper.title,
+        "summary": row.paper.abstract,
         "publishedAt": inner.get("submittedOnDailyAt"),
-        "numComments": paper.comment_count,
+        "numComments": row.paper.comment_count,
         "githubRepo": inner["githubRepo"],
         "githubStars": inner["githubStars"],
         "projectPage": inner["projectPage"],

@@ -19,9 +19,9 @@ urlpatterns = [
     re_path(
         rf"^papers/(?P<arxiv_id>{URL_ID_PATTERN})\.md$", markdown.paper_md, name="paper-markdown"
     ),
-    *_both("daily", lambda atom: feeds.FeaturedFeed(days=1, atom=atom), "feed-daily"),
-    *_both("weekly", lambda atom: feeds.FeaturedFeed(days=7, atom=atom), "feed-weekly"),
-    *_both("monthly", lambda atom: feeds.FeaturedFeed(days=30, atom=atom), "feed-monthly"),
+    *_both("daily", lambda atom: feeds.FeaturedFeed(kind="day", atom=atom), "feed-daily"),
+    *_both("weekly", lambda atom: feeds.FeaturedFeed(kind="week", atom=atom), "feed-weekly"),
+    *_both("monthly", lambda atom: feeds.FeaturedFeed(kind="month", atom=atom), "feed-monthly"),
     *_both("trending", feeds.TrendingFeed, "feed-trending"),
     *_both("new", feeds.NewFeed, "feed-new"),
     *_both(r"new/(?P<category>[A-Za-z.-]{1,41})", feeds.NewFeed, "feed-new-category"),

@@ -77,9 +77,9 @@ def member_activity(*, user: User, limit: int = 50) -> dict[str, list]:
             .order_by("-day")[:limit]
         ),
         "upvoted": list(
-            Paper.objects.filter(upvote_set__user=user, hidden=False).order_by(
-                "-upvote_set__created_at"
-            )[:limit]
+            Paper.objects.visible()
+            .filter(upvote_set__user=user)
+            .order_by("-upvote_set__created_at")[:limit]
         ),
         "comments": list(
             Comment.objects.filter(author=user, deleted=False, hidden=False)

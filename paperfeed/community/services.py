@@ -21,6 +21,7 @@ from paperfeed.community import markdown
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport, Upvote
 from paperfeed.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
+from paperfeed.papers.selectors import paper_upvotes
 
 CURATORS_GROUP = "curators"
 # Model permissions a curator gets in the admin, besides community.curate.
@@ -94,11 +95,13 @@ def _require_member(user: AnyUser) -> None:
 
 
 def _upvote_count(paper_id: int) -> int:
-    return Paper.objects.values_list("upvote_count", flat=True).get(pk=paper_id)
+    # The one number every surface shows (source + local), so the button changes to it at once.
+    return paper_upvotes(paper_id=paper_id)
 
 
 def upvote_add(*, user: User, paper: Paper) -> int:
-    """Vote for a paper; voting twice is a no-op. Returns the paper's new count.
+    """Vote for a paper; voting twice is a no-op. Returns the paper's new upvote count (the
+    source's plus the local votes, as everywhere).
 
     The unique (user, paper) constraint decides who voted; the counter moves with F() in the
     same transaction as the vote row, so concurrent votes are neither lost nor doubled.

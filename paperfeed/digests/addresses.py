@@ -7,10 +7,11 @@ from collections.abc import Iterable
 
 from email_validator import EmailNotValidError, validate_email
 
+from paperfeed.papers.categories import is_category
+
 MAX_ITEMS = 20
 MAX_KEYWORD = 60
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
-_CATEGORY = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
 
 
 class InputError(ValueError):
@@ -57,7 +58,7 @@ def clean_categories(value: str | Iterable[str]) -> list[str]:
         raise InputError(f"At most {MAX_ITEMS} categories, please.")
     out: list[str] = []
     for item in items:
-        if not _CATEGORY.fullmatch(item) or len(item) > 40:
+        if not is_category(item):
             raise InputError(f"{item[:40]!r} is not an arXiv category such as cs.CL.")
         if item not in out:
             out.append(item)

@@ -28,6 +28,7 @@ from paperfeed.digests import personal, schedule, tokens
 from paperfeed.digests.models import Subscriber
 from paperfeed.digests.selectors import Pool, digest_pool
 from paperfeed.papers.models import Paper
+from paperfeed.papers.rows import PaperRow
 
 MAX_AUTHORS = 6
 
@@ -106,10 +107,11 @@ class DigestBuilder:
             self._pools[key] = digest_pool(frequency=frequency, with_code=with_code)
         return self._pools[key]
 
-    def _card(self, paper: Paper) -> _Card:
+    def _card(self, row: PaperRow) -> _Card:
+        paper = row.paper
         card = self._cards.get(paper.pk)
         if card is None:
-            names = list(getattr(paper, "author_names", []))
+            names = row.authors
             authors = ", ".join(names[:MAX_AUTHORS]) + (
                 " et al." if len(names) > MAX_AUTHORS else ""
             )
@@ -118,13 +120,13 @@ class DigestBuilder:
                 "url": site_link(reverse("papers:paper", args=[paper.arxiv_id])),
                 "authors": authors,
                 "sentence": personal.first_sentence(paper.abstract),
-                "upvotes": getattr(paper, "total_upvotes", paper.upvote_count),
+                "upvotes": row.upvotes,
             }
             card = _Card(
                 paper=paper,
                 html=mark_safe(render_to_string("email/digest/_paper.html", context)),
                 text=render_to_string("email/digest/_paper.txt", context).strip(),
-                categories=frozenset(getattr(paper, "category_list", [])),
+                categories=frozenset(row.categories),
                 haystack=f"{paper.title}\n{paper.abstract}",
             )
             self._cards[paper.pk] = card
@@ -164,9 +166,9 @@ class DigestBuilder:
         if content in (Subscriber.Content.TRENDING, Subscriber.Content.BOTH):
             parts.append(("Trending", pool.trending))
         remaining = wanted
-        for index, (title, papers) in enumerate(parts):
+        for index, (title, rows) in enumerate(parts):
             share = remaining if index == len(parts) - 1 else (wanted + 1) // 2
-            cards = [self._card(p) for p in papers if p.pk not in taken]
+            cards = [self._card(row) for row in rows if row.paper.pk not in taken]
             chosen = personal.personal_order(
                 cards, matches=matches, only_matching=subscriber.only_matching, limit=share
             )

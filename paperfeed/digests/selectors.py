@@ -10,14 +10,15 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db.models import Count, Max
 
 from paperfeed.digests import schedule
 from paperfeed.digests.models import Delivery, Subscriber
-from paperfeed.papers.models import Paper
-from paperfeed.papers.selectors import featured_for_period, latest_featured_day
+from paperfeed.papers.periods import Period
+from paperfeed.papers.rows import PaperRow
+from paperfeed.papers.selectors import featured_list, latest_featured_day
 from paperfeed.trending.selectors import trending_papers
 
 # Papers fetched per list: enough for the largest digest after has-code and category filters.
@@ -44,29 +45,33 @@ class Pool:
     frequency: str
     with_code: bool
     anchor: date | None
-    featured: list[Paper] = field(default_factory=list)
-    trending: list[Paper] = field(default_factory=list)
+    featured: list[PaperRow] = field(default_factory=list)
+    trending: list[PaperRow] = field(default_factory=list)
+
+
+def digest_period(*, frequency: str, anchor: date) -> Period:
+    """What a digest's featured list covers: a daily digest, the latest featured day (its daily
+    page); a weekly one, the ISO week (Monday to Sunday) holding that day, the same list as
+    its weekly page, the weekly feed and ``/api/daily_papers?week=``."""
+    return Period.day(anchor) if frequency == schedule.DAILY else Period.week_of(anchor)
 
 
 def digest_pool(*, frequency: str, with_code: bool) -> Pool:
-    """The featured list (the latest day, or the week up to it) and trending papers (over a day
-    or a week), each up to POOL_SIZE papers, in their public order."""
+    """The featured list of :func:`digest_period` and trending papers (over a day or a week),
+    each up to POOL_SIZE papers, in their public order."""
     anchor = latest_featured_day()
     if anchor is None:
         return Pool(frequency=frequency, with_code=with_code, anchor=None)
-    start = anchor if frequency == schedule.DAILY else anchor - timedelta(days=6)
-    featured, _ = featured_for_period(start=start, end=anchor, limit=POOL_SIZE)
+    featured, _ = featured_list(
+        period=digest_period(frequency=frequency, anchor=anchor), limit=POOL_SIZE
+    )
     if with_code:
-        featured = [paper for paper in featured if paper.code_url]
-    trending_rows = trending_papers(
+        featured = [row for row in featured if row.paper.code_url]
+    trending = trending_papers(
         window="day" if frequency == schedule.DAILY else "week",
         with_code=with_code,
         limit=POOL_SIZE,
     ).rows
-    trending = [row.paper for row in trending_rows]
-    for row in trending_rows:
-        # emails.py reads the shown count from here until the digest reads PaperRow itself.
-        row.paper.total_upvotes = row.upvotes  # type: ignore[attr-defined]
     return Pool(
         frequency=frequency,
         with_code=with_code,

@@ -22,6 +22,12 @@ class Author(models.Model):
         return self.name
 
 
+class PaperQuerySet(models.QuerySet["Paper"]):
+    def visible(self) -> PaperQuerySet:
+        """Papers a reader may see: every paper a curator has not hidden."""
+        return self.filter(hidden=False)
+
+
 class Paper(models.Model):
     class CodeUrlSource(models.TextChoices):
         AUTO = "auto", "found automatically"
@@ -73,6 +79,8 @@ class Paper(models.Model):
     arxiv_checked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PaperQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published", "-id"]
@@ -155,6 +163,12 @@ class PaperCategory(models.Model):
         return self.category
 
 
+class FeaturedQuerySet(models.QuerySet["Featured"]):
+    def listed(self) -> FeaturedQuerySet:
+        """Entries a featured list shows: not hidden by a curator, of a visible paper."""
+        return self.filter(hidden=False, paper__hidden=False)
+
+
 class Featured(models.Model):
     """A paper on the featured list of one day; the daily, weekly and monthly pages list these."""
 
@@ -179,6 +193,8 @@ class Featured(models.Model):
     hidden = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FeaturedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-day", "-upvotes"]

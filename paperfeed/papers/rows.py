@@ -41,6 +41,12 @@ class PaperRow:
     # The first day the paper was featured (in the list's period, or ever); None if never.
     featured_day: date | None = None
     pinned: bool = False
+    # Featured lists: who put the paper on the list (its first day in the period): the member's
+    # username or the source's submitter name, and a display name.
+    submitter: str = ""
+    submitter_fullname: str = ""
+    # paper_detail only: every day the paper was listed, newest first.
+    featured_days: list[date] = field(default_factory=list)
     # Search results only: escaped text with <mark> around the matched words.
     title_html: str = ""
     snippet_html: str = ""

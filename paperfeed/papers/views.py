@@ -2,166 +2,96 @@
 
 Views are thin: they parse the URL and query string (any value may be hostile; a bad one gives
 a clear 400/404 page, never a 500), call the selectors and render. Anonymous pages are cached
-for PAPERFEED_PAGE_CACHE_SECONDS (see :func:`cached_for_anonymous`).
+for PAPERFEED_PAGE_CACHE_SECONDS (see :func:`paperfeed.core.caching.cached_for_anonymous`).
 """
 
 from __future__ import annotations
 
-import calendar
 import re
-from collections.abc import Callable
-from datetime import date, timedelta
-from functools import wraps
-from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from paperfeed.core.caching import anonymous_copy_key
-from paperfeed.papers import selectors
+from paperfeed.core.caching import cached_for_anonymous
+from paperfeed.core.pagination import page_links, page_number
+from paperfeed.papers import search_selectors, selectors
+from paperfeed.papers.categories import InvalidCategory, parse_category
 from paperfeed.papers.ids import InvalidArxivId, abs_url, arxiv_id_in_query, parse_arxiv_id
+from paperfeed.papers.periods import BadPeriod, Period, PeriodKind, parse_period
+from paperfeed.papers.rows import PaperRow
 
 FEATURED_PAGE_SIZE = 50
 NEW_PAGE_SIZE = 30
 SEARCH_PAGE_SIZE = 20
-MAX_PAGE = 500
-_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
-_WEEK = re.compile(r"(\d{4})-W(\d{2})", re.ASCII)
-_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
-_CATEGORY = re.compile(r"[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z-]{1,10})?", re.ASCII)
-MIN_YEAR, MAX_YEAR = 1991, 9998
+_ROUTES: dict[str, str] = {
+    "day": "papers:daily",
+    "week": "papers:weekly",
+    "month": "papers:monthly",
+}
+_FEEDS: dict[str, str] = {
+    "day": "/feeds/daily.atom",
+    "week": "/feeds/weekly.atom",
+    "month": "/feeds/monthly.atom",
+}
 
 
-def cached_for_anonymous(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Serve anonymous readers a copy at most PAPERFEED_PAGE_CACHE_SECONDS old.
-
-    That is the freshness bound: an upvote, an import or a curation action shows on cached pages
-    within that many seconds. Signed-in readers always get a fresh page, so their own votes
-    show at once. The copy is keyed on the full path only (Django's cache_page would key on the
-    Cookie header and skip every page that offers a CSRF token, i.e. every page with an upvote
-    button), so anonymous pages must not carry per-reader content.
-    """
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        key = anonymous_copy_key(request, "page:")
-        if key is None:
-            return view(request, *args, **kwargs)
-        seconds = settings.PAPERFEED_PAGE_CACHE_SECONDS
-        hit = cache.get(key)
-        if hit is not None:
-            status, content_type, content = hit
-            response = HttpResponse(content, content_type=content_type, status=status)
-        else:
-            response = view(request, *args, **kwargs)
-            if response.status_code in (200, 404) and not response.streaming:
-                cache.set(
-                    key,
-                    (response.status_code, response["Content-Type"], response.content),
-                    seconds,
-                )
-        patch_cache_control(response, max_age=seconds, public=True)
-        return response
-
-    return wrapper
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", "1")), MAX_PAGE))
-    except ValueError:
-        return 1
-
-
-def _pages(page: int, total: int, size: int) -> dict[str, Any]:
-    last = max(1, -(-total // size))
-    return {
-        "page": page,
-        "last_page": last,
-        "prev_page": page - 1 if page > 1 else None,
-        "next_page": page + 1 if page < last and page < MAX_PAGE else None,
-        "total": total,
-    }
-
-
-def _bad(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
+def bad_request(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
+    """The reading site's page for a request it cannot answer, with the reason."""
     return render(
         request, "papers/message.html", {"message": message, "status": status}, status=status
     )
 
 
-# --- Periods ----------------------------------------------------------------------------------
+# --- Featured lists ---------------------------------------------------------------------------
 
 
-def parse_day(value: str) -> date | None:
-    match = _DATE.fullmatch(value)
-    if not match or not MIN_YEAR <= int(match[1]) <= MAX_YEAR:
-        return None
-    try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
+def _heading(period: Period) -> str:
+    if period.kind == "day":
+        return period.first.strftime("%A, %-d %B %Y")
+    if period.kind == "week":
+        return f"Week {period.label} ({period.first:%-d %b} to {period.last:%-d %b %Y})"
+    return period.first.strftime("%B %Y")
 
 
-def parse_week(value: str) -> date | None:
-    """The Monday of ISO week ``YYYY-Www``."""
-    match = _WEEK.fullmatch(value)
-    if not match or not MIN_YEAR <= int(match[1]) <= MAX_YEAR:
-        return None
-    try:
-        return date.fromisocalendar(int(match[1]), int(match[2]), 1)
-    except ValueError:
-        return None
-
-
-def parse_month(value: str) -> date | None:
-    match = _MONTH.fullmatch(value)
-    if not match or not MIN_YEAR <= int(match[1]) <= MAX_YEAR or not 1 <= int(match[2]) <= 12:
-        return None
-    return date(int(match[1]), int(match[2]), 1)
-
-
-def week_label(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def _month_end(first: date) -> date:
-    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
-
-
-def _add_months(first: date, months: int) -> date:
-    index = first.year * 12 + first.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def _featured_page(
-    request: HttpRequest, *, start: date, end: date, context: dict[str, Any]
-) -> HttpResponse:
-    page = _page_number(request)
-    papers, total = selectors.featured_for_period(
-        start=start, end=end, limit=FEATURED_PAGE_SIZE, offset=(page - 1) * FEATURED_PAGE_SIZE
+def _featured_page(request: HttpRequest, period: Period, *, is_home: bool = False) -> HttpResponse:
+    page = page_number(request)
+    rows, total = selectors.featured_list(
+        period=period, limit=FEATURED_PAGE_SIZE, offset=(page - 1) * FEATURED_PAGE_SIZE
     )
-    before, after = (None, None)
+    route = _ROUTES[period.kind]
+    if period.kind == "day":
+        # Days step to the nearest day that has papers; weeks and months step one at a time.
+        before, after = selectors.nearest_featured_days(day=period.first)
+        prev_url = reverse(route, args=[before.isoformat()]) if before else None
+        next_url = reverse(route, args=[after.isoformat()]) if after else None
+    else:
+        prev_url = reverse(route, args=[period.shifted(-1).label])
+        next_url = reverse(route, args=[period.shifted(1).label])
+    nearest_before = nearest_after = None
     if total == 0:
-        before = selectors.nearest_featured_days(day=start)[0]
-        after = selectors.nearest_featured_days(day=end)[1]
-    context.update(
-        papers=papers,
-        start=start,
-        end=end,
-        nearest_before=before,
-        nearest_after=after,
-        rank_offset=(page - 1) * FEATURED_PAGE_SIZE,
-        week=week_label(start),
-        month=start.strftime("%Y-%m"),
-        **_pages(page, total, FEATURED_PAGE_SIZE),
-    )
+        nearest_before = selectors.nearest_featured_days(day=period.first)[0]
+        nearest_after = selectors.nearest_featured_days(day=period.last)[1]
+    context = {
+        "period": period.kind,
+        "day": period.first,
+        "is_home": is_home,
+        "heading": _heading(period),
+        "prev_url": prev_url,
+        "next_url": next_url,
+        "feed_url": _FEEDS[period.kind],
+        "papers": rows,
+        "start": period.first,
+        "end": period.last,
+        "nearest_before": nearest_before,
+        "nearest_after": nearest_after,
+        "rank_offset": (page - 1) * FEATURED_PAGE_SIZE,
+        "week": Period.week_of(period.first).label,
+        "month": Period.month_of(period.first).label,
+        **page_links(page, total, FEATURED_PAGE_SIZE),
+    }
     return render(request, "papers/featured_list.html", context)
 
 
@@ -171,93 +101,64 @@ def home(request: HttpRequest) -> HttpResponse:
     day = selectors.latest_featured_day()
     if day is None:
         return render(request, "papers/featured_list.html", {"period": "day", "no_featured": True})
-    return _daily(request, day, is_home=True)
+    return _featured_page(request, Period.day(day), is_home=True)
 
 
-def _daily(request: HttpRequest, day: date, *, is_home: bool = False) -> HttpResponse:
-    before, after = selectors.nearest_featured_days(day=day)
-    context = {
-        "period": "day",
-        "day": day,
-        "is_home": is_home,
-        "heading": day.strftime("%A, %-d %B %Y"),
-        "prev_url": reverse("papers:daily", args=[before.isoformat()]) if before else None,
-        "next_url": reverse("papers:daily", args=[after.isoformat()]) if after else None,
-        "feed_url": "/feeds/daily.atom",
-    }
-    return _featured_page(request, start=day, end=day, context=context)
+def _period_page(request: HttpRequest, kind: PeriodKind, value: str) -> HttpResponse:
+    try:
+        period = parse_period(kind, value)
+    except BadPeriod as exc:
+        return bad_request(request, exc.message[:1].upper() + exc.message[1:] + ".")
+    return _featured_page(request, period)
 
 
 @require_safe
 @cached_for_anonymous
 def daily(request: HttpRequest, value: str) -> HttpResponse:
-    day = parse_day(value)
-    if day is None:
-        return _bad(request, f"“{value[:40]}” is not a date: use YYYY-MM-DD, e.g. 2026-02-27.")
-    return _daily(request, day)
+    return _period_page(request, "day", value)
 
 
 @require_safe
 def date_picker(request: HttpRequest) -> HttpResponse:
     """The date form (GET ?date=YYYY-MM-DD) sends the reader to that day's page."""
-    value = request.GET.get("date", "")
-    if parse_day(value) is None:
-        return _bad(request, "Pick a date as YYYY-MM-DD, e.g. 2026-02-27.")
-    return redirect("papers:daily", value)
+    try:
+        period = parse_period("day", request.GET.get("date", ""))
+    except BadPeriod:
+        return bad_request(request, "Pick a date as YYYY-MM-DD, e.g. 2026-02-27.")
+    return redirect("papers:daily", period.label)
 
 
 @require_safe
 @cached_for_anonymous
 def weekly(request: HttpRequest, value: str) -> HttpResponse:
-    monday = parse_week(value)
-    if monday is None:
-        return _bad(request, f"“{value[:40]}” is not an ISO week: use YYYY-Www, e.g. 2026-W09.")
-    sunday = monday + timedelta(days=6)
-    context = {
-        "period": "week",
-        "heading": f"Week {week_label(monday)} ({monday:%-d %b} to {sunday:%-d %b %Y})",
-        "prev_url": reverse("papers:weekly", args=[week_label(monday - timedelta(days=7))]),
-        "next_url": reverse("papers:weekly", args=[week_label(monday + timedelta(days=7))]),
-        "day": monday,
-        "feed_url": "/feeds/weekly.atom",
-    }
-    return _featured_page(request, start=monday, end=sunday, context=context)
+    return _period_page(request, "week", value)
 
 
 @require_safe
 @cached_for_anonymous
 def monthly(request: HttpRequest, value: str) -> HttpResponse:
-    first = parse_month(value)
-    if first is None:
-        return _bad(request, f"“{value[:40]}” is not a month: use YYYY-MM, e.g. 2026-02.")
-    context = {
-        "period": "month",
-        "heading": first.strftime("%B %Y"),
-        "prev_url": reverse("papers:monthly", args=[_add_months(first, -1).strftime("%Y-%m")]),
-        "next_url": reverse("papers:monthly", args=[_add_months(first, 1).strftime("%Y-%m")]),
-        "day": first,
-        "feed_url": "/feeds/monthly.atom",
-    }
-    return _featured_page(request, start=first, end=_month_end(first), context=context)
+    return _period_page(request, "month", value)
 
 
 # --- New and trending -------------------------------------------------------------------------
 
 
-def _category(request: HttpRequest) -> tuple[str | None, str]:
+def category_from_request(request: HttpRequest) -> tuple[str | None, str]:
+    """The ``?category=`` of a list page, or None with a message saying why it was ignored."""
     value = request.GET.get("category", "").strip()
     if not value:
         return None, ""
-    if len(value) > 40 or not _CATEGORY.fullmatch(value):
-        return None, f"“{value[:40]}” is not an arXiv category; showing every category."
-    return value, ""
+    try:
+        return parse_category(value), ""
+    except InvalidCategory as exc:
+        return None, f"{exc} Showing every category."
 
 
 @require_safe
 @cached_for_anonymous
 def new(request: HttpRequest) -> HttpResponse:
-    category, message = _category(request)
-    page = _page_number(request)
+    category, message = category_from_request(request)
+    page = page_number(request)
     papers, total = selectors.new_papers(
         category=category, limit=NEW_PAGE_SIZE, offset=(page - 1) * NEW_PAGE_SIZE
     )
@@ -271,7 +172,7 @@ def new(request: HttpRequest) -> HttpResponse:
             "categories": settings.PAPERFEED_CATEGORIES,
             "rank_offset": (page - 1) * NEW_PAGE_SIZE,
             "feed_url": "/feeds/new.atom",
-            **_pages(page, total, NEW_PAGE_SIZE),
+            **page_links(page, total, NEW_PAGE_SIZE),
         },
     )
 
@@ -279,9 +180,9 @@ def new(request: HttpRequest) -> HttpResponse:
 # --- One paper --------------------------------------------------------------------------------
 
 
-def bibtex(paper: Any) -> str:
+def bibtex(row: PaperRow) -> str:
     """A BibTeX @misc entry in the form arXiv itself suggests."""
-    names = getattr(paper, "author_names", [])
+    paper, names = row.paper, row.authors
     first = names[0].split()[-1] if names else "anonymous"
     key_name = re.sub(r"[^a-z]", "", first.lower()) or "paper"
     title_word = next(
@@ -311,16 +212,17 @@ def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     if parsed.version is not None or parsed.id != arxiv_id:
         # 2401.01234v2, arXiv:2401.01234 and abs URLs all have one canonical page.
         return redirect("papers:paper", parsed.id, permanent=True)
-    found = selectors.paper_detail(arxiv_id=parsed.id)
-    if found is None:
+    row = selectors.paper_detail(arxiv_id=parsed.id)
+    if row is None:
         return _not_found(request, arxiv_id)
     return render(
         request,
         "papers/paper_detail.html",
         {
-            "paper": found,
-            "bibtex": bibtex(found),
-            "canonical_url": settings.SITE_URL + reverse("papers:paper", args=[found.arxiv_id]),
+            "row": row,
+            "paper": row.paper,
+            "bibtex": bibtex(row),
+            "canonical_url": settings.SITE_URL + reverse("papers:paper", args=[row.paper.arxiv_id]),
         },
     )
 
@@ -343,16 +245,16 @@ def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     sort = request.GET.get("sort", "")
     mode = request.GET.get("mode", "")
-    if mode not in selectors.MODES:
+    if mode not in search_selectors.MODES:
         mode = settings.PAPERFEED_SEARCH_DEFAULT_MODE
     arxiv_id = arxiv_id_in_query(query)
     if arxiv_id is not None:
         if selectors.paper_is_listed(arxiv_id=arxiv_id):
             return redirect("papers:paper", arxiv_id)
         return _not_in_catalogue(request, arxiv_id, query=query)
-    page = _page_number(request)
+    page = page_number(request)
     result = (
-        selectors.search_papers(
+        search_selectors.search_papers(
             query=query,
             limit=SEARCH_PAGE_SIZE,
             offset=(page - 1) * SEARCH_PAGE_SIZE,
@@ -367,12 +269,12 @@ def search(request: HttpRequest) -> HttpResponse:
         "papers/search.html",
         {
             "query": query[:500],
-            "sort": sort if sort in selectors.SORTS else "relevance",
+            "sort": sort if sort in search_selectors.SORTS else "relevance",
             "mode": mode,
             "result": result,
             "papers": result.papers if result else [],
             "rank_offset": (page - 1) * SEARCH_PAGE_SIZE,
-            **_pages(page, result.total if result else 0, SEARCH_PAGE_SIZE),
+            **page_links(page, result.total if result else 0, SEARCH_PAGE_SIZE),
         },
     )
 

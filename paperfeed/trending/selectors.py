@@ -98,6 +98,8 @@ def trending_papers(
         result = _stored(window, category, with_code, limit, offset, run)
         result.replay_of = run.replay_of
         reference = scores.day_end(run.replay_of) if run.replay_of else now
+    if result.replay_of is not None:
+        _source_upvotes_as_of(result.rows, until=scores.day_end(result.replay_of))
     result.stale = result.as_of is not None and result.as_of < reference - timedelta(
         days=WINDOWS[window]
     )
@@ -124,7 +126,7 @@ def _stored(
         (row.paper_id, TrendingInfo(row.score, _components(row.components), row.as_of))
         for row in page
     ]
-    return TrendingList(_rows(infos, until=as_of), total, window, as_of)
+    return TrendingList(_rows(infos), total, window, as_of)
 
 
 def _components(stored: dict[str, Any]) -> dict[str, float]:
@@ -152,17 +154,22 @@ def _computed(
         (row.paper_id, TrendingInfo(row.breakdown.score, row.breakdown.as_dict(), as_of))
         for row in rows[offset : offset + limit]
     ]
-    return TrendingList(_rows(infos, until=as_of), len(rows), window, as_of)
+    return TrendingList(_rows(infos), len(rows), window, as_of)
 
 
-def _rows(infos: list[tuple[int, TrendingInfo]], *, until: datetime) -> list[PaperRow]:
-    """Typed rows for (paper id, trending info) in that order; hidden papers are left out.
+def _rows(infos: list[tuple[int, TrendingInfo]]) -> list[PaperRow]:
+    """Typed rows for (paper id, trending info) in that order; hidden papers are left out."""
+    rows = papers_by_ids(ids=[paper_id for paper_id, _ in infos])
+    by_id = dict(infos)
+    for row in rows:
+        row.trending = by_id[row.paper.pk]
+    return rows
 
-    The source upvote count is the highest the source reported up to ``until`` (the end of the
-    window, so a replay shows the count of its day).
-    """
-    papers = papers_by_ids(ids=[paper_id for paper_id, _ in infos])
-    ids = [paper.pk for paper in papers]
+
+def _source_upvotes_as_of(rows: list[PaperRow], *, until: datetime) -> None:
+    """A replay shows the source's count of its day, not today's: the highest the source had
+    reported by ``until`` (featured rows up to that day and upvote snapshots up to then)."""
+    ids = [row.paper.pk for row in rows]
     source: dict[int, int] = defaultdict(int)
     for paper_id, most in (
         Featured.objects.filter(paper_id__in=ids, day__lt=until.date() + timedelta(days=1))
@@ -178,17 +185,8 @@ def _rows(infos: list[tuple[int, TrendingInfo]], *, until: datetime) -> list[Pap
         .values_list("paper_id", "most")
     ):
         source[paper_id] = max(source[paper_id], most or 0)
-    by_id = dict(infos)
-    return [
-        PaperRow(
-            paper=paper,
-            authors=list(getattr(paper, "author_names", [])),
-            categories=list(getattr(paper, "category_list", [])),
-            source_upvotes=source[paper.pk],
-            trending=by_id[paper.pk],
-        )
-        for paper in papers
-    ]
+    for row in rows:
+        row.source_upvotes = source[row.paper.pk]
 
 
 def last_run() -> TrendingRun | None:

@@ -13,17 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from paperfeed.core.caching import cached_for_anonymous
+from paperfeed.core.pagination import page_links, page_number
 from paperfeed.core.ratelimits import limited, too_many
 from paperfeed.papers.models import Paper
-from paperfeed.papers.views import (
-    FEATURED_PAGE_SIZE,
-    _bad,
-    _category,
-    _page_number,
-    _pages,
-    cached_for_anonymous,
-    parse_day,
-)
+from paperfeed.papers.periods import BadPeriod, parse_period
+from paperfeed.papers.views import FEATURED_PAGE_SIZE, bad_request, category_from_request
 from paperfeed.trending import links, scores, selectors
 from paperfeed.trending.ranking import WINDOW_DAYS
 
@@ -38,31 +33,32 @@ REPLAY_RATE = "30/m"
 @require_safe
 @cached_for_anonymous
 def trending(request: HttpRequest) -> HttpResponse:
-    category, message = _category(request)
+    category, message = category_from_request(request)
     window = request.GET.get("window", "week")
     if window not in WINDOW_DAYS:
         window = "week"
     as_of: date | None = None
     raw_as_of = request.GET.get("as_of", "").strip()
     if raw_as_of:
-        as_of = parse_day(raw_as_of[:20])
-        if as_of is None:
-            return _bad(
+        try:
+            as_of = parse_period("day", raw_as_of[:20], name="as_of").first
+        except BadPeriod:
+            return bad_request(
                 request, f"as_of must be a date written YYYY-MM-DD, not “{raw_as_of[:20]}”."
             )
         today = timezone.now().date()
         if as_of > today:
-            return _bad(
+            return bad_request(
                 request,
                 f"as_of {as_of:%Y-%m-%d} is in the future: trending can only be replayed up to "
                 f"today ({today:%Y-%m-%d}).",
             )
         if as_of < FIRST_REPLAY_DAY:
-            return _bad(request, f"as_of must be on or after {FIRST_REPLAY_DAY:%Y-%m-%d}.")
+            return bad_request(request, f"as_of must be on or after {FIRST_REPLAY_DAY:%Y-%m-%d}.")
         if limited(request, group="trending_replay", key="ip", rate=REPLAY_RATE):
             return too_many(request, "trending replays")
     with_code = request.GET.get("code") in {"1", "true", "on"}
-    page = _page_number(request)
+    page = page_number(request)
     listing = selectors.trending_papers(
         window=window,
         category=category,
@@ -89,7 +85,7 @@ def trending(request: HttpRequest) -> HttpResponse:
             "rank_offset": (page - 1) * FEATURED_PAGE_SIZE,
             "feed_url": "/feeds/trending.atom",
             "here": "trending",
-            **_pages(page, listing.total, FEATURED_PAGE_SIZE),
+            **page_links(page, listing.total, FEATURED_PAGE_SIZE),
         },
     )
 
@@ -116,7 +112,7 @@ def about(request: HttpRequest) -> HttpResponse:
 @require_POST
 def code_link(request: HttpRequest, paper_id: int) -> HttpResponse:
     """Set, change or clear a paper's code link (authors, submitters, curators)."""
-    paper = get_object_or_404(Paper, pk=paper_id, hidden=False)
+    paper = get_object_or_404(Paper.objects.visible(), pk=paper_id)
     back = reverse("papers:paper", args=[paper.arxiv_id])
     if not request.user.is_authenticated:
         return redirect(f"{reverse(settings.LOGIN_URL)}?next={back}")

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import html
+import re
+
 import feedparser
 import pytest
 
@@ -109,3 +112,32 @@ def test_empty_site_feeds_are_valid(client, db):
     for url in ("/feeds/daily.atom", "/feeds/trending.rss", "/feeds/new.atom"):
         _, parsed = parse(client, url)
         assert parsed.entries == []
+
+
+LINK_TEXT = re.compile(r"<link>([^<]+)</link>")
+LINK_HREF = re.compile(r'<link\b[^>]*\bhref="([^"]+)"')
+
+
+@pytest.mark.parametrize("suffix", ["rss", "atom"])
+def test_every_link_of_every_feed_is_a_page_that_exists(client, catalogue, settings, suffix):
+    """The feed's own link, each item's and each related link on this site answer 200 (the
+    trending feed once linked to /trending and the upvotes feed to /users/<name>: 404s)."""
+    settings.SITE_URL = "http://testserver"
+    member = UserFactory(username="reader")
+    upvote_add(user=member, paper=catalogue["a"])
+    urls = [url.replace(".atom", f".{suffix}") for url in FEEDS if url.endswith(".atom")]
+    urls += [f"/feeds/users/reader/upvotes.{suffix}", f"/feeds/weekly.{suffix}"]
+    checked = set()
+    for url in urls:
+        body = client.get(url).content.decode()
+        links = LINK_TEXT.findall(body) + LINK_HREF.findall(body)
+        assert links, url
+        for link in links:
+            link = html.unescape(link)
+            if not link.startswith(settings.SITE_URL) or link in checked:
+                continue  # arXiv, PDF and code links go elsewhere
+            checked.add(link)
+            path = link[len(settings.SITE_URL) :] or "/"
+            assert client.get(path).status_code == 200, (url, link)
+    assert "http://testserver/papers/trending" in checked
+    assert any(link.endswith("/u/reader") for link in checked)

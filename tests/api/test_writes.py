@@ -46,15 +46,16 @@ def test_bad_tokens_are_401(client, catalogue, header):
 
 
 def test_upvote_and_withdraw(client, catalogue, token):
+    # One number everywhere: the source's upvotes (10) plus ours, in the answer to a vote as in
+    # paper_info.
     first = client.post("/api/papers/2503.00001/upvote", **auth(token))
     assert first.status_code == 200
-    assert first.json() == {"upvoted": True, "upvotes": 1}
+    assert first.json() == {"upvoted": True, "upvotes": 11}
     again = client.post("/api/papers/2503.00001/upvote", **auth(token))
-    assert again.json()["upvotes"] == 1
-    # The HF-shaped count adds the source's upvotes (10) to ours.
+    assert again.json()["upvotes"] == 11
     assert client.get("/api/papers/2503.00001").json()["upvotes"] == 11
     removed = client.delete("/api/papers/2503.00001/upvote", **auth(token))
-    assert removed.json() == {"upvoted": False, "upvotes": 0}
+    assert removed.json() == {"upvoted": False, "upvotes": 10}
     assert Upvote.objects.count() == 0
 
 

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import re
+from datetime import date
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.template import RequestContext, Template
 from django.test import RequestFactory
 
 from paperfeed.community.models import Upvote
-from tests.factories import PaperFactory, UserFactory
+from paperfeed.papers.rows import PaperRow
+from tests.factories import PaperFactory, UserFactory, catalogue_paper
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +33,23 @@ def test_json_answer_for_the_script(client):
     client.force_login(user)
     response = client.post(f"/community/papers/{paper.pk}/upvote", HTTP_ACCEPT="application/json")
     assert response.json() == {"upvoted": True, "count": 1}
+
+
+def test_the_button_changes_to_the_one_count_at_once(client):
+    """The count the script puts in the button is the one shown everywhere (source + local),
+    not the local votes alone: '▲ 0' beside '462 upvotes in all' was the bug."""
+    paper = catalogue_paper("2602.00901", featured_on=date(2026, 2, 2), featured_upvotes=462)
+    client.force_login(UserFactory())
+    url = f"/community/papers/{paper.pk}/upvote"
+    page = client.get("/papers/2602.00901").content.decode()
+    assert re.search(r'<span class="upvote-count"[^>]*>462</span>', page)
+    assert "upvotes in all" not in page
+    response = client.post(url, HTTP_ACCEPT="application/json")
+    assert response.json() == {"upvoted": True, "count": 463}
+    page = client.get("/papers/2602.00901").content.decode()
+    assert re.search(r'<span class="upvote-count"[^>]*>463</span>', page)
+    assert "463 (462 at the source, 1 here)" in page
+    assert client.post(url, HTTP_ACCEPT="application/json").json()["count"] == 462
 
 
 def test_anonymous_is_asked_to_sign_in(client):
@@ -75,9 +96,11 @@ def test_upvote_include_renders_state_and_count():
     request = RequestFactory().get("/")
     request.user = user
     html = Template('{% include "community/paper_upvote.html" %}').render(
-        RequestContext(request, {"paper": paper})
+        RequestContext(request, {"row": PaperRow(paper=paper, source_upvotes=5)})
     )
-    assert 'aria-pressed="true"' in html and ">7<" in html
+    # The one count: the source's 5 plus the 7 cast here, with the breakdown on hover.
+    assert 'aria-pressed="true"' in html and ">12<" in html
+    assert 'title="5 at the source + 7 here"' in html
     assert "csrfmiddlewaretoken" in html
     assert "<script" not in html  # the behaviour comes from community.js, loaded once per page
 
@@ -88,7 +111,7 @@ def test_anonymous_readers_get_a_sign_in_link_not_a_form():
     request = RequestFactory().get("/papers")
     request.user = AnonymousUser()
     html = Template('{% include "community/paper_upvote.html" %}').render(
-        RequestContext(request, {"paper": paper})
+        RequestContext(request, {"row": PaperRow(paper=paper, source_upvotes=40)})
     )
     assert "csrfmiddlewaretoken" not in html and "<form" not in html
-    assert "/accounts/login?next=/papers" in html and ">3<" in html
+    assert "/accounts/login?next=/papers" in html and ">43<" in html

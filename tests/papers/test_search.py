@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperfeed.papers import querysyntax, selectors
+from paperfeed.papers import querysyntax, search_selectors
 from paperfeed.papers.models import Paper
 from tests.factories import catalogue_paper
 
@@ -98,16 +98,16 @@ def test_search_ranks_filters_and_highlights():
         categories=("cs.CL",),
         published=datetime(2026, 1, 1, tzinfo=UTC),
     )
-    result = selectors.search_papers(query="diffusion", limit=10, offset=0, sort="relevance")
-    assert [p.arxiv_id for p in result.papers] == ["2602.00101", "2602.00102"]
+    result = search_selectors.search_papers(query="diffusion", limit=10, offset=0, sort="relevance")
+    assert [p.paper.arxiv_id for p in result.papers] == ["2602.00101", "2602.00102"]
     assert result.total == 2
     assert "<mark>Diffusion</mark>" in result.papers[0].title_html
 
-    by_date = selectors.search_papers(query="diffusion", limit=10, offset=0, sort="date")
-    assert [p.arxiv_id for p in by_date.papers] == ["2602.00102", "2602.00101"]
+    by_date = search_selectors.search_papers(query="diffusion", limit=10, offset=0, sort="date")
+    assert [p.paper.arxiv_id for p in by_date.papers] == ["2602.00102", "2602.00101"]
 
     def ids(query):
-        return [p.arxiv_id for p in selectors.search_papers(query=query).papers]
+        return [p.paper.arxiv_id for p in search_selectors.search_papers(query=query).papers]
 
     assert ids("diffusion author:lecun") == ["2602.00101"]
     assert ids('author:"alan turing"') == ["2602.00102"]
@@ -122,9 +122,9 @@ def test_search_ranks_filters_and_highlights():
 @pytest.mark.parametrize("query", HOSTILE)
 def test_any_query_is_safe(query):
     catalogue_paper("2602.00111", title="NEAR and AND or OR", abstract="a b c")
-    result = selectors.search_papers(query=query, limit=20, offset=0, sort="relevance")
+    result = search_selectors.search_papers(query=query, limit=20, offset=0, sort="relevance")
     # Either no match or the one paper, counted right; never an error.
-    assert [p.arxiv_id for p in result.papers] in ([], ["2602.00111"])
+    assert [p.paper.arxiv_id for p in result.papers] in ([], ["2602.00111"])
     assert result.total == len(result.papers)
     assert isinstance(result.message, str)
 
@@ -132,8 +132,8 @@ def test_any_query_is_safe(query):
 @pytest.mark.django_db
 def test_operator_words_are_searched_as_words():
     catalogue_paper("2602.00121", title="NEAR and AND or OR", abstract="plain")
-    result = selectors.search_papers(query="NEAR( AND OR")
-    assert [p.arxiv_id for p in result.papers] == ["2602.00121"]
+    result = search_selectors.search_papers(query="NEAR( AND OR")
+    assert [p.paper.arxiv_id for p in result.papers] == ["2602.00121"]
 
 
 @pytest.mark.django_db
@@ -145,25 +145,25 @@ def test_search_results_are_remembered_until_the_catalogue_changes():
     from tests.factories import UserFactory
 
     catalogue_paper("2601.00001", title="Sparse attention for long documents")
-    first = selectors.search_papers(query="sparse attention")
-    assert [p.arxiv_id for p in first.papers] == ["2601.00001"]
+    first = search_selectors.search_papers(query="sparse attention")
+    assert [p.paper.arxiv_id for p in first.papers] == ["2601.00001"]
 
     # The same search again ranks nothing: its ids come from the cache.
     with CaptureQueriesContext(connection) as queries:
-        again = selectors.search_papers(query="sparse attention")
-    assert [p.arxiv_id for p in again.papers] == ["2601.00001"]
+        again = search_selectors.search_papers(query="sparse attention")
+    assert [p.paper.arxiv_id for p in again.papers] == ["2601.00001"]
     assert not [q for q in queries.captured_queries if "papers_fts" in q["sql"]]
 
     # An import shows at once: it bumps the catalogue version in its own transaction.
     catalogue_paper("2601.00002", title="Sparse attention in vision transformers")
-    after_import = selectors.search_papers(query="sparse attention")
-    assert {p.arxiv_id for p in after_import.papers} == {"2601.00001", "2601.00002"}
+    after_import = search_selectors.search_papers(query="sparse attention")
+    assert {p.paper.arxiv_id for p in after_import.papers} == {"2601.00001", "2601.00002"}
     assert after_import.total == 2
 
     # Hiding a paper too, total included (the total is part of what is remembered).
     curator = UserFactory(is_staff=True, is_superuser=True)
-    paper_hide(curator=curator, paper=after_import.papers[0], hidden=True)
-    after_hide = selectors.search_papers(query="sparse attention")
+    paper_hide(curator=curator, paper=after_import.papers[0].paper, hidden=True)
+    after_hide = search_selectors.search_papers(query="sparse attention")
     assert after_hide.total == 1 and len(after_hide.papers) == 1
 
 
@@ -174,9 +174,9 @@ def test_search_cache_can_be_turned_off(settings):
 
     settings.PAPERFEED_SEARCH_CACHE_SECONDS = 0
     catalogue_paper("2601.00003", title="Graph rewiring")
-    assert selectors.search_papers(query="rewiring").total == 1
+    assert search_selectors.search_papers(query="rewiring").total == 1
     with CaptureQueriesContext(connection) as queries:
-        assert selectors.search_papers(query="rewiring").total == 1
+        assert search_selectors.search_papers(query="rewiring").total == 1
     assert [q for q in queries.captured_queries if "papers_fts" in q["sql"]]
 
 
@@ -186,16 +186,16 @@ def test_a_query_that_is_one_id_finds_that_paper_alone():
     # Its words match every part of the URL: a word search would rank it first.
     catalogue_paper("2603.00001", title="https arxiv org abs pdf", abstract="https arxiv org")
     for query in ("2603.04379", "https://arxiv.org/pdf/2603.04379v2.pdf", "arXiv:2603.04379"):
-        result = selectors.search_papers(query=query)
+        result = search_selectors.search_papers(query=query)
         assert [p.arxiv_id for p in result.papers] == ["2603.04379"]
         assert result.total == 1
         assert result.papers[0].title_html == "Quiet title"
-    assert selectors.search_papers(query="2603.04379", offset=20).papers == []
-    missing = selectors.search_papers(query="2501.00042v1", mode="hybrid")
+    assert search_selectors.search_papers(query="2603.04379", offset=20).papers == []
+    missing = search_selectors.search_papers(query="2501.00042v1", mode="hybrid")
     assert missing.papers == [] and missing.total == 0
     assert "arXiv:2501.00042 is not in this catalogue" in missing.message
     Paper.objects.filter(arxiv_id="2603.04379").update(hidden=True)
-    assert selectors.search_papers(query="2603.04379").papers == []
+    assert search_selectors.search_papers(query="2603.04379").papers == []
 
 
 @pytest.mark.django_db
@@ -218,7 +218,7 @@ def test_stubs_rank_below_complete_papers_of_equal_relevance():
         "contrastive tokenizers cat:cs.CL",
         "tokenizers year:2026",
     ):
-        found = [p.pk for p in selectors.search_papers(query=query, mode="keyword").papers]
+        found = [p.pk for p in search_selectors.search_papers(query=query, mode="keyword").papers]
         assert found == [complete.pk, only_featured.pk], query
     # A stub that matches clearly better (in its title, against another paper's abstract)
     # still comes first: the penalty only breaks near ties.
@@ -226,5 +226,7 @@ def test_stubs_rank_below_complete_papers_of_equal_relevance():
         "2602.00004", title="Another paper", abstract="It mentions quantisation once."
     )
     better = stub("2602.00003", title="Quantisation", day=date(2026, 2, 21))
-    found = [p.pk for p in selectors.search_papers(query="quantisation", mode="keyword").papers]
+    found = [
+        p.pk for p in search_selectors.search_papers(query="quantisation", mode="keyword").papers
+    ]
     assert found == [better.pk, in_abstract.pk]

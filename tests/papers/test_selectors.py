@@ -6,6 +6,7 @@ import pytest
 
 from paperfeed.papers import selectors
 from paperfeed.papers.models import Featured, Paper
+from paperfeed.papers.periods import Period, parse_period
 from tests.factories import catalogue_paper
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 DAY = date(2026, 2, 3)
 
 
-def test_featured_for_period_ranks_by_source_plus_local_upvotes(django_assert_max_num_queries):
+def test_featured_list_ranks_by_source_plus_local_upvotes(django_assert_max_num_queries):
     low = catalogue_paper("2602.00001", title="Low", featured_on=DAY, featured_upvotes=3)
     high = catalogue_paper("2602.00002", title="High", featured_on=DAY, featured_upvotes=10)
     local = catalogue_paper("2602.00003", title="Local", featured_on=DAY, featured_upvotes=2)
@@ -21,14 +22,15 @@ def test_featured_for_period_ranks_by_source_plus_local_upvotes(django_assert_ma
     catalogue_paper("2602.00004", title="Other day", featured_on=date(2026, 2, 4))
 
     with django_assert_max_num_queries(5):
-        papers, total = selectors.featured_for_period(start=DAY, end=DAY, limit=10, offset=0)
-        titles = [p.title for p in papers]
-        names = [p.author_names for p in papers]
+        rows, total = selectors.featured_list(period=Period.day(DAY), limit=10, offset=0)
+        titles = [row.paper.title for row in rows]
+        names = [row.authors for row in rows]
     assert titles == ["Local", "High", "Low"]
     assert total == 3
-    assert [p.total_upvotes for p in papers] == [22, 10, 3]
+    assert [row.upvotes for row in rows] == [22, 10, 3]
+    assert [row.source_upvotes for row in rows] == [2, 10, 3]
     assert names[0] == ["Ada Lovelace"]
-    assert papers[1].pk == high.pk and papers[2].pk == low.pk
+    assert rows[1].paper.pk == high.pk and rows[2].paper.pk == low.pk
 
 
 def test_week_lists_a_paper_once_and_hidden_papers_never():
@@ -37,13 +39,16 @@ def test_week_lists_a_paper_once_and_hidden_papers_never():
     hidden = catalogue_paper("2602.00012", featured_on=date(2026, 2, 3), featured_upvotes=50)
     Paper.objects.filter(pk=hidden.pk).update(hidden=True)
 
-    papers, total = selectors.featured_for_period(
-        start=date(2026, 2, 2), end=date(2026, 2, 8), limit=10, offset=0
+    rows, total = selectors.featured_list(
+        period=parse_period("week", "2026-W06"), limit=10, offset=0
     )
-    assert [p.pk for p in papers] == [paper.pk]
+    assert [row.paper.pk for row in rows] == [paper.pk]
     assert total == 1
-    assert papers[0].source_upvotes == 7
-    assert papers[0].featured_day == date(2026, 2, 2)
+    assert rows[0].source_upvotes == 7
+    assert rows[0].featured_day == date(2026, 2, 2)
+    # The one source count: the same on the first day's list, where the entry said 1.
+    day_rows, _ = selectors.featured_list(period=Period.day(date(2026, 2, 2)))
+    assert day_rows[0].source_upvotes == 7 and day_rows[0].upvotes == 7
 
 
 def test_pinned_entries_come_first_and_entries_hidden_on_a_day_are_left_out():
@@ -53,11 +58,9 @@ def test_pinned_entries_come_first_and_entries_hidden_on_a_day_are_left_out():
     Featured.objects.filter(paper=pinned).update(pinned=True)
     Featured.objects.filter(paper=dropped).update(hidden=True)
 
-    papers, total = selectors.featured_for_period(
-        start=date(2026, 2, 2), end=date(2026, 2, 2), limit=10, offset=0
-    )
-    assert [p.pk for p in papers] == [pinned.pk, popular.pk]
-    assert total == 2 and papers[0].pinned and not papers[1].pinned
+    rows, total = selectors.featured_list(period=Period.day(date(2026, 2, 2)), limit=10, offset=0)
+    assert [row.paper.pk for row in rows] == [pinned.pk, popular.pk]
+    assert total == 2 and rows[0].pinned and not rows[1].pinned
 
 
 def test_latest_and_nearest_featured_days():
@@ -76,11 +79,11 @@ def test_paper_detail_accepts_any_id_form_and_hides_hidden(django_assert_max_num
         "2602.00031", authors=("B One", "A Two"), categories=("cs.LG", "cs.AI"), featured_on=DAY
     )
     with django_assert_max_num_queries(4):
-        paper = selectors.paper_detail(arxiv_id="arXiv:2602.00031v3")
-    assert paper is not None
-    assert paper.author_names == ["B One", "A Two"]
-    assert paper.category_list == ["cs.LG", "cs.AI"]
-    assert paper.featured_days == [DAY]
+        row = selectors.paper_detail(arxiv_id="arXiv:2602.00031v3")
+    assert row is not None
+    assert row.authors == ["B One", "A Two"]
+    assert row.categories == ["cs.LG", "cs.AI"]
+    assert row.featured_days == [DAY]
     assert selectors.paper_detail(arxiv_id="not an id <script>") is None
     Paper.objects.filter(arxiv_id="2602.00031").update(hidden=True)
     assert selectors.paper_detail(arxiv_id="2602.00031") is None
@@ -94,17 +97,17 @@ def test_new_papers_newest_first_with_category_filter(settings):
             categories=("cs.CL",) if n % 2 else ("cs.CV",),
             published=datetime(2026, 2, 1 + n, tzinfo=UTC),
         )
-    papers, total = selectors.new_papers(category=None, limit=3, offset=0)
-    assert [p.arxiv_id for p in papers] == ["2602.00044", "2602.00043", "2602.00042"]
+    rows, total = selectors.new_papers(category=None, limit=3, offset=0)
+    assert [row.paper.arxiv_id for row in rows] == ["2602.00044", "2602.00043", "2602.00042"]
     assert total == 5
-    papers, total = selectors.new_papers(category="cs.CL", limit=10, offset=0)
-    assert [p.arxiv_id for p in papers] == ["2602.00043", "2602.00041"]
+    rows, total = selectors.new_papers(category="cs.CL", limit=10, offset=0)
+    assert [row.paper.arxiv_id for row in rows] == ["2602.00043", "2602.00041"]
     assert total == 2
     # A rare category takes the sort plan, a common one the index walk: same answer either way.
     selectors_budget = selectors.SCAN_BUDGET
     try:
         selectors.SCAN_BUDGET = 0
-        assert [p.arxiv_id for p in selectors.new_papers(category="cs.CL")[0]] == [
+        assert [row.paper.arxiv_id for row in selectors.new_papers(category="cs.CL")[0]] == [
             "2602.00043",
             "2602.00041",
         ]
@@ -137,9 +140,9 @@ def test_new_papers_follow_arxivs_announcements_and_leave_stubs_out(settings):
     assert only_featured.is_stub and not listed.is_stub
     assert only_featured.published == datetime(2026, 2, 20, tzinfo=UTC)
     papers, total = selectors.new_papers()
-    assert [p.arxiv_id for p in papers] == ["2602.00001"] and total == 1
+    assert [p.paper.arxiv_id for p in papers] == ["2602.00001"] and total == 1
     papers, total = selectors.new_papers(category="cs.CL")
-    assert [p.arxiv_id for p in papers] == ["2602.00001"] and total == 1
+    assert [p.paper.arxiv_id for p in papers] == ["2602.00001"] and total == 1
     # Once arXiv lists it, it is a paper like any other.
     from paperfeed.ingest.records import PaperRecord
     from paperfeed.ingest.services import papers_upsert
@@ -148,5 +151,5 @@ def test_new_papers_follow_arxivs_announcements_and_leave_stubs_out(settings):
         records=[PaperRecord(arxiv_id="2602.00002", source="listing", listed_on=date(2026, 2, 3))]
     )
     papers, total = selectors.new_papers()
-    assert [p.arxiv_id for p in papers] == ["2602.00002", "2602.00001"] and total == 2
+    assert [p.paper.arxiv_id for p in papers] == ["2602.00002", "2602.00001"] and total == 2
     assert not Paper.objects.get(arxiv_id="2602.00002").is_stub

@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from paperfeed.papers import querysyntax, search
 from paperfeed.papers.models import Paper, PaperAuthor, PaperCategory
+from paperfeed.papers.rows import PaperRow
 from paperfeed.papers.similar import embeddings, fusion, neighbours, store, text
 from paperfeed.papers.similar.models import SimilarPaper
 from paperfeed.papers.similar.services import database_label
@@ -39,9 +40,9 @@ NOT_BUILT_MESSAGE = "Similar papers appear here once the index has been built."
 NONE_MESSAGE = "No similar papers found."
 
 
-def similar_papers(*, paper: Paper, limit: int = 10) -> list[Paper]:
-    """The visible papers most similar to ``paper``, best first, each with ``similarity``."""
-    from paperfeed.papers.selectors import decorate
+def similar_papers(*, paper: Paper, limit: int = 10) -> list[PaperRow]:
+    """Rows for the visible papers most similar to ``paper``, best first."""
+    from paperfeed.papers.selectors import rows_for
 
     limit = max(1, min(int(limit), MAX_SIMILAR))
     links = list(
@@ -49,11 +50,7 @@ def similar_papers(*, paper: Paper, limit: int = 10) -> list[Paper]:
         .select_related("neighbour")
         .order_by("rank")[:limit]
     )
-    papers = []
-    for link in links:
-        link.neighbour.similarity = link.score  # type: ignore[attr-defined]
-        papers.append(link.neighbour)
-    return decorate(papers)
+    return rows_for([link.neighbour for link in links])
 
 
 def similar_message(*, paper: Paper, found: bool) -> str:
@@ -156,7 +153,7 @@ def filter_ids(
         return []
     from datetime import UTC, datetime
 
-    condition = Q(hidden=False, pk__in=list(ids))
+    condition = Q(pk__in=list(ids))
     if categories:
         condition &= Q(
             Exists(PaperCategory.objects.filter(paper_id=OuterRef("pk"), category__in=categories))
@@ -175,7 +172,7 @@ def filter_ids(
                     )
                 )
             )
-    passed = set(Paper.objects.filter(condition).values_list("pk", flat=True))
+    passed = set(Paper.objects.visible().filter(condition).values_list("pk", flat=True))
     return [pk for pk in ids if pk in passed]
 
 
