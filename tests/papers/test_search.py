@@ -187,7 +187,7 @@ def test_a_query_that_is_one_id_finds_that_paper_alone():
     catalogue_paper("2603.00001", title="https arxiv org abs pdf", abstract="https arxiv org")
     for query in ("2603.04379", "https://arxiv.org/pdf/2603.04379v2.pdf", "arXiv:2603.04379"):
         result = search_selectors.search_papers(query=query)
-        assert [p.arxiv_id for p in result.papers] == ["2603.04379"]
+        assert [p.paper.arxiv_id for p in result.papers] == ["2603.04379"]
         assert result.total == 1
         assert result.papers[0].title_html == "Quiet title"
     assert search_selectors.search_papers(query="2603.04379", offset=20).papers == []
@@ -218,7 +218,7 @@ def test_stubs_rank_below_complete_papers_of_equal_relevance():
         "contrastive tokenizers cat:cs.CL",
         "tokenizers year:2026",
     ):
-        found = [p.pk for p in search_selectors.search_papers(query=query, mode="keyword").papers]
+        found = [p.paper.pk for p in search_selectors.search_papers(query=query, mode="keyword").papers]
         assert found == [complete.pk, only_featured.pk], query
     # A stub that matches clearly better (in its title, against another paper's abstract)
     # still comes first: the penalty only breaks near ties.
@@ -227,6 +227,6 @@ def test_stubs_rank_below_complete_papers_of_equal_relevance():
     )
     better = stub("2602.00003", title="Quantisation", day=date(2026, 2, 21))
     found = [
-        p.pk for p in search_selectors.search_papers(query="quantisation", mode="keyword").papers
+        p.paper.pk for p in search_selectors.search_papers(query="quantisation", mode="keyword").papers
     ]
     assert found == [better.pk, in_abstract.pk]
