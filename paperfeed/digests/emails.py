@@ -160,7 +160,7 @@ class DigestBuilder:
         content = subscriber.content
         sections: list[tuple[str, list[_Card]]] = []
         taken: set[int] = set()
-        parts: list[tuple[str, list[Paper]]] = []
+        parts: list[tuple[str, list[PaperRow]]] = []
         if content in (Subscriber.Content.FEATURED, Subscriber.Content.BOTH):
             parts.append(("Featured", pool.featured))
         if content in (Subscriber.Content.TRENDING, Subscriber.Content.BOTH):
