@@ -102,8 +102,8 @@ def catalogue_paper(
     """A paper stored through the real importer (papers_upsert), so it is also in the FTS index."""
     from datetime import UTC, datetime
 
-    from paperfeed.ingest.records import FeaturedRecord, PaperRecord
     from paperfeed.ingest.services import papers_upsert
+    from paperfeed.papers.records import FeaturedRecord, PaperRecord
 
     when = published or datetime(2026, 2, 2, 12, tzinfo=UTC)
     record = PaperRecord(

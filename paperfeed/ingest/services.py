@@ -18,11 +18,11 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from paperfeed.core import bulk
-from paperfeed.ingest.merge import PaperState, author_key, merge
 from paperfeed.ingest.models import IngestRun
-from paperfeed.ingest.records import PaperRecord, Rejected, check_record, strip_nul
 from paperfeed.papers import search
+from paperfeed.papers.merge import PaperState, author_key, merge
 from paperfeed.papers.models import Featured
+from paperfeed.papers.records import PaperRecord, Rejected, check_record, strip_nul
 
 logger = logging.getLogger(__name__)
 

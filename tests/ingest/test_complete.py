@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from paperfeed.ingest import services
 from paperfeed.ingest.fetchers import FetchError
-from paperfeed.ingest.records import PaperRecord
 from paperfeed.ingest.tasks import complete_papers
 from paperfeed.papers import search
 from paperfeed.papers.models import Paper
+from paperfeed.papers.records import PaperRecord
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,10 @@ from datetime import UTC, date, datetime
 import pytest
 
 from paperfeed.ingest.models import IngestRun
-from paperfeed.ingest.records import FeaturedRecord, PaperRecord, Rejected
 from paperfeed.ingest.services import ingest_run, papers_upsert
 from paperfeed.papers import search
 from paperfeed.papers.models import Author, Featured, Paper, PaperCategory
+from paperfeed.papers.records import FeaturedRecord, PaperRecord, Rejected
 
 # Not transactional: the FTS side table is no model, so only a rollback resets it between tests.
 pytestmark = pytest.mark.django_db

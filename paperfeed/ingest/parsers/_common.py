@@ -1,8 +1,8 @@
 """Helpers shared by the parsers: safe XML, dates, text fields, authors and file opening.
 
 Pure Python (no Django). Every parser turns one upstream record into a
-:class:`~paperfeed.ingest.records.PaperRecord` through :func:`finish`, or into a
-:class:`~paperfeed.ingest.records.Rejected` when :class:`BadRecord` is raised while reading it.
+:class:`~paperfeed.papers.records.PaperRecord` through :func:`finish`, or into a
+:class:`~paperfeed.papers.records.Rejected` when :class:`BadRecord` is raised while reading it.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as safe_et
 from defusedxml import DefusedXmlException
 
-from paperfeed.ingest.records import PaperRecord, Rejected, check_record
 from paperfeed.papers.ids import InvalidArxivId, parse_arxiv_id
+from paperfeed.papers.records import PaperRecord, Rejected, check_record
 
 # Errors that reading a damaged or truncated (compressed) stream can raise.
 STREAM_ERRORS: tuple[type[BaseException], ...] = (
@@ -70,10 +70,9 @@ class BadRecord(Exception):
 
 
 def clean(value: str) -> str:
-    """:func:`~paperfeed.ingest.records.clean_text` for a str, several times faster.
-
-    Gives exactly clean_text's result (a property test checks it), except that lone UTF-16
-    surrogates (which JSON escapes can produce and no database accepts) become U+FFFD.
+    """Normalise to NFC, drop control characters and collapse whitespace (arXiv hard-wraps
+    at ~80 columns); LaTeX stays as text. Lone UTF-16 surrogates (which JSON escapes can produce
+    and no database accepts) become U+FFFD.
     """
     if not unicodedata.is_normalized("NFC", value):
         value = unicodedata.normalize("NFC", value)

@@ -24,7 +24,7 @@ from paperfeed.ingest.parsers.hf_daily import parse_daily_papers, parse_hf_scrap
 from paperfeed.ingest.parsers.listings import listing_day, parse_listing_path
 from paperfeed.ingest.parsers.oai_pmh import OaiError, parse_oai
 from paperfeed.ingest.parsers.snapshot import parse_snapshot
-from paperfeed.ingest.records import PaperRecord, Rejected
+from paperfeed.papers.records import PaperRecord, Rejected
 
 FORMATS = ("snapshot", "listing", "hf_daily", "hf_scrape", "arxiv_api", "oai_pmh")
 HEAD_BYTES = 64 * 1024

@@ -43,7 +43,7 @@ from paperfeed.ingest.parsers._common import (
     read_all,
     text,
 )
-from paperfeed.ingest.records import MAX_FIELD, FeaturedRecord, PaperRecord, Rejected
+from paperfeed.papers.records import MAX_FIELD, FeaturedRecord, PaperRecord, Rejected
 
 SOURCE = "hf_daily"
 SOURCE_SCRAPE = "hf_scrape"

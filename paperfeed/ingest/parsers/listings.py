@@ -31,7 +31,7 @@ from paperfeed.ingest.parsers._common import (
     text,
     wanted,
 )
-from paperfeed.ingest.records import PaperRecord, Rejected
+from paperfeed.papers.records import PaperRecord, Rejected
 
 SOURCE = "listing"
 _NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})\.jsonl(?:\.(?:gz|xz|bz2))?")

@@ -15,7 +15,6 @@ printed samples) parse too. An OAI ``<error>`` raises :class:`OaiError`, except
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
@@ -41,7 +40,7 @@ from paperfeed.ingest.parsers._common import (
     version_number,
     versions_from,
 )
-from paperfeed.ingest.records import PaperRecord, Rejected
+from paperfeed.papers.records import PaperRecord, Rejected
 
 SOURCE_RAW = "oai_arxivraw"
 SOURCE_ARXIV = "oai_arxiv"
@@ -103,11 +102,6 @@ def parse_oai(data: bytes, *, location: str = "") -> OaiPage:
                 page.complete_list_size = _int_attr(item, "completeListSize")
                 page.cursor = _int_attr(item, "cursor")
     return page
-
-
-def iter_oai(data: bytes, *, location: str = "") -> Iterator[PaperRecord | Rejected]:
-    """The records of one page (convenience for file imports)."""
-    yield from parse_oai(data, location=location).records
 
 
 def _int_attr(element: Element, name: str) -> int | None:

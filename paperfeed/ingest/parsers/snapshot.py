@@ -31,7 +31,7 @@ from paperfeed.ingest.parsers._common import (
     versions_from,
     wanted,
 )
-from paperfeed.ingest.records import PaperRecord, Rejected
+from paperfeed.papers.records import PaperRecord, Rejected
 
 SOURCE = "snapshot"
 

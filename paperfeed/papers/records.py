@@ -8,8 +8,7 @@ so the upsert keeps whatever is already stored for that field.
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 # Generous limits: real titles are under 300 characters and abstracts under 2,000 words.
@@ -69,27 +68,6 @@ class Rejected:
     reason: str
     arxiv_id: str | None = None
     location: str = ""
-
-
-@dataclass(slots=True)
-class ParseState:
-    """Where a long parse has got to, so an interrupted run can resume (OAI tokens)."""
-
-    cursor: str | None = None
-    complete_list_size: int | None = None
-    extra: dict[str, str] = field(default_factory=dict)
-
-
-def clean_text(value: str | None) -> str | None:
-    """Normalise whitespace (arXiv hard-wraps at ~80 columns) and drop control characters.
-
-    LaTeX stays as text: ``$\\alpha$`` is kept byte for byte apart from whitespace.
-    """
-    if value is None:
-        return None
-    value = unicodedata.normalize("NFC", value)
-    value = _CONTROL.sub("", value)
-    return _WHITESPACE.sub(" ", value).strip()
 
 
 _TEXT_FIELDS = (

@@ -16,8 +16,8 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
-from paperfeed.ingest.records import PaperRecord
 from paperfeed.papers.ids import id_month
+from paperfeed.papers.records import PaperRecord
 
 # Plain scalar fields copied from a record onto the paper.
 SCALAR_FIELDS = (
