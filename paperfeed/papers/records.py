@@ -7,9 +7,9 @@ so the upsert keeps whatever is already stored for that field.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 # Generous limits: real titles are under 300 characters and abstracts under 2,000 words.
 # Anything beyond these is hostile or broken input, and is rejected rather than truncated.
@@ -19,10 +19,8 @@ MAX_ABSTRACT = 20_000
 MAX_AUTHORS = 10_000
 MAX_AUTHOR_NAME = 1_000
 MAX_FIELD = 5_000
-
-_WHITESPACE = re.compile(r"\s+")
-# C0/C1 control characters other than whitespace never belong in metadata.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Errors kept per import run, so a broken input cannot grow its record without bound.
+MAX_STORED_ERRORS = 200
 
 
 @dataclass(slots=True)
@@ -59,6 +57,42 @@ class PaperRecord:
     # The day a daily listing showed this paper (first announcement, roughly).
     listed_on: date | None = None
     featured: FeaturedRecord | None = None
+
+
+@dataclass
+class UpsertSummary:
+    """What an import did with its records: counts, and the first errors in words."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    def reject(self, reason: str, arxiv_id: str | None = None, location: str = "") -> None:
+        self.rejected += 1
+        if len(self.errors) < MAX_STORED_ERRORS:
+            self.errors.append({"id": arxiv_id or "", "reason": reason, "location": location})
+
+    def add(self, other: UpsertSummary) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.rejected += other.rejected
+        room = MAX_STORED_ERRORS - len(self.errors)
+        self.errors.extend(other.errors[: max(room, 0)])
+
+    @property
+    def total(self) -> int:
+        return self.new + self.updated + self.unchanged + self.rejected
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }
 
 
 @dataclass(slots=True)

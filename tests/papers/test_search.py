@@ -138,7 +138,7 @@ def test_search_results_are_remembered_until_the_catalogue_changes():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from paperfeed.community.services import paper_hide
+    from paperfeed.papers.services import paper_hide
     from tests.factories import UserFactory
 
     catalogue_paper("2601.00001", title="Sparse attention for long documents")

@@ -41,7 +41,7 @@ STREAM_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-# Same set as records._CONTROL (C0/C1 controls other than whitespace), plus lone surrogates.
+# C0/C1 control characters other than whitespace never belong in metadata.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _PREFIX_USE = re.compile(
     rb"</?([A-Za-z_][\w.-]*):[A-Za-z_]|\s([A-Za-z_][\w.-]*):[A-Za-z_][\w.-]*\s*="

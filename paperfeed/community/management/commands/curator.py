@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
-from paperfeed.community.services import curator_grant, curators_group
+from paperfeed.accounts.roles import curator_grant, curators_group
 
 
 class Command(BaseCommand):
