@@ -182,7 +182,7 @@ def reindex_papers(*, paper_ids: Iterable[int]) -> None:
     for paper_id, name in (
         PaperAuthor.objects.filter(paper_id__in=ids)
         .order_by("paper_id", "position")
-        .values_list("paper_id", "author__name")
+        .values_list("paper_id", "name")
     ):
         names.setdefault(paper_id, []).append(name)
     index_papers(
