@@ -39,6 +39,8 @@ class PaperAuthorFactory(factory.django.DjangoModelFactory):
     paper = factory.SubFactory(PaperFactory)
     author = factory.SubFactory(AuthorFactory)
     position = factory.Sequence(lambda n: n)
+    # As the paper writes it; by default the identity's spelling.
+    name = factory.LazyAttribute(lambda o: o.author.name)
 
 
 class FeaturedFactory(factory.django.DjangoModelFactory):
