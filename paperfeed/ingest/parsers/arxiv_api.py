@@ -18,23 +18,18 @@ from datetime import datetime
 from xml.etree.ElementTree import Element
 
 from paperfeed.ingest.parsers._common import (
-    BadRecord,
     XmlError,
-    arxiv_id,
     attr,
-    category_list,
     child,
     child_text,
     children,
-    clean,
     finish,
-    iso_datetime,
     local,
-    optional_text,
     parse_xml,
-    strip_surrogates,
-    text,
 )
+from paperfeed.ingest.parsers.categories import category_list
+from paperfeed.ingest.parsers.dates import arxiv_id, iso_datetime
+from paperfeed.ingest.parsers.text import BadRecord, clean, optional_text, strip_surrogates, text
 from paperfeed.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.papers.records import PaperRecord, Rejected
 

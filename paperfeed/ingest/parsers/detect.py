@@ -12,14 +12,9 @@ import tarfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from paperfeed.ingest.parsers._common import (
-    STREAM_ERRORS,
-    is_tar,
-    open_input,
-    read_all,
-    wanted,
-)
 from paperfeed.ingest.parsers.arxiv_api import ArxivApiError, parse_feed
+from paperfeed.ingest.parsers.categories import wanted
+from paperfeed.ingest.parsers.files import STREAM_ERRORS, is_tar, open_input, read_all
 from paperfeed.ingest.parsers.hf_daily import parse_daily_papers, parse_hf_scrape_path
 from paperfeed.ingest.parsers.listings import listing_day, parse_listing_path
 from paperfeed.ingest.parsers.oai_pmh import OaiError, parse_oai

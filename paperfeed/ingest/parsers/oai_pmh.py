@@ -19,27 +19,20 @@ from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
 from paperfeed.ingest.parsers._common import (
-    BadRecord,
     XmlError,
-    arxiv_id,
     attr,
-    category_list,
     child,
     child_text,
     children,
-    clean,
     finish,
-    iso_datetime,
     local,
-    optional_text,
     parse_xml,
-    rfc2822_date,
-    split_authors,
-    strip_surrogates,
-    text,
-    version_number,
     versions_from,
 )
+from paperfeed.ingest.parsers.authors import split_authors
+from paperfeed.ingest.parsers.categories import category_list
+from paperfeed.ingest.parsers.dates import arxiv_id, iso_datetime, rfc2822_date, version_number
+from paperfeed.ingest.parsers.text import BadRecord, clean, optional_text, strip_surrogates, text
 from paperfeed.papers.records import PaperRecord, Rejected
 
 SOURCE_RAW = "oai_arxivraw"

@@ -4,20 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from paperfeed.ingest.parsers._common import (
-    BadRecord,
-    XmlError,
-    category_list,
-    clean,
-    decode_latex_name,
-    integer,
-    iso_datetime,
-    local,
-    parse_xml,
-    rfc2822_date,
-    split_authors,
-    wanted,
-)
+from paperfeed.ingest.parsers._common import XmlError, local, parse_xml
+from paperfeed.ingest.parsers.authors import decode_latex_name, split_authors
+from paperfeed.ingest.parsers.categories import category_list, wanted
+from paperfeed.ingest.parsers.dates import iso_datetime, rfc2822_date
+from paperfeed.ingest.parsers.text import BadRecord, clean, integer
 
 
 @pytest.mark.parametrize(
