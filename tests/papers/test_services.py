@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from paperfeed.papers import search
+from paperfeed.papers import search, selectors
 from paperfeed.papers.models import Author, Featured, Paper, PaperCategory
 from paperfeed.papers.records import FeaturedRecord, PaperRecord
 from paperfeed.papers.services import papers_upsert
@@ -139,3 +139,110 @@ def test_nul_characters_are_stripped_so_postgresql_can_store_the_text():
     paper = Paper.objects.get()
     assert (paper.title, paper.abstract) == ("Nul title", "ab")
     assert list(paper.authors.values_list("name", flat=True)) == ["Ada Lovelace"]
+
+
+# --- Re-importing the same input changes nothing ------------------------------------------------
+
+
+def _counts(summary) -> tuple[int, int, int, int]:
+    return summary.new, summary.updated, summary.unchanged, summary.rejected
+
+
+def _listed(day: int, **overrides) -> PaperRecord:
+    return rec(listed_on=date(2025, 3, day), **overrides)
+
+
+def test_a_paper_listed_on_several_days_with_different_metadata_reimports_unchanged():
+    days = [
+        _listed(18, title="Ice Hockey Puck Localization", categories=["cs.CV", "cs.AI"]),
+        _listed(19, title="Puck Localization Using Contextual Cues", categories=["cs.CV"]),
+        _listed(20, title="Ice Hockey Puck Localization", categories=["cs.CV"], comments="v2"),
+    ]
+    assert _counts(papers_upsert(records=days)) == (1, 2, 0, 0)
+    again = papers_upsert(records=[_listed(18, title="Ice Hockey Puck Localization")])
+    assert _counts(again) == (0, 0, 1, 0)
+    assert _counts(papers_upsert(records=days)) == (0, 0, 3, 0)
+    paper = Paper.objects.get()
+    # The latest day wins, field by field: the last title, the categories it last gave.
+    assert (paper.title, paper.comments) == ("Ice Hockey Puck Localization", "v2")
+    assert paper.last_seen_on == date(2025, 3, 20)
+    assert list(PaperCategory.objects.values_list("category", flat=True)) == ["cs.CV"]
+
+
+def test_the_latest_day_wins_whatever_order_the_days_arrive_in():
+    early = _listed(18, title="Early title")
+    late = _listed(25, title="Late title")
+    papers_upsert(records=[late])
+    # The earlier day only fills gaps: here the first listing day, not the title.
+    assert _counts(papers_upsert(records=[early])) == (0, 1, 0, 0)
+    paper = Paper.objects.get()
+    assert (paper.title, paper.listed_on) == ("Late title", date(2025, 3, 18))
+    assert _counts(papers_upsert(records=[late, early])) == (0, 0, 2, 0)
+
+
+def test_hf_pages_naming_different_code_links_on_different_days_reimport_unchanged():
+    def scrape(day: int, url: str) -> PaperRecord:
+        return rec(
+            source="hf_scrape",
+            listed_on=None,
+            code_url=url,
+            featured=FeaturedRecord(day=date(2025, 12, day), upvotes=day),
+        )
+
+    pages = [
+        scrape(5, "https://github.com/open-compass/VLMEvalKit/pull/1334"),
+        scrape(6, "https://github.com/InternLM/ARM-Thinker"),
+        scrape(7, "https://github.com/open-compass/VLMEvalKit/pull/1334"),
+        scrape(8, "https://github.com/InternLM/ARM-Thinker"),
+    ]
+    assert _counts(papers_upsert(records=pages)) == (1, 3, 0, 0)
+    assert _counts(papers_upsert(records=pages)) == (0, 0, 4, 0)
+    assert Paper.objects.get().code_url == "https://github.com/InternLM/ARM-Thinker"
+
+
+def test_a_newer_version_still_replaces_whatever_day_it_comes_from():
+    papers_upsert(records=[_listed(25, title="Listed late", version=None)])
+    summary = papers_upsert(records=[rec(listed_on=None, version=2, title="Version two")])
+    assert _counts(summary) == (0, 1, 0, 0)
+    assert Paper.objects.get().title == "Version two"
+
+
+# --- Author names as each paper writes them -----------------------------------------------------
+
+
+def test_each_paper_keeps_its_own_spelling_of_one_author(client):
+    from paperfeed.papers.models import PaperAuthor
+
+    papers_upsert(
+        records=[
+            rec("2503.00001", authors=["Baptiste Roziere", "Ada Lovelace"]),
+            rec("2503.00002", authors=["Baptiste Rozière"]),
+        ]
+    )
+    assert Author.objects.filter(key="baptiste roziere").count() == 1
+    names = dict(PaperAuthor.objects.filter(position=0).values_list("paper__arxiv_id", "name"))
+    assert names == {"2503.00001": "Baptiste Roziere", "2503.00002": "Baptiste Rozière"}
+    body = client.get("/api/papers/2503.00002").json()
+    assert [author["name"] for author in body["authors"]] == ["Baptiste Rozière"]
+    assert "Baptiste Rozière" in client.get("/papers/2503.00002").content.decode()
+    # Both spellings still find both papers: one identity for search.
+    for spelling in ("roziere", "rozière"):
+        found = selectors.search_papers(query=f"author:{spelling}").papers
+        assert {p.arxiv_id for p in found} == {"2503.00001", "2503.00002"}, spelling
+
+
+def test_a_changed_spelling_on_reimport_updates_the_paper_and_a_repeat_changes_nothing():
+    from paperfeed.papers.models import PaperAuthor
+
+    papers_upsert(records=[_listed(18, authors=["Tat-Seng Chua", "Zheng Wang", "Zheng Wang"])])
+    assert list(PaperAuthor.objects.values_list("name", flat=True)) == [
+        "Tat-Seng Chua",
+        "Zheng Wang",
+    ]
+    later = _listed(19, authors=["Tat-seng Chua", "Zheng Wang", "Zheng Wang"])
+    assert _counts(papers_upsert(records=[later])) == (0, 1, 0, 0)
+    assert list(PaperAuthor.objects.values_list("name", flat=True)) == [
+        "Tat-seng Chua",
+        "Zheng Wang",
+    ]
+    assert _counts(papers_upsert(records=[later])) == (0, 0, 1, 0)
