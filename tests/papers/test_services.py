@@ -246,3 +246,92 @@ def test_a_changed_spelling_on_reimport_updates_the_paper_and_a_repeat_changes_n
         "Zheng Wang",
     ]
     assert _counts(papers_upsert(records=[later])) == (0, 0, 1, 0)
+
+
+# --- papers_imported: after the commit, never inside the write ----------------------------------
+
+
+@pytest.fixture
+def imported():
+    from paperfeed.papers.signals import papers_imported
+
+    calls: list[dict] = []
+
+    def receiver(**kwargs) -> None:
+        calls.append(kwargs)
+
+    papers_imported.connect(receiver, dispatch_uid="test.imported")
+    yield calls
+    papers_imported.disconnect(dispatch_uid="test.imported")
+
+
+def test_papers_imported_is_sent_once_the_batch_commits(
+    imported, django_capture_on_commit_callbacks
+):
+    hf = rec(
+        "2503.00002", source="hf_daily", featured=FeaturedRecord(day=date(2025, 3, 19), upvotes=7)
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        papers_upsert(records=[rec("2503.00001"), hf])
+    assert imported == []  # not inside the write
+    for callback in callbacks:
+        callback()
+    ids = dict(Paper.objects.values_list("arxiv_id", "pk"))
+    [call] = imported
+    assert call["sender"] is papers_upsert
+    assert sorted(call["paper_ids"]) == sorted(ids.values())
+    assert call["featured"] == [(ids["2503.00002"], "hf_daily", date(2025, 3, 19), 7)]
+
+
+def test_papers_imported_is_not_sent_for_a_batch_that_changed_nothing(
+    imported, django_capture_on_commit_callbacks
+):
+    papers_upsert(records=[rec()])
+    with django_capture_on_commit_callbacks(execute=True):
+        papers_upsert(records=[rec()])
+    assert imported == []
+
+
+def test_papers_imported_is_not_sent_for_a_dry_run(imported, django_capture_on_commit_callbacks):
+    from paperfeed.ingest.services import ingest_run
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest_run(source="listing", items=[rec()], dry_run=True)
+    assert imported == [] and not Paper.objects.exists()
+
+
+# --- Counters and curation -----------------------------------------------------------------------
+
+
+def test_paper_counters_add_moves_both_counters_atomically():
+    from paperfeed.papers.services import paper_counters_add
+
+    papers_upsert(records=[rec()])
+    paper = Paper.objects.get()
+    paper_counters_add(paper_id=paper.pk, upvotes=2, comments=3)
+    paper_counters_add(paper_id=paper.pk, upvotes=-1)
+    paper.refresh_from_db()
+    assert (paper.upvote_count, paper.comment_count) == (1, 3)
+
+
+def test_merging_authors_keeps_each_papers_spelling_and_moves_claims():
+    from paperfeed.community.models import AuthorClaim
+    from paperfeed.papers.models import PaperAuthor
+    from paperfeed.papers.services import authors_merge
+    from tests.factories import UserFactory
+
+    papers_upsert(
+        records=[rec("2503.00001", authors=["Yann LeCun"]), rec("2503.00002", authors=["Y. LeCun"])]
+    )
+    keep, duplicate = Author.objects.get(key="yann lecun"), Author.objects.get(key="y. lecun")
+    member, curator = UserFactory(), UserFactory()
+    claim = AuthorClaim.objects.create(
+        user=member, paper=Paper.objects.get(arxiv_id="2503.00002"), author=duplicate
+    )
+    assert authors_merge(curator=curator, keep=keep, duplicates=[duplicate]) == 1
+    assert list(PaperAuthor.objects.order_by("paper__arxiv_id").values_list("author", "name")) == [
+        (keep.pk, "Yann LeCun"),
+        (keep.pk, "Y. LeCun"),
+    ]
+    claim.refresh_from_db()
+    assert claim.author_id == keep.pk
