@@ -7,7 +7,7 @@ user is recorded where the catalogue keeps it (``Featured.featured_by``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import partial
 from typing import Any
@@ -139,6 +139,43 @@ def featured_submit(*, member: User, paper: Paper, day: date, submitter_name: st
         featured_by=member,
         submitter_name=submitter_name[:150],
     )
+
+
+# --- Code links and stars (found by trending, or set by a person it has authorised) -----------
+
+
+def papers_code_links_found(*, links: Mapping[int, str]) -> int:
+    """Store automatically found code links (paper id → URL); a link a person has set, even
+    meanwhile, is never replaced. Returns how many were stored."""
+    with transaction.atomic():
+        user_set = set(
+            Paper.objects.filter(
+                pk__in=list(links), code_url_source=Paper.CodeUrlSource.USER
+            ).values_list("pk", flat=True)
+        )
+        updates = [
+            Paper(id=pk, code_url=url, code_url_source=Paper.CodeUrlSource.AUTO)
+            for pk, url in links.items()
+            if pk not in user_set
+        ]
+        Paper.objects.bulk_update(updates, ["code_url", "code_url_source"], batch_size=500)
+    return len(updates)
+
+
+def paper_code_link_user_set(*, paper_id: int, url: str) -> None:
+    """A person's code link (``""`` clears it): it wins over anything found automatically."""
+    Paper.objects.filter(pk=paper_id).update(
+        code_url=url,
+        code_url_source=Paper.CodeUrlSource.USER,
+        code_stars=None,
+        updated_at=timezone.now(),
+    )
+
+
+def papers_code_stars_set(*, stars: Mapping[int, int | None]) -> None:
+    """The star counts of the papers' code repositories (paper id → stars)."""
+    updates = [Paper(id=pk, code_stars=count) for pk, count in stars.items()]
+    Paper.objects.bulk_update(updates, ["code_stars"], batch_size=500)
 
 
 # --- Curation (the caller has checked that ``curator`` is one) ---------------------------------

@@ -22,6 +22,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from paperfeed.papers.models import Paper
+from paperfeed.papers.services import (
+    paper_code_link_user_set,
+    papers_code_links_found,
+    papers_code_stars_set,
+)
 from paperfeed.trending import codelinks, ranking, selectors
 from paperfeed.trending.github import GitHubClient, GitHubError, RateLimited
 from paperfeed.trending.models import (
@@ -139,16 +144,8 @@ def code_links_scan(*, batch_size: int = 2000) -> ScanSummary:
             Paper(id=paper_id, code_url=link.url, code_url_source=Paper.CodeUrlSource.AUTO)
         )
     if updates:
-        with transaction.atomic():
-            # Re-check inside the write: a person may have set a link while we scanned.
-            user_set = set(
-                Paper.objects.filter(
-                    pk__in=[p.pk for p in updates], code_url_source=Paper.CodeUrlSource.USER
-                ).values_list("pk", flat=True)
-            )
-            updates = [p for p in updates if p.pk not in user_set]
-            Paper.objects.bulk_update(updates, ["code_url", "code_url_source"], batch_size=500)
-        summary.linked = len(updates)
+        # papers re-checks inside the write: a person may have set a link while we scanned.
+        summary.linked = papers_code_links_found(links={p.pk: p.code_url for p in updates})
     logger.info(
         "code link scan: %d papers read, %d linked, refused: %s",
         summary.scanned,
@@ -177,12 +174,7 @@ def paper_code_link_set(*, paper: Paper, user: Any, url: str) -> Paper:
             )
         code_url = outcome.url
         repositories_sync(keys=[outcome.key])
-    Paper.objects.filter(pk=paper.pk).update(
-        code_url=code_url,
-        code_url_source=Paper.CodeUrlSource.USER,
-        code_stars=None,
-        updated_at=timezone.now(),
-    )
+    paper_code_link_user_set(paper_id=paper.pk, url=code_url)
     logger.info("paper %s: code link set to %r by user %s", paper.arxiv_id, code_url, user.pk)
     paper.refresh_from_db()
     return paper
@@ -425,7 +417,7 @@ def trending_scores_recompute(
         TrendingScore.objects.all().delete()
         TrendingScore.objects.bulk_create(rows, batch_size=2000)
         if stale_stars:
-            Paper.objects.bulk_update(stale_stars, ["code_stars"], batch_size=500)
+            papers_code_stars_set(stars={p.pk: p.code_stars for p in stale_stars})
         run = TrendingRun.objects.create(
             computed_at=computed_at,
             as_of=computation.as_of,

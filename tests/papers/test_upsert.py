@@ -32,7 +32,9 @@ def test_a_field_added_to_paper_is_written_without_a_second_list(monkeypatch):
 def test_postgresql_types_come_from_the_models():
     if connection.vendor != "postgresql":
         pytest.skip("the unnest() array types are only used on PostgreSQL")
-    types = dict(zip(upsert.PAPER_COLUMNS, upsert.pg_types(Paper, upsert.PAPER_COLUMNS)))
+    types = dict(
+        zip(upsert.PAPER_COLUMNS, upsert.pg_types(Paper, upsert.PAPER_COLUMNS), strict=True)
+    )
     assert types["arxiv_id"] == "varchar"  # no length: a cast must never cut a value
     assert types["versions"] == types["sources"] == "jsonb"
     assert types["published"] == "timestamp with time zone"
