@@ -80,7 +80,7 @@ def papers_upsert(*, records: Sequence[PaperRecord]) -> UpsertSummary:
     upsert.write_links(written, previous)
     search.index_papers(
         [
-            search.IndexRow(s.id, s.title, s.abstract or "", ", ".join(s.authors or []))
+            search.IndexRow(s.id, s.title, s.abstract or "", search.authors_text(s.authors or []))
             for s in written
             if s.id is not None and _text_changed(s, previous[s.arxiv_id])
         ]
