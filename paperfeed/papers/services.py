@@ -7,6 +7,7 @@ user is recorded where the catalogue keeps it (``Featured.featured_by``).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import partial
@@ -22,6 +23,8 @@ from paperfeed.papers.merge import PaperState, merge
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
 from paperfeed.papers.records import PaperRecord, UpsertSummary, check_record, strip_nul
 from paperfeed.papers.signals import FeaturedWrite, authors_merging, papers_imported
+
+logger = logging.getLogger(__name__)
 
 
 def papers_upsert(*, records: Sequence[PaperRecord]) -> UpsertSummary:
@@ -94,12 +97,19 @@ def papers_upsert(*, records: Sequence[PaperRecord]) -> UpsertSummary:
     ]
     paper_ids = [s.id for s in written if s.id is not None]
     if paper_ids or entries:
-        transaction.on_commit(
-            partial(
-                papers_imported.send, sender=papers_upsert, paper_ids=paper_ids, featured=entries
-            )
-        )
+        transaction.on_commit(partial(_announce_import, paper_ids=paper_ids, featured=entries))
     return summary
+
+
+def _announce_import(*, paper_ids: list[int], featured: list[FeaturedWrite]) -> None:
+    """Send ``papers_imported``. The batch is committed by now: a receiver that fails is logged
+    and neither stops the others nor the import."""
+    results = papers_imported.send_robust(
+        sender=papers_upsert, paper_ids=paper_ids, featured=featured
+    )
+    for receiver, result in results:
+        if isinstance(result, Exception):
+            logger.error("papers_imported: %r failed", receiver, exc_info=result)
 
 
 def _text_changed(state: PaperState, old: PaperState | None) -> bool:

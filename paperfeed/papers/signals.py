@@ -23,8 +23,9 @@ Sender: ``papers_upsert`` (the function). Keyword arguments, all typed and alway
   record's source (``"hf_daily"``, ``"hf_scrape"``, ...), ``day`` the featured day (a
   ``datetime.date``), ``upvotes`` the count at the source.
 
-The batch is already committed when receivers run: a receiver that fails does not undo the
-import, and one that writes does so in its own transaction.
+The batch is already committed when receivers run: a receiver that raises is logged and
+stops neither the other receivers nor the import (``send_robust``); one that writes does so in
+its own transaction.
 """
 
 authors_merging = Signal()

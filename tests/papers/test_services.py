@@ -283,6 +283,31 @@ def test_papers_imported_is_sent_once_the_batch_commits(
     assert call["featured"] == [(ids["2503.00002"], "hf_daily", date(2025, 3, 19), 7)]
 
 
+def test_a_failing_receiver_is_logged_and_stops_neither_the_others_nor_the_import(
+    imported, django_capture_on_commit_callbacks, caplog
+):
+    from paperfeed.papers.signals import papers_imported
+
+    def broken(**kwargs) -> None:
+        raise RuntimeError("receiver bug")
+
+    later: list[dict] = []
+
+    def after(**kwargs) -> None:
+        later.append(kwargs)
+
+    papers_imported.connect(broken, dispatch_uid="test.broken")
+    papers_imported.connect(after, dispatch_uid="test.after")  # called after the broken one
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            papers_upsert(records=[rec()])
+    finally:
+        papers_imported.disconnect(dispatch_uid="test.broken")
+        papers_imported.disconnect(dispatch_uid="test.after")
+    assert len(later) == 1 and Paper.objects.count() == 1
+    assert "receiver bug" in caplog.text
+
+
 def test_papers_imported_is_not_sent_for_a_batch_that_changed_nothing(
     imported, django_capture_on_commit_callbacks
 ):
