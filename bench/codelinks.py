@@ -40,7 +40,8 @@ def old_scrape_links(archive: Path) -> dict[str, str]:
     """arXiv id -> the link the old scrape parser stored (the last scrape with one wins)."""
     import json
 
-    from paperfeed.ingest.parsers._common import BadRecord, arxiv_id
+    from paperfeed.ingest.parsers.dates import arxiv_id
+    from paperfeed.ingest.parsers.text import BadRecord
 
     chosen: dict[str, str] = {}
     with tarfile.open(archive) as tar:

@@ -63,8 +63,8 @@ def setup_django(data_dir) -> None:
 
 
 def make_catalogue(papers: int) -> None:
-    from paperfeed.ingest.records import FeaturedRecord, PaperRecord
-    from paperfeed.ingest.services import papers_upsert
+    from paperfeed.papers.records import FeaturedRecord, PaperRecord
+    from paperfeed.papers.services import papers_upsert
 
     rng = random.Random(1)
     today = datetime.now(UTC).date()

@@ -23,7 +23,7 @@ from pathlib import Path
 from bench.common import SHARED
 from paperfeed.ingest.parsers.hf_abstract import scraped_text_is_abstract, strip_abstract_label
 from paperfeed.ingest.parsers.hf_daily import parse_hf_scrape_path
-from paperfeed.ingest.records import PaperRecord
+from paperfeed.papers.records import PaperRecord
 
 HF_ARCHIVE = "data/hf_daily_papers/atharvadomale_hf_daily_2025-12-04_to_2026-08-22.tar.xz"
 DAILY_ARCHIVE = "data/arxiv_daily_cs/daily_jsonl_2025-03-18_to_2026-07-01.tar.xz"

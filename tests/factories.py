@@ -39,6 +39,8 @@ class PaperAuthorFactory(factory.django.DjangoModelFactory):
     paper = factory.SubFactory(PaperFactory)
     author = factory.SubFactory(AuthorFactory)
     position = factory.Sequence(lambda n: n)
+    # As the paper writes it; by default the identity's spelling.
+    name = factory.LazyAttribute(lambda o: o.author.name)
 
 
 class FeaturedFactory(factory.django.DjangoModelFactory):
@@ -102,8 +104,10 @@ def catalogue_paper(
     """A paper stored through the real importer (papers_upsert), so it is also in the FTS index."""
     from datetime import UTC, datetime
 
-    from paperfeed.ingest.records import FeaturedRecord, PaperRecord
-    from paperfeed.ingest.services import papers_upsert
+    from django.test import TestCase
+
+    from paperfeed.papers.records import FeaturedRecord, PaperRecord
+    from paperfeed.papers.services import papers_upsert
 
     when = published or datetime(2026, 2, 2, 12, tzinfo=UTC)
     record = PaperRecord(
@@ -121,7 +125,10 @@ def catalogue_paper(
         code_stars=code_stars,
         featured=FeaturedRecord(day=featured_on, upvotes=featured_upvotes) if featured_on else None,
     )
-    summary = papers_upsert(records=[record])
+    # Receivers of papers_imported (trending's upvote history) run once the import commits;
+    # a test's transaction never does, so run them here as a committed import would.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        summary = papers_upsert(records=[record])
     assert summary.rejected == 0, summary.errors
     return Paper.objects.get(arxiv_id=arxiv_id)
 

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class CommunityConfig(AppConfig):
     name = "paperfeed.community"
     label = "community"
+
+    def ready(self) -> None:
+        from paperfeed.community.receivers import move_claims_to_kept_author
+        from paperfeed.papers.signals import authors_merging
+
+        authors_merging.connect(move_claims_to_kept_author, dispatch_uid="community.claims")

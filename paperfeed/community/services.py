@@ -11,38 +11,19 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser, Group, Permission, User
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from paperfeed.accounts.roles import is_curator
 from paperfeed.community import markdown
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport, Upvote
 from paperfeed.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
 from paperfeed.papers.selectors import paper_upvotes
+from paperfeed.papers.services import featured_submit, paper_counters_add
 
-CURATORS_GROUP = "curators"
-# Model permissions a curator gets in the admin, besides community.curate.
-CURATOR_PERMISSIONS = [
-    ("community", "curate"),
-    ("community", "moderate_comment"),
-    ("community", "view_comment"),
-    ("community", "change_comment"),
-    ("community", "view_commentreport"),
-    ("community", "change_commentreport"),
-    ("community", "view_authorclaim"),
-    ("community", "change_authorclaim"),
-    ("papers", "view_paper"),
-    ("papers", "change_paper"),
-    ("papers", "view_author"),
-    ("papers", "change_author"),
-    ("papers", "view_featured"),
-    ("papers", "add_featured"),
-    ("papers", "change_featured"),
-    ("papers", "delete_featured"),
-]
 _WITHDRAWN = re.compile(
     r"\b(?:this (?:paper|submission|article) (?:has been|was|is) withdrawn|"
     r"withdrawn by (?:the )?authors?)\b",
@@ -77,10 +58,6 @@ class NotAllowed(CommunityError):
     pass
 
 
-def is_curator(user: AnyUser) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.has_perm("community.curate"))
-
-
 def _require_curator(user: AnyUser) -> None:
     if not is_curator(user):
         raise NotAllowed("Only curators can do this.")
@@ -112,7 +89,7 @@ def upvote_add(*, user: User, paper: Paper) -> int:
     try:
         with transaction.atomic():
             Upvote.objects.create(user=user, paper=paper)
-            Paper.objects.filter(pk=paper.pk).update(upvote_count=F("upvote_count") + 1)
+            paper_counters_add(paper_id=paper.pk, upvotes=1)
             return _upvote_count(paper.pk)
     except IntegrityError:
         return _upvote_count(paper.pk)
@@ -124,7 +101,7 @@ def upvote_remove(*, user: User, paper: Paper) -> int:
     with transaction.atomic():
         deleted, _ = Upvote.objects.filter(user=user, paper=paper).delete()
         if deleted:
-            Paper.objects.filter(pk=paper.pk).update(upvote_count=F("upvote_count") - 1)
+            paper_counters_add(paper_id=paper.pk, upvotes=-1)
         return _upvote_count(paper.pk)
 
 
@@ -197,7 +174,7 @@ def comment_create(
         comment = Comment.objects.create(
             paper=paper, author=user, parent=parent, body=body.strip(), body_html=html
         )
-        Paper.objects.filter(pk=paper.pk).update(comment_count=F("comment_count") + 1)
+        paper_counters_add(paper_id=paper.pk, comments=1)
     return comment
 
 
@@ -230,9 +207,7 @@ def _set_visibility(comment: Comment, **changes: Any) -> None:
         locked.save(update_fields=list(changes))
         delta = int(locked.visible) - int(was_visible)
         if delta:
-            Paper.objects.filter(pk=locked.paper_id).update(
-                comment_count=F("comment_count") + delta
-            )
+            paper_counters_add(paper_id=locked.paper_id, comments=delta)
     for name, value in changes.items():
         setattr(comment, name, value)
 
@@ -320,7 +295,7 @@ def _paper_for(arxiv_id: str) -> Paper:
     paper = Paper.objects.filter(arxiv_id=arxiv_id).first()
     if paper is not None:
         return paper
-    from paperfeed.ingest.services import papers_fetch_by_ids
+    from paperfeed.ingest.sources import papers_fetch_by_ids
 
     try:
         papers_fetch_by_ids(arxiv_ids=[arxiv_id])
@@ -368,108 +343,9 @@ def paper_submit(*, user: User, arxiv_id_or_url: str) -> Featured:
     name = getattr(getattr(user, "profile", None), "shown_name", "") or user.get_username()
     try:
         with transaction.atomic():
-            return Featured.objects.create(
-                paper=paper,
-                day=today,
-                source=Featured.Source.SUBMISSION,
-                featured_by=user,
-                submitter_name=name[:150],
-            )
+            return featured_submit(member=user, paper=paper, day=today, submitter_name=name)
     except IntegrityError as exc:
         raise SubmissionRefused(f"arXiv:{arxiv_id} is already on today's list.") from exc
-
-
-# --- Curation ------------------------------------------------------------------------------
-
-
-def curators_group() -> Group:
-    """The curators group with its permissions (created or completed on demand)."""
-    group, _ = Group.objects.get_or_create(name=CURATORS_GROUP)
-    wanted = [
-        Permission.objects.filter(content_type__app_label=app, codename=codename).first()
-        for app, codename in CURATOR_PERMISSIONS
-    ]
-    group.permissions.add(*[perm for perm in wanted if perm is not None])
-    return group
-
-
-def curator_grant(*, user: User) -> None:
-    user.groups.add(curators_group())
-
-
-def featured_add(*, curator: User, paper: Paper, day: date, comment: str = "") -> Featured:
-    _require_curator(curator)
-    entry, created = Featured.objects.get_or_create(
-        paper=paper,
-        day=day,
-        defaults={
-            "source": Featured.Source.CURATOR,
-            "featured_by": curator,
-            "comment": comment.strip()[:2000],
-        },
-    )
-    if not created:
-        entry.hidden = False
-        entry.comment = comment.strip()[:2000] or entry.comment
-        entry.save(update_fields=["hidden", "comment", "updated_at"])
-    return entry
-
-
-def featured_remove(*, curator: User, featured: Featured) -> None:
-    _require_curator(curator)
-    featured.delete()
-
-
-def featured_pin(*, curator: User, featured: Featured, pinned: bool = True) -> None:
-    _require_curator(curator)
-    Featured.objects.filter(pk=featured.pk).update(pinned=pinned, updated_at=timezone.now())
-    featured.pinned = pinned
-
-
-def featured_hide(*, curator: User, featured: Featured, hidden: bool = True) -> None:
-    _require_curator(curator)
-    Featured.objects.filter(pk=featured.pk).update(hidden=hidden, updated_at=timezone.now())
-    featured.hidden = hidden
-
-
-def paper_hide(*, curator: User, paper: Paper, hidden: bool = True) -> None:
-    from paperfeed.papers import search
-
-    _require_curator(curator)
-    with transaction.atomic():
-        Paper.objects.filter(pk=paper.pk).update(hidden=hidden)
-        search.catalogue_changed()
-    paper.hidden = hidden
-
-
-def authors_merge(*, curator: User, keep: Author, duplicates: list[Author]) -> int:
-    """Fold duplicate authors into ``keep``; returns how many paper links moved."""
-    from paperfeed.papers import search
-
-    _require_curator(curator)
-    duplicate_ids = [a.pk for a in duplicates if a.pk != keep.pk]
-    if not duplicate_ids:
-        return 0
-    moved = 0
-    with transaction.atomic():
-        links = PaperAuthor.objects.filter(author_id__in=duplicate_ids)
-        papers = set(links.values_list("paper_id", flat=True))
-        already = set(
-            PaperAuthor.objects.filter(author=keep, paper_id__in=papers).values_list(
-                "paper_id", flat=True
-            )
-        )
-        # A paper listing both names keeps only the kept author's entry.
-        PaperAuthor.objects.filter(author_id__in=duplicate_ids, paper_id__in=already).delete()
-        moved = PaperAuthor.objects.filter(author_id__in=duplicate_ids).update(author=keep)
-        AuthorClaim.objects.filter(author_id__in=duplicate_ids).update(author=keep)
-        Author.objects.filter(pk__in=duplicate_ids).delete()
-        rows = []
-        for paper in Paper.objects.filter(pk__in=papers).prefetch_related("authorships__author"):
-            names = ", ".join(link.author.name for link in paper.authorships.all())
-            rows.append(search.IndexRow(paper.pk, paper.title, paper.abstract, names))
-        search.index_papers(rows)
-    return moved
 
 
 # --- Authorship claims ---------------------------------------------------------------------

@@ -18,10 +18,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from paperfeed.accounts.roles import is_curator
 from paperfeed.community import selectors, services
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport
 from paperfeed.core.http import MemberRequest
 from paperfeed.core.ratelimits import limited, too_many, wants_json
+from paperfeed.papers import services as papers_services
 from paperfeed.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.papers.models import Author, Featured, Paper
 
@@ -248,7 +250,7 @@ def curator_required(
     def checked(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect(_login_url(request.get_full_path()))
-        if not services.is_curator(request.user):
+        if not is_curator(request.user):
             return render(
                 request,
                 "community/message.html",
@@ -297,7 +299,7 @@ def curate_featured(request: MemberRequest) -> HttpResponse:
     action = request.POST.get("action", "feature")
     user = request.user
     if action == "feature":
-        services.featured_add(
+        papers_services.featured_add(
             curator=user, paper=paper, day=day, comment=request.POST.get("comment", "")
         )
         return _done(request, f"arXiv:{paper.arxiv_id} is featured on {day}.")
@@ -305,11 +307,11 @@ def curate_featured(request: MemberRequest) -> HttpResponse:
     if entry is None:
         return _done(request, f"arXiv:{paper.arxiv_id} is not featured on {day}.", ok=False)
     if action == "unfeature":
-        services.featured_remove(curator=user, featured=entry)
+        papers_services.featured_remove(curator=user, featured=entry)
     elif action in ("pin", "unpin"):
-        services.featured_pin(curator=user, featured=entry, pinned=action == "pin")
+        papers_services.featured_pin(curator=user, featured=entry, pinned=action == "pin")
     elif action in ("hide", "show"):
-        services.featured_hide(curator=user, featured=entry, hidden=action == "hide")
+        papers_services.featured_hide(curator=user, featured=entry, hidden=action == "hide")
     else:
         return _done(request, "Unknown action.", ok=False)
     return _done(request, f"Done: {action} arXiv:{paper.arxiv_id} on {day}.")
@@ -322,7 +324,7 @@ def curate_paper(request: MemberRequest) -> HttpResponse:
     if paper is None:
         return _done(request, "No paper in the catalogue has that arXiv id.", ok=False)
     hidden = request.POST.get("action") != "show"
-    services.paper_hide(curator=request.user, paper=paper, hidden=hidden)
+    papers_services.paper_hide(curator=request.user, paper=paper, hidden=hidden)
     return _done(request, f"arXiv:{paper.arxiv_id} is {'hidden' if hidden else 'shown again'}.")
 
 
@@ -337,7 +339,7 @@ def curate_authors(request: MemberRequest) -> HttpResponse:
     duplicates = list(Author.objects.filter(pk__in=[int(v) for v in duplicate_ids]))
     if keep is None or not duplicates:
         return _done(request, "No author has that id.", ok=False)
-    moved = services.authors_merge(curator=request.user, keep=keep, duplicates=duplicates)
+    moved = papers_services.authors_merge(curator=request.user, keep=keep, duplicates=duplicates)
     return _done(request, f"Merged {len(duplicates)} author(s) into {keep.name}; {moved} links.")
 
 

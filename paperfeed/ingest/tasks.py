@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django_tasks import task
 
-from paperfeed.ingest import services
+from paperfeed.ingest import sources
 from paperfeed.ingest.fetchers import FetchError
 
 logger = logging.getLogger(__name__)
@@ -23,14 +23,12 @@ def daily_import() -> dict[str, str]:
     today = date.today()
     outcome = {}
     jobs = {
-        "arxiv_api": lambda: services.papers_import_arxiv(
+        "arxiv_api": lambda: sources.papers_import_arxiv(
             categories=settings.PAPERFEED_CATEGORIES,
             submitted_from=today - timedelta(days=3),
             submitted_until=today,
         ),
-        "hf_daily": lambda: services.papers_import_hf_daily(
-            days=[today - timedelta(days=1), today]
-        ),
+        "hf_daily": lambda: sources.papers_import_hf_daily(days=[today - timedelta(days=1), today]),
     }
     for name, job in jobs.items():
         try:
@@ -46,7 +44,7 @@ def daily_import() -> dict[str, str]:
 def complete_papers() -> str:
     """Fill in papers imported without an abstract from the arXiv API (papers_complete)."""
     try:
-        run = services.papers_complete(limit=settings.PAPERFEED_COMPLETE_PER_RUN)
+        run = sources.papers_complete(limit=settings.PAPERFEED_COMPLETE_PER_RUN)
     except FetchError as exc:
         logger.warning("completing papers from arXiv skipped: %s", exc)
         return f"skipped: {exc}"

@@ -1,12 +1,13 @@
-"""Admin for the catalogue. Bulk actions go through the community services, so the admin
-obeys the same rules and permissions as the curation pages."""
+"""Admin for the catalogue. Bulk actions go through the papers services and, like the curation
+pages, are for curators only."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.http import HttpRequest
 
-from paperfeed.community import services
-from paperfeed.papers import search
+from paperfeed.accounts.roles import is_curator
+from paperfeed.papers import search, services
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
 
 
@@ -14,6 +15,14 @@ class PaperAuthorInline(admin.TabularInline):
     model = PaperAuthor
     extra = 0
     raw_id_fields = ["author"]
+
+
+def _refused(request: HttpRequest) -> bool:
+    """Curation actions are for curators (admin access alone does not make one)."""
+    if is_curator(request.user):
+        return False
+    messages.error(request, "Only curators can do this.")
+    return True
 
 
 @admin.register(Paper)
@@ -47,12 +56,16 @@ class PaperAdmin(admin.ModelAdmin):
 
     @admin.action(description="Hide the selected papers everywhere")
     def hide_papers(self, request, queryset):  # type: ignore[no-untyped-def]
+        if _refused(request):
+            return
         for paper in queryset:
             services.paper_hide(curator=request.user, paper=paper, hidden=True)
         messages.success(request, f"Hid {queryset.count()} paper(s).")
 
     @admin.action(description="Show the selected papers again")
     def show_papers(self, request, queryset):  # type: ignore[no-untyped-def]
+        if _refused(request):
+            return
         for paper in queryset:
             services.paper_hide(curator=request.user, paper=paper, hidden=False)
         messages.success(request, f"Showed {queryset.count()} paper(s).")
@@ -71,12 +84,10 @@ class AuthorAdmin(admin.ModelAdmin):
         if len(authors) < 2:
             messages.error(request, "Select at least two authors to merge.")
             return
-        keep, duplicates = authors[0], authors[1:]
-        try:
-            moved = services.authors_merge(curator=request.user, keep=keep, duplicates=duplicates)
-        except services.CommunityError as exc:
-            messages.error(request, exc.reason)
+        if _refused(request):
             return
+        keep, duplicates = authors[0], authors[1:]
+        moved = services.authors_merge(curator=request.user, keep=keep, duplicates=duplicates)
         messages.success(request, f"Merged {len(duplicates)} into {keep.name} ({moved} links).")
 
 
@@ -91,6 +102,8 @@ class FeaturedAdmin(admin.ModelAdmin):
     actions = ["pin", "unpin", "hide", "show"]
 
     def _apply(self, request, queryset, **change):  # type: ignore[no-untyped-def]
+        if _refused(request):
+            return
         for entry in queryset:
             if "pinned" in change:
                 services.featured_pin(curator=request.user, featured=entry, pinned=change["pinned"])

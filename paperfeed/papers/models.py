@@ -55,6 +55,10 @@ class Paper(models.Model):
     published_is_estimate = models.BooleanField(default=False)
     updated = models.DateTimeField()
     listed_on = models.DateField(null=True, blank=True)
+    # The latest day a source that names no version (daily listings, HF pages) showed this
+    # paper: a record from an earlier or the same day only fills gaps (papers/merge.py), so
+    # re-reading the same days changes nothing.
+    last_seen_on = models.DateField(null=True, blank=True)
     code_url = models.URLField(max_length=500, blank=True)
     code_url_source = models.CharField(
         max_length=8, choices=CodeUrlSource.choices, blank=True, default=""
@@ -132,6 +136,9 @@ class PaperAuthor(models.Model):
     )
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="authorships")
     position = models.PositiveSmallIntegerField()
+    # The name as this paper writes it; ``author`` groups one person's spellings for search and
+    # author pages, and keeps the first spelling it met.
+    name = models.CharField(max_length=1000, default="")
 
     class Meta:
         ordering = ["position"]

@@ -159,18 +159,6 @@ def _years(value: str) -> tuple[int, int] | None:
     return first, last
 
 
-def unparse(parsed: ParsedQuery) -> str:
-    """A canonical query string for ``parsed`` (used for links such as a category filter)."""
-    parts = list(parsed.terms)
-    parts += ['"' + " ".join(phrase) + '"' for phrase in parsed.phrases]
-    parts += ['author:"' + " ".join(words) + '"' for words in parsed.author_terms]
-    parts += [f"cat:{category}" for category in parsed.categories]
-    if parsed.years:
-        first, last = parsed.years
-        parts.append(f"year:{first}" if first == last else f"year:{first}-{last}")
-    return " ".join(parts)
-
-
 # --- Highlighting -----------------------------------------------------------------------------
 
 

@@ -16,6 +16,8 @@ from typing import Any
 
 from django.db import connection
 
+from paperfeed.papers.merge import author_key
+
 FTS_TABLE = "papers_fts"
 # Search totals stop counting here (the pager cannot go further); pages show "10,000+".
 COUNT_CAP = 10_100
@@ -177,6 +179,18 @@ def search_ids(text: str, *, limit: int = 20, offset: int = 0) -> tuple[list[int
     return search_filtered(terms=terms, limit=limit, offset=offset)
 
 
+def authors_text(names: Sequence[str]) -> str:
+    """The indexed author text: the paper's own spellings, then the accent-folded form of each
+    name that has one, so ``author:roziere`` and ``author:rozière`` find every spelling of one
+    person on PostgreSQL too (SQLite's FTS5 folds accents itself)."""
+    folded = [
+        key
+        for name in names
+        if not name.isascii() and (key := author_key(name)) != " ".join(name.lower().split())
+    ]
+    return ", ".join([*names, *dict.fromkeys(folded)])
+
+
 def reindex_papers(*, paper_ids: Iterable[int]) -> None:
     """Rebuild the index entries of these papers from what is stored (after a manual edit)."""
     from paperfeed.papers.models import Paper, PaperAuthor
@@ -186,12 +200,12 @@ def reindex_papers(*, paper_ids: Iterable[int]) -> None:
     for paper_id, name in (
         PaperAuthor.objects.filter(paper_id__in=ids)
         .order_by("paper_id", "position")
-        .values_list("paper_id", "author__name")
+        .values_list("paper_id", "name")
     ):
         names.setdefault(paper_id, []).append(name)
     index_papers(
         [
-            IndexRow(pk, title, abstract, ", ".join(names.get(pk, [])))
+            IndexRow(pk, title, abstract, authors_text(names.get(pk, [])))
             for pk, title, abstract in Paper.objects.filter(pk__in=ids).values_list(
                 "pk", "title", "abstract"
             )
@@ -256,7 +270,7 @@ def search_filtered(
                 if words:
                     # Author names are indexed with the 'simple' configuration, weight B.
                     text_parts.append("to_tsquery('simple', %s)")
-                    source_params.append(" & ".join(f"{_pg_quote(w.lower())}:B" for w in words))
+                    source_params.append(" & ".join(f"{_pg_quote(author_key(w))}:B" for w in words))
             source = (
                 f"{FTS_TABLE} f JOIN papers_paper p ON p.id = f.paper_id "
                 f"JOIN (SELECT {' && '.join(text_parts)} AS query) q ON f.document @@ q.query"

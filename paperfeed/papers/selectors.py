@@ -55,7 +55,7 @@ def rows_for(papers: Sequence[Paper], *, featured: bool = True) -> list[PaperRow
     for paper_id, name in (
         PaperAuthor.objects.filter(paper_id__in=ids)
         .order_by("paper_id", "position")
-        .values_list("paper_id", "author__name")
+        .values_list("paper_id", "name")
     ):
         names[paper_id].append(name)
     categories: dict[int, list[str]] = {pk: [] for pk in ids}

@@ -40,5 +40,9 @@ class TrendingConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: the scheduler module imports core's models, not loadable before ready.
         from paperfeed.core.scheduler import jobs_register
+        from paperfeed.papers.signals import papers_imported
+        from paperfeed.trending.receivers import find_imported_code_links, record_imported_upvotes
 
         jobs_register(app=self.label, jobs=scheduled_jobs)
+        papers_imported.connect(record_imported_upvotes, dispatch_uid="trending.upvotes")
+        papers_imported.connect(find_imported_code_links, dispatch_uid="trending.code_links")

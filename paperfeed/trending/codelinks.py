@@ -173,11 +173,3 @@ def first_code_link(*texts: str) -> CodeLink | None:
         if link.host == "github.com":
             return link
     return links[0] if links else None
-
-
-def github_owner_repo(key: str) -> tuple[str, str] | None:
-    """("owner", "repo") for a github.com key, else None."""
-    parts = key.split("/")
-    if len(parts) == 3 and parts[0] == "github.com":
-        return parts[1], parts[2]
-    return None

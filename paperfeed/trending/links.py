@@ -11,11 +11,10 @@ from collections import Counter
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from paperfeed.papers.models import Featured, Paper
+from paperfeed.papers.services import paper_code_link_user_set, papers_links_found
 from paperfeed.trending import codelinks, linkchoice, selectors
 from paperfeed.trending.stars import repositories_sync
 
@@ -126,21 +125,8 @@ def _find(paper_ids: list[int], summary: ScanSummary) -> int:
         summary.keys.clear()
     if not changed:
         return 0
-    with transaction.atomic():
-        # Re-check inside the write: a person may have set a link while we read.
-        user_set = set(
-            Paper.objects.filter(
-                pk__in=list(changed), code_url_source=Paper.CodeUrlSource.USER
-            ).values_list("pk", flat=True)
-        )
-        groups: dict[tuple[str, ...], list[Paper]] = {}
-        for paper_id, changes in changed.items():
-            if paper_id in user_set:
-                changes = {k: v for k, v in changes.items() if k == "project_page"}
-            if changes:
-                groups.setdefault(tuple(sorted(changes)), []).append(Paper(pk=paper_id, **changes))
-        for names, papers in groups.items():
-            Paper.objects.bulk_update(papers, list(names), batch_size=500)
+    # papers re-checks inside the write: a person may have set a link while we read.
+    papers_links_found(changes=changed)
     return len(changed)
 
 
@@ -202,12 +188,7 @@ def paper_code_link_set(*, paper: Paper, user: Any, url: str) -> Paper:
             )
         code_url = outcome.url
         repositories_sync(keys=[outcome.key])
-    Paper.objects.filter(pk=paper.pk).update(
-        code_url=code_url,
-        code_url_source=Paper.CodeUrlSource.USER,
-        code_stars=None,
-        updated_at=timezone.now(),
-    )
+    paper_code_link_user_set(paper_id=paper.pk, url=code_url)
     logger.info("paper %s: code link set to %r by user %s", paper.arxiv_id, code_url, user.pk)
     paper.refresh_from_db()
     return paper

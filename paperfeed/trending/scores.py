@@ -26,6 +26,7 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from paperfeed.papers.models import Featured, Paper
+from paperfeed.papers.services import papers_code_stars_set
 from paperfeed.trending import codelinks, ranking
 from paperfeed.trending.models import (
     Repository,
@@ -359,7 +360,7 @@ def trending_scores_recompute(
         TrendingScore.objects.all().delete()
         TrendingScore.objects.bulk_create(rows, batch_size=2000)
         if stale_stars:
-            Paper.objects.bulk_update(stale_stars, ["code_stars"], batch_size=500)
+            papers_code_stars_set(stars={p.pk: p.code_stars for p in stale_stars})
         run = TrendingRun.objects.create(
             computed_at=computed_at,
             as_of=computation.as_of,

@@ -21,6 +21,7 @@ from typing import Any
 from django.db.models import Max
 from django.utils import timezone
 
+from paperfeed.accounts.roles import is_curator
 from paperfeed.papers.models import Featured, Paper, PaperCategory
 from paperfeed.papers.rows import PaperRow, TrendingInfo
 from paperfeed.papers.selectors import MAX_LIMIT, MAX_OFFSET, papers_by_ids
@@ -259,9 +260,7 @@ def can_edit_code_link(*, user: Any, paper: Paper) -> bool:
     (approved-claim) authors may set, change or clear its code link."""
     if not (user and user.is_authenticated and user.is_active):
         return False
-    if user.is_staff or user.has_perm("community.curate"):
-        return True
-    if user.groups.filter(name="curators").exists():
+    if user.is_staff or is_curator(user):
         return True
     if Featured.objects.filter(paper=paper, featured_by=user).exists():
         return True

@@ -32,3 +32,9 @@ def code_links_scan_task() -> dict[str, Any]:
         "dropped": summary.dropped,
         "pages": summary.pages,
     }
+
+
+@task()
+def code_links_find_task(*, paper_ids: list[int]) -> dict[str, Any]:
+    """Code links and project pages of the papers an import batch created or changed."""
+    return {"papers": len(paper_ids), "changed": links.code_links_find(paper_ids=paper_ids)}

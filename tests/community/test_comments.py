@@ -5,13 +5,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from paperfeed.accounts.roles import curator_grant
 from paperfeed.community.models import Comment, CommentReport
 from paperfeed.community.services import (
     CommentRefused,
     comment_create,
     comment_edit,
     comment_hide,
-    curator_grant,
 )
 from tests.factories import PaperFactory, UserFactory
 

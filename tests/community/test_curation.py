@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from paperfeed.accounts.roles import curator_grant
 from paperfeed.community.models import AuthorClaim, Comment
-from paperfeed.community.services import comment_create, curator_grant
+from paperfeed.community.services import comment_create
 from paperfeed.papers.models import Author, Featured, PaperAuthor
 from tests.factories import (
     AuthorFactory,
@@ -131,7 +132,7 @@ def test_curator_command_grants_the_role():
 
     from django.core.management import call_command
 
-    from paperfeed.community.services import is_curator
+    from paperfeed.accounts.roles import is_curator
 
     user = UserFactory(username="newcurator")
     call_command("curator", "add", "newcurator", stdout=StringIO())

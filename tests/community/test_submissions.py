@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from paperfeed.community.services import SubmissionRefused, curator_grant, paper_submit
+from paperfeed.accounts.roles import curator_grant
+from paperfeed.community.services import SubmissionRefused, paper_submit
 from paperfeed.papers.models import Featured, Paper
 from tests.factories import FeaturedFactory, PaperFactory, UserFactory
 

@@ -8,12 +8,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from paperfeed.ingest import services
+from paperfeed.ingest import services, sources
 from paperfeed.ingest.fetchers import FetchError
-from paperfeed.ingest.records import PaperRecord
 from paperfeed.ingest.tasks import complete_papers
 from paperfeed.papers import search
 from paperfeed.papers.models import Paper
+from paperfeed.papers.records import PaperRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def test_papers_without_an_abstract_are_completed_once(arxiv):
     arxiv.papers["2611.00002"] = ("Speech Tokenizers Compared", NOW - timedelta(days=2), "")
     # arXiv does not know 2611.00003.
 
-    run = services.papers_complete(limit=10)
+    run = sources.papers_complete(limit=10)
     assert run is not None and run.updated == 2 and run.rejected == 0
     # Newest first; neither the hidden paper nor the complete one is asked for.
     assert requested_ids(arxiv) == ["2611.00001", "2611.00002", "2611.00003"]
@@ -80,14 +80,14 @@ def test_papers_without_an_abstract_are_completed_once(arxiv):
 
     # Asked once: the paper arXiv does not know is not asked for again.
     arxiv.requests.clear()
-    assert services.papers_complete(limit=10) is None
+    assert sources.papers_complete(limit=10) is None
     assert arxiv.requests == []
 
 
 def test_ids_go_in_batches_up_to_the_limit(arxiv, monkeypatch):
-    monkeypatch.setattr(services, "FETCH_IDS_BATCH", 2)
+    monkeypatch.setattr(sources, "FETCH_IDS_BATCH", 2)
     import_scraped(*(scraped(f"2611.0001{n}", f"Paper number {n}", n) for n in range(5)))
-    services.papers_complete(limit=3)
+    sources.papers_complete(limit=3)
     assert len(arxiv.requests) == 2
     assert requested_ids(arxiv) == ["2611.00010", "2611.00011", "2611.00012"]
     assert Paper.objects.filter(arxiv_checked_at__isnull=True).count() == 2
@@ -97,7 +97,7 @@ def test_a_failing_api_marks_nothing_and_the_task_says_so(arxiv, settings, caplo
     import_scraped(scraped("2611.00001", "Sparse Mixtures of Experts", 1))
     arxiv.status = 500
     with pytest.raises(FetchError):
-        services.papers_complete(limit=10)
+        sources.papers_complete(limit=10)
     assert Paper.objects.get().arxiv_checked_at is None  # still due
     with caplog.at_level("WARNING"):
         assert complete_papers.call().startswith("skipped")

@@ -27,7 +27,7 @@ from paperfeed.ingest.fetchers import (
     build_search_query,
     user_agent,
 )
-from paperfeed.ingest.records import PaperRecord
+from paperfeed.papers.records import PaperRecord
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "fetchers"
 CONTACT = "ops@example.org"

@@ -5,10 +5,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from paperfeed.ingest.models import IngestRun
-from paperfeed.ingest.records import FeaturedRecord, PaperRecord, Rejected
-from paperfeed.ingest.services import ingest_run, papers_upsert
-from paperfeed.papers import search
-from paperfeed.papers.models import Author, Featured, Paper, PaperCategory
+from paperfeed.ingest.services import ingest_run
+from paperfeed.papers.models import Paper
+from paperfeed.papers.records import PaperRecord, Rejected
 
 # Not transactional: the FTS side table is no model, so only a rollback resets it between tests.
 pytestmark = pytest.mark.django_db
@@ -28,108 +27,6 @@ def rec(arxiv_id: str = "2503.00001", **overrides) -> PaperRecord:
     }
     values.update(overrides)
     return PaperRecord(**values)
-
-
-def test_upsert_creates_papers_authors_categories_and_index():
-    summary = papers_upsert(records=[rec("2503.00001"), rec("2503.00002", authors=["Alan Turing"])])
-    assert (summary.new, summary.updated, summary.unchanged, summary.rejected) == (2, 0, 0, 0)
-    paper = Paper.objects.get(arxiv_id="2503.00001")
-    assert [a.name for a in paper.authors.order_by("authorships__position")] == [
-        "Ada Lovelace",
-        "Alan Turing",
-    ]
-    assert Author.objects.count() == 2  # Alan Turing is one Author on both papers
-    assert list(PaperCategory.objects.filter(paper=paper).values_list("category", flat=True)) == [
-        "cs.LG",
-        "cs.AI",
-    ]
-    assert paper.primary_category == "cs.LG"
-    assert paper.published == datetime(2025, 3, 18, tzinfo=UTC)
-    assert paper.published_is_estimate
-    # LaTeX and HTML are stored as text, untouched.
-    assert paper.abstract == "We study $\\alpha$-divergences in <b>bold</b> ways."
-    ids, total = search.search_ids("diffusion turing")
-    assert total == 2 and set(ids) == set(Paper.objects.values_list("id", flat=True))
-
-
-def test_rerunning_the_same_input_changes_nothing():
-    papers_upsert(records=[rec("2503.00001"), rec("2503.00002")])
-    before = list(Paper.objects.values_list("arxiv_id", "title", "updated_at").order_by("id"))
-    summary = papers_upsert(records=[rec("2503.00001"), rec("2503.00002")])
-    assert (summary.new, summary.updated, summary.unchanged) == (0, 0, 2)
-    after = list(Paper.objects.values_list("arxiv_id", "title", "updated_at").order_by("id"))
-    assert before == after
-
-
-def test_newer_version_replaces_and_authors_are_rewritten():
-    papers_upsert(records=[rec(source="arxiv_api", version=1, published=V1, versions=[(1, V1)])])
-    v2 = datetime(2025, 4, 1, tzinfo=UTC)
-    summary = papers_upsert(
-        records=[
-            rec(
-                source="arxiv_api",
-                version=2,
-                title="A better title",
-                authors=["Grace Hopper"],
-                published=V1,
-                updated=v2,
-                versions=[(1, V1), (2, v2)],
-            )
-        ]
-    )
-    assert summary.updated == 1
-    paper = Paper.objects.get()
-    assert (paper.version, paper.title, paper.published, paper.updated) == (
-        2,
-        "A better title",
-        V1,
-        v2,
-    )
-    assert list(paper.authors.values_list("name", flat=True)) == ["Grace Hopper"]
-    assert search.search_ids("better hopper")[1] == 1
-    assert search.search_ids("lovelace")[1] == 0  # the index followed the update
-
-
-def test_duplicate_in_batch_is_rejected_but_other_days_merge():
-    summary = papers_upsert(
-        records=[rec(), rec(), rec(listed_on=date(2025, 3, 19)), rec("2503.00009")]
-    )
-    assert summary.new == 2
-    assert summary.rejected == 1
-    assert summary.errors[0]["reason"].startswith("duplicate")
-    assert Paper.objects.get(arxiv_id="2503.00001").listed_on == date(2025, 3, 18)
-
-
-def test_oversized_and_titleless_records_are_rejected_and_the_rest_imported():
-    summary = papers_upsert(
-        records=[
-            rec("2503.00001", title="x" * 1_000_000),
-            rec("2503.00002", title=None),
-            rec("2503.00003"),
-        ]
-    )
-    assert summary.new == 1 and summary.rejected == 2
-    reasons = " ".join(e["reason"] for e in summary.errors)
-    assert "title longer" in reasons and "needs a title" in reasons
-    assert list(Paper.objects.values_list("arxiv_id", flat=True)) == ["2503.00003"]
-
-
-def test_featured_entries_keep_the_highest_upvotes():
-    hf = rec(
-        source="hf_daily",
-        featured=FeaturedRecord(day=date(2025, 3, 19), upvotes=12, submitter="akhaliq"),
-    )
-    papers_upsert(records=[hf])
-    papers_upsert(
-        records=[rec(source="hf_daily", featured=FeaturedRecord(day=date(2025, 3, 19), upvotes=7))]
-    )
-    entry = Featured.objects.get()
-    assert (entry.day, entry.upvotes, entry.submitter_name, entry.source) == (
-        date(2025, 3, 19),
-        12,
-        "akhaliq",
-        "hf_daily",
-    )
 
 
 def test_ingest_run_records_counts_rejections_and_commits_per_batch():
@@ -160,13 +57,3 @@ def test_import_killed_half_way_keeps_finished_batches_and_rerun_completes():
     run = ingest_run(source="listing", items=[rec(f"2503.{n:05d}") for n in range(1, 7)])
     assert (run.new, run.unchanged) == (2, 4)
     assert Paper.objects.count() == 6
-
-
-def test_nul_characters_are_stripped_so_postgresql_can_store_the_text():
-    summary = papers_upsert(
-        records=[rec(title="Nul\x00 title", abstract="a\x00b", authors=["Ada\x00 Lovelace"])]
-    )
-    assert summary.new == 1
-    paper = Paper.objects.get()
-    assert (paper.title, paper.abstract) == ("Nul title", "ab")
-    assert list(paper.authors.values_list("name", flat=True)) == ["Ada Lovelace"]

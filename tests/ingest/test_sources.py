@@ -13,7 +13,7 @@ import pytest
 
 from paperfeed.ingest.fetchers import FetchError
 from paperfeed.ingest.models import IngestRun
-from paperfeed.ingest.services import (
+from paperfeed.ingest.sources import (
     papers_harvest_oai,
     papers_import_arxiv,
     papers_import_hf_daily,

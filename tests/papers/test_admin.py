@@ -45,3 +45,24 @@ def test_papers_cannot_be_deleted_from_the_admin(admin_client):
     response = admin_client.post(f"/admin/papers/paper/{paper.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert Paper.objects.filter(pk=paper.pk).exists()
+
+
+def test_curation_actions_in_the_admin_are_for_curators_only(client):
+    from django.contrib.auth.models import Permission
+
+    from paperfeed.accounts.roles import curator_grant
+    from tests.factories import FeaturedFactory, UserFactory
+
+    entry = FeaturedFactory()
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_featured", "change_featured"])
+    )
+    client.force_login(staff)
+    client.post("/admin/papers/featured/", {"action": "pin", "_selected_action": [entry.pk]})
+    entry.refresh_from_db()
+    assert not entry.pinned
+    curator_grant(user=staff)
+    client.post("/admin/papers/featured/", {"action": "pin", "_selected_action": [entry.pk]})
+    entry.refresh_from_db()
+    assert entry.pinned

@@ -141,7 +141,7 @@ def test_search_results_are_remembered_until_the_catalogue_changes():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from paperfeed.community.services import paper_hide
+    from paperfeed.papers.services import paper_hide
     from tests.factories import UserFactory
 
     catalogue_paper("2601.00001", title="Sparse attention for long documents")
@@ -218,7 +218,9 @@ def test_stubs_rank_below_complete_papers_of_equal_relevance():
         "contrastive tokenizers cat:cs.CL",
         "tokenizers year:2026",
     ):
-        found = [p.paper.pk for p in search_selectors.search_papers(query=query, mode="keyword").papers]
+        found = [
+            p.paper.pk for p in search_selectors.search_papers(query=query, mode="keyword").papers
+        ]
         assert found == [complete.pk, only_featured.pk], query
     # A stub that matches clearly better (in its title, against another paper's abstract)
     # still comes first: the penalty only breaks near ties.
@@ -227,6 +229,7 @@ def test_stubs_rank_below_complete_papers_of_equal_relevance():
     )
     better = stub("2602.00003", title="Quantisation", day=date(2026, 2, 21))
     found = [
-        p.paper.pk for p in search_selectors.search_papers(query="quantisation", mode="keyword").papers
+        p.paper.pk
+        for p in search_selectors.search_papers(query="quantisation", mode="keyword").papers
     ]
     assert found == [better.pk, in_abstract.pk]

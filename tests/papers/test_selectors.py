@@ -118,8 +118,8 @@ def test_new_papers_newest_first_with_category_filter(settings):
 
 def stub(arxiv_id: str, *, title: str, day: date, categories=None) -> Paper:
     """A paper known only from a featured list, imported as the HF scrape parser yields it."""
-    from paperfeed.ingest.records import FeaturedRecord, PaperRecord
-    from paperfeed.ingest.services import papers_upsert
+    from paperfeed.papers.records import FeaturedRecord, PaperRecord
+    from paperfeed.papers.services import papers_upsert
 
     record = PaperRecord(
         arxiv_id=arxiv_id,
@@ -144,8 +144,8 @@ def test_new_papers_follow_arxivs_announcements_and_leave_stubs_out(settings):
     papers, total = selectors.new_papers(category="cs.CL")
     assert [p.paper.arxiv_id for p in papers] == ["2602.00001"] and total == 1
     # Once arXiv lists it, it is a paper like any other.
-    from paperfeed.ingest.records import PaperRecord
-    from paperfeed.ingest.services import papers_upsert
+    from paperfeed.papers.records import PaperRecord
+    from paperfeed.papers.services import papers_upsert
 
     papers_upsert(
         records=[PaperRecord(arxiv_id="2602.00002", source="listing", listed_on=date(2026, 2, 3))]

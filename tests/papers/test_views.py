@@ -264,8 +264,8 @@ def test_an_id_among_words_is_still_a_word_search(client, id_papers):
 
 
 def test_a_stub_shows_its_featured_day_marked_as_such_never_an_arxiv_date(client):
-    from paperfeed.ingest.records import FeaturedRecord, PaperRecord
-    from paperfeed.ingest.services import papers_upsert
+    from paperfeed.papers.records import FeaturedRecord, PaperRecord
+    from paperfeed.papers.services import papers_upsert
 
     papers_upsert(
         records=[

@@ -110,12 +110,15 @@ def test_log_compression_stops_the_biggest_repositories_dominating(last_month):
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_hf_replay_list_moves_as_upvotes_arrive_and_age(shared_dir):
-    from paperfeed.ingest.services import papers_import_files
+    from django.test import TestCase
+
+    from paperfeed.ingest.sources import papers_import_files
     from paperfeed.trending import scores, selectors
     from paperfeed.trending.models import UpvoteSnapshot
 
     tars = sorted((shared_dir / "data" / "hf_daily_papers").glob("*.tar.xz"))
-    papers_import_files(paths=[str(p) for p in tars])
+    with TestCase.captureOnCommitCallbacks(execute=True):  # as after each committed batch
+        papers_import_files(paths=[str(p) for p in tars])
     assert UpvoteSnapshot.objects.count() > 3000
     tops = {}
     for day in (date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4), date(2026, 3, 9)):
@@ -161,7 +164,7 @@ def test_stars_load_of_the_shared_daily_file(shared_dir):
 
 def test_code_links_of_the_real_hf_scrapes_are_the_papers_own(shared_dir):
     from paperfeed.ingest.parsers.hf_daily import parse_hf_scrape_path
-    from paperfeed.ingest.records import PaperRecord
+    from paperfeed.papers.records import PaperRecord
     from paperfeed.trending.linkchoice import choose_links
 
     archive = shared_dir / "data/hf_daily_papers"

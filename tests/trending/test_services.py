@@ -45,8 +45,8 @@ def test_upvote_snapshots_recorded_by_the_importer():
 def test_code_link_form_permissions_csrf_and_hostile_input(client):
     from django.test import Client
 
+    from paperfeed.accounts.roles import curators_group
     from paperfeed.community.models import AuthorClaim
-    from paperfeed.community.services import curators_group
     from paperfeed.papers.models import Author
 
     paper = PaperFactory(code_url="https://github.com/auto/found", code_url_source="auto")

@@ -7,8 +7,8 @@ from django import template
 from django.conf import settings
 from django.utils import timezone
 
+from paperfeed.accounts.roles import is_curator
 from paperfeed.community import selectors
-from paperfeed.community.services import is_curator
 from paperfeed.papers.models import Paper
 
 register = template.Library()

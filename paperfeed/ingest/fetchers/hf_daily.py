@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from paperfeed.ingest.parsers.hf_daily import parse_daily_papers
-from paperfeed.ingest.records import PaperRecord, Rejected
+from paperfeed.papers.records import PaperRecord, Rejected
 
 from .client import PoliteClient
 

@@ -8,36 +8,30 @@ expansion, no DTD, no network.
 
 Errors come back from arXiv as HTTP 200 with a single entry titled ``Error``; that, and a body
 that is not XML at all, raise :class:`ArxivApiError`. One bad entry yields a
-:class:`~paperfeed.ingest.records.Rejected` and the others still come through.
+:class:`~paperfeed.papers.records.Rejected` and the others still come through.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from xml.etree.ElementTree import Element
 
 from paperfeed.ingest.parsers._common import (
-    BadRecord,
     XmlError,
-    arxiv_id,
     attr,
-    category_list,
     child,
     child_text,
     children,
-    clean,
     finish,
-    iso_datetime,
     local,
-    optional_text,
     parse_xml,
-    strip_surrogates,
-    text,
 )
-from paperfeed.ingest.records import PaperRecord, Rejected
+from paperfeed.ingest.parsers.categories import category_list
+from paperfeed.ingest.parsers.dates import arxiv_id, iso_datetime
+from paperfeed.ingest.parsers.text import BadRecord, clean, optional_text, strip_surrogates, text
 from paperfeed.papers.ids import InvalidArxivId, parse_arxiv_id
+from paperfeed.papers.records import PaperRecord, Rejected
 
 SOURCE = "arxiv_api"
 
@@ -87,11 +81,6 @@ def parse_feed(data: bytes, *, location: str = "") -> ApiPage:
         except BadRecord as exc:
             page.records.append(Rejected(exc.reason, exc.arxiv_id, where))
     return page
-
-
-def iter_feed(data: bytes, *, location: str = "") -> Iterator[PaperRecord | Rejected]:
-    """The records of one response (convenience for file imports)."""
-    yield from parse_feed(data, location=location).records
 
 
 def _raise_if_error(entry: Element) -> None:

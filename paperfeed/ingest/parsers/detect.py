@@ -12,19 +12,14 @@ import tarfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from paperfeed.ingest.parsers._common import (
-    STREAM_ERRORS,
-    is_tar,
-    open_input,
-    read_all,
-    wanted,
-)
 from paperfeed.ingest.parsers.arxiv_api import ArxivApiError, parse_feed
+from paperfeed.ingest.parsers.categories import wanted
+from paperfeed.ingest.parsers.files import STREAM_ERRORS, is_tar, open_input, read_all
 from paperfeed.ingest.parsers.hf_daily import parse_daily_papers, parse_hf_scrape_path
 from paperfeed.ingest.parsers.listings import listing_day, parse_listing_path
 from paperfeed.ingest.parsers.oai_pmh import OaiError, parse_oai
 from paperfeed.ingest.parsers.snapshot import parse_snapshot
-from paperfeed.ingest.records import PaperRecord, Rejected
+from paperfeed.papers.records import PaperRecord, Rejected
 
 FORMATS = ("snapshot", "listing", "hf_daily", "hf_scrape", "arxiv_api", "oai_pmh")
 HEAD_BYTES = 64 * 1024

@@ -30,24 +30,19 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from paperfeed.ingest.parsers._common import (
+from paperfeed.ingest.parsers._common import finish
+from paperfeed.ingest.parsers.dates import arxiv_id, day_from_name, iso_datetime
+from paperfeed.ingest.parsers.files import (
     MAX_DOCUMENT_BYTES,
     STREAM_ERRORS,
-    BadRecord,
-    arxiv_id,
-    day_from_name,
-    finish,
-    integer,
     is_tar,
-    iso_datetime,
     iter_tar_members,
     json_error,
-    optional_text,
     read_all,
-    text,
 )
 from paperfeed.ingest.parsers.hf_abstract import scraped_text_is_abstract, strip_abstract_label
-from paperfeed.ingest.records import MAX_FIELD, FeaturedRecord, PaperRecord, Rejected
+from paperfeed.ingest.parsers.text import BadRecord, integer, optional_text, text
+from paperfeed.papers.records import MAX_FIELD, FeaturedRecord, PaperRecord, Rejected
 
 SOURCE = "hf_daily"
 SOURCE_SCRAPE = "hf_scrape"

@@ -16,22 +16,19 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
 
-from paperfeed.ingest.parsers._common import (
+from paperfeed.ingest.parsers._common import finish
+from paperfeed.ingest.parsers.authors import name_list
+from paperfeed.ingest.parsers.categories import category_list, wanted
+from paperfeed.ingest.parsers.dates import arxiv_id
+from paperfeed.ingest.parsers.files import (
     STREAM_ERRORS,
-    BadRecord,
-    arxiv_id,
-    category_list,
-    finish,
     is_tar,
     iter_json_objects,
     iter_tar_members,
-    name_list,
     open_input,
-    optional_text,
-    text,
-    wanted,
 )
-from paperfeed.ingest.records import PaperRecord, Rejected
+from paperfeed.ingest.parsers.text import BadRecord, optional_text, text
+from paperfeed.papers.records import PaperRecord, Rejected
 
 SOURCE = "listing"
 _NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})\.jsonl(?:\.(?:gz|xz|bz2))?")

@@ -15,33 +15,25 @@ printed samples) parse too. An OAI ``<error>`` raises :class:`OaiError`, except
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
 from paperfeed.ingest.parsers._common import (
-    BadRecord,
     XmlError,
-    arxiv_id,
     attr,
-    category_list,
     child,
     child_text,
     children,
-    clean,
     finish,
-    iso_datetime,
     local,
-    optional_text,
     parse_xml,
-    rfc2822_date,
-    split_authors,
-    strip_surrogates,
-    text,
-    version_number,
     versions_from,
 )
-from paperfeed.ingest.records import PaperRecord, Rejected
+from paperfeed.ingest.parsers.authors import split_authors
+from paperfeed.ingest.parsers.categories import category_list
+from paperfeed.ingest.parsers.dates import arxiv_id, iso_datetime, rfc2822_date, version_number
+from paperfeed.ingest.parsers.text import BadRecord, clean, optional_text, strip_surrogates, text
+from paperfeed.papers.records import PaperRecord, Rejected
 
 SOURCE_RAW = "oai_arxivraw"
 SOURCE_ARXIV = "oai_arxiv"
@@ -103,11 +95,6 @@ def parse_oai(data: bytes, *, location: str = "") -> OaiPage:
                 page.complete_list_size = _int_attr(item, "completeListSize")
                 page.cursor = _int_attr(item, "cursor")
     return page
-
-
-def iter_oai(data: bytes, *, location: str = "") -> Iterator[PaperRecord | Rejected]:
-    """The records of one page (convenience for file imports)."""
-    yield from parse_oai(data, location=location).records
 
 
 def _int_attr(element: Element, name: str) -> int | None:

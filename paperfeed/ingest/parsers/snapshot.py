@@ -14,24 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from paperfeed.ingest.parsers._common import (
-    BadRecord,
-    arxiv_id,
-    category_list,
-    clean,
-    decode_latex_name,
-    finish,
-    iter_json_objects,
-    open_input,
-    optional_text,
-    rfc2822_date,
-    split_authors,
-    text,
-    version_number,
-    versions_from,
-    wanted,
-)
-from paperfeed.ingest.records import PaperRecord, Rejected
+from paperfeed.ingest.parsers._common import finish, versions_from
+from paperfeed.ingest.parsers.authors import decode_latex_name, split_authors
+from paperfeed.ingest.parsers.categories import category_list, wanted
+from paperfeed.ingest.parsers.dates import arxiv_id, rfc2822_date, version_number
+from paperfeed.ingest.parsers.files import iter_json_objects, open_input
+from paperfeed.ingest.parsers.text import BadRecord, clean, optional_text, text
+from paperfeed.papers.records import PaperRecord, Rejected
 
 SOURCE = "snapshot"
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from paperfeed.ingest.records import PaperRecord, Rejected
+from paperfeed.papers.records import PaperRecord, Rejected
 
 REPO = Path(__file__).resolve().parents[3]
 SHARED = REPO / ".." / "shared"

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from paperfeed.ingest.parsers.arxiv_api import ApiPage, ArxivApiError, parse_feed
-from paperfeed.ingest.records import PaperRecord, Rejected
+from paperfeed.papers.records import PaperRecord, Rejected
 
 from .conftest import FIXTURES, PROPERTY, assert_only_results, shared_path
 

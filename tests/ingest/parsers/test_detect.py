@@ -18,7 +18,7 @@ from paperfeed.ingest.parsers.detect import (
     detect_format,
     iter_file_records,
 )
-from paperfeed.ingest.records import PaperRecord, Rejected
+from paperfeed.papers.records import PaperRecord, Rejected
 
 from .conftest import FIXTURES, PROPERTY, assert_only_results, only_records, shared_path
 

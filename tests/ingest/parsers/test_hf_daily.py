@@ -13,7 +13,7 @@ from paperfeed.ingest.parsers.hf_daily import (
     parse_hf_scrape,
     parse_hf_scrape_path,
 )
-from paperfeed.ingest.records import FeaturedRecord, PaperRecord, Rejected
+from paperfeed.papers.records import FeaturedRecord, PaperRecord, Rejected
 
 from .conftest import (
     FIXTURES,

@@ -17,7 +17,7 @@ from paperfeed.ingest.parsers.listings import (
     parse_listing,
     parse_listing_path,
 )
-from paperfeed.ingest.records import PaperRecord, Rejected
+from paperfeed.papers.records import PaperRecord, Rejected
 
 from .conftest import (
     FIXTURES,

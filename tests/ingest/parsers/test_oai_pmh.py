@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from paperfeed.ingest.parsers.oai_pmh import OaiError, OaiPage, parse_oai
-from paperfeed.ingest.records import PaperRecord, Rejected
+from paperfeed.papers.records import PaperRecord, Rejected
 
 from .conftest import FIXTURES, PROPERTY, assert_only_results, shared_path
 

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from paperfeed.ingest.parsers.snapshot import open_input, parse_snapshot
-from paperfeed.ingest.records import PaperRecord, Rejected
+from paperfeed.papers.records import PaperRecord, Rejected
 
 from .conftest import (
     FIXTURES,

@@ -188,8 +188,8 @@ def test_import_enqueues_a_build(settings, django_capture_on_commit_callbacks):
 
     from django_tasks_db.models import DBTaskResult
 
-    from paperfeed.ingest.records import PaperRecord
     from paperfeed.ingest.services import ingest_run
+    from paperfeed.papers.records import PaperRecord
 
     when = datetime(2026, 1, 5, tzinfo=UTC)
     record = PaperRecord(

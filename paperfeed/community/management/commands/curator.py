@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from paperfeed.community.services import curator_grant, curators_group
+from paperfeed.accounts.roles import curator_grant, curators_group
 
 
 class Command(BaseCommand):

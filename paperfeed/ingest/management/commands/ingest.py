@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from paperfeed.ingest import services
+from paperfeed.ingest import sources
 from paperfeed.ingest.models import IngestRun
 
 SOURCES = ("file", "snapshot", "listings", "arxiv", "oai", "hf", "complete")
@@ -111,13 +111,13 @@ class Command(BaseCommand):
             limit = options["limit"]
             if limit is not None and limit < 1:
                 raise CommandError("--limit must be at least 1")
-            return services.papers_complete(
+            return sources.papers_complete(
                 limit=settings.PAPERFEED_COMPLETE_PER_RUN if limit is None else limit, **common
             )
         if source in {"file", "snapshot", "listings"}:
             fmt = {"snapshot": "snapshot", "listings": "listing"}.get(source) or options["format"]
             categories = set(options.get("categories") or []) or None
-            return services.papers_import_files(
+            return sources.papers_import_files(
                 paths=options["paths"],
                 fmt=fmt,
                 categories=categories,
@@ -125,14 +125,14 @@ class Command(BaseCommand):
                 **common,
             )
         if source == "arxiv":
-            return services.papers_import_arxiv(
+            return sources.papers_import_arxiv(
                 categories=options["categories"] or settings.PAPERFEED_CATEGORIES,
                 submitted_from=options["date_from"] or today - timedelta(days=3),
                 submitted_until=options["date_until"] or today,
                 **common,
             )
         if source == "oai":
-            return services.papers_harvest_oai(
+            return sources.papers_harvest_oai(
                 metadata_prefix=options["metadata_prefix"],
                 set_spec=options["set_spec"],
                 date_from=options["date_from"],
@@ -147,7 +147,7 @@ class Command(BaseCommand):
             while day <= end:
                 days.append(day)
                 day += timedelta(days=1)
-        return services.papers_import_hf_daily(days=days or [today], **common)
+        return sources.papers_import_hf_daily(days=days or [today], **common)
 
     def _summary(self, run: IngestRun) -> None:
         label = " (dry run: nothing stored)" if run.status == IngestRun.Status.DRY_RUN else ""

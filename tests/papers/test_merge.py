@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from paperfeed.ingest.merge import author_key, merge
-from paperfeed.ingest.records import PaperRecord
+from paperfeed.papers.merge import author_key, merge
+from paperfeed.papers.records import PaperRecord
 
 V1 = datetime(2025, 3, 17, 12, 0, tzinfo=UTC)
 V2 = datetime(2025, 4, 2, 9, 30, tzinfo=UTC)
@@ -111,7 +111,7 @@ def test_author_key_folds_case_accents_and_spaces():
 
 def scrape(**overrides) -> PaperRecord:
     """What the HF scrape parser yields: a title, a featured day, no dates, no version."""
-    from paperfeed.ingest.records import FeaturedRecord
+    from paperfeed.papers.records import FeaturedRecord
 
     values = {
         "arxiv_id": "2503.13531",

@@ -7,10 +7,9 @@ so the upsert keeps whatever is already stored for that field.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 # Generous limits: real titles are under 300 characters and abstracts under 2,000 words.
 # Anything beyond these is hostile or broken input, and is rejected rather than truncated.
@@ -20,10 +19,8 @@ MAX_ABSTRACT = 20_000
 MAX_AUTHORS = 10_000
 MAX_AUTHOR_NAME = 1_000
 MAX_FIELD = 5_000
-
-_WHITESPACE = re.compile(r"\s+")
-# C0/C1 control characters other than whitespace never belong in metadata.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Errors kept per import run, so a broken input cannot grow its record without bound.
+MAX_STORED_ERRORS = 200
 
 
 @dataclass(slots=True)
@@ -65,6 +62,42 @@ class PaperRecord:
     featured: FeaturedRecord | None = None
 
 
+@dataclass
+class UpsertSummary:
+    """What an import did with its records: counts, and the first errors in words."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    def reject(self, reason: str, arxiv_id: str | None = None, location: str = "") -> None:
+        self.rejected += 1
+        if len(self.errors) < MAX_STORED_ERRORS:
+            self.errors.append({"id": arxiv_id or "", "reason": reason, "location": location})
+
+    def add(self, other: UpsertSummary) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.rejected += other.rejected
+        room = MAX_STORED_ERRORS - len(self.errors)
+        self.errors.extend(other.errors[: max(room, 0)])
+
+    @property
+    def total(self) -> int:
+        return self.new + self.updated + self.unchanged + self.rejected
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }
+
+
 @dataclass(slots=True)
 class Rejected:
     """A record that could not be imported, and why (in words an operator understands)."""
@@ -72,27 +105,6 @@ class Rejected:
     reason: str
     arxiv_id: str | None = None
     location: str = ""
-
-
-@dataclass(slots=True)
-class ParseState:
-    """Where a long parse has got to, so an interrupted run can resume (OAI tokens)."""
-
-    cursor: str | None = None
-    complete_list_size: int | None = None
-    extra: dict[str, str] = field(default_factory=dict)
-
-
-def clean_text(value: str | None) -> str | None:
-    """Normalise whitespace (arXiv hard-wraps at ~80 columns) and drop control characters.
-
-    LaTeX stays as text: ``$\\alpha$`` is kept byte for byte apart from whitespace.
-    """
-    if value is None:
-        return None
-    value = unicodedata.normalize("NFC", value)
-    value = _CONTROL.sub("", value)
-    return _WHITESPACE.sub(" ", value).strip()
 
 
 _TEXT_FIELDS = (

@@ -3,6 +3,10 @@
 The rules (the foundation issue's contract):
 - a newer version replaces an older one: its fields win;
 - a record for an *older* version only fills fields the catalogue has empty;
+- a record of the same version or of none (daily listings, HF pages) that was seen on a day
+  (listing or featured day) wins only when that day is later than the latest such day stored
+  (``last_seen_on``); from an earlier or the same day it only fills gaps, so importing the same
+  input again changes nothing;
 - a field the incoming record lacks (None) is always kept;
 - merging the same record twice changes nothing (idempotent);
 - a code link a person set (``code_url_source == "user"``) is never replaced automatically.
@@ -16,8 +20,8 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
-from paperfeed.ingest.records import PaperRecord
 from paperfeed.papers.ids import id_month
+from paperfeed.papers.records import PaperRecord
 
 # Plain scalar fields copied from a record onto the paper.
 SCALAR_FIELDS = (
@@ -55,6 +59,7 @@ class PaperState:
     published_is_estimate: bool = False
     updated: datetime | None = None
     listed_on: date | None = None
+    last_seen_on: date | None = None
     code_url: str = ""
     code_url_source: str = ""
     code_stars: int | None = None
@@ -91,7 +96,7 @@ def estimate_published(record: PaperRecord) -> datetime:
 
 
 def merge(existing: PaperState | None, record: PaperRecord) -> tuple[PaperState, bool]:
-    """Return the merged state and whether anything changed.
+    """Return the merged state and whether the paper changed (see ``last_seen_on`` below).
 
     ``existing`` is not modified. A new paper (``existing is None``) always counts as changed.
     """
@@ -100,7 +105,7 @@ def merge(existing: PaperState | None, record: PaperRecord) -> tuple[PaperState,
         newer = True
     else:
         state = PaperState(**{name: getattr(existing, name) for name in PaperState.__slots__})
-        newer = record.version is None or record.version >= existing.version
+        newer = _is_newer(existing, record)
 
     def take(name: str, value: Any) -> None:
         if value is None:
@@ -113,9 +118,9 @@ def merge(existing: PaperState | None, record: PaperRecord) -> tuple[PaperState,
             take(name, getattr(record, name))
     _merge_abstract(state, record, newer=newer)
     if record.authors is not None:
-        take("authors", list(record.authors))
+        take("authors", distinct_authors(record.authors))
     if record.categories:
-        take("categories", list(record.categories))
+        take("categories", list(dict.fromkeys(record.categories)))
         state.primary_category = (state.categories or [""])[0]
     if record.code_url and state.code_url_source != "user" and (newer or not state.code_url):
         state.code_url = record.code_url
@@ -151,29 +156,66 @@ def merge(existing: PaperState | None, record: PaperRecord) -> tuple[PaperState,
         state.listed_on is None or record.listed_on < state.listed_on
     ):
         state.listed_on = record.listed_on
+    seen_on = _seen_on(record)
+    if seen_on is not None and (state.last_seen_on is None or seen_on > state.last_seen_on):
+        state.last_seen_on = seen_on
     sources = list(state.sources or [])
     if record.source not in sources:
         sources.append(record.source)
         state.sources = sources
 
+    # A later sighting that brings nothing else new is not an update of the paper (the state
+    # still differs, so the upsert stores the new ``last_seen_on``).
     changed = existing is None or any(
-        getattr(state, name) != getattr(existing, name) for name in PaperState.__slots__
+        getattr(state, name) != getattr(existing, name)
+        for name in PaperState.__slots__
+        if name != "last_seen_on"
     )
     return state, changed
 
 
 def _merge_abstract(state: PaperState, record: PaperRecord, *, newer: bool) -> None:
     """arXiv's abstract always wins over a stand-in (an HF page's text); a stand-in only fills an
-    empty abstract or replaces another stand-in."""
+    empty abstract or replaces an older stand-in (a page seen on a later day), so reading the same
+    pages again in any order changes nothing."""
     if record.abstract is None:
         return
     if record.abstract_source:
-        if state.abstract and not state.abstract_source:
+        if state.abstract and (not state.abstract_source or not newer):
             return
     elif not (newer or not state.abstract or state.abstract_source):
         return
     state.abstract = record.abstract
     state.abstract_source = record.abstract_source
+
+
+def distinct_authors(names: list[str]) -> list[str]:
+    """The names in order, a person listed twice on one paper kept once (first spelling)."""
+    seen: set[str] = set()
+    kept = []
+    for name in names:
+        key = author_key(name)
+        if key not in seen:
+            seen.add(key)
+            kept.append(name)
+    return kept
+
+
+def _seen_on(record: PaperRecord) -> date | None:
+    """The day a version-less source showed the paper: its listing day or featured day."""
+    if record.listed_on is not None:
+        return record.listed_on
+    return record.featured.day if record.featured is not None else None
+
+
+def _is_newer(existing: PaperState, record: PaperRecord) -> bool:
+    if record.version is not None and record.version != existing.version:
+        return record.version > existing.version
+    # A listing or an HF page shows one paper (of one version) on several days, each with that
+    # day's metadata. The latest day wins whatever order the days are read in; an earlier or the
+    # same day only fills gaps, so a second reading of the same days changes nothing.
+    seen_on = _seen_on(record)
+    return seen_on is None or existing.last_seen_on is None or seen_on > existing.last_seen_on
 
 
 def _v1_date(record: PaperRecord) -> datetime | None:

@@ -1,3 +1,5 @@
+"""Reads of the catalogue and its imports for operators."""
+
 from __future__ import annotations
 
 from typing import Any

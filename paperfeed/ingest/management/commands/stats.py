@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from paperfeed.core.selectors import site_stats
+from paperfeed.ingest.selectors import site_stats
 
 
 class Command(BaseCommand):

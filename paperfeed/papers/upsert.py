@@ -1,0 +1,328 @@
+"""The bulk upsert's row work: which columns it writes, reading stored states, writing rows.
+
+Columns and their PostgreSQL types come from the models (``Model._meta``), so a field added to
+``Paper`` is written by the importer without a second list to keep; the few columns the importer
+must not write are named in ``PAPER_EXCLUDED``. ``papers.services.papers_upsert`` drives this.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from django.db import connection, models
+from django.utils import timezone
+
+from paperfeed.core import bulk
+from paperfeed.papers.merge import PaperState, author_key
+from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor, PaperCategory
+from paperfeed.papers.records import PaperRecord
+
+_SIZE = re.compile(r"\(.*\)")
+# SQLite's default limit on bound parameters is 32,766; stay well below it per IN (...) list.
+IN_CHUNK = 900
+
+# Paper columns the importer never writes: the key, the counters the community services keep
+# (database defaults on insert), curation, the completion bookkeeping, and the timestamps it
+# sets itself.
+PAPER_EXCLUDED = frozenset(
+    {
+        "id",
+        "upvote_count",
+        "comment_count",
+        "hidden",
+        "arxiv_checked_at",
+        "created_at",
+        "updated_at",
+    }
+)
+
+
+def paper_columns() -> tuple[str, ...]:
+    """The concrete columns of ``Paper`` the importer writes, ``arxiv_id`` (the key) first."""
+    names = [
+        field.attname
+        for field in Paper._meta.concrete_fields
+        if field.attname not in PAPER_EXCLUDED and field.attname != "arxiv_id"
+    ]
+    return ("arxiv_id", *names)
+
+
+PAPER_COLUMNS = paper_columns()
+_STATE_COLUMNS = ("id", *PAPER_COLUMNS)
+
+
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
+_FIELDS = {name: _field(Paper, name) for name in PAPER_COLUMNS}
+
+
+def pg_types(model: type[models.Model], columns: Sequence[str]) -> list[str]:
+    """The PostgreSQL array element type of each column, as the model declares it.
+
+    Without a length ("varchar", not "varchar(40)"): a cast to a sized type would cut a long
+    value silently, where the column itself refuses it.
+    """
+    return [_SIZE.sub("", _field(model, name).db_type(connection) or "text") for name in columns]
+
+
+def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _marks(count: int) -> str:
+    return ",".join(["%s"] * count)
+
+
+def _as_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _from_db(field: models.Field[Any, Any], value: Any) -> Any:
+    """A raw column value as the merge holds it (SQLite gives JSON, dates, times as text)."""
+    if isinstance(field, models.JSONField):
+        return (json.loads(value) if isinstance(value, str) else value) or None
+    if value is None:
+        return None
+    if isinstance(field, models.DateTimeField):
+        return _as_datetime(value)
+    if isinstance(field, models.DateField):
+        return date.fromisoformat(value) if isinstance(value, str) else value
+    if isinstance(field, models.BooleanField):
+        return bool(value)
+    return value
+
+
+def _datetime_param(value: datetime | None) -> Any:
+    """A datetime as the backend stores it; Django's own adapter costs ~9 µs a call here.
+
+    SQLite columns hold naive UTC text ("2025-03-18 00:00:00[.ffffff]"), exactly what Django's
+    SQLite backend writes; PostgreSQL takes the aware datetime itself.
+    """
+    if value is None or connection.vendor != "sqlite":
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+
+
+def _to_db(field: models.Field[Any, Any], value: Any) -> Any:
+    if value is None and not field.null:
+        value = field.get_default()
+    if isinstance(field, models.JSONField):
+        return json.dumps(value if value is not None else [])
+    if isinstance(field, models.DateTimeField):
+        return _datetime_param(value)
+    if isinstance(field, models.DateField):
+        return connection.ops.adapt_datefield_value(value)
+    return value
+
+
+def load_states(arxiv_ids: Sequence[str]) -> dict[str, PaperState]:
+    """The stored state of each of these papers that exists, with its authors as written."""
+    states: dict[str, PaperState] = {}
+    table = Paper._meta.db_table
+    with connection.cursor() as cursor:
+        for chunk in chunks(arxiv_ids):
+            cursor.execute(
+                f"SELECT {', '.join(_STATE_COLUMNS)} FROM {table} "
+                f"WHERE arxiv_id IN ({_marks(len(chunk))})",
+                list(chunk),
+            )
+            for row in cursor.fetchall():
+                values = {"id": row[0]}
+                for name, value in zip(PAPER_COLUMNS, row[1:], strict=True):
+                    values[name] = _from_db(_FIELDS[name], value)
+                states[values["arxiv_id"]] = PaperState(**values)
+        by_id = {state.id: state for state in states.values()}
+        for chunk in chunks(list(by_id)):
+            marks = _marks(len(chunk))
+            cursor.execute(
+                f"SELECT paper_id, name FROM {PaperAuthor._meta.db_table} "
+                f"WHERE paper_id IN ({marks}) ORDER BY paper_id, position",
+                list(chunk),
+            )
+            for paper_id, name in cursor.fetchall():
+                state = by_id[paper_id]
+                state.authors = [*(state.authors or []), name]
+            cursor.execute(
+                f"SELECT paper_id, category FROM {PaperCategory._meta.db_table} "
+                f"WHERE paper_id IN ({marks}) ORDER BY paper_id, position",
+                list(chunk),
+            )
+            for paper_id, category in cursor.fetchall():
+                state = by_id[paper_id]
+                state.categories = [*(state.categories or []), category]
+    return states
+
+
+def _row(state: PaperState) -> list[Any]:
+    return [_to_db(_FIELDS[name], getattr(state, name)) for name in PAPER_COLUMNS]
+
+
+def _author_ids(names: Iterable[str]) -> dict[str, int]:
+    """Author id for each folded name key, creating the authors that are new."""
+    wanted: dict[str, str] = {}
+    for name in names:
+        wanted.setdefault(author_key(name), name)
+    found: dict[str, int] = {}
+    keys = list(wanted)
+    table = Author._meta.db_table
+    with connection.cursor() as cursor:
+        for chunk in chunks(keys):
+            cursor.execute(
+                f"SELECT key, id FROM {table} WHERE key IN ({_marks(len(chunk))})", list(chunk)
+            )
+            found.update(cursor.fetchall())
+        missing = [key for key in keys if key not in found]
+        if missing:
+            bulk.insert_rows(
+                cursor,
+                table=table,
+                columns=("name", "key"),
+                pg_types=pg_types(Author, ("name", "key")),
+                rows=[(wanted[key], key) for key in missing],
+                on_conflict="(key) DO NOTHING",
+            )
+            for chunk in chunks(missing):
+                cursor.execute(
+                    f"SELECT key, id FROM {table} WHERE key IN ({_marks(len(chunk))})",
+                    list(chunk),
+                )
+                found.update(cursor.fetchall())
+    return found
+
+
+def write_papers(new: list[PaperState], changed: list[PaperState]) -> None:
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    table = Paper._meta.db_table
+    types = pg_types(Paper, PAPER_COLUMNS)
+    stamp = pg_types(Paper, ("updated_at",))
+    with connection.cursor() as cursor:
+        if new:
+            bulk.insert_rows(
+                cursor,
+                table=table,
+                columns=(*PAPER_COLUMNS, "created_at", "updated_at"),
+                pg_types=(*types, *stamp, *stamp),
+                rows=[[*_row(state), now, now] for state in new],
+            )
+            # A bulk insert cannot return ids in input order on both databases, and one
+            # INSERT ... RETURNING per row is several times slower: read them back instead.
+            by_arxiv_id = {state.arxiv_id: state for state in new}
+            for chunk in chunks(list(by_arxiv_id)):
+                cursor.execute(
+                    f"SELECT arxiv_id, id FROM {table} WHERE arxiv_id IN ({_marks(len(chunk))})",
+                    list(chunk),
+                )
+                for arxiv_id, paper_id in cursor.fetchall():
+                    by_arxiv_id[arxiv_id].id = paper_id
+        if changed:
+            bulk.update_rows(
+                cursor,
+                table=table,
+                key="id",
+                columns=(*PAPER_COLUMNS[1:], "updated_at"),
+                pg_types=(*types[1:], *stamp),
+                rows=[[*_row(state)[1:], now, state.id] for state in changed],
+            )
+
+
+def _delete_links(cursor: Any, table: str, paper_ids: list[int]) -> None:
+    for chunk in chunks(paper_ids):
+        cursor.execute(f"DELETE FROM {table} WHERE paper_id IN ({_marks(len(chunk))})", chunk)
+
+
+def write_links(states: list[PaperState], previous: dict[str, PaperState | None]) -> None:
+    """Rewrite author and category rows of the papers whose lists changed."""
+    author_changed = [
+        s for s in states if s.authors is not None and s.authors != _prev(previous, s, "authors")
+    ]
+    category_changed = [
+        s
+        for s in states
+        if s.categories is not None and s.categories != _prev(previous, s, "categories")
+    ]
+    author_columns = ("paper_id", "author_id", "position", "name")
+    category_columns = ("paper_id", "category", "position")
+    with connection.cursor() as cursor:
+        if author_changed:
+            _delete_links(cursor, PaperAuthor._meta.db_table, _stored_ids(author_changed, previous))
+            author_ids = _author_ids(name for s in author_changed for name in s.authors or [])
+            rows = []
+            for state in author_changed:
+                seen: set[int] = set()
+                for name in state.authors or []:
+                    author_id = author_ids[author_key(name)]
+                    if author_id in seen:
+                        continue  # the same person listed twice on one paper
+                    seen.add(author_id)
+                    rows.append((state.id, author_id, len(seen) - 1, name))
+            bulk.insert_rows(
+                cursor,
+                table=PaperAuthor._meta.db_table,
+                columns=author_columns,
+                pg_types=pg_types(PaperAuthor, author_columns),
+                rows=rows,
+            )
+        if category_changed:
+            _delete_links(
+                cursor, PaperCategory._meta.db_table, _stored_ids(category_changed, previous)
+            )
+            bulk.insert_rows(
+                cursor,
+                table=PaperCategory._meta.db_table,
+                columns=category_columns,
+                pg_types=pg_types(PaperCategory, category_columns),
+                rows=[
+                    (state.id, category, position)
+                    for state in category_changed
+                    for position, category in enumerate(dict.fromkeys(state.categories or []))
+                ],
+            )
+
+
+def _stored_ids(states: list[PaperState], previous: dict[str, PaperState | None]) -> list[int]:
+    return [s.id for s in states if s.id is not None and previous.get(s.arxiv_id) is not None]
+
+
+def _prev(previous: dict[str, PaperState | None], state: PaperState, name: str) -> Any:
+    old = previous.get(state.arxiv_id)
+    return getattr(old, name) if old is not None else None
+
+
+def write_featured(records: list[tuple[int, PaperRecord]]) -> None:
+    """Create or complete the featured entry of each (paper id, record with ``featured``)."""
+    for paper_id, record in records:
+        featured = record.featured
+        assert featured is not None
+        source = Featured.Source.HF_DAILY if record.source.startswith("hf") else record.source
+        entry, created = Featured.objects.get_or_create(
+            paper_id=paper_id,
+            day=featured.day,
+            defaults={
+                "source": source,
+                "upvotes": featured.upvotes,
+                "submitter_name": featured.submitter[:150],
+                "comment": featured.comment,
+            },
+        )
+        if not created:
+            changes: dict[str, Any] = {}
+            # Upvotes at the source only grow; an older scrape must not lower them.
+            if featured.upvotes > entry.upvotes:
+                changes["upvotes"] = featured.upvotes
+            if featured.submitter and not entry.submitter_name:
+                changes["submitter_name"] = featured.submitter[:150]
+            if changes:
+                Featured.objects.filter(pk=entry.pk).update(**changes, updated_at=timezone.now())
