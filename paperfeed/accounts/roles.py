@@ -46,4 +46,4 @@ def curators_group() -> Group:
 
 
 def curator_grant(*, user: User) -> None:
-    user.groups.add(curators_group())  # type: ignore[attr-defined]
+    user.groups.add(curators_group())

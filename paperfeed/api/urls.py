@@ -5,7 +5,7 @@ from paperfeed.api.api import api
 from paperfeed.papers.ids import URL_ID_PATTERN
 
 
-def _both(route: str, make, name: str) -> list:  # type: ignore[no-untyped-def]
+def _both(route: str, make, name: str) -> list:
     """The RSS 2.0 and the Atom 1.0 version of one feed."""
     return [
         re_path(rf"^feeds/{route}\.rss$", feeds.cached_feed(make(atom=False)), name=f"{name}-rss"),

@@ -24,8 +24,8 @@ class IngestRunAdmin(admin.ModelAdmin):
     search_fields = ["message", "cursor"]
     date_hierarchy = "started_at"
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False

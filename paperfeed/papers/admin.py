@@ -44,18 +44,18 @@ class PaperAdmin(admin.ModelAdmin):
     actions = ["hide_papers", "show_papers"]
     show_full_result_count = False  # COUNT(*) on the whole catalogue is slow
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None) -> bool:
         # Papers are hidden, never deleted: deleting would drop votes, comments and featured
         # history, and the search index (a side table) would keep a row for a missing paper.
         return False
 
-    def save_related(self, request, form, formsets, change) -> None:  # type: ignore[no-untyped-def]
+    def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         # The importer keeps the index in step on its own writes; edits made here need it too.
         search.reindex_papers(paper_ids=[form.instance.pk])
 
     @admin.action(description="Hide the selected papers everywhere")
-    def hide_papers(self, request, queryset):  # type: ignore[no-untyped-def]
+    def hide_papers(self, request, queryset):
         if _refused(request):
             return
         for paper in queryset:
@@ -63,7 +63,7 @@ class PaperAdmin(admin.ModelAdmin):
         messages.success(request, f"Hid {queryset.count()} paper(s).")
 
     @admin.action(description="Show the selected papers again")
-    def show_papers(self, request, queryset):  # type: ignore[no-untyped-def]
+    def show_papers(self, request, queryset):
         if _refused(request):
             return
         for paper in queryset:
@@ -79,7 +79,7 @@ class AuthorAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     @admin.action(description="Merge the selected authors into the oldest one")
-    def merge_authors(self, request, queryset):  # type: ignore[no-untyped-def]
+    def merge_authors(self, request, queryset):
         authors = list(queryset.order_by("id"))
         if len(authors) < 2:
             messages.error(request, "Select at least two authors to merge.")
@@ -101,7 +101,7 @@ class FeaturedAdmin(admin.ModelAdmin):
     list_select_related = ["paper"]
     actions = ["pin", "unpin", "hide", "show"]
 
-    def _apply(self, request, queryset, **change):  # type: ignore[no-untyped-def]
+    def _apply(self, request, queryset, **change):
         if _refused(request):
             return
         for entry in queryset:
@@ -114,17 +114,17 @@ class FeaturedAdmin(admin.ModelAdmin):
         messages.success(request, f"Updated {queryset.count()} entr(y/ies).")
 
     @admin.action(description="Pin on their day")
-    def pin(self, request, queryset):  # type: ignore[no-untyped-def]
+    def pin(self, request, queryset):
         self._apply(request, queryset, pinned=True)
 
     @admin.action(description="Unpin")
-    def unpin(self, request, queryset):  # type: ignore[no-untyped-def]
+    def unpin(self, request, queryset):
         self._apply(request, queryset, pinned=False)
 
     @admin.action(description="Hide from the list of their day")
-    def hide(self, request, queryset):  # type: ignore[no-untyped-def]
+    def hide(self, request, queryset):
         self._apply(request, queryset, hidden=True)
 
     @admin.action(description="Show on the list of their day")
-    def show(self, request, queryset):  # type: ignore[no-untyped-def]
+    def show(self, request, queryset):
         self._apply(request, queryset, hidden=False)

@@ -59,7 +59,7 @@ POSTGRES_SCHEMA = [
 ]
 
 
-def create_schema(schema_editor) -> None:  # type: ignore[no-untyped-def]
+def create_schema(schema_editor) -> None:
     statements = (
         POSTGRES_SCHEMA if schema_editor.connection.vendor == "postgresql" else SQLITE_SCHEMA
     )
@@ -67,7 +67,7 @@ def create_schema(schema_editor) -> None:  # type: ignore[no-untyped-def]
         schema_editor.execute(statement)
 
 
-def clear_if_catalogue_empty(**kwargs) -> None:  # type: ignore[no-untyped-def]
+def clear_if_catalogue_empty(**kwargs) -> None:
     """Empty the index when there are no papers (e.g. after `flush`).
 
     The index is a side table no model owns, so Django's flush (used between transactional
@@ -80,7 +80,7 @@ def clear_if_catalogue_empty(**kwargs) -> None:  # type: ignore[no-untyped-def]
             cursor.execute(f"DELETE FROM {FTS_TABLE}")
 
 
-def drop_schema(schema_editor) -> None:  # type: ignore[no-untyped-def]
+def drop_schema(schema_editor) -> None:
     schema_editor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
 
 

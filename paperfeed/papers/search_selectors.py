@@ -123,7 +123,7 @@ def _search_ids(
         key = "search:" + hashlib.sha256(identity.encode()).hexdigest()
         hit = cache.get(key)
         if hit is not None:
-            return hit  # type: ignore[no-any-return]
+            return hit
     found = None
     by_meaning = mode in MODES and mode != "keyword" and sort == "relevance"
     if by_meaning:
