@@ -145,6 +145,8 @@ def test_a_paper_known_only_from_a_featured_list_is_dated_by_its_featured_day():
 
 
 def test_a_scraped_abstract_is_marked_and_arxivs_always_wins():
+    from paperfeed.papers.records import FeaturedRecord
+
     scraped = scrape(abstract="Scraped abstract.", abstract_source="hf_scrape")
     state, _ = merge(None, scraped)
     assert (state.abstract, state.abstract_source) == ("Scraped abstract.", "hf_scrape")
@@ -160,9 +162,16 @@ def test_a_scraped_abstract_is_marked_and_arxivs_always_wins():
     again, changed = merge(arxiv, scraped)
     assert (again.abstract, again.abstract_source) == ("Original abstract.", "")
     assert merge(again, scraped)[1] is False
-    # A newer scraped text replaces an older scraped one.
-    newer, _ = merge(state, scrape(abstract="Newer scrape.", abstract_source="hf_scrape"))
+    # A scraped text from a later featured day replaces an older scraped one; the page of the
+    # earlier day, read again, does not bring its text back (a re-import changes nothing).
+    later_day = FeaturedRecord(day=date(2025, 3, 21), upvotes=5)
+    newer_scrape = scrape(abstract="Newer scrape.", abstract_source="hf_scrape", featured=later_day)
+    newer, _ = merge(state, newer_scrape)
     assert (newer.abstract, newer.abstract_source) == ("Newer scrape.", "hf_scrape")
+    reread, _ = merge(newer, scraped)
+    assert (reread.abstract, reread.abstract_source) == ("Newer scrape.", "hf_scrape")
+    same_day, _ = merge(state, scrape(abstract="Other text.", abstract_source="hf_scrape"))
+    assert same_day.abstract == "Scraped abstract."
 
 
 def test_every_real_scraped_paper_is_dated_by_its_first_featured_day(shared_dir):
