@@ -18,7 +18,9 @@ def test_trending_page_shows_reasons_sparklines_and_about(client, scored_catalog
     html = client.get("/papers/trending?window=week").content.decode()
     assert "Why it is here" in html and "+2200 stars" in html
     assert '<svg class="sparkline"' in html and "GitHub stars: 100 on 01 Apr" in html
-    assert "20 upvotes in all" in html
+    # One upvote number, on the button (source + local), the breakdown on hover; no second count.
+    assert 'title="20 at the source + 0 here">20</span>' in html
+    assert "upvotes in all" not in html
     about = client.get("/papers/trending/about").content.decode()
     assert "/ (age in days + 2.0) ^ 1.5" in about and "594" not in about
 
