@@ -128,7 +128,7 @@ def test_an_abstract_from_hugging_face_is_replaced_by_arxivs(arxiv):
     import_scraped(record)
     arxiv.papers["2611.00001"] = ("Sparse Mixtures of Experts", NOW - timedelta(days=1), "")
 
-    run = services.papers_complete(limit=10)
+    run = sources.papers_complete(limit=10)
     assert run is not None and run.updated == 1
     assert requested_ids(arxiv) == ["2611.00001"]
     paper = Paper.objects.get(arxiv_id="2611.00001")
