@@ -22,6 +22,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from paperfeed.accounts.roles import is_curator
+from paperfeed.community.models import AuthorClaim
 from paperfeed.papers.models import Featured, Paper, PaperCategory
 from paperfeed.papers.rows import PaperRow, TrendingInfo
 from paperfeed.papers.selectors import MAX_LIMIT, MAX_OFFSET, papers_by_ids
@@ -264,7 +265,6 @@ def can_edit_code_link(*, user: Any, paper: Paper) -> bool:
         return True
     if Featured.objects.filter(paper=paper, featured_by=user).exists():
         return True
-    from paperfeed.community.models import AuthorClaim
 
     return AuthorClaim.objects.filter(
         paper=paper, user=user, status=AuthorClaim.Status.APPROVED
