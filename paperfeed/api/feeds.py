@@ -33,6 +33,7 @@ from django.utils.http import http_date, parse_http_date_safe
 from paperfeed.community.models import Upvote
 from paperfeed.papers import search_selectors, selectors
 from paperfeed.papers.categories import InvalidCategory, parse_category
+from paperfeed.papers.models import visible_through
 from paperfeed.papers.periods import Period
 from paperfeed.papers.rows import PaperRow
 from paperfeed.trending.selectors import trending_papers
@@ -273,7 +274,7 @@ class UpvotesFeed(PaperFeed):
     def items(self, obj: User) -> list[FeedItem]:
 
         votes = list(
-            Upvote.objects.filter(user=obj, paper__hidden=False)
+            Upvote.objects.filter(visible_through("paper"), user=obj)
             .order_by("-created_at")
             .values_list("paper_id", "created_at")[: _limit()]
         )

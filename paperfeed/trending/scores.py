@@ -297,9 +297,9 @@ def compute_trending(
     now = now or timezone.now()
     moments = signal_moments(now=now) or [now]
     papers: list[PaperFacts] = list(
-        Paper.objects.filter(hidden=False, published__lte=moments[0]).values_list(
-            "id", "published", "code_url", "upvote_count"
-        )
+        Paper.objects.visible()
+        .filter(published__lte=moments[0])
+        .values_list("id", "published", "code_url", "upvote_count")
     )
     repo_keys = paper_repository_keys((pid, url) for pid, _, url, _ in papers)
     linked = set(repo_keys.values())

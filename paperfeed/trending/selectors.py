@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from paperfeed.accounts.roles import is_curator
 from paperfeed.community.models import AuthorClaim
-from paperfeed.papers.models import Featured, Paper, PaperCategory
+from paperfeed.papers.models import Featured, Paper, PaperCategory, visible_through
 from paperfeed.papers.rows import PaperRow, TrendingInfo
 from paperfeed.papers.selectors import MAX_LIMIT, MAX_OFFSET, papers_by_ids
 from paperfeed.trending import codelinks, ranking, scores
@@ -111,7 +111,7 @@ def trending_papers(
 def _stored(
     window: str, category: str | None, with_code: bool, limit: int, offset: int, run: TrendingRun
 ) -> TrendingList:
-    rows = TrendingScore.objects.filter(window=window, paper__hidden=False)
+    rows = TrendingScore.objects.filter(visible_through("paper"), window=window)
     if with_code:
         rows = rows.filter(has_code=True)
     if category:

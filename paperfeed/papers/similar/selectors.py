@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
 from paperfeed.papers import querysyntax, search
-from paperfeed.papers.models import Paper, PaperAuthor, PaperCategory
+from paperfeed.papers.models import Paper, PaperAuthor, PaperCategory, visible_through
 from paperfeed.papers.rows import PaperRow
 from paperfeed.papers.selectors import rows_for
 from paperfeed.papers.similar import embeddings, fusion, neighbours, store, text
@@ -47,7 +47,7 @@ def similar_papers(*, paper: Paper, limit: int = 10) -> list[PaperRow]:
 
     limit = max(1, min(int(limit), MAX_SIMILAR))
     links = list(
-        SimilarPaper.objects.filter(paper_id=paper.pk, neighbour__hidden=False)
+        SimilarPaper.objects.filter(visible_through("neighbour"), paper_id=paper.pk)
         .select_related("neighbour")
         .order_by("rank")[:limit]
     )
