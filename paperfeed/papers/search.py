@@ -169,14 +169,6 @@ def _pg_quote(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def search_ids(text: str, *, limit: int = 20, offset: int = 0) -> tuple[list[int], int]:
-    """Visible paper ids matching every word of ``text``, best first, and the total."""
-    terms = terms_of(text)
-    if not terms:
-        return [], 0
-    return search_filtered(terms=terms, limit=limit, offset=offset)
-
-
 def authors_text(names: Sequence[str]) -> str:
     """The indexed author text: the paper's own spellings, then the accent-folded form of each
     name that has one, so ``author:roziere`` and ``author:rozière`` find every spelling of one
