@@ -214,7 +214,6 @@ class TrendingFeed(PaperFeed):
         return _site() + reverse("trending:trending")
 
     def items(self, obj: Any) -> list[FeedItem]:
-
         return [FeedItem(row) for row in trending_papers(window="week", limit=_limit()).rows]
 
 
@@ -247,7 +246,6 @@ class SearchFeed(PaperFeed):
         return f"paperfeed: search for {obj}"
 
     def link(self, obj: str) -> str:
-
         return f"{_site()}{reverse('papers:search')}?{urlencode({'q': obj})}"
 
     def items(self, obj: str) -> list[FeedItem]:
@@ -272,7 +270,6 @@ class UpvotesFeed(PaperFeed):
         return _site() + reverse("community:profile", args=[obj.get_username()])
 
     def items(self, obj: User) -> list[FeedItem]:
-
         votes = list(
             Upvote.objects.filter(visible_through("paper"), user=obj)
             .order_by("-created_at")

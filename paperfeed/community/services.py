@@ -269,7 +269,6 @@ def _refuse_future(arxiv_id: str) -> None:
 
 
 def _guardrails(user: User) -> None:
-
     if settings.PAPERFEED_SUBMIT_REQUIRE_VERIFIED and not profile_of(user).email_verified:
         raise SubmissionRefused(
             "Please confirm your email address before submitting papers; "

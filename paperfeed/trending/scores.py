@@ -191,7 +191,6 @@ def _star_series(*, as_of: datetime, keys: set[str]) -> dict[str, list[ranking.P
 
 
 def _local_upvotes(*, start: datetime, end: datetime) -> dict[int, int]:
-
     return dict(
         Upvote.objects.filter(created_at__gt=start, created_at__lte=end)
         .values("paper_id")

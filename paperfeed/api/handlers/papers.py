@@ -139,7 +139,6 @@ def papers_list(request: HttpRequest, response: HttpResponse, filters: Query[Cat
     operation_id=operation_id("paper_submit"),
 )
 def paper_submit(request: HttpRequest, payload: SubmitIn):
-
     try:
         parse_arxiv_id(payload.paperId)
     except InvalidArxivId as exc:

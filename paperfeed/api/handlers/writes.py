@@ -62,7 +62,6 @@ def _vote(request: HttpRequest, paper_id: str, *, upvoted: bool) -> dict[str, An
 
 
 def _comment(request: HttpRequest, paper_id: str, text: str, parent_id: int | None) -> Any:
-
     paper = paper_or_404(paper_id).paper
     parent = None
     if parent_id is not None:

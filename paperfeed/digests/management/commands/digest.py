@@ -71,7 +71,6 @@ class Command(BaseCommand):
             raise CommandError("the SMTP server is unreachable; the rest is queued for retry")
 
     def _dry_run(self, period: str, subscriber_ids: list[int] | None) -> None:
-
         # Queue inside a transaction that is rolled back: a dry run leaves no trace.
         with transaction.atomic():
             queued = outbox.deliveries_enqueue(frequency=period, force=True)
