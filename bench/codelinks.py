@@ -67,6 +67,17 @@ def old_scrape_links(archive: Path) -> dict[str, str]:
     return chosen
 
 
+def old_text_link(abstract: str, comments: str) -> str:
+    """The old rule's link for a paper no scrape gave one: the first repository linked in its
+    abstract or comments, GitHub first (it has star counts)."""
+    from paperfeed.trending.codelinks import extract_code_links
+
+    found = [*extract_code_links(abstract)[0], *extract_code_links(comments)[0]]
+    github = [link for link in found if link.host == "github.com"]
+    chosen = (github or found or [None])[0]
+    return chosen.url if chosen else ""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--shared", type=Path, default=SHARED, help="the shared data folder")
@@ -94,8 +105,7 @@ def main() -> None:
     for pk, arxiv, _title, abstract, comments in papers:
         url = scraped.get(arxiv, "")
         if not url:
-            found = codelinks.first_code_link(abstract, comments)
-            url = found.url if found else ""
+            url = old_text_link(abstract, comments)
         old[pk] = url
 
     started = time.perf_counter()

@@ -129,6 +129,7 @@ def account_mail_queue(*, kind: str, user: User, email: str) -> None:
     only the kind, the user's id and the address: links are signed when the worker composes
     the mail, so no live token is ever stored in the task table.
     """
+    # Imported here: the tasks module imports this one (tasks call the services).
     from paperfeed.accounts.tasks import account_mail_send
 
     if kind not in MAIL_KINDS:
@@ -149,6 +150,7 @@ def _mail_link(kind: str, user: User, email: str) -> str:
 def account_mail_deliver(*, kind: str, user_id: int, email: str, attempt: int) -> str:
     """Compose and send one queued account mail; on a passing failure queue the next attempt
     (core.mail.RETRY_MINUTES). Returns what happened: sent, skipped, refused, retry or gave up."""
+    # Imported here: the tasks module imports this one (tasks call the services).
     from paperfeed.accounts.tasks import account_mail_send
 
     user = User.objects.filter(pk=user_id, is_active=True).first()

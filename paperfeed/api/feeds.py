@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -29,10 +30,13 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import format_html, format_html_join
 from django.utils.http import http_date, parse_http_date_safe
 
+from paperfeed.community.models import Upvote
 from paperfeed.papers import search_selectors, selectors
 from paperfeed.papers.categories import InvalidCategory, parse_category
+from paperfeed.papers.models import visible_through
 from paperfeed.papers.periods import Period
 from paperfeed.papers.rows import PaperRow
+from paperfeed.trending.selectors import trending_papers
 
 MAX_QUERY = 250
 # The daily feed carries the latest featured day and the days before it, so that readers who
@@ -210,8 +214,6 @@ class TrendingFeed(PaperFeed):
         return _site() + reverse("trending:trending")
 
     def items(self, obj: Any) -> list[FeedItem]:
-        from paperfeed.trending.selectors import trending_papers
-
         return [FeedItem(row) for row in trending_papers(window="week", limit=_limit()).rows]
 
 
@@ -244,8 +246,6 @@ class SearchFeed(PaperFeed):
         return f"paperfeed: search for {obj}"
 
     def link(self, obj: str) -> str:
-        from urllib.parse import urlencode
-
         return f"{_site()}{reverse('papers:search')}?{urlencode({'q': obj})}"
 
     def items(self, obj: str) -> list[FeedItem]:
@@ -270,10 +270,8 @@ class UpvotesFeed(PaperFeed):
         return _site() + reverse("community:profile", args=[obj.get_username()])
 
     def items(self, obj: User) -> list[FeedItem]:
-        from paperfeed.community.models import Upvote
-
         votes = list(
-            Upvote.objects.filter(user=obj, paper__hidden=False)
+            Upvote.objects.filter(visible_through("paper"), user=obj)
             .order_by("-created_at")
             .values_list("paper_id", "created_at")[: _limit()]
         )

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from paperfeed.community.models import Comment
 from paperfeed.papers.models import Paper
 from paperfeed.papers.rows import PaperRow
 from paperfeed.papers.selectors import rows_for
@@ -33,7 +34,6 @@ def catalogue_page(
 def paper_comments(*, paper: Paper, limit: int, offset: int) -> list[Any]:
     """The paper's comments, oldest first, with their authors; hidden ones are left out and
     deleted ones keep their place (without text) so replies still have a parent."""
-    from paperfeed.community.models import Comment
 
     return list(
         Comment.objects.filter(paper=paper, hidden=False)

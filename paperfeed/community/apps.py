@@ -6,6 +6,7 @@ class CommunityConfig(AppConfig):
     label = "community"
 
     def ready(self) -> None:
+        # Imported here: the receivers import the models, not loadable before ready.
         from paperfeed.community.receivers import move_claims_to_kept_author
         from paperfeed.papers.signals import authors_merging
 

@@ -17,8 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from paperfeed.accounts.roles import is_curator
+from paperfeed.accounts.services import profile_of
 from paperfeed.community import markdown
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport, Upvote
+from paperfeed.ingest.sources import papers_fetch_by_ids
 from paperfeed.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
 from paperfeed.papers.selectors import paper_upvotes
@@ -267,8 +269,6 @@ def _refuse_future(arxiv_id: str) -> None:
 
 
 def _guardrails(user: User) -> None:
-    from paperfeed.accounts.services import profile_of
-
     if settings.PAPERFEED_SUBMIT_REQUIRE_VERIFIED and not profile_of(user).email_verified:
         raise SubmissionRefused(
             "Please confirm your email address before submitting papers; "
@@ -295,7 +295,6 @@ def _paper_for(arxiv_id: str) -> Paper:
     paper = Paper.objects.filter(arxiv_id=arxiv_id).first()
     if paper is not None:
         return paper
-    from paperfeed.ingest.sources import papers_fetch_by_ids
 
     try:
         papers_fetch_by_ids(arxiv_ids=[arxiv_id])

@@ -11,6 +11,8 @@ if TYPE_CHECKING:
 
 def scheduled_jobs() -> list[Job]:
     """The digest send."""
+    # Imported here: the scheduler module imports core's models, and this module is loaded
+    # before they are.
     from paperfeed.core.scheduler import Job
 
     return [

@@ -51,6 +51,7 @@ def subscriber_mail_queue(*, kind: str, subscriber: Subscriber) -> None:
     when the worker composes the mail, so no live token sits in the task table, and a
     confirmation link's lifetime starts when it is sent.
     """
+    # Imported here: the tasks module imports this one (tasks call the services).
     from paperfeed.digests.tasks import subscriber_mail_send
 
     if kind not in SUBSCRIBER_MAIL_KINDS:
@@ -65,6 +66,7 @@ def subscriber_mail_deliver(*, kind: str, subscriber_id: int, attempt: int) -> s
     A mail that no longer fits the subscriber's state is skipped: a confirmation for an address
     confirmed (or unsubscribed) meanwhile, an already-subscribed note for one that has left.
     """
+    # Imported here: the tasks module imports this one (tasks call the services).
     from paperfeed.digests.tasks import subscriber_mail_send
 
     wanted = Subscriber.Status.PENDING if kind == "confirm" else Subscriber.Status.CONFIRMED

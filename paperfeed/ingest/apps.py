@@ -12,6 +12,8 @@ if TYPE_CHECKING:
 
 def scheduled_jobs() -> list[Job]:
     """The daily import and the hourly completion of papers without an abstract."""
+    # Imported here: the scheduler module imports core's models, and this module is loaded
+    # before they are.
     from paperfeed.core.scheduler import Job
 
     return [

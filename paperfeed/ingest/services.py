@@ -12,12 +12,14 @@ from contextlib import suppress
 from itertools import islice
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from paperfeed.ingest.models import IngestRun
 from paperfeed.papers.records import PaperRecord, Rejected, UpsertSummary
 from paperfeed.papers.services import papers_upsert
+from paperfeed.papers.tasks import similar_build_task
 
 logger = logging.getLogger(__name__)
 
@@ -136,11 +138,9 @@ def ingest_run(
 
 def _enqueue_similar_build() -> None:
     """Similar papers and search by meaning catch up with the import (paperfeed.papers.similar)."""
-    from django.conf import settings
 
     if not settings.PAPERFEED_SIMILAR_AFTER_IMPORT:
         return
-    from paperfeed.papers.tasks import similar_build_task
 
     transaction.on_commit(similar_build_task.enqueue)
 

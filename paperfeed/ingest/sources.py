@@ -5,18 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+
+from paperfeed.ingest.fetchers import ArxivApiFetcher, HfDailyFetcher, OaiFetcher, PoliteClient
 from paperfeed.ingest.models import IngestRun
+from paperfeed.ingest.parsers.detect import detect_format, iter_file_records
 from paperfeed.ingest.services import Item, ProgressCallback, ingest_run
+from paperfeed.papers.models import INCOMPLETE, Paper
 from paperfeed.papers.records import PaperRecord
+from paperfeed.papers.services import papers_mark_checked
 
 
 def _client(*, min_interval: float) -> Any:
     """A polite client; the arXiv fetchers refuse one spaced under 3 s for arxiv.org hosts."""
-    from django.conf import settings
-
-    from paperfeed.ingest.fetchers import PoliteClient
 
     return PoliteClient(
         contact=settings.PAPERFEED_CONTACT_EMAIL,
@@ -35,9 +39,6 @@ def papers_import_files(
     progress: ProgressCallback | None = None,
 ) -> IngestRun:
     """Import local files or folders in any supported format (detected unless ``fmt``)."""
-    from pathlib import Path
-
-    from paperfeed.ingest.parsers.detect import detect_format, iter_file_records
 
     resolved = [Path(p) for p in paths]
     formats = [fmt or detect_format(path) for path in resolved]
@@ -78,9 +79,6 @@ def papers_import_arxiv(
     progress: ProgressCallback | None = None,
 ) -> IngestRun:
     """Query the arXiv API by category and submission date, one request every 3 s."""
-    from django.conf import settings
-
-    from paperfeed.ingest.fetchers import ArxivApiFetcher
 
     def pages() -> Iterator[tuple[list[Item], str]]:
         with _client(min_interval=settings.ARXIV_REQUEST_INTERVAL) as client:
@@ -117,9 +115,6 @@ def papers_fetch_by_ids(
 ) -> IngestRun:
     """Fetch specific papers from the arXiv API: a submission not yet catalogued, or papers
     imported without an abstract. ``FETCH_IDS_BATCH`` ids a request, one request every 3 s."""
-    from django.conf import settings
-
-    from paperfeed.ingest.fetchers import ArxivApiFetcher
 
     ids = list(arxiv_ids)
 
@@ -151,8 +146,6 @@ def papers_complete(
     for (:func:`papers_fetch_by_ids`). Each paper is asked once (``Paper.arxiv_checked_at``),
     so one arXiv does not know is not asked again. None when there is nothing to ask.
     """
-    from paperfeed.papers.models import INCOMPLETE, Paper
-    from paperfeed.papers.services import papers_mark_checked
 
     ids = list(
         Paper.objects.visible()
@@ -184,9 +177,6 @@ def papers_harvest_oai(
     With ``resume``, the newest unfinished harvest with the same parameters carries on from
     its last committed token instead of starting over.
     """
-    from django.conf import settings
-
-    from paperfeed.ingest.fetchers import OaiFetcher
 
     parameters = {
         "metadata_prefix": metadata_prefix,
@@ -234,9 +224,6 @@ def papers_import_hf_daily(
     progress: ProgressCallback | None = None,
 ) -> IngestRun:
     """Import the Hugging Face daily papers list of each day: papers, featured day, upvotes."""
-    from django.conf import settings
-
-    from paperfeed.ingest.fetchers import HfDailyFetcher
 
     def pages() -> Iterator[tuple[list[Item], str]]:
         with _client(min_interval=settings.HF_REQUEST_INTERVAL) as client:

@@ -8,6 +8,7 @@ class PapersConfig(AppConfig):
     verbose_name = "Papers"
 
     def ready(self) -> None:
+        # Imported here: search imports the models, not loadable before ready.
         from paperfeed.papers import search
 
         post_migrate.connect(search.clear_if_catalogue_empty, sender=self)

@@ -28,6 +28,12 @@ class PaperQuerySet(models.QuerySet["Paper"]):
         return self.filter(hidden=False)
 
 
+def visible_through(relation: str) -> models.Q:
+    """:meth:`PaperQuerySet.visible` for rows that point at a paper through ``relation``: a join,
+    which plans like the paper's own filter (a ``relation__in`` subquery would not)."""
+    return models.Q(**{f"{relation}__hidden": False})
+
+
 class Paper(models.Model):
     class CodeUrlSource(models.TextChoices):
         AUTO = "auto", "found automatically"
@@ -173,7 +179,7 @@ class PaperCategory(models.Model):
 class FeaturedQuerySet(models.QuerySet["Featured"]):
     def listed(self) -> FeaturedQuerySet:
         """Entries a featured list shows: not hidden by a curator, of a visible paper."""
-        return self.filter(hidden=False, paper__hidden=False)
+        return self.filter(models.Q(hidden=False), visible_through("paper"))
 
 
 class Featured(models.Model):

@@ -22,6 +22,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from paperfeed.papers.categories import is_category
+
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 32
 MAX_CATEGORIES = 10
@@ -29,7 +31,6 @@ MIN_YEAR, MAX_YEAR = 1991, 2100
 
 # The same notion of a word as the search module: letters, digits and a few joiners.
 WORD = re.compile(r"[\w][\w'.+-]*", re.UNICODE)
-_CATEGORY = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*(?:\.[A-Za-z-]{1,10})?", re.ASCII)
 _YEAR = re.compile(r"(\d{4})(?:\s*(?:-|\.\.)\s*(\d{4}))?", re.ASCII)
 _TOKEN = re.compile(
     r"""(?P<field>[A-Za-z]+):(?:"(?P<fquoted>[^"]*)"?|(?P<fvalue>\S*))"""
@@ -102,8 +103,10 @@ def parse_query(text: str) -> ParsedQuery:
                     budget -= len(words)
             elif name in {"cat", "category"}:
                 for item in value.replace(",", " ").split():
-                    if _CATEGORY.fullmatch(item) and len(parsed.categories) < MAX_CATEGORIES:
-                        parsed.categories.append(_normal_category(item))
+                    # Readers type any case (cat:CS.cl): normalise, then the one check.
+                    category = _normal_category(item)
+                    if is_category(category) and len(parsed.categories) < MAX_CATEGORIES:
+                        parsed.categories.append(category)
                     else:
                         notes.append(f"{item[:40]!r} is not an arXiv category; it was ignored.")
             elif name == "year":

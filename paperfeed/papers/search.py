@@ -15,8 +15,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
+from django.db.models import F
 
 from paperfeed.papers.merge import author_key
+from paperfeed.papers.models import CatalogueVersion, Paper, PaperAuthor
 
 FTS_TABLE = "papers_fts"
 # Search totals stop counting here (the pager cannot go further); pages show "10,000+".
@@ -128,9 +130,6 @@ def index_papers(rows: Sequence[IndexRow]) -> None:
 def catalogue_changed() -> None:
     """Mark every cached search result stale. Call inside the transaction of each write that can
     change what a search returns, so the new number and the new rows commit together."""
-    from django.db.models import F
-
-    from paperfeed.papers.models import CatalogueVersion
 
     if not CatalogueVersion.objects.filter(pk=1).update(value=F("value") + 1):
         CatalogueVersion.objects.update_or_create(pk=1, defaults={"value": 1})
@@ -138,7 +137,6 @@ def catalogue_changed() -> None:
 
 def catalogue_version() -> int:
     """The number :func:`catalogue_changed` last wrote (0 before any write)."""
-    from paperfeed.papers.models import CatalogueVersion
 
     value = CatalogueVersion.objects.filter(pk=1).values_list("value", flat=True).first()
     return value or 0
@@ -171,14 +169,6 @@ def _pg_quote(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def search_ids(text: str, *, limit: int = 20, offset: int = 0) -> tuple[list[int], int]:
-    """Visible paper ids matching every word of ``text``, best first, and the total."""
-    terms = terms_of(text)
-    if not terms:
-        return [], 0
-    return search_filtered(terms=terms, limit=limit, offset=offset)
-
-
 def authors_text(names: Sequence[str]) -> str:
     """The indexed author text: the paper's own spellings, then the accent-folded form of each
     name that has one, so ``author:roziere`` and ``author:rozière`` find every spelling of one
@@ -193,7 +183,6 @@ def authors_text(names: Sequence[str]) -> str:
 
 def reindex_papers(*, paper_ids: Iterable[int]) -> None:
     """Rebuild the index entries of these papers from what is stored (after a manual edit)."""
-    from paperfeed.papers.models import Paper, PaperAuthor
 
     ids = list(paper_ids)
     names: dict[int, list[str]] = {}

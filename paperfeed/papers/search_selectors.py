@@ -18,6 +18,8 @@ from paperfeed.papers.ids import arxiv_id_in_query
 from paperfeed.papers.models import Paper
 from paperfeed.papers.rows import PaperRow
 from paperfeed.papers.selectors import clamp, papers_by_ids, rows_for
+from paperfeed.papers.similar import selectors as similar_selectors
+from paperfeed.papers.similar import store
 
 
 @dataclass
@@ -112,8 +114,6 @@ def _search_ids(
     ranking every match is the costly part of a search, and its answer can only change when one
     of those two does. Pages are rendered from the papers as they are now, so counts stay fresh.
     """
-    from paperfeed.papers.similar import selectors as similar_selectors
-    from paperfeed.papers.similar import store
 
     seconds = settings.PAPERFEED_SEARCH_CACHE_SECONDS
     key = ""

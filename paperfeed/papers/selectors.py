@@ -21,7 +21,14 @@ from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, When
 
 from paperfeed.core.caching import cached_count
 from paperfeed.papers.ids import InvalidArxivId, normalize_arxiv_id
-from paperfeed.papers.models import STUB, Featured, Paper, PaperAuthor, PaperCategory
+from paperfeed.papers.models import (
+    STUB,
+    Featured,
+    Paper,
+    PaperAuthor,
+    PaperCategory,
+    visible_through,
+)
 from paperfeed.papers.periods import Period
 from paperfeed.papers.rows import PaperRow
 from paperfeed.papers.search import COUNT_CAP
@@ -277,7 +284,7 @@ def new_papers(
     links = PaperCategory.objects.filter(category=category)
     total = cached_count(
         f"papers:new:count:{category}",
-        links.filter(paper__hidden=False)
+        links.filter(visible_through("paper"))
         .exclude(paper__published_is_estimate=True, paper__listed_on__isnull=True)
         .order_by()[:COUNT_CAP]
         .count,

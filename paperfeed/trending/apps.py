@@ -12,6 +12,8 @@ if TYPE_CHECKING:
 
 def scheduled_jobs() -> list[Job]:
     """Star refresh, score recompute, and the daily code-link scan after the import."""
+    # Imported here: the scheduler module imports core's models, and this module is loaded
+    # before they are.
     from paperfeed.core.scheduler import Job
 
     return [

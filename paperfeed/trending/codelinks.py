@@ -162,14 +162,3 @@ def _looks_relevant(candidate: str) -> bool:
     if lowered.startswith(("javascript:", "data:", "vbscript:", "file:")):
         return True
     return any(name in lowered for name in ("github", "gitlab", "codeberg", "huggingface"))
-
-
-def first_code_link(*texts: str) -> CodeLink | None:
-    """The first repository found across ``texts``, preferring GitHub (it has star counts)."""
-    links: list[CodeLink] = []
-    for text in texts:
-        links.extend(extract_code_links(text)[0])
-    for link in links:
-        if link.host == "github.com":
-            return link
-    return links[0] if links else None

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
+from paperfeed.community.models import Upvote
 from paperfeed.papers.models import Featured, Paper
 from paperfeed.papers.services import papers_code_stars_set
 from paperfeed.trending import codelinks, ranking
@@ -104,7 +105,6 @@ def signal_moments(*, now: datetime) -> list[datetime]:
     Scores are "as of" the first, so an instance fed with older data (or a replay) still ranks
     what it has instead of showing an empty list.
     """
-    from paperfeed.community.models import Upvote
 
     candidates: set[datetime] = set()
     for value in (
@@ -191,8 +191,6 @@ def _star_series(*, as_of: datetime, keys: set[str]) -> dict[str, list[ranking.P
 
 
 def _local_upvotes(*, start: datetime, end: datetime) -> dict[int, int]:
-    from paperfeed.community.models import Upvote
-
     return dict(
         Upvote.objects.filter(created_at__gt=start, created_at__lte=end)
         .values("paper_id")
@@ -298,9 +296,9 @@ def compute_trending(
     now = now or timezone.now()
     moments = signal_moments(now=now) or [now]
     papers: list[PaperFacts] = list(
-        Paper.objects.filter(hidden=False, published__lte=moments[0]).values_list(
-            "id", "published", "code_url", "upvote_count"
-        )
+        Paper.objects.visible()
+        .filter(published__lte=moments[0])
+        .values_list("id", "published", "code_url", "upvote_count")
     )
     repo_keys = paper_repository_keys((pid, url) for pid, _, url, _ in papers)
     linked = set(repo_keys.values())

@@ -22,7 +22,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from paperfeed.accounts.roles import is_curator
-from paperfeed.papers.models import Featured, Paper, PaperCategory
+from paperfeed.community.models import AuthorClaim
+from paperfeed.papers.models import Featured, Paper, PaperCategory, visible_through
 from paperfeed.papers.rows import PaperRow, TrendingInfo
 from paperfeed.papers.selectors import MAX_LIMIT, MAX_OFFSET, papers_by_ids
 from paperfeed.trending import codelinks, ranking, scores
@@ -110,7 +111,7 @@ def trending_papers(
 def _stored(
     window: str, category: str | None, with_code: bool, limit: int, offset: int, run: TrendingRun
 ) -> TrendingList:
-    rows = TrendingScore.objects.filter(window=window, paper__hidden=False)
+    rows = TrendingScore.objects.filter(visible_through("paper"), window=window)
     if with_code:
         rows = rows.filter(has_code=True)
     if category:
@@ -264,7 +265,6 @@ def can_edit_code_link(*, user: Any, paper: Paper) -> bool:
         return True
     if Featured.objects.filter(paper=paper, featured_by=user).exists():
         return True
-    from paperfeed.community.models import AuthorClaim
 
     return AuthorClaim.objects.filter(
         paper=paper, user=user, status=AuthorClaim.Status.APPROVED

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.utils import timezone
 
+from paperfeed.papers.models import Featured
 from paperfeed.trending.models import UpvoteSnapshot
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,6 @@ def upvotes_record_featured(*, entries: Iterable[tuple[int | None, str, date, in
 
 def upvote_snapshots_from_featured() -> int:
     """Backfill upvote snapshots from featured rows imported before snapshots existed."""
-    from paperfeed.papers.models import Featured
 
     rows = [
         UpvoteSnapshot(

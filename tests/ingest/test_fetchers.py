@@ -303,8 +303,13 @@ def test_search_query_shape() -> None:
     assert build_search_query(["cs.AI", "cs.CL"], date(2025, 1, 6), date(2025, 1, 31)) == (
         "(cat:cs.AI OR cat:cs.CL) AND submittedDate:[202501060000 TO 202501312359]"
     )
+    assert build_search_query([" q-bio.NC "], date(2025, 1, 6), date(2025, 1, 6)).startswith(
+        "(cat:q-bio.NC) AND"
+    )
     with pytest.raises(ValueError):
         build_search_query(["cs.AI) OR (all:x"], date(2025, 1, 6), date(2025, 1, 6))
+    with pytest.raises(ValueError):
+        build_search_query(["CS.AI"], date(2025, 1, 6), date(2025, 1, 6))
     with pytest.raises(ValueError):
         build_search_query([], date(2025, 1, 6), date(2025, 1, 6))
     with pytest.raises(ValueError):

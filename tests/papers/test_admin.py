@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from paperfeed.papers import search
 from paperfeed.papers.models import Paper
+from paperfeed.papers.search_selectors import search_papers
 from tests.factories import catalogue_paper
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_editing_a_paper_in_the_admin_updates_search(admin_client):
     paper = catalogue_paper("2602.00031", title="Old wording of a title")
-    assert search.search_ids("wording")[1] == 1
+    assert search_papers(query="wording").total == 1
     page = admin_client.get(f"/admin/papers/paper/{paper.pk}/change/")
     form = page.context["adminform"].form
     data = {
@@ -36,8 +36,8 @@ def test_editing_a_paper_in_the_admin_updates_search(admin_client):
     response = admin_client.post(f"/admin/papers/paper/{paper.pk}/change/", data)
     assert response.status_code == 302, response.context["errors"]
     assert Paper.objects.get(pk=paper.pk).title == "Fresh phrasing of a title"
-    assert search.search_ids("phrasing")[0] == [paper.pk]
-    assert search.search_ids("wording")[1] == 0
+    assert [row.paper.pk for row in search_papers(query="phrasing").papers] == [paper.pk]
+    assert search_papers(query="wording").total == 0
 
 
 def test_papers_cannot_be_deleted_from_the_admin(admin_client):

@@ -56,6 +56,12 @@ def test_parse_query_reads_the_syntax():
     assert parsed.message == ""
 
 
+def test_parse_query_reads_categories_in_any_case():
+    parsed = querysyntax.parse_query("cat:CS.cl,HEP-th category:physics.atom-ph cat:cs..CL")
+    assert parsed.categories == ["cs.CL", "hep-th", "physics.atom-ph"]
+    assert "not an arXiv category" in parsed.message
+
+
 def test_parse_query_explains_what_it_ignored():
     parsed = querysyntax.parse_query("cat:<script> year:abc " + "w " * 600)
     assert parsed.categories == []

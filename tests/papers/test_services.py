@@ -4,9 +4,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from paperfeed.papers import search, search_selectors
 from paperfeed.papers.models import Author, Featured, Paper, PaperCategory
 from paperfeed.papers.records import FeaturedRecord, PaperRecord
+from paperfeed.papers.search_selectors import search_papers
 from paperfeed.papers.services import papers_upsert
 
 # Not transactional: the FTS side table is no model, so only a rollback resets it between tests.
@@ -47,8 +47,10 @@ def test_upsert_creates_papers_authors_categories_and_index():
     assert paper.published_is_estimate
     # LaTeX and HTML are stored as text, untouched.
     assert paper.abstract == "We study $\\alpha$-divergences in <b>bold</b> ways."
-    ids, total = search.search_ids("diffusion turing")
-    assert total == 2 and set(ids) == set(Paper.objects.values_list("id", flat=True))
+    found = search_papers(query="diffusion turing")
+    assert found.total == 2 and {row.paper.pk for row in found.papers} == set(
+        Paper.objects.values_list("id", flat=True)
+    )
 
 
 def test_rerunning_the_same_input_changes_nothing():
@@ -85,8 +87,8 @@ def test_newer_version_replaces_and_authors_are_rewritten():
         v2,
     )
     assert list(paper.authors.values_list("name", flat=True)) == ["Grace Hopper"]
-    assert search.search_ids("better hopper")[1] == 1
-    assert search.search_ids("lovelace")[1] == 0  # the index followed the update
+    assert search_papers(query="better hopper").total == 1
+    assert search_papers(query="lovelace").total == 0  # the index followed the update
 
 
 def test_duplicate_in_batch_is_rejected_but_other_days_merge():
@@ -227,8 +229,8 @@ def test_each_paper_keeps_its_own_spelling_of_one_author(client):
     assert "Baptiste Rozière" in client.get("/papers/2503.00002").content.decode()
     # Both spellings still find both papers: one identity for search.
     for spelling in ("roziere", "rozière"):
-        found = search_selectors.search_papers(query=f"author:{spelling}").papers
-        assert {p.paper.arxiv_id for p in found} == {"2503.00001", "2503.00002"}, spelling
+        found = search_papers(query=f"author:{spelling}").papers
+        assert {row.paper.arxiv_id for row in found} == {"2503.00001", "2503.00002"}, spelling
 
 
 def test_a_changed_spelling_on_reimport_updates_the_paper_and_a_repeat_changes_nothing():

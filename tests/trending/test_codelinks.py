@@ -8,7 +8,6 @@ from paperfeed.trending.codelinks import (
     CodeLink,
     Refused,
     extract_code_links,
-    first_code_link,
     normalise_repo_url,
 )
 
@@ -88,12 +87,6 @@ def test_extract_reports_hostile_candidates_with_reasons():
     reasons = " ".join(r.reason for r in refused)
     assert "scheme 'javascript'" in reasons and "github.com.attacker.net" in reasons
     assert len(refused) == 2  # the ordinary example.org link is not noise in the log
-
-
-def test_first_code_link_prefers_github():
-    link = first_code_link("See https://gitlab.com/a/b", "and https://github.com/c/d")
-    assert link is not None and link.key == "github.com/c/d"
-    assert first_code_link("no links here") is None
 
 
 @given(st.text(max_size=400))

@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime
 import pytest
 
 from paperfeed.community.services import upvote_add
+from paperfeed.papers.models import Paper
 from paperfeed.papers.rows import PaperRow, TrendingInfo
 from paperfeed.trending import scores, selectors
-from paperfeed.trending.models import Repository, StarSnapshot
+from paperfeed.trending.models import Repository, StarSnapshot, TrendingScore
 from paperfeed.trending.selectors import trending_papers
 from tests.factories import UserFactory, catalogue_paper
 
@@ -49,6 +50,17 @@ def test_rows_are_typed_and_show_the_live_upvote_count(scored_catalogue):
     assert hot_row.trending is not None
     assert hot_row.trending.components["upvotes_in_window"] == 20  # the "why" is as scored
     assert "total_upvotes" not in hot_row.trending.components
+
+
+def test_hidden_papers_are_neither_scored_nor_listed(scored_catalogue):
+    hot, starry, _stale = scored_catalogue
+    scores.trending_scores_recompute(now=NOW)
+    Paper.objects.filter(pk=starry.pk).update(hidden=True)  # hidden after the recompute
+    listing = trending_papers(window="week")
+    assert [row.paper.pk for row in listing.rows] == [hot.pk] and listing.total == 1
+    scores.trending_scores_recompute(now=NOW)
+    scored = set(TrendingScore.objects.values_list("paper_id", flat=True))
+    assert hot.pk in scored and starry.pk not in scored
 
 
 def test_the_stored_list_is_never_blank_when_history_exists(scored_catalogue):

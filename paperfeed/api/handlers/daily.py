@@ -23,6 +23,7 @@ from paperfeed.api.throttles import read_limits
 from paperfeed.papers.categories import InvalidCategory, parse_category
 from paperfeed.papers.periods import parse_one_of
 from paperfeed.papers.selectors import FeaturedOrder, featured_list
+from paperfeed.trending.selectors import trending_papers
 
 # HF's sort names → the featured list's orders: publishedAt is newest day first (each day
 # ranked), trending is the ranking itself.
@@ -92,7 +93,6 @@ class TrendingQuery(Schema):
 )
 def trending(request: HttpRequest, response: HttpResponse, filters: Query[TrendingQuery]):
     """Best first. `paperfeed_components` holds the numbers the score is computed from."""
-    from paperfeed.trending.selectors import trending_papers
 
     category = None
     if filters.category:

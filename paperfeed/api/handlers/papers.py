@@ -38,10 +38,12 @@ from paperfeed.api.schemas import (
     SubmitOut,
 )
 from paperfeed.api.throttles import read_limits, write_limits
+from paperfeed.community import services
 from paperfeed.papers import search_selectors
 from paperfeed.papers import selectors as paper_selectors
 from paperfeed.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.papers.models import Paper
+from paperfeed.papers.similar.selectors import similar_papers
 
 MAX_QUERY = 250
 
@@ -137,8 +139,6 @@ def papers_list(request: HttpRequest, response: HttpResponse, filters: Query[Cat
     operation_id=operation_id("paper_submit"),
 )
 def paper_submit(request: HttpRequest, payload: SubmitIn):
-    from paperfeed.community import services
-
     try:
         parse_arxiv_id(payload.paperId)
     except InvalidArxivId as exc:
@@ -219,7 +219,6 @@ class SimilarQuery(Schema):
 def paper_similar(request: HttpRequest, paper_id: str, filters: Query[SimilarQuery]):
     """The papers most like this one, best first (none until the similar index is built)."""
     row = paper_or_404(paper_id)
-    from paperfeed.papers.similar.selectors import similar_papers
 
     similar = similar_papers(paper=row.paper, limit=filters.limit)
     root = base_url(request)

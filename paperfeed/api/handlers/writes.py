@@ -19,6 +19,8 @@ from paperfeed.api.handlers.common import (
 )
 from paperfeed.api.schemas import CommentIn, CommentOut, UpvoteOut
 from paperfeed.api.throttles import write_limits
+from paperfeed.community import services
+from paperfeed.community.models import Comment
 
 
 @api.post(
@@ -49,7 +51,6 @@ def upvote_remove(request: HttpRequest, paper_id: str):
 
 def _vote(request: HttpRequest, paper_id: str, *, upvoted: bool) -> dict[str, Any]:
     """The answer carries the paper's one upvote count (source + local), as paper_info does."""
-    from paperfeed.community import services
 
     row = paper_or_404(paper_id)
     action = services.upvote_add if upvoted else services.upvote_remove
@@ -61,9 +62,6 @@ def _vote(request: HttpRequest, paper_id: str, *, upvoted: bool) -> dict[str, An
 
 
 def _comment(request: HttpRequest, paper_id: str, text: str, parent_id: int | None) -> Any:
-    from paperfeed.community import services
-    from paperfeed.community.models import Comment
-
     paper = paper_or_404(paper_id).paper
     parent = None
     if parent_id is not None:

@@ -7,11 +7,11 @@ paper that is not in the catalogue yet). Parsing is done by :mod:`..parsers.arxi
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator
 from datetime import date
 
 from paperfeed.ingest.parsers.arxiv_api import ApiPage, ArxivApiError, parse_feed
+from paperfeed.papers.categories import parse_category
 from paperfeed.papers.ids import parse_arxiv_id
 
 from .client import ARXIV_MIN_INTERVAL, PoliteClient, SourceError, host_is_arxiv
@@ -23,8 +23,6 @@ ARXIV_API_URL = "https://export.arxiv.org/api/query"
 MAX_PAGE_SIZE = 2000
 # ... and does not page past 30,000 results for one query: split the date window instead.
 MAX_RESULTS_PER_QUERY = 30_000
-# e.g. cs.AI, hep-th, math.CA, q-bio.NC, physics.atom-ph
-_CATEGORY = re.compile(r"[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[a-z]+)*)?")
 
 
 def build_search_query(categories: list[str], submitted_from: date, submitted_until: date) -> str:
@@ -33,14 +31,13 @@ def build_search_query(categories: list[str], submitted_from: date, submitted_un
         raise TypeError("categories is a list of category names, not a string")
     if not categories:
         raise ValueError("at least one category is needed")
-    for category in categories:
-        if not _CATEGORY.fullmatch(category):
-            raise ValueError(f"{category!r} is not an arXiv category name")
+    # InvalidCategory is a ValueError: a name that could change the query is refused.
+    names = [parse_category(category) for category in categories]
     if submitted_from > submitted_until:
         raise ValueError(
             f"submitted_from {submitted_from} is after submitted_until {submitted_until}"
         )
-    cats = " OR ".join(f"cat:{category}" for category in dict.fromkeys(categories))
+    cats = " OR ".join(f"cat:{category}" for category in dict.fromkeys(names))
     return (
         f"({cats}) AND submittedDate:[{submitted_from:%Y%m%d}0000 TO {submitted_until:%Y%m%d}2359]"
     )

@@ -20,6 +20,8 @@ from typing import Self
 
 import httpx
 
+import paperfeed
+
 logger = logging.getLogger(__name__)
 
 # arXiv: "no more than one request every three seconds" (API and OAI-PMH alike).
@@ -83,8 +85,6 @@ def package_version() -> str:
     try:
         return metadata.version("paperfeed")
     except metadata.PackageNotFoundError:
-        import paperfeed
-
         return str(getattr(paperfeed, "__version__", "dev"))
 
 

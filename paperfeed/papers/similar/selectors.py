@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +20,9 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
 from paperfeed.papers import querysyntax, search
-from paperfeed.papers.models import Paper, PaperAuthor, PaperCategory
+from paperfeed.papers.models import Paper, PaperAuthor, PaperCategory, visible_through
 from paperfeed.papers.rows import PaperRow
+from paperfeed.papers.selectors import rows_for
 from paperfeed.papers.similar import embeddings, fusion, neighbours, store, text
 from paperfeed.papers.similar.models import SimilarPaper
 from paperfeed.papers.similar.services import database_label
@@ -42,11 +44,10 @@ NONE_MESSAGE = "No similar papers found."
 
 def similar_papers(*, paper: Paper, limit: int = 10) -> list[PaperRow]:
     """Rows for the visible papers most similar to ``paper``, best first."""
-    from paperfeed.papers.selectors import rows_for
 
     limit = max(1, min(int(limit), MAX_SIMILAR))
     links = list(
-        SimilarPaper.objects.filter(paper_id=paper.pk, neighbour__hidden=False)
+        SimilarPaper.objects.filter(visible_through("neighbour"), paper_id=paper.pk)
         .select_related("neighbour")
         .order_by("rank")[:limit]
     )
@@ -151,7 +152,6 @@ def filter_ids(
     """The visible papers among ``ids`` that pass the query's filters, in the order given."""
     if not ids:
         return []
-    from datetime import UTC, datetime
 
     condition = Q(pk__in=list(ids))
     if categories:

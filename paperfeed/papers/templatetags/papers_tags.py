@@ -6,6 +6,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from paperfeed.papers import tex as tex_module
+from paperfeed.papers.search import COUNT_CAP
 
 register = template.Library()
 
@@ -47,7 +48,6 @@ def needs_expand(value: str) -> bool:
 @register.filter
 def count_label(value: int) -> str:
     """'12,345', or '10,000+' for totals that stopped counting at the search COUNT_CAP."""
-    from paperfeed.papers.search import COUNT_CAP
 
     number = int(value or 0)
     if number >= COUNT_CAP:

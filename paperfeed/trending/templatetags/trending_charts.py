@@ -15,7 +15,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from paperfeed.trending.selectors import can_edit_code_link
+from paperfeed.trending.selectors import can_edit_code_link, star_history, upvote_history
 
 register = template.Library()
 
@@ -135,7 +135,6 @@ def component(components: dict[str, float] | None, name: str) -> float:
 @register.simple_tag
 def attach_paper_histories(paper: Any) -> str:
     """Give one paper (a paper page) its ``star_points`` and ``upvote_points``; renders nothing."""
-    from paperfeed.trending.selectors import star_history, upvote_history
 
     paper.star_points = star_history(paper=paper)
     paper.upvote_points = upvote_history(paper=paper)

@@ -6,6 +6,7 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from tqdm import tqdm
 
 from paperfeed.digests import addresses, outbox, selectors
@@ -70,8 +71,6 @@ class Command(BaseCommand):
             raise CommandError("the SMTP server is unreachable; the rest is queued for retry")
 
     def _dry_run(self, period: str, subscriber_ids: list[int] | None) -> None:
-        from django.db import transaction
-
         # Queue inside a transaction that is rolled back: a dry run leaves no trace.
         with transaction.atomic():
             queued = outbox.deliveries_enqueue(frequency=period, force=True)
