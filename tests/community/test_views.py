@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from paperfeed.community.services import curator_grant
+from paperfeed.accounts.roles import curator_grant
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from paperfeed.ingest.services import papers_import_files
+from paperfeed.ingest.sources import papers_import_files
 from paperfeed.papers.models import Paper
 from paperfeed.trending import links
 from paperfeed.trending.models import Repository
