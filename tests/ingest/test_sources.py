@@ -19,12 +19,13 @@ from paperfeed.ingest.sources import (
     papers_import_arxiv,
     papers_import_hf_daily,
 )
-from paperfeed.ingest.tasks import daily_import
 from paperfeed.papers import search
 from paperfeed.papers.models import Featured, Paper
 from tests.ingest.conftest import NOW, import_scraped, requested_ids, scraped
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fetchers"
+
+
 Route = Callable[[dict[str, list[str]]], tuple[int, bytes]]
 
 
@@ -137,29 +138,6 @@ def test_hf_daily_import_records_featured_days_and_upvotes(upstream):
     assert run.status == "succeeded" and run.new >= 1
     entry = Featured.objects.filter(day=date(2026, 3, 6)).order_by("-upvotes").first()
     assert entry is not None and entry.upvotes > 0 and entry.source == "hf_daily"
-
-
-@pytest.mark.django_db
-def test_daily_import_offline_warns_once_per_source_and_keeps_serving(settings, caplog):
-    # Port 9 (discard) on loopback refuses connections at once: the site's view of "offline".
-    settings.ARXIV_API_URL = "http://127.0.0.1:9/api/query"
-    settings.HF_API_URL = "http://127.0.0.1:9"
-    settings.ARXIV_REQUEST_INTERVAL = 0
-    settings.HF_REQUEST_INTERVAL = 0
-    settings.PAPERFEED_FETCH_RETRIES = 1
-    Paper.objects.create(
-        arxiv_id="2501.00001",
-        title="Already here",
-        published="2025-01-01T00:00Z",
-        updated="2025-01-01T00:00Z",
-    )
-    with caplog.at_level("INFO"):
-        outcome = daily_import.call()
-    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
-    assert len(warnings) == 2, [r.getMessage() for r in warnings]
-    assert all("skipped" in r.getMessage() for r in warnings)
-    assert outcome["arxiv_api"].startswith("skipped") and outcome["hf_daily"].startswith("skipped")
-    assert Paper.objects.count() == 1
 
 
 @pytest.mark.django_db
