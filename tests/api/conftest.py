@@ -4,9 +4,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from paperfeed.accounts.services import token_create
 from paperfeed.papers import search
 from paperfeed.papers.models import Author, PaperCategory
-from tests.factories import FeaturedFactory, PaperAuthorFactory, PaperFactory
+from tests.factories import FeaturedFactory, PaperAuthorFactory, PaperFactory, UserFactory
 
 
 def make_paper(arxiv_id: str, *, title: str, authors=("Ada Lovelace",), **fields):
@@ -47,3 +48,12 @@ def catalogue(db):
     FeaturedFactory(paper=c, day=date(2025, 3, 12), upvotes=5, submitter_name="alice")
     FeaturedFactory(paper=d, day=date(2025, 2, 20), upvotes=99, submitter_name="carol")
     return {"a": a, "b": b, "c": c, "d": d, "unfeatured": unfeatured}
+
+
+@pytest.fixture
+def token(db):
+    return token_create(user=UserFactory(verified=True), name="test")
+
+
+def auth(token):
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}

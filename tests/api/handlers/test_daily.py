@@ -79,24 +79,3 @@ def test_bad_parameters_are_400_naming_the_parameter(client, catalogue, params, 
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/json")
     assert response.json()["error"].startswith(f"{name}:")
-
-
-def test_paper_info_flat(client, catalogue):
-    response = client.get("/api/papers/2503.00001")
-    assert response.status_code == 200
-    paper = response.json()
-    assert paper["id"] == "2503.00001"
-    assert paper["title"] == "Attention for everyone"
-    assert paper["upvotes"] == 10
-    assert paper["submittedOnDailyAt"] == "2025-03-11T00:00:00.000Z"
-    assert paper["paperfeed_featured_days"] == ["2025-03-11"]
-    unfeatured = client.get("/api/papers/2503.00005").json()
-    assert "submittedOnDailyAt" not in unfeatured
-    assert unfeatured["upvotes"] == 0
-
-
-@pytest.mark.parametrize("paper_id", ["2503.99999", "not-an-id", "'; DROP TABLE x", "9" * 400])
-def test_unknown_ids_are_404(client, catalogue, paper_id):
-    response = client.get(f"/api/papers/{paper_id}")
-    assert response.status_code == 404
-    assert "error" in response.json()

@@ -7,19 +7,11 @@ import pytest
 
 from paperfeed.accounts.services import token_create
 from paperfeed.community.models import Comment, Upvote
-from paperfeed.papers.models import Featured, Paper
+from paperfeed.papers.models import Paper
+from tests.api.conftest import auth
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def token(db):
-    return token_create(user=UserFactory(verified=True), name="test")
-
-
-def auth(token):
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 
 def test_upvote_needs_a_token(client, catalogue):
@@ -128,39 +120,6 @@ def test_bad_comment_bodies_are_400(client, catalogue, token, body, content_type
     assert response.status_code == 400, response.content
     assert response.json()["error"]
     assert Comment.objects.count() == 0
-
-
-def test_submit_an_already_catalogued_paper(client, catalogue, token):
-    response = client.post(
-        "/api/papers/submit",
-        {"paperId": "https://arxiv.org/abs/2503.00005v2"},
-        content_type="application/json",
-        **auth(token),
-    )
-    # The factory papers are older than the submission window, so the guardrail refuses...
-    assert response.status_code == 403
-    assert "days" in response.json()["error"]
-    Paper.objects.filter(arxiv_id="2503.00005").update(published=catalogue["a"].created_at)
-    accepted = client.post(
-        "/api/papers/submit",
-        {"paperId": "2503.00005"},
-        content_type="application/json",
-        **auth(token),
-    )
-    assert accepted.status_code == 201, accepted.content
-    assert accepted.json()["paper"]["id"] == "2503.00005"
-    assert Featured.objects.filter(paper__arxiv_id="2503.00005").count() == 1
-
-
-def test_submit_bad_id_is_400_naming_the_field(client, catalogue, token):
-    response = client.post(
-        "/api/papers/submit",
-        {"paperId": "not an id"},
-        content_type="application/json",
-        **auth(token),
-    )
-    assert response.status_code == 400
-    assert response.json()["error"].startswith("paperId:")
 
 
 def test_rate_limit_answers_429_with_retry_after(client, catalogue, settings):
