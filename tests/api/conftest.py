@@ -29,6 +29,11 @@ def make_paper(arxiv_id: str, *, title: str, authors=("Ada Lovelace",), **fields
 
 
 @pytest.fixture
+def old_paper(db):
+    return make_paper("hep-th/9901001", title="Strings before the millennium")
+
+
+@pytest.fixture
 def catalogue(db):
     """Three featured days in March 2025 (ISO week 11 is 10-16 March) and one unfeatured paper."""
     a = make_paper(

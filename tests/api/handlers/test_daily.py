@@ -1,3 +1,5 @@
+"""The daily-papers and trending routes (api/handlers/daily.py), through the test client."""
+
 from __future__ import annotations
 
 import pytest
@@ -78,4 +80,28 @@ def test_bad_parameters_are_400_naming_the_parameter(client, catalogue, params, 
     response = client.get("/api/daily_papers", params)
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"].startswith(f"{name}:")
+
+
+def test_trending_lists_scores_and_components(client, catalogue):
+    response = client.get("/api/trending", {"window": "month"})
+    assert response.status_code == 200
+    items = response.json()
+    assert [item["paper"]["id"] for item in items][:1] == ["2503.00002"]
+    scores = [item["paperfeed_score"] for item in items]
+    assert scores == sorted(scores, reverse=True)
+    assert all("upvotes" in item["paperfeed_components"] for item in items)
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"window": "year"}, "window"),
+        ({"category": "cs.CL'--"}, "category"),
+        ({"limit": 0}, "limit"),
+    ],
+)
+def test_trending_bad_parameters(client, catalogue, params, name):
+    response = client.get("/api/trending", params)
+    assert response.status_code == 400
     assert response.json()["error"].startswith(f"{name}:")

@@ -1,3 +1,5 @@
+"""The write routes (api/handlers/writes.py): upvotes and comments with a token."""
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -162,3 +164,21 @@ def test_community_comment_rate_applies_per_token(client, catalogue, token, sett
         for n in range(3)
     ]
     assert statuses == [201, 201, 429]
+
+
+def test_upvote_and_comment_on_an_old_style_id(client, old_paper):
+    token = token_create(user=UserFactory(verified=True), name="test")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    vote = client.post("/api/papers/hep-th/9901001/upvote", **auth)
+    assert vote.status_code == 200
+    assert client.get("/api/papers/hep-th/9901001").json()["upvotes"] == 1
+    posted = client.post(
+        "/api/papers/hep-th/9901001/comment",
+        {"comment": "A classic."},
+        content_type="application/json",
+        **auth,
+    )
+    assert posted.status_code in (200, 201), posted.content
+    assert [c["body"] for c in client.get("/api/papers/hep-th/9901001/comments").json()] == [
+        "A classic."
+    ]
