@@ -7,11 +7,7 @@ from django.utils import timezone
 
 from paperfeed.community.models import Comment
 from paperfeed.community.services import comment_create
-from tests.factories import (
-    FeaturedFactory,
-    PaperFactory,
-    UserFactory,
-)
+from tests.factories import FeaturedFactory, PaperFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

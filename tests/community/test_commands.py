@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import (
-    UserFactory,
-)
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,7 @@ import pytest
 
 from paperfeed.accounts.roles import curator_grant
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport, Upvote
-from paperfeed.community.services import (
-    comment_create,
-)
+from paperfeed.community.services import comment_create
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
 from tests.factories import (
     AuthorFactory,

@@ -10,9 +10,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from paperfeed.ingest.fetchers import (
-    PoliteClient,
-)
+from paperfeed.ingest.fetchers import PoliteClient
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "fetchers"
 CONTACT = "ops@example.org"

@@ -11,21 +11,9 @@ from datetime import date
 import httpx
 import pytest
 
-from paperfeed.ingest.fetchers import (
-    ArxivApiFetcher,
-    OaiFetcher,
-    SourceError,
-    build_search_query,
-)
+from paperfeed.ingest.fetchers import ArxivApiFetcher, OaiFetcher, SourceError, build_search_query
 from paperfeed.papers.records import PaperRecord
-from tests.ingest.fetchers.conftest import (
-    FakeClock,
-    atom,
-    fixture,
-    make_client,
-    text,
-    timeout,
-)
+from tests.ingest.fetchers.conftest import FakeClock, atom, fixture, make_client, text, timeout
 
 QUERY = "(cat:cs.AI OR cat:cs.CL) AND submittedDate:[202501060000 TO 202501062359]"
 

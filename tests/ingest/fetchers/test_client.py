@@ -12,11 +12,7 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from paperfeed.ingest.fetchers import (
-    ARXIV_API_URL,
-    FetchError,
-    user_agent,
-)
+from paperfeed.ingest.fetchers import ARXIV_API_URL, FetchError, user_agent
 from tests.ingest.fetchers.conftest import (
     CONTACT,
     WALL_NOW,

@@ -10,16 +10,9 @@ from datetime import date
 
 import httpx
 
-from paperfeed.ingest.fetchers import (
-    HfDailyFetcher,
-)
+from paperfeed.ingest.fetchers import HfDailyFetcher
 from paperfeed.papers.records import PaperRecord
-from tests.ingest.fetchers.conftest import (
-    FakeClock,
-    fixture,
-    make_client,
-    text,
-)
+from tests.ingest.fetchers.conftest import FakeClock, fixture, make_client, text
 
 
 def test_hf_fetch_day_and_records(clock: FakeClock) -> None:

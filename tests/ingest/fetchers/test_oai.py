@@ -11,17 +11,8 @@ from datetime import date
 import httpx
 import pytest
 
-from paperfeed.ingest.fetchers import (
-    ARXIV_OAI_URL,
-    FetchError,
-    OaiFetcher,
-    SourceError,
-)
-from tests.ingest.fetchers.conftest import (
-    FakeClock,
-    make_client,
-    xml,
-)
+from paperfeed.ingest.fetchers import ARXIV_OAI_URL, FetchError, OaiFetcher, SourceError
+from tests.ingest.fetchers.conftest import FakeClock, make_client, xml
 
 
 def test_oai_follows_resumption_tokens(clock: FakeClock) -> None:
