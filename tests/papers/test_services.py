@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from paperfeed.papers import search, selectors
+from paperfeed.papers import search, search_selectors
 from paperfeed.papers.models import Author, Featured, Paper, PaperCategory
 from paperfeed.papers.records import FeaturedRecord, PaperRecord
 from paperfeed.papers.services import papers_upsert
@@ -227,7 +227,7 @@ def test_each_paper_keeps_its_own_spelling_of_one_author(client):
     assert "Baptiste Rozière" in client.get("/papers/2503.00002").content.decode()
     # Both spellings still find both papers: one identity for search.
     for spelling in ("roziere", "rozière"):
-        found = selectors.search_papers(query=f"author:{spelling}").papers
+        found = search_selectors.search_papers(query=f"author:{spelling}").papers
         assert {p.arxiv_id for p in found} == {"2503.00001", "2503.00002"}, spelling
 
 
