@@ -228,7 +228,7 @@ def test_each_paper_keeps_its_own_spelling_of_one_author(client):
     # Both spellings still find both papers: one identity for search.
     for spelling in ("roziere", "rozière"):
         found = search_selectors.search_papers(query=f"author:{spelling}").papers
-        assert {p.arxiv_id for p in found} == {"2503.00001", "2503.00002"}, spelling
+        assert {p.paper.arxiv_id for p in found} == {"2503.00001", "2503.00002"}, spelling
 
 
 def test_a_changed_spelling_on_reimport_updates_the_paper_and_a_repeat_changes_nothing():
