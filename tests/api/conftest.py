@@ -4,9 +4,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from paperfeed.accounts.services import token_create
 from paperfeed.papers import search
 from paperfeed.papers.models import Author, PaperCategory
-from tests.factories import FeaturedFactory, PaperAuthorFactory, PaperFactory
+from tests.factories import FeaturedFactory, PaperAuthorFactory, PaperFactory, UserFactory
 
 
 def make_paper(arxiv_id: str, *, title: str, authors=("Ada Lovelace",), **fields):
@@ -25,6 +26,11 @@ def make_paper(arxiv_id: str, *, title: str, authors=("Ada Lovelace",), **fields
     # The importer indexes papers as it writes them; factories bypass it, so index here.
     search.index_papers([search.IndexRow(paper.pk, paper.title, paper.abstract, " ".join(authors))])
     return paper
+
+
+@pytest.fixture
+def old_paper(db):
+    return make_paper("hep-th/9901001", title="Strings before the millennium")
 
 
 @pytest.fixture
@@ -47,3 +53,12 @@ def catalogue(db):
     FeaturedFactory(paper=c, day=date(2025, 3, 12), upvotes=5, submitter_name="alice")
     FeaturedFactory(paper=d, day=date(2025, 2, 20), upvotes=99, submitter_name="carol")
     return {"a": a, "b": b, "c": c, "d": d, "unfeatured": unfeatured}
+
+
+@pytest.fixture
+def token(db):
+    return token_create(user=UserFactory(verified=True), name="test")
+
+
+def auth(token):
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}

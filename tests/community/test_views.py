@@ -1,11 +1,25 @@
-"""community/views.py: who reaches the curation pages (curator_required)."""
+"""The community pages (community/views.py): who reaches curation, comments, curation, upvote
+buttons and submissions, through the test client."""
 
 from __future__ import annotations
+
+import re
+from datetime import date
 
 import pytest
 
 from paperfeed.accounts.roles import curator_grant
-from tests.factories import UserFactory
+from paperfeed.community.models import AuthorClaim, Comment, CommentReport, Upvote
+from paperfeed.community.services import comment_create
+from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
+from tests.factories import (
+    AuthorFactory,
+    FeaturedFactory,
+    PaperAuthorFactory,
+    PaperFactory,
+    UserFactory,
+    catalogue_paper,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +63,285 @@ def test_a_curator_reaches_the_page(client):
     response = client.get("/curate")
     assert response.status_code == 200
     assert b"Only curators" not in response.content
+
+
+@pytest.fixture
+def verified_member():
+    return UserFactory(verified=True)
+
+
+def test_submit_page(client, verified_member):
+    client.force_login(verified_member)
+    paper = PaperFactory()
+    response = client.post("/submit", {"arxiv_id": "nonsense"})
+    assert response.status_code == 400 and b"not an arXiv id" in response.content
+    response = client.post("/submit", {"arxiv_id": paper.arxiv_id})
+    assert response.status_code == 302
+    assert Featured.objects.filter(paper=paper).exists()
+    FeaturedFactory()  # another day's entry does not count against anyone
+    assert Paper.objects.count() == 2
+
+
+@pytest.fixture
+def member(client):
+    user = UserFactory(username="alice", verified=True)
+    client.force_login(user)
+    return user
+
+
+def _post(client, paper, body, **extra):
+    return client.post(
+        f"/community/papers/{paper.pk}/comments", {"body": body, "next": "/here", **extra}
+    )
+
+
+def test_threaded_reply_and_markdown(client, member):
+    paper = PaperFactory()
+    UserFactory(username="bob")
+    response = _post(client, paper, "I like **this**, @bob. See [code](https://example.org).")
+    assert response.status_code == 302
+    top = Comment.objects.get()
+    assert "<strong>this</strong>" in top.body_html
+    assert 'href="/accounts/u/bob"' in top.body_html
+    assert 'rel="nofollow' in top.body_html
+    _post(client, paper, "A reply", parent=top.pk)
+    reply = Comment.objects.exclude(pk=top.pk).get()
+    assert reply.parent == top
+    paper.refresh_from_db()
+    assert paper.comment_count == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("<script>alert(1)</script>", b"not HTML"),
+        ('<img src=x onerror="alert(1)">', b"not HTML"),
+        ("<b>bold</b>", b"not HTML"),
+        ("x" * 1_000_000, b"the limit is 10,000"),
+        ("Thanks @nobody_here", b"No member is called @nobody_here"),
+        ("   ", b"empty"),
+    ],
+)
+def test_bad_comments_are_refused_clearly_and_store_nothing(client, member, body, message):
+    paper = PaperFactory()
+    response = _post(client, paper, body)
+    assert response.status_code == 400
+    assert message in response.content
+    assert not Comment.objects.exists()
+    paper.refresh_from_db()
+    assert paper.comment_count == 0
+
+
+def test_edit_page_refuses_other_members(client, member):
+    comment = comment_create(user=UserFactory(), paper=PaperFactory(), body="theirs")
+    assert client.get(f"/community/comments/{comment.pk}/edit").status_code == 403
+    assert client.post(f"/community/comments/{comment.pk}/edit", {"body": "x"}).status_code == 403
+
+
+def test_delete_keeps_the_thread_and_updates_the_count(client, member):
+    paper = PaperFactory()
+    comment = comment_create(user=member, paper=paper, body="oops")
+    reply = comment_create(user=UserFactory(), paper=paper, body="reply", parent=comment)
+    client.post(f"/community/comments/{comment.pk}/delete")
+    comment.refresh_from_db()
+    assert comment.deleted and comment.body == ""
+    assert Comment.objects.filter(pk=reply.pk).exists()
+    paper.refresh_from_db()
+    assert paper.comment_count == 1
+    # Deleting twice changes nothing.
+    client.post(f"/community/comments/{comment.pk}/delete")
+    paper.refresh_from_db()
+    assert paper.comment_count == 1
+
+
+def test_report_then_moderator_hides(client, member):
+    paper = PaperFactory()
+    comment = comment_create(user=UserFactory(), paper=paper, body="spam spam")
+    client.post(f"/community/comments/{comment.pk}/report", {"reason": "spam"})
+    client.post(f"/community/comments/{comment.pk}/report", {"reason": "spam again"})
+    assert CommentReport.objects.filter(comment=comment).count() == 1
+    # A member who is not a moderator cannot hide it.
+    assert client.post(f"/community/comments/{comment.pk}/hide").status_code == 403
+    comment.refresh_from_db()
+    assert not comment.hidden
+    moderator = UserFactory()
+    curator_grant(user=moderator)
+    client.force_login(moderator)
+    client.post(f"/community/comments/{comment.pk}/hide")
+    comment.refresh_from_db()
+    paper.refresh_from_db()
+    assert comment.hidden and paper.comment_count == 0
+    assert not CommentReport.objects.filter(resolved=False).exists()
+
+
+def test_comments_need_sign_in_and_post(client):
+    paper = PaperFactory()
+    assert client.get(f"/community/papers/{paper.pk}/comments").status_code == 405
+    response = _post(client, paper, "hello")
+    assert response.status_code == 302 and "/accounts/login" in response["Location"]
+    assert not Comment.objects.exists()
+
+
+def test_comment_rate_limit(client, member, settings):
+    settings.PAPERFEED_RATE_COMMENT = "2/m"
+    paper = PaperFactory()
+    codes = [_post(client, paper, f"comment {i}").status_code for i in range(3)]
+    assert codes == [302, 302, 429]
+    assert Comment.objects.count() == 2
+
+
+@pytest.fixture
+def curator(client):
+    user = UserFactory(username="curator", is_staff=True)
+    curator_grant(user=user)
+    client.force_login(user)
+    return user
+
+
+def test_members_cannot_curate(client):
+    client.force_login(UserFactory())
+    paper = PaperFactory()
+    assert client.get("/curate").status_code == 403
+    response = client.post(
+        "/curate/featured", {"arxiv_id": paper.arxiv_id, "day": "2026-01-05", "action": "feature"}
+    )
+    assert response.status_code == 403
+    assert not Featured.objects.exists()
+
+
+def test_feature_pin_hide_unfeature(client, curator):
+    paper = PaperFactory()
+    base = {"arxiv_id": paper.arxiv_id, "day": "2026-01-05"}
+    client.post("/curate/featured", {**base, "action": "feature", "comment": "Great read"})
+    entry = Featured.objects.get(paper=paper)
+    assert entry.source == Featured.Source.CURATOR and entry.comment == "Great read"
+    client.post("/curate/featured", {**base, "action": "pin"})
+    client.post("/curate/featured", {**base, "action": "hide"})
+    entry.refresh_from_db()
+    assert entry.pinned and entry.hidden
+    client.post("/curate/featured", {**base, "action": "unfeature"})
+    assert not Featured.objects.exists()
+    bad = client.post("/curate/featured", {**base, "day": "yesterday", "action": "feature"})
+    assert bad.status_code == 302 and not Featured.objects.exists()
+
+
+def test_hide_paper(client, curator):
+    paper = PaperFactory()
+    client.post("/curate/paper", {"arxiv_id": paper.arxiv_id, "action": "hide"})
+    paper.refresh_from_db()
+    assert paper.hidden
+
+
+def test_merge_authors(client, curator):
+    keep, dup = AuthorFactory(name="Yann LeCun"), AuthorFactory(name="Y. LeCun")
+    both = PaperFactory()
+    PaperAuthorFactory(paper=both, author=keep, position=0)
+    PaperAuthorFactory(paper=both, author=dup, position=1)
+    only_dup = PaperFactory()
+    PaperAuthorFactory(paper=only_dup, author=dup, position=0)
+    client.post("/curate/authors", {"keep": keep.pk, "duplicates": str(dup.pk)})
+    assert not Author.objects.filter(pk=dup.pk).exists()
+    assert set(PaperAuthor.objects.values_list("paper_id", "author_id")) == {
+        (both.pk, keep.pk),
+        (only_dup.pk, keep.pk),
+    }
+
+
+def test_claim_authorship_and_approval(client, curator):
+    member = UserFactory(username="lovelace")
+    link = PaperAuthorFactory(author=AuthorFactory(name="Ada Lovelace"))
+    client.force_login(member)
+    client.post(f"/community/papers/{link.paper.pk}/claim", {"author": link.author.pk})
+    claim = AuthorClaim.objects.get()
+    assert claim.status == AuthorClaim.Status.PENDING
+    assert link.paper.title.encode() not in client.get("/accounts/u/lovelace").content
+    client.force_login(curator)
+    assert b"Ada Lovelace" in client.get("/curate").content
+    client.post(f"/curate/claims/{claim.pk}", {"action": "approve"})
+    claim.refresh_from_db()
+    assert claim.status == AuthorClaim.Status.APPROVED
+    profile = client.get("/accounts/u/lovelace").content
+    assert link.paper.title.encode() in profile and b"verified author" in profile
+
+
+def test_claiming_a_non_author_is_refused(client):
+    member = UserFactory()
+    client.force_login(member)
+    paper, stranger = PaperFactory(), AuthorFactory()
+    client.post(f"/community/papers/{paper.pk}/claim", {"author": stranger.pk})
+    assert not AuthorClaim.objects.exists()
+
+
+def test_plain_form_post_votes_then_unvotes(client):
+    paper, user = PaperFactory(), UserFactory()
+    client.force_login(user)
+    url = f"/community/papers/{paper.pk}/upvote"
+    response = client.post(url, {"next": "/papers/x"})
+    assert response.status_code == 302 and response["Location"] == "/papers/x"
+    paper.refresh_from_db()
+    assert paper.upvote_count == 1
+    client.post(url)
+    paper.refresh_from_db()
+    assert paper.upvote_count == 0
+
+
+def test_json_answer_for_the_script(client):
+    paper, user = PaperFactory(), UserFactory()
+    client.force_login(user)
+    response = client.post(f"/community/papers/{paper.pk}/upvote", HTTP_ACCEPT="application/json")
+    assert response.json() == {"upvoted": True, "count": 1}
+
+
+def test_the_button_changes_to_the_one_count_at_once(client):
+    """The count the script puts in the button is the one shown everywhere (source + local),
+    not the local votes alone: '▲ 0' beside '462 upvotes in all' was the bug."""
+    paper = catalogue_paper("2602.00901", featured_on=date(2026, 2, 2), featured_upvotes=462)
+    client.force_login(UserFactory())
+    url = f"/community/papers/{paper.pk}/upvote"
+    page = client.get("/papers/2602.00901").content.decode()
+    assert re.search(r'<span class="upvote-count"[^>]*>462</span>', page)
+    assert "upvotes in all" not in page
+    response = client.post(url, HTTP_ACCEPT="application/json")
+    assert response.json() == {"upvoted": True, "count": 463}
+    page = client.get("/papers/2602.00901").content.decode()
+    assert re.search(r'<span class="upvote-count"[^>]*>463</span>', page)
+    assert "463 (462 at the source, 1 here)" in page
+    assert client.post(url, HTTP_ACCEPT="application/json").json()["count"] == 462
+
+
+def test_anonymous_is_asked_to_sign_in(client):
+    paper = PaperFactory()
+    response = client.post(f"/community/papers/{paper.pk}/upvote", {"next": "/papers/x"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login?next=")
+    data = client.post(
+        f"/community/papers/{paper.pk}/upvote", HTTP_ACCEPT="application/json"
+    ).json()
+    assert data["login_url"].startswith("/accounts/login") and "sign in" in data["error"]
+    assert not Upvote.objects.exists()
+
+
+def test_upvote_is_post_only_and_csrf_protected():
+    from django.test import Client
+
+    paper, user = PaperFactory(), UserFactory()
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(user)
+    assert strict.get(f"/community/papers/{paper.pk}/upvote").status_code == 405
+    assert strict.post(f"/community/papers/{paper.pk}/upvote").status_code == 403
+    assert not Upvote.objects.exists()
+
+
+def test_vote_on_hidden_paper_is_refused(client):
+    paper = PaperFactory(hidden=True)
+    client.force_login(UserFactory())
+    response = client.post(f"/community/papers/{paper.pk}/upvote", HTTP_ACCEPT="application/json")
+    assert response.status_code == 409 and "hidden" in response.json()["error"]
+    assert not Upvote.objects.exists()
+
+
+def test_offsite_next_is_ignored(client):
+    paper = PaperFactory()
+    client.force_login(UserFactory())
+    response = client.post(f"/community/papers/{paper.pk}/upvote", {"next": "https://evil.example"})
+    assert "evil" not in response["Location"]

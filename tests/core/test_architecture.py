@@ -32,3 +32,49 @@ def test_the_map_names_no_module_that_is_gone():
     }
     gone = sorted(m for m in listed if not (REPO / "paperfeed" / m).exists())
     assert not gone, f"docs/architecture.md lists modules that no longer exist: {gone}"
+
+
+# Test modules that are not named after one module, each for a reason: they drive an entry point
+# through several layers, or they check the repository as a whole. Everything else under
+# tests/<app>/ is named test_<module>.py after the module it tests.
+END_TO_END = {
+    # Pages through the test client: view, selector, service and template together.
+    "views",
+    # Management commands run with call_command (paperfeed/<app>/management/commands/).
+    "commands",
+    # Acceptance over a live server or a separate process: real HTTP clients, kill -9.
+    "flows",
+    # Pages and emails rendered in a real browser.
+    "browser",
+    # Imports and reads over the real data in ../shared.
+    "real_data",
+    # One read (the featured list) compared across page, API, feeds and digest.
+    "surfaces",
+    # Every API route against the API's own OpenAPI document, property-based.
+    "schemathesis",
+    # Repository-wide contracts: this map, the import floors, the documented settings.
+    "architecture",
+    "layers",
+    "configuration",
+}
+
+
+def unmirrored_test_modules() -> list[str]:
+    """Test modules under tests/<app>/ with neither a module they mirror nor an allowed name."""
+    found = []
+    for app in sorted(p.name for p in (REPO / "paperfeed").iterdir() if (p / "apps.py").exists()):
+        for path in sorted((REPO / "tests" / app).rglob("test_*.py")):
+            name = path.stem.removeprefix("test_")
+            package = REPO / "paperfeed" / app / path.parent.relative_to(REPO / "tests" / app)
+            mirrored = (package / f"{name}.py").exists() or (package / name).is_dir()
+            if not mirrored and name not in END_TO_END:
+                found.append(path.relative_to(REPO).as_posix())
+    return found
+
+
+def test_every_test_module_mirrors_a_module_or_is_end_to_end():
+    stray = unmirrored_test_modules()
+    assert not stray, (
+        f"rename or split these after the module they test, tests/<app>/test_<module>.py "
+        f"(or add a justified end-to-end name to END_TO_END): {stray}"
+    )

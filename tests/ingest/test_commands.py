@@ -20,6 +20,7 @@ from django.core.management.base import CommandError
 
 from paperfeed.ingest.models import IngestRun
 from paperfeed.papers.models import Featured, Paper
+from tests.ingest.conftest import NOW, import_scraped, scraped
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -188,3 +189,15 @@ def test_import_killed_half_way_loses_nothing_and_rerun_completes(tmp_path):
     assert Paper.objects.count() == 20_000
     latest = IngestRun.objects.order_by("-started_at").first()
     assert (latest.status, latest.new, latest.unchanged) == ("succeeded", 20_000 - stored, stored)
+
+
+@pytest.mark.django_db
+def test_command(arxiv, capsys):
+    import_scraped(scraped("2611.00001", "Sparse Mixtures of Experts", 1))
+    arxiv.papers["2611.00001"] = ("Sparse Mixtures of Experts", NOW, "")
+    call_command("ingest", "complete", "--limit", "5", "--no-progress")
+    assert "arxiv_api: 0 new, 1 updated" in capsys.readouterr().out
+    call_command("ingest", "complete", "--no-progress")
+    assert "asked for one already" in capsys.readouterr().out
+    with pytest.raises(CommandError):
+        call_command("ingest", "complete", "--limit", "0")

@@ -57,3 +57,32 @@ def test_import_killed_half_way_keeps_finished_batches_and_rerun_completes():
     run = ingest_run(source="listing", items=[rec(f"2503.{n:05d}") for n in range(1, 7)])
     assert (run.new, run.unchanged) == (2, 4)
     assert Paper.objects.count() == 6
+
+
+def test_import_enqueues_a_build(settings, django_capture_on_commit_callbacks):
+    from datetime import UTC, datetime
+
+    from django_tasks_db.models import DBTaskResult
+
+    from paperfeed.ingest.services import ingest_run
+    from paperfeed.papers.records import PaperRecord
+
+    when = datetime(2026, 1, 5, tzinfo=UTC)
+    record = PaperRecord(
+        arxiv_id="2601.09999",
+        source="listing",
+        version=1,
+        title="A paper",
+        abstract="Words.",
+        authors=["A B"],
+        categories=["cs.CL"],
+        published=when,
+        updated=when,
+        versions=[(1, when)],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest_run(source="test", items=[record])
+    assert DBTaskResult.objects.filter(task_path__endswith="similar_build_task").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest_run(source="test", items=[record])  # nothing new: no build
+    assert DBTaskResult.objects.filter(task_path__endswith="similar_build_task").count() == 1

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from paperfeed.ingest import sources
 from paperfeed.ingest.fetchers import FetchError
 from paperfeed.ingest.models import IngestRun
 from paperfeed.ingest.sources import (
@@ -18,10 +19,12 @@ from paperfeed.ingest.sources import (
     papers_import_arxiv,
     papers_import_hf_daily,
 )
-from paperfeed.ingest.tasks import daily_import
 from paperfeed.papers.models import Featured, Paper
+from tests.ingest.conftest import NOW, import_scraped, requested_ids, scraped
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fetchers"
+
+
 Route = Callable[[dict[str, list[str]]], tuple[int, bytes]]
 
 
@@ -137,23 +140,66 @@ def test_hf_daily_import_records_featured_days_and_upvotes(upstream):
 
 
 @pytest.mark.django_db
-def test_daily_import_offline_warns_once_per_source_and_keeps_serving(settings, caplog):
-    # Port 9 (discard) on loopback refuses connections at once: the site's view of "offline".
-    settings.ARXIV_API_URL = "http://127.0.0.1:9/api/query"
-    settings.HF_API_URL = "http://127.0.0.1:9"
-    settings.ARXIV_REQUEST_INTERVAL = 0
-    settings.HF_REQUEST_INTERVAL = 0
-    settings.PAPERFEED_FETCH_RETRIES = 1
-    Paper.objects.create(
-        arxiv_id="2501.00001",
-        title="Already here",
-        published="2025-01-01T00:00Z",
-        updated="2025-01-01T00:00Z",
+def test_papers_without_an_abstract_are_completed_once(arxiv):
+    import_scraped(
+        scraped("2611.00001", "Sparse Mixtures of Experts", 1),
+        scraped("2611.00002", "Speech Tokenizers Compared", 2),
+        scraped("2611.00003", "Withdrawn Before Anyone Read It", 3),
+        scraped("2611.00004", "A Hidden Paper", 4),
     )
-    with caplog.at_level("INFO"):
-        outcome = daily_import.call()
-    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
-    assert len(warnings) == 2, [r.getMessage() for r in warnings]
-    assert all("skipped" in r.getMessage() for r in warnings)
-    assert outcome["arxiv_api"].startswith("skipped") and outcome["hf_daily"].startswith("skipped")
-    assert Paper.objects.count() == 1
+    Paper.objects.filter(arxiv_id="2611.00004").update(hidden=True)
+    whole = Paper.objects.create(
+        arxiv_id="2611.00005", title="Complete", abstract="Has one.", published=NOW, updated=NOW
+    )
+    arxiv.papers["2611.00001"] = ("Sparse Mixtures of Experts", NOW - timedelta(days=1), "")
+    arxiv.papers["2611.00002"] = ("Speech Tokenizers Compared", NOW - timedelta(days=2), "")
+    # arXiv does not know 2611.00003.
+
+    run = sources.papers_complete(limit=10)
+    assert run is not None and run.updated == 2 and run.rejected == 0
+    # Newest first; neither the hidden paper nor the complete one is asked for.
+    assert requested_ids(arxiv) == ["2611.00001", "2611.00002", "2611.00003"]
+    first = Paper.objects.get(arxiv_id="2611.00001")
+    assert first.abstract == "An abstract." and first.arxiv_checked_at is not None
+    assert list(first.authors.values_list("name", flat=True)) == ["Ada Lovelace"]
+    assert Paper.objects.get(arxiv_id="2611.00003").abstract == ""
+    assert Paper.objects.get(arxiv_id="2611.00003").arxiv_checked_at is not None
+    assert Paper.objects.get(arxiv_id="2611.00004").arxiv_checked_at is None
+    whole.refresh_from_db()
+    assert whole.abstract == "Has one." and whole.arxiv_checked_at is None
+    # The search index follows: the abstract's words find the paper.
+    assert first.pk in [row.paper.pk for row in search_papers(query="abstract").papers]
+
+    # Asked once: the paper arXiv does not know is not asked for again.
+    arxiv.requests.clear()
+    assert sources.papers_complete(limit=10) is None
+    assert arxiv.requests == []
+
+
+@pytest.mark.django_db
+def test_ids_go_in_batches_up_to_the_limit(arxiv, monkeypatch):
+    monkeypatch.setattr(sources, "FETCH_IDS_BATCH", 2)
+    import_scraped(*(scraped(f"2611.0001{n}", f"Paper number {n}", n) for n in range(5)))
+    sources.papers_complete(limit=3)
+    assert len(arxiv.requests) == 2
+    assert requested_ids(arxiv) == ["2611.00010", "2611.00011", "2611.00012"]
+    assert Paper.objects.filter(arxiv_checked_at__isnull=True).count() == 2
+
+
+@pytest.mark.django_db
+def test_an_abstract_from_hugging_face_is_replaced_by_arxivs(arxiv):
+    record = scraped("2611.00001", "Sparse Mixtures of Experts", 1)
+    record.abstract = "The text of the HF page."
+    record.abstract_source = "hf_scrape"
+    import_scraped(record)
+    arxiv.papers["2611.00001"] = ("Sparse Mixtures of Experts", NOW - timedelta(days=1), "")
+
+    run = sources.papers_complete(limit=10)
+    assert run is not None and run.updated == 1
+    assert requested_ids(arxiv) == ["2611.00001"]
+    paper = Paper.objects.get(arxiv_id="2611.00001")
+    assert (paper.abstract, paper.abstract_source) == ("An abstract.", "")
+    # A later scrape of the same page does not bring the HF text back.
+    import_scraped(record)
+    paper.refresh_from_db()
+    assert (paper.abstract, paper.abstract_source) == ("An abstract.", "")

@@ -307,3 +307,22 @@ def test_the_stars_links_command_re_judges_earlier_links_with_all():
     old.refresh_from_db()
     assert old.code_url == "https://github.com/me/MyNet"
     assert "1 linked" in out.getvalue()
+
+
+def test_code_link_scan_sets_auto_and_never_overrides_user(caplog):
+    found = PaperFactory(abstract="Code: https://github.com/Lab/Model.git.")
+    user_cleared = PaperFactory(
+        abstract="Code: https://github.com/lab/other", code_url_source="user"
+    )
+    hostile = PaperFactory(
+        abstract="See javascript://github.com/x/y and https://github.com.evil.io/a/b"
+    )
+    caplog.set_level(logging.INFO)
+    summary = links.code_links_scan()
+    found.refresh_from_db()
+    user_cleared.refresh_from_db()
+    hostile.refresh_from_db()
+    assert (found.code_url, found.code_url_source) == ("https://github.com/Lab/Model", "auto")
+    assert user_cleared.code_url == ""
+    assert hostile.code_url == "" and sum(summary.refused.values()) == 2
+    assert "github.com.evil.io" in caplog.text

@@ -1,4 +1,4 @@
-"""The trending page (paperfeed/trending/views.py)."""
+"""The trending views (paperfeed/trending/views.py): the trending page and the code-link form."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from paperfeed.trending import scores
+from paperfeed.trending import links, scores
+from tests.factories import PaperFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +93,51 @@ def test_replays_are_rate_limited_per_address(client, monkeypatch):
     codes = [client.get(f"/papers/trending?as_of=2026-03-0{n}").status_code for n in (1, 2, 3)]
     assert codes == [200, 200, 429]
     assert client.get("/papers/trending").status_code == 200  # the live list is not limited
+
+
+def test_code_link_form_permissions_csrf_and_hostile_input(client):
+    from django.test import Client
+
+    from paperfeed.accounts.roles import curators_group
+    from paperfeed.community.models import AuthorClaim
+    from paperfeed.papers.models import Author
+
+    paper = PaperFactory(code_url="https://github.com/auto/found", code_url_source="auto")
+    url = f"/trending/papers/{paper.pk}/code"
+    stranger = UserFactory(verified=True)
+    client.force_login(stranger)
+    client.post(url, {"code_url": "https://github.com/evil/repo"})
+    paper.refresh_from_db()
+    assert paper.code_url == "https://github.com/auto/found"  # refused: not theirs
+
+    author = UserFactory(verified=True)
+    AuthorClaim.objects.create(
+        user=author, paper=paper, author=Author.objects.create(name="A", key="a"),
+        status=AuthorClaim.Status.APPROVED,
+    )  # fmt: skip
+    client.force_login(author)
+    for hostile in ("javascript:alert(1)", "https://github.com.evil.io/a/b", "x" * 5000):
+        client.post(url, {"code_url": hostile})
+        paper.refresh_from_db()
+        assert paper.code_url == "https://github.com/auto/found", hostile
+    response = client.post(url, {"code_url": "https://github.com/Lab/Real.git"})
+    assert response.status_code == 302
+    paper.refresh_from_db()
+    assert (paper.code_url, paper.code_url_source) == ("https://github.com/Lab/Real", "user")
+    links.code_links_scan()  # the automatic scan never overrides a person's choice
+    paper.refresh_from_db()
+    assert paper.code_url == "https://github.com/Lab/Real"
+
+    curator = UserFactory(verified=True)
+    curator.groups.add(curators_group())
+    client.force_login(curator)
+    client.post(url, {"code_url": ""})
+    paper.refresh_from_db()
+    assert (paper.code_url, paper.code_url_source) == ("", "user")
+
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(curator)
+    assert csrf_client.post(url, {"code_url": "https://github.com/a/b"}).status_code == 403
+    assert client.get(url).status_code == 405
+    page = client.get(f"/papers/{paper.arxiv_id}").content.decode()
+    assert 'name="code_url"' in page and "cleared by a person" in page

@@ -1,3 +1,5 @@
+"""The write routes (api/handlers/writes.py): upvotes and comments with a token."""
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -7,19 +9,11 @@ import pytest
 
 from paperfeed.accounts.services import token_create
 from paperfeed.community.models import Comment, Upvote
-from paperfeed.papers.models import Featured, Paper
+from paperfeed.papers.models import Paper
+from tests.api.conftest import auth
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def token(db):
-    return token_create(user=UserFactory(verified=True), name="test")
-
-
-def auth(token):
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 
 def test_upvote_needs_a_token(client, catalogue):
@@ -130,39 +124,6 @@ def test_bad_comment_bodies_are_400(client, catalogue, token, body, content_type
     assert Comment.objects.count() == 0
 
 
-def test_submit_an_already_catalogued_paper(client, catalogue, token):
-    response = client.post(
-        "/api/papers/submit",
-        {"paperId": "https://arxiv.org/abs/2503.00005v2"},
-        content_type="application/json",
-        **auth(token),
-    )
-    # The factory papers are older than the submission window, so the guardrail refuses...
-    assert response.status_code == 403
-    assert "days" in response.json()["error"]
-    Paper.objects.filter(arxiv_id="2503.00005").update(published=catalogue["a"].created_at)
-    accepted = client.post(
-        "/api/papers/submit",
-        {"paperId": "2503.00005"},
-        content_type="application/json",
-        **auth(token),
-    )
-    assert accepted.status_code == 201, accepted.content
-    assert accepted.json()["paper"]["id"] == "2503.00005"
-    assert Featured.objects.filter(paper__arxiv_id="2503.00005").count() == 1
-
-
-def test_submit_bad_id_is_400_naming_the_field(client, catalogue, token):
-    response = client.post(
-        "/api/papers/submit",
-        {"paperId": "not an id"},
-        content_type="application/json",
-        **auth(token),
-    )
-    assert response.status_code == 400
-    assert response.json()["error"].startswith("paperId:")
-
-
 def test_rate_limit_answers_429_with_retry_after(client, catalogue, settings):
     settings.PAPERFEED_RATE_API_READ_IP = "3/m"
     statuses = [client.get("/api/papers/2503.00001").status_code for _ in range(4)]
@@ -203,3 +164,21 @@ def test_community_comment_rate_applies_per_token(client, catalogue, token, sett
         for n in range(3)
     ]
     assert statuses == [201, 201, 429]
+
+
+def test_upvote_and_comment_on_an_old_style_id(client, old_paper):
+    token = token_create(user=UserFactory(verified=True), name="test")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    vote = client.post("/api/papers/hep-th/9901001/upvote", **auth)
+    assert vote.status_code == 200
+    assert client.get("/api/papers/hep-th/9901001").json()["upvotes"] == 1
+    posted = client.post(
+        "/api/papers/hep-th/9901001/comment",
+        {"comment": "A classic."},
+        content_type="application/json",
+        **auth,
+    )
+    assert posted.status_code in (200, 201), posted.content
+    assert [c["body"] for c in client.get("/api/papers/hep-th/9901001/comments").json()] == [
+        "A classic."
+    ]

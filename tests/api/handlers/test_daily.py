@@ -1,3 +1,5 @@
+"""The daily-papers and trending routes (api/handlers/daily.py), through the test client."""
+
 from __future__ import annotations
 
 import pytest
@@ -81,22 +83,25 @@ def test_bad_parameters_are_400_naming_the_parameter(client, catalogue, params, 
     assert response.json()["error"].startswith(f"{name}:")
 
 
-def test_paper_info_flat(client, catalogue):
-    response = client.get("/api/papers/2503.00001")
+def test_trending_lists_scores_and_components(client, catalogue):
+    response = client.get("/api/trending", {"window": "month"})
     assert response.status_code == 200
-    paper = response.json()
-    assert paper["id"] == "2503.00001"
-    assert paper["title"] == "Attention for everyone"
-    assert paper["upvotes"] == 10
-    assert paper["submittedOnDailyAt"] == "2025-03-11T00:00:00.000Z"
-    assert paper["paperfeed_featured_days"] == ["2025-03-11"]
-    unfeatured = client.get("/api/papers/2503.00005").json()
-    assert "submittedOnDailyAt" not in unfeatured
-    assert unfeatured["upvotes"] == 0
+    items = response.json()
+    assert [item["paper"]["id"] for item in items][:1] == ["2503.00002"]
+    scores = [item["paperfeed_score"] for item in items]
+    assert scores == sorted(scores, reverse=True)
+    assert all("upvotes" in item["paperfeed_components"] for item in items)
 
 
-@pytest.mark.parametrize("paper_id", ["2503.99999", "not-an-id", "'; DROP TABLE x", "9" * 400])
-def test_unknown_ids_are_404(client, catalogue, paper_id):
-    response = client.get(f"/api/papers/{paper_id}")
-    assert response.status_code == 404
-    assert "error" in response.json()
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"window": "year"}, "window"),
+        ({"category": "cs.CL'--"}, "category"),
+        ({"limit": 0}, "limit"),
+    ],
+)
+def test_trending_bad_parameters(client, catalogue, params, name):
+    response = client.get("/api/trending", params)
+    assert response.status_code == 400
+    assert response.json()["error"].startswith(f"{name}:")

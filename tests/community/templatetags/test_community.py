@@ -1,0 +1,41 @@
+"""The upvote include (community/templatetags/community.py), rendered on its own."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.template import RequestContext, Template
+from django.test import RequestFactory
+
+from paperfeed.community.models import Upvote
+from paperfeed.papers.rows import PaperRow
+from tests.factories import PaperFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_upvote_include_renders_state_and_count():
+    paper, user = PaperFactory(upvote_count=7), UserFactory()
+    Upvote.objects.create(user=user, paper=paper)
+    request = RequestFactory().get("/")
+    request.user = user
+    html = Template('{% include "community/paper_upvote.html" %}').render(
+        RequestContext(request, {"row": PaperRow(paper=paper, source_upvotes=5)})
+    )
+    # The one count: the source's 5 plus the 7 cast here, with the breakdown on hover.
+    assert 'aria-pressed="true"' in html and ">12<" in html
+    assert 'title="5 at the source + 7 here"' in html
+    assert "csrfmiddlewaretoken" in html
+    assert "<script" not in html  # the behaviour comes from community.js, loaded once per page
+
+
+def test_anonymous_readers_get_a_sign_in_link_not_a_form():
+    # Anonymous pages are served from a shared cache, so they must carry no CSRF token.
+    paper = PaperFactory(upvote_count=3)
+    request = RequestFactory().get("/papers")
+    request.user = AnonymousUser()
+    html = Template('{% include "community/paper_upvote.html" %}').render(
+        RequestContext(request, {"row": PaperRow(paper=paper, source_upvotes=40)})
+    )
+    assert "csrfmiddlewaretoken" not in html and "<form" not in html
+    assert "/accounts/login?next=/papers" in html and ">43<" in html

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from paperfeed.papers import querysyntax
+
+
+def test_parse_query_reads_the_syntax():
+    parsed = querysyntax.parse_query(
+        'diffusion "large language models" author:"Yann LeCun" cat:cs.cl year:2024-2025 sort:date'
+    )
+    assert parsed.terms == ["diffusion"]
+    assert parsed.phrases == [["large", "language", "models"]]
+    assert parsed.author_terms == [["Yann", "LeCun"]]
+    assert parsed.categories == ["cs.CL"]
+    assert parsed.years == (2024, 2025)
+    assert parsed.sort == "date"
+    assert parsed.message == ""
+
+
+def test_parse_query_reads_categories_in_any_case():
+    parsed = querysyntax.parse_query("cat:CS.cl,HEP-th category:physics.atom-ph cat:cs..CL")
+    assert parsed.categories == ["cs.CL", "hep-th", "physics.atom-ph"]
+    assert "not an arXiv category" in parsed.message
+
+
+def test_parse_query_explains_what_it_ignored():
+    parsed = querysyntax.parse_query("cat:<script> year:abc " + "w " * 600)
+    assert parsed.categories == []
+    assert parsed.years is None
+    assert "cut" in parsed.message
+    assert "not an arXiv category" in parsed.message
+
+
+@given(st.text(max_size=300))
+@settings(max_examples=300, deadline=None)
+def test_parse_query_never_raises(text):
+    parsed = querysyntax.parse_query(text)
+    assert len(parsed.terms) <= querysyntax.MAX_TERMS
+    assert all(term for term in parsed.terms)
+
+
+def test_highlight_escapes_and_marks():
+    html = querysyntax.highlight("<b>Transformers</b> & transformer models", ["transformer"])
+    assert html == (
+        "&lt;b&gt;<mark>Transformers</mark>&lt;/b&gt; &amp; <mark>transformer</mark> models"
+    )
+    assert querysyntax.highlight("<i>x</i>", []) == "&lt;i&gt;x&lt;/i&gt;"
