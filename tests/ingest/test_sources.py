@@ -20,6 +20,7 @@ from paperfeed.ingest.sources import (
     papers_import_hf_daily,
 )
 from paperfeed.papers.models import Featured, Paper
+from paperfeed.papers.search_selectors import search_papers
 from tests.ingest.conftest import NOW, import_scraped, requested_ids, scraped
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fetchers"
