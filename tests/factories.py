@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import factory
 from django.contrib.auth.models import User
 from django.utils import timezone
 
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
+from paperfeed.papers.records import PaperRecord
 
 # --- papers ---------------------------------------------------------------------------------
 
@@ -145,3 +146,19 @@ class SubscriberFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"reader{n}@example.org")
     status = "confirmed"
     confirmed_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=30))
+
+
+def listing_record(arxiv_id: str = "2503.00001", **overrides: object) -> PaperRecord:
+    """A record as the daily-listing parser yields it (no version, a listing day), for the
+    importer's tests; ``overrides`` replace any field."""
+    values: dict[str, object] = {
+        "arxiv_id": arxiv_id,
+        "source": "listing",
+        "title": f"Paper {arxiv_id} on diffusion transformers",
+        "abstract": "We study $\\alpha$-divergences in <b>bold</b> ways.",
+        "authors": ["Ada Lovelace", "Alan Turing"],
+        "categories": ["cs.LG", "cs.AI"],
+        "listed_on": date(2025, 3, 18),
+    }
+    values.update(overrides)
+    return PaperRecord(**values)  # type: ignore[arg-type]

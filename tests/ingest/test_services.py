@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -8,6 +8,7 @@ from paperfeed.ingest.models import IngestRun
 from paperfeed.ingest.services import ingest_run
 from paperfeed.papers.models import Paper
 from paperfeed.papers.records import PaperRecord, Rejected
+from tests.factories import listing_record
 
 # Not transactional: the FTS side table is no model, so only a rollback resets it between tests.
 pytestmark = pytest.mark.django_db
@@ -15,18 +16,7 @@ pytestmark = pytest.mark.django_db
 V1 = datetime(2025, 3, 17, 12, 0, tzinfo=UTC)
 
 
-def rec(arxiv_id: str = "2503.00001", **overrides) -> PaperRecord:
-    values = {
-        "arxiv_id": arxiv_id,
-        "source": "listing",
-        "title": f"Paper {arxiv_id} on diffusion transformers",
-        "abstract": "We study $\\alpha$-divergences in <b>bold</b> ways.",
-        "authors": ["Ada Lovelace", "Alan Turing"],
-        "categories": ["cs.LG", "cs.AI"],
-        "listed_on": date(2025, 3, 18),
-    }
-    values.update(overrides)
-    return PaperRecord(**values)
+rec = listing_record
 
 
 def test_ingest_run_records_counts_rejections_and_commits_per_batch():
@@ -65,7 +55,6 @@ def test_import_enqueues_a_build(settings, django_capture_on_commit_callbacks):
     from django_tasks_db.models import DBTaskResult
 
     from paperfeed.ingest.services import ingest_run
-    from paperfeed.papers.records import PaperRecord
 
     when = datetime(2026, 1, 5, tzinfo=UTC)
     record = PaperRecord(

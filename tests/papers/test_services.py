@@ -8,6 +8,7 @@ from paperfeed.papers.models import Author, Featured, Paper, PaperCategory
 from paperfeed.papers.records import FeaturedRecord, PaperRecord
 from paperfeed.papers.search_selectors import search_papers
 from paperfeed.papers.services import papers_upsert
+from tests.factories import listing_record
 
 # Not transactional: the FTS side table is no model, so only a rollback resets it between tests.
 pytestmark = pytest.mark.django_db
@@ -15,18 +16,7 @@ pytestmark = pytest.mark.django_db
 V1 = datetime(2025, 3, 17, 12, 0, tzinfo=UTC)
 
 
-def rec(arxiv_id: str = "2503.00001", **overrides) -> PaperRecord:
-    values = {
-        "arxiv_id": arxiv_id,
-        "source": "listing",
-        "title": f"Paper {arxiv_id} on diffusion transformers",
-        "abstract": "We study $\\alpha$-divergences in <b>bold</b> ways.",
-        "authors": ["Ada Lovelace", "Alan Turing"],
-        "categories": ["cs.LG", "cs.AI"],
-        "listed_on": date(2025, 3, 18),
-    }
-    values.update(overrides)
-    return PaperRecord(**values)
+rec = listing_record
 
 
 def test_upsert_creates_papers_authors_categories_and_index():
