@@ -155,6 +155,15 @@ def featured_list(
         first_day=Min("day"),
         pinned=Max(Case(When(pinned=True, then=1), default=0)),
     )
+    total: int | None = None
+    if period is None and order == "newest":
+        # Every day, newest first (the HF API's default): only the newest entries can fill the
+        # page, so rank just the papers first featured since a recent day, not the whole history.
+        recent = _first_featured_since(entries, grouped, need=offset + limit + 1)
+        if recent is not None:
+            grouped = recent
+            count = entries.values("paper_id").distinct().count
+            total = count() if submitter else cached_count("papers:featured:count", count)
     ranking = _RANK if order == "rank" else ("-first_day", *_RANK)
     page = list(
         grouped.annotate(
@@ -163,12 +172,13 @@ def featured_list(
             source=Max("paper__featured__upvotes"),
             upvotes=F("source") + F("paper__upvote_count"),
             # The number of papers in the list, with the page: one query fewer than a COUNT.
-            total=Window(Count("*")),
+            window_total=Window(Count("*")),
         ).order_by(*ranking)[offset : offset + limit]
     )
     if not page:
-        return [], (grouped.count() if offset else 0)
-    total = page[0]["total"]
+        return [], (grouped.count() if offset else 0) if total is None else total
+    if total is None:
+        total = page[0]["window_total"]
     rows = papers_by_ids(ids=[entry["paper_id"] for entry in page], featured=False)
     by_id = {entry["paper_id"]: entry for entry in page}
     submitters = _submitters({(entry["paper_id"], entry["first_day"]) for entry in page})
@@ -181,6 +191,26 @@ def featured_list(
             (row.paper.pk, entry["first_day"]), ("", "")
         )
     return rows, total
+
+
+def _first_featured_since(entries: Any, grouped: Any, *, need: int) -> Any | None:
+    """``grouped`` cut to the papers first featured on or after the newest day that leaves at
+    least ``need`` of them, or None when that takes the whole history.
+
+    The ``need``-th newest entry comes from the (day) index in one probe; papers featured then
+    but first featured earlier sort after the cut, so the cut moves back until enough remain.
+    """
+    depth = need
+    while True:
+        day = entries.order_by("-day").values_list("day", flat=True)[depth - 1 : depth].first()
+        if day is None:
+            return None
+        recent = grouped.filter(
+            paper_id__in=entries.filter(day__gte=day).values("paper_id"), first_day__gte=day
+        )
+        if recent.count() >= need:
+            return recent
+        depth *= 4
 
 
 def _submitters(keys: set[tuple[int, date]]) -> dict[tuple[int, date], tuple[str, str]]:

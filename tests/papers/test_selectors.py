@@ -153,3 +153,39 @@ def test_new_papers_follow_arxivs_announcements_and_leave_stubs_out(settings):
     papers, total = selectors.new_papers()
     assert [p.paper.arxiv_id for p in papers] == ["2602.00002", "2602.00001"] and total == 2
     assert not Paper.objects.get(arxiv_id="2602.00002").is_stub
+
+
+def test_every_day_newest_first_ranks_only_recent_papers_and_agrees_with_the_whole_history(
+    settings,
+):
+    """The HF API's default list (no period, newest first) cuts to recently featured papers; a
+    paper featured again lately keeps its first day, so the cut must move back past it."""
+    from datetime import timedelta
+
+    from paperfeed.papers.services import featured_add
+    from tests.factories import UserFactory
+
+    settings.PAPERFEED_COUNT_CACHE_SECONDS = 0
+    curator = UserFactory()
+    start = date(2026, 1, 1)
+    for n in range(24):
+        catalogue_paper(
+            f"2601.{n + 1:05d}", featured_on=start + timedelta(days=n // 3), featured_upvotes=n
+        )
+    # Two old papers featured again on the newest day: they stay on their first day.
+    for arxiv_id in ("2601.00001", "2601.00002"):
+        featured_add(
+            curator=curator, paper=Paper.objects.get(arxiv_id=arxiv_id), day=date(2026, 1, 8)
+        )
+    everything = Period.span(date(1991, 1, 1), date(2026, 12, 31))
+    for limit, offset in ((3, 0), (5, 0), (5, 5), (4, 20), (10, 18), (50, 0)):
+        cut, cut_total = selectors.featured_list(
+            period=None, order="newest", limit=limit, offset=offset
+        )
+        whole, whole_total = selectors.featured_list(
+            period=everything, order="newest", limit=limit, offset=offset
+        )
+        assert [(r.paper.arxiv_id, r.featured_day, r.upvotes) for r in cut] == [
+            (r.paper.arxiv_id, r.featured_day, r.upvotes) for r in whole
+        ], (limit, offset)
+        assert cut_total == whole_total == 24
