@@ -198,7 +198,8 @@ class FeaturedFeed(PaperFeed):
         for day in selectors.featured_days(first=obj.first, last=obj.last):
             if len(items) >= _limit():
                 break
-            rows, _ = selectors.featured_list(period=Period.day(day), limit=_limit())
+            # Only as many as the feed still needs: the rest of the day would be dropped.
+            rows, _ = selectors.featured_list(period=Period.day(day), limit=_limit() - len(items))
             for row in rows:
                 if row.paper.pk not in seen:
                     seen.add(row.paper.pk)
