@@ -231,10 +231,18 @@ def _submitters(keys: set[tuple[int, date]]) -> dict[tuple[int, date], tuple[str
     for paper_id, day, source_name, username, first_name, last_name in found:
         if (paper_id, day) not in keys:
             continue
-        name = username or source_name or ""
-        fullname = " ".join(part for part in (first_name, last_name) if part)
-        out[(paper_id, day)] = (name, fullname or name)
+        out[(paper_id, day)] = _submitter(source_name, username, first_name, last_name)
     return out
+
+
+def _submitter(
+    source_name: str, username: str | None, first_name: str | None, last_name: str | None
+) -> tuple[str, str]:
+    """(name, display name) of whoever featured an entry: the member here, else the source's
+    submitter; the display name falls back to the name."""
+    name = username or source_name or ""
+    fullname = " ".join(part for part in (first_name, last_name) if part)
+    return name, fullname or name
 
 
 # --- One paper ------------------------------------------------------------------------------
@@ -278,9 +286,7 @@ def paper_detail(*, arxiv_id: str) -> PaperRow | None:
     if listed:
         first = listed[-1]
         row.featured_day = first[0]
-        row.submitter = first[4] or first[3] or ""
-        fullname = " ".join(part for part in (first[5], first[6]) if part)
-        row.submitter_fullname = fullname or row.submitter
+        row.submitter, row.submitter_fullname = _submitter(*first[3:7])
     return row
 
 
