@@ -77,7 +77,11 @@ def iso_datetime(value: object, field: str) -> datetime | None:
 
 def day_from_name(name: str) -> date | None:
     """The ``YYYY-MM-DD`` date in a file name, or None."""
-    match = _DATE_IN_NAME.search(Path(name).name)
+    return day_of(_DATE_IN_NAME.search(Path(name).name))
+
+
+def day_of(match: re.Match[str] | None) -> date | None:
+    """The real day a (year, month, day) match names, or None (no match, or no such day)."""
     if not match:
         return None
     try:

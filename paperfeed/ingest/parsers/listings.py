@@ -19,7 +19,7 @@ from typing import IO, Any, BinaryIO, cast
 from paperfeed.ingest.parsers._common import finish
 from paperfeed.ingest.parsers.authors import name_list
 from paperfeed.ingest.parsers.categories import category_list, wanted
-from paperfeed.ingest.parsers.dates import arxiv_id
+from paperfeed.ingest.parsers.dates import arxiv_id, day_of
 from paperfeed.ingest.parsers.files import (
     STREAM_ERRORS,
     is_tar,
@@ -48,13 +48,7 @@ def listing_day(name: str) -> date | None:
 
     ``YYYY-MM-DD.jsonl.gz`` (or .xz/.bz2) is accepted for files and folders, not in archives.
     """
-    match = _NAME.fullmatch(Path(name).name)
-    if not match:
-        return None
-    try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
+    return day_of(_NAME.fullmatch(Path(name).name))
 
 
 def iter_listing_sources(path: Path) -> Iterator[tuple[str, date, BinaryIO]]:
