@@ -190,21 +190,13 @@ class FeaturedFeed(PaperFeed):
             return []
         if obj.kind != "span":
             rows, _ = selectors.featured_list(period=obj, limit=_limit())
-            return [FeedItem(row, row.featured_day) for row in rows]
-        # The daily feed: each day as its page lists it, newest day first; a paper featured
-        # again later keeps only its newest day (one item per paper id).
-        items: list[FeedItem] = []
-        seen: set[int] = set()
-        for day in selectors.featured_days(first=obj.first, last=obj.last):
-            if len(items) >= _limit():
-                break
-            # Only as many as the feed still needs: the rest of the day would be dropped.
-            rows, _ = selectors.featured_list(period=Period.day(day), limit=_limit() - len(items))
-            for row in rows:
-                if row.paper.pk not in seen:
-                    seen.add(row.paper.pk)
-                    items.append(FeedItem(row, day))
-        return items[: _limit()]
+        else:
+            # The daily feed: each day as its page lists it, newest day first; a paper featured
+            # again later keeps only its newest day (one item per paper id).
+            rows, _ = selectors.featured_list(
+                period=obj, order="newest", listed_on="last", limit=_limit()
+            )
+        return [FeedItem(row, row.featured_day) for row in rows]
 
 
 class TrendingFeed(PaperFeed):

@@ -102,11 +102,19 @@ class Paper(models.Model):
             # The few hidden papers, so search can leave them out without a join per match.
             models.Index(fields=["id"], name="paper_hidden", condition=models.Q(hidden=True)),
             # The few papers known only from a featured list (``is_stub``): search ranks them
-            # lower and /papers/new leaves them out, without reading the wide rows.
+            # lower without reading the wide rows.
             models.Index(
                 fields=["id"],
                 name="paper_stub",
                 condition=STUB,
+            ),
+            # The visible papers arXiv announced (not ``is_stub``), newest first: /papers/new
+            # pages through it and counts it without reading the wide rows. Stubs carry recent
+            # featured days, so walking ``paper_newest`` would step over them first.
+            models.Index(
+                fields=["-published", "-id"],
+                name="paper_announced",
+                condition=models.Q(hidden=False) & ~STUB,
             ),
             # The papers still to complete from the arXiv API, newest first, without a scan.
             models.Index(

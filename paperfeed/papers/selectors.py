@@ -13,7 +13,7 @@ counts come from the stored counters, never COUNT(*) per paper.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, Literal
 
@@ -120,12 +120,6 @@ def nearest_featured_days(*, day: date) -> tuple[date | None, date | None]:
     return before, after
 
 
-def featured_days(*, first: date, last: date) -> list[date]:
-    """The days from ``first`` to ``last`` with listed featured papers, newest first."""
-    days = Featured.objects.listed().filter(day__gte=first, day__lte=last)
-    return list(days.order_by("-day").values_list("day", flat=True).distinct())
-
-
 def featured_list(
     *,
     period: Period | None,
@@ -133,15 +127,22 @@ def featured_list(
     submitter: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    listed_on: Literal["first", "last"] = "first",
 ) -> tuple[list[PaperRow], int]:
     """The papers featured in ``period`` (every day when None), one page of them, and the total.
 
     A paper featured on several days of the period appears once, on the first of them
-    (``row.featured_day``, whose entry gives ``row.submitter``). Entries a curator hid are left
-    out; one pinned on any day of the period is pinned. ``order`` is ``"rank"`` (pinned first,
-    then :attr:`PaperRow.upvotes`, then the earlier-featured, then the newer paper) or
-    ``"newest"`` (newest first day first, then rank). ``submitter`` keeps the entries put there
-    by that member or source submitter (case-insensitive).
+    (``row.featured_day``, whose entry gives ``row.submitter``), or on the last of them with
+    ``listed_on="last"`` (the daily feed, where each paper keeps its newest day). Entries a curator
+    hid are left out; one pinned on any day of the period is pinned. ``order`` is ``"rank"`` (pinned
+    first, then :attr:`PaperRow.upvotes`, then the earlier-featured, then the newer paper) or
+    ``"newest"`` (newest first day first, then rank). ``submitter`` keeps the entries put there by
+    that member or source submitter (case-insensitive).
+
+    The total is the number of papers in the list, except for every day newest first
+    (``period=None, order="newest"``, the JSON API's default), where it is a lower bound that
+    still exceeds ``offset + limit`` exactly when a next page exists: counting the whole history
+    would cost more than the page.
     """
     limit, offset = clamp(limit, offset)
     entries = Featured.objects.listed()
@@ -152,33 +153,34 @@ def featured_list(
             Q(submitter_name__iexact=submitter) | Q(featured_by__username__iexact=submitter)
         )
     grouped = entries.values("paper_id").annotate(
-        first_day=Min("day"),
+        first_day=Min("day") if listed_on == "first" else Max("day"),
         pinned=Max(Case(When(pinned=True, then=1), default=0)),
     )
-    total: int | None = None
+    ranking = _RANK if order == "rank" else ("-first_day", *_RANK)
+
+    def ranked_page(candidates: Any) -> list[dict[str, Any]]:
+        return list(
+            candidates.annotate(
+                # Every entry of the paper, not only this period's: the same source count as on
+                # every other surface (see rows_for).
+                source=Max("paper__featured__upvotes"),
+                upvotes=F("source") + F("paper__upvote_count"),
+                # The number of papers in the list, with the page: one query fewer than a COUNT.
+                window_total=Window(Count("*")),
+            ).order_by(*ranking)[offset : offset + limit]
+        )
+
     if period is None and order == "newest":
         # Every day, newest first (the HF API's default): only the newest entries can fill the
         # page, so rank just the papers first featured since a recent day, not the whole history.
-        recent = _first_featured_since(entries, grouped, need=offset + limit + 1)
-        if recent is not None:
-            grouped = recent
-            count = entries.values("paper_id").distinct().count
-            total = count() if submitter else cached_count("papers:featured:count", count)
-    ranking = _RANK if order == "rank" else ("-first_day", *_RANK)
-    page = list(
-        grouped.annotate(
-            # Every entry of the paper, not only this period's: the same source count as on
-            # every other surface (see rows_for).
-            source=Max("paper__featured__upvotes"),
-            upvotes=F("source") + F("paper__upvote_count"),
-            # The number of papers in the list, with the page: one query fewer than a COUNT.
-            window_total=Window(Count("*")),
-        ).order_by(*ranking)[offset : offset + limit]
-    )
+        # A cut that holds more papers than this page reaches gives the right page, and its size
+        # (the total returned) says truly that a next page exists.
+        page = _newest_page(entries, grouped, ranked_page, need=offset + limit + 1)
+    else:
+        page = ranked_page(grouped)
     if not page:
-        return [], (grouped.count() if offset else 0) if total is None else total
-    if total is None:
-        total = page[0]["window_total"]
+        return [], grouped.count() if offset else 0
+    total = page[0]["window_total"]
     rows = papers_by_ids(ids=[entry["paper_id"] for entry in page], featured=False)
     by_id = {entry["paper_id"]: entry for entry in page}
     submitters = _submitters({(entry["paper_id"], entry["first_day"]) for entry in page})
@@ -193,23 +195,29 @@ def featured_list(
     return rows, total
 
 
-def _first_featured_since(entries: Any, grouped: Any, *, need: int) -> Any | None:
-    """``grouped`` cut to the papers first featured on or after the newest day that leaves at
-    least ``need`` of them, or None when that takes the whole history.
+def _newest_page(
+    entries: Any, grouped: Any, ranked_page: Callable[[Any], list[dict[str, Any]]], *, need: int
+) -> list[dict[str, Any]]:
+    """The page of ``grouped`` cut to the papers first featured on or after the newest day that
+    leaves at least ``need`` of them (the whole history when none does).
 
     The ``need``-th newest entry comes from the (day) index in one probe; papers featured then
-    but first featured earlier sort after the cut, so the cut moves back until enough remain.
+    but first featured earlier sort after the cut, so when the page's count of the cut falls
+    short, the cut moves back and the page is ranked again (rare: one probe and one page query
+    in the usual case).
     """
     depth = need
     while True:
         day = entries.order_by("-day").values_list("day", flat=True)[depth - 1 : depth].first()
         if day is None:
-            return None
-        recent = grouped.filter(
-            paper_id__in=entries.filter(day__gte=day).values("paper_id"), first_day__gte=day
+            return ranked_page(grouped)
+        page = ranked_page(
+            grouped.filter(
+                paper_id__in=entries.filter(day__gte=day).values("paper_id"), first_day__gte=day
+            )
         )
-        if recent.count() >= need:
-            return recent
+        if page and page[0]["window_total"] >= need:
+            return page
         depth *= 4
 
 
@@ -299,9 +307,8 @@ def paper_is_listed(*, arxiv_id: str) -> bool:
 
 
 def _announced_count() -> int:
-    """Visible papers that are not stubs: two index-only counts (the stubs are few)."""
-    visible = Paper.objects.visible()
-    return visible.count() - visible.filter(STUB).count()
+    """Visible papers that are not stubs: one count of the ``paper_announced`` index."""
+    return Paper.objects.visible().exclude(STUB).count()
 
 
 def new_papers(

@@ -141,3 +141,22 @@ def test_every_link_of_every_feed_is_a_page_that_exists(client, catalogue, setti
             assert client.get(path).status_code == 200, (url, link)
     assert "http://testserver/papers/trending" in checked
     assert any(link.endswith("/u/reader") for link in checked)
+
+
+def test_daily_feed_lists_each_day_ranked_newest_day_first_and_each_paper_once(
+    client, catalogue
+):
+    """The latest day first, each day in its page's order; a paper featured again on a later
+    day of the feed's window is one item, on that later day."""
+    from datetime import date
+
+    from tests.factories import FeaturedFactory
+
+    FeaturedFactory(paper=catalogue["b"], day=date(2025, 3, 12), upvotes=1, submitter_name="x")
+    _, parsed = parse(client, "/feeds/daily.rss")
+    titles = [entry.title for entry in parsed.entries]
+    # 12 March: b (30 source upvotes, its highest) above c (5); 11 March: a alone, since b
+    # moved to its newest day. 20 February is outside the feed's seven days.
+    assert titles == ["Benchmarks considered harmful", "Contrastive cats", "Attention for everyone"]
+    days = [entry.published_parsed[:3] for entry in parsed.entries]
+    assert days == [(2025, 3, 12), (2025, 3, 12), (2025, 3, 11)]
