@@ -3,8 +3,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.core.servers import basehttp
 
 from tests.helpers import free_port
+
+# pytest-django's live server listens with Django's backlog of 10: the load tests open up to 200
+# connections at once, and on a busy machine the overflow is refused or reset instead of waiting.
+basehttp.WSGIServer.request_queue_size = 512
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

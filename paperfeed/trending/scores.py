@@ -22,7 +22,7 @@ from datetime import time as clock
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from paperfeed.community.models import Upvote
@@ -279,6 +279,30 @@ def _score_window(
     return rows
 
 
+def _candidates(
+    *, latest: datetime, earliest: datetime, params: ranking.ScoreParams
+) -> list[PaperFacts]:
+    """The visible papers that could score in some window ending at a moment from ``earliest``
+    to ``latest``: recent enough, or with a signal (a source count, a featured day, a local
+    upvote) since the history a window reads. :func:`_score_window` skips every other paper
+    anyway; leaving them out in SQL makes a recompute grow with recent papers, not with the
+    catalogue.
+    """
+    since = earliest - timedelta(days=max(WINDOWS.values())) - HISTORY_SLACK
+    signalled = (
+        Q(pk__in=UpvoteSnapshot.objects.filter(taken_at__gt=since).values("paper_id"))
+        | Q(pk__in=Featured.objects.filter(day__gt=since.date()).values("paper_id"))
+        | Q(pk__in=Upvote.objects.filter(created_at__gt=since).values("paper_id"))
+    )
+    recent = Q(published__gte=earliest - timedelta(days=params.max_age_days))
+    return list(
+        Paper.objects.visible()
+        .filter(published__lte=latest)
+        .filter(recent | signalled)
+        .values_list("id", "published", "code_url", "upvote_count")
+    )
+
+
 def compute_trending(
     *,
     now: datetime | None = None,
@@ -295,12 +319,12 @@ def compute_trending(
     params = params or score_params()
     now = now or timezone.now()
     moments = signal_moments(now=now) or [now]
-    papers: list[PaperFacts] = list(
-        Paper.objects.visible()
-        .filter(published__lte=moments[0])
-        .values_list("id", "published", "code_url", "upvote_count")
+    papers = _candidates(latest=moments[0], earliest=moments[-1], params=params)
+    # Every linked repository, not only the candidates': Paper.code_stars follows the star
+    # counts over the whole catalogue.
+    repo_keys = paper_repository_keys(
+        Paper.objects.visible().exclude(code_url="").values_list("id", "code_url")
     )
-    repo_keys = paper_repository_keys((pid, url) for pid, _, url, _ in papers)
     linked = set(repo_keys.values())
     loaded: dict[datetime, _Signals] = {}
     rows: list[ScoredPaper] = []

@@ -143,9 +143,7 @@ def test_every_link_of_every_feed_is_a_page_that_exists(client, catalogue, setti
     assert any(link.endswith("/u/reader") for link in checked)
 
 
-def test_daily_feed_lists_each_day_ranked_newest_day_first_and_each_paper_once(
-    client, catalogue
-):
+def test_daily_feed_lists_each_day_ranked_newest_day_first_and_each_paper_once(client, catalogue):
     """The latest day first, each day in its page's order; a paper featured again on a later
     day of the feed's window is one item, on that later day."""
     from datetime import date
