@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.core.servers.basehttp import WSGIServer, run
 
+from paperfeed.core import serving
 from paperfeed.core.processes import start_scheduler_thread, start_worker_thread
 
 
@@ -22,12 +24,22 @@ class Command(BaseCommand):
     def handle(self, *args, host: str, port: int, no_worker: bool, **options) -> None:
         from django.core.wsgi import get_wsgi_application
 
+        defaults = serving.serving_defaults(
+            host=host, port=port, allowed_hosts=settings.ALLOWED_HOSTS, environ=dict(os.environ)
+        )
+        serving.log_defaults(defaults)
+        if "PAPERFEED_SITE_URL" in defaults:
+            settings.SITE_URL = defaults["PAPERFEED_SITE_URL"]
+        if "ALLOWED_HOSTS" in defaults:
+            settings.ALLOWED_HOSTS = defaults["ALLOWED_HOSTS"].split()
         stop = threading.Event()
         if not no_worker:
             start_worker_thread(stop=stop)
             if settings.PAPERFEED_SCHEDULER:
                 start_scheduler_thread(stop=stop)
-        self.stdout.write(f"paperfeed serving on http://{host}:{port}/ (Ctrl+C to stop)")
+        self.stdout.write(
+            f"paperfeed serving on {serving.served_url(host, port)}/ (Ctrl+C to stop)"
+        )
         try:
             run(host, port, get_wsgi_application(), threading=True, server_cls=WSGIServer)
         except KeyboardInterrupt:
