@@ -182,7 +182,16 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 
 # --- Mail -----------------------------------------------------------------------------------
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# With no mail server configured (neither EMAIL_BACKEND nor EMAIL_HOST), mails are written as
+# files under <data dir>/mail/ and logged, instead of waiting on an SMTP server on port 25
+# that a laptop does not run. Set EMAIL_HOST (even `localhost`) to send through SMTP.
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env("EMAIL_HOST")
+    else "paperfeed.core.mailfiles.EmailBackend",
+)
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
+MAIL_FILES = "paperfeed.core.mailfiles.EmailBackend"  # the default with no EMAIL_HOST
 WILDCARDS = {"", "0.0.0.0", "::", "[::]", "*"}  # noqa: S104 - names of "every interface"
 # sun_path is 108 bytes on Linux (104 on macOS), terminator included.
 MAX_SOCKET_PATH = 100

@@ -14,7 +14,7 @@ from paperfeed.core.processes import start_scheduler_thread, start_worker_thread
 
 
 class Command(BaseCommand):
-    help = "Serve the site with the task worker and scheduler in the same process (SQLite default)."
+    help = "Serve the site, with the task worker and scheduler in the same process (one machine)."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default="127.0.0.1")

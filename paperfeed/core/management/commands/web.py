@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from paperfeed.core import serving
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -31,6 +34,11 @@ class Command(BaseCommand):
             )
             serving.log_defaults(defaults)
             os.environ.update(defaults)  # gunicorn's workers read the settings afresh
+        if settings.EMAIL_BACKEND == serving.MAIL_FILES:
+            logger.warning(
+                "no mail server configured: mails are written to %s/, not sent (set EMAIL_HOST)",
+                settings.EMAIL_FILE_PATH,
+            )
         argv = serving.gunicorn_argv(
             bind=bind, workers=workers, data_dir=settings.DATA_DIR, extra=gunicorn_args
         )

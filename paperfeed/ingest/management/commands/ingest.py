@@ -24,7 +24,7 @@ def _day(value: str) -> date:
 
 class Command(BaseCommand):
     help = (
-        "Import papers: `paperfeed ingest file PATH...`, or snapshot/listings/arxiv/oai/hf; "
+        "Import papers from files or upstream (file, snapshot, listings, arxiv, oai, hf). "
         "`complete` asks arXiv for papers imported without an abstract."
     )
 
