@@ -37,9 +37,14 @@ class Command(BaseCommand):
             start_worker_thread(stop=stop)
             if settings.PAPERFEED_SCHEDULER:
                 start_scheduler_thread(stop=stop)
+        if settings.EMAIL_BACKEND == serving.MAIL_FILES:
+            self.stdout.write(
+                f"mails are written to {settings.EMAIL_FILE_PATH}/ (EMAIL_HOST unset)"
+            )
         self.stdout.write(
             f"paperfeed serving on {serving.served_url(host, port)}/ (Ctrl+C to stop)"
         )
+        self.stdout.flush()  # before the server's own log lines, also when stdout is a file
         try:
             run(host, port, get_wsgi_application(), threading=True, server_cls=WSGIServer)
         except KeyboardInterrupt:
