@@ -15,8 +15,6 @@ import hashlib
 import json
 import os
 import shutil
-import sqlite3
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,10 +22,17 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import psycopg
-from django.apps import apps
 from django.conf import settings
 from django.db import connections
+
+from paperfeed.core.dbcopy import (
+    BackupError,
+    pg_backup,
+    pg_restore,
+    row_counts,
+    sqlite_backup,
+    sqlite_restore,
+)
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -48,10 +53,6 @@ def database_label(alias: str = "default") -> str:
     the development one in the same data dir. A restore writes the new label."""
     db = connections[alias].settings_dict
     return f"{connections[alias].vendor}:{db.get('HOST') or ''}:{db.get('NAME')}"
-
-
-class BackupError(Exception):
-    """Something the operator must fix; the message says what."""
 
 
 @dataclass
@@ -75,160 +76,6 @@ def _entry(root: Path, path: Path) -> dict[str, Any]:
         "bytes": path.stat().st_size,
         "sha256": _sha256(path),
     }
-
-
-def _model_tables() -> list[str]:
-    return sorted({model._meta.db_table for model in apps.get_models() if model._meta.managed})
-
-
-def _migrations(cursor: Any) -> dict[str, str]:
-    """The last applied migration of each app: what code the backup's schema belongs to."""
-    cursor.execute("SELECT app, name FROM django_migrations ORDER BY app, id")
-    return {app: name for app, name in cursor.fetchall()}
-
-
-def _counts(cursor: Any, present: set[str]) -> dict[str, int]:
-    counts = {}
-    for table in _model_tables():
-        if table in present:
-            cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 - names from models
-            counts[table] = int(cursor.fetchone()[0])
-    return counts
-
-
-# --- SQLite -------------------------------------------------------------------------------
-
-
-def _sqlite_tables(conn: sqlite3.Connection) -> set[str]:
-    return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-
-
-def _sqlite_backup(source: Path, target: Path) -> dict[str, Any]:
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(target)
-    try:
-        # pages=-1: the whole database in one step, under one read transaction, so writers
-        # that commit meanwhile (WAL lets them) are either wholly in the copy or not at all.
-        src.backup(dst, pages=-1)
-        dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-        if dst.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-            raise BackupError(f"the copy of {source} failed SQLite's quick_check")
-        cursor = dst.cursor()
-        return {"migrations": _migrations(cursor), "rows": _counts(cursor, _sqlite_tables(dst))}
-    finally:
-        src.close()
-        dst.close()
-
-
-def _sqlite_restore(source: Path, target: Path, *, force: bool) -> None:
-    if target.exists() and not force:
-        with contextlib.closing(sqlite3.connect(f"file:{target}?mode=ro", uri=True)) as conn:
-            if _sqlite_tables(conn):
-                raise BackupError(
-                    f"the database {target} is not empty; restore into a new data directory "
-                    "or database, or pass --force to replace it"
-                )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(target, timeout=30)
-    try:
-        # Through the target's own pager: a leftover -wal file of the old database cannot
-        # resurrect its pages, and a reader that has the file open sees a whole database.
-        src.backup(dst, pages=-1)
-        dst.execute("PRAGMA journal_mode=WAL")
-    finally:
-        src.close()
-        dst.close()
-
-
-# --- PostgreSQL ---------------------------------------------------------------------------
-
-
-def _pg_env(db: dict[str, Any]) -> dict[str, str]:
-    """libpq's environment for pg_dump and pg_restore: the password stays off the command line."""
-    env = dict(os.environ)
-    for key, name in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER")):
-        if db.get(key):
-            env[name] = str(db[key])
-    if db.get("PASSWORD"):
-        env["PGPASSWORD"] = str(db["PASSWORD"])
-    env["PGDATABASE"] = str(db["NAME"])
-    if db.get("OPTIONS", {}).get("sslmode"):
-        env["PGSSLMODE"] = str(db["OPTIONS"]["sslmode"])
-    return env
-
-
-def _pg_connect(db: dict[str, Any]) -> psycopg.Connection[Any]:
-    return psycopg.connect(
-        dbname=db["NAME"],
-        host=db.get("HOST") or None,
-        port=db.get("PORT") or None,
-        user=db.get("USER") or None,
-        password=db.get("PASSWORD") or None,
-    )
-
-
-def _pg_tables(conn: psycopg.Connection[Any]) -> set[str]:
-    rows = conn.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
-    ).fetchall()
-    return {row[0] for row in rows}
-
-
-def _run(command: list[str], env: dict[str, str]) -> None:
-    try:
-        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    except FileNotFoundError as exc:
-        raise BackupError(f"{command[0]} not found: install the PostgreSQL client tools") from exc
-    if done.returncode != 0:
-        raise BackupError(f"{command[0]} failed: {done.stderr.strip()[-2000:]}")
-
-
-def _pg_backup(db: dict[str, Any], target: Path) -> dict[str, Any]:
-    with _pg_connect(db) as conn:
-        # The counts and the dump read one snapshot: the manifest describes exactly the dump.
-        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]  # type: ignore[index]
-        cursor = conn.cursor()
-        found = {"migrations": _migrations(cursor), "rows": _counts(cursor, _pg_tables(conn))}
-        _run(
-            [
-                "pg_dump",
-                "--format=custom",
-                "--no-owner",
-                f"--snapshot={snapshot}",
-                "-f",
-                str(target),
-            ],
-            _pg_env(db),
-        )
-        conn.rollback()
-    return found
-
-
-def _pg_restore(db: dict[str, Any], source: Path, *, force: bool) -> None:
-    try:
-        with _pg_connect(db) as conn:
-            present = _pg_tables(conn)
-    except psycopg.OperationalError as exc:
-        raise BackupError(f"cannot connect to the database {db['NAME']}: {exc}") from exc
-    if present and not force:
-        raise BackupError(
-            f"the database {db['NAME']} is not empty ({len(present)} tables); restore into a new "
-            "database, or pass --force to replace what the backup holds"
-        )
-    command = [
-        "pg_restore",
-        "--no-owner",
-        "--no-privileges",
-        "--exit-on-error",
-        "--single-transaction",
-    ]
-    if present:
-        # --clean alone fails on the first object the database lacks; --if-exists makes it
-        # drop only what is there.
-        command += ["--clean", "--if-exists"]
-    _run([*command, "-d", str(db["NAME"]), str(source)], _pg_env(db))
 
 
 # --- Data directory -----------------------------------------------------------------------
@@ -317,10 +164,10 @@ def backup_create(*, dest: Path, alias: str = "default") -> BackupReport:
     started = datetime.now(UTC)
     if vendor == "sqlite":
         database = dest / SQLITE_FILE
-        found = _sqlite_backup(Path(db["NAME"]), database)
+        found = sqlite_backup(Path(db["NAME"]), database)
     else:
         database = dest / PG_FILE
-        found = _pg_backup(db, database)
+        found = pg_backup(db, database)
     copied, notes = _data_backup(Path(settings.DATA_DIR), dest / DATA)
     manifest = {
         "format": FORMAT,
@@ -344,14 +191,23 @@ def read_manifest(source: Path) -> dict[str, Any]:
         raise BackupError(f"{source / MANIFEST} is unreadable: {exc}") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(f"{source / MANIFEST} is not a backup format this version reads")
-    for item in [manifest["database"], *manifest["data"]]:
-        path = source / item["path"]
-        if (
-            not path.is_file()
-            or path.stat().st_size != item["bytes"]
-            or _sha256(path) != item["sha256"]
-        ):
-            raise BackupError(f"{path} is missing or damaged (size or checksum differs)")
+    try:
+        for item in [manifest["database"], *manifest["data"]]:
+            name = Path(item["path"])
+            if name.is_absolute() or ".." in name.parts:
+                raise BackupError(f"{source / MANIFEST} names a file outside the backup: {name}")
+            path = source / name
+            if (
+                not path.is_file()
+                or path.stat().st_size != item["bytes"]
+                or _sha256(path) != item["sha256"]
+            ):
+                raise BackupError(f"{path} is missing or damaged (size or checksum differs)")
+        database = manifest["database"]
+        if not isinstance(database["rows"], dict) or not isinstance(database["vendor"], str):
+            raise TypeError("database rows or vendor")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BackupError(f"{source / MANIFEST} is incomplete or malformed ({exc!r})") from exc
     return manifest
 
 
@@ -377,12 +233,12 @@ def backup_restore(*, source: Path, force: bool = False, alias: str = "default")
     connections[alias].close()
     database = source / manifest["database"]["path"]
     if vendor == "sqlite":
-        _sqlite_restore(database, Path(db["NAME"]), force=force)
+        sqlite_restore(database, Path(db["NAME"]), force=force)
     else:
-        _pg_restore(db, database, force=force)
+        pg_restore(db, database, force=force)
     _data_restore(source / DATA, data_dir, label=database_label(alias))
     with connections[alias].cursor() as cursor:
-        rows = _counts(cursor, set(connections[alias].introspection.table_names(cursor)))
+        rows = row_counts(cursor, set(connections[alias].introspection.table_names(cursor)))
     wrong = {
         t: (n, rows.get(t)) for t, n in manifest["database"]["rows"].items() if rows.get(t) != n
     }

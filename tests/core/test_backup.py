@@ -265,3 +265,24 @@ def test_restore_checks_the_backup_first(tmp_path):
     )
     with pytest.raises(backup.BackupError, match="missing or damaged"):
         backup.read_manifest(tmp_path)
+
+
+def test_restore_refuses_a_manifest_that_points_outside_or_lacks_parts(tmp_path):
+    (tmp_path / "outside.sqlite3").write_bytes(b"x")
+    backup_dir = tmp_path / "backup"
+    backup_dir.mkdir()
+    entry = {"path": "../outside.sqlite3", "bytes": 1, "sha256": "0" * 64}
+    manifest = {"format": backup.FORMAT, "database": entry, "data": []}
+    (backup_dir / backup.MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(backup.BackupError, match="outside the backup"):
+        backup.read_manifest(backup_dir)
+    (backup_dir / backup.MANIFEST).write_text(json.dumps({"format": backup.FORMAT}))
+    with pytest.raises(backup.BackupError, match="incomplete"):
+        backup.read_manifest(backup_dir)
+
+
+def test_backup_says_when_there_is_no_database(tmp_path):
+    from paperfeed.core import dbcopy
+
+    with pytest.raises(backup.BackupError, match="no SQLite database"):
+        dbcopy.sqlite_backup(tmp_path / "missing.sqlite3", tmp_path / "copy.sqlite3")
