@@ -158,17 +158,22 @@ def backup_create(*, dest: Path, alias: str = "default") -> BackupReport:
     empty), while the site runs."""
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise BackupError(f"{dest} is not an empty directory: choose a new one")
-    dest.mkdir(parents=True, exist_ok=True)
     vendor = connections[alias].vendor
     db = _database(alias)
     started = datetime.now(UTC)
-    if vendor == "sqlite":
-        database = dest / SQLITE_FILE
-        found = sqlite_backup(Path(db["NAME"]), database)
-    else:
-        database = dest / PG_FILE
-        found = pg_backup(db, database)
-    copied, notes = _data_backup(Path(settings.DATA_DIR), dest / DATA)
+    dest.mkdir(parents=True, exist_ok=True)
+    try:
+        if vendor == "sqlite":
+            database = dest / SQLITE_FILE
+            found = sqlite_backup(Path(db["NAME"]), database)
+        else:
+            database = dest / PG_FILE
+            found = pg_backup(db, database)
+        copied, notes = _data_backup(Path(settings.DATA_DIR), dest / DATA)
+    except BaseException:
+        # No half backup that looks like a whole one: it has no manifest, and it is removed.
+        shutil.rmtree(dest, ignore_errors=True)
+        raise
     manifest = {
         "format": FORMAT,
         "created": started.isoformat(timespec="seconds"),
@@ -238,7 +243,8 @@ def backup_restore(*, source: Path, force: bool = False, alias: str = "default")
         pg_restore(db, database, force=force)
     _data_restore(source / DATA, data_dir, label=database_label(alias))
     with connections[alias].cursor() as cursor:
-        rows = row_counts(cursor, set(connections[alias].introspection.table_names(cursor)))
+        present = set(connections[alias].introspection.table_names(cursor))
+        rows = row_counts(cursor, present, tables=list(manifest["database"]["rows"]))
     wrong = {
         t: (n, rows.get(t)) for t, n in manifest["database"]["rows"].items() if rows.get(t) != n
     }
