@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make run HOST=0.0.0.0 PORT=8080` serves on every interface, port 8080 (`:=`: a HOST or PORT
+# in the environment, as some shells and platforms set, is not taken for these).
+HOST := 127.0.0.1
+PORT := 8000
 
 .PHONY: run test install lint format typecheck test-postgres bench bench-quick clean
 
@@ -18,7 +22,7 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/paperfeed migrate --no-input
-	$(BIN)/paperfeed run
+	$(BIN)/paperfeed run --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/ruff check .

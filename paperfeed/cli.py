@@ -4,16 +4,71 @@ from __future__ import annotations
 
 import os
 import sys
+import textwrap
+from collections import defaultdict
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+
+def _first_sentence(text: str) -> str:
+    line = " ".join(text.split())
+    end = line.find(". ")
+    return line if end < 0 else line[: end + 1]
+
+
+def _fit(line: str, width: int = 100) -> str:
+    return line if len(line) <= width else line[: width - 1].rstrip() + "…"
+
+
+def main_help() -> str:
+    """paperfeed's own commands first, one line each; then Django's, by app, as names."""
+    from django.core.management import get_commands, load_command_class
+
+    own: list[tuple[str, str]] = []
+    others: dict[str, list[str]] = defaultdict(list)
+    for name, app in sorted(get_commands().items()):
+        if app.startswith("paperfeed."):
+            command = load_command_class(app, name)
+            own.append((name, _first_sentence(str(command.help))))
+        else:
+            others["django" if app == "django.core" else app.rpartition(".")[2]].append(name)
+    width = max(len(name) for name, _ in own) + 2
+    lines = [
+        "Usage: paperfeed <command> [options]   (paperfeed help <command> for its options)",
+        "",
+        "paperfeed commands:",
+        *(_fit(f"  {name:<{width}}{text}") for name, text in own),
+        "",
+        "Django commands:",
+        *(
+            textwrap.fill(
+                ", ".join(names), 100, initial_indent=f"  [{app}] ", subsequent_indent="    "
+            )
+            for app, names in sorted(others.items())
+        ),
+        "",
+        "Settings come from the environment and from .env in the current directory "
+        "(docs/configuration.md).",
+    ]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
+    # `.env` in the current directory (the project root for `make run`): the CLI, the server
+    # and the worker read the same settings. Variables already in the environment win.
+    load_dotenv(Path.cwd() / ".env", override=False)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
     from django.core.management import execute_from_command_line
 
     args = list(sys.argv if argv is None else argv)
     args[0] = "paperfeed"
-    if len(args) == 1 or args[1] in {"-h", "--help"}:
-        args = [args[0], "help"]
+    if len(args) == 1 or args[1:] in (["-h"], ["--help"], ["help"]):
+        import django
+
+        django.setup()
+        sys.stdout.write(main_help() + "\n")
+        return
     execute_from_command_line(args)
 
 

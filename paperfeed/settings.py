@@ -182,7 +182,16 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 
 # --- Mail -----------------------------------------------------------------------------------
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# With no mail server configured (neither EMAIL_BACKEND nor EMAIL_HOST), mails are written as
+# files under <data dir>/mail/ and logged, instead of waiting on an SMTP server on port 25
+# that a laptop does not run. Set EMAIL_HOST (even `localhost`) to send through SMTP.
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env("EMAIL_HOST")
+    else "paperfeed.core.mailfiles.EmailBackend",
+)
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
@@ -282,7 +291,9 @@ PAPERFEED_COMPLETE_PER_RUN = env_int("PAPERFEED_COMPLETE_PER_RUN", 500)
 GITHUB_TOKEN = env("GITHUB_TOKEN")
 GITHUB_API_URL = env("GITHUB_API_URL", "https://api.github.com")
 PAPERFEED_STARS_REFRESH_MINUTES = env_int("PAPERFEED_STARS_REFRESH_MINUTES", 60)
-PAPERFEED_STARS_BUDGET = env_int("PAPERFEED_STARS_BUDGET", 50)
+# Requests per hourly refresh: under the 60 an hour GitHub allows without a token; with one,
+# enough to snapshot the shared corpus's ~13,000 repositories twice a day (README, GITHUB_TOKEN).
+PAPERFEED_STARS_BUDGET = env_int("PAPERFEED_STARS_BUDGET", 1000 if GITHUB_TOKEN else 50)
 PAPERFEED_STARS_MAX_WAIT = env_int("PAPERFEED_STARS_MAX_WAIT", 120)
 PAPERFEED_STARS_BACKFILL_PAGES = env_int("PAPERFEED_STARS_BACKFILL_PAGES", 10)
 PAPERFEED_TRENDING_RECOMPUTE_MINUTES = env_int("PAPERFEED_TRENDING_RECOMPUTE_MINUTES", 15)

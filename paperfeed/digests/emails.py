@@ -247,14 +247,21 @@ def _qp(text: str) -> bytes:
 
 
 class _RawMime:
+    """The part of email.message.Message that Django's backends use (SMTP, console, file,
+    locmem), over bytes assembled with CRLF line ends: the body's lines end only there."""
+
     def __init__(self, data: bytes) -> None:
         self.data = data
 
-    def as_bytes(self, linesep: str = "\r\n") -> bytes:
-        return self.data
+    def as_bytes(self, linesep: str = "\n") -> bytes:
+        return self.data if linesep == "\r\n" else self.data.replace(b"\r\n", linesep.encode())
 
     def as_string(self) -> str:
-        return self.data.decode("utf-8", "replace")
+        return self.as_bytes().decode("utf-8", "replace")
+
+    def get_charset(self) -> None:
+        # Headers are ASCII (non-ASCII ones are RFC 2047 words) and bodies quoted-printable.
+        return None
 
 
 class DigestMessage(EmailMessage):

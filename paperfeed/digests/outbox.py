@@ -155,6 +155,12 @@ def _finish(delivery: Delivery, **values: object) -> None:
     Delivery.objects.filter(pk=delivery.pk).update(claimed_by="", claimed_at=None, **values)
 
 
+def _release(deliveries: Iterable[Delivery], *, worker: str) -> None:
+    Delivery.objects.filter(
+        pk__in=[d.pk for d in deliveries], state=Delivery.State.SENDING, claimed_by=worker
+    ).update(state=Delivery.State.PENDING, claimed_by="", claimed_at=None)
+
+
 def _retry_later(deliveries: Iterable[Delivery], error: str) -> int:
     """Transient failure: back to the queue with a backoff, or given up after too many tries."""
     now = timezone.now()
@@ -279,7 +285,13 @@ def deliveries_send(
                 break
             anchors = selectors.last_anchors(subscriber_ids=[d.subscriber_id for d in batch])
             for index, delivery in enumerate(batch):
-                outcome = _send_delivery(delivery, builder, anchors, connection, report)
+                try:
+                    outcome = _send_delivery(delivery, builder, anchors, connection, report)
+                except Exception:
+                    # An error no SMTP rule covers (a mail backend that does not work): this
+                    # batch's unfinished rows go back to the queue, not stay "sending".
+                    _release(batch[index:], worker=worker)
+                    raise
                 if progress is not None:
                     progress(1)
                 if outcome == "unreachable":

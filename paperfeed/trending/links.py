@@ -35,6 +35,8 @@ class ScanSummary:
     dropped: int = 0  # automatic code links the rule no longer accepts
     pages: int = 0  # project pages set
     refused: Counter[str] = field(default_factory=Counter)
+    # The first few refused links as they were written, for the one summary line.
+    examples: list[str] = field(default_factory=list)
     # Repositories of the code links the rule chose, changed or not (for Repository rows).
     keys: set[str] = field(default_factory=set)
 
@@ -45,6 +47,7 @@ _PAGE_HINTS = ("github.io", "project page", "project website", "homepage", "home
 # repository link of an HF page); other stored automatic links came from a scan of the text.
 _NAMING_SOURCES = ("hf_daily", "hf_scrape")
 _IN_CHUNK = 500
+_EXAMPLES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +83,11 @@ def _decide(known: _Known, hf_comments: list[str], summary: ScanSummary) -> dict
     )
     for item in choice.refused:
         summary.refused[re.sub(r"'[^']*'", "…", item.reason)] += 1
-        logger.info("paper %s: link %r skipped: %s", known.paper_id, item.text, item.reason)
+        if len(summary.examples) < _EXAMPLES:
+            summary.examples.append(f"paper {known.paper_id}: {item.text!r}")
+        # Most papers carry a link that is not their code (a dataset, a baseline): one line
+        # each would drown the log, so the summary counts them and this is for debugging.
+        logger.debug("paper %s: link %r skipped: %s", known.paper_id, item.text, item.reason)
     changes: dict[str, Any] = {}
     if known.code_url_source != Paper.CodeUrlSource.USER:
         if choice.code is not None:
@@ -133,7 +140,26 @@ def _find(paper_ids: list[int], summary: ScanSummary) -> int:
 def code_links_find(*, paper_ids: list[int]) -> int:
     """Apply the code-link and project-page rule to these papers (just imported or changed);
     returns how many papers changed. A link a person set or cleared is never touched."""
-    return _find(sorted(set(paper_ids)), ScanSummary())
+    summary = ScanSummary()
+    changed = _find(sorted(set(paper_ids)), summary)
+    if summary.scanned:
+        _log_summary("code links of imported papers", summary, changed)
+    return changed
+
+
+def _log_summary(what: str, summary: ScanSummary, changed: int) -> None:
+    """The one log line of a pass: counts, refusals by reason, a few refused links."""
+    logger.info(
+        "%s: %d papers read, %d changed (%d linked, %d dropped, %d project pages), refused: %s%s",
+        what,
+        summary.scanned,
+        changed,
+        summary.linked,
+        summary.dropped,
+        summary.pages,
+        dict(summary.refused) or "none",
+        f" (e.g. {'; '.join(summary.examples)})" if summary.examples else "",
+    )
 
 
 def code_links_scan(*, batch_size: int = 2000, every: bool = False) -> ScanSummary:
@@ -156,16 +182,7 @@ def code_links_scan(*, batch_size: int = 2000, every: bool = False) -> ScanSumma
     changed = 0
     for start in range(0, len(ids), batch_size):
         changed += _find(ids[start : start + batch_size], summary)
-    logger.info(
-        "code link scan: %d papers read, %d changed (%d linked, %d dropped, %d project pages),"
-        " refused: %s",
-        summary.scanned,
-        changed,
-        summary.linked,
-        summary.dropped,
-        summary.pages,
-        dict(summary.refused) or "none",
-    )
+    _log_summary("code link scan", summary, changed)
     return summary
 
 

@@ -70,3 +70,66 @@ def test_send_to_one_address(catalogue, smtp_server, capsys):
     assert [m["X-Envelope-To"] for m in smtp_server.messages] == ["one@example.org"]
     with pytest.raises(CommandError):
         call_command("digest", "send", "--period", "daily", "--to", "nobody@example.org")
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.filebased.EmailBackend",
+        "django.core.mail.backends.locmem.EmailBackend",
+        "paperfeed.core.mailfiles.EmailBackend",
+    ],
+)
+def test_send_to_works_with_every_mail_backend(catalogue, settings, tmp_path, capsys, backend):
+    from django.core import mail
+
+    from paperfeed.digests.models import Delivery
+
+    settings.EMAIL_BACKEND = backend
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+    mail.outbox = []
+    SubscriberFactory(email="one@example.org")
+    call_command("digest", "send", "--period", "daily", "--to", "one@example.org", "--no-progress")
+    out = capsys.readouterr().out
+    assert "sent 1" in out
+    assert list(Delivery.objects.values_list("state", flat=True)) == ["sent"]
+    if backend.endswith("console.EmailBackend"):
+        written = out
+    elif backend.endswith("locmem.EmailBackend"):
+        [message] = mail.outbox
+        written = message.message().as_bytes().decode()
+    else:
+        [path] = tmp_path.iterdir()
+        written = path.read_text()
+    assert "To: one@example.org" in written
+    assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in written
+    assert "\r" not in written  # the text form a person or a file gets has plain line ends
+
+
+def test_a_backend_that_fails_leaves_no_delivery_sending(catalogue, settings):
+    from paperfeed.digests.models import Delivery
+
+    settings.EMAIL_BACKEND = "tests.digests.test_commands.BrokenBackend"
+    SubscriberFactory(email="one@example.org")
+    with pytest.raises(RuntimeError, match="misconfigured"):
+        call_command(
+            "digest", "send", "--period", "daily", "--to", "one@example.org", "--no-progress"
+        )
+    assert list(Delivery.objects.values_list("state", "claimed_by")) == [("pending", "")]
+
+
+class BrokenBackend:
+    """A mail backend that fails with an error no SMTP rule knows."""
+
+    def __init__(self, **kwargs: object) -> None:
+        self.connection = None
+
+    def open(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+    def send_messages(self, messages: list) -> int:
+        raise RuntimeError("misconfigured backend")

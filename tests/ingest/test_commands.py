@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import os
@@ -63,6 +64,10 @@ def test_listing_folder_imports_once_and_reruns_change_nothing(tmp_path):
     assert "0 new, 0 updated, 3 unchanged, 0 rejected" in second
     stats = json.loads(run("stats", "--json"))
     assert (stats["papers"], stats["ingest_runs"]) == (2, 2)
+    text = run("stats").splitlines()
+    assert text[0].split() == ["papers", "2"]
+    assert text[-1].startswith("import runs  2; the last: listing, succeeded, started 20")
+    assert not any("{" in line for line in text)  # sentences, not a dict
 
 
 @pytest.mark.django_db
@@ -201,3 +206,18 @@ def test_command(arxiv, capsys):
     assert "asked for one already" in capsys.readouterr().out
     with pytest.raises(CommandError):
         call_command("ingest", "complete", "--limit", "0")
+
+
+def test_a_plain_file_import_knows_its_total_for_the_progress_bar(tmp_path):
+    from paperfeed.ingest.management.commands.ingest import Command
+
+    listing = tmp_path / "2026-03-02.jsonl"
+    listing.write_text("\n".join(listing_line(f"2603.{n:05d}") for n in range(1, 8)) + "\n")
+    packed = tmp_path / "2026-03-03.jsonl.gz"
+    packed.write_bytes(gzip.compress(listing.read_bytes()))
+    total = Command()._total
+    assert total("file", {"paths": [str(listing)], "limit": None}) == 7
+    assert total("listings", {"paths": [str(listing), str(listing)], "limit": 10}) == 10
+    assert total("file", {"paths": [str(packed)], "limit": None}) is None
+    assert total("file", {"paths": [str(tmp_path / "missing.jsonl")], "limit": None}) is None
+    assert total("arxiv", {}) is None

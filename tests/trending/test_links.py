@@ -326,3 +326,21 @@ def test_code_link_scan_sets_auto_and_never_overrides_user(caplog):
     assert user_cleared.code_url == ""
     assert hostile.code_url == "" and sum(summary.refused.values()) == 2
     assert "github.com.evil.io" in caplog.text
+
+
+def test_a_pass_logs_one_summary_line_however_many_links_it_skips(caplog):
+    papers = [
+        PaperFactory(abstract=f"javascript://github.com/x/y{n} https://github.com.evil.io/a/b{n}")
+        for n in range(12)
+    ]
+    caplog.set_level(logging.INFO, logger="paperfeed.trending.links")
+    summary = links.code_links_scan()
+    assert sum(summary.refused.values()) == 24
+    [line] = [r.getMessage() for r in caplog.records if r.name == "paperfeed.trending.links"]
+    assert line.startswith(f"code link scan: {len(papers)} papers read")
+    assert line.count("e.g.") == 1 and line.count("paper ") <= 4
+
+    caplog.clear()
+    links.code_links_find(paper_ids=[p.pk for p in papers])
+    [line] = [r.getMessage() for r in caplog.records if r.name == "paperfeed.trending.links"]
+    assert line.startswith("code links of imported papers: 12 papers read")

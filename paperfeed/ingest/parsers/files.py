@@ -227,3 +227,25 @@ def json_error(exc: BaseException) -> str:
     if isinstance(exc, UnicodeDecodeError):
         return f"not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at position {exc.start})"
     return f"malformed JSON ({exc})"
+
+
+def count_lines(path: Path) -> int | None:
+    """Lines in a plain (uncompressed) file or in the plain files of a folder: the record
+    count of a JSON-lines input, known up front for a progress bar's total. None when it would
+    mean decompressing the input once more (compressed files, archives)."""
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file() and ".json" in p.name.lower())
+    else:
+        files = [path]
+    total = 0
+    for file in files:
+        if is_tar(file) or compression_of(file) is not None:
+            return None
+        with open(file, "rb") as handle:
+            size = 0
+            last = b"\n"
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                size += block.count(b"\n")
+                last = block[-1:]
+            total += size + (last != b"\n")
+    return total

@@ -19,13 +19,13 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
+from paperfeed.core.backup import database_label
 from paperfeed.papers import querysyntax, search
 from paperfeed.papers.models import Paper, PaperAuthor, PaperCategory, visible_through
 from paperfeed.papers.rows import PaperRow
 from paperfeed.papers.selectors import rows_for
 from paperfeed.papers.similar import embeddings, fusion, neighbours, store, text
 from paperfeed.papers.similar.models import SimilarPaper
-from paperfeed.papers.similar.services import database_label
 
 logger = logging.getLogger(__name__)
 

@@ -27,6 +27,7 @@ import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 
+from paperfeed.core.backup import database_label
 from paperfeed.papers.models import Paper
 from paperfeed.papers.similar import embeddings, neighbours, store, text, tfidf
 from paperfeed.papers.similar.models import SimilarPaper
@@ -79,13 +80,6 @@ class BuildReport:
 
 def index_dir() -> Path:
     return Path(settings.DATA_DIR) / "similar"
-
-
-def database_label() -> str:
-    """Which database an index was built from: its row numbers mean nothing in another one
-    (e.g. a test database beside the development one in the same data dir)."""
-    db = connection.settings_dict
-    return f"{connection.vendor}:{db.get('HOST') or ''}:{db.get('NAME')}"
 
 
 @contextmanager

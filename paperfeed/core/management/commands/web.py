@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
-import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+
+from paperfeed.core import serving
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -19,18 +24,22 @@ class Command(BaseCommand):
         parser.add_argument("gunicorn_args", nargs="*")
 
     def handle(self, *args, bind: str, workers: int, gunicorn_args: list[str], **options) -> None:
-        # This interpreter's gunicorn, so it works from a venv that is not activated.
-        argv = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "paperfeed.wsgi:application",
-            "--bind",
-            bind,
-            "--workers",
-            str(workers),
-            "--access-logfile",
-            "-",
-            *gunicorn_args,
-        ]
+        address = serving.split_bind(bind)
+        if address is not None:
+            defaults = serving.serving_defaults(
+                host=address[0],
+                port=address[1],
+                allowed_hosts=settings.ALLOWED_HOSTS,
+                environ=dict(os.environ),
+            )
+            serving.log_defaults(defaults)
+            os.environ.update(defaults)  # gunicorn's workers read the settings afresh
+        if settings.EMAIL_BACKEND == serving.MAIL_FILES:
+            logger.warning(
+                "no mail server configured: mails are written to %s/, not sent (set EMAIL_HOST)",
+                settings.EMAIL_FILE_PATH,
+            )
+        argv = serving.gunicorn_argv(
+            bind=bind, workers=workers, data_dir=settings.DATA_DIR, extra=gunicorn_args
+        )
         os.execv(argv[0], argv)  # noqa: S606 - replace this process with gunicorn

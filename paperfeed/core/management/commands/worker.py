@@ -12,7 +12,7 @@ from paperfeed.core.processes import make_worker, start_scheduler_thread
 
 
 class Command(BaseCommand):
-    help = "Run background tasks from the database queue, and the scheduler unless --no-scheduler."
+    help = "Run background tasks from the queue, and the scheduler unless --no-scheduler."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--no-scheduler", action="store_true")

@@ -15,8 +15,9 @@ from paperfeed.digests.models import Delivery, Subscriber
 
 class Command(BaseCommand):
     help = (
-        "Send the current period's digest to every confirmed subscriber of that frequency "
-        "(whatever their send time), then anything else due. Safe to rerun after a crash."
+        "Send email digests now, or show the outbox. `send` mails the current period's digest "
+        "to every confirmed subscriber of that frequency (whatever their send time), then "
+        "anything else due. Safe to rerun after a crash."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import date, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -11,7 +12,11 @@ from tqdm import tqdm
 
 from paperfeed.ingest import sources
 from paperfeed.ingest.models import IngestRun
+from paperfeed.ingest.parsers import files
+from paperfeed.ingest.parsers.detect import UnknownFormat, detect_format
 
+# Formats with one record a line, whose line count is their record count.
+LINE_FORMATS = {"snapshot", "listing"}
 SOURCES = ("file", "snapshot", "listings", "arxiv", "oai", "hf", "complete")
 
 
@@ -24,7 +29,7 @@ def _day(value: str) -> date:
 
 class Command(BaseCommand):
     help = (
-        "Import papers: `paperfeed ingest file PATH...`, or snapshot/listings/arxiv/oai/hf; "
+        "Import papers from files or upstream (file, snapshot, listings, arxiv, oai, hf). "
         "`complete` asks arXiv for papers imported without an abstract."
     )
 
@@ -90,7 +95,8 @@ class Command(BaseCommand):
         common(p)
 
     def handle(self, *args, source: str, dry_run: bool, no_progress: bool, **options) -> None:
-        bar = tqdm(unit=" records", disable=no_progress or None, mininterval=0.5)
+        total = None if no_progress else self._total(source, options)
+        bar = tqdm(total=total, unit=" records", disable=no_progress or None, mininterval=0.5)
         try:
             run = self._run(source, dry_run=dry_run, progress=bar.update, options=options)
         except (OSError, ValueError) as exc:
@@ -103,6 +109,25 @@ class Command(BaseCommand):
         self._summary(run)
         if run.status == IngestRun.Status.FAILED:
             raise CommandError(run.message)
+
+    def _total(self, source: str, options) -> int | None:
+        """The records a file import will read, when that is cheap to know (plain JSON-lines
+        files): the progress bar then shows how far along it is and an ETA."""
+        if source not in {"file", "snapshot", "listings"}:
+            return None
+        total = 0
+        for raw in options["paths"]:
+            path = Path(raw)
+            try:
+                line_format = detect_format(path) in LINE_FORMATS
+                count = files.count_lines(path) if line_format else None
+            except (OSError, UnknownFormat):
+                return None  # the import itself says what is wrong
+            if count is None:
+                return None
+            total += count
+        limit = options.get("limit")
+        return total if limit is None else min(total, limit)
 
     def _run(self, source: str, *, dry_run: bool, progress, options) -> IngestRun | None:
         common = {"dry_run": dry_run, "progress": progress}

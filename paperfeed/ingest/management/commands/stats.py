@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from django.core.management.base import BaseCommand
+from django.utils.timesince import timesince
 
 from paperfeed.ingest.selectors import site_stats
 
@@ -18,5 +20,18 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(stats, indent=2))
             return
-        for key, value in stats.items():
-            self.stdout.write(f"{key:>16}: {value}")
+        last = stats["last_ingest_run"]
+        if last:
+            started = datetime.fromisoformat(last["started_at"])
+            when = f"{started:%Y-%m-%d %H:%M} UTC, {timesince(started)} ago"
+            last_run = f"; the last: {last['source']}, {last['status']}, started {when}"
+        else:
+            last_run = ""
+        rows = [
+            ("papers", f"{stats['papers']:,}"),
+            ("authors", f"{stats['authors']:,}"),
+            ("featured", f"{stats['featured']:,} entries on {stats['featured_days']:,} days"),
+            ("import runs", f"{stats['ingest_runs']:,}{last_run}"),
+        ]
+        for name, text in rows:
+            self.stdout.write(f"{name:<12} {text}")

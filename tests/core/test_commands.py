@@ -1,0 +1,71 @@
+"""The `paperfeed` command itself: its help, and the settings every command reads (.env)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SHOW = (
+    "from django.conf import settings; "
+    "print(settings.SITE_URL, settings.PAPERFEED_CATEGORIES, settings.EMAIL_BACKEND)"
+)
+
+
+def paperfeed(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PAPERFEED_", "EMAIL_")) and key != "DATABASE_URL"
+    }
+    environ.update(PYTHONPATH=str(REPO), PAPERFEED_DATA_DIR=str(cwd / "var"), **env)
+    return subprocess.run(
+        [sys.executable, "-m", "paperfeed", *args],
+        cwd=cwd,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+
+def shown(cwd: Path, **env: str) -> str:
+    """The settings SHOW prints, as a command started in ``cwd`` sees them."""
+    return paperfeed("shell", "-c", SHOW, cwd=cwd, **env).stdout.strip().splitlines()[-1]
+
+
+def test_help_lists_paperfeed_commands_first_one_line_each(tmp_path):
+    out = paperfeed("--help", cwd=tmp_path).stdout
+    own, _, django = out.partition("Django commands:")
+    lines = [line.split() for line in own.splitlines() if line.startswith("  ")]
+    names = [words[0] for words in lines]
+    assert {"run", "web", "worker", "ingest", "backup", "restore", "digest", "stats"} <= set(names)
+    assert names == sorted(names) and len(names) == len(set(names))
+    assert all(len(words) > 3 for words in lines)  # a name and what it does, on one line
+    assert "migrate" in django and "createsuperuser" in django and "migrate" not in own
+    assert paperfeed("help", cwd=tmp_path).stdout == out
+
+
+def test_dot_env_in_the_current_directory_is_read_and_the_environment_wins(tmp_path):
+    (tmp_path / ".env").write_text(
+        "# the operator's settings\n"
+        "PAPERFEED_SITE_URL=https://papers.example.org\n"
+        'PAPERFEED_CATEGORIES="cs.RO math.OC"\n'
+    )
+    out = shown(tmp_path)
+    assert out.startswith("https://papers.example.org ['cs.RO', 'math.OC'] ")
+    out = shown(tmp_path, PAPERFEED_CATEGORIES="cs.AI")
+    assert out.startswith("https://papers.example.org ['cs.AI'] ")
+
+
+def test_without_a_mail_server_mails_go_to_files(tmp_path):
+    out = shown(tmp_path)
+    assert out.split()[-1] == "paperfeed.core.mailfiles.EmailBackend"
+    out = shown(tmp_path, EMAIL_HOST="localhost")
+    assert out.split()[-1] == "django.core.mail.backends.smtp.EmailBackend"
+    (tmp_path / ".env").write_text("EMAIL_HOST=mail.example.org\n")
+    out = shown(tmp_path)
+    assert out.split()[-1] == "django.core.mail.backends.smtp.EmailBackend"
