@@ -1,11 +1,19 @@
-"""The shared copy of an anonymous read (pages and JSON API), kept for
+"""The shared copy of an anonymous read (pages, JSON API, feeds), kept for
 PAPERFEED_PAGE_CACHE_SECONDS: that setting is the freshness bound, so the rule of who gets a copy
-lives here once."""
+lives here once.
+
+A copy past its freshness is rebuilt by one request while the others are still served the stale
+copy (:func:`copy_lookup`): without that, every process rebuilt every page at the same moment
+once per interval while the requests behind it waited (the p99 spikes of the speed issue). With
+a shared cache (Redis, or the database cache) the copy is also built once for every web process.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -13,6 +21,41 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
+
+# How long a copy past its freshness stays in the cache, to be served while one request rebuilds
+# it; a copy nobody asked for in that time is simply built again.
+STALE_SECONDS = 60
+# How long one request may hold the right to rebuild a copy before another may take it over.
+REBUILD_LOCK_SECONDS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class _Copy:
+    fresh_until: float
+    value: Any
+
+
+def copy_lookup(key: str) -> tuple[Any, bool]:
+    """(the stored value or None, whether this request must build it).
+
+    A fresh copy is served. A stale one is rebuilt by the first request that takes the rebuild
+    lock (an atomic ``cache.add``); every other request is served the stale copy meanwhile, so a
+    stale copy is at most one rebuild older than the freshness bound.
+    """
+    hit = cache.get(key)
+    if not isinstance(hit, _Copy):
+        return None, True
+    if time.time() < hit.fresh_until:
+        return hit.value, False
+    if cache.add(key + ":rebuild", 1, REBUILD_LOCK_SECONDS):
+        return hit.value, True
+    return hit.value, False
+
+
+def copy_store(key: str, value: Any, seconds: int) -> None:
+    """Keep ``value`` fresh for ``seconds`` (and stale a while longer; see copy_lookup)."""
+    cache.set(key, _Copy(time.time() + seconds, value), seconds + STALE_SECONDS)
+    cache.delete(key + ":rebuild")
 
 
 def anonymous_copy_key(request: HttpRequest, prefix: str) -> str | None:
@@ -45,18 +88,18 @@ def cached_for_anonymous(view: Callable[..., HttpResponse]) -> Callable[..., Htt
         if key is None:
             return view(request, *args, **kwargs)
         seconds = settings.PAPERFEED_PAGE_CACHE_SECONDS
-        hit = cache.get(key)
-        if hit is not None:
+        hit, rebuild = copy_lookup(key)
+        if not rebuild:
             status, content_type, content = hit
             response = HttpResponse(content, content_type=content_type, status=status)
         else:
             response = view(request, *args, **kwargs)
             if response.status_code in (200, 404) and not response.streaming:
-                cache.set(
-                    key,
-                    (response.status_code, response["Content-Type"], response.content),
-                    seconds,
+                copy_store(
+                    key, (response.status_code, response["Content-Type"], response.content), seconds
                 )
+            else:
+                cache.delete(key + ":rebuild")
         patch_cache_control(response, max_age=seconds, public=True)
         return response
 

@@ -6,14 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja.errors import HttpError
 from pydantic import BaseModel
 
 from paperfeed.api.api import api
 from paperfeed.api.schemas import ErrorOut
-from paperfeed.core.caching import anonymous_copy_key
+from paperfeed.core.caching import anonymous_copy_key, copy_lookup, copy_store
 from paperfeed.papers import selectors as paper_selectors
 from paperfeed.papers.rows import PaperRow
 
@@ -73,8 +72,8 @@ def cached_read(
         for name, value in headers.items():
             response[name] = value
         return payload
-    hit = cache.get(key)
-    if hit is None:
+    hit, rebuild = copy_lookup(key)
+    if rebuild:
         payload, headers = build()
         items = payload if many else [payload]
         dumped = [
@@ -83,7 +82,7 @@ def cached_read(
         ]
         rendered = api.create_response(request, dumped if many else dumped[0], status=200)
         hit = (rendered.content, headers)
-        cache.set(key, hit, settings.PAPERFEED_PAGE_CACHE_SECONDS)
+        copy_store(key, hit, settings.PAPERFEED_PAGE_CACHE_SECONDS)
     content, headers = hit
     cached = HttpResponse(content, content_type=api.get_content_type())
     for name, value in headers.items():

@@ -1,0 +1,82 @@
+"""The shared copy of anonymous reads (paperfeed/core/caching.py): fresh, stale while one
+request rebuilds it, and the page wrapper built on it."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from paperfeed.core import caching
+
+
+class Clock:
+    def __init__(self, now: float = 1_000_000.0) -> None:
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    fake = Clock()
+    monkeypatch.setattr(caching.time, "time", fake.time)
+    return fake
+
+
+def test_a_fresh_copy_is_served_and_a_missing_one_is_built(clock):
+    assert caching.copy_lookup("k") == (None, True)
+    caching.copy_store("k", "v1", 5)
+    clock.now += 4.9
+    assert caching.copy_lookup("k") == ("v1", False)
+
+
+def test_a_stale_copy_is_rebuilt_by_one_request_while_the_others_get_it(clock):
+    caching.copy_store("k", "v1", 5)
+    clock.now += 6
+    assert caching.copy_lookup("k") == ("v1", True)  # this one rebuilds
+    assert caching.copy_lookup("k") == ("v1", False)  # the others are served the stale copy
+    assert caching.copy_lookup("k") == ("v1", False)
+    caching.copy_store("k", "v2", 5)
+    assert caching.copy_lookup("k") == ("v2", False)
+    clock.now += 6
+    assert caching.copy_lookup("k") == ("v2", True)  # the lock went with the rebuild
+
+
+def test_a_value_of_another_shape_under_the_key_is_a_miss(clock):
+    cache.set("k", (200, "text/html", b"an old-format copy"), 60)
+    assert caching.copy_lookup("k") == (None, True)
+
+
+def test_the_page_wrapper_builds_once_per_interval_and_serves_stale_during_a_rebuild(
+    clock, settings
+):
+    settings.PAPERFEED_PAGE_CACHE_SECONDS = 5
+    builds = []
+
+    @caching.cached_for_anonymous
+    def view(request):
+        builds.append(1)
+        return HttpResponse(f"page {len(builds)}")
+
+    def get():
+        request = RequestFactory().get("/papers")
+        request.user = AnonymousUser()
+        return view(request).content
+
+    assert get() == b"page 1"
+    assert get() == b"page 1" and len(builds) == 1
+    clock.now += 6
+    # Another request is rebuilding (it holds the lock): this one is served the stale page.
+    request = RequestFactory().get("/papers")
+    request.user = AnonymousUser()
+    page_key = caching.anonymous_copy_key(request, "page:")
+    assert page_key is not None
+    assert cache.add(page_key + ":rebuild", 1, 10)
+    assert get() == b"page 1" and len(builds) == 1
+    cache.delete(page_key + ":rebuild")
+    assert get() == b"page 2" and len(builds) == 2
+    assert get() == b"page 2" and len(builds) == 2
