@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import sys
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from paperfeed.core.ratelimits import store_problem
 
 
 class Command(BaseCommand):
@@ -19,6 +21,13 @@ class Command(BaseCommand):
         parser.add_argument("gunicorn_args", nargs="*")
 
     def handle(self, *args, bind: str, workers: int, gunicorn_args: list[str], **options) -> None:
+        problem = store_problem()
+        if problem:
+            # Several workers (and hosts) each counting alone would multiply every rate limit.
+            raise CommandError(
+                f"refusing to start: rate limits would not be shared: {problem}. "
+                "Set REDIS_URL, or leave CACHES['limits'] at its default (docs/operations.md)."
+            )
         # This interpreter's gunicorn, so it works from a venv that is not activated.
         argv = [
             sys.executable,
