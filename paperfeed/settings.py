@@ -250,7 +250,11 @@ CONTENT_SECURITY_POLICY = {
 }
 # Rates as "count/period" (s, m, h, d), counted in the default cache.
 PAPERFEED_RATE_LOGIN_IP = env("PAPERFEED_RATE_LOGIN_IP", "30/h")
+# Per (client IP, account): a stranger's guesses never block the owner (accounts/signin.py).
 PAPERFEED_RATE_LOGIN_ACCOUNT = env("PAPERFEED_RATE_LOGIN_ACCOUNT", "10/h")
+# Failures of one account (any IP) in an hour before each next one waits 1, 2, 4 … seconds.
+PAPERFEED_LOGIN_FREE_FAILURES = env_int("PAPERFEED_LOGIN_FREE_FAILURES", 5)
+PAPERFEED_LOGIN_MAX_DELAY = env_int("PAPERFEED_LOGIN_MAX_DELAY", 60)
 PAPERFEED_RATE_SIGNUP = env("PAPERFEED_RATE_SIGNUP", "10/h")
 PAPERFEED_RATE_UPVOTE = env("PAPERFEED_RATE_UPVOTE", "120/m")
 PAPERFEED_RATE_COMMENT = env("PAPERFEED_RATE_COMMENT", "10/m")

@@ -8,6 +8,8 @@ Redis (REDIS_URL) or a database table, both incremented atomically (settings.py)
 from __future__ import annotations
 
 import hashlib
+import math
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -42,8 +44,7 @@ def store_problem() -> str | None:
 def counter_hit(key: str, *, seconds: int) -> int:
     """Count one more event under ``key`` in the shared store; the count in this window
     (windows of ``seconds``, starting at the first event)."""
-    # Hashed: keys from outside (addresses) may be long or hold characters a cache refuses.
-    key = "count:" + hashlib.sha256(key.encode()).hexdigest()
+    key = _hashed("count", key)
     store = caches[settings.RATELIMIT_USE_CACHE]
     if store.add(key, 1, seconds):
         return 1
@@ -54,17 +55,41 @@ def counter_hit(key: str, *, seconds: int) -> int:
         return 1
 
 
+def pause_set(key: str, *, until: float) -> None:
+    """Hold ``key`` paused until the timestamp ``until`` (seconds since the epoch)."""
+    seconds = until - time.time()
+    if seconds > 0:
+        caches[settings.RATELIMIT_USE_CACHE].set(_hashed("pause", key), until, math.ceil(seconds))
+
+
+def pause_left(key: str) -> float:
+    """Seconds left of the pause on ``key``: 0 when there is none."""
+    until = caches[settings.RATELIMIT_USE_CACHE].get(_hashed("pause", key))
+    return max(0.0, float(until) - time.time()) if until is not None else 0.0
+
+
+def _hashed(kind: str, key: str) -> str:
+    # Keys from outside (addresses, account names) may be long or hold characters a cache
+    # refuses.
+    return f"{kind}:" + hashlib.sha256(key.encode()).hexdigest()
+
+
 def limited(request: HttpRequest, *, group: str, key: Key, rate: str) -> bool:
     """Count this request and say whether it is over ``rate`` for ``key`` in ``group``."""
     return is_ratelimited(request, group=group, key=key, rate=rate, increment=True)
 
 
-def too_many(request: HttpRequest, what: str) -> HttpResponse:
+def too_many(request: HttpRequest, what: str, *, retry_after: int | None = None) -> HttpResponse:
     """A clear 429 for people (HTML) and for scripts (JSON)."""
     message = f"Too many {what} in a short time. Please wait a little and try again."
+    response: HttpResponse
     if wants_json(request):
-        return JsonResponse({"error": message}, status=429)
-    return render(request, "too_many.html", {"message": message}, status=429)
+        response = JsonResponse({"error": message}, status=429)
+    else:
+        response = render(request, "too_many.html", {"message": message}, status=429)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def wants_json(request: HttpRequest) -> bool:
