@@ -254,6 +254,10 @@ def _database_url(address: str, port: int) -> str:
 
 @pytest.fixture
 def network():
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "the several-hosts test needs PostgreSQL: run it with DATABASE_URL=postgres://…"
+        )
     net = Network.create(hosts=3)
     try:
         yield net
@@ -263,10 +267,6 @@ def network():
 
 @pytest.mark.django_db(transaction=True)
 def test_two_web_hosts_and_a_worker_survive_kills_and_agree(network, redis_url, tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "the several-hosts test needs PostgreSQL: run it with DATABASE_URL=postgres://…"
-        )
     db = connection.settings_dict
     redis = urlsplit(redis_url)
     sink = SlowSink()
