@@ -1,22 +1,34 @@
-"""`CounterDatabaseCache`: Django's database cache with an atomic ``incr``.
+"""`CounterDatabaseCache`: Django's database cache with an atomic ``add`` and ``incr``.
 
 It is where the rate limits count when no Redis is configured. Django's own database cache
 increments with a read and a separate write, so two processes counting the same key at once
-both read n and both write n + 1: every limit leaks under concurrency. Here the read and the
-write happen in one transaction that holds the row (``SELECT … FOR UPDATE`` on PostgreSQL;
-on SQLite the IMMEDIATE transaction mode set in settings takes the write lock at BEGIN).
+both read n and both write n + 1: every limit leaks under concurrency. Here:
+
+- ``incr`` reads and writes in one transaction that holds the row (``SELECT … FOR UPDATE`` on
+  PostgreSQL; on SQLite the IMMEDIATE transaction mode set in settings takes the write lock at
+  BEGIN);
+- ``add`` is one ``INSERT … ON CONFLICT DO UPDATE … WHERE expired`` statement, so of several
+  processes adding one key exactly one wins, and it costs no ``COUNT(*)`` of the table (Django
+  counts the whole table on every write to decide on culling). Expired rows are deleted by
+  about one ``add`` in ``PURGE_EVERY`` instead.
 """
 
 from __future__ import annotations
 
 import base64
 import pickle
+import random
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.timezone import now as tz_now
+
+PURGE_EVERY = 1000
 
 
 class CounterDatabaseCache(DatabaseCache):
@@ -24,39 +36,78 @@ class CounterDatabaseCache(DatabaseCache):
         super().__init__(table, params)
         self.table_name = table
 
-    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
-        key = self.make_and_validate_key(key, version=version)
-        db = router.db_for_write(self.cache_model_class)
-        connection = connections[db]
+    def _connection(self) -> BaseDatabaseWrapper:
+        return connections[router.db_for_write(self.cache_model_class)]
+
+    def _names(self, connection: BaseDatabaseWrapper) -> tuple[str, str, str, str]:
         quote_name = connection.ops.quote_name
-        table = quote_name(self.table_name)
-        cache_key, value, expires = (
+        return (
+            quote_name(self.table_name),
             quote_name("cache_key"),
             quote_name("value"),
             quote_name("expires"),
         )
+
+    def _now(self, connection: BaseDatabaseWrapper) -> Any:
         now = tz_now().replace(microsecond=0)
         if not settings.USE_TZ:
             now = now.replace(tzinfo=None)
-        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-        # Only quoted identifiers from the settings are formatted into the SQL (as Django's own
-        # database cache does); values are parameters.
-        with transaction.atomic(using=db), connection.cursor() as cursor:
+        return connection.ops.adapt_datetimefield_value(now)
+
+    def _encode(self, value: Any) -> str:
+        return base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+
+    # Only quoted identifiers from the settings are formatted into the SQL below (as Django's
+    # own database cache does); every value is a parameter.
+
+    def add(
+        self, key: Any, value: Any, timeout: float | None = DEFAULT_TIMEOUT, version: Any = None
+    ) -> bool:
+        key = self.make_and_validate_key(key, version=version)
+        seconds = self.get_backend_timeout(timeout)
+        if seconds is None:
+            expires_at = datetime.max
+        else:
+            expires_at = datetime.fromtimestamp(seconds, tz=UTC if settings.USE_TZ else None)
+        connection = self._connection()
+        table, cache_key, stored, expires = self._names(connection)
+        now = self._now(connection)
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            if random.random() < 1 / PURGE_EVERY:
+                cursor.execute(f"DELETE FROM {table} WHERE {expires} < %s", [now])  # noqa: S608
             cursor.execute(
-                f"SELECT {value} FROM {table} WHERE {cache_key} = %s AND {expires} > %s{lock}",  # noqa: S608
-                [key, connection.ops.adapt_datetimefield_value(now)],
+                f"INSERT INTO {table} ({cache_key}, {stored}, {expires}) VALUES (%s, %s, %s) "  # noqa: S608
+                f"ON CONFLICT ({cache_key}) DO UPDATE SET {stored} = EXCLUDED.{stored}, "
+                f"{expires} = EXCLUDED.{expires} WHERE {table}.{expires} < %s",
+                [
+                    key,
+                    self._encode(value),
+                    connection.ops.adapt_datetimefield_value(expires_at.replace(microsecond=0)),
+                    now,
+                ],
+            )
+            return cursor.rowcount == 1
+
+    def incr(self, key: Any, delta: int = 1, version: Any = None) -> int:
+        key = self.make_and_validate_key(key, version=version)
+        connection = self._connection()
+        table, cache_key, stored, expires = self._names(connection)
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {stored} FROM {table} WHERE {cache_key} = %s AND {expires} > %s{lock}",  # noqa: S608
+                [key, self._now(connection)],
             )
             row = cursor.fetchone()
             if row is None:
                 raise ValueError(f"Key '{key}' not found")
-            stored = pickle.loads(base64.b64decode(connection.ops.process_clob(row[0]).encode()))  # noqa: S301 - written by this cache only
-            counted = int(stored) + delta
-            pickled = base64.b64encode(pickle.dumps(counted, self.pickle_protocol)).decode("latin1")
+            raw = connection.ops.process_clob(row[0])
+            counted = int(pickle.loads(base64.b64decode(raw.encode()))) + delta  # noqa: S301 - written by this cache only
             cursor.execute(
-                f"UPDATE {table} SET {value} = %s WHERE {cache_key} = %s",  # noqa: S608
-                [pickled, key],
+                f"UPDATE {table} SET {stored} = %s WHERE {cache_key} = %s",  # noqa: S608
+                [self._encode(counted), key],
             )
         return counted
 
-    def decr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
+    def decr(self, key: Any, delta: int = 1, version: Any = None) -> int:
         return self.incr(key, -delta, version)

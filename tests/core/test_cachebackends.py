@@ -92,3 +92,31 @@ def test_incr_counts_from_the_stored_value_and_refuses_a_missing_or_expired_key(
     store.set("old", 1, -1)
     with pytest.raises(ValueError):
         store.incr("old")
+
+
+@pytest.mark.django_db
+def test_add_wins_only_over_a_missing_or_expired_key(monkeypatch):
+    store = caches["limits"]
+    assert store.add("k", 1, 60)
+    assert not store.add("k", 7, 60)
+    assert store.get("k") == 1
+    store.set("old", 1, -1)
+    assert store.add("old", 2, 60)
+    assert store.get("old") == 2
+    assert store.add("forever", 3, None)
+    assert store.get("forever") == 3
+
+
+@pytest.mark.django_db
+def test_add_now_and_then_deletes_expired_rows(monkeypatch):
+    from paperfeed.core import cachebackends
+
+    store = caches["limits"]
+    store.set("gone", 1, -1)
+    store.add("live", 1, 60)
+    monkeypatch.setattr(cachebackends.random, "random", lambda: 0.0)
+    store.add("another", 1, 60)
+    table = connection.ops.quote_name("paperfeed_limits")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")
+        assert cursor.fetchone()[0] == 2
