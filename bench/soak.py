@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import math
 import os
 import random
 import signal
@@ -418,7 +419,7 @@ def main(argv: list[str] | None = None) -> dict:
         began = last = time.monotonic()
         importer: threading.Thread | None = None
         next_id = int(time.time()) % 10_000
-        while driver.is_alive():
+        while len(rows) < math.ceil(seconds / args.interval):
             if importer is None or not importer.is_alive():
                 batch = SOAK_DIR / f"batch-{next_id}.jsonl"
                 _batch(batch, next_id)
