@@ -161,8 +161,9 @@ if env("PAPERFEED_CACHE", "locmem") == "database":
 
 # --- Shared counters: rate limits (docs/operations.md, "Several processes, several hosts") ----
 # Every web process and host must count in one store, or each limit is multiplied by the
-# number of processes: Redis when REDIS_URL is set, else a table of the database (created by
-# `paperfeed migrate`), incremented atomically. `paperfeed web` refuses any other store.
+# number of processes: Redis when REDIS_URL is set, else a table of PostgreSQL (created by
+# `paperfeed migrate`), else (SQLite, one host) a counter file beside the database; all three
+# count atomically. `paperfeed web` refuses any other store.
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES["limits"] = {
@@ -172,12 +173,19 @@ if REDIS_URL:
     }
     if env("PAPERFEED_CACHE", "locmem") == "redis":
         CACHES["default"] = {**CACHES["limits"], "KEY_PREFIX": "paperfeed-pages"}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # One host: a counter file of its own, so counting never waits for the catalogue's write
+    # lock (an import holds it for seconds).
+    CACHES["limits"] = {
+        "BACKEND": "paperfeed.core.cachebackends.SQLiteCounterCache",
+        "LOCATION": str(DATA_DIR / "limits.sqlite3"),
+    }
 else:
     CACHES["limits"] = {
         "BACKEND": "paperfeed.core.cachebackends.CounterDatabaseCache",
         "LOCATION": "paperfeed_limits",
-        # Culling deletes live counters when the table is over MAX_ENTRIES: keep it far above
-        # the number of distinct (client, limit) pairs an hour brings.
+        # Culling (in set(), not in add()) deletes live counters when the table is over
+        # MAX_ENTRIES: keep it far above the number of distinct keys an hour brings.
         "OPTIONS": {"MAX_ENTRIES": 1_000_000},
     }
 RATELIMIT_USE_CACHE = "limits"

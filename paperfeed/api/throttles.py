@@ -49,9 +49,9 @@ class RateLimit(BaseThrottle):
     def _key(self, group: str, request: HttpRequest) -> str:
         if self.by == "token":
             return hashlib.sha256(_bearer(request).encode()).hexdigest()
-        member = _member(request)
-        if self.by == "member" and member is not None:
-            return str(member.pk)
+        if self.by == "member":
+            member = _member(request)
+            return str(member.pk) if member is not None else ""
         return request.META.get("REMOTE_ADDR", "") or "unknown"
 
     def allow_request(self, request: HttpRequest) -> bool:

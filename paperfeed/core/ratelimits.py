@@ -16,11 +16,12 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django_ratelimit.core import is_ratelimited
 
-from paperfeed.core.cachebackends import CounterDatabaseCache
+from paperfeed.core.cachebackends import CounterDatabaseCache, SQLiteCounterCache
 
 Key = str | Callable[[str, HttpRequest], str]
 
@@ -30,6 +31,13 @@ def store_problem() -> str | None:
     store = caches[settings.RATELIMIT_USE_CACHE]
     if isinstance(store, RedisCache | CounterDatabaseCache):
         return None
+    if isinstance(store, SQLiteCounterCache):
+        if connection.vendor == "sqlite":
+            return None
+        return (
+            "the counters are in a SQLite file on this host, but the site runs on "
+            f"{connection.vendor}, so other hosts would count apart"
+        )
     if isinstance(store, DatabaseCache):
         return (
             "Django's DatabaseCache increments with a separate read and write, so concurrent "

@@ -1,5 +1,6 @@
 """The rate-limit counters are exact when several processes count one key at once, on the
-database table (SQLite or PostgreSQL, whichever the suite runs on) and on Redis."""
+store the suite's database gets by default (the counter file beside SQLite, the table in
+PostgreSQL) and on Redis; and both database stores keep a cache's promises."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import time
 import uuid
 
 import pytest
-from django.core.cache import caches
 from django.db import connection
 
+from paperfeed.core.cachebackends import CounterDatabaseCache, SQLiteCounterCache
 from tests.conftest import REPO
 
 PROCESSES = 4
@@ -67,7 +68,7 @@ def _allowed_across_processes(env: dict[str, str]) -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_one_limit_counted_by_several_processes_on_the_database_is_exact():
+def test_one_limit_counted_by_several_processes_on_the_default_store_is_exact():
     allowed = _allowed_across_processes({"DATABASE_URL": _database_url(), "REDIS_URL": ""})
     # 160 attempts at a limit of 50: a lost increment would let more than 50 through.
     assert allowed == LIMIT
@@ -79,9 +80,24 @@ def test_one_limit_counted_by_several_processes_on_redis_is_exact(redis_url):
     assert allowed == LIMIT
 
 
-@pytest.mark.django_db
-def test_incr_counts_from_the_stored_value_and_refuses_a_missing_or_expired_key():
-    store = caches["limits"]
+@pytest.fixture(params=["database", "sqlite-file"])
+def store(request, tmp_path):
+    """Each counter store, fresh: the table in the suite's database, and a counter file."""
+    if request.param == "database":
+        request.getfixturevalue("db")
+        return CounterDatabaseCache("paperfeed_limits", {"KEY_PREFIX": uuid.uuid4().hex})
+    return SQLiteCounterCache(str(tmp_path / "limits.sqlite3"), {})
+
+
+def _rows(store) -> int:
+    if isinstance(store, SQLiteCounterCache):
+        return store.rows()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM paperfeed_limits")
+        return cursor.fetchone()[0]
+
+
+def test_incr_counts_from_the_stored_value_and_refuses_a_missing_or_expired_key(store):
     store.add("k", 5, 60)
     assert store.incr("k") == 6
     assert store.incr("k", 4) == 10
@@ -94,9 +110,7 @@ def test_incr_counts_from_the_stored_value_and_refuses_a_missing_or_expired_key(
         store.incr("old")
 
 
-@pytest.mark.django_db
-def test_add_wins_only_over_a_missing_or_expired_key(monkeypatch):
-    store = caches["limits"]
+def test_add_wins_only_over_a_missing_or_expired_key(store):
     assert store.add("k", 1, 60)
     assert not store.add("k", 7, 60)
     assert store.get("k") == 1
@@ -107,16 +121,29 @@ def test_add_wins_only_over_a_missing_or_expired_key(monkeypatch):
     assert store.get("forever") == 3
 
 
-@pytest.mark.django_db
-def test_add_now_and_then_deletes_expired_rows(monkeypatch):
+def test_add_now_and_then_deletes_expired_rows(store, monkeypatch):
     from paperfeed.core import cachebackends
 
-    store = caches["limits"]
     store.set("gone", 1, -1)
     store.add("live", 1, 60)
+    before = _rows(store)
     monkeypatch.setattr(cachebackends.random, "random", lambda: 0.0)
     store.add("another", 1, 60)
-    table = connection.ops.quote_name("paperfeed_limits")
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {table}")
-        assert cursor.fetchone()[0] == 2
+    assert _rows(store) == before  # "gone" went, "another" came
+    assert store.get("live") == 1 and store.get("gone") is None
+
+
+def test_the_counter_file_keeps_any_value_and_forgets_on_delete(tmp_path):
+    store = SQLiteCounterCache(str(tmp_path / "limits.sqlite3"), {})
+    store.set("when", 1234.5, 60)
+    store.set("what", {"a": [1, 2]}, 60)
+    assert store.get("when") == 1234.5
+    assert store.get("what") == {"a": [1, 2]}
+    assert store.has_key("when")
+    with pytest.raises(ValueError):
+        store.incr("what")  # not a counter
+    assert store.touch("when", 120)
+    assert store.delete("when")
+    assert not store.has_key("when")
+    store.clear()
+    assert store.get("what") is None
