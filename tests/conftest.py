@@ -186,8 +186,9 @@ def arxiv_server(settings):
 
 @pytest.fixture(scope="session")
 def redis_url():
-    """A Redis server: $REDIS_URL when set (CI), else a private redis-server on loopback;
-    tests that need one skip clearly when neither exists."""
+    """A Redis server: $PAPERFEED_TEST_REDIS_URL or $REDIS_URL when set (CI sets the first),
+    else a private redis-server on loopback; tests that need one skip clearly when neither
+    exists."""
     import os
     import shutil
     import subprocess
@@ -196,8 +197,9 @@ def redis_url():
 
     from redis import Redis
 
-    if os.environ.get("REDIS_URL"):
-        yield os.environ["REDIS_URL"]
+    given = os.environ.get("PAPERFEED_TEST_REDIS_URL") or os.environ.get("REDIS_URL")
+    if given:
+        yield given
         return
     binary = shutil.which("redis-server")
     if binary is None:

@@ -71,7 +71,7 @@ class Network:
     def run(self, host: int, argv: list[str], **popen: object) -> subprocess.Popen:
         prefix = ["ip", "netns", "exec", self.namespaces[host]] if self.namespaces else []
         # Its own process group: a kill takes the host's every process (gunicorn's workers).
-        return subprocess.Popen([*prefix, *argv], start_new_session=True, **popen)  # type: ignore[call-overload]
+        return subprocess.Popen([*prefix, *argv], start_new_session=True, **popen)
 
     @staticmethod
     def kill(child: subprocess.Popen) -> None:
