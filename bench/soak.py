@@ -26,7 +26,6 @@ bench/results/<date>-<host>-soak.json.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import math
 import os
@@ -38,7 +37,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote_plus
@@ -46,10 +45,9 @@ from urllib.parse import quote_plus
 from bench.common import BENCH_VAR, REPO, table
 from bench.corpus import pg_url, small_archive
 from bench.http import SEARCH_QUERIES, free_port, memory_mb, worker_pids
+from bench.openloop import Recorder, capacity, open_loop, send
 
 SOAK_DIR = BENCH_VAR / "soak"
-CLIENTS = 16
-CAPACITY_SECONDS = 20
 MEMBERS = 40
 BATCH = 40  # new papers imported per interval
 WRITE_SHARE = 0.15
@@ -207,106 +205,6 @@ class Mix:
         return "GET", path, None, {}
 
 
-@dataclass
-class Sample:
-    at: float  # seconds since the soak began
-    latency_ms: float
-    ok: bool
-    status: int
-
-
-@dataclass
-class Recorder:
-    samples: list[Sample] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, sample: Sample) -> None:
-        with self.lock:
-            self.samples.append(sample)
-
-    def take(self) -> list[Sample]:
-        with self.lock:
-            taken, self.samples = self.samples, []
-        return taken
-
-
-def _send(port: int, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
-        response.read()
-        return response.status
-    finally:
-        conn.close()
-
-
-def _one(port: int, mix: Mix, rng: random.Random, due: float, began: float, out: Recorder) -> None:
-    method, path, body, headers = mix.request(rng)
-    try:
-        status = _send(port, method, path, body, headers)
-        ok = status < 400
-    except OSError:
-        status, ok = 0, False
-    now = time.monotonic()
-    out.add(Sample(at=due - began, latency_ms=(now - due) * 1000, ok=ok, status=status))
-
-
-def capacity(port: int, mix: Mix) -> float:
-    """Requests per second a closed loop of CLIENTS clients gets through the mix."""
-    done = [0] * CLIENTS
-    stop = time.monotonic() + CAPACITY_SECONDS
-    sink = Recorder()
-
-    def client(n: int) -> None:
-        rng = random.Random(n)
-        while time.monotonic() < stop:
-            _one(port, mix, rng, time.monotonic(), 0.0, sink)
-            done[n] += 1
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    failed = sum(not s.ok for s in sink.samples)
-    if failed:
-        codes = sorted({s.status for s in sink.samples if not s.ok})
-        print(f"capacity run: {failed} failed requests (status {codes})", file=sys.stderr)
-    return sum(done) / CAPACITY_SECONDS
-
-
-def open_loop(port: int, mix: Mix, rate: float, seconds: float, out: Recorder) -> threading.Thread:
-    """Send ``rate`` requests/s for ``seconds``, each at its own moment, from a pool of senders."""
-    began = time.monotonic()
-    interval = 1.0 / rate
-    senders = max(CLIENTS, int(rate * 0.2) + 1)  # enough for 200 ms of latency at that rate
-
-    def sender(n: int) -> None:
-        rng = random.Random(1000 + n)
-        k = n
-        while True:
-            due = began + k * interval
-            if due - began > seconds:
-                return
-            pause = due - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
-            _one(port, mix, rng, due, began, out)
-            k += senders
-
-    def run() -> None:
-        threads = [threading.Thread(target=sender, args=(n,)) for n in range(senders)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-
-    driver = threading.Thread(target=run)
-    driver.start()
-    return driver
-
-
 # --- processes -------------------------------------------------------------------------------
 
 
@@ -333,7 +231,7 @@ def _wait_ready(port: int, proc: subprocess.Popen) -> None:
         if proc.poll() is not None:
             raise SystemExit("paperfeed web exited; see var/bench/logs/soak-web.log")
         try:
-            if _send(port, "GET", "/healthz", None, {}) == 200:
+            if send(port, "GET", "/healthz", None, {}) == 200:
                 return
         except OSError:
             pass
@@ -409,13 +307,13 @@ def main(argv: list[str] | None = None) -> dict:
         _wait_ready(port, web)
         for _ in range(3):
             for path in ("/papers", "/papers/new", f"/papers/{mix.ids[0]}", "/api/daily_papers"):
-                _send(port, "GET", path, None, {})
-        full = capacity(port, mix)
+                send(port, "GET", path, None, {})
+        full = capacity(port, mix.request)
         rate = max(1.0, full * args.load)
         print(f"capacity {full:.0f} req/s; soaking at {rate:.0f} req/s for {args.minutes} min")
         recorder = Recorder()
         seconds = args.minutes * 60
-        driver = open_loop(port, mix, rate, seconds, recorder)
+        driver = open_loop(port, mix.request, rate, seconds, recorder)
         began = last = time.monotonic()
         importer: threading.Thread | None = None
         next_id = int(time.time()) % 10_000
@@ -473,34 +371,11 @@ def main(argv: list[str] | None = None) -> dict:
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "load_average": os.getloadavg(),
     }
-    print()
-    print(
-        table(
-            [
-                (
-                    str(r["minute"]),
-                    str(r["rps"]),
-                    str(r["p50_ms"]),
-                    str(r["p99_ms"]),
-                    str(r["errors"]),
-                    str(r["web_master_mb"]),
-                    " / ".join(str(m) for m in r["web_workers_mb"]),
-                    str(r["worker_mb"]),
-                )
-                for r in rows
-            ],
-            (
-                "minute",
-                "req/s",
-                "p50 ms",
-                "p99 ms",
-                "errors",
-                "master MB",
-                "web workers MB",
-                "worker MB",
-            ),
-        )
-    )
+    columns = ("minute", "rps", "p50_ms", "p99_ms", "errors", "web_master_mb", "worker_mb")
+    cells = [
+        (*(str(r[c]) for c in columns), " / ".join(map(str, r["web_workers_mb"]))) for r in rows
+    ]
+    print("\n" + table(cells, (*columns, "web_workers_mb")))
     print(json.dumps(result["verdict"]))
     out = REPO / "bench" / "results"
     out.mkdir(exist_ok=True)

@@ -1,11 +1,15 @@
 """Hosts for tests/core/test_hosts.py: a network namespace per host when the machine allows it
-(root, `ip netns`, veth), else separate processes on loopback; and a TCP relay that lets the
-hosts reach the services (PostgreSQL, Redis, SMTP) that listen on this machine's loopback."""
+(root, `ip netns`, veth), else separate processes on loopback; a TCP relay that lets the
+hosts reach the services (PostgreSQL, Redis, SMTP) that listen on this machine's loopback; and
+a client that spreads requests over the web hosts as a load balancer does."""
 
 from __future__ import annotations
 
 import contextlib
+import http.client
+import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -13,6 +17,7 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 def _ip(*args: str) -> None:
@@ -166,3 +171,123 @@ class Relay:
         self._closed.set()
         for listener in self._listeners:
             listener.close()
+
+
+@dataclass
+class Outcome:
+    started: float
+    ended: float
+    host: int
+    path: str
+    status: int | None = None
+    error: str | None = None
+
+
+class HostFailure(Exception):
+    def __init__(self, host: int, cause: OSError) -> None:
+        super().__init__(f"host {host}: {type(cause).__name__}: {cause}")
+        self.host = host
+
+
+@dataclass
+class Balancer:
+    """Spreads requests over the web hosts that accept connections, as a load balancer does."""
+
+    hosts: list[tuple[str, int]]
+    down: set[int] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    turn: int = 0
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers=None, host=None):
+        """(host index, status, body bytes); raises for a failure after the connection opened."""
+        tried = set()
+        while True:
+            with self.lock:
+                candidates = [i for i in range(len(self.hosts)) if i not in self.down | tried]
+                if host is not None:
+                    candidates = [host] if host not in tried else []
+                if not candidates:
+                    raise ConnectionRefusedError("no web host accepts connections")
+                self.turn += 1
+                index = candidates[self.turn % len(candidates)]
+            address, port = self.hosts[index]
+            conn = http.client.HTTPConnection(address, port, timeout=30)
+            try:
+                conn.connect()
+            except OSError:
+                # Refused before anything was sent: the balancer marks the host down and
+                # sends the request elsewhere; nothing was lost.
+                tried.add(index)
+                with self.lock:
+                    self.down.add(index)
+                conn.close()
+                continue
+            try:
+                conn.request(method, path, body=body, headers=headers or {})
+                response = conn.getresponse()
+                return index, response.status, response.read()
+            except OSError as exc:
+                raise HostFailure(index, exc) from exc
+            finally:
+                conn.close()
+
+
+def answer(balancer: Balancer, host: int, path: str) -> list:
+    _, status, body = balancer.request("GET", path, host=host)
+    assert status == 200, (path, status, body[:300])
+    return [hit["paper"]["id"] for hit in json.loads(body)]
+
+
+def consistent_within(balancer: Balancer, path: str, hosts: list[int], check, bound: float):
+    """Seconds until every host answers ``path`` the same way, passing ``check``, in several
+    requests in a row (each host runs several processes); fails past ``bound``."""
+    started = time.monotonic()
+    while True:
+        answers = [answer(balancer, host, path) for host in hosts for _ in range(4)]
+        if all(a == answers[0] for a in answers) and check(answers[0]):
+            return time.monotonic() - started
+        if time.monotonic() - started > bound:
+            raise AssertionError(f"{path}: hosts still disagree after {bound} s: {answers}")
+        time.sleep(0.2)
+
+
+def snapshot_line(arxiv_id: str, title: str, abstract: str, authors: str) -> str:
+    return json.dumps(
+        {
+            "id": arxiv_id,
+            "submitter": authors.split(",")[0],
+            "authors": authors,
+            "title": title,
+            "comments": None,
+            "journal-ref": None,
+            "doi": None,
+            "report-no": None,
+            "categories": "cs.LG cs.AI",
+            "license": None,
+            "abstract": abstract,
+            "versions": [{"version": "v1", "created": "Mon, 2 Feb 2026 12:00:00 GMT"}],
+            "update_date": "2026-02-02",
+            "authors_parsed": [
+                [name.split()[-1], name.split()[0], ""] for name in authors.split(", ")
+            ],
+        }
+    )
+
+
+def write_snapshot(
+    path: Path, start: int, count: int, *, words: list[str], topic: str = ""
+) -> list[str]:
+    """``count`` papers in the bulk snapshot format (JSON lines), titles and abstracts from
+    ``words`` (and ``topic``); their arXiv ids."""
+    rng = random.Random(start)
+    ids = []
+    with path.open("w") as handle:
+        for n in range(start, start + count):
+            arxiv_id = f"2602.{n:05d}"
+            words = rng.sample(words, 4)
+            title = " ".join([topic, *words]).strip().capitalize() + " for everyone"
+            abstract = f"We study {' and '.join(words)} {topic}. " * 3
+            handle.write(snapshot_line(arxiv_id, title, abstract, f"Ada Lovelace, Author N{n}"))
+            handle.write("\n")
+            ids.append(arxiv_id)
+    return ids

@@ -17,7 +17,6 @@ skipped with a message otherwise. Runs in about a minute.
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import random
@@ -26,7 +25,6 @@ import sys
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -36,7 +34,15 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 
-from tests.core.hostnet import Network, Relay
+from tests.core.hostnet import (
+    Balancer,
+    HostFailure,
+    Network,
+    Outcome,
+    Relay,
+    consistent_within,
+    write_snapshot,
+)
 from tests.digests.conftest import Sink
 from tests.factories import SubscriberFactory, UserFactory, catalogue_paper
 from tests.helpers import free_port
@@ -92,103 +98,6 @@ class SlowSink(Sink):
         return await super().handle_DATA(server, session, envelope)
 
 
-def _snapshot_line(arxiv_id: str, title: str, abstract: str, authors: str) -> str:
-    return json.dumps(
-        {
-            "id": arxiv_id,
-            "submitter": authors.split(",")[0],
-            "authors": authors,
-            "title": title,
-            "comments": None,
-            "journal-ref": None,
-            "doi": None,
-            "report-no": None,
-            "categories": "cs.LG cs.AI",
-            "license": None,
-            "abstract": abstract,
-            "versions": [{"version": "v1", "created": "Mon, 2 Feb 2026 12:00:00 GMT"}],
-            "update_date": "2026-02-02",
-            "authors_parsed": [
-                [name.split()[-1], name.split()[0], ""] for name in authors.split(", ")
-            ],
-        }
-    )
-
-
-def _write_snapshot(path: Path, start: int, count: int, *, topic: str = "") -> list[str]:
-    rng = random.Random(start)
-    ids = []
-    with path.open("w") as handle:
-        for n in range(start, start + count):
-            arxiv_id = f"2602.{n:05d}"
-            words = rng.sample(WORDS, 4)
-            title = " ".join([topic, *words]).strip().capitalize() + " for everyone"
-            abstract = f"We study {' and '.join(words)} {topic}. " * 3
-            handle.write(_snapshot_line(arxiv_id, title, abstract, f"Ada Lovelace, Author N{n}"))
-            handle.write("\n")
-            ids.append(arxiv_id)
-    return ids
-
-
-@dataclass
-class Outcome:
-    started: float
-    ended: float
-    host: int
-    path: str
-    status: int | None = None
-    error: str | None = None
-
-
-class HostFailure(Exception):
-    def __init__(self, host: int, cause: OSError) -> None:
-        super().__init__(f"host {host}: {type(cause).__name__}: {cause}")
-        self.host = host
-
-
-@dataclass
-class Balancer:
-    """Spreads requests over the web hosts that accept connections, as a load balancer does."""
-
-    hosts: list[tuple[str, int]]
-    down: set[int] = field(default_factory=set)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    turn: int = 0
-
-    def request(self, method: str, path: str, body: bytes | None = None, headers=None, host=None):
-        """(host index, status, body bytes); raises for a failure after the connection opened."""
-        tried = set()
-        while True:
-            with self.lock:
-                candidates = [i for i in range(len(self.hosts)) if i not in self.down | tried]
-                if host is not None:
-                    candidates = [host] if host not in tried else []
-                if not candidates:
-                    raise ConnectionRefusedError("no web host accepts connections")
-                self.turn += 1
-                index = candidates[self.turn % len(candidates)]
-            address, port = self.hosts[index]
-            conn = http.client.HTTPConnection(address, port, timeout=30)
-            try:
-                conn.connect()
-            except OSError:
-                # Refused before anything was sent: the balancer marks the host down and
-                # sends the request elsewhere; nothing was lost.
-                tried.add(index)
-                with self.lock:
-                    self.down.add(index)
-                conn.close()
-                continue
-            try:
-                conn.request(method, path, body=body, headers=headers or {})
-                response = conn.getresponse()
-                return index, response.status, response.read()
-            except OSError as exc:
-                raise HostFailure(index, exc) from exc
-            finally:
-                conn.close()
-
-
 def _reads(paper_ids: list[str]) -> list[str]:
     topic = random.choice(WORDS)
     paper = random.choice(paper_ids)
@@ -225,25 +134,6 @@ def _load(balancer: Balancer, stop: threading.Event, outcomes: list, paper_ids, 
             outcomes.append(
                 Outcome(started, time.monotonic(), host, path, error=f"{type(exc).__name__}: {exc}")
             )
-
-
-def _answer(balancer: Balancer, host: int, path: str) -> list:
-    _, status, body = balancer.request("GET", path, host=host)
-    assert status == 200, (path, status, body[:300])
-    return [hit["paper"]["id"] for hit in json.loads(body)]
-
-
-def _consistent_within(balancer: Balancer, path: str, hosts: list[int], check, bound: float):
-    """Seconds until every host answers ``path`` the same way, passing ``check``, in several
-    requests in a row (each host runs several processes); fails past ``bound``."""
-    started = time.monotonic()
-    while True:
-        answers = [_answer(balancer, host, path) for host in hosts for _ in range(4)]
-        if all(a == answers[0] for a in answers) and check(answers[0]):
-            return time.monotonic() - started
-        if time.monotonic() - started > bound:
-            raise AssertionError(f"{path}: hosts still disagree after {bound} s: {answers}")
-        time.sleep(0.2)
 
 
 def _database_url(address: str, port: int) -> str:
@@ -337,7 +227,7 @@ def test_two_web_hosts_and_a_worker_survive_kills_and_agree(network, redis_url, 
     try:
         # --- The catalogue, a member, subscribers (written here as an operator would) ------
         base = tmp_path / "base.jsonl"
-        base_ids = _write_snapshot(base, 1, BASE_PAPERS)
+        base_ids = write_snapshot(base, 1, BASE_PAPERS, words=WORDS)
         run_once(WORKER, "ingest", "file", str(base), "--no-progress")
         today = timezone.localdate()
         for n in range(3):
@@ -394,10 +284,10 @@ def test_two_web_hosts_and_a_worker_survive_kills_and_agree(network, redis_url, 
 
         # --- An import and a curator's change show the same on both hosts, within the bound --
         new = tmp_path / "new.jsonl"
-        new_ids = _write_snapshot(new, 500, NEW_PAPERS, topic="zymurgy")
+        new_ids = write_snapshot(new, 500, NEW_PAPERS, words=WORDS, topic="zymurgy")
         run_once(WORKER, "ingest", "file", str(new), "--no-progress")
         search = "/api/papers/search?q=zymurgy&mode=keyword&limit=50"
-        seconds = _consistent_within(
+        seconds = consistent_within(
             balancer,
             search,
             [0, 1],
@@ -405,7 +295,7 @@ def test_two_web_hosts_and_a_worker_survive_kills_and_agree(network, redis_url, 
             PAGE_CACHE_SECONDS + SLACK_SECONDS,
         )
         print(f"search agreed on both hosts {seconds:.1f} s after the import")
-        seconds = _consistent_within(
+        seconds = consistent_within(
             balancer,
             f"/api/papers/{new_ids[0]}/similar",
             [0, 1],
@@ -418,7 +308,7 @@ def test_two_web_hosts_and_a_worker_survive_kills_and_agree(network, redis_url, 
 
         curator = UserFactory(is_staff=True)
         paper_hide(curator=curator, paper=Paper.objects.get(arxiv_id=new_ids[0]))
-        seconds = _consistent_within(
+        seconds = consistent_within(
             balancer,
             search,
             [0, 1],
