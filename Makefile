@@ -52,3 +52,8 @@ bench-quick: install
 
 clean:
 	rm -rf $(VENV) var/test.sqlite3*
+
+# Soak: 30 minutes (MINUTES=…) of mixed reads and writes at half of the measured capacity.
+.PHONY: bench-soak
+bench-soak: install
+	$(BIN)/python -m bench.soak --minutes $(or $(MINUTES),30)

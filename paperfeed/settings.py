@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -144,19 +145,50 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {
+CACHES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "paperfeed",
     }
 }
-# Rate limits count in the cache, and locmem is per process: with several web processes, set
-# PAPERFEED_CACHE=database (then run `paperfeed createcachetable`) so they share the counts.
+# Anonymous pages, feeds and counts: locmem (per process) by default, which is fastest and
+# loses nothing by not being shared (each copy is bounded by its own lifetime).
 if env("PAPERFEED_CACHE", "locmem") == "database":
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "paperfeed_cache",
     }
+
+# --- Shared counters: rate limits (docs/operations.md, "Several processes, several hosts") ----
+# Every web process and host must count in one store, or each limit is multiplied by the
+# number of processes: Redis when REDIS_URL is set, else a table of PostgreSQL (created by
+# `paperfeed migrate`), else (SQLite, one host) a counter file beside the database; all three
+# count atomically. `paperfeed web` refuses any other store.
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES["limits"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "paperfeed",
+    }
+    if env("PAPERFEED_CACHE", "locmem") == "redis":
+        CACHES["default"] = {**CACHES["limits"], "KEY_PREFIX": "paperfeed-pages"}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # One host: a counter file of its own, so counting never waits for the catalogue's write
+    # lock (an import holds it for seconds).
+    CACHES["limits"] = {
+        "BACKEND": "paperfeed.core.cachebackends.SQLiteCounterCache",
+        "LOCATION": str(DATA_DIR / "limits.sqlite3"),
+    }
+else:
+    CACHES["limits"] = {
+        "BACKEND": "paperfeed.core.cachebackends.CounterDatabaseCache",
+        "LOCATION": "paperfeed_limits",
+        # Culling (in set(), not in add()) deletes live counters when the table is over
+        # MAX_ENTRIES: keep it far above the number of distinct keys an hour brings.
+        "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+    }
+RATELIMIT_USE_CACHE = "limits"
 
 # --- Background tasks ----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -235,7 +267,11 @@ CONTENT_SECURITY_POLICY = {
 }
 # Rates as "count/period" (s, m, h, d), counted in the default cache.
 PAPERFEED_RATE_LOGIN_IP = env("PAPERFEED_RATE_LOGIN_IP", "30/h")
+# Per (client IP, account): a stranger's guesses never block the owner (accounts/signin.py).
 PAPERFEED_RATE_LOGIN_ACCOUNT = env("PAPERFEED_RATE_LOGIN_ACCOUNT", "10/h")
+# Failures of one account (any IP) in an hour before each next one waits 1, 2, 4 … seconds.
+PAPERFEED_LOGIN_FREE_FAILURES = env_int("PAPERFEED_LOGIN_FREE_FAILURES", 5)
+PAPERFEED_LOGIN_MAX_DELAY = env_int("PAPERFEED_LOGIN_MAX_DELAY", 60)
 PAPERFEED_RATE_SIGNUP = env("PAPERFEED_RATE_SIGNUP", "10/h")
 PAPERFEED_RATE_UPVOTE = env("PAPERFEED_RATE_UPVOTE", "120/m")
 PAPERFEED_RATE_COMMENT = env("PAPERFEED_RATE_COMMENT", "10/m")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -31,10 +32,14 @@ def _locmem_email(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(settings):
     """Cached pages, API answers, counts and rate-limit counters never leak between tests."""
     from django.core.cache import cache
 
+    # The rate-limit counters live in a database table (or Redis), which transactional tests
+    # do not roll back: each test counts under its own prefix instead.
+    limits = {**settings.CACHES["limits"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    settings.CACHES = {**settings.CACHES, "limits": limits}
     cache.clear()
     yield
     cache.clear()
@@ -182,3 +187,49 @@ def arxiv_server(settings):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A Redis server: $PAPERFEED_TEST_REDIS_URL or $REDIS_URL when set (CI sets the first),
+    else a private redis-server on loopback; tests that need one skip clearly when neither
+    exists."""
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+    import time
+
+    from redis import Redis
+
+    given = os.environ.get("PAPERFEED_TEST_REDIS_URL") or os.environ.get("REDIS_URL")
+    if given:
+        yield given
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("Redis not available: set REDIS_URL or install redis-server")
+    port = free_port()
+    workdir = tempfile.mkdtemp(prefix="paperfeed-redis-")
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        cwd=workdir,
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            Redis.from_url(url).ping()
+            break
+        except Exception:
+            if time.monotonic() > deadline:
+                server.kill()
+                pytest.skip("redis-server did not start")
+            time.sleep(0.05)
+    try:
+        yield url
+    finally:
+        server.terminate()
+        server.wait(10)
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
-from paperfeed.accounts import services
+from paperfeed.accounts import services, signin
 from paperfeed.accounts.forms import (
     DeleteAccountForm,
     EmailChangeForm,
@@ -24,10 +24,6 @@ from paperfeed.accounts.forms import (
 from paperfeed.accounts.models import ApiToken
 from paperfeed.core.http import MemberRequest
 from paperfeed.core.ratelimits import limited, too_many
-
-
-def _login_account_key(group: str, request: HttpRequest) -> str:
-    return request.POST.get("username", "").strip().lower()[:150]
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -89,17 +85,18 @@ _login_view = auth_views.LoginView.as_view(
 
 
 def login(request: HttpRequest) -> HttpResponseBase:
-    if request.method == "POST":
-        by_ip = limited(request, group="login-ip", key="ip", rate=settings.PAPERFEED_RATE_LOGIN_IP)
-        by_account = limited(
-            request,
-            group="login-account",
-            key=_login_account_key,
-            rate=settings.PAPERFEED_RATE_LOGIN_ACCOUNT,
-        )
-        if by_ip or by_account:
-            return too_many(request, "sign-in attempts")
-    return _login_view(request)
+    if request.method != "POST":
+        return _login_view(request)
+    refusal = signin.signin_refusal(request)
+    if refusal is not None:
+        return too_many(request, refusal.what, retry_after=refusal.retry_after)
+    response = _login_view(request)
+    account = signin.account_of(request)
+    if request.user.is_authenticated:
+        signin.device_remember(response, account=account)
+    else:
+        signin.signin_failed(account=account)
+    return response
 
 
 _reset_view = auth_views.PasswordResetView.as_view(

@@ -1,18 +1,85 @@
-"""Rate limits on writes, counted in the default cache by django-ratelimit.
+"""Rate limits on writes, counted by django-ratelimit in the shared ``limits`` cache.
 
-The cache must be shared by every web process for the limits to hold across them: with more
-than one process set PAPERFEED_CACHE=database (see docs/configuration.md).
+That cache must be shared by every web process and host for a limit to mean what it says:
+Redis (REDIS_URL) or a database table, both incremented atomically (settings.py).
+`paperfeed web` refuses to start on any other store (``store_problem``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
+import time
 from collections.abc import Callable
 
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.redis import RedisCache
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django_ratelimit.core import is_ratelimited
 
+from paperfeed.core.cachebackends import CounterDatabaseCache, SQLiteCounterCache
+
 Key = str | Callable[[str, HttpRequest], str]
+
+
+def store_problem() -> str | None:
+    """Why the rate-limit counters would not be exact across processes, or None when they are."""
+    store = caches[settings.RATELIMIT_USE_CACHE]
+    if isinstance(store, RedisCache | CounterDatabaseCache):
+        return None
+    if isinstance(store, SQLiteCounterCache):
+        if connection.vendor == "sqlite":
+            return None
+        return (
+            "the counters are in a SQLite file on this host, but the site runs on "
+            f"{connection.vendor}, so other hosts would count apart"
+        )
+    if isinstance(store, DatabaseCache):
+        return (
+            "Django's DatabaseCache increments with a separate read and write, so concurrent "
+            "requests lose counts; use paperfeed.core.cachebackends.CounterDatabaseCache"
+        )
+    return (
+        f"the {settings.RATELIMIT_USE_CACHE!r} cache ({type(store).__name__}) is private to each "
+        "process, so every limit is multiplied by the number of web processes"
+    )
+
+
+def counter_hit(key: str, *, seconds: int) -> int:
+    """Count one more event under ``key`` in the shared store; the count in this window
+    (windows of ``seconds``, starting at the first event)."""
+    key = _hashed("count", key)
+    store = caches[settings.RATELIMIT_USE_CACHE]
+    if store.add(key, 1, seconds):
+        return 1
+    try:
+        return int(store.incr(key))
+    except ValueError:  # expired between the add and the incr: a new window
+        store.add(key, 1, seconds)
+        return 1
+
+
+def pause_set(key: str, *, until: float) -> None:
+    """Hold ``key`` paused until the timestamp ``until`` (seconds since the epoch)."""
+    seconds = until - time.time()
+    if seconds > 0:
+        caches[settings.RATELIMIT_USE_CACHE].set(_hashed("pause", key), until, math.ceil(seconds))
+
+
+def pause_left(key: str) -> float:
+    """Seconds left of the pause on ``key``: 0 when there is none."""
+    until = caches[settings.RATELIMIT_USE_CACHE].get(_hashed("pause", key))
+    return max(0.0, float(until) - time.time()) if until is not None else 0.0
+
+
+def _hashed(kind: str, key: str) -> str:
+    # Keys from outside (addresses, account names) may be long or hold characters a cache
+    # refuses.
+    return f"{kind}:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def limited(request: HttpRequest, *, group: str, key: Key, rate: str) -> bool:
@@ -20,12 +87,17 @@ def limited(request: HttpRequest, *, group: str, key: Key, rate: str) -> bool:
     return is_ratelimited(request, group=group, key=key, rate=rate, increment=True)
 
 
-def too_many(request: HttpRequest, what: str) -> HttpResponse:
+def too_many(request: HttpRequest, what: str, *, retry_after: int | None = None) -> HttpResponse:
     """A clear 429 for people (HTML) and for scripts (JSON)."""
     message = f"Too many {what} in a short time. Please wait a little and try again."
+    response: HttpResponse
     if wants_json(request):
-        return JsonResponse({"error": message}, status=429)
-    return render(request, "too_many.html", {"message": message}, status=429)
+        response = JsonResponse({"error": message}, status=429)
+    else:
+        response = render(request, "too_many.html", {"message": message}, status=429)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def wants_json(request: HttpRequest) -> bool:

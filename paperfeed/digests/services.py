@@ -10,11 +10,11 @@ from datetime import time
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from paperfeed.core.mail import send_with_retry
+from paperfeed.core.ratelimits import counter_hit
 from paperfeed.digests import addresses, emails, schedule, tokens
 from paperfeed.digests.addresses import InputError
 from paperfeed.digests.models import Delivery, Subscriber, _new_key
@@ -32,13 +32,7 @@ SUBSCRIBER_MAIL_KINDS = ("confirm", "already")
 def _mail_allowed(email: str) -> bool:
     """At most PAPERFEED_DIGEST_MAILS_PER_ADDRESS_HOUR confirmation-type mails per address, so
     the form cannot be used to flood someone's inbox."""
-    key = f"digests:mails:{email.lower()}"
-    cache.add(key, 0, 3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, 3600)
-        count = 1
+    count = counter_hit(f"digests:mails:{email.lower()}", seconds=3600)
     return count <= settings.PAPERFEED_DIGEST_MAILS_PER_ADDRESS_HOUR
 
 

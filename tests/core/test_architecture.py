@@ -44,6 +44,8 @@ END_TO_END = {
     "commands",
     # Acceptance over a live server or a separate process: real HTTP clients, kill -9.
     "flows",
+    # Several hosts (web, worker) on one PostgreSQL and Redis, killed under load.
+    "hosts",
     # Pages and emails rendered in a real browser.
     "browser",
     # Imports and reads over the real data in ../shared.

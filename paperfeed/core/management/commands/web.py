@@ -6,9 +6,10 @@ import logging
 import os
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from paperfeed.core import serving
+from paperfeed.core.ratelimits import store_problem
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,13 @@ class Command(BaseCommand):
         parser.add_argument("gunicorn_args", nargs="*")
 
     def handle(self, *args, bind: str, workers: int, gunicorn_args: list[str], **options) -> None:
+        problem = store_problem()
+        if problem:
+            # Several workers (and hosts) each counting alone would multiply every rate limit.
+            raise CommandError(
+                f"refusing to start: rate limits would not be shared: {problem}. "
+                "Set REDIS_URL, or leave CACHES['limits'] at its default (docs/operations.md)."
+            )
         address = serving.split_bind(bind)
         if address is not None:
             defaults = serving.serving_defaults(

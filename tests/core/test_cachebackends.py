@@ -1,0 +1,149 @@
+"""The rate-limit counters are exact when several processes count one key at once, on the
+store the suite's database gets by default (the counter file beside SQLite, the table in
+PostgreSQL) and on Redis; and both database stores keep a cache's promises."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+from django.db import connection
+
+from paperfeed.core.cachebackends import CounterDatabaseCache, SQLiteCounterCache
+from tests.conftest import REPO
+
+PROCESSES = 4
+ATTEMPTS = 40
+LIMIT = 50
+
+# One process: wait for the common start, then ask the limit ATTEMPTS times as one client.
+_HAMMER = """
+import os, sys, time
+import django
+django.setup()
+from django.test import RequestFactory
+from paperfeed.core.ratelimits import limited
+group, rate, attempts, start = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+factory = RequestFactory()
+time.sleep(max(0.0, start - time.time()))
+allowed = sum(
+    not limited(factory.post("/", REMOTE_ADDR="203.0.113.7"), group=group, key="ip", rate=rate)
+    for _ in range(attempts)
+)
+print(allowed)
+"""
+
+
+def _database_url() -> str:
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
+    return (
+        f"postgres://{settings['USER']}{password}@{settings['HOST']}:{settings['PORT']}"
+        f"/{settings['NAME']}"
+    )
+
+
+def _allowed_across_processes(env: dict[str, str]) -> int:
+    group = f"hammer-{uuid.uuid4().hex}"
+    start = time.time() + 4  # every child imported Django and waits: they count at once
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", _HAMMER, group, f"{LIMIT}/d", str(ATTEMPTS), str(start)],
+            cwd=REPO,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "paperfeed.settings", **env},
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(PROCESSES)
+    ]
+    outputs = [child.communicate(timeout=180)[0] for child in children]
+    assert all(child.returncode == 0 for child in children), outputs
+    return sum(int(out.strip()) for out in outputs)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_limit_counted_by_several_processes_on_the_default_store_is_exact():
+    allowed = _allowed_across_processes({"DATABASE_URL": _database_url(), "REDIS_URL": ""})
+    # 160 attempts at a limit of 50: a lost increment would let more than 50 through.
+    assert allowed == LIMIT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_limit_counted_by_several_processes_on_redis_is_exact(redis_url):
+    allowed = _allowed_across_processes({"DATABASE_URL": _database_url(), "REDIS_URL": redis_url})
+    assert allowed == LIMIT
+
+
+@pytest.fixture(params=["database", "sqlite-file"])
+def store(request, tmp_path):
+    """Each counter store, fresh: the table in the suite's database, and a counter file."""
+    if request.param == "database":
+        request.getfixturevalue("db")
+        return CounterDatabaseCache("paperfeed_limits", {"KEY_PREFIX": uuid.uuid4().hex})
+    return SQLiteCounterCache(str(tmp_path / "limits.sqlite3"), {})
+
+
+def _rows(store) -> int:
+    if isinstance(store, SQLiteCounterCache):
+        return store.rows()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM paperfeed_limits")
+        return cursor.fetchone()[0]
+
+
+def test_incr_counts_from_the_stored_value_and_refuses_a_missing_or_expired_key(store):
+    store.add("k", 5, 60)
+    assert store.incr("k") == 6
+    assert store.incr("k", 4) == 10
+    assert store.decr("k") == 9
+    assert store.get("k") == 9
+    with pytest.raises(ValueError):
+        store.incr("missing")
+    store.set("old", 1, -1)
+    with pytest.raises(ValueError):
+        store.incr("old")
+
+
+def test_add_wins_only_over_a_missing_or_expired_key(store):
+    assert store.add("k", 1, 60)
+    assert not store.add("k", 7, 60)
+    assert store.get("k") == 1
+    store.set("old", 1, -1)
+    assert store.add("old", 2, 60)
+    assert store.get("old") == 2
+    assert store.add("forever", 3, None)
+    assert store.get("forever") == 3
+
+
+def test_add_now_and_then_deletes_expired_rows(store, monkeypatch):
+    from paperfeed.core import cachebackends
+
+    store.set("gone", 1, -1)
+    store.add("live", 1, 60)
+    before = _rows(store)
+    monkeypatch.setattr(cachebackends.random, "random", lambda: 0.0)
+    store.add("another", 1, 60)
+    assert _rows(store) == before  # "gone" went, "another" came
+    assert store.get("live") == 1 and store.get("gone") is None
+
+
+def test_the_counter_file_keeps_any_value_and_forgets_on_delete(tmp_path):
+    store = SQLiteCounterCache(str(tmp_path / "limits.sqlite3"), {})
+    store.set("when", 1234.5, 60)
+    store.set("what", {"a": [1, 2]}, 60)
+    assert store.get("when") == 1234.5
+    assert store.get("what") == {"a": [1, 2]}
+    assert store.has_key("when")
+    with pytest.raises(ValueError):
+        store.incr("what")  # not a counter
+    assert store.touch("when", 120)
+    assert store.delete("when")
+    assert not store.has_key("when")
+    store.clear()
+    assert store.get("what") is None
