@@ -22,10 +22,14 @@ def limited(request: HttpRequest, *, group: str, key: Key, rate: str) -> bool:
 
 def too_many(request: HttpRequest, what: str) -> HttpResponse:
     """A clear 429 for people (HTML) and for scripts (JSON)."""
-    message = f"Too many {what} in a short time. Please wait a little and try again."
+    message = too_many_message(what)
     if wants_json(request):
         return JsonResponse({"error": message}, status=429)
     return render(request, "too_many.html", {"message": message}, status=429)
+
+
+def too_many_message(what: str) -> str:
+    return f"Too many {what} in a short time. Please wait a little and try again."
 
 
 def wants_json(request: HttpRequest) -> bool:

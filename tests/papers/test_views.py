@@ -278,18 +278,18 @@ def test_a_stub_shows_its_featured_day_marked_as_such_never_an_arxiv_date(client
         ]
     )
     card = client.get("/papers/date/2026-08-22").content.decode()
-    assert "featured on 22 Aug 2026" in card
+    assert 'featured <time datetime="2026-08-22" title="22 Aug 2026">' in card
     assert 'class="featured-date"' in card and "this is the day it was featured" in card
     # Not the id's month, the invented date it used to show.
     assert "1 Aug 2026" not in card
     page = client.get("/papers/2608.01234").content.decode()
-    assert "featured on 22 August 2026" in page
+    assert 'featured <time datetime="2026-08-22" title="22 August 2026">' in page
     assert "<dt>Published</dt>" not in page and "(approximate)" not in page
 
 
 def test_a_complete_paper_shows_its_arxiv_date(client, featured):
     html = client.get("/papers/date/2026-02-03").content.decode()
-    assert '<time datetime="2026-02-02">2 Feb 2026</time>' in html
+    assert '<time datetime="2026-02-02" title="2 Feb 2026">' in html
     assert "featured-date" not in html
     page = client.get("/papers/2602.00201").content.decode()
     assert "<dt>Published</dt>" in page and "2 February 2026" in page
