@@ -8,7 +8,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone
 
-from paperfeed.papers.templatetags.papers_tags import ago, when
+from paperfeed.papers.templatetags.papers_tags import ago, initials, when
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -72,3 +72,17 @@ def test_when_in_a_template():
         Context({"day": timezone.localdate()})
     )
     assert html.endswith(">today</time>")
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Attention Is All You Need", "AA"),
+        ("A Study of $\\alpha$-Divergence", "SD"),
+        ("The", "T"),
+        ("$x^2$ 123", ""),
+        ("élan vital", "ÉV"),
+    ],
+)
+def test_initials_for_the_thumbnail_placeholder(title, expected):
+    assert initials(title) == expected
