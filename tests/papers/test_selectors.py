@@ -230,3 +230,6 @@ def test_rows_carry_the_thumbnail_without_a_query_per_row(
     with django_assert_max_num_queries(4):
         rows = selectors.rows_for(papers)
     assert sum(1 for row in rows if row.thumbnail_url) == 7
+    # A file lost since shows the placeholder, not a broken image.
+    (tmp_path / "2602" / "2602.00041.webp").unlink()
+    assert selectors.paper_detail(arxiv_id="2602.00041").thumbnail_url is None
