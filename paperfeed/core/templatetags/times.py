@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django import template
 from django.utils import dateformat, timezone
@@ -67,12 +67,14 @@ def when(value: date | datetime | str | None, style: str = "short") -> SafeStrin
             return format_html("{}", value)
     if value is None:
         return mark_safe("")
+    if isinstance(value, datetime) and timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)  # stored times are UTC; a bare one is read so
     words = style.split()
     day_format = _DATE_FORMATS["long" if "long" in words else "short"]
     if isinstance(value, datetime) and "day" in words:
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+        value = timezone.localtime(value).date()
     if isinstance(value, datetime):
-        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        local = timezone.localtime(value)
         exact = dateformat.format(local, f"{day_format}, H:i T")
         stamp = value.isoformat(timespec="seconds")
         shown = dateformat.format(local, day_format)

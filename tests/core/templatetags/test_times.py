@@ -70,3 +70,9 @@ def test_when_reads_iso_strings_and_escapes_anything_else():
 def test_when_in_a_template():
     html = Template("{% load times %}{{ day|when }}").render(Context({"day": timezone.localdate()}))
     assert html.endswith(">today</time>")
+
+
+def test_when_reads_a_time_without_its_zone_as_utc():
+    html = when("2020-03-12T10:00:00")
+    assert 'datetime="2020-03-12T10:00:00+00:00"' in html and ">12 Mar 2020</time>" in html
+    assert 'datetime="2020-03-12"' in when("2020-03-12", "day")
