@@ -284,8 +284,9 @@ PAPERFEED_COMPLETE_PER_RUN = env_int("PAPERFEED_COMPLETE_PER_RUN", 500)
 # the typographic placeholder.
 PAPERFEED_THUMBNAILS = env_bool("PAPERFEED_THUMBNAILS", True)
 PAPERFEED_THUMBNAIL_DIR = Path(env("PAPERFEED_THUMBNAIL_DIR", str(DATA_DIR / "thumbs")))
-# Featured papers without a thumbnail the hourly job renders (a PDF every 3 s or more).
-PAPERFEED_THUMBNAILS_PER_RUN = env_int("PAPERFEED_THUMBNAILS_PER_RUN", 100)
+# Featured papers without a thumbnail the hourly job renders: a PDF every 3 s or more, and
+# about a second to render each, so 30 keep a worker busy about two minutes an hour.
+PAPERFEED_THUMBNAILS_PER_RUN = env_int("PAPERFEED_THUMBNAILS_PER_RUN", 30)
 # A larger PDF is not downloaded (recorded as a failure, not tried again).
 PAPERFEED_THUMBNAIL_MAX_BYTES = env_int("PAPERFEED_THUMBNAIL_MAX_BYTES", 40 * 1024 * 1024)
 
