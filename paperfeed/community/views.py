@@ -24,6 +24,7 @@ from paperfeed.community.drafts import draft_keep
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport
 from paperfeed.core.http import MemberRequest
 from paperfeed.core.ratelimits import limited, too_many, too_many_message, wants_json
+from paperfeed.ingest.tasks import thumbnails_queue
 from paperfeed.papers import services as papers_services
 from paperfeed.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.papers.models import Author, Featured, Paper
@@ -311,6 +312,7 @@ def curate_featured(request: MemberRequest) -> HttpResponse:
         papers_services.featured_add(
             curator=user, paper=paper, day=day, comment=request.POST.get("comment", "")
         )
+        thumbnails_queue(paper_ids=[paper.pk])
         return _done(request, f"arXiv:{paper.arxiv_id} is featured on {day}.")
     entry = Featured.objects.filter(paper=paper, day=day).first()
     if entry is None:

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 def scheduled_jobs() -> list[Job]:
     """The daily import, the hourly completion of papers without an abstract, and the hourly
-    thumbnails of featured papers (those a curator featured, and any an import left over)."""
+    thumbnails of featured papers still without one (a run stopped early, a retry now due)."""
     # Imported here: the scheduler module imports core's models, and this module is loaded
     # before they are.
     from paperfeed.core.scheduler import Job

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-
-from paperfeed.ingest.tasks import thumbnails_build_task
+from paperfeed.ingest.tasks import thumbnails_queue
 from paperfeed.papers.signals import FeaturedWrite
 
 
 def thumbnails_for_featured(*, featured: list[FeaturedWrite], **_: Any) -> None:
     """The worker renders the first page of the papers a batch featured (queued: each PDF is
     a request to arXiv, at most one every 3 s, far slower than the import)."""
-    paper_ids = list(dict.fromkeys(paper_id for paper_id, *_rest in featured))
-    if paper_ids and settings.PAPERFEED_THUMBNAILS:
-        thumbnails_build_task.enqueue(paper_ids=paper_ids)
+    thumbnails_queue(paper_ids=(paper_id for paper_id, *_rest in featured))

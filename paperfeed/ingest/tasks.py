@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django_tasks import task
 
 from paperfeed.ingest import sources
@@ -68,3 +70,11 @@ def thumbnails_build_task(paper_ids: list[int] | None = None) -> str:
     if run.stopped:
         logger.warning("thumbnails: %s", run.summary())
     return run.summary()
+
+
+def thumbnails_queue(*, paper_ids: Iterable[int]) -> None:
+    """Have the worker render these papers' first pages (just featured: by an import, a
+    curator or a member's submission), once the caller's transaction commits."""
+    ids = list(dict.fromkeys(paper_ids))
+    if ids and settings.PAPERFEED_THUMBNAILS:
+        transaction.on_commit(lambda: thumbnails_build_task.enqueue(paper_ids=ids))

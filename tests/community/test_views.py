@@ -378,3 +378,23 @@ def test_a_refused_reply_comes_back_as_a_reply_with_its_text(client, member):
     assert f'<input type="hidden" name="parent" value="{top.pk}">' in page
     assert 'class="comment-form comment-form--refused"' in page
     assert Comment.objects.count() == 1
+
+
+def test_a_paper_featured_by_a_curator_or_a_member_gets_its_thumbnail_queued(
+    client, curator, verified_member, django_capture_on_commit_callbacks
+):
+    from tests.helpers import queued_tasks
+
+    curated, submitted = PaperFactory(), PaperFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/curate/featured",
+            {"arxiv_id": curated.arxiv_id, "day": "2026-01-05", "action": "feature"},
+        )
+    client.force_login(verified_member)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/submit", {"arxiv_id": submitted.arxiv_id}).status_code == 302
+    queued = [
+        task.args_kwargs["kwargs"]["paper_ids"] for task in queued_tasks("thumbnails_build_task")
+    ]
+    assert sorted(queued) == sorted([[curated.pk], [submitted.pk]])
