@@ -311,6 +311,8 @@ PAPERFEED_CONTACT_EMAIL = env("PAPERFEED_CONTACT_EMAIL", "")
 ARXIV_API_URL = env("ARXIV_API_URL", "https://export.arxiv.org/api/query")
 ARXIV_OAI_URL = env("ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai")
 HF_API_URL = env("HF_API_URL", "https://huggingface.co")
+# Where a paper's PDF is fetched from (for its thumbnail): <ARXIV_PDF_URL>/<arXiv id>.
+ARXIV_PDF_URL = env("ARXIV_PDF_URL", "https://arxiv.org/pdf")
 # Seconds between two requests to one source. arXiv's terms ask for at least 3; the arXiv
 # fetchers refuse anything lower for arxiv.org hosts.
 ARXIV_REQUEST_INTERVAL = float(env("ARXIV_REQUEST_INTERVAL", "3"))
@@ -321,6 +323,17 @@ PAPERFEED_IMPORT_HOUR_UTC = env_int("PAPERFEED_IMPORT_HOUR_UTC", 1)
 PAPERFEED_SCHEDULER = env_bool("PAPERFEED_SCHEDULER", True)
 # Papers without an abstract asked of the arXiv API per hourly run (100 per request, 3 s apart).
 PAPERFEED_COMPLETE_PER_RUN = env_int("PAPERFEED_COMPLETE_PER_RUN", 500)
+
+# First-page thumbnails: rendered by the worker from arXiv's PDF (one request every
+# ARXIV_REQUEST_INTERVAL seconds), featured papers first. Off: no PDF is fetched, cards show
+# the typographic placeholder.
+PAPERFEED_THUMBNAILS = env_bool("PAPERFEED_THUMBNAILS", True)
+PAPERFEED_THUMBNAIL_DIR = Path(env("PAPERFEED_THUMBNAIL_DIR", str(DATA_DIR / "thumbs")))
+# Featured papers without a thumbnail the hourly job renders: a PDF every 3 s or more, and
+# about a second to render each, so 30 keep a worker busy about two minutes an hour.
+PAPERFEED_THUMBNAILS_PER_RUN = env_int("PAPERFEED_THUMBNAILS_PER_RUN", 30)
+# A larger PDF is not downloaded (recorded as a failure, not tried again).
+PAPERFEED_THUMBNAIL_MAX_BYTES = env_int("PAPERFEED_THUMBNAIL_MAX_BYTES", 40 * 1024 * 1024)
 
 # --- Trending (docs/trending.md) ------------------------------------------------------------
 # Optional: without a token GitHub allows 60 requests an hour, with one 5,000.

@@ -43,3 +43,54 @@ def delivered_after_an_outage(*, tasks, run_tasks, smtp_server, settings, workin
     run_tasks()
     [mail] = smtp_server.to(to)
     return mail
+
+
+def pdf_document(*, width: int = 612, height: int = 792, trailer: bytes = b"") -> bytes:
+    """A one-page PDF written by hand: a black box in the top left quarter of a white page.
+    ``trailer`` adds entries to the trailer (``/Encrypt ...``)."""
+    box = f"0 0 0 rg 0 {height // 2} {width // 2} {height // 2} re f".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents 4 0 R >>" % (width, height),
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(box), box),
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        trailer,
+        xref,
+    )
+    return bytes(out)
+
+
+# A standard security handler whose user password is not empty: PDFium asks for a password.
+ENCRYPTED_TRAILER = (
+    b"/Encrypt << /Filter /Standard /V 1 /R 2 /O <"
+    + b"11" * 32
+    + b"> /U <"
+    + b"22" * 32
+    + b"> /P -4 >> /ID [<"
+    + b"33" * 16
+    + b"> <"
+    + b"33" * 16
+    + b">] "
+)
+
+
+def webp_image(width: int = 320, height: int = 414) -> bytes:
+    """A small WebP, as a thumbnail file."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "white").save(buffer, format="WEBP")
+    return buffer.getvalue()

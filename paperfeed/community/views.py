@@ -20,9 +20,11 @@ from django.views.decorators.http import require_POST
 
 from paperfeed.accounts.roles import is_curator
 from paperfeed.community import selectors, services
+from paperfeed.community.drafts import draft_keep
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport
 from paperfeed.core.http import MemberRequest
-from paperfeed.core.ratelimits import limited, too_many, wants_json
+from paperfeed.core.ratelimits import limited, too_many, too_many_message, wants_json
+from paperfeed.ingest.tasks import thumbnails_queue
 from paperfeed.papers import services as papers_services
 from paperfeed.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.papers.models import Author, Featured, Paper
@@ -78,15 +80,19 @@ def upvote(request: HttpRequest, paper_id: int) -> HttpResponse:
 
 
 def _comment_problem(
-    request: HttpRequest, paper: Paper, message: str, body: str, status: int = 400
+    request: HttpRequest, paper: Paper, message: str, body: str, parent_id: int | None = None
 ) -> HttpResponse:
-    """Show why a comment was refused, with the text kept so nothing typed is lost."""
-    return render(
-        request,
-        "community/comment_refused.html",
-        {"paper": paper, "message": message, "body": body, "next": _next(request, "")},
-        status=status,
-    )
+    """Back to the paper page, whose comment editor shows the text with why it was refused."""
+    if paper.hidden:
+        # No paper page to go back to: the text is shown here instead.
+        return render(
+            request,
+            "community/comment_refused.html",
+            {"paper": paper, "message": message, "body": body[:20000], "next": _paper_url(paper)},
+            status=400,
+        )
+    draft_keep(request, paper_id=paper.pk, body=body, reason=message, parent_id=parent_id)
+    return redirect(_paper_url(paper) + "#comment-form")
 
 
 @require_POST
@@ -94,9 +100,11 @@ def comment_create(request: HttpRequest, paper_id: int) -> HttpResponse:
     paper = get_object_or_404(Paper, pk=paper_id)
     if not request.user.is_authenticated:
         return redirect(_login_url(_next(request, _paper_url(paper))))
-    if limited(request, group="comment", key="user", rate=settings.PAPERFEED_RATE_COMMENT):
-        return too_many(request, "comments")
     body = request.POST.get("body", "")
+    if limited(request, group="comment", key="user", rate=settings.PAPERFEED_RATE_COMMENT):
+        if wants_json(request):
+            return too_many(request, "comments")
+        return _comment_problem(request, paper, too_many_message("comments"), body)
     parent = None
     parent_id = request.POST.get("parent", "")
     if parent_id:
@@ -108,7 +116,9 @@ def comment_create(request: HttpRequest, paper_id: int) -> HttpResponse:
     try:
         comment = services.comment_create(user=request.user, paper=paper, body=body, parent=parent)
     except services.CommunityError as exc:
-        return _comment_problem(request, paper, exc.reason, body[:20000])
+        return _comment_problem(
+            request, paper, exc.reason, body, parent.pk if parent is not None else None
+        )
     return _back(request, paper, f"#comment-{comment.pk}")
 
 
@@ -302,6 +312,7 @@ def curate_featured(request: MemberRequest) -> HttpResponse:
         papers_services.featured_add(
             curator=user, paper=paper, day=day, comment=request.POST.get("comment", "")
         )
+        thumbnails_queue(paper_ids=[paper.pk])
         return _done(request, f"arXiv:{paper.arxiv_id} is featured on {day}.")
     entry = Featured.objects.filter(paper=paper, day=day).first()
     if entry is None:

@@ -42,7 +42,7 @@ DATA = "data"
 # Folders of the data directory that hold state. A folder with a CURRENT file (the
 # similar-papers index) is copied as CURRENT plus the one build it names: older builds are
 # being deleted, and a half-written one is not named yet.
-DATA_FOLDERS = ("similar", "thumbnails")
+DATA_FOLDERS = ("similar", "thumbs")
 DATA_FILES = ("secret_key",)
 CURRENT = "CURRENT"
 

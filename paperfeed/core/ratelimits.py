@@ -89,7 +89,7 @@ def limited(request: HttpRequest, *, group: str, key: Key, rate: str) -> bool:
 
 def too_many(request: HttpRequest, what: str, *, retry_after: int | None = None) -> HttpResponse:
     """A clear 429 for people (HTML) and for scripts (JSON)."""
-    message = f"Too many {what} in a short time. Please wait a little and try again."
+    message = too_many_message(what)
     response: HttpResponse
     if wants_json(request):
         response = JsonResponse({"error": message}, status=429)
@@ -98,6 +98,10 @@ def too_many(request: HttpRequest, what: str, *, retry_after: int | None = None)
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)
     return response
+
+
+def too_many_message(what: str) -> str:
+    return f"Too many {what} in a short time. Please wait a little and try again."
 
 
 def wants_json(request: HttpRequest) -> bool:

@@ -11,7 +11,8 @@ if TYPE_CHECKING:
 
 
 def scheduled_jobs() -> list[Job]:
-    """The daily import and the hourly completion of papers without an abstract."""
+    """The daily import, the hourly completion of papers without an abstract, and the hourly
+    thumbnails of featured papers still without one (a run stopped early, a retry now due)."""
     # Imported here: the scheduler module imports core's models, and this module is loaded
     # before they are.
     from paperfeed.core.scheduler import Job
@@ -28,6 +29,11 @@ def scheduled_jobs() -> list[Job]:
             task_path="paperfeed.ingest.tasks.complete_papers",
             every=timedelta(hours=1),
         ),
+        Job(
+            name="ingest-thumbnails",
+            task_path="paperfeed.ingest.tasks.thumbnails_build_task",
+            every=timedelta(hours=1),
+        ),
     ]
 
 
@@ -39,5 +45,8 @@ class IngestConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: the scheduler module imports core's models, not loadable before ready.
         from paperfeed.core.scheduler import jobs_register
+        from paperfeed.ingest.receivers import thumbnails_for_featured
+        from paperfeed.papers.signals import papers_imported
 
         jobs_register(app=self.label, jobs=scheduled_jobs)
+        papers_imported.connect(thumbnails_for_featured, dispatch_uid="ingest.thumbnails")

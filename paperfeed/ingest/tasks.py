@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django_tasks import task
 
 from paperfeed.ingest import sources
 from paperfeed.ingest.fetchers import FetchError
+from paperfeed.ingest.thumbnails import thumbnails_build
 
 logger = logging.getLogger(__name__)
 
@@ -51,3 +54,27 @@ def complete_papers() -> str:
     if run is None:
         return "nothing to complete"
     return f"{run.updated} completed, {run.unchanged} unchanged, {run.rejected} rejected"
+
+
+@task()
+def thumbnails_build_task(paper_ids: list[int] | None = None) -> str:
+    """Render missing first-page thumbnails: of ``paper_ids`` (the featured papers an import
+    just wrote), or, on the hourly run, of up to PAPERFEED_THUMBNAILS_PER_RUN featured papers."""
+    if not settings.PAPERFEED_THUMBNAILS:
+        return "thumbnails are off (PAPERFEED_THUMBNAILS)"
+    run = thumbnails_build(
+        limit=len(paper_ids) if paper_ids is not None else settings.PAPERFEED_THUMBNAILS_PER_RUN,
+        featured_only=True,
+        paper_ids=paper_ids,
+    )
+    if run.stopped:
+        logger.warning("thumbnails: %s", run.summary())
+    return run.summary()
+
+
+def thumbnails_queue(*, paper_ids: Iterable[int]) -> None:
+    """Have the worker render these papers' first pages (just featured: by an import, a
+    curator or a member's submission), once the caller's transaction commits."""
+    ids = list(dict.fromkeys(paper_ids))
+    if ids and settings.PAPERFEED_THUMBNAILS:
+        transaction.on_commit(lambda: thumbnails_build_task.enqueue(paper_ids=ids))

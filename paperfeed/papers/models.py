@@ -228,6 +228,34 @@ class Featured(models.Model):
         return f"{self.paper.arxiv_id} on {self.day}"
 
 
+class Thumbnail(models.Model):
+    """The first-page image of a paper (a file under PAPERFEED_THUMBNAIL_DIR), or why there is
+    none. No row: not tried yet. A failure is recorded so it is not retried in a loop: never
+    again when the PDF itself is the problem, after ``retry_at`` when the fetch was."""
+
+    class State(models.TextChoices):
+        DONE = "done", "rendered"
+        FAILED = "failed", "failed"
+
+    paper = models.OneToOneField(
+        Paper, on_delete=models.CASCADE, primary_key=True, related_name="thumbnail"
+    )
+    state = models.CharField(max_length=8, choices=State.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    # Failures worth another try (arXiv unreachable): not before this time; None: never.
+    retry_at = models.DateTimeField(null=True, blank=True)
+    # The image's size, for the <img> width and height (no layout shift while it loads).
+    width = models.PositiveSmallIntegerField(default=0)
+    height = models.PositiveSmallIntegerField(default=0)
+    # Part of the image's URL (?v=), so a browser may keep an image for a year: a new one
+    # gets a new URL.
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.paper_id}: {self.state}"
+
+
 class CatalogueVersion(models.Model):
     """A single row counting the writes that can change what a search returns: imports, edits
     and hiding or showing a paper. Search results are cached under this number, so one such

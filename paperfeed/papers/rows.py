@@ -54,6 +54,11 @@ class PaperRow:
     # Histories for the trending sparklines, when a page asks for them.
     star_points: list[Point] = field(default_factory=list)
     upvote_points: list[Point] = field(default_factory=list)
+    # The first page's image (papers/thumbnails.py) and its size in pixels; None while there
+    # is none (the card shows a typographic placeholder instead).
+    thumbnail_url: str | None = None
+    thumbnail_width: int = 0
+    thumbnail_height: int = 0
 
     @property
     def local_upvotes(self) -> int:

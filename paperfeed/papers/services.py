@@ -8,8 +8,10 @@ user is recorded where the catalogue keeps it (``Featured.featured_by``).
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from typing import Any
 
@@ -20,9 +22,10 @@ from django.utils import timezone
 
 from paperfeed.papers import search, upsert
 from paperfeed.papers.merge import PaperState, merge
-from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
+from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor, Thumbnail
 from paperfeed.papers.records import PaperRecord, UpsertSummary, check_record, strip_nul
 from paperfeed.papers.signals import FeaturedWrite, authors_merging, papers_imported
+from paperfeed.papers.thumbnails import thumbnail_path
 
 logger = logging.getLogger(__name__)
 
@@ -263,3 +266,53 @@ def authors_merge(*, curator: User, keep: Author, duplicates: list[Author]) -> i
         if already:
             search.reindex_papers(paper_ids=already)
     return moved
+
+
+def thumbnail_save(*, paper: Paper, image: bytes, width: int, height: int) -> Thumbnail:
+    """Store a paper's first-page image and mark it done.
+
+    The file is written beside its final name and renamed over it, so a reader (or a crash)
+    never sees half an image; the row follows, so its URL (``updated_at``) changes with it.
+    """
+    path = thumbnail_path(paper.arxiv_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".", suffix=".tmp", delete=False) as f:
+        f.write(image)
+    os.chmod(
+        f.name, 0o644
+    )  # NamedTemporaryFile makes it 0600; the web server may run as another user
+    os.replace(f.name, path)
+    thumbnail, _ = Thumbnail.objects.update_or_create(
+        paper=paper,
+        defaults={
+            "state": Thumbnail.State.DONE,
+            "reason": "",
+            "attempts": 1,
+            "retry_at": None,
+            "width": width,
+            "height": height,
+        },
+    )
+    return thumbnail
+
+
+def thumbnail_fail(*, paper: Paper, reason: str, retry_at: datetime | None) -> Thumbnail:
+    """Record why a paper has no thumbnail: tried again after ``retry_at``, or never (None).
+    ``attempts`` counts the failures in a row."""
+    with transaction.atomic():
+        previous = Thumbnail.objects.select_for_update().filter(paper=paper).first()
+        attempts = previous.attempts + 1 if previous and previous.state == "failed" else 1
+        thumbnail, _ = Thumbnail.objects.update_or_create(
+            paper=paper,
+            defaults={
+                "state": Thumbnail.State.FAILED,
+                "reason": reason[:500],
+                "attempts": min(attempts, 32_000),
+                "retry_at": retry_at,
+                "width": 0,
+                "height": 0,
+            },
+        )
+    # The file, if an earlier render left one, is removed: the page must not show a stale image.
+    thumbnail_path(paper.arxiv_id).unlink(missing_ok=True)
+    return thumbnail

@@ -8,7 +8,7 @@ hostile input stays text. Anything it does not understand is shown as written, e
 """
 
 # The symbol tables are meant to hold look-alike characters.
-# ruff: noqa: RUF001
+# ruff: noqa: RUF001, RUF002
 from __future__ import annotations
 
 import html
@@ -17,8 +17,12 @@ import re
 MAX_MATH = 300  # longer "$...$" spans are almost surely two stray dollars, not maths
 # As in TeX-aware Markdown: no space just inside the dollars and no digit right after the
 # closing one, so "costs $5 and $10" stays text.
-_INLINE = re.compile(rf"(?<!\\)\$\$?(?!\s)([^$]{{1,{MAX_MATH}}}?)(?<![\s\\])\$\$?(?!\d)")
+MATH_SPAN = re.compile(rf"(?<!\\)\$\$?(?!\s)([^$]{{1,{MAX_MATH}}}?)(?<![\s\\])\$\$?(?!\d)")
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
+# TeX's quotes, as arXiv metadata often writes them: ``double'' and `single'.
+_DOUBLE_QUOTED = re.compile(r"(?<!\\)``(.{1,2000}?)''", re.DOTALL)
+_OPENING = re.compile(r"(?<!\\)``")
+_SINGLE_QUOTED = re.compile(r"(?<![\\`])`([^`'\n]{1,300})'")
 
 SYMBOLS = {
     # Greek
@@ -64,15 +68,35 @@ _ACCENTS = ("hat", "tilde", "bar", "vec", "overline", "widehat", "widetilde", "d
 
 
 def render(text: str) -> str:
-    """``text`` as HTML: escaped, with each ``$...$`` span typeset as inline maths."""
+    """``text`` as HTML: escaped, with each ``$...$`` span typeset as inline maths and TeX's
+    quotes outside maths made real quotes."""
+    text = quotes(text)
     out: list[str] = []
     last = 0
-    for match in _INLINE.finditer(text):
+    for match in MATH_SPAN.finditer(text):
         out.append(html.escape(text[last : match.start()]))
         out.append(f'<span class="math">{render_math(match[1])}</span>')
         last = match.end()
     out.append(html.escape(text[last:]))
     return "".join(out)
+
+
+def quotes(text: str) -> str:
+    """TeX's ````...''`` and ```...'`` outside maths as “...” and ‘...’ (a quote may hold
+    maths); an unpaired ```` opens a quote too (it can mean nothing else), while a lone ``''``
+    or ``'`` stays, as it may be a prime."""
+    if "`" not in text:
+        return text
+    maths: list[str] = []
+
+    def hide(match: re.Match[str]) -> str:
+        maths.append(match[0])
+        return f"\x00{len(maths) - 1}\x00"
+
+    text = MATH_SPAN.sub(hide, text.replace("\x00", ""))
+    text = _OPENING.sub("“", _DOUBLE_QUOTED.sub(r"“\1”", text))
+    text = _SINGLE_QUOTED.sub(r"‘\1’", text)
+    return re.sub("\x00(\\d+)\x00", lambda m: maths[int(m[1])], text)
 
 
 def render_math(source: str) -> str:

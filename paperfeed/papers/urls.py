@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from paperfeed.papers import redirects, views
+from paperfeed.papers.ids import URL_ID_PATTERN
 
 app_name = "papers"
 
@@ -13,6 +14,7 @@ urlpatterns = [
     path("papers/month/<str:value>", views.monthly, name="monthly"),
     path("papers/new", views.new, name="new"),
     path("search", views.search, name="search"),
+    re_path(rf"^thumbs/(?P<arxiv_id>{URL_ID_PATTERN})\.webp$", views.thumbnail, name="thumbnail"),
     # arXiv's own paths, so that swapping the host of an arXiv URL lands here.
     path("abs/<path:value>", redirects.abs_page, name="abs"),
     path("pdf/<path:value>", redirects.pdf, name="pdf"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -22,6 +22,7 @@ from paperfeed.papers.categories import InvalidCategory, parse_category
 from paperfeed.papers.ids import InvalidArxivId, abs_url, arxiv_id_in_query, parse_arxiv_id
 from paperfeed.papers.periods import BadPeriod, Period, PeriodKind, parse_period
 from paperfeed.papers.rows import PaperRow
+from paperfeed.papers.thumbnails import CONTENT_TYPE, thumbnail_path
 
 FEATURED_PAGE_SIZE = 50
 NEW_PAGE_SIZE = 30
@@ -225,6 +226,32 @@ def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
             "canonical_url": settings.SITE_URL + reverse("papers:paper", args=[row.paper.arxiv_id]),
         },
     )
+
+
+@require_safe
+def thumbnail(request: HttpRequest, arxiv_id: str) -> HttpResponseBase:
+    """A paper's first-page image, straight from the file (no query): cached for a year when
+    asked for by its versioned URL (``?v=``, see papers/thumbnails.py), a day otherwise."""
+    try:
+        parsed = parse_arxiv_id(arxiv_id)
+    except InvalidArxivId:
+        return HttpResponse("Not an arXiv id.", status=404, content_type="text/plain")
+    path = thumbnail_path(parsed.id)
+    try:
+        stat = path.stat()
+    except OSError:
+        return HttpResponse("No thumbnail for this paper.", status=404, content_type="text/plain")
+    etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+    response: HttpResponseBase
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    else:
+        response = FileResponse(path.open("rb"), content_type=CONTENT_TYPE)
+    response["ETag"] = etag
+    response["Cache-Control"] = (
+        "public, max-age=31536000, immutable" if "v" in request.GET else "public, max-age=86400"
+    )
+    return response
 
 
 def _not_found(request: HttpRequest, arxiv_id: str) -> HttpResponse:

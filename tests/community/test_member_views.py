@@ -1,5 +1,7 @@
 """The member profile page and deleting one's account (community/member_views.py)."""
 
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
 import pytest
@@ -38,3 +40,19 @@ def test_profile_lists_activity(client):
     assert response.status_code == 200
     assert b"Radioactivity revisited" in response.content
     assert client.get("/accounts/u/nobody-here").status_code == 404
+
+
+def test_profile_previews_comments_as_rendered_text_not_markdown(client):
+    user = UserFactory(username="noether")
+    comment_create(
+        user=user,
+        paper=PaperFactory(),
+        body="**Symmetry** gives $\\alpha_i$, see https://example.org/x " + "word " * 80,
+    )
+    html = client.get("/accounts/u/noether").content.decode()
+    assert "<strong>Symmetry</strong>" in html and "**Symmetry**" not in html
+    assert '<span class="math">α<sub><i>i</i></sub></span>' in html
+    assert '<a href="https://example.org/x"' in html
+    # Cut to a preview, its tags still closed.
+    assert "word " * 80 not in html and "…" in html
+    assert '<time datetime="' in html and ">just now</time>" in html

@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 import pytest
+from django.utils.html import escape
 
 from paperfeed.accounts.roles import curator_grant
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport, Upvote
@@ -125,8 +126,14 @@ def test_threaded_reply_and_markdown(client, member):
 def test_bad_comments_are_refused_clearly_and_store_nothing(client, member, body, message):
     paper = PaperFactory()
     response = _post(client, paper, body)
-    assert response.status_code == 400
-    assert message in response.content
+    # Back to the paper page, where the editor holds the text and says why.
+    assert response.status_code == 302
+    assert response["Location"] == f"/papers/{paper.arxiv_id}#comment-form"
+    page = client.get(response["Location"]).content
+    assert message in page and b'role="alert"' in page
+    kept = body[:20_000].strip()
+    if kept:
+        assert escape(body[:20_000]).encode() in page
     assert not Comment.objects.exists()
     paper.refresh_from_db()
     assert paper.comment_count == 0
@@ -185,9 +192,23 @@ def test_comments_need_sign_in_and_post(client):
 def test_comment_rate_limit(client, member, settings):
     settings.PAPERFEED_RATE_COMMENT = "2/m"
     paper = PaperFactory()
-    codes = [_post(client, paper, f"comment {i}").status_code for i in range(3)]
-    assert codes == [302, 302, 429]
+    responses = [_post(client, paper, f"comment {i}") for i in range(3)]
+    assert [r["Location"].split("#")[1] for r in responses] == [
+        *(f"comment-{c.pk}" for c in Comment.objects.order_by("pk")),
+        "comment-form",
+    ]
     assert Comment.objects.count() == 2
+    # The refused third comment is kept in the editor, with the reason.
+    page = client.get(responses[2]["Location"]).content.decode()
+    assert "Too many comments in a short time" in page
+    assert ">comment 2</textarea>" in page
+    # Shown once: a reload shows the empty editor.
+    assert "comment 2" not in client.get(responses[2]["Location"]).content.decode()
+    # Scripts still get a 429.
+    response = client.post(
+        f"/community/papers/{paper.pk}/comments", {"body": "x"}, HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 429
 
 
 @pytest.fixture
@@ -345,3 +366,35 @@ def test_offsite_next_is_ignored(client):
     client.force_login(UserFactory())
     response = client.post(f"/community/papers/{paper.pk}/upvote", {"next": "https://evil.example"})
     assert "evil" not in response["Location"]
+
+
+def test_a_refused_reply_comes_back_as_a_reply_with_its_text(client, member):
+    paper = PaperFactory()
+    top = comment_create(user=UserFactory(), paper=paper, body="first")
+    response = _post(client, paper, "Thanks @nobody_at_all", parent=top.pk)
+    page = client.get(response["Location"]).content.decode()
+    assert "No member is called @nobody_at_all" in page
+    assert ">Thanks @nobody_at_all</textarea>" in page
+    assert f'<input type="hidden" name="parent" value="{top.pk}">' in page
+    assert 'class="comment-form comment-form--refused"' in page
+    assert Comment.objects.count() == 1
+
+
+def test_a_paper_featured_by_a_curator_or_a_member_gets_its_thumbnail_queued(
+    client, curator, verified_member, django_capture_on_commit_callbacks
+):
+    from tests.helpers import queued_tasks
+
+    curated, submitted = PaperFactory(), PaperFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/curate/featured",
+            {"arxiv_id": curated.arxiv_id, "day": "2026-01-05", "action": "feature"},
+        )
+    client.force_login(verified_member)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/submit", {"arxiv_id": submitted.arxiv_id}).status_code == 302
+    queued = [
+        task.args_kwargs["kwargs"]["paper_ids"] for task in queued_tasks("thumbnails_build_task")
+    ]
+    assert sorted(queued) == sorted([[curated.pk], [submitted.pk]])

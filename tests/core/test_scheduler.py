@@ -17,6 +17,7 @@ def test_every_app_registers_its_jobs_and_each_names_a_task_of_its_own_app():
     assert set(jobs) == {
         "ingest-daily",
         "ingest-complete",
+        "ingest-thumbnails",
         "digests-send",
         "trending-stars-refresh",
         "trending-recompute",

@@ -39,3 +39,49 @@ def requested_ids(arxiv) -> list[str]:
 
     lists = [parse_qs(urlsplit(path).query)["id_list"][0] for path in arxiv.requests]
     return [arxiv_id for id_list in lists for arxiv_id in id_list.split(",")]
+
+
+class PdfServer:
+    """What the loopback PDF server answers: ``pdfs[arxiv_id] = (status, body)``; every
+    request path in ``requests``."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.pdfs: dict[str, tuple[int, bytes]] = {}
+        self.requests: list[str] = []
+
+
+@pytest.fixture
+def pdf_server(settings, tmp_path):
+    """A loopback stand-in for arxiv.org/pdf (never the internet), thumbnails under tmp_path."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    state: dict[str, PdfServer] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            server = state["server"]
+            server.requests.append(self.path)
+            arxiv_id = self.path.removeprefix("/pdf/")
+            status, body = server.pdfs.get(arxiv_id, (404, b"Not Found"))
+            self.send_response(status)
+            self.send_header("Content-Type", "application/pdf" if status == 200 else "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    state["server"] = PdfServer(f"http://127.0.0.1:{httpd.server_address[1]}")
+    settings.ARXIV_PDF_URL = state["server"].url + "/pdf"
+    settings.ARXIV_REQUEST_INTERVAL = 0
+    settings.PAPERFEED_FETCH_RETRIES = 0
+    settings.PAPERFEED_THUMBNAIL_DIR = tmp_path / "thumbs"
+    yield state["server"]
+    httpd.shutdown()
+    httpd.server_close()

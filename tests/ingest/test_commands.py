@@ -221,3 +221,35 @@ def test_a_plain_file_import_knows_its_total_for_the_progress_bar(tmp_path):
     assert total("file", {"paths": [str(packed)], "limit": None}) is None
     assert total("file", {"paths": [str(tmp_path / "missing.jsonl")], "limit": None}) is None
     assert total("arxiv", {}) is None
+
+
+@pytest.mark.django_db
+def test_thumbnails_build_and_status(pdf_server):
+    from paperfeed.papers.models import Thumbnail
+    from tests.factories import FeaturedFactory, PaperFactory
+    from tests.helpers import pdf_document
+
+    FeaturedFactory(paper=PaperFactory(arxiv_id="2401.00031"))
+    FeaturedFactory(paper=PaperFactory(arxiv_id="2401.00032"))
+    PaperFactory(arxiv_id="2401.00033")
+    pdf_server.pdfs["2401.00031"] = (200, pdf_document())
+    pdf_server.pdfs["2401.00032"] = (200, b"<html>withdrawn</html>")
+    out = io.StringIO()
+    call_command("thumbnails", "build", "--featured-only", "--no-progress", stdout=out)
+    assert "1 rendered, 1 failed" in out.getvalue()
+    assert "2401.00032: not a PDF" in out.getvalue()
+    assert Thumbnail.objects.count() == 2
+    assert "1 rendered, 1 failed, 1 not tried yet" in run("thumbnails", "status")
+    assert "not a PDF" in run("thumbnails", "status")
+    with pytest.raises(CommandError, match="--limit"):
+        call_command("thumbnails", "build", "--limit", "0")
+
+
+@pytest.mark.django_db
+def test_thumbnails_build_stops_when_arxiv_is_unreachable(pdf_server):
+    from tests.factories import FeaturedFactory, PaperFactory
+
+    FeaturedFactory(paper=PaperFactory(arxiv_id="2401.00034"))
+    pdf_server.pdfs["2401.00034"] = (503, b"busy")
+    with pytest.raises(CommandError, match=r"stopped early.*HTTP 503"):
+        call_command("thumbnails", "build", "--limit", "5", "--no-progress", stdout=io.StringIO())

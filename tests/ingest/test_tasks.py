@@ -51,3 +51,21 @@ def test_daily_import_offline_warns_once_per_source_and_keeps_serving(settings, 
     assert all("skipped" in r.getMessage() for r in warnings)
     assert outcome["arxiv_api"].startswith("skipped") and outcome["hf_daily"].startswith("skipped")
     assert Paper.objects.count() == 1
+
+
+def test_the_thumbnail_task_renders_featured_papers_and_can_be_turned_off(pdf_server, settings):
+    from paperfeed.ingest.tasks import thumbnails_build_task
+    from paperfeed.papers.models import Thumbnail
+    from tests.factories import FeaturedFactory, PaperFactory
+    from tests.helpers import pdf_document
+
+    featured = FeaturedFactory(paper=PaperFactory(arxiv_id="2401.00021")).paper
+    PaperFactory(arxiv_id="2401.00022")  # not featured: the hourly job leaves it
+    pdf_server.pdfs["2401.00021"] = pdf_server.pdfs["2401.00022"] = (200, pdf_document())
+    settings.PAPERFEED_THUMBNAILS = False
+    assert "off" in thumbnails_build_task.call()
+    assert pdf_server.requests == []
+    settings.PAPERFEED_THUMBNAILS = True
+    assert thumbnails_build_task.call() == "1 rendered, 0 failed"
+    assert Thumbnail.objects.get().paper == featured
+    assert thumbnails_build_task.call() == "0 rendered, 0 failed"

@@ -193,3 +193,47 @@ def test_every_day_newest_first_ranks_only_recent_papers_and_agrees_with_the_who
         # that tells truly whether a next page exists.
         assert cut_total <= whole_total
         assert (cut_total > offset + limit) == (whole_total > offset + limit), (limit, offset)
+
+
+def test_rows_carry_the_thumbnail_without_a_query_per_row(
+    settings, tmp_path, django_assert_max_num_queries
+):
+    from paperfeed.papers.services import thumbnail_fail, thumbnail_save
+    from tests.helpers import webp_image
+
+    settings.PAPERFEED_THUMBNAIL_DIR = tmp_path
+    drawn = catalogue_paper("2602.00041", featured_on=DAY)
+    failed = catalogue_paper("2602.00042", featured_on=DAY)
+    catalogue_paper("2602.00043", featured_on=DAY)
+    for n in range(4, 10):
+        thumbnail_save(
+            paper=catalogue_paper(f"2602.0004{n}", featured_on=DAY),
+            image=webp_image(),
+            width=320,
+            height=400,
+        )
+    thumbnail_save(paper=drawn, image=webp_image(), width=320, height=414)
+    thumbnail_fail(paper=failed, reason="not a PDF", retry_at=None)
+
+    # As many queries as before thumbnails, however many rows: they come in the join.
+    with django_assert_max_num_queries(5):
+        rows, _ = selectors.featured_list(period=Period.day(DAY), limit=50, offset=0)
+    by_id = {row.paper.arxiv_id: row for row in rows}
+    assert by_id["2602.00041"].thumbnail_url.startswith("/thumbs/2602.00041.webp?v=")
+    assert (by_id["2602.00041"].thumbnail_width, by_id["2602.00041"].thumbnail_height) == (320, 414)
+    assert by_id["2602.00042"].thumbnail_url is None  # failed: the placeholder
+    assert by_id["2602.00043"].thumbnail_url is None  # not tried yet
+    with django_assert_max_num_queries(4):
+        assert selectors.paper_detail(arxiv_id="2602.00041").thumbnail_url
+    # Two counts (cached_count), the page, authors, categories, featured facts: no more.
+    with django_assert_max_num_queries(6):
+        rows, _ = selectors.new_papers(limit=50)
+    assert sum(1 for row in rows if row.thumbnail_url) == 7
+    # A caller whose query did not join them gets them in one query for the whole list.
+    papers = list(Paper.objects.order_by("arxiv_id"))
+    with django_assert_max_num_queries(4):
+        rows = selectors.rows_for(papers)
+    assert sum(1 for row in rows if row.thumbnail_url) == 7
+    # A file lost since shows the placeholder, not a broken image.
+    (tmp_path / "2602" / "2602.00041.webp").unlink()
+    assert selectors.paper_detail(arxiv_id="2602.00041").thumbnail_url is None

@@ -352,3 +352,27 @@ def test_merging_authors_keeps_each_papers_spelling_and_moves_claims():
     ]
     claim.refresh_from_db()
     assert claim.author_id == keep.pk
+
+
+def test_a_thumbnail_is_written_whole_and_a_failure_replaces_it(settings, tmp_path):
+    from paperfeed.papers.models import Thumbnail
+    from paperfeed.papers.services import thumbnail_fail, thumbnail_save
+    from paperfeed.papers.thumbnails import thumbnail_path
+    from tests.factories import PaperFactory
+    from tests.helpers import webp_image
+
+    settings.PAPERFEED_THUMBNAIL_DIR = tmp_path
+    old = PaperFactory(arxiv_id="hep-th/9901001")
+    image = webp_image()
+    saved = thumbnail_save(paper=old, image=image, width=320, height=414)
+    path = thumbnail_path("hep-th/9901001")
+    assert path == tmp_path / "hep-th" / "hep-th_9901001.webp"
+    assert path.read_bytes() == image and oct(path.stat().st_mode & 0o777) == "0o644"
+    assert list(path.parent.iterdir()) == [path]  # no temporary file left
+    assert (saved.state, saved.width, saved.height) == ("done", 320, 414)
+
+    first = thumbnail_fail(paper=old, reason="x" * 900, retry_at=None)
+    assert not path.exists() and first.state == "failed" and len(first.reason) == 500
+    assert thumbnail_fail(paper=old, reason="again", retry_at=None).attempts == 2
+    assert Thumbnail.objects.count() == 1
+    assert thumbnail_save(paper=old, image=image, width=320, height=414).attempts == 1

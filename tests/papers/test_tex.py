@@ -41,3 +41,24 @@ def test_render(source, expected):
 def test_markup_stays_text(hostile):
     html = render(hostile)
     assert "<script" not in html and "<img" not in html and "<b>" not in html
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("``attention''", "“attention”"),
+        ("the `soft' part", "the ‘soft’ part"),
+        ("``a'' and ``b''", "“a” and “b”"),
+        # A quote may hold maths; the primes inside maths stay primes.
+        (
+            "``$x$ is $f''$''",
+            '“<span class="math"><i>x</i></span> is '
+            '<span class="math"><i>f</i>&#x27;&#x27;</span>”',
+        ),
+        ("``unclosed", "“unclosed"),
+        ("it's, a lone '' stays", "it&#x27;s, a lone &#x27;&#x27; stays"),
+        ("\\`e and \\``x''", "\\`e and \\``x&#x27;&#x27;"),
+    ],
+)
+def test_tex_quotes_become_real_quotes(source, expected):
+    assert render(source) == expected

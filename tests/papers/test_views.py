@@ -278,18 +278,18 @@ def test_a_stub_shows_its_featured_day_marked_as_such_never_an_arxiv_date(client
         ]
     )
     card = client.get("/papers/date/2026-08-22").content.decode()
-    assert "featured on 22 Aug 2026" in card
+    assert 'featured <time datetime="2026-08-22" title="22 Aug 2026">' in card
     assert 'class="featured-date"' in card and "this is the day it was featured" in card
     # Not the id's month, the invented date it used to show.
     assert "1 Aug 2026" not in card
     page = client.get("/papers/2608.01234").content.decode()
-    assert "featured on 22 August 2026" in page
+    assert 'featured <time datetime="2026-08-22" title="22 August 2026">' in page
     assert "<dt>Published</dt>" not in page and "(approximate)" not in page
 
 
 def test_a_complete_paper_shows_its_arxiv_date(client, featured):
     html = client.get("/papers/date/2026-02-03").content.decode()
-    assert '<time datetime="2026-02-02">2 Feb 2026</time>' in html
+    assert '<time datetime="2026-02-02" title="2 Feb 2026">' in html
     assert "featured-date" not in html
     page = client.get("/papers/2602.00201").content.decode()
     assert "<dt>Published</dt>" in page and "2 February 2026" in page
@@ -303,3 +303,59 @@ def test_an_abstract_from_hugging_face_is_marked_until_arxivs_arrives(client, fe
     assert "Scraped from the HF page." in page
     assert "Abstract from Hugging Face" in page
     assert "Abstract from Hugging Face" not in client.get("/papers/2602.00201").content.decode()
+
+
+# --- Thumbnails ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def drawn(settings, tmp_path):
+    from paperfeed.papers.services import thumbnail_save
+    from tests.helpers import webp_image
+
+    settings.PAPERFEED_THUMBNAIL_DIR = tmp_path
+    paper = catalogue_paper("2602.00501", title="Attention Is All You Need")
+    return thumbnail_save(paper=paper, image=webp_image(), width=320, height=414)
+
+
+def test_a_thumbnail_is_served_with_a_long_cache_and_an_etag(client, drawn):
+    url = client.get("/papers/2602.00501").content.decode().split('<img class="pf-thumb" src="')[1]
+    url = url.split('"')[0]
+    assert url.startswith("/thumbs/2602.00501.webp?v=")
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/webp"
+    assert response["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert b"".join(response.streaming_content)[:4] == b"RIFF"
+    again = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304 and again["ETag"] == response["ETag"]
+    # Without its version, the same image may change: cached a day.
+    assert client.get("/thumbs/2602.00501.webp")["Cache-Control"] == "public, max-age=86400"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/thumbs/2602.00502.webp",  # no thumbnail (yet)
+        "/thumbs/not-an-id.webp",
+        "/thumbs/..%2F..%2Fsecret_key.webp",
+        "/thumbs/2602.00501.png",
+        "/thumbs/hep-th/9901001.webp",
+    ],
+)
+def test_a_missing_or_hostile_thumbnail_path_is_a_clean_404(client, drawn, path):
+    response = client.get(path)
+    assert response.status_code == 404
+
+
+def test_the_paper_page_describes_its_thumbnail_and_a_card_without_one_has_a_placeholder(
+    client, drawn
+):
+    page = client.get("/papers/2602.00501").content.decode()
+    assert 'loading="lazy"' in page and 'alt="First page of the paper"' in page
+    catalogue_paper("2602.00502", title="A Study of $\\alpha$-Attention", categories=("cs.CL",))
+    card = client.get("/papers/new").content.decode()
+    assert (
+        '<span class="pf-thumb pf-thumb--placeholder" aria-hidden="true">SA<small>cs.CL</small>'
+        in card
+    )
+    assert 'alt=""' in card  # beside its title, the image needs no words of its own

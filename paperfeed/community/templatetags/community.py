@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from paperfeed.accounts.roles import is_curator
 from paperfeed.community import selectors
+from paperfeed.community.drafts import draft_take
 from paperfeed.papers.models import Paper
 
 register = template.Library()
@@ -43,4 +44,7 @@ def paper_comments(context: template.Context, paper: Paper) -> dict[str, Any]:
         "moderator": bool(user and is_curator(user)),
         "edit_until": timezone.now() - edit_window,
         "max_chars": settings.PAPERFEED_COMMENT_MAX_CHARS,
+        # A comment just refused: its text back in the editor, with the reason (only members
+        # can comment, so only their sessions are read).
+        "draft": draft_take(request, paper_id=paper.pk) if user and user.is_authenticated else None,
     }

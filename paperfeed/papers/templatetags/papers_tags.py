@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
@@ -43,6 +45,26 @@ def abstract_preview(value: str) -> str:
 @register.filter
 def needs_expand(value: str) -> bool:
     return len(" ".join(str(value or "").split())) > PREVIEW_CHARS
+
+
+# Words a title's initials skip: "A Study of Attention" is "SA", not "AS".
+_MINOR_WORDS = frozenset(
+    {"a", "an", "the", "of", "on", "in", "for", "and", "to", "with", "via", "from", "by", "at"}
+    | {"is", "are"}
+)
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@register.filter
+def initials(title: str) -> str:
+    """The first letters of a title's first two main words (maths and symbols skipped), for a
+    placeholder where the first page's image is missing: "Attention Is All You Need" → "AA"."""
+    text = tex_module.MATH_SPAN.sub(" ", str(title or ""))
+    words = _WORD.findall(text)
+    main = [w for w in words if w.lower() not in _MINOR_WORDS] or words
+    return "".join(w[0].upper() for w in main[:2])
 
 
 @register.filter

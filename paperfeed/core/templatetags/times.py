@@ -1,0 +1,89 @@
+"""Template filters every app's pages share: ``{% load times %}``."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from django import template
+from django.utils import dateformat, timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+# Older events show their date: "3 years ago" says less than "12 Mar 2023".
+RELATIVE_DAYS = 365
+_DATE_FORMATS = {"short": "j M Y", "long": "j F Y"}
+
+
+def ago(moment: date | datetime, now: datetime) -> str:
+    """'just now', '5 minutes ago', 'yesterday', '3 weeks ago', '11 months ago'; for a day
+    (a ``date``) no finer than 'today'. '' when the event is a year or more old, or ahead
+    of ``now`` by more than a minute (clocks differ; a future time is not 'ago')."""
+    if isinstance(moment, datetime):
+        seconds = (now - moment).total_seconds()
+        if seconds < -60:
+            return ""
+        if seconds < 60:
+            return "just now"
+        if seconds < 3600:
+            return _count(int(seconds // 60), "minute")
+        if seconds < 86400:
+            return _count(int(seconds // 3600), "hour")
+        days = (timezone.localtime(now).date() - timezone.localtime(moment).date()).days
+    else:
+        days = (timezone.localtime(now).date() - moment).days
+        if days == 0:
+            return "today"
+    if days < 0 or days >= RELATIVE_DAYS:
+        return ""
+    if days <= 1:
+        return "yesterday"
+    if days < 14:
+        return _count(days, "day")
+    if days < 60:
+        return _count(days // 7, "week")
+    return _count(days // 30, "month")
+
+
+def _count(number: int, unit: str) -> str:
+    return f"{number} {unit}{'s' if number != 1 else ''} ago"
+
+
+@register.filter
+def when(value: date | datetime | str | None, style: str = "short") -> SafeString:
+    """``<time>`` for an event: how long ago it was, the exact date (and time) on hover, and
+    the date itself when it is too old for 'ago' to help. ``style``: "short" (12 Mar 2024) or
+    "long" (12 March 2024), plus "day" to show a datetime as its day only ("long day"). An
+    ISO 8601 string (a version's date in ``Paper.versions``) is read as its moment.
+
+    Relative to the time of rendering: an anonymous page served from the page cache is at
+    most PAPERFEED_PAGE_CACHE_SECONDS old, so '5 minutes ago' can be that much behind.
+    """
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return format_html("{}", value)
+    if value is None:
+        return mark_safe("")
+    if isinstance(value, datetime) and timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)  # stored times are UTC; a bare one is read so
+    words = style.split()
+    day_format = _DATE_FORMATS["long" if "long" in words else "short"]
+    if isinstance(value, datetime) and "day" in words:
+        value = timezone.localtime(value).date()
+    if isinstance(value, datetime):
+        local = timezone.localtime(value)
+        exact = dateformat.format(local, f"{day_format}, H:i T")
+        stamp = value.isoformat(timespec="seconds")
+        shown = dateformat.format(local, day_format)
+    else:
+        exact = shown = dateformat.format(value, day_format)
+        stamp = value.isoformat()
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        stamp,
+        exact,
+        ago(value, timezone.now()) or shown,
+    )

@@ -1,0 +1,14 @@
+"""Ingest's reactions to catalogue writes (connected in ``IngestConfig.ready``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from paperfeed.ingest.tasks import thumbnails_queue
+from paperfeed.papers.signals import FeaturedWrite
+
+
+def thumbnails_for_featured(*, featured: list[FeaturedWrite], **_: Any) -> None:
+    """The worker renders the first page of the papers a batch featured (queued: each PDF is
+    a request to arXiv, at most one every 3 s, far slower than the import)."""
+    thumbnails_queue(paper_ids=(paper_id for paper_id, *_rest in featured))

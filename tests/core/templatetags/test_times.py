@@ -1,0 +1,78 @@
+"""Shared template filters (paperfeed/core/templatetags/times.py): an event's <time>."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.template import Context, Template
+from django.utils import timezone
+
+from paperfeed.core.templatetags.times import ago, when
+
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (NOW - timedelta(seconds=20), "just now"),
+        (NOW + timedelta(seconds=30), "just now"),  # a clock a little ahead
+        (NOW + timedelta(hours=2), ""),
+        (NOW - timedelta(minutes=1), "1 minute ago"),
+        (NOW - timedelta(minutes=59), "59 minutes ago"),
+        (NOW - timedelta(hours=5), "5 hours ago"),
+        (NOW - timedelta(hours=30), "yesterday"),
+        (NOW - timedelta(days=3), "3 days ago"),
+        (NOW - timedelta(days=20), "2 weeks ago"),
+        (NOW - timedelta(days=100), "3 months ago"),
+        (NOW - timedelta(days=400), ""),
+        (date(2026, 11, 30), "today"),
+        (date(2026, 11, 29), "yesterday"),
+        (date(2026, 11, 2), "4 weeks ago"),
+        (date(2026, 12, 1), ""),
+        (date(2020, 1, 1), ""),
+    ],
+)
+def test_ago(moment, expected):
+    assert ago(moment, NOW) == expected
+
+
+def test_when_is_a_time_element_with_the_exact_moment_on_hover():
+    moment = timezone.now() - timedelta(days=2)
+    html = when(moment)
+    assert html.startswith(f'<time datetime="{moment.isoformat(timespec="seconds")}" title="')
+    assert f"{moment:%d %b %Y}".lstrip("0") in html and "UTC" in html
+    assert html.endswith(">2 days ago</time>")
+
+
+def test_when_shows_the_date_when_too_old_for_ago():
+    assert (
+        when(date(2020, 3, 12))
+        == '<time datetime="2020-03-12" title="12 Mar 2020">12 Mar 2020</time>'
+    )
+    assert when(date(2020, 3, 12), "long") == (
+        '<time datetime="2020-03-12" title="12 March 2020">12 March 2020</time>'
+    )
+
+
+def test_when_day_shows_a_datetime_as_its_day():
+    html = when(datetime(2020, 3, 12, 23, 30, tzinfo=UTC), "long day")
+    assert html == '<time datetime="2020-03-12" title="12 March 2020">12 March 2020</time>'
+
+
+def test_when_reads_iso_strings_and_escapes_anything_else():
+    assert 'datetime="2020-03-12T10:00:00+00:00"' in when("2020-03-12T10:00:00+00:00")
+    assert when("<b>soon</b>") == "&lt;b&gt;soon&lt;/b&gt;"
+    assert when(None) == ""
+
+
+def test_when_in_a_template():
+    html = Template("{% load times %}{{ day|when }}").render(Context({"day": timezone.localdate()}))
+    assert html.endswith(">today</time>")
+
+
+def test_when_reads_a_time_without_its_zone_as_utc():
+    html = when("2020-03-12T10:00:00")
+    assert 'datetime="2020-03-12T10:00:00+00:00"' in html and ">12 Mar 2020</time>" in html
+    assert 'datetime="2020-03-12"' in when("2020-03-12", "day")
