@@ -1,7 +1,8 @@
 """The edge: what every request passes before any view, and the answer to a database fault.
 
 - Control characters (``paperfeed.core.text``) are removed from query and form parameters, a
-  JSON body holding one is refused (400), and a path holding one is not found (404).
+  JSON body holding one is refused (400), and a path holding one that a lookup chokes on is
+  not found (404).
 - A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` gets 413, before anything reads it.
 - A database that cannot take writes (read-only file, full disk, locked, restarting) gives a
   503 page, or a JSON error for the API, instead of a generic 500.
@@ -93,10 +94,6 @@ class EdgeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if has_control_characters(request.path_info):
-            if _wants_json(request):
-                return JsonResponse({"error": "not found"}, status=404)
-            raise Http404("no such page")
         length = request.META.get("CONTENT_LENGTH") or "0"
         length = length if length.isdigit() else "0"  # Django reads a bad length as none
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -138,5 +135,9 @@ class EdgeMiddleware:
         if isinstance(exception, RequestDataTooBig):
             return body_too_large(request)
         if isinstance(exception, DatabaseError):
+            if has_control_characters(request.path_info):
+                # A name in the path that no row can hold (PostgreSQL refuses NUL even in a
+                # lookup); views that check their paths first answer with their own 404.
+                raise Http404("There is nothing at this address.")
             return database_fault_response(request, exception)
         return None

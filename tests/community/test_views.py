@@ -345,3 +345,31 @@ def test_offsite_next_is_ignored(client):
     client.force_login(UserFactory())
     response = client.post(f"/community/papers/{paper.pk}/upvote", {"next": "https://evil.example"})
     assert "evil" not in response["Location"]
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "1990-12-31", "0001-01-01"])
+def test_a_featured_day_out_of_bounds_is_refused_with_a_message(client, curator, day):
+    paper = PaperFactory()
+    response = client.post(
+        "/curate/featured",
+        {"arxiv_id": paper.arxiv_id, "day": day, "action": "feature"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert not Featured.objects.exists()
+    assert "between 1991-01-01 and" in response.content.decode()
+
+
+def test_tomorrow_is_the_last_featured_day_a_curator_may_give(client, curator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    paper = PaperFactory()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    for day in (tomorrow, tomorrow + timedelta(days=1)):
+        client.post(
+            "/curate/featured",
+            {"arxiv_id": paper.arxiv_id, "day": day.isoformat(), "action": "feature"},
+        )
+    assert list(Featured.objects.values_list("day", flat=True)) == [tomorrow]

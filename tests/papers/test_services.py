@@ -352,3 +352,17 @@ def test_merging_authors_keeps_each_papers_spelling_and_moves_claims():
     ]
     claim.refresh_from_db()
     assert claim.author_id == keep.pk
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("day", [date(9999, 12, 31), date(1990, 12, 31)])
+def test_curators_and_members_cannot_feature_a_day_out_of_bounds(day):
+    from paperfeed.papers.services import FeaturedDayOutOfRange, featured_add, featured_submit
+    from tests.factories import PaperFactory, UserFactory
+
+    user, paper = UserFactory(), PaperFactory()
+    with pytest.raises(FeaturedDayOutOfRange, match="between 1991-01-01 and"):
+        featured_add(curator=user, paper=paper, day=day)
+    with pytest.raises(FeaturedDayOutOfRange):
+        featured_submit(member=user, paper=paper, day=day, submitter_name="ann")
+    assert not Featured.objects.exists()
