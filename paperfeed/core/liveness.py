@@ -49,11 +49,18 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def holder_gone(*, host: str, pid: int | None, beat_at: datetime | None, now: datetime) -> bool:
+def holder_gone(
+    *,
+    host: str,
+    pid: int | None,
+    beat_at: datetime | None,
+    now: datetime,
+    stale_after: float = STALE_SECONDS,
+) -> bool:
     """Whether the process that holds some work is gone (see the module docstring)."""
     if host == socket.gethostname() and pid:
         return not pid_alive(pid)
-    return beat_at is None or beat_at < now - timedelta(seconds=STALE_SECONDS)
+    return beat_at is None or beat_at < now - timedelta(seconds=stale_after)
 
 
 def heartbeat_beat(*, name: str, started_at: datetime) -> None:

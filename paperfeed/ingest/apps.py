@@ -37,7 +37,10 @@ class IngestConfig(AppConfig):
     verbose_name = "Ingestion"
 
     def ready(self) -> None:
-        # Imported here: the scheduler module imports core's models, not loadable before ready.
+        # Imported here: these modules import models, not loadable before ready.
+        from paperfeed.core.liveness import sweep_register
         from paperfeed.core.scheduler import jobs_register
+        from paperfeed.ingest.services import ingest_runs_abandon
 
         jobs_register(app=self.label, jobs=scheduled_jobs)
+        sweep_register(app=self.label, sweep=ingest_runs_abandon)

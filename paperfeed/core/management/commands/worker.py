@@ -25,8 +25,7 @@ class Command(BaseCommand):
         if settings.PAPERFEED_SCHEDULER and not no_scheduler and not batch:
             start_scheduler_thread(stop=stop)
         worker = make_worker(interval=interval, batch=batch)
-        if not batch:
-            start_heartbeat_thread(name=worker.worker_id, stop=stop)
+        start_heartbeat_thread(name=worker.worker_id, stop=stop)
         worker.configure_signals()
         try:
             worker_run(worker)
