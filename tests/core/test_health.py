@@ -118,3 +118,29 @@ def test_healthz_reports_a_read_only_database_and_still_answers(client):
         "fault": health.READ_ONLY,
     }
     assert DBTaskResult.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_answers_quickly_when_another_process_holds_the_write_lock(client):
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's write lock; PostgreSQL has row locks and no such wait")
+    other = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        response = client.get("/healthz")
+        took = time.monotonic() - started
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert response.status_code == 200
+    assert response.json()["database"]["fault"] == health.LOCKED
+    assert took < health.HEALTH_BUSY_TIMEOUT_MS / 1000 + 3  # not the site's 30 s busy timeout
+    # The site's own busy timeout is back for the requests that follow.
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone()[0] == 30_000
