@@ -245,3 +245,24 @@ def test_reads_still_work_on_a_read_only_database(client, read_only_database):
     FeaturedFactory(paper__title="Still readable")
     read_only_database()
     assert b"Still readable" in client.get("/papers").content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_full_database_gets_the_503_read_only_page(client):
+    """SQLite's own "database or disk is full" (SQLITE_FULL), made real by capping the file at
+    the pages it has: the next write that needs a page fails as on a full disk."""
+    if connection.vendor != "sqlite":
+        pytest.skip("max_page_count is SQLite's; PostgreSQL's disk-full is its SQLSTATE 53100")
+    paper = PaperFactory()
+    client.force_login(UserFactory(verified=True))
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA page_count")
+        (pages,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA max_page_count = {pages}")
+    try:
+        response = client.post(f"/community/papers/{paper.pk}/comments", {"body": "x" * 9000})
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA max_page_count = 1073741823")
+    assert response.status_code == 503
+    assert b"Read-only for a while" in response.content
