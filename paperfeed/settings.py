@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Control characters, body size and database faults, before any view (core/middleware.py).
+    "paperfeed.core.middleware.EdgeMiddleware",
     "paperfeed.api.middleware.ReadCorsMiddleware",
     "paperfeed.api.middleware.MarkdownNegotiationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -100,6 +102,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# The largest request body accepted (bytes); a larger one gets 413. Django's own check of
+# request.body uses the same figure. Comments are at most PAPERFEED_COMMENT_MAX_CHARS.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("PAPERFEED_MAX_BODY_BYTES", 1024 * 1024)
 
 ROOT_URLCONF = "paperfeed.urls"
 WSGI_APPLICATION = "paperfeed.wsgi.application"
@@ -265,7 +271,10 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
-# Rates as "count/period" (s, m, h, d), counted in the default cache.
+# Rates as "count/period" (s, m, h, d), counted in the default cache. When the cache cannot
+# count (a read-only or full database behind the database cache), requests are let through
+# rather than all refused with a misleading 429; writes then get the 503 "read-only" page.
+RATELIMIT_FAIL_OPEN = True
 PAPERFEED_RATE_LOGIN_IP = env("PAPERFEED_RATE_LOGIN_IP", "30/h")
 # Per (client IP, account): a stranger's guesses never block the owner (accounts/signin.py).
 PAPERFEED_RATE_LOGIN_ACCOUNT = env("PAPERFEED_RATE_LOGIN_ACCOUNT", "10/h")

@@ -9,11 +9,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import register_converter
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
+from paperfeed.core.middleware import body_too_large, database_fault_response
 from paperfeed.papers.ids import ArxivIdConverter
 from paperfeed.papers.periods import BadPeriod
 
@@ -106,6 +108,12 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The same answers as the pages get from core's middleware, which never sees these.
+    if isinstance(exc, RequestDataTooBig):
+        return body_too_large(request)
+    fault = database_fault_response(request, exc)
+    if fault is not None:
+        return fault
     logger.exception("API error on %s %s", request.method, request.path)
     return error_response(request, "internal error", 500)
 

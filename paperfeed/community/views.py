@@ -309,9 +309,12 @@ def curate_featured(request: MemberRequest) -> HttpResponse:
     action = request.POST.get("action", "feature")
     user = request.user
     if action == "feature":
-        papers_services.featured_add(
-            curator=user, paper=paper, day=day, comment=request.POST.get("comment", "")
-        )
+        try:
+            papers_services.featured_add(
+                curator=user, paper=paper, day=day, comment=request.POST.get("comment", "")
+            )
+        except papers_services.FeaturedDayOutOfRange as exc:
+            return _done(request, f"Not featured: {exc}.", ok=False)
         thumbnails_queue(paper_ids=[paper.pk])
         return _done(request, f"arXiv:{paper.arxiv_id} is featured on {day}.")
     entry = Featured.objects.filter(paper=paper, day=day).first()

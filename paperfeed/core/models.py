@@ -19,3 +19,18 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} @ {self.slot}"
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of one long-running process (a task worker): ``/healthz`` reports
+    its age, and a task whose worker stopped beating is marked abandoned."""
+
+    # The worker's id, "host:pid:random", as it claims tasks with.
+    name = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"

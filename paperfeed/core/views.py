@@ -1,9 +1,11 @@
-from django.db import connection
 from django.http import HttpRequest, JsonResponse
+
+from paperfeed.core.health import health_report
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for load balancers: answers only when the database does."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """The truth for operators and load balancers (see ``paperfeed.core.health``)."""
+    status, report = health_report()
+    response = JsonResponse(report, status=status)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -31,7 +31,10 @@ class DigestsConfig(AppConfig):
     verbose_name = "Email digests"
 
     def ready(self) -> None:
-        # Imported here: the scheduler module imports core's models, not loadable before ready.
+        # Imported here: these modules import models, not loadable before ready.
+        from paperfeed.core.health import health_register
         from paperfeed.core.scheduler import jobs_register
+        from paperfeed.digests.selectors import outbox_health
 
         jobs_register(app=self.label, jobs=scheduled_jobs)
+        health_register(name="outbox", check=outbox_health)

@@ -10,24 +10,21 @@ the SMTP server, but not yet marked sent -- is sent once more, with the same Mes
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import smtplib
 import socket
-import time as time_module
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from paperfeed.core.mail import smtp_verdict
-from paperfeed.digests import addresses, emails, schedule, selectors
+from paperfeed.digests import addresses, emails, relay, schedule, selectors
 from paperfeed.digests.models import Delivery, Subscriber, _new_key
 
 logger = logging.getLogger(__name__)
@@ -84,6 +81,8 @@ class SendReport:
     failed: int = 0
     retry_later: int = 0
     smtp_unreachable: bool = False
+    # The relay refused every recipient: the run stopped and will be retried with backoff.
+    relay_paused: bool = False
     dry_run_preview: str = ""
 
 
@@ -136,7 +135,9 @@ def _claim(*, worker: str, size: int, subscriber_ids: list[int] | None) -> list[
         rows = Delivery.objects.filter(_due(now))
         if subscriber_ids is not None:
             rows = rows.filter(subscriber_id__in=subscriber_ids)
-        ids = list(rows.order_by("pk").values_list("pk", flat=True)[:size])
+        # Fewest attempts first: rows put back after a relay fault go after the others, so a
+        # few dead addresses at the head of the list cannot pause every run.
+        ids = list(rows.order_by("attempts", "pk").values_list("pk", flat=True)[:size])
         if not ids:
             return []
         # The due condition again in the UPDATE: on PostgreSQL a concurrent sender that got
@@ -147,7 +148,7 @@ def _claim(*, worker: str, size: int, subscriber_ids: list[int] | None) -> list[
     return list(
         Delivery.objects.filter(pk__in=ids, state=Delivery.State.SENDING, claimed_by=worker)
         .select_related("subscriber")
-        .order_by("pk")
+        .order_by("attempts", "pk")
     )
 
 
@@ -161,12 +162,13 @@ def _release(deliveries: Iterable[Delivery], *, worker: str) -> None:
     ).update(state=Delivery.State.PENDING, claimed_by="", claimed_at=None)
 
 
-def _retry_later(deliveries: Iterable[Delivery], error: str) -> int:
-    """Transient failure: back to the queue with a backoff, or given up after too many tries."""
+def _retry_later(deliveries: Iterable[Delivery], error: str, *, tried: bool = True) -> int:
+    """Transient failure: back to the queue with a backoff, or given up after too many tries.
+    Rows not ``tried`` keep their count of attempts."""
     now = timezone.now()
     count = 0
     for delivery in deliveries:
-        attempts = delivery.attempts + 1
+        attempts = delivery.attempts + 1 if tried else delivery.attempts
         if attempts >= settings.PAPERFEED_DIGEST_MAX_ATTEMPTS:
             _finish(
                 delivery,
@@ -176,7 +178,7 @@ def _retry_later(deliveries: Iterable[Delivery], error: str) -> int:
                 last_error=f"gave up: {error}"[:2000],
             )
         else:
-            delay = schedule.retry_delay(attempts=attempts)
+            delay = schedule.retry_delay(attempts=max(attempts, 1))
             _finish(
                 delivery,
                 state=Delivery.State.FAILED,
@@ -206,35 +208,6 @@ def _hard_failure(delivery: Delivery, error: str) -> None:
         status=Subscriber.Status.CONFIRMED,
         hard_failures__gte=settings.PAPERFEED_DIGEST_MAX_HARD_BOUNCES,
     ).update(status=Subscriber.Status.BOUNCING)
-
-
-class _Connection:
-    """One SMTP connection reused for many messages, reopened with backoff when it drops."""
-
-    def __init__(self, *, retries: int, pause: float) -> None:
-        self.backend = get_connection(fail_silently=False)
-        self.retries = retries
-        self.pause = pause
-        self.is_open = False
-
-    def open(self) -> bool:
-        for attempt in range(self.retries):
-            try:
-                self.backend.open()
-                self.is_open = True
-                return True
-            except (smtplib.SMTPException, OSError) as exc:
-                logger.warning("SMTP server unreachable (attempt %d): %s", attempt + 1, exc)
-                self.drop()
-                if attempt + 1 < self.retries:
-                    time_module.sleep(self.pause * 2**attempt)
-        return False
-
-    def drop(self) -> None:
-        with contextlib.suppress(smtplib.SMTPException, OSError):
-            self.backend.close()
-        self.backend.connection = None
-        self.is_open = False
 
 
 def deliveries_send(
@@ -272,12 +245,13 @@ def deliveries_send(
 
     _release_dead_claims()
     worker = _worker_name()
-    connection = _Connection(
+    connection = relay.Connection(
         retries=connect_retries or settings.PAPERFEED_DIGEST_CONNECT_RETRIES,
         pause=settings.PAPERFEED_DIGEST_CONNECT_PAUSE_SECONDS
         if connect_pause is None
         else connect_pause,
     )
+    verdicts: relay.RunVerdicts[Delivery] = relay.RunVerdicts()
     try:
         while True:
             batch = _claim(worker=worker, size=batch_size, subscriber_ids=subscriber_ids)
@@ -286,7 +260,9 @@ def deliveries_send(
             anchors = selectors.last_anchors(subscriber_ids=[d.subscriber_id for d in batch])
             for index, delivery in enumerate(batch):
                 try:
-                    outcome = _send_delivery(delivery, builder, anchors, connection, report)
+                    outcome = _send_delivery(
+                        delivery, builder, anchors, connection, report, verdicts
+                    )
                 except Exception:
                     # An error no SMTP rule covers (a mail backend that does not work): this
                     # batch's unfinished rows go back to the queue, not stay "sending".
@@ -295,20 +271,59 @@ def deliveries_send(
                 if progress is not None:
                     progress(1)
                 if outcome == "unreachable":
-                    report.retry_later += _retry_later(batch[index:], "SMTP server unreachable")
+                    held = [refusal.item for refusal in verdicts.release()]
+                    report.retry_later += _retry_later(
+                        held + batch[index:], f"{relay.RELAY_FAULT}SMTP server unreachable"
+                    )
                     report.smtp_unreachable = True
                     return report
+                if outcome == "relay fault":
+                    _relay_pause(verdicts, batch[index + 1 :], report)
+                    return report
+        if verdicts.relay_at_fault_at_end():
+            _relay_pause(verdicts, [], report)
+        else:
+            _judge(verdicts.release(), report)
     finally:
         connection.drop()
     return report
+
+
+def _judge(refusals: list[relay.Refusal[Delivery]], report: SendReport) -> None:
+    """Refusals the relay made while it accepted others: about their own messages."""
+    for refusal in refusals:
+        if refusal.of_recipient:
+            _hard_failure(refusal.item, refusal.error)
+            report.failed += 1
+        else:
+            report.retry_later += _retry_later([refusal.item], refusal.error)
+
+
+def _relay_pause(
+    verdicts: relay.RunVerdicts[Delivery], rest: list[Delivery], report: SendReport
+) -> None:
+    """The relay refuses everyone: put the held and the rest of the batch back for a retry
+    with backoff, counting nothing against the subscribers."""
+    held = verdicts.release()
+    error = f"{relay.RELAY_FAULT}refused every recipient: {held[-1].error}"
+    logger.error(
+        "The SMTP relay refused %d recipients in a row and accepted none: digests are paused "
+        "and retried with backoff; no address is counted as bouncing. Last reply: %s",
+        len(held),
+        held[-1].error,
+    )
+    report.retry_later += _retry_later([refusal.item for refusal in held], error)
+    report.retry_later += _retry_later(rest, error, tried=False)
+    report.relay_paused = True
 
 
 def _send_delivery(
     delivery: Delivery,
     builder: emails.DigestBuilder,
     anchors: dict[tuple[int, str], date],
-    connection: _Connection,
+    connection: relay.Connection,
     report: SendReport,
+    verdicts: relay.RunVerdicts[Delivery],
 ) -> str:
     subscriber = delivery.subscriber
     if subscriber.status != Subscriber.Status.CONFIRMED:
@@ -341,12 +356,12 @@ def _send_delivery(
                 connection.drop()
                 continue
             permanent, text = verdict
-            if permanent:
-                _hard_failure(delivery, text)
-                report.failed += 1
-            else:
+            if not permanent:
                 report.retry_later += _retry_later([delivery], text)
-            return "failed"
+                return "failed"
+            # Judged later: a bounce only if the relay accepts someone else in this run.
+            at_fault = verdicts.refuse(delivery, text, of_recipient=relay.is_recipient_refusal(exc))
+            return "relay fault" if at_fault else "refused"
         except OSError as exc:
             logger.warning("SMTP connection lost: %s", exc)
             connection.drop()
@@ -366,5 +381,6 @@ def _send_delivery(
         if subscriber.hard_failures:
             Subscriber.objects.filter(pk=subscriber.pk).update(hard_failures=0)
         report.sent += 1
+        _judge(verdicts.accept(), report)
         return "sent"
     return "unreachable"

@@ -11,10 +11,12 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import Count, Max
+from django.utils import timezone
 
-from paperfeed.digests import schedule
+from paperfeed.digests import relay, schedule
 from paperfeed.digests.models import Delivery, Subscriber
 from paperfeed.papers.periods import Period
 from paperfeed.papers.rows import PaperRow
@@ -155,3 +157,26 @@ def delivery_counts(*, period_prefix: str = "") -> dict[str, int]:
     for row in rows.values("state").annotate(n=Count("pk")):
         counts[row["state"]] = row["n"]
     return counts
+
+
+def outbox_health() -> dict[str, Any]:
+    """The outbox for ``/healthz``: rows waiting, rows waiting for a retry, and whether the
+    relay is paused (rows put back because it refused everyone or could not be reached)."""
+    now = timezone.now()
+    waiting = Delivery.objects.filter(state=Delivery.State.FAILED, next_attempt_at__isnull=False)
+    paused = waiting.filter(last_error__startswith=relay.RELAY_FAULT)
+    last = paused.order_by("-next_attempt_at").values_list("last_error", "next_attempt_at").first()
+    return {
+        "ok": last is None,
+        "pending": Delivery.objects.filter(state=Delivery.State.PENDING).count(),
+        "sending": Delivery.objects.filter(state=Delivery.State.SENDING).count(),
+        "retry_waiting": waiting.count(),
+        "given_up": Delivery.objects.filter(
+            state=Delivery.State.FAILED, next_attempt_at__isnull=True
+        ).count(),
+        "relay_paused": last is not None,
+        "relay_error": "" if last is None else last[0][:300],
+        "relay_next_attempt_in_seconds": None
+        if last is None or last[1] is None
+        else max(0, round((last[1] - now).total_seconds())),
+    }

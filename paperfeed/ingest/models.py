@@ -11,6 +11,8 @@ class IngestRun(models.Model):
         SUCCEEDED = "succeeded"
         FAILED = "failed"
         DRY_RUN = "dry_run"
+        # Its process is gone (killed, host down) without saying how it ended.
+        ABANDONED = "abandoned"
 
     source = models.CharField(max_length=40)
     parameters = models.JSONField(default=dict, blank=True)
@@ -24,6 +26,10 @@ class IngestRun(models.Model):
     # The first rejections, with their reasons: [{"id": ..., "reason": ..., "location": ...}].
     errors = models.JSONField(default=list, blank=True)
     message = models.TextField(blank=True)
+    # How a run proves it is alive (paperfeed.core.liveness): its process, and its last batch.
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    beat_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_seconds = models.FloatField(null=True, blank=True)

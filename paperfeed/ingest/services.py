@@ -4,7 +4,9 @@ an :class:`IngestRun`. The catalogue writes themselves are ``papers.services.pap
 from __future__ import annotations
 
 import logging
+import os
 import queue
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -16,6 +18,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from paperfeed.core.liveness import holder_gone
 from paperfeed.ingest.models import IngestRun
 from paperfeed.papers.records import PaperRecord, Rejected, UpsertSummary
 from paperfeed.papers.services import papers_upsert
@@ -24,6 +27,10 @@ from paperfeed.papers.tasks import similar_build_task
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
+# A run beats with each committed batch. From another host, one silent this long is taken for
+# gone (on its own host, a run is gone as soon as its pid is): far longer than any batch, with
+# the fetchers' retries and backoff, takes.
+RUN_STALE_SECONDS = 30 * 60
 
 ProgressCallback = Callable[[int], None]
 Item = PaperRecord | Rejected
@@ -97,8 +104,14 @@ def ingest_run(
     """
     if (items is None) == (pages is None):
         raise ValueError("give exactly one of items or pages")
+    ingest_runs_abandon()
     run = IngestRun.objects.create(
-        source=source, parameters=parameters or {}, status=IngestRun.Status.RUNNING
+        source=source,
+        parameters=parameters or {},
+        status=IngestRun.Status.RUNNING,
+        host=socket.gethostname(),
+        pid=os.getpid(),
+        beat_at=timezone.now(),
     )
     started = time.monotonic()
     summary = UpsertSummary()
@@ -118,7 +131,9 @@ def ingest_run(
                 if dry_run:
                     transaction.set_rollback(True)
             summary.add(batch_summary)
-            IngestRun.objects.filter(pk=run.pk).update(cursor=cursor, **summary.as_dict())
+            IngestRun.objects.filter(pk=run.pk).update(
+                cursor=cursor, beat_at=timezone.now(), **summary.as_dict()
+            )
             if progress:
                 progress(len(batch))
     except BaseException as exc:
@@ -134,6 +149,28 @@ def ingest_run(
     if not dry_run and (summary.new or summary.updated):
         _enqueue_similar_build()
     return run
+
+
+def ingest_runs_abandon() -> int:
+    """Mark abandoned the runs left "running" by a process that is gone; return how many.
+    Their committed batches stay, and an OAI harvest resumes from their cursor."""
+    now = timezone.now()
+    gone = [
+        pk
+        for pk, host, pid, beat_at in IngestRun.objects.filter(
+            status=IngestRun.Status.RUNNING
+        ).values_list("pk", "host", "pid", "beat_at")
+        if holder_gone(host=host, pid=pid, beat_at=beat_at, now=now, stale_after=RUN_STALE_SECONDS)
+    ]
+    if not gone:
+        return 0
+    count = IngestRun.objects.filter(pk__in=gone, status=IngestRun.Status.RUNNING).update(
+        status=IngestRun.Status.ABANDONED,
+        finished_at=now,
+        message="abandoned: the process running it is gone",
+    )
+    logger.warning("%d ingest run(s) abandoned: their process is gone (ids %s)", count, gone)
+    return count
 
 
 def _enqueue_similar_build() -> None:

@@ -3,12 +3,17 @@ pages, are for curators only."""
 
 from __future__ import annotations
 
+from datetime import date
+
+from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.utils import timezone
 
 from paperfeed.accounts.roles import is_curator
 from paperfeed.papers import search, services
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
+from paperfeed.papers.periods import featured_day_problem
 
 
 class PaperAuthorInline(admin.TabularInline):
@@ -91,8 +96,32 @@ class AuthorAdmin(admin.ModelAdmin):
         messages.success(request, f"Merged {len(duplicates)} into {keep.name} ({moved} links).")
 
 
+class FeaturedForm(forms.ModelForm):
+    class Meta:
+        model = Featured
+        fields = [
+            "paper",
+            "day",
+            "source",
+            "featured_by",
+            "submitter_name",
+            "upvotes",
+            "comment",
+            "pinned",
+            "hidden",
+        ]
+
+    def clean_day(self) -> date:
+        day: date = self.cleaned_data["day"]
+        problem = featured_day_problem(day, today=timezone.localdate())
+        if problem is not None:
+            raise forms.ValidationError(problem)
+        return day
+
+
 @admin.register(Featured)
 class FeaturedAdmin(admin.ModelAdmin):
+    form = FeaturedForm
     list_display = ["day", "paper", "source", "submitter_name", "upvotes", "pinned", "hidden"]
     list_filter = ["source", "pinned", "hidden", "day"]
     search_fields = ["=paper__arxiv_id", "paper__title", "submitter_name"]

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+from paperfeed.papers.periods import FEATURED_FIRST_DAY, featured_last_day
 
 # Papers still to complete from the arXiv API: no abstract, or only a stand-in for arXiv's.
 INCOMPLETE = models.Q(abstract="") | ~models.Q(abstract_source="")
@@ -186,8 +189,13 @@ class PaperCategory(models.Model):
 
 class FeaturedQuerySet(models.QuerySet["Featured"]):
     def listed(self) -> FeaturedQuerySet:
-        """Entries a featured list shows: not hidden by a curator, of a visible paper."""
-        return self.filter(models.Q(hidden=False), visible_through("paper"))
+        """Entries a featured list shows: not hidden by a curator, of a visible paper, on a day
+        a featured day can be (``periods.featured_day_problem``)."""
+        return self.filter(
+            models.Q(hidden=False),
+            visible_through("paper"),
+            day__range=(FEATURED_FIRST_DAY, featured_last_day(timezone.localdate())),
+        )
 
 
 class Featured(models.Model):

@@ -31,6 +31,24 @@ _MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 _EXAMPLES = {"day": "YYYY-MM-DD, e.g. 2026-02-27", "week": "YYYY-Www, e.g. 2026-W09"}
 
 
+# A featured day lies between arXiv's first year and tomorrow (a list may be published ahead of
+# the reader's midnight). Curators' days are checked against it, and reads ignore days outside
+# it, so a day stored before the check (9999-12-31) is never "the latest day".
+FEATURED_FIRST_DAY = date(MIN_YEAR, 1, 1)
+
+
+def featured_last_day(today: date) -> date:
+    return today + timedelta(days=1)
+
+
+def featured_day_problem(day: date, *, today: date) -> str | None:
+    """Why ``day`` cannot be a featured day, or None when it can."""
+    last = featured_last_day(today)
+    if not FEATURED_FIRST_DAY <= day <= last:
+        return f"the day must be between {FEATURED_FIRST_DAY} and {last} (tomorrow)"
+    return None
+
+
 class BadPeriod(ValueError):
     """A period that cannot be used; ``name`` is the parameter at fault."""
 
@@ -61,7 +79,9 @@ class Period:
     def week_of(cls, day: date) -> Period:
         """The ISO week (Monday to Sunday) that contains ``day``."""
         monday = day - timedelta(days=day.weekday())
-        return cls("week", monday, monday + timedelta(days=6))
+        # date.max is a Friday: its week ends where dates end, not in an OverflowError.
+        sunday = monday + timedelta(days=6) if monday <= date.max - timedelta(days=6) else date.max
+        return cls("week", monday, sunday)
 
     @classmethod
     def month_of(cls, day: date) -> Period:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from paperfeed.papers import search, upsert
 from paperfeed.papers.merge import PaperState, merge
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor, Thumbnail
+from paperfeed.papers.periods import featured_day_problem
 from paperfeed.papers.records import PaperRecord, UpsertSummary, check_record, strip_nul
 from paperfeed.papers.signals import FeaturedWrite, authors_merging, papers_imported
 from paperfeed.papers.thumbnails import thumbnail_path
@@ -140,11 +141,23 @@ def paper_counters_add(*, paper_id: int, upvotes: int = 0, comments: int = 0) ->
         Paper.objects.filter(pk=paper_id).update(**changes)
 
 
+class FeaturedDayOutOfRange(ValueError):
+    """A featured day outside ``periods.featured_day_problem``'s bounds; the message says so."""
+
+
+def _check_featured_day(day: date) -> None:
+    problem = featured_day_problem(day, today=timezone.localdate())
+    if problem is not None:
+        raise FeaturedDayOutOfRange(problem)
+
+
 def featured_submit(*, member: User, paper: Paper, day: date, submitter_name: str) -> Featured:
     """Feature a paper a member submitted (the caller applies the submission guardrails).
 
-    Raises ``IntegrityError`` when the paper is already on that day's list.
+    Raises ``IntegrityError`` when the paper is already on that day's list, and
+    ``FeaturedDayOutOfRange`` for a day no list can have.
     """
+    _check_featured_day(day)
     return Featured.objects.create(
         paper=paper,
         day=day,
@@ -205,6 +218,8 @@ def papers_code_stars_set(*, stars: Mapping[int, int | None]) -> None:
 
 
 def featured_add(*, curator: User, paper: Paper, day: date, comment: str = "") -> Featured:
+    """Feature ``paper`` on ``day`` (``FeaturedDayOutOfRange`` for a day no list can have)."""
+    _check_featured_day(day)
     entry, created = Featured.objects.get_or_create(
         paper=paper,
         day=day,

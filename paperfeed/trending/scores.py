@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from paperfeed.community.models import Upvote
 from paperfeed.papers.models import Featured, Paper
+from paperfeed.papers.periods import FEATURED_FIRST_DAY
 from paperfeed.papers.services import papers_code_stars_set
 from paperfeed.trending import codelinks, ranking
 from paperfeed.trending.models import (
@@ -114,7 +115,11 @@ def signal_moments(*, now: datetime) -> list[datetime]:
     ):
         if value is not None:
             candidates.add(value)
-    day = Featured.objects.filter(day__lte=now.date()).aggregate(m=Max("day"))["m"]
+    # From the first possible featured day: a day stored before curators' days were checked
+    # (0001-01-01) must not become a moment to score at.
+    day = Featured.objects.filter(day__range=(FEATURED_FIRST_DAY, now.date())).aggregate(
+        m=Max("day")
+    )["m"]
     if day is not None:
         candidates.add(min(day_end(day), now))
     return sorted(candidates, reverse=True)

@@ -398,3 +398,31 @@ def test_a_paper_featured_by_a_curator_or_a_member_gets_its_thumbnail_queued(
         task.args_kwargs["kwargs"]["paper_ids"] for task in queued_tasks("thumbnails_build_task")
     ]
     assert sorted(queued) == sorted([[curated.pk], [submitted.pk]])
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "1990-12-31", "0001-01-01"])
+def test_a_featured_day_out_of_bounds_is_refused_with_a_message(client, curator, day):
+    paper = PaperFactory()
+    response = client.post(
+        "/curate/featured",
+        {"arxiv_id": paper.arxiv_id, "day": day, "action": "feature"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert not Featured.objects.exists()
+    assert "between 1991-01-01 and" in response.content.decode()
+
+
+def test_tomorrow_is_the_last_featured_day_a_curator_may_give(client, curator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    paper = PaperFactory()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    for day in (tomorrow, tomorrow + timedelta(days=1)):
+        client.post(
+            "/curate/featured",
+            {"arxiv_id": paper.arxiv_id, "day": day.isoformat(), "action": "feature"},
+        )
+    assert list(Featured.objects.values_list("day", flat=True)) == [tomorrow]

@@ -44,7 +44,16 @@ def test_paperfeed_web_serves_with_gunicorn_without_an_activated_venv(tmp_path: 
                 assert server.poll() is None, "gunicorn exited"
                 assert time.monotonic() < deadline, "gunicorn did not answer in 30 s"
                 time.sleep(0.2)
-        assert response.status_code == 200 and response.json() == {"status": "ok"}
+        assert response.status_code == 200
+        health = response.json()
+        assert health["database"] == {
+            "ok": True,
+            "readable": True,
+            "writable": True,
+            "fault": None,
+        }
+        # No worker runs beside this web server, and /healthz says so.
+        assert health["status"] == "degraded" and health["worker"]["alive"] == 0
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -81,6 +81,8 @@ class Sink:
         self.messages: list = []
         self.connections: set = set()
         self.refuse: dict[str, str] = {}
+        # Refused after the message is sent (DATA), not at RCPT TO: a refusal of the content.
+        self.refuse_data: dict[str, str] = {}
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         for fragment, reply in self.refuse.items():
@@ -93,6 +95,9 @@ class Sink:
         from email import message_from_bytes, policy
 
         self.connections.add(session.peer)
+        for fragment, reply in self.refuse_data.items():
+            if any(fragment in address for address in envelope.rcpt_tos):
+                return reply
         message = message_from_bytes(envelope.content, policy=policy.default)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)

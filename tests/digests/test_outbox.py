@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from paperfeed.digests import emails, outbox, services
+from paperfeed.digests import emails, outbox, relay, services
 from paperfeed.digests.models import Delivery, Subscriber
 from tests.factories import SubscriberFactory
 
@@ -207,6 +207,67 @@ def test_smtp_unreachable_backs_off_and_loses_nothing(catalogue, settings, smtp_
         controller.stop()
     assert len(smtp_sink.messages) == 4
     assert Delivery.objects.filter(state="sent").count() == 4
+
+
+def test_a_relay_refusing_everyone_pauses_and_marks_nobody_bouncing(catalogue, smtp_sink, settings):
+    settings.PAPERFEED_DIGEST_MAX_HARD_BOUNCES = 1
+    subscribers = SubscriberFactory.create_batch(8)
+    smtp_sink.refuse["@"] = "554 5.7.1 Relay access denied"
+    report = send_daily()
+    assert report.relay_paused and report.sent == report.failed == 0
+    assert report.retry_later == 8
+    rows = list(Delivery.objects.all())
+    assert all(r.state == "failed" and r.next_attempt_at > timezone.now() for r in rows)
+    assert all(r.last_error.startswith(relay.RELAY_FAULT) for r in rows)
+    assert "554" in rows[0].last_error
+    # Every period of a long outage: nobody is counted as bouncing.
+    for _ in range(3):
+        Delivery.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+        assert outbox.deliveries_send().relay_paused
+    assert not Subscriber.objects.filter(hard_failures__gt=0).exists()
+    # The relay recovers: after the backoff, every subscriber gets exactly one digest.
+    smtp_sink.refuse.clear()
+    Delivery.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    assert outbox.deliveries_send().sent == 8
+    assert outbox.deliveries_send().sent == 0
+    for subscriber in subscribers:
+        assert len(smtp_sink.to(subscriber.email)) == 1
+    assert set(Subscriber.objects.values_list("status", flat=True)) == {"confirmed"}
+
+
+def test_a_single_refusal_without_any_acceptance_is_not_a_bounce(catalogue, smtp_sink):
+    subscriber = SubscriberFactory(email="only@example.org")
+    smtp_sink.refuse["only@"] = "550 5.1.1 No such user"
+    report = send_daily()
+    assert report.relay_paused and report.failed == 0
+    subscriber.refresh_from_db()
+    assert subscriber.hard_failures == 0
+
+
+def test_dead_addresses_at_the_head_of_the_list_do_not_hold_up_the_others(catalogue, smtp_sink):
+    for n in range(relay.REFUSALS_IN_A_ROW):
+        SubscriberFactory(email=f"gone{n}@example.org")
+    alive = SubscriberFactory.create_batch(3)
+    smtp_sink.refuse["gone"] = "550 5.1.1 No such user"
+    assert send_daily().relay_paused
+    Delivery.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    # The retry tries the rows not tried yet first: the others get their digest.
+    report = outbox.deliveries_send()
+    assert report.sent == 3 and report.failed == 0
+    assert all(len(smtp_sink.to(s.email)) == 1 for s in alive)
+    # Five refusals in a row are still not taken for five bounces.
+    assert not Subscriber.objects.filter(hard_failures__gt=0).exists()
+
+
+def test_a_refused_sender_while_others_pass_is_retried_not_bounced(catalogue, smtp_sink):
+    SubscriberFactory(email="first@example.org")
+    odd = SubscriberFactory(email="odd@example.org")
+    smtp_sink.refuse_data["odd@"] = "554 5.6.0 Message content rejected"
+    report = send_daily()
+    assert (report.sent, report.failed, report.retry_later) == (1, 0, 1)
+    odd.refresh_from_db()
+    assert odd.hard_failures == 0
+    assert Delivery.objects.get(subscriber=odd).next_attempt_at is not None
 
 
 def test_unsubscribed_before_sending_gets_nothing(catalogue, smtp_sink):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 
 import pytest
@@ -75,3 +76,46 @@ def test_import_enqueues_a_build(settings, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         ingest_run(source="test", items=[record])  # nothing new: no build
     assert DBTaskResult.objects.filter(task_path__endswith="similar_build_task").count() == 1
+
+
+def _dead_pid() -> int:
+    import subprocess
+
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+def _running(**fields) -> IngestRun:
+    import socket
+
+    from django.utils import timezone
+
+    defaults = {"host": socket.gethostname(), "pid": os.getpid(), "beat_at": timezone.now()}
+    return IngestRun.objects.create(source="files", status="running", **{**defaults, **fields})
+
+
+def test_a_run_whose_process_is_gone_is_marked_abandoned_not_running_forever():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from paperfeed.ingest.services import RUN_STALE_SECONDS, ingest_runs_abandon
+
+    long_ago = timezone.now() - timedelta(seconds=RUN_STALE_SECONDS + 60)
+    dead_here = _running(pid=_dead_pid())
+    alive_here = _running(beat_at=long_ago)  # this very process: alive, however quiet
+    silent_elsewhere = _running(host="other-host", pid=1, beat_at=long_ago)
+    beating_elsewhere = _running(host="other-host", pid=1)
+    assert ingest_runs_abandon() == 2
+    states = {run.pk: run.status for run in IngestRun.objects.all()}
+    assert states[dead_here.pk] == states[silent_elsewhere.pk] == "abandoned"
+    assert states[alive_here.pk] == states[beating_elsewhere.pk] == "running"
+    assert IngestRun.objects.get(pk=dead_here.pk).finished_at is not None
+
+
+def test_a_new_run_sweeps_the_abandoned_ones_and_records_its_own_process():
+    stale = _running(pid=_dead_pid())
+    run = ingest_run(source="files", items=[])
+    assert IngestRun.objects.get(pk=stale.pk).status == "abandoned"
+    assert run.pid == os.getpid() and run.host and run.beat_at is not None

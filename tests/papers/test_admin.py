@@ -66,3 +66,14 @@ def test_curation_actions_in_the_admin_are_for_curators_only(client):
     client.post("/admin/papers/featured/", {"action": "pin", "_selected_action": [entry.pk]})
     entry.refresh_from_db()
     assert entry.pinned
+
+
+def test_the_admin_refuses_a_featured_day_out_of_bounds(admin_client):
+    paper = catalogue_paper("2602.00032", title="Some paper")
+    response = admin_client.post(
+        "/admin/papers/featured/add/",
+        {"paper": paper.pk, "day": "9999-12-31", "source": "curator", "upvotes": 0},
+    )
+    assert response.status_code == 200
+    assert "between 1991-01-01 and" in response.content.decode()
+    assert not paper.featured.exists()

@@ -6,7 +6,13 @@ from datetime import date
 
 import pytest
 
-from paperfeed.papers.periods import BadPeriod, Period, parse_one_of, parse_period
+from paperfeed.papers.periods import (
+    BadPeriod,
+    Period,
+    featured_day_problem,
+    parse_one_of,
+    parse_period,
+)
 
 
 def test_a_day_a_week_and_a_month():
@@ -68,3 +74,23 @@ def test_parse_one_of_names_the_parameter():
     with pytest.raises(BadPeriod) as caught:
         parse_one_of(day="2026-02-31", week=None, month=None)
     assert str(caught.value).startswith("date: ")
+
+
+def test_the_week_of_the_last_date_ends_with_dates():
+    assert Period.week_of(date.max) == Period("week", date(9999, 12, 27), date.max)
+
+
+@pytest.mark.parametrize(
+    ("day", "ok"),
+    [
+        (date(1991, 1, 1), True),
+        (date(2026, 3, 11), True),  # tomorrow
+        (date(2026, 3, 12), False),
+        (date(1990, 12, 31), False),
+        (date(9999, 12, 31), False),
+        (date(1, 1, 1), False),
+    ],
+)
+def test_a_featured_day_lies_between_1991_and_tomorrow(day, ok):
+    problem = featured_day_problem(day, today=date(2026, 3, 10))
+    assert (problem is None) is ok

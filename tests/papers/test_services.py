@@ -376,3 +376,17 @@ def test_a_thumbnail_is_written_whole_and_a_failure_replaces_it(settings, tmp_pa
     assert thumbnail_fail(paper=old, reason="again", retry_at=None).attempts == 2
     assert Thumbnail.objects.count() == 1
     assert thumbnail_save(paper=old, image=image, width=320, height=414).attempts == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("day", [date(9999, 12, 31), date(1990, 12, 31)])
+def test_curators_and_members_cannot_feature_a_day_out_of_bounds(day):
+    from paperfeed.papers.services import FeaturedDayOutOfRange, featured_add, featured_submit
+    from tests.factories import PaperFactory, UserFactory
+
+    user, paper = UserFactory(), PaperFactory()
+    with pytest.raises(FeaturedDayOutOfRange, match="between 1991-01-01 and"):
+        featured_add(curator=user, paper=paper, day=day)
+    with pytest.raises(FeaturedDayOutOfRange):
+        featured_submit(member=user, paper=paper, day=day, submitter_name="ann")
+    assert not Featured.objects.exists()

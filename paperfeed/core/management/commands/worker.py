@@ -8,7 +8,8 @@ import threading
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from paperfeed.core.processes import make_worker, start_scheduler_thread
+from paperfeed.core.liveness import start_heartbeat_thread
+from paperfeed.core.processes import make_worker, start_scheduler_thread, worker_run
 
 
 class Command(BaseCommand):
@@ -24,9 +25,10 @@ class Command(BaseCommand):
         if settings.PAPERFEED_SCHEDULER and not no_scheduler and not batch:
             start_scheduler_thread(stop=stop)
         worker = make_worker(interval=interval, batch=batch)
+        start_heartbeat_thread(name=worker.worker_id, stop=stop)
         worker.configure_signals()
         try:
-            worker.run()
+            worker_run(worker)
         finally:
             stop.set()
             signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -70,6 +70,11 @@ class Command(BaseCommand):
         )
         if report.smtp_unreachable:
             raise CommandError("the SMTP server is unreachable; the rest is queued for retry")
+        if report.relay_paused:
+            raise CommandError(
+                "the SMTP relay refused every recipient (see the log); nobody is counted as "
+                "bouncing, and the digests are queued for retry"
+            )
 
     def _dry_run(self, period: str, subscriber_ids: list[int] | None) -> None:
         # Queue inside a transaction that is rolled back: a dry run leaves no trace.

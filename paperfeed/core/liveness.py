@@ -1,0 +1,155 @@
+"""How a long-running process proves it is alive, and what becomes of work whose process is gone.
+
+A task worker writes a ``Heartbeat`` row every ``BEAT_SECONDS`` from a thread of its own. A
+process is gone when it ran on this host and its pid no longer exists, or, seen from another
+host, when its heartbeat is older than ``STALE_SECONDS``. Work it held -- a task in "running",
+an import run -- is then marked abandoned instead of showing "running" forever. Each app
+registers the sweep of its own runs (``sweep_register`` from ``AppConfig.ready()``); the worker
+calls every sweep at start and after each beat.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.db import Error as DatabaseFault
+from django.db import close_old_connections
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from paperfeed.core.models import Heartbeat
+
+logger = logging.getLogger(__name__)
+
+BEAT_SECONDS = 15.0
+# Four missed beats: a pause (a long garbage collection, a database restart) is not death.
+STALE_SECONDS = 60.0
+ABANDONED = "abandoned"
+
+
+def process_name() -> str:
+    """This process's worker id, "host:pid:random", at most 64 characters (django-tasks-db)."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{get_random_string(8)}"
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def holder_gone(
+    *,
+    host: str,
+    pid: int | None,
+    beat_at: datetime | None,
+    now: datetime,
+    stale_after: float = STALE_SECONDS,
+) -> bool:
+    """Whether the process that holds some work is gone (see the module docstring)."""
+    if host == socket.gethostname() and pid:
+        return not pid_alive(pid)
+    return beat_at is None or beat_at < now - timedelta(seconds=stale_after)
+
+
+def heartbeat_beat(*, name: str, started_at: datetime) -> None:
+    now = timezone.now()
+    host, _, rest = name.partition(":")
+    Heartbeat.objects.update_or_create(
+        name=name,
+        defaults={"beat_at": now},
+        create_defaults={
+            "host": host,
+            "pid": int(rest.partition(":")[0] or 0),
+            "started_at": started_at,
+            "beat_at": now,
+        },
+    )
+
+
+def _holder(worker_id: str, beats: dict[str, datetime], now: datetime) -> bool:
+    host, _, rest = worker_id.partition(":")
+    pid = rest.partition(":")[0]
+    return holder_gone(
+        host=host, pid=int(pid) if pid.isdigit() else None, beat_at=beats.get(worker_id), now=now
+    )
+
+
+def tasks_abandon(*, now: datetime | None = None, worker_id: str = "") -> int:
+    """Mark failed the tasks left "running" by a worker that is gone, or by ``worker_id``
+    (a worker whose task a database error interrupted); return how many."""
+    now = now or timezone.now()
+    running = list(
+        DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).only("id", "worker_ids")
+    )
+    if not running:
+        return 0
+    beats = dict(Heartbeat.objects.values_list("name", "beat_at"))
+    gone = [
+        task.id
+        for task in running
+        if task.worker_ids
+        and (task.worker_ids[-1] == worker_id or _holder(str(task.worker_ids[-1]), beats, now))
+    ]
+    if not gone:
+        return 0
+    count = DBTaskResult.objects.filter(id__in=gone, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=now,
+        exception_class_path="paperfeed.core.liveness.Abandoned",
+        traceback=f"{ABANDONED}: the worker running this task is gone or was interrupted",
+    )
+    logger.warning("%d task(s) abandoned: their worker is gone", count)
+    return count
+
+
+Sweep = Callable[[], int]
+# app label -> the sweep of its own runs; core's own (tasks) is always there.
+_sweeps: dict[str, Sweep] = {"core": tasks_abandon}
+
+
+def sweep_register(*, app: str, sweep: Sweep) -> None:
+    _sweeps[app] = sweep
+
+
+def runs_abandon() -> int:
+    """Every registered sweep; a failing one is logged and the others still run."""
+    total = 0
+    for app, sweep in list(_sweeps.items()):
+        try:
+            total += sweep()
+        except DatabaseFault as exc:
+            logger.warning("sweep of abandoned %s runs failed: %s", app, exc)
+    return total
+
+
+def start_heartbeat_thread(*, name: str, stop: threading.Event) -> threading.Thread:
+    """Beat (and sweep) until ``stop`` is set; database errors are logged, never fatal."""
+    started_at = timezone.now()
+
+    def beat() -> None:
+        while True:
+            try:
+                heartbeat_beat(name=name, started_at=started_at)
+                runs_abandon()
+            except DatabaseFault as exc:
+                logger.warning("heartbeat of %s not written: %s", name, exc)
+            finally:
+                close_old_connections()
+            if stop.wait(BEAT_SECONDS):
+                return
+
+    thread = threading.Thread(target=beat, name="heartbeat", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,18 @@
+"""Remove control characters from text members typed before the edge cleaned them
+(paperfeed.core.middleware): PostgreSQL cannot hold NUL, and the feeds cannot carry any."""
+
+from django.db import migrations
+
+from paperfeed.core.text import stored_text_clean
+
+
+def clean(apps, schema_editor):
+    stored_text_clean(
+        apps.get_model("digests", "Subscriber"), [], json_fields=["categories", "keywords"]
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("digests", "0001_initial")]
+
+    operations = [migrations.RunPython(clean, migrations.RunPython.noop, elidable=True)]

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from paperfeed.core.liveness import heartbeat_beat, runs_abandon, tasks_abandon
+from paperfeed.papers.tasks import similar_build_task
+
+pytestmark = pytest.mark.django_db
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+def _running_task(worker_id: str) -> DBTaskResult:
+    task = DBTaskResult.objects.get(id=similar_build_task.enqueue().id)
+    task.claim(worker_id)
+    return task
+
+
+def test_tasks_whose_worker_is_gone_are_abandoned_others_keep_running():
+    host = socket.gethostname()
+    dead_here = _running_task(f"{host}:{_dead_pid()}:abc")
+    alive_here = _running_task(f"{host}:{os.getpid()}:abc")
+    silent_elsewhere = _running_task("other-host:1:abc")
+    heartbeat_beat(name="other-host:2:abc", started_at=timezone.now())
+    beating_elsewhere = _running_task("other-host:2:abc")
+    assert tasks_abandon() == 2
+    status = {t.id: t.status for t in DBTaskResult.objects.all()}
+    assert status[dead_here.id] == status[silent_elsewhere.id] == "FAILED"
+    assert status[alive_here.id] == status[beating_elsewhere.id] == "RUNNING"
+    assert "abandoned" in DBTaskResult.objects.get(id=dead_here.id).traceback
+
+
+def test_a_stale_heartbeat_elsewhere_means_gone():
+    from paperfeed.core.models import Heartbeat
+
+    heartbeat_beat(name="other-host:3:abc", started_at=timezone.now())
+    Heartbeat.objects.filter(name="other-host:3:abc").update(
+        beat_at=timezone.now() - timedelta(minutes=5)
+    )
+    task = _running_task("other-host:3:abc")
+    assert runs_abandon() >= 1
+    assert DBTaskResult.objects.get(id=task.id).status == "FAILED"
+
+
+def test_a_worker_interrupted_by_the_database_abandons_its_own_task():
+    worker_id = f"{socket.gethostname()}:{os.getpid()}:mine"
+    task = _running_task(worker_id)
+    assert tasks_abandon() == 0  # alive, so not swept
+    assert tasks_abandon(worker_id=worker_id) == 1
+    assert DBTaskResult.objects.get(id=task.id).status == "FAILED"
