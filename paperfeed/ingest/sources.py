@@ -147,12 +147,7 @@ def papers_complete(
     so one arXiv does not know is not asked again. None when there is nothing to ask.
     """
 
-    ids = list(
-        Paper.objects.visible()
-        .filter(INCOMPLETE, arxiv_checked_at__isnull=True)
-        .order_by("-published", "-id")
-        .values_list("arxiv_id", flat=True)[: max(limit, 0)]
-    )
+    ids = list(_due_for_completion().values_list("arxiv_id", flat=True)[: max(limit, 0)])
     if not ids:
         return None
     run = papers_fetch_by_ids(arxiv_ids=ids, dry_run=dry_run, progress=progress)
@@ -160,6 +155,21 @@ def papers_complete(
         # Only after the whole run: if a request fails, the papers it did not reach stay due.
         papers_mark_checked(arxiv_ids=ids)
     return run
+
+
+def _due_for_completion() -> Any:
+    """The papers :func:`papers_complete` asks arXiv for, newest first."""
+    return (
+        Paper.objects.visible()
+        .filter(INCOMPLETE, arxiv_checked_at__isnull=True)
+        .order_by("-published", "-id")
+    )
+
+
+def papers_complete_count(*, limit: int) -> int:
+    """How many papers the next :func:`papers_complete` with this ``limit`` asks for (the
+    progress bar's total)."""
+    return _due_for_completion()[: max(limit, 0)].count()
 
 
 def papers_harvest_oai(

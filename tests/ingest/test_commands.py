@@ -253,3 +253,17 @@ def test_thumbnails_build_stops_when_arxiv_is_unreachable(pdf_server):
     pdf_server.pdfs["2401.00034"] = (503, b"busy")
     with pytest.raises(CommandError, match=r"stopped early.*HTTP 503"):
         call_command("thumbnails", "build", "--limit", "5", "--no-progress", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_the_completion_knows_its_total_for_the_progress_bar():
+    from paperfeed.ingest.management.commands.ingest import Command
+    from tests.factories import catalogue_paper
+
+    for n in range(1, 6):
+        catalogue_paper(f"2603.{n:05d}", abstract="")  # no abstract yet: due
+    catalogue_paper("2603.00009")  # complete
+    total = Command()._total
+    assert total("complete", {"limit": None}) == 5
+    assert total("complete", {"limit": 3}) == 3
+    assert total("complete", {"limit": 0}) is None

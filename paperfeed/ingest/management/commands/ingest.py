@@ -112,7 +112,15 @@ class Command(BaseCommand):
 
     def _total(self, source: str, options) -> int | None:
         """The records a file import will read, when that is cheap to know (plain JSON-lines
-        files): the progress bar then shows how far along it is and an ETA."""
+        files, the papers the completion asks for): the progress bar then shows how far along
+        it is and an ETA."""
+        if source == "complete":
+            limit = options["limit"]
+            if limit is not None and limit < 1:
+                return None  # _run refuses it
+            return sources.papers_complete_count(
+                limit=settings.PAPERFEED_COMPLETE_PER_RUN if limit is None else limit
+            )
         if source not in {"file", "snapshot", "listings"}:
             return None
         total = 0
