@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--modes", default="keyword,hybrid,semantic")
+    parser.add_argument("--engines", default="tantivy,database")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
     os.environ["PAPERFEED_SEARCH_CACHE_SECONDS"] = "0"
@@ -88,16 +89,27 @@ def main(argv: list[str] | None = None) -> None:
     django.setup()
     from django.conf import settings
 
+    from paperfeed.papers import textindex
+
     items = known_items(args.queries)
     print(f"known-item set: {len(items)} queries, e.g. {items[0][0]!r}")
-    print(f"{'mode':<10} {'MRR@10':>7} {'in top 10':>9} {'p50 ms':>7} {'p95 ms':>7}")
-    for mode in args.modes.split(","):
-        mrr, share, seconds = mrr_at_10(items, mode)
-        seconds.sort()
-        p50 = seconds[len(seconds) // 2] * 1000
-        p95 = seconds[int(len(seconds) * 0.95)] * 1000
-        default = " (default)" if mode == settings.PAPERFEED_SEARCH_DEFAULT_MODE else ""
-        print(f"{mode:<10} {mrr:>7.3f} {share:>9.3f} {p50:>7.1f} {p95:>7.1f}{default}")
+    print(f"{'engine':<9} {'mode':<10} {'MRR@10':>7} {'in top 10':>9} {'p50 ms':>7} {'p95 ms':>7}")
+    for engine in args.engines.split(","):
+        settings.PAPERFEED_SEARCH_ENGINE = engine
+        if engine == "tantivy" and textindex.engine_index() is None:
+            print(f"{engine:<9} no index: run `paperfeed search rebuild` first")
+            continue
+        for mode in args.modes.split(","):
+            if engine != args.engines.split(",")[0] and mode == "semantic":
+                continue  # the same meaning search whatever the words' engine
+            mrr, share, seconds = mrr_at_10(items, mode)
+            seconds.sort()
+            p50 = seconds[len(seconds) // 2] * 1000
+            p95 = seconds[int(len(seconds) * 0.95)] * 1000
+            default = " (default)" if mode == settings.PAPERFEED_SEARCH_DEFAULT_MODE else ""
+            print(
+                f"{engine:<9} {mode:<10} {mrr:>7.3f} {share:>9.3f} {p50:>7.1f} {p95:>7.1f}{default}"
+            )
 
 
 if __name__ == "__main__":

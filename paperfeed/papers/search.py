@@ -8,6 +8,7 @@ expression for the active backend.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,8 +18,11 @@ from typing import Any
 from django.db import connection
 from django.db.models import F
 
+from paperfeed.papers import textindex
 from paperfeed.papers.merge import author_key
 from paperfeed.papers.models import CatalogueVersion, Paper, PaperAuthor
+
+logger = logging.getLogger(__name__)
 
 FTS_TABLE = "papers_fts"
 # Search totals stop counting here (the pager cannot go further); pages show "10,000+".
@@ -226,6 +230,25 @@ def search_filtered(
     Every word is quoted for the engine, so no input is ever read as FTS syntax. With no words
     at all (only ``cat:``/``year:`` filters) it lists the matching papers newest first.
     """
+    index = textindex.engine_index()
+    if index is not None:
+        try:
+            ids, total = textindex.search(
+                index,
+                terms=terms,
+                phrases=phrases,
+                author_terms=author_terms,
+                categories=categories,
+                years=years,
+                hidden=hidden_ids(),
+                among=among,
+                by_date=sort == "date",
+                limit=limit,
+                offset=offset,
+            )
+            return ids, min(total, COUNT_CAP)
+        except ValueError as exc:
+            logger.warning("search index could not run %r: %s", terms, exc)
     where: list[str] = ["p.hidden = %s"]
     params: list[Any] = [False]
     if years is not None:
@@ -316,6 +339,14 @@ def search_filtered(
         return ids, cursor.fetchone()[0]
 
 
+def hidden_ids() -> list[int]:
+    """The hidden papers (few). Literal SQL: a bound ``hidden = %s`` would keep SQLite from
+    using the partial index that holds them, and scan every paper."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM papers_paper WHERE hidden")
+        return [row[0] for row in cursor.fetchall()]
+
+
 def _is_stub(prefix: str) -> str:
     """``Paper.is_stub`` in SQL (the partial index ``paper_stub`` holds these rows)."""
     return f"{prefix}published_is_estimate AND {prefix}listed_on IS NULL"
@@ -334,6 +365,9 @@ def word_frequencies(words: Iterable[str]) -> dict[str, int]:
     wanted = sorted(set(words))
     if not wanted:
         return {}
+    index = textindex.engine_index()
+    if index is not None:
+        return textindex.word_frequencies(index, wanted)
     found: dict[str, int] = {}
     with connection.cursor() as cursor:
         if is_postgres():
