@@ -124,9 +124,7 @@ def over_http(texts: list[str], engines: list[str], seconds: float, mode: str) -
         "/search?" + urlencode({"q": text, **({"mode": mode} if mode else {})}) for text in texts
     ]
     env = {
-        key: os.environ[key]
-        for key in ("PAPERFEED_DATA_DIR", "DATABASE_URL")
-        if key in os.environ
+        key: os.environ[key] for key in ("PAPERFEED_DATA_DIR", "DATABASE_URL") if key in os.environ
     }
     rows = []
     with tempfile.TemporaryDirectory() as scripts:
