@@ -203,7 +203,29 @@ def bench_digests(subscribers: int) -> dict:
 # --- one catalogue --------------------------------------------------------------------------
 
 
-def bench_catalogue(c: corpora.Corpus, *, duration: float, similar: bool) -> dict:
+def bench_search(c: corpora.Corpus, *, duration: float) -> dict:
+    """The search index build, then the engines side by side (bench/search_speed.py: 1,200
+    distinct queries in process and through wrk) and known-item MRR@10 (bench/search_quality)."""
+    out: dict = {}
+    out["rebuild_seconds"], out["rebuild_output"] = _seconds("search", "rebuild", env=c.env)
+    for name, args in (
+        ("speed", ["bench.search_speed", "--http", str(max(5.0, duration))]),
+        ("quality", ["bench.search_quality", "--modes", "keyword,hybrid"]),
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-m", *args],
+            env={**os.environ, **c.env},
+            cwd=code_dir(),
+            capture_output=True,
+            text=True,
+        )
+        out[name] = (proc.stdout + (proc.stderr[-2000:] if proc.returncode else "")).strip()
+    return out
+
+
+def bench_catalogue(
+    c: corpora.Corpus, *, duration: float, similar: bool, search: bool = True
+) -> dict:
     out: dict = {"papers": c.papers, "featured": c.featured, "build_seconds": c.build_seconds}
     out["startup_seconds"] = startup_seconds(c.env)
     out["trending_seconds"], out["trending_output"] = _seconds("stars", "recompute", env=c.env)
@@ -214,6 +236,8 @@ def bench_catalogue(c: corpora.Corpus, *, duration: float, similar: bool) -> dic
             )
         except SystemExit as exc:
             out["similar_error"] = str(exc)[-1500:]
+    if search:
+        out["search"] = bench_search(c, duration=duration)
     out["database_bytes"] = database_bytes(c.env)
     if not shutil.which("wrk"):
         print("  wrk is not installed (apt-get install wrk): no HTTP figures", file=sys.stderr)
@@ -407,7 +431,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--corpora", help="comma-separated subset of 10k,real,100k,1m")
     parser.add_argument("--duration", type=float, help="seconds of wrk load per path")
     parser.add_argument(
-        "--skip", default="", help="comma-separated: import,digests,similar,profile"
+        "--skip", default="", help="comma-separated: import,digests,similar,search,profile"
     )
     parser.add_argument(
         "--worktree", action="store_true", help="measure the working tree, not the HEAD commit"
@@ -449,6 +473,7 @@ def main(argv: list[str] | None = None) -> dict:
                 c,
                 duration=duration,
                 similar="similar" not in skip and name in ("10k", "real"),
+                search="search" not in skip,
             )
     if "profile" not in skip and shutil.which("wrk"):
         # The slowest uncached path on the largest SQLite catalogue measured.
@@ -477,6 +502,13 @@ def main(argv: list[str] | None = None) -> dict:
         f" Code: {code['commit'][:10]} ({code['source']})."
     )
     print(table(rows(results), HEADERS))
+    for backend in ("sqlite", "postgres"):
+        for name, catalogue in results.get(backend, {}).get("catalogues", {}).items():
+            if "search" in catalogue:
+                found = catalogue["search"]
+                print(f"\nsearch, {backend}/{name}: {found['rebuild_output']}")
+                print(found["speed"])
+                print(found["quality"])
     if "profile" in results:
         print(f"\nprofile: {results['profile']}")
     print(f"\n{results['seconds']:.0f} s; results in {output.relative_to(REPO)}")

@@ -32,6 +32,13 @@ def _locmem_email(settings):
 
 
 @pytest.fixture(autouse=True)
+def _own_search_index(settings, tmp_path):
+    """The search index a test's worker builds lives in that test's own directory: an index
+    left in the shared var/ by one test would answer another's searches."""
+    settings.PAPERFEED_SEARCH_INDEX_DIR = str(tmp_path / "search-index")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache(settings):
     """Cached pages, API answers, counts and rate-limit counters never leak between tests."""
     from django.core.cache import cache

@@ -22,7 +22,7 @@ from paperfeed.core.liveness import holder_gone
 from paperfeed.ingest.models import IngestRun
 from paperfeed.papers.records import PaperRecord, Rejected, UpsertSummary
 from paperfeed.papers.services import papers_upsert
-from paperfeed.papers.tasks import similar_build_task
+from paperfeed.papers.tasks import search_index_update_task, similar_build_task
 
 logger = logging.getLogger(__name__)
 
@@ -174,8 +174,11 @@ def ingest_runs_abandon() -> int:
 
 
 def _enqueue_similar_build() -> None:
-    """Similar papers and search by meaning catch up with the import (paperfeed.papers.similar)."""
+    """Similar papers, search by meaning (paperfeed.papers.similar) and the search index
+    (paperfeed.papers.textindex) catch up with the import."""
 
+    if settings.PAPERFEED_SEARCH_INDEX_AFTER_IMPORT:
+        transaction.on_commit(search_index_update_task.enqueue)
     if not settings.PAPERFEED_SIMILAR_AFTER_IMPORT:
         return
 

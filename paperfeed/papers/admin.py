@@ -7,6 +7,7 @@ from datetime import date
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -14,6 +15,7 @@ from paperfeed.accounts.roles import is_curator
 from paperfeed.papers import search, services
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
 from paperfeed.papers.periods import featured_day_problem
+from paperfeed.papers.tasks import search_index_update_task
 
 
 class PaperAuthorInline(admin.TabularInline):
@@ -58,6 +60,8 @@ class PaperAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # The importer keeps the index in step on its own writes; edits made here need it too.
         search.reindex_papers(paper_ids=[form.instance.pk])
+        # The search engine's index catches up through the worker, as after an import.
+        transaction.on_commit(search_index_update_task.enqueue)
 
     @admin.action(description="Hide the selected papers everywhere")
     def hide_papers(self, request, queryset):

@@ -8,6 +8,7 @@ expression for the active backend.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,8 +18,11 @@ from typing import Any
 from django.db import connection
 from django.db.models import F
 
+from paperfeed.papers import textindex
 from paperfeed.papers.merge import author_key
 from paperfeed.papers.models import CatalogueVersion, Paper, PaperAuthor
+
+logger = logging.getLogger(__name__)
 
 FTS_TABLE = "papers_fts"
 # Search totals stop counting here (the pager cannot go further); pages show "10,000+".
@@ -216,14 +220,35 @@ def search_filtered(
     sort: str = "relevance",
     limit: int = 20,
     offset: int = 0,
+    among: Sequence[int] | None = None,
 ) -> tuple[list[int], int]:
     """Ids of visible papers matching every term, phrase and author word, within the categories
-    (any of them) and years given; best first (``sort="relevance"``) or newest first
-    (``sort="date"``); and the total number of matches.
+    (any of them) and years given (and among the ids given, when ``among`` is not None); best
+    first (``sort="relevance"``) or newest first (``sort="date"``); and the total number of
+    matches.
 
     Every word is quoted for the engine, so no input is ever read as FTS syntax. With no words
     at all (only ``cat:``/``year:`` filters) it lists the matching papers newest first.
     """
+    index = textindex.engine_index()
+    if index is not None:
+        try:
+            ids, total = textindex.search(
+                index,
+                terms=terms,
+                phrases=phrases,
+                author_terms=author_terms,
+                categories=categories,
+                years=years,
+                hidden=hidden_ids(),
+                among=among,
+                by_date=sort == "date",
+                limit=limit,
+                offset=offset,
+            )
+            return ids, min(total, COUNT_CAP)
+        except ValueError as exc:
+            logger.warning("search index could not run %r: %s", terms, exc)
     where: list[str] = ["p.hidden = %s"]
     params: list[Any] = [False]
     if years is not None:
@@ -240,6 +265,9 @@ def search_filtered(
             f"WHERE c.paper_id = p.id AND c.category IN ({marks}))"
         )
         params += list(categories)
+    if among is not None:
+        where.append(f"p.id IN ({','.join('%s' for _ in among) or 'NULL'})")
+        params += list(among)
     condition = " AND ".join(where)
     has_text = bool(terms or phrases or any(author_terms))
     by_date = sort == "date" or not has_text
@@ -281,7 +309,7 @@ def search_filtered(
             # bm25() is negative, lower is better: scaling a stub's towards 0 ranks it lower.
             bm25 = f"bm25({FTS_TABLE}, 10.0, 1.0, 3.0)"
             order = order_date if by_date else f"{bm25} * {_stub_factor(_is_stub('p.'))}, p.id DESC"
-            if not by_date and years is None and not categories:
+            if not by_date and years is None and not categories and among is None:
                 # Ranked with no filter on paper columns: stay inside the FTS table, and leave
                 # out the (few, partially indexed) hidden papers with one NOT IN, instead of
                 # joining every match to papers_paper. Half the cost of a broad query.
@@ -311,6 +339,14 @@ def search_filtered(
         return ids, cursor.fetchone()[0]
 
 
+def hidden_ids() -> list[int]:
+    """The hidden papers (few). Literal SQL: a bound ``hidden = %s`` would keep SQLite from
+    using the partial index that holds them, and scan every paper."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM papers_paper WHERE hidden")
+        return [row[0] for row in cursor.fetchall()]
+
+
 def _is_stub(prefix: str) -> str:
     """``Paper.is_stub`` in SQL (the partial index ``paper_stub`` holds these rows)."""
     return f"{prefix}published_is_estimate AND {prefix}listed_on IS NULL"
@@ -319,3 +355,40 @@ def _is_stub(prefix: str) -> str:
 def _stub_factor(is_stub: str) -> str:
     """SQL for the factor a paper's relevance score is scaled by: STUB_RANK_FACTOR for stubs."""
     return f"(CASE WHEN {is_stub} THEN {STUB_RANK_FACTOR} ELSE 1.0 END)"
+
+
+def word_frequencies(words: Iterable[str]) -> dict[str, int]:
+    """How many papers hold each of ``words`` (as the index spells them: lower case, accents
+    folded), for "did you mean"; words it lacks are left out. SQLite reads FTS5's own
+    vocabulary. The tsvector has no cheap one (``ts_stat`` reads every row), so PostgreSQL asks
+    the GIN index once per word, counting up to a cap: enough to rank candidate spellings."""
+    wanted = sorted(set(words))
+    if not wanted:
+        return {}
+    index = textindex.engine_index()
+    if index is not None:
+        return textindex.word_frequencies(index, wanted)
+    found: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        if is_postgres():
+            cursor.execute(
+                f"""SELECT w, (SELECT count(*) FROM (SELECT 1 FROM {FTS_TABLE} f
+                        WHERE f.document @@ plainto_tsquery('english', w) LIMIT 1000) AS hits)
+                    FROM unnest(%s::text[]) AS w""",
+                [wanted],
+            )
+            return {word: int(count) for word, count in cursor.fetchall() if count}
+        # A temp table: per connection, no migration, and it reads the live FTS5 index.
+        cursor.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.papers_fts_terms "
+            f"USING fts5vocab(main, '{FTS_TABLE}', 'row')"
+        )
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            cursor.execute(
+                "SELECT term, doc FROM temp.papers_fts_terms "
+                f"WHERE term IN ({','.join('%s' for _ in chunk)})",
+                chunk,
+            )
+            found.update({term: int(doc) for term, doc in cursor.fetchall()})
+    return found

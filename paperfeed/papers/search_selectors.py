@@ -8,12 +8,13 @@ are :class:`paperfeed.papers.rows.PaperRow`s, like every list.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
 
-from paperfeed.papers import querysyntax, search
+from paperfeed.papers import querysyntax, search, spelling
 from paperfeed.papers.ids import arxiv_id_in_query
 from paperfeed.papers.models import Paper
 from paperfeed.papers.rows import PaperRow
@@ -26,18 +27,28 @@ from paperfeed.papers.similar import store
 class SearchResult:
     query: querysyntax.ParsedQuery
     papers: list[PaperRow] = field(default_factory=list)
+    # The number of papers that match the words (and filters): never padded by meaning.
     total: int = 0
     # A message for the reader when the query could not be run as typed.
     message: str = ""
     # The mode that produced the results (a semantic query falls back to keywords while there
     # is no index).
     mode: str = "keyword"
+    # Hybrid, when the words fill less than a page: papers near the query in meaning that do
+    # not match its words, shown apart under "related by meaning", never counted in ``total``.
+    related: list[PaperRow] = field(default_factory=list)
+    # When the words matched nothing: the corrected query whose results are shown instead.
+    suggestion: str = ""
 
 
 SORTS = ("relevance", "date")
-# keyword: full-text; semantic: nearest in meaning (paperfeed.papers.similar); hybrid: both,
-# fused by reciprocal rank.
+# keyword: full-text; semantic: nearest in meaning (paperfeed.papers.similar); hybrid: the
+# full-text results and count, with papers related only by meaning in a block of their own.
 MODES = ("keyword", "semantic", "hybrid")
+# How many "related by meaning" papers a hybrid first page shows, and how many nearest papers
+# are read to find them among papers that do not match the words.
+RELATED_LIMIT = 5
+RELATED_DEPTH = 40
 
 
 def search_papers(
@@ -52,7 +63,8 @@ def search_papers(
     ``"exact phrase"``, ``author:name``, ``cat:cs.CL``, ``year:2025`` / ``year:2024-2025``.
 
     Any string is accepted: what is not syntax is read as words. Each row has ``title_html``
-    and ``snippet_html``: escaped text with ``<mark>`` around matched words.
+    and ``snippet_html``: escaped text with ``<mark>`` around matched words. A query whose words
+    match nothing is tried once more with its unknown words corrected ("did you mean").
     """
     limit, offset = clamp(limit, offset)
     arxiv_id = arxiv_id_in_query(query)
@@ -73,14 +85,47 @@ def search_papers(
         result.message = (
             "Search by meaning is not available for this query; showing keyword matches."
         )
-    rows = papers_by_ids(ids=ids)
+    if total == 0 and offset == 0 and result.mode != "semantic":
+        corrected = _corrected(query=query, parsed=parsed)
+        if corrected is not None:
+            fixed = querysyntax.parse_query(corrected)
+            ids, total, _, _ = _search_ids(
+                query=corrected, parsed=fixed, limit=limit, offset=offset, sort=sort, mode="keyword"
+            )
+            if total:
+                result.suggestion = corrected
+                parsed = fixed
     words = parsed.highlight_words
+    result.papers = _highlighted(papers_by_ids(ids=ids), words)
+    result.total = total
+    # Meaning helps when the words found less than a page; reading it costs more than the
+    # words do, so a query that fills its page is not slowed down for a block below it.
+    if mode == "hybrid" and offset == 0 and sort == "relevance" and total < limit:
+        result.related = _highlighted(
+            papers_by_ids(ids=_related_ids(query=query, parsed=parsed)), words
+        )
+    return result
+
+
+def _highlighted(rows: list[PaperRow], words: list[str]) -> list[PaperRow]:
     for row in rows:
         row.title_html = querysyntax.highlight(row.paper.title, words)
         row.snippet_html = querysyntax.snippet(row.paper.abstract, words)
-    result.papers = rows
-    result.total = total
-    return result
+    return rows
+
+
+def _corrected(*, query: str, parsed: querysyntax.ParsedQuery) -> str | None:
+    """``query`` with its unknown words replaced by the likeliest known ones, or None."""
+    if not parsed.terms:
+        return None
+    fixed = spelling.correct(parsed.terms, frequencies=search.word_frequencies)
+    if fixed is None:
+        return None
+    out = query
+    for old, new in zip(parsed.terms, fixed, strict=True):
+        if old.casefold() != new:
+            out = re.sub(rf"(?<![\w:]){re.escape(old)}(?!\w)", new, out, count=1, flags=re.I)
+    return out if out != query else None
 
 
 def _search_by_id(*, arxiv_id: str, query: str, offset: int) -> SearchResult:
@@ -125,7 +170,7 @@ def _search_ids(
         if hit is not None:
             return hit
     found = None
-    by_meaning = mode in MODES and mode != "keyword" and sort == "relevance"
+    by_meaning = mode == "semantic" and sort == "relevance"
     if by_meaning:
         found = similar_selectors.meaning_search(
             parsed=parsed, mode=mode, limit=limit, offset=offset
@@ -147,3 +192,35 @@ def _search_ids(
     if key:
         cache.set(key, answer, seconds)
     return answer
+
+
+def _related_ids(*, query: str, parsed: querysyntax.ParsedQuery) -> list[int]:
+    """The nearest papers in meaning that pass the filters and do not match the words (the
+    ones that do are already counted and listed), best first; [] without an index."""
+
+    seconds = settings.PAPERFEED_SEARCH_CACHE_SECONDS
+    key = ""
+    if seconds > 0:
+        index_name = store.current_name(similar_selectors.store_dir())
+        identity = repr((search.catalogue_version(), index_name, query, "related"))
+        key = "search:" + hashlib.sha256(identity.encode()).hexdigest()
+        hit = cache.get(key)
+        if hit is not None:
+            return list(hit)
+    found = similar_selectors.meaning_search(
+        parsed=parsed, mode="semantic", limit=RELATED_DEPTH, offset=0
+    )
+    ids = found[0] if found is not None else []
+    if ids and parsed.has_text:
+        matching, _ = search.search_filtered(
+            terms=parsed.terms,
+            phrases=parsed.phrases,
+            author_terms=parsed.author_terms,
+            among=ids,
+            limit=len(ids),
+        )
+        ids = [pk for pk in ids if pk not in set(matching)]
+    ids = ids[:RELATED_LIMIT]
+    if key:
+        cache.set(key, ids, seconds)
+    return ids

@@ -6,6 +6,7 @@ from typing import Any
 
 from django_tasks import task
 
+from paperfeed.papers import textindex_build
 from paperfeed.papers.similar import services as similar
 
 
@@ -13,3 +14,9 @@ from paperfeed.papers.similar import services as similar
 def similar_build_task(full: bool = False) -> dict[str, Any]:
     """Bring similar papers and the search-by-meaning index up to date (after each import)."""
     return similar.similar_build(full=full).as_dict()
+
+
+@task()
+def search_index_update_task() -> dict[str, Any]:
+    """Bring the search index up to date with the papers written since it last caught up."""
+    return textindex_build.textindex_update().as_dict()

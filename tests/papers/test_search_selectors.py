@@ -194,3 +194,24 @@ def test_stubs_rank_below_complete_papers_of_equal_relevance():
         for p in search_selectors.search_papers(query="quantisation", mode="keyword").papers
     ]
     assert found == [better.pk, in_abstract.pk]
+
+
+@pytest.mark.django_db
+def test_a_query_with_no_hits_gets_a_corrected_second_try():
+    catalogue_paper("2602.00301", title="Diffusion transformers for images", abstract="Scaling.")
+    catalogue_paper("2602.00302", title="Graph networks", abstract="Message passing.")
+    result = search_selectors.search_papers(query="difusion transformrs year:2020-2030")
+    assert result.suggestion == "diffusion transformers year:2020-2030"
+    assert [row.paper.arxiv_id for row in result.papers] == ["2602.00301"]
+    assert result.total == 1 and "<mark>" in result.papers[0].title_html
+    # A query that matches as typed is never second-guessed; nonsense gets no suggestion.
+    assert search_selectors.search_papers(query="graph").suggestion == ""
+    nothing = search_selectors.search_papers(query="qqqqzzzz")
+    assert nothing.total == 0 and nothing.suggestion == ""
+
+
+@pytest.mark.django_db
+def test_the_search_page_says_did_you_mean(client):
+    catalogue_paper("2602.00301", title="Diffusion transformers for images", abstract="Scaling.")
+    html = client.get("/search", {"q": "difusion"}).content.decode()
+    assert "Did you mean" in html and "q=diffusion" in html and "2602.00301" in html

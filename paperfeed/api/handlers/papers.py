@@ -53,8 +53,8 @@ class SearchQuery(Schema):
     limit: int = Field(50, ge=1, le=120)
     mode: Literal["keyword", "semantic", "hybrid"] = Field(
         "hybrid",
-        description="keyword: full text; semantic: nearest in meaning; hybrid: both, fused "
-        "by reciprocal rank",
+        description="keyword: full text; semantic: nearest in meaning; hybrid: the full-text "
+        "hits (papers related only by meaning are listed apart on the site, not here)",
     )
 
 

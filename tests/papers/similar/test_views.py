@@ -7,6 +7,7 @@ import json
 import pytest
 from django.test import Client
 
+from paperfeed.papers import search_selectors
 from paperfeed.papers.models import Paper
 from paperfeed.papers.similar import services
 from tests.factories import catalogue_paper
@@ -64,9 +65,26 @@ def test_semantic_search_finds_papers_without_every_word(settings):
     robots = {p.arxiv_id for p in made["robots"]}
     query = "grasping manipulation robot unicorn"  # no paper says "unicorn"
     assert "No papers match" in search(query, mode="keyword").content.decode()
-    for mode in ("semantic", "hybrid"):
-        found = listed(search(query, mode=mode).content.decode())
-        assert found and set(found[:6]) == robots
+    found = listed(search(query, mode="semantic").content.decode())
+    assert found and set(found[:6]) == robots
+    # Hybrid counts only what matches the words (nothing), and shows the papers related by
+    # meaning apart, under their own heading.
+    html = search(query, mode="hybrid").content.decode()
+    assert "No papers match" in html and "Related by meaning" in html
+    related = listed(html[html.index("Related by meaning") :])
+    assert len(related) == search_selectors.RELATED_LIMIT and set(related) <= robots
+
+
+def test_hybrid_count_is_the_word_matches_and_related_papers_are_apart(settings):
+    made = make_catalogue()
+    services.similar_build(full=True)
+    keyword = search_selectors.search_papers(query="robot grasping variant 0", mode="keyword")
+    hybrid = search_selectors.search_papers(query="robot grasping variant 0", mode="hybrid")
+    assert hybrid.total == keyword.total > 0
+    assert [r.paper.pk for r in hybrid.papers] == [r.paper.pk for r in keyword.papers]
+    shown = {r.paper.pk for r in hybrid.papers}
+    assert hybrid.related and not shown & {r.paper.pk for r in hybrid.related}
+    assert {r.paper.pk for r in hybrid.related} <= {p.pk for p in made["robots"]}
 
 
 def test_hybrid_is_the_default_and_keeps_keyword_hits_first(settings):

@@ -1,0 +1,187 @@
+"""Search speed per engine, side by side on one catalogue: in process, then over HTTP.
+
+A set of distinct queries (default 1,200) made from the catalogue's own papers, so no cache
+helps: two and three title words, a quoted phrase of a title, an author's surname
+(``author:``), words with ``cat:`` or ``year:``, a half-remembered title (words missing,
+shuffled), and ``sort:date``. Every engine answers the same queries in the same process, one
+after the other, so a busy shared machine slows them alike: compare the ratios.
+
+1. In process: the engine alone (``search.search_filtered``: one page of ids and the count) and
+   the whole selector (``search_papers``: rows, highlighting), p50 / p95 per engine.
+2. HTTP (``--http SECONDS``): ``paperfeed web`` (gunicorn, 2 workers), every cache off, wrk at 32
+   connections cycling through the same queries on ``/search``, per engine.
+
+    PAPERFEED_DATA_DIR=var/bench/corpora/sqlite-real \\
+    DATABASE_URL=sqlite:///var/bench/corpora/sqlite-real/pf.sqlite3 \\
+        .venv/bin/python -m bench.search_speed [--queries 1200] [--http 10]
+
+The tantivy index must exist (``paperfeed search rebuild``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bench.common import table
+
+SEED = 29
+
+
+def queries(count: int) -> list[str]:
+    """``count`` distinct queries of the kinds readers type, from the catalogue's papers."""
+    from paperfeed.papers.models import Paper, PaperAuthor
+    from paperfeed.papers.querysyntax import words_of
+
+    rng = random.Random(SEED)
+    ids = list(Paper.objects.visible().values_list("id", flat=True))
+    picked = rng.sample(ids, k=min(len(ids), count * 2))
+    rows = Paper.objects.filter(pk__in=picked).values_list(
+        "id", "title", "primary_category", "published"
+    )
+    surnames = dict(
+        PaperAuthor.objects.filter(paper_id__in=picked, position=0).values_list("paper_id", "name")
+    )
+    out: dict[str, None] = {}
+    for n, (pk, title, category, published) in enumerate(rows):
+        words = [w for w in words_of(title) if len(w) > 3]
+        if len(words) < 3:
+            continue
+        kind = n % 8
+        two = " ".join(rng.sample(words, k=2)).lower()
+        if kind == 0:
+            query = two
+        elif kind == 1:
+            query = " ".join(rng.sample(words, k=3)).lower()
+        elif kind == 2:
+            start = rng.randrange(len(words) - 1)
+            query = f'"{words[start]} {words[start + 1]}"'
+        elif kind == 3 and pk in surnames and surnames[pk].split():
+            query = f"author:{surnames[pk].split()[-1]}"
+        elif kind == 4 and category:
+            query = f"{two} cat:{category}"
+        elif kind == 5:
+            query = f"{words[0].lower()} year:{published.year}"
+        elif kind == 6:
+            kept = rng.sample(words, k=max(2, len(words) - len(words) // 4))
+            query = " ".join(kept)
+        else:
+            query = f"{two} sort:date"
+        out[query] = None
+        if len(out) == count:
+            break
+    return list(out)
+
+
+def _percentiles(seconds: list[float]) -> tuple[float, float]:
+    ordered = sorted(seconds)
+    return ordered[len(ordered) // 2] * 1000, ordered[int(len(ordered) * 0.95)] * 1000
+
+
+def in_process(texts: list[str], engines: list[str]) -> list[tuple[str, ...]]:
+    from django.conf import settings
+
+    from paperfeed.papers import querysyntax, search
+    from paperfeed.papers.search_selectors import search_papers
+
+    parsed = [querysyntax.parse_query(text) for text in texts]
+    rows = []
+    for engine in engines:
+        settings.PAPERFEED_SEARCH_ENGINE = engine
+        engine_times: list[float] = []
+        for query in parsed:
+            started = time.perf_counter()
+            search.search_filtered(
+                terms=query.terms,
+                phrases=query.phrases,
+                author_terms=query.author_terms,
+                categories=query.categories,
+                years=query.years,
+                sort=query.sort or "relevance",
+                limit=20,
+            )
+            engine_times.append(time.perf_counter() - started)
+        page_times: list[float] = []
+        for text in texts:
+            started = time.perf_counter()
+            search_papers(query=text, limit=20, mode="keyword")
+            page_times.append(time.perf_counter() - started)
+        e50, e95 = _percentiles(engine_times)
+        s50, s95 = _percentiles(page_times)
+        rows.append((engine, f"{e50:.2f}", f"{e95:.2f}", f"{s50:.2f}", f"{s95:.2f}"))
+    return rows
+
+
+def over_http(texts: list[str], engines: list[str], seconds: float, mode: str) -> list[tuple]:
+    from bench import http
+
+    paths = [
+        "/search?" + urlencode({"q": text, **({"mode": mode} if mode else {})}) for text in texts
+    ]
+    env = {
+        key: os.environ[key] for key in ("PAPERFEED_DATA_DIR", "DATABASE_URL") if key in os.environ
+    }
+    rows = []
+    with tempfile.TemporaryDirectory() as scripts:
+        for engine in engines:
+            settings_env = {**env, **http.uncached_env(), "PAPERFEED_SEARCH_ENGINE": engine}
+            with http.server(http.app_command(), settings_env, f"search-{engine}") as (base, _):
+                http.warm(base, paths)
+                result = http.wrk(base, paths, seconds, Path(scripts))
+                http.drain(base)
+            rows.append(
+                (
+                    engine,
+                    str(result["rps"]),
+                    str(result["p50_ms"]),
+                    str(result["p95_ms"]),
+                    str(result["non2xx"]),
+                )
+            )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--queries", type=int, default=1200)
+    parser.add_argument("--engines", default="tantivy,database")
+    parser.add_argument("--http", type=float, default=0, help="seconds of wrk per engine")
+    parser.add_argument("--mode", default="", help="search mode over HTTP (default: the site's)")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
+    os.environ["PAPERFEED_SEARCH_CACHE_SECONDS"] = "0"
+    import django
+
+    django.setup()
+    from paperfeed.papers import textindex
+    from paperfeed.papers.models import Paper
+
+    engines = args.engines.split(",")
+    if "tantivy" in engines and textindex.engine_index() is None:
+        raise SystemExit("no search index for this database: run `paperfeed search rebuild`")
+    texts = queries(args.queries)
+    print(f"{Paper.objects.count():,} papers, {len(texts)} distinct queries, e.g. {texts[:4]}")
+    print("in process (ms): the engine alone, and the whole search selector")
+    print(
+        table(
+            in_process(texts, engines),
+            ("engine", "engine p50", "engine p95", "selector p50", "selector p95"),
+        )
+    )
+    if args.http:
+        print(f"HTTP: gunicorn 2 workers, wrk 32 connections, {args.http:.0f} s per engine")
+        print(
+            table(
+                over_http(texts, engines, args.http, args.mode),
+                ("engine", "req/s", "p50 ms", "p95 ms", "non-2xx"),
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()

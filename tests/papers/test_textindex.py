@@ -1,0 +1,165 @@
+"""The tantivy search engine, driven through the search selectors as pages and the API use it
+(run with DATABASE_URL for PostgreSQL). Each test has its own index directory."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from paperfeed.papers import search, search_selectors, textindex, textindex_build
+from paperfeed.papers.models import Paper
+from tests.factories import catalogue_paper
+from tests.papers.test_search_selectors import HOSTILE
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _engine(settings, tmp_path):
+    settings.PAPERFEED_SEARCH_ENGINE = "tantivy"
+    settings.PAPERFEED_SEARCH_INDEX_DIR = str(tmp_path / "search")
+    settings.PAPERFEED_SEARCH_CACHE_SECONDS = 0
+
+
+def ids(query: str, **options) -> list[str]:
+    result = search_selectors.search_papers(query=query, mode="keyword", **options)
+    return [row.paper.arxiv_id for row in result.papers]
+
+
+def catalogue() -> None:
+    catalogue_paper(
+        "2602.00101",
+        title="Diffusion transformers for images",
+        abstract="We scale diffusion models.",
+        authors=("Yann LeCun", "Ada Lovelace"),
+        categories=("cs.CV",),
+        published=datetime(2025, 5, 1, tzinfo=UTC),
+    )
+    catalogue_paper(
+        "2602.00102",
+        title="Language models",
+        abstract="Large language models can do diffusion too.",
+        authors=("Alan Turing", "Baptiste Rozière"),
+        categories=("cs.CL",),
+        published=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+
+
+def test_without_an_index_the_database_answers_and_with_one_the_index_does():
+    catalogue()
+    assert textindex.engine_index() is None
+    assert ids("diffusion") == ["2602.00101", "2602.00102"]
+    report = textindex_build.textindex_rebuild()
+    assert report.full and report.papers == 2
+    assert textindex.engine_index() is not None
+    # Proof that the index answers: a paper the index lacks is not found until an update.
+    catalogue_paper("2602.00103", title="Diffusion for audio", abstract="Sound.")
+    assert ids("diffusion audio") == []
+    assert textindex_build.textindex_update().papers >= 1
+    assert ids("diffusion audio") == ["2602.00103"]
+
+
+def test_ranking_filters_sorting_and_highlighting_through_the_index():
+    catalogue()
+    textindex_build.textindex_rebuild()
+    result = search_selectors.search_papers(query="diffusion", mode="keyword")
+    assert [row.paper.arxiv_id for row in result.papers] == ["2602.00101", "2602.00102"]
+    assert result.total == 2 and "<mark>Diffusion</mark>" in result.papers[0].title_html
+    assert ids("diffusion", sort="date") == ["2602.00102", "2602.00101"]
+    assert ids("diffusion author:lecun") == ["2602.00101"]
+    assert ids('author:"alan turing"') == ["2602.00102"]
+    assert ids("author:roziere") == ids("author:rozière") == ["2602.00102"]
+    assert ids("diffusion cat:cs.CL") == ["2602.00102"]
+    assert ids("diffusion year:2025") == ["2602.00101"]
+    assert ids("diffusion year:2026-2027") == ["2602.00102"]
+    assert ids('"language models"') == ["2602.00102"]
+    assert ids('"models language"') == []
+    assert ids("cat:cs.CV") == ["2602.00101"]
+    assert ids("year:2020-2030") == ["2602.00102", "2602.00101"]
+    assert ids("turing") == ["2602.00102"], "plain words match author names too"
+
+
+def test_title_matches_weigh_more_and_words_close_together_count():
+    catalogue_paper("2602.00201", title="A survey", abstract="Graph neural networks " * 3)
+    catalogue_paper("2602.00202", title="Graph neural networks", abstract="A survey.")
+    catalogue_paper(
+        "2602.00203",
+        title="Networks of graph neural cells",
+        abstract="Neural graph networks, shuffled.",
+    )
+    textindex_build.textindex_rebuild()
+    assert ids("graph neural networks") == ["2602.00202", "2602.00203", "2602.00201"]
+
+
+def test_hidden_papers_leave_at_once_and_stubs_rank_below_complete_papers():
+    from tests.papers.test_selectors import stub
+
+    complete = catalogue_paper(
+        "2602.00001",
+        title="Contrastive tokenizers",
+        abstract="A complete record from arXiv, with more words than a title.",
+        published=datetime(2026, 2, 2, tzinfo=UTC),
+    )
+    only_featured = stub(
+        "2602.00002", title="Contrastive tokenizers", day=date(2026, 2, 20), categories=["cs.CL"]
+    )
+    textindex_build.textindex_rebuild()
+    for query in ("contrastive tokenizers", "tokenizers cat:cs.CL", "tokenizers year:2026"):
+        found = [p.paper.pk for p in search_selectors.search_papers(query=query).papers]
+        assert found == [complete.pk, only_featured.pk], query
+    Paper.objects.filter(pk=complete.pk).update(hidden=True)
+    result = search_selectors.search_papers(query="contrastive tokenizers")
+    assert [p.paper.pk for p in result.papers] == [only_featured.pk] and result.total == 1
+
+
+def test_counts_are_exact_and_pages_follow_each_other():
+    for n in range(25):
+        catalogue_paper(f"2602.{n:05d}", title=f"Sparse attention variant {n}", abstract="x")
+    textindex_build.textindex_rebuild()
+    first = search_selectors.search_papers(query="sparse attention", limit=10)
+    second = search_selectors.search_papers(query="sparse attention", limit=10, offset=10)
+    assert first.total == second.total == 25
+    seen = [r.paper.pk for r in first.papers] + [r.paper.pk for r in second.papers]
+    assert len(set(seen)) == 20
+
+
+def test_did_you_mean_reads_the_index():
+    catalogue()
+    textindex_build.textindex_rebuild()
+    result = search_selectors.search_papers(query="difusion transformrs")
+    assert result.suggestion == "diffusion transformers"
+    assert [r.paper.arxiv_id for r in result.papers] == ["2602.00101"]
+    assert search.word_frequencies(["diffusion", "nowhere"]) == {"diffusion": 2}
+
+
+def test_ids_and_urls_go_straight_to_the_paper(client):
+    catalogue()
+    textindex_build.textindex_rebuild()
+    for query in ("2602.00102", "arXiv:2602.00102v2", "https://arxiv.org/abs/2602.00102"):
+        response = client.get("/search", {"q": query})
+        assert response.status_code == 302 and response["Location"] == "/papers/2602.00102"
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_queries_never_fail_on_the_index(client, query):
+    catalogue()
+    textindex_build.textindex_rebuild()
+    search_selectors.search_papers(query=query)
+    assert client.get("/search", {"q": query}).status_code == 200
+    assert client.get("/api/papers/search", {"q": query[:250]}).status_code == 200
+
+
+def test_an_index_of_another_database_or_engine_setting_is_not_used(settings):
+    catalogue()
+    textindex_build.textindex_rebuild()
+    settings.PAPERFEED_SEARCH_ENGINE = "database"
+    assert textindex.engine_index() is None
+    settings.PAPERFEED_SEARCH_ENGINE = "tantivy"
+    root = textindex.current_root(textindex.index_dir())
+    assert root is not None
+    state = textindex.read_state(root)
+    textindex.write_state(root, {**state, "database": "sqlite::elsewhere"})
+    textindex._held.clear()
+    assert textindex.engine_index() is None
+    assert ids("diffusion") == ["2602.00101", "2602.00102"], "the database answers"

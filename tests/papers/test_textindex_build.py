@@ -1,0 +1,89 @@
+"""Building the search index from the database: rebuilds swap atomically, updates catch up."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from paperfeed.papers import textindex, textindex_build
+from paperfeed.papers.models import Paper
+from tests.factories import catalogue_paper
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _engine(settings, tmp_path):
+    settings.PAPERFEED_SEARCH_ENGINE = "tantivy"
+    settings.PAPERFEED_SEARCH_INDEX_DIR = str(tmp_path / "search")
+
+
+def test_a_rebuild_writes_a_new_build_and_swaps_it_in():
+    catalogue_paper("2602.00001", title="Graph networks", authors=("Ada Lovelace",))
+    first = textindex_build.textindex_rebuild()
+    reader = textindex.engine_index()
+    assert reader is not None
+    catalogue_paper("2602.00002", title="Graph transformers")
+    second = textindex_build.textindex_rebuild()
+    assert second.root != first.root and second.papers == 2
+    base = textindex.index_dir()
+    assert textindex.current_root(base) == base / second.root.rsplit("/", 1)[1]
+    assert [p.name for p in base.iterdir() if p.is_dir()] == [second.root.rsplit("/", 1)[1]]
+    index = textindex.engine_index()
+    assert index is not None and index is not reader and index.searcher().num_docs == 2
+
+
+def test_an_update_replaces_changed_papers_and_starts_with_a_rebuild():
+    paper = catalogue_paper("2602.00001", title="Graph networks")
+    assert textindex_build.textindex_update().full, "no build yet: a rebuild"
+    Paper.objects.filter(pk=paper.pk).update(title="Spiking networks")  # updated_at moves too
+    Paper.objects.filter(pk=paper.pk).update(updated_at=paper.updated_at.replace(year=2099))
+    report = textindex_build.textindex_update()
+    assert not report.full and report.papers == 1
+    index = textindex.engine_index()
+    assert index is not None
+    found, total = textindex.search(index, terms=["spiking"])
+    assert found == [paper.pk] and total == 1
+    assert textindex.search(index, terms=["graph"]) == ([], 0), "the old entry is gone"
+    assert index.searcher().num_docs == 1
+
+
+def test_an_import_enqueues_the_update_the_worker_runs(
+    run_tasks, tmp_path, django_capture_on_commit_callbacks
+):
+    import json
+
+    from paperfeed.ingest.sources import papers_import_files
+
+    textindex_build.textindex_rebuild()
+    listing = tmp_path / "2026-02-02.jsonl"
+    record = {
+        "id": "2602.00042",
+        "categories": ["cs.LG"],
+        "pdf": "https://arxiv.org/pdf/2602.00042",
+        "abs": "https://arxiv.org/abs/2602.00042",
+        "authors": ["Ada Lovelace"],
+        "title": "Hypernetwork compression",
+        "comment": None,
+        "summary": "We compress hypernetworks.",
+    }
+    listing.write_text(json.dumps(record) + "\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        papers_import_files(paths=[str(listing)])
+    index = textindex.engine_index()
+    assert index is not None
+    assert textindex.search(index, terms=["hypernetwork"])[1] == 0, "not before the worker"
+    run_tasks()
+    assert textindex.search(index, terms=["hypernetwork"])[1] == 1
+
+
+def test_the_command_rebuilds_updates_and_reports(capsys):
+    call_command("search", "status")
+    assert "No search index" in capsys.readouterr().out
+    catalogue_paper("2602.00001", title="Graph networks")
+    call_command("search", "rebuild")
+    assert "full rebuild: 1 papers" in capsys.readouterr().out
+    call_command("search", "update")
+    assert "update:" in capsys.readouterr().out
+    call_command("search", "status")
+    assert "1 papers, caught up to" in capsys.readouterr().out
