@@ -31,6 +31,19 @@ def authors_short(names: list[str]) -> str:
 
 
 @register.filter
+def short_count(value: int | None) -> str:
+    """A star count as a card shows it: '950', '1.2k', '12k', '1.5M'."""
+    number = int(value or 0)
+    if number < 1000:
+        return str(number)
+    # 999,600 would round to "1000k": it reads as "1M".
+    scaled, suffix = (number / 1000, "k") if number < 999_500 else (number / 1_000_000, "M")
+    # One decimal below 10 (1.2k), none above (12k); never "1.0k".
+    text = f"{scaled:.1f}" if scaled < 9.95 else f"{scaled:.0f}"
+    return text.removesuffix(".0") + suffix
+
+
+@register.filter
 def abstract_preview(value: str) -> str:
     """The first PREVIEW_CHARS characters, cut at a word."""
     text = " ".join(str(value or "").split())
