@@ -107,3 +107,131 @@ def test_every_page_at_every_width_in_both_themes(live_server, settings, browser
         finally:
             context.close()
     assert not failures, "\n".join(failures)
+
+
+def _background(page) -> str:
+    return page.evaluate("getComputedStyle(document.body).backgroundColor")
+
+
+LIGHT_BG, DARK_BG = "rgb(255, 255, 255)", "rgb(17, 20, 24)"
+
+
+def test_theme_follows_the_os_until_the_reader_chooses_and_remembers_it(live_server, browser):
+    errors: list[str] = []
+    for os_theme, other in (("light", "dark"), ("dark", "light")):
+        context = browser.new_context(
+            viewport={"width": 1024, "height": 700}, color_scheme=os_theme
+        )
+        page = context.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        try:
+            page.goto(live_server.url + "/accounts/login")
+            assert _background(page) == (LIGHT_BG if os_theme == "light" else DARK_BG)
+            toggle = page.locator(".theme-toggle")
+            assert toggle.get_attribute("aria-label") == f"Switch to the {other} theme"
+            toggle.click()
+            assert page.evaluate("document.documentElement.dataset.theme") == other
+            assert _background(page) == (LIGHT_BG if other == "light" else DARK_BG)
+            # Another page, then a reload: the choice holds, set before the stylesheet applies.
+            page.goto(live_server.url + "/papers/trending/about")
+            assert _background(page) == (LIGHT_BG if other == "light" else DARK_BG)
+            page.reload()
+            assert page.evaluate("localStorage.getItem('paperfeed-theme')") == other
+            assert _background(page) == (LIGHT_BG if other == "light" else DARK_BG)
+            # No flash: theme.js is a blocking script in <head>, before the stylesheet.
+            order = page.evaluate(
+                """[...document.head.querySelectorAll('script[src], link[rel=stylesheet]')]
+                   .map(e => e.tagName + (e.defer || e.async ? ':deferred' : '') + ' '
+                        + (e.src || e.href).split('/').pop())"""
+            )
+            assert order.index("SCRIPT theme.js") < order.index("LINK site.css")
+        finally:
+            context.close()
+    assert not errors
+
+
+FOCUSED = """(() => {
+  const e = document.activeElement, s = getComputedStyle(e), r = e.getBoundingClientRect();
+  return {tag: e.tagName, text: (e.textContent || e.value || '').trim().slice(0, 30),
+          outline: s.outlineStyle, width: parseFloat(s.outlineWidth),
+          shown: r.width > 0 && r.height > 0, own: e.matches(':focus')};
+})()"""
+
+
+def test_keyboard_slash_j_k_and_a_visible_focus_on_every_control(live_server, settings, browser):
+    settings.PAPERFEED_PAGE_CACHE_SECONDS = 0
+    design_catalogue()
+    context = browser.new_context(viewport={"width": 1366, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/")
+        page.keyboard.press("/")
+        assert page.evaluate("document.activeElement.id") == "site-q"
+        page.locator("h1").click()
+        titles = page.locator(".paper-entry .entry-title a")
+        page.keyboard.press("j")
+        page.keyboard.press("j")
+        assert page.evaluate("document.activeElement.textContent") == titles.nth(1).inner_text()
+        assert "is-current" in (page.locator(".paper-entry").nth(1).get_attribute("class") or "")
+        page.keyboard.press("k")
+        assert page.evaluate("document.activeElement.textContent") == titles.nth(0).inner_text()
+        # "j" typed into the search box is a letter, not a jump.
+        page.focus("#site-q")
+        page.keyboard.type("jk")
+        assert page.input_value("#site-q") == "jk"
+
+        # Tab through the page: every stop is on screen once focused, with a visible outline.
+        page.goto(live_server.url + "/")
+        seen = set()
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUSED)
+            if focused["tag"] == "BODY":
+                break
+            seen.add(focused["text"])
+            if not focused["own"]:
+                continue  # inside a control's built-in parts (a date field's calendar button)
+            assert focused["shown"] and focused["outline"] != "none" and focused["width"] >= 2, (
+                focused
+            )
+        assert {"Daily", "Trending", "New", "Sign in"} <= seen
+    finally:
+        context.close()
+
+
+def test_phone_menu_and_form_errors_beside_their_fields(live_server, browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    errors: list[tuple[str, str]] = []
+    page.on("console", lambda m: errors.append((m.text, "")) if m.type == "error" else None)
+    try:
+        page.goto(live_server.url + "/accounts/signup")
+        header = page.locator(".site-header").bounding_box()
+        assert header is not None and header["height"] < 60  # one compact row
+        search = page.locator("#site-q").bounding_box()
+        assert search is not None and search["width"] >= 160
+        nav = page.get_by_role("link", name="Trending", exact=True)
+        assert not nav.is_visible()
+        toggle = page.locator(".menu-toggle")
+        toggle.click()
+        assert nav.is_visible() and toggle.get_attribute("aria-expanded") == "true"
+        page.keyboard.press("Escape")
+        assert not nav.is_visible()
+
+        page.fill("#id_username", "ada")
+        page.fill("#id_email", "ada@example.org")
+        page.fill("#id_password1", "short")
+        page.fill("#id_password2", "different")
+        page.get_by_role("button", name="Sign up").click()
+        page.wait_for_load_state()
+        field = page.locator(".field.has-error").first
+        assert field.locator(".error").is_visible()
+        label_box = field.locator("label").bounding_box()
+        error_box = field.locator(".error").first.bounding_box()
+        input_box = field.locator("input").bounding_box()
+        assert label_box and error_box and input_box
+        assert label_box["y"] < error_box["y"] < input_box["y"]
+        assert _problems(page, errors) == []
+        page.screenshot(path=str(ARTIFACTS / "design" / "360-sign-up-errors.png"), full_page=True)
+    finally:
+        context.close()
