@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django import template
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from paperfeed.papers import tex as tex_module
+from paperfeed.papers.rows import PaperRow
 from paperfeed.papers.search import COUNT_CAP
 
 register = template.Library()
@@ -21,13 +25,34 @@ def tex(value: str) -> SafeString:
     return mark_safe(tex_module.render(str(value or "")))
 
 
+def _shown_authors(names: list[str]) -> tuple[list[str], str]:
+    """The names a card shows and what follows them: all of them, or the first SHORT_AUTHORS
+    and ' et al. (+N)' when there are more than SHORT_AUTHORS + 1."""
+    if len(names) <= SHORT_AUTHORS + 1:
+        return names, ""
+    return names[:SHORT_AUTHORS], f" et al. (+{len(names) - SHORT_AUTHORS})"
+
+
 @register.filter
 def authors_short(names: list[str]) -> str:
     """'A, B, C, D, E et al.' when there are more than SHORT_AUTHORS + 1 authors."""
-    names = list(names or [])
-    if len(names) <= SHORT_AUTHORS + 1:
-        return ", ".join(names)
-    return ", ".join(names[:SHORT_AUTHORS]) + f" et al. (+{len(names) - SHORT_AUTHORS})"
+    shown, rest = _shown_authors(list(names or []))
+    return ", ".join(shown) + rest
+
+
+@register.filter
+def byline(row: PaperRow, verified: Mapping[int, set[str]] | None) -> SafeString:
+    """A card's authors as ``authors_short`` writes them, each verified author (a claim a curator
+    approved; ``verified`` maps paper ids to names) marked with a check."""
+    marked = verified.get(row.paper.pk, set()) if verified else set()
+    shown, rest = _shown_authors(list(row.authors))
+    parts = [
+        format_html('{}<span class="verified-badge" title="Verified author">✓</span>', name)
+        if name in marked
+        else conditional_escape(name)
+        for name in shown
+    ]
+    return mark_safe(", ".join(parts) + rest)
 
 
 @register.filter

@@ -28,7 +28,7 @@
     darkQuery.addEventListener("change", label);
   }
 
-  // The phone menu: the header's links fold behind one button below 720 px.
+  // The phone and tablet menu: the header's links fold behind one button below 960 px.
   function setupMenu() {
     var header = document.querySelector(".site-header");
     var toggle = header && header.querySelector(".menu-toggle");

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from paperfeed.papers.templatetags.papers_tags import short_count
+from paperfeed.papers.models import Paper
+from paperfeed.papers.rows import PaperRow
+from paperfeed.papers.templatetags.papers_tags import authors_short, byline, short_count
 
 
 @pytest.mark.parametrize(
@@ -25,3 +27,15 @@ from paperfeed.papers.templatetags.papers_tags import short_count
 )
 def test_short_count_reads_like_a_star_badge(stars, shown):
     assert short_count(stars) == shown
+
+
+def test_byline_marks_verified_authors_and_escapes_names():
+    names = ["Ada <Lovelace>", "Alan Turing", "C", "D", "E", "F", "G"]
+    row = PaperRow(paper=Paper(pk=7), authors=names)
+    assert byline(row, None) == "Ada &lt;Lovelace&gt;, Alan Turing, C, D, E et al. (+2)"
+    assert byline(row, None).replace("&lt;", "<").replace("&gt;", ">") == authors_short(names)
+    marked = byline(row, {7: {"Alan Turing", "G"}, 8: {"C"}})
+    assert marked.startswith(
+        'Ada &lt;Lovelace&gt;, Alan Turing<span class="verified-badge" title="Verified author">'
+    )
+    assert marked.count("verified-badge") == 1  # G is not shown; C is on another paper
