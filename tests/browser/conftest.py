@@ -94,9 +94,10 @@ def design_catalogue() -> dict[str, object]:
     from paperfeed.accounts.roles import curator_grant
     from paperfeed.community.models import AuthorClaim
     from paperfeed.community.services import claim_create, claim_decide, comment_create
+    from paperfeed.digests import tokens
     from paperfeed.papers.models import Author, Featured, Paper
     from paperfeed.trending.models import UpvoteSnapshot
-    from tests.factories import UserFactory, catalogue_paper
+    from tests.factories import SubscriberFactory, UserFactory, catalogue_paper
 
     now = timezone.now()
     day = timezone.localdate() - timedelta(days=1)
@@ -140,4 +141,12 @@ def design_catalogue() -> dict[str, object]:
         user=member, paper=first, body="Does the **verifier** generalise? See https://example.org/a"
     )
     comment_create(user=curator, paper=first, body="It does, *mostly*.", parent=top)
-    return {"paper": first.arxiv_id, "member": member, "curator": curator, "day": day}
+    subscriber = SubscriberFactory(email="reader@example.org")
+    preferences = tokens.make_token(subscriber=subscriber, purpose=tokens.PREFERENCES)
+    return {
+        "paper": first.arxiv_id,
+        "member": member,
+        "curator": curator,
+        "day": day,
+        "preferences": preferences,
+    }

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 WIDTHS = (360, 390, 768, 1366)
 THEMES = ("light", "dark")
 
-# (name, path): {day} and {week} are filled from the catalogue.
+# (name, path): {paper}, {week} and {preferences} are filled from the catalogue.
 ANONYMOUS_PAGES = [
     ("daily", "/"),
     ("weekly", "/papers/week/{week}"),
@@ -32,6 +32,7 @@ ANONYMOUS_PAGES = [
     ("sign-in", "/accounts/login"),
     ("sign-up", "/accounts/signup"),
     ("subscribe", "/digest/subscribe"),
+    ("digest-preferences", "/digest/preferences/{preferences}"),
     ("profile", "/accounts/u/ada"),
     ("api-docs", "/api/docs"),
     ("not-found", "/no/such/page"),
@@ -67,7 +68,11 @@ def test_every_page_at_every_width_in_both_themes(live_server, settings, browser
     catalogue = design_catalogue()
     day = catalogue["day"]
     year, week, _ = day.isocalendar()
-    names = {"paper": catalogue["paper"], "week": f"{year}-W{week:02d}"}
+    names = {
+        "paper": catalogue["paper"],
+        "week": f"{year}-W{week:02d}",
+        "preferences": catalogue["preferences"],
+    }
     folder = ARTIFACTS / "design"
     folder.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
