@@ -205,6 +205,7 @@ def test_keyboard_slash_j_k_and_a_visible_focus_on_every_control(live_server, se
 
 
 def test_phone_menu_and_form_errors_beside_their_fields(live_server, browser):
+    (ARTIFACTS / "design").mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
     page = context.new_page()
     errors: list[tuple[str, str]] = []
@@ -220,6 +221,7 @@ def test_phone_menu_and_form_errors_beside_their_fields(live_server, browser):
         toggle = page.locator(".menu-toggle")
         toggle.click()
         assert nav.is_visible() and toggle.get_attribute("aria-expanded") == "true"
+        page.screenshot(path=str(ARTIFACTS / "design" / "360-menu-open.png"))
         page.keyboard.press("Escape")
         assert not nav.is_visible()
 
