@@ -11,11 +11,15 @@
   function setupThemeToggle() {
     var button = document.querySelector(".theme-toggle");
     if (!button) return;
+    var icon = button.querySelector(".theme-icon");
+    var text = button.querySelector(".theme-label");
     var label = function () {
       var next = currentTheme() === "dark" ? "light" : "dark";
       button.setAttribute("aria-label", "Switch to the " + next + " theme");
       button.title = "Switch to the " + next + " theme";
-      button.textContent = next === "dark" ? "☾" : "☀";
+      if (icon) icon.textContent = next === "dark" ? "☾" : "☀";
+      // Shown in the phone menu, where an icon alone would be a riddle.
+      if (text) text.textContent = next === "dark" ? "Dark theme" : "Light theme";
     };
     button.hidden = false;
     label();
