@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from django import template
@@ -16,6 +17,8 @@ register = template.Library()
 
 SHORT_AUTHORS = 5
 PREVIEW_CHARS = 280
+# A "$" or "$$" that opens or closes inline maths (an escaped "\$" is a dollar sign).
+_MATH_DELIMITER = re.compile(r"(?<!\\)\$\$?")
 
 
 @register.filter
@@ -75,7 +78,12 @@ def abstract_preview(value: str) -> str:
     if len(text) <= PREVIEW_CHARS:
         return text
     cut = text.rfind(" ", 0, PREVIEW_CHARS)
-    return text[: cut if cut > PREVIEW_CHARS // 2 else PREVIEW_CHARS] + " …"
+    preview = text[: cut if cut > PREVIEW_CHARS // 2 else PREVIEW_CHARS]
+    delimiters = [match.start() for match in _MATH_DELIMITER.finditer(preview)]
+    if len(delimiters) % 2:
+        # The cut fell inside "$...$": half a formula would show as raw TeX, so stop before it.
+        preview = preview[: delimiters[-1]].rstrip()
+    return preview + " …"
 
 
 @register.filter

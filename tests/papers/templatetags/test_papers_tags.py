@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from paperfeed.papers.models import Paper
 from paperfeed.papers.rows import PaperRow
-from paperfeed.papers.templatetags.papers_tags import authors_short, byline, short_count
+from paperfeed.papers.templatetags.papers_tags import (
+    abstract_preview,
+    authors_short,
+    byline,
+    short_count,
+)
 
 
 @pytest.mark.parametrize(
@@ -39,3 +46,15 @@ def test_byline_marks_verified_authors_and_escapes_names():
         'Ada &lt;Lovelace&gt;, Alan Turing<span class="verified-badge" title="Verified author">'
     )
     assert marked.count("verified-badge") == 1  # G is not shown; C is on another paper
+
+
+def test_abstract_preview_never_stops_inside_a_formula():
+    words = "word " * 50
+    inside = abstract_preview("word " * 52 + "we bound $x^2 + y_i + z$ and more " * 5)
+    assert inside.endswith(" …") and inside.count("$") % 2 == 0
+    assert inside.endswith("word we bound …")
+    display = abstract_preview(words + "then $$a + b$$ and $$c + d + e + f$$ more " * 6)
+    assert len(re.findall(r"\$\$", display)) % 2 == 0 and display.endswith("$$ and …")
+    # An escaped dollar is a price, not maths: the cut stays where it was.
+    price = abstract_preview(words + "it costs \\$5 " * 20)
+    assert len(price) > 200
