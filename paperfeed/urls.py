@@ -6,6 +6,7 @@ from paperfeed.core import views as core_views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/", include("paperfeed.accounts.urls")),
     path("", include("paperfeed.api.urls")),
     path("", include("paperfeed.community.urls")),

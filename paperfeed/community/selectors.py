@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport, Upvote
-from paperfeed.papers.models import Featured, Paper
+from paperfeed.papers.models import Featured, Paper, PaperAuthor
 
 MAX_DEPTH = 6
 
@@ -54,6 +55,22 @@ def verified_authors(*, paper: Paper) -> list[AuthorClaim]:
         .select_related("user", "author")
         .order_by("author__name")
     )
+
+
+def verified_author_names(*, paper_ids: Collection[int]) -> dict[int, set[str]]:
+    """For each paper, the names (as the paper writes them) of the authors whose claim a curator
+    approved: one query for a whole list of cards."""
+    if not paper_ids:
+        return {}
+    names: dict[int, set[str]] = {}
+    rows = PaperAuthor.objects.filter(
+        paper_id__in=paper_ids,
+        author__claims__paper_id=F("paper_id"),
+        author__claims__status=AuthorClaim.Status.APPROVED,
+    ).values_list("paper_id", "name")
+    for paper_id, name in rows:
+        names.setdefault(paper_id, set()).add(name)
+    return names
 
 
 def open_reports() -> QuerySet[CommentReport]:

@@ -19,7 +19,11 @@ WEEKDAYS = [
 
 class SubscribeForm(forms.Form):
     # Checked by the service (email-validator), which gives the clearer messages.
-    email = forms.CharField(max_length=320, label="Email address")
+    email = forms.CharField(
+        max_length=320,
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "placeholder": "you@example.org"}),
+    )
 
 
 class PreferencesForm(forms.Form):

@@ -186,3 +186,34 @@ def test_signup_hashes_a_password_whether_or_not_the_address_is_taken(client, mo
     _signup(client, username="intruder", email="taken@example.org")
     assert fresh >= 1
     assert len(calls) == fresh
+
+
+def test_sign_up_form_puts_labels_above_fields_help_in_lists_and_errors_beside_fields(client):
+    page = client.get("/accounts/signup").content.decode()
+    assert '<input type="email" name="email"' in page
+    # Django's password rules arrive as a list and stay one: readable, not run together.
+    help_text = re.search(
+        r'<div class="help" id="id_password1_helptext"><ul>(.*?)</ul>', page, re.S
+    )
+    assert help_text and help_text.group(1).count("<li>") >= 3
+    response = client.post(
+        "/accounts/signup",
+        {"username": "ada", "email": "ada@example.org", "password1": "x", "password2": "y"},
+    )
+    html = response.content.decode()
+    field = re.search(
+        r'<div class="field has-error">\s*<label for="id_password2">.*?</div>', html, re.S
+    )
+    assert field and 'class="error"' in field.group(0)
+    assert 'aria-invalid="true"' in field.group(0)
+
+
+def test_flash_messages_are_banners(client):
+    user = UserFactory(verified=True)
+    client.force_login(user)
+    response = client.post(
+        "/accounts/settings/profile", {"display_name": "Ada", "bio": ""}, follow=True
+    )
+    html = response.content.decode()
+    assert re.search(r'<div class="messages" role="status"><p class="message-\w+">', html)
+    assert '<ul class="messages"' not in html

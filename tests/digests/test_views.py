@@ -185,3 +185,12 @@ def test_signed_in_member_subscribes_from_settings(client, smtp_server, run_task
 def test_subscribe_form_is_on_list_pages(client, catalogue):
     page = client.get(reverse("papers:latest")).content.decode()
     assert 'action="/digest/subscribe"' in page
+
+
+def test_subscribe_page_has_one_form_with_an_email_field(client):
+    page = client.get(reverse("digests:subscribe")).content.decode()
+    # The page's own form replaces the footer's: one form to fill, not two.
+    assert page.count('action="/digest/subscribe"') == 1
+    assert re.search(r'<input type="email" name="email"[^>]*autocomplete="email"', page)
+    footer = client.get("/accounts/login").content.decode()
+    assert 'id="digest-email" type="email"' in footer

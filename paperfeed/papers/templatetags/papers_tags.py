@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from django import template
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from paperfeed.papers import tex as tex_module
+from paperfeed.papers.rows import PaperRow
 from paperfeed.papers.search import COUNT_CAP
 
 register = template.Library()
 
 SHORT_AUTHORS = 5
 PREVIEW_CHARS = 280
+# A "$" or "$$" that opens or closes inline maths (an escaped "\$" is a dollar sign).
+_MATH_DELIMITER = re.compile(r"(?<!\\)\$\$?")
 
 
 @register.filter
@@ -23,13 +28,47 @@ def tex(value: str) -> SafeString:
     return mark_safe(tex_module.render(str(value or "")))
 
 
+def _shown_authors(names: list[str]) -> tuple[list[str], str]:
+    """The names a card shows and what follows them: all of them, or the first SHORT_AUTHORS
+    and ' et al. (+N)' when there are more than SHORT_AUTHORS + 1."""
+    if len(names) <= SHORT_AUTHORS + 1:
+        return names, ""
+    return names[:SHORT_AUTHORS], f" et al. (+{len(names) - SHORT_AUTHORS})"
+
+
 @register.filter
 def authors_short(names: list[str]) -> str:
     """'A, B, C, D, E et al.' when there are more than SHORT_AUTHORS + 1 authors."""
-    names = list(names or [])
-    if len(names) <= SHORT_AUTHORS + 1:
-        return ", ".join(names)
-    return ", ".join(names[:SHORT_AUTHORS]) + f" et al. (+{len(names) - SHORT_AUTHORS})"
+    shown, rest = _shown_authors(list(names or []))
+    return ", ".join(shown) + rest
+
+
+@register.filter
+def byline(row: PaperRow, verified: Mapping[int, set[str]] | None) -> SafeString:
+    """A card's authors as ``authors_short`` writes them, each verified author (a claim a curator
+    approved; ``verified`` maps paper ids to names) marked with a check."""
+    marked = verified.get(row.paper.pk, set()) if verified else set()
+    shown, rest = _shown_authors(list(row.authors))
+    parts = [
+        format_html('{}<span class="verified-badge" title="Verified author">✓</span>', name)
+        if name in marked
+        else conditional_escape(name)
+        for name in shown
+    ]
+    return mark_safe(", ".join(parts) + rest)
+
+
+@register.filter
+def short_count(value: int | None) -> str:
+    """A star count as a card shows it: '950', '1.2k', '12k', '1.5M'."""
+    number = int(value or 0)
+    if number < 1000:
+        return str(number)
+    # 999,600 would round to "1000k": it reads as "1M".
+    scaled, suffix = (number / 1000, "k") if number < 999_500 else (number / 1_000_000, "M")
+    # One decimal below 10 (1.2k), none above (12k); never "1.0k".
+    text = f"{scaled:.1f}" if scaled < 9.95 else f"{scaled:.0f}"
+    return text.removesuffix(".0") + suffix
 
 
 @register.filter
@@ -39,7 +78,12 @@ def abstract_preview(value: str) -> str:
     if len(text) <= PREVIEW_CHARS:
         return text
     cut = text.rfind(" ", 0, PREVIEW_CHARS)
-    return text[: cut if cut > PREVIEW_CHARS // 2 else PREVIEW_CHARS] + " …"
+    preview = text[: cut if cut > PREVIEW_CHARS // 2 else PREVIEW_CHARS]
+    delimiters = [match.start() for match in _MATH_DELIMITER.finditer(preview)]
+    if len(delimiters) % 2:
+        # The cut fell inside "$...$": half a formula would show as raw TeX, so stop before it.
+        preview = preview[: delimiters[-1]].rstrip()
+    return preview + " …"
 
 
 @register.filter

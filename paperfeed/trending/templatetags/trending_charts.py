@@ -1,7 +1,8 @@
 """Inline SVG sparklines and charts of star and upvote history, drawn on the server.
 
-No script and no external image: the SVG is part of the page, coloured with the site's CSS
-variables (``var(--accent)``, ``currentColor``) so it reads in the light and the dark theme.
+No script and no external image: the SVG is part of the page, coloured by the site's stylesheet
+(classes, no inline style) so it reads in the light and the dark theme. A chart's axis labels are
+HTML beside the SVG, so they keep their size when the chart shrinks to a phone's width.
 Every number placed in the markup is formatted by us; the only text from the data is escaped.
 """
 
@@ -52,10 +53,8 @@ def sparkline(points: Sequence[Point] | None, label: str = "", width: int = 90, 
     (t0, v0), (t1, v1) = points[0], points[-1]
     title = f"{label}: {v0:,} on {t0:%d %b} → {v1:,} on {t1:%d %b}"
     return format_html(
-        '<svg class="sparkline" role="img" width="{}" height="{}" viewBox="0 0 {} {}" '
-        'style="vertical-align:middle;overflow:visible"><title>{}</title>'
-        '<path d="{}" fill="none" style="stroke:var(--accent,#0b57d0)" stroke-width="1.5" '
-        'stroke-linejoin="round"/></svg>',
+        '<svg class="sparkline" role="img" width="{}" height="{}" viewBox="0 0 {} {}">'
+        '<title>{}</title><path d="{}"/></svg>',
         width,
         height,
         width,
@@ -65,58 +64,76 @@ def sparkline(points: Sequence[Point] | None, label: str = "", width: int = 90, 
     )
 
 
+def nice_top(value: int) -> int:
+    """The smallest 1, 2 or 5 times a power of ten at or above ``value``: an axis top."""
+    top = 1
+    while True:
+        for step in (1, 2, 5):
+            if step * top >= value:
+                return step * top
+        top *= 10
+
+
+def axis_ticks(values: Sequence[int], *, change: bool = False) -> tuple[int, list[int]]:
+    """(base, ticks): an honest y axis. It starts at zero, or, for ``change``, at the lowest
+    value, so the ticks count what was gained above it. Ticks are distinct integers."""
+    base = min(values) if change else 0
+    top = nice_top(max(max(values) - base, 1))
+    ticks = [0, top // 2, top] if top % 2 == 0 else [0, top]
+    return base, ticks
+
+
+def _day(moment: datetime, other: datetime) -> str:
+    # Two points on one day would get the same label: then the time tells them apart.
+    return f"{moment:%d %b %H:%M}" if moment.date() == other.date() else f"{moment:%d %b %Y}"
+
+
 @register.simple_tag
 def history_chart(
-    points: Sequence[Point] | None, label: str = "", width: int = 560, height: int = 180
+    points: Sequence[Point] | None, label: str = "", change: bool = False
 ) -> SafeString | str:
-    """A line chart with labelled axes: dates along the bottom, counts up the side."""
+    """A line chart: the axis from zero (or the change since the first point, ``change``),
+    labels in HTML so they stay legible at any width; nothing for fewer than two points."""
     points = list(points or [])
     if len(points) < 2:
         return ""
-    left, bottom, pad = 56, 28, 8
-    inner_w, inner_h = width - left - pad, height - bottom - pad
-    coords = [(x + left - 2, y + pad - 2) for x, y in _scale(points, inner_w + 4, inner_h + 4, 2)]
-    values = [p[1] for p in points]
-    v0, v1 = min(values), max(values)
-    t0, t1 = points[0][0], points[-1][0]
-    ticks_y: list[tuple[int, float]] = [(v0, pad + inner_h), (v1, pad)]
-    if v1 - v0 >= 2:
-        ticks_y.insert(
-            1, ((v0 + v1) // 2, pad + inner_h - ((v0 + v1) // 2 - v0) / (v1 - v0) * inner_h)
-        )
-    y_labels = format_html_join(
+    values = [value for _, value in points]
+    base, ticks = axis_ticks(values, change=change)
+    top = ticks[-1]
+    times = [moment.timestamp() for moment, _ in points]
+    span = (times[-1] - times[0]) or 1.0
+    # A 100 by 100 box stretched to the figure's size; strokes keep their width regardless.
+    path = " ".join(
+        f"{'M' if i == 0 else 'L'}{(t - times[0]) / span * 100:.2f},"
+        f"{100 - (v - base) / top * 100:.2f}"
+        for i, (t, v) in enumerate(zip(times, values, strict=True))
+    )
+    grid = format_html_join(
         "",
-        '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="currentColor">{}</text>'
-        '<line x1="{}" x2="{}" y1="{}" y2="{}" style="stroke:var(--line,#ccc)" stroke-width="1"/>',
-        (
-            (left - 6, f"{y + 4:.1f}", f"{value:,}", left, width - pad, f"{y:.1f}", f"{y:.1f}")
-            for value, y in ticks_y
-        ),
+        '<line x1="0" x2="100" y1="{}" y2="{}" vector-effect="non-scaling-stroke"/>',
+        ((f"{100 - tick / top * 100:.2f}",) * 2 for tick in ticks[1:]),
     )
-    summary = (
-        f"{label}: {points[0][1]:,} on {t0:%d %b %Y}, {points[-1][1]:,} on {t1:%d %b %Y} "
-        f"({len(points)} points)"
+    prefix = "+" if change else ""
+    y_labels = format_html_join(
+        "", "<span>{}</span>", ((f"{prefix}{tick:,}",) for tick in reversed(ticks))
     )
+    (t0, v0), (t1, v1) = points[0], points[-1]
+    summary = f"{label}: {v0:,} on {t0:%d %b %Y}, {v1:,} on {t1:%d %b %Y} ({len(points)} points)"
+    caption = f"{label} (gained above {base:,})" if change else label
     return format_html(
-        '<figure class="history-chart"><svg role="img" viewBox="0 0 {w} {h}" width="100%" '
-        'style="max-width:{w}px;height:auto;color:var(--muted,#5b6470)"><title>{summary}</title>'
-        "{y_labels}"
-        '<text x="{left}" y="{h_lab}" font-size="11" fill="currentColor">{d0}</text>'
-        '<text x="{right}" y="{h_lab}" font-size="11" text-anchor="end" fill="currentColor">{d1}'
-        "</text>"
-        '<path d="{path}" fill="none" style="stroke:var(--accent,#0b57d0)" stroke-width="2" '
-        'stroke-linejoin="round"/></svg><figcaption>{label}</figcaption></figure>',
-        w=width,
-        h=height,
-        summary=summary,
-        y_labels=y_labels,
-        left=left,
-        right=width - pad,
-        h_lab=height - 8,
-        d0=f"{t0:%d %b %Y}",
-        d1=f"{t1:%d %b %Y}",
-        path=_path(coords),
-        label=label,
+        '<figure class="history-chart"><figcaption>{}</figcaption><div class="chart-body">'
+        '<div class="chart-y" aria-hidden="true">{}</div>'
+        '<svg role="img" viewBox="0 0 100 100" preserveAspectRatio="none"><title>{}</title>{}'
+        '<path d="{}" vector-effect="non-scaling-stroke"/></svg>'
+        '<div class="chart-x" aria-hidden="true"><span>{}</span><span>{}</span></div>'
+        "</div></figure>",
+        caption,
+        y_labels,
+        summary,
+        grid,
+        path,
+        _day(t0, t1),
+        _day(t1, t0),
     )
 
 

@@ -7,9 +7,13 @@ from django.contrib.auth.models import AnonymousUser
 from django.template import RequestContext, Template
 from django.test import RequestFactory
 
+from paperfeed.accounts.roles import curator_grant
 from paperfeed.community.models import Upvote
+from paperfeed.community.selectors import verified_author_names
+from paperfeed.community.services import claim_create, claim_decide
+from paperfeed.papers.models import Author
 from paperfeed.papers.rows import PaperRow
-from tests.factories import PaperFactory, UserFactory
+from tests.factories import PaperAuthorFactory, PaperFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +43,29 @@ def test_anonymous_readers_get_a_sign_in_link_not_a_form():
     )
     assert "csrfmiddlewaretoken" not in html and "<form" not in html
     assert "/accounts/login?next=/papers" in html and ">43<" in html
+
+
+def test_verified_authors_are_marked_on_cards_in_one_query(django_assert_num_queries):
+    first, second = PaperFactory(), PaperFactory()
+    ada = PaperAuthorFactory(paper=first, name="A. Lovelace", position=0)
+    PaperAuthorFactory(paper=first, position=1)
+    # The same person on another paper, spelled differently there, with no claim on it.
+    PaperAuthorFactory(paper=second, author=ada.author, name="Ada Lovelace", position=0)
+    member, curator = UserFactory(verified=True), UserFactory(verified=True)
+    curator_grant(user=curator)
+    claim_decide(
+        curator=curator,
+        claim=claim_create(user=member, paper=first, author=Author.objects.get(pk=ada.author_id)),
+        approve=True,
+    )
+    pending = PaperAuthorFactory(paper=second, position=1)
+    claim_create(user=member, paper=second, author=pending.author)  # not approved: not marked
+    rows = [PaperRow(paper=first), PaperRow(paper=second)]
+    with django_assert_num_queries(1):
+        html = Template(
+            "{% load community %}{% verified_author_names rows as verified %}"
+            "{{ verified.items|length }}"
+        ).render(RequestContext(RequestFactory().get("/"), {"rows": rows}))
+    assert html == "1"
+    assert verified_author_names(paper_ids=[first.pk, second.pk]) == {first.pk: {"A. Lovelace"}}
+    assert verified_author_names(paper_ids=[]) == {}

@@ -2,9 +2,65 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from paperfeed.papers.templatetags.papers_tags import initials
+from paperfeed.papers.models import Paper
+from paperfeed.papers.rows import PaperRow
+from paperfeed.papers.templatetags.papers_tags import (
+    abstract_preview,
+    authors_short,
+    byline,
+    initials,
+    short_count,
+)
+
+
+@pytest.mark.parametrize(
+    ("stars", "shown"),
+    [
+        (None, "0"),
+        (0, "0"),
+        (999, "999"),
+        (1000, "1k"),
+        (1049, "1k"),
+        (1250, "1.2k"),
+        (9949, "9.9k"),
+        (9950, "10k"),
+        (12_345, "12k"),
+        (999_499, "999k"),
+        (999_600, "1M"),
+        (1_500_000, "1.5M"),
+        (25_000_000, "25M"),
+    ],
+)
+def test_short_count_reads_like_a_star_badge(stars, shown):
+    assert short_count(stars) == shown
+
+
+def test_byline_marks_verified_authors_and_escapes_names():
+    names = ["Ada <Lovelace>", "Alan Turing", "C", "D", "E", "F", "G"]
+    row = PaperRow(paper=Paper(pk=7), authors=names)
+    assert byline(row, None) == "Ada &lt;Lovelace&gt;, Alan Turing, C, D, E et al. (+2)"
+    assert byline(row, None).replace("&lt;", "<").replace("&gt;", ">") == authors_short(names)
+    marked = byline(row, {7: {"Alan Turing", "G"}, 8: {"C"}})
+    assert marked.startswith(
+        'Ada &lt;Lovelace&gt;, Alan Turing<span class="verified-badge" title="Verified author">'
+    )
+    assert marked.count("verified-badge") == 1  # G is not shown; C is on another paper
+
+
+def test_abstract_preview_never_stops_inside_a_formula():
+    words = "word " * 50
+    inside = abstract_preview("word " * 52 + "we bound $x^2 + y_i + z$ and more " * 5)
+    assert inside.endswith(" …") and inside.count("$") % 2 == 0
+    assert inside.endswith("word we bound …")
+    display = abstract_preview(words + "then $$a + b$$ and $$c + d + e + f$$ more " * 6)
+    assert len(re.findall(r"\$\$", display)) % 2 == 0 and display.endswith("$$ and …")
+    # An escaped dollar is a price, not maths: the cut stays where it was.
+    price = abstract_preview(words + "it costs \\$5 " * 20)
+    assert len(price) > 200
 
 
 @pytest.mark.parametrize(
