@@ -114,6 +114,71 @@ def test_every_page_at_every_width_in_both_themes(live_server, settings, browser
     assert not failures, "\n".join(failures)
 
 
+REAL_ARCHIVES = (
+    "data/hf_daily_papers/atharvadomale_hf_daily_2025-12-04_to_2026-08-22.tar.xz",
+    "data/arxiv_daily_cs/daily_jsonl_2025-03-18_to_2026-07-01.tar.xz",
+)
+
+
+def test_real_papers_at_every_width_in_both_themes(live_server, settings, browser, shared_dir):
+    """The same checks on real data from ../shared: the HF featured lists (real titles, TeX,
+    long author lists, stand-in abstracts) and a slice of the arXiv listings, as a newcomer
+    sees them after an import."""
+    from paperfeed.ingest.sources import papers_import_files
+    from paperfeed.papers.models import Featured
+    from paperfeed.trending.scores import trending_scores_recompute
+
+    settings.PAPERFEED_PAGE_CACHE_SECONDS = 0
+    paths = [shared_dir / name for name in REAL_ARCHIVES]
+    missing = [str(path) for path in paths if not path.exists()]
+    if missing:
+        pytest.skip(f"real archives missing from ../shared: {missing}")
+    papers_import_files(paths=[str(paths[0])])
+    papers_import_files(paths=[str(paths[1])], limit=3000)
+    trending_scores_recompute()
+    top = Featured.objects.order_by("-day", "-upvotes").select_related("paper").first()
+    assert top is not None
+    pages = [
+        ("daily", "/"),
+        ("new", "/papers/new"),
+        ("search", "/search?q=diffusion+language+model"),
+        ("trending", "/papers/trending"),
+        ("paper", f"/papers/{top.paper.arxiv_id}"),
+        ("weekly", f"/papers/week/{top.day.isocalendar()[0]}-W{top.day.isocalendar()[1]:02d}"),
+    ]
+    folder = ARTIFACTS / "design-real"
+    folder.mkdir(parents=True, exist_ok=True)
+    failures: list[str] = []
+    for width in WIDTHS:
+        context = browser.new_context(
+            viewport={"width": width, "height": 800}, is_mobile=width < 768, has_touch=width < 768
+        )
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        errors: list[tuple[str, str]] = []
+        page.on(
+            "console",
+            lambda m, e=errors: (
+                e.append((m.text, m.location.get("url", ""))) if m.type == "error" else None
+            ),
+        )
+        page.on("pageerror", lambda exc, e=errors: e.append((str(exc), "")))
+        try:
+            for name, path in pages:
+                response = page.goto(live_server.url + path)
+                assert response is not None and response.status == 200, (path, response)
+                for theme in THEMES:
+                    page.emulate_media(color_scheme=theme)
+                    problems = _problems(page, errors)
+                    failures += [f"{name} ({width}px, {theme}): {p}" for p in problems]
+                    page.screenshot(
+                        path=str(folder / f"{width}-{theme}-{name}.png"), full_page=True
+                    )
+        finally:
+            context.close()
+    assert not failures, "\n".join(failures)
+
+
 def _background(page) -> str:
     return page.evaluate("getComputedStyle(document.body).backgroundColor")
 
