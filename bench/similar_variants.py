@@ -1,0 +1,240 @@
+"""Similar papers, variant by variant, on the imported shared corpus (issue 17).
+
+For each variant of the neighbour score (the text alone as before; author names as words in the
+tf-idf text, as arxiv-sanity does; author names and categories as weighted fields beside the
+text, see ``paperfeed/papers/similar/fields.py``), in one run and on the same papers:
+
+- the share of the top 10 in the query paper's primary category, and the share with a co-author
+  in common (Author rows: one per normalised full name), on two fixed, seeded, disjoint query
+  sets of papers: ``tune`` (the weights were chosen on it) and ``test`` (held out);
+- the cost of a full build of that variant in this process: fitting the text space (tf-idf
+  + SVD; for embeddings the encoding is cached, see below), the field matrices, and every
+  paper's top 10 (the ``vectors`` and ``neighbours`` phases of ``paperfeed similar build``);
+- a random baseline.
+
+Embeddings rows appear when ``bench.quality.encode`` has written the vectors of the catalogue
+(``var/.../bench/embeddings-<max tokens>.npz``); encoding is an hour of CPU at 75 k papers and is
+not part of the timed build here. When those vectors cover only part of the catalogue, every
+row of this run is computed on the covered papers and the header says so.
+
+    PAPERFEED_DATA_DIR=var/dev-similar .venv/bin/python -m bench.similar_variants [--grid]
+
+``--grid`` adds a sweep of weights (agreements only, no timed build).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+K = 10
+QUERIES = 5000
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    engine: str = "tfidf"
+    # How each paper's text is made: "plain" (title twice + abstract, the engine's text), or
+    # with its author tokens / category tokens appended as words ("authors-in-text").
+    text: str = "plain"
+    authors: float = 0.0
+    categories: float = 0.0
+
+
+MAIN_VARIANTS = (
+    Variant("tfidf: text only (before)"),
+    Variant("tfidf: author names in the text", text="authors-in-text"),
+    Variant("tfidf: categories in the text", text="categories-in-text"),
+    Variant("tfidf: + authors 0.1", authors=0.1),
+    Variant("tfidf: + categories 0.1", categories=0.1),
+    Variant("tfidf: + authors 0.1 + categories 0.1", authors=0.1, categories=0.1),
+)
+
+
+def grid() -> list[Variant]:
+    return [
+        Variant(f"tfidf: + authors {a} + categories {c}", authors=a, categories=c)
+        for a in (0.05, 0.1, 0.15, 0.2, 0.3)
+        for c in (0.0, 0.05, 0.1, 0.15, 0.2)
+    ]
+
+
+def agreements(
+    queries: np.ndarray, found: np.ndarray, primary: np.ndarray, authors: list[set[int]]
+) -> tuple[float, float]:
+    same = float((primary[found] == primary[queries][:, None]).mean())
+    shared = np.mean(
+        [bool(authors[q] & authors[j]) for q, row in zip(queries, found, strict=True) for j in row]
+    )
+    return same, float(shared)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--grid", action="store_true", help="also sweep the field weights")
+    parser.add_argument("--max-tokens", type=int, default=256, help="embeddings cache to read")
+    parser.add_argument("--no-build", action="store_true", help="agreements only, no timing")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from bench.quality.encode import cache_path
+    from paperfeed.papers.models import Author, Paper, PaperAuthor, PaperCategory
+    from paperfeed.papers.similar import fields, neighbours, text, tfidf
+
+    started = time.monotonic()
+    rows = list(
+        Paper.objects.order_by("id").values_list("id", "title", "abstract", "primary_category")
+    )
+    position = {pk: i for i, (pk, *_rest) in enumerate(rows)}
+    keys = dict(Author.objects.values_list("id", "key"))
+    author_ids: list[list[int]] = [[] for _ in rows]
+    for paper_id, author_id in PaperAuthor.objects.order_by("paper_id", "position").values_list(
+        "paper_id", "author_id"
+    ):
+        author_ids[position[paper_id]].append(author_id)
+    cats: list[list[str]] = [[] for _ in rows]
+    for paper_id, category in PaperCategory.objects.order_by("paper_id", "position").values_list(
+        "paper_id", "category"
+    ):
+        cats[position[paper_id]].append(category)
+    names = [[keys[a] for a in ids] for ids in author_ids]
+    print(f"catalogue: {len(rows)} papers ({time.monotonic() - started:.0f} s to load)")
+
+    docs = {
+        "plain": [text.document(t, a) for _, t, a, _ in rows],
+    }
+    usable = np.array([text.is_usable(d) for d in docs["plain"]])
+    ids = np.array([r[0] for r in rows])
+    embedded: np.ndarray | None = None
+    encoded = cache_path(settings.DATA_DIR, args.max_tokens)
+    if encoded.exists():
+        stored = np.load(encoded)
+        count = len(stored["vectors"])
+        if np.array_equal(stored["ids"][:count], ids[:count]):
+            embedded = tfidf.normalize_rows(stored["vectors"])
+            usable[count:] = False
+            embedded = embedded[usable[:count]]
+    keep = np.nonzero(usable)[0]
+    if embedded is not None and len(keep) < len(rows):
+        print(f"embeddings cover {len(keep)} papers: every row is on those papers only")
+    primary = np.array([rows[i][3] for i in keep])
+    authors_of = [set(author_ids[i]) for i in keep]
+    names = [names[i] for i in keep]
+    cats = [cats[i] for i in keep]
+    with_authors = [
+        f"{docs['plain'][i]}. " + " ".join("author_" + re.sub(r"\W+", "_", n) for n in names[j])
+        for j, i in enumerate(keep)
+    ]
+    with_cats = [
+        f"{docs['plain'][i]}. " + " ".join("cat_" + c.replace(".", "_") for c in cats[j])
+        for j, i in enumerate(keep)
+    ]
+    texts = {
+        "plain": [docs["plain"][i] for i in keep],
+        "authors-in-text": with_authors,
+        "categories-in-text": with_cats,
+    }
+    total = len(keep)
+    rng = random.Random(17)
+    drawn = rng.sample(range(total), 2 * QUERIES)
+    query_sets = {"tune": np.array(drawn[:QUERIES]), "test": np.array(drawn[QUERIES:])}
+    print(f"query sets: 2 x {QUERIES} papers (seed 17, disjoint) among {total}\n")
+
+    spaces: dict[tuple[str, str], tuple[np.ndarray, float]] = {}
+
+    def text_space(engine: str, kind: str) -> tuple[np.ndarray, float]:
+        if (engine, kind) not in spaces:
+            fit_started = time.monotonic()
+            if engine == "embeddings":
+                assert embedded is not None
+                vectors = embedded
+            else:
+                _, vectors = tfidf.fit(texts[kind], tfidf.Params())
+            spaces[engine, kind] = (vectors, time.monotonic() - fit_started)
+        return spaces[engine, kind]
+
+    def run(variant: Variant, *, timed_build: bool) -> tuple[str, ...]:
+        vectors, fit_seconds = text_space(variant.engine, variant.text)
+        weights = fields.Weights(authors=variant.authors, categories=variant.categories)
+        field_started = time.monotonic()
+        dense, sparse_part = fields.neighbour_space(vectors, names, cats, weights)
+        field_seconds = time.monotonic() - field_started
+        extra = (sparse_part, sparse_part) if sparse_part is not None else None
+        figures = []
+        for chosen in query_sets.values():
+            sub_extra = (sparse_part[chosen], sparse_part) if sparse_part is not None else None
+            found, _ = neighbours.top_k(dense[chosen], dense, K + 1, extra=sub_extra)
+            # A paper is its own best match: drop it, keep the next 10.
+            found = np.array(
+                [[j for j in row if j != q][:K] for q, row in zip(chosen, found, strict=True)]
+            )
+            figures.extend(agreements(chosen, found, primary, authors_of))
+        build = ""
+        if timed_build:
+            nbr_started = time.monotonic()
+            neighbours.top_k(dense, dense, K, self_offset=0, extra=extra)
+            nbr_seconds = time.monotonic() - nbr_started
+            build = (
+                f"{fit_seconds + field_seconds + nbr_seconds:.1f} s "
+                f"(fit {fit_seconds:.1f} + fields {field_seconds:.1f} + top-10 {nbr_seconds:.1f})"
+            )
+        return (
+            variant.name,
+            *(f"{v:.3f}" for v in figures),
+            build,
+        )
+
+    headers = ("variant", "tune: same cat", "co-author", "test: same cat", "co-author", "build")
+    out_rows: list[tuple[str, ...]] = []
+    random_rows = []
+    for chosen in query_sets.values():
+        picks = np.array(
+            [[j for j in rng.sample(range(total), K + 1) if j != q][:K] for q in chosen]
+        )
+        random_rows.extend(agreements(chosen, picks, primary, authors_of))
+    out_rows.append(("random neighbours", *(f"{v:.3f}" for v in random_rows), ""))
+    variants = list(MAIN_VARIANTS)
+    if embedded is not None:
+        variants += [
+            Variant("embeddings: text only (before)", engine="embeddings"),
+            Variant("embeddings: + authors 0.1", engine="embeddings", authors=0.1),
+            Variant(
+                "embeddings: + authors 0.1 + categories 0.1",
+                engine="embeddings",
+                authors=0.1,
+                categories=0.1,
+            ),
+        ]
+
+    def printer(row: tuple[str, ...]) -> None:
+        print("  ".join(row), flush=True)
+
+    for variant in variants:
+        row = run(variant, timed_build=not args.no_build)
+        printer(row)
+        out_rows.append(row)
+    if args.grid:
+        for variant in grid():
+            row = run(variant, timed_build=False)
+            printer(row)
+            out_rows.append(row)
+    from bench.common import table
+
+    print()
+    print(table(out_rows, headers))
+    print(f"\n({time.monotonic() - started:.0f} s in all)")
+
+
+if __name__ == "__main__":
+    main()
