@@ -38,7 +38,9 @@ def ms(values: list[float]) -> str:
 def build() -> None:
     started = time.monotonic()
     completed = subprocess.run(
-        [str(Path(sys.executable).parent / "paperfeed"), "similar", "build", "--full"],
+        # ``-m paperfeed`` runs this checkout's code; the venv's console script may belong to
+        # another checkout sharing the venv.
+        [sys.executable, "-m", "paperfeed", "similar", "build", "--full"],
         capture_output=True,
         text=True,
         check=False,

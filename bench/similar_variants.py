@@ -40,29 +40,51 @@ QUERIES = 5000
 @dataclass(frozen=True)
 class Variant:
     name: str
+    # "tfidf", "embeddings", or "blend" (both text spaces, half the text share each).
     engine: str = "tfidf"
-    # How each paper's text is made: "plain" (title twice + abstract, the engine's text), or
-    # with its author tokens / category tokens appended as words ("authors-in-text").
+    # How each paper's tf-idf text is made: "plain" (title twice + abstract, the engine's
+    # text), or with its author / category tokens appended as words.
     text: str = "plain"
     authors: float = 0.0
     categories: float = 0.0
+    # Also time a whole build of this variant (every paper's top 10).
+    timed: bool = False
 
 
-MAIN_VARIANTS = (
-    Variant("tfidf: text only (before)"),
-    Variant("tfidf: author names in the text", text="authors-in-text"),
-    Variant("tfidf: categories in the text", text="categories-in-text"),
-    Variant("tfidf: + authors 0.1", authors=0.1),
-    Variant("tfidf: + categories 0.1", categories=0.1),
-    Variant("tfidf: + authors 0.1 + categories 0.1", authors=0.1, categories=0.1),
-)
+def variants(chosen_authors: float, chosen_categories: float, embeddings: bool) -> list[Variant]:
+    a, c = chosen_authors, chosen_categories
+    rows = [
+        Variant("tfidf: text only (before)", timed=True),
+        Variant("tfidf: author names as words in the text", text="authors-in-text"),
+        Variant("tfidf: categories as words in the text", text="categories-in-text"),
+        Variant(f"tfidf: + authors {a}", authors=a),
+        Variant(f"tfidf: + categories {c}", categories=c),
+        Variant(
+            f"tfidf: + authors {a} + categories {c} (chosen)", authors=a, categories=c, timed=True
+        ),
+    ]
+    if embeddings:
+        rows += [
+            Variant("embeddings: text only (before)", engine="embeddings"),
+            Variant(
+                f"embeddings: + authors {a} + categories {c}", "embeddings", authors=a, categories=c
+            ),
+            Variant("tfidf+embeddings blend: text only", engine="blend"),
+            Variant(
+                f"tfidf+embeddings blend: + authors {a} + categories {c}",
+                "blend",
+                authors=a,
+                categories=c,
+            ),
+        ]
+    return rows
 
 
 def grid() -> list[Variant]:
     return [
         Variant(f"tfidf: + authors {a} + categories {c}", authors=a, categories=c)
-        for a in (0.05, 0.1, 0.15, 0.2, 0.3)
-        for c in (0.0, 0.05, 0.1, 0.15, 0.2)
+        for a in (0.1, 0.15, 0.2, 0.25, 0.3)
+        for c in (0.0, 0.03, 0.05, 0.1)
     ]
 
 
@@ -90,7 +112,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from bench.quality.encode import cache_path
     from paperfeed.papers.models import Author, Paper, PaperAuthor, PaperCategory
-    from paperfeed.papers.similar import fields, neighbours, text, tfidf
+    from paperfeed.papers.similar import fields, neighbours, services, text, tfidf
 
     started = time.monotonic()
     rows = list(
@@ -159,19 +181,27 @@ def main(argv: list[str] | None = None) -> None:
             if engine == "embeddings":
                 assert embedded is not None
                 vectors = embedded
+            elif engine == "blend":
+                half = np.float32(np.sqrt(0.5))
+                tfidf_vectors = text_space("tfidf", kind)[0]
+                vectors = np.hstack(
+                    [tfidf_vectors * half, text_space("embeddings", kind)[0] * half]
+                )
             else:
                 _, vectors = tfidf.fit(texts[kind], tfidf.Params())
             spaces[engine, kind] = (vectors, time.monotonic() - fit_started)
         return spaces[engine, kind]
 
-    def run(variant: Variant, *, timed_build: bool) -> tuple[str, ...]:
+    text_only: dict[str, list[np.ndarray]] = {}
+
+    def run(variant: Variant) -> tuple[str, ...]:
         vectors, fit_seconds = text_space(variant.engine, variant.text)
         weights = fields.Weights(authors=variant.authors, categories=variant.categories)
         field_started = time.monotonic()
         dense, sparse_part = fields.neighbour_space(vectors, names, cats, weights)
         field_seconds = time.monotonic() - field_started
-        extra = (sparse_part, sparse_part) if sparse_part is not None else None
         figures = []
+        lists = []
         for chosen in query_sets.values():
             sub_extra = (sparse_part[chosen], sparse_part) if sparse_part is not None else None
             found, _ = neighbours.top_k(dense[chosen], dense, K + 1, extra=sub_extra)
@@ -180,22 +210,32 @@ def main(argv: list[str] | None = None) -> None:
                 [[j for j in row if j != q][:K] for q, row in zip(chosen, found, strict=True)]
             )
             figures.extend(agreements(chosen, found, primary, authors_of))
+            lists.append(found)
+        baseline = text_only.setdefault(variant.engine, lists)
+        kept = np.mean(
+            [len(set(a) & set(b)) / K for a, b in zip(baseline[1], lists[1], strict=True)]
+        )
         build = ""
-        if timed_build:
+        if variant.timed and not args.no_build:
+            extra = (sparse_part, sparse_part) if sparse_part is not None else None
             nbr_started = time.monotonic()
             neighbours.top_k(dense, dense, K, self_offset=0, extra=extra)
             nbr_seconds = time.monotonic() - nbr_started
             build = (
-                f"{fit_seconds + field_seconds + nbr_seconds:.1f} s "
-                f"(fit {fit_seconds:.1f} + fields {field_seconds:.1f} + top-10 {nbr_seconds:.1f})"
+                f"{fit_seconds + field_seconds + nbr_seconds:.0f} s (fit {fit_seconds:.0f}, "
+                f"fields {field_seconds:.1f}, top-10 {nbr_seconds:.0f})"
             )
-        return (
-            variant.name,
-            *(f"{v:.3f}" for v in figures),
-            build,
-        )
+        return (variant.name, *(f"{v:.3f}" for v in figures), f"{kept:.2f}", build)
 
-    headers = ("variant", "tune: same cat", "co-author", "test: same cat", "co-author", "build")
+    headers = (
+        "variant",
+        "tune: same cat",
+        "co-author",
+        "test: same cat",
+        "co-author",
+        "test: kept from text only",
+        "build in process",
+    )
     out_rows: list[tuple[str, ...]] = []
     random_rows = []
     for chosen in query_sets.values():
@@ -203,32 +243,15 @@ def main(argv: list[str] | None = None) -> None:
             [[j for j in rng.sample(range(total), K + 1) if j != q][:K] for q in chosen]
         )
         random_rows.extend(agreements(chosen, picks, primary, authors_of))
-    out_rows.append(("random neighbours", *(f"{v:.3f}" for v in random_rows), ""))
-    variants = list(MAIN_VARIANTS)
-    if embedded is not None:
-        variants += [
-            Variant("embeddings: text only (before)", engine="embeddings"),
-            Variant("embeddings: + authors 0.1", engine="embeddings", authors=0.1),
-            Variant(
-                "embeddings: + authors 0.1 + categories 0.1",
-                engine="embeddings",
-                authors=0.1,
-                categories=0.1,
-            ),
-        ]
-
-    def printer(row: tuple[str, ...]) -> None:
-        print("  ".join(row), flush=True)
-
-    for variant in variants:
-        row = run(variant, timed_build=not args.no_build)
-        printer(row)
-        out_rows.append(row)
+    out_rows.append(("random neighbours", *(f"{v:.3f}" for v in random_rows), "", ""))
+    chosen_weights = services.FIELD_WEIGHTS
+    todo = variants(chosen_weights.authors, chosen_weights.categories, embedded is not None)
     if args.grid:
-        for variant in grid():
-            row = run(variant, timed_build=False)
-            printer(row)
-            out_rows.append(row)
+        todo += grid()
+    for variant in todo:
+        row = run(variant)
+        print("  ".join(row), flush=True)
+        out_rows.append(row)
     from bench.common import table
 
     print()

@@ -42,7 +42,7 @@ MAX_INCREMENTAL_SHARE = 0.2
 INSERT_CHUNK = 5000
 # Shares of the neighbour score beside the text, chosen on the shared corpus (docs/similar.md,
 # bench/similar_variants.py).
-FIELD_WEIGHTS = fields.Weights(authors=0.1, categories=0.1)
+FIELD_WEIGHTS = fields.Weights(authors=0.2, categories=0.05)
 
 
 class SimilarBuildError(RuntimeError):
