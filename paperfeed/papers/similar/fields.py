@@ -2,7 +2,7 @@
 
 The text engines place a paper by its topic. A shared co-author is the other strong sign that two
 papers belong together (arxiv-sanity puts the author names into the text its tf-idf reads for
-that reason), but 128 SVD dimensions, or a sentence encoder, cannot keep 200,000 names apart: a
+that reason), but 128 SVD dimensions, or a sentence encoder, cannot keep 175,000 names apart: a
 name pushed through them only blurs into its topic. So each field is its own tf-idf over whole
 tokens (one token per normalised full name, one per arXiv category), kept exact, and the
 similarity of two papers is a weighted sum of cosines::
