@@ -172,9 +172,10 @@ def main(argv: list[str] | None = None) -> None:
     }
     total = len(keep)
     rng = random.Random(17)
-    drawn = rng.sample(range(total), 2 * QUERIES)
-    query_sets = {"tune": np.array(drawn[:QUERIES]), "test": np.array(drawn[QUERIES:])}
-    print(f"query sets: 2 x {QUERIES} papers (seed 17, disjoint) among {total}\n")
+    size = min(QUERIES, total // 2)
+    drawn = rng.sample(range(total), 2 * size)
+    query_sets = {"tune": np.array(drawn[:size]), "test": np.array(drawn[size:])}
+    print(f"query sets: 2 x {size} papers (seed 17, disjoint) among {total}\n")
 
     spaces: dict[tuple[str, str], tuple[np.ndarray, float]] = {}
 
