@@ -138,18 +138,13 @@ def _field_tokens(ids: np.ndarray) -> tuple[list[list[str]], list[list[str]]]:
     position = {int(pk): row for row, pk in enumerate(ids)}
     authors: list[list[str]] = [[] for _ in position]
     categories: list[list[str]] = [[] for _ in position]
-    for paper_id, key in PaperAuthor.objects.values_list("paper_id", "author__key").iterator(
-        chunk_size=20_000
+    for tokens, rows in (
+        (authors, PaperAuthor.objects.values_list("paper_id", "author__key")),
+        (categories, PaperCategory.objects.values_list("paper_id", "category")),
     ):
-        row = position.get(paper_id)
-        if row is not None:
-            authors[row].append(key)
-    for paper_id, category in PaperCategory.objects.values_list("paper_id", "category").iterator(
-        chunk_size=20_000
-    ):
-        row = position.get(paper_id)
-        if row is not None:
-            categories[row].append(category)
+        for paper_id, token in rows.iterator(chunk_size=20_000):
+            if (row := position.get(paper_id)) is not None:
+                tokens[row].append(token)
     return authors, categories
 
 
