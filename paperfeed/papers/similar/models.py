@@ -15,7 +15,8 @@ class SimilarPaper(models.Model):
     # Indexed so that deleting a paper finds the lists it appears in without a scan.
     neighbour = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="+")
     rank = models.PositiveSmallIntegerField()
-    # Cosine similarity in the engine's space, 1 = the same direction.
+    # The neighbour score (papers/similar/fields.py): the weighted sum of the cosines of text,
+    # author names and categories; 1 = the same on all three.
     score = models.FloatField()
 
     class Meta:

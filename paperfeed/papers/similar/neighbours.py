@@ -7,11 +7,15 @@ goes to group ``j % groups``), each group's maximum is taken with one vectorised
 the ``k`` groups with the highest maxima are searched: every one of the true top ``k`` lies in
 a group whose maximum is at least the k-th best score, and at most ``k`` groups have one. The
 result is exact, not approximate.
+
+An optional sparse part (author names, see :mod:`.fields`) adds its own row products to the
+dense scores of each block before the selection, so the result stays exact for the sum.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 
 BLOCK_ROWS = 512
 # Columns per group: the selection reads k * GROUP_SIZE candidates per row instead of all N.
@@ -25,12 +29,15 @@ def top_k(
     *,
     self_offset: int | None = None,
     block_rows: int = BLOCK_ROWS,
+    extra: tuple[sparse.csr_matrix, sparse.csr_matrix] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """For each row of ``queries``, its ``k`` most similar rows of ``corpus``, best first.
 
     Returns (indices int32, scores float32), both (len(queries) x k'), where k' = min(k, the
     number of candidates). With ``self_offset``, query row ``i`` is corpus row
-    ``self_offset + i`` and is never its own neighbour. Both inputs must be unit rows.
+    ``self_offset + i`` and is never its own neighbour. The score is the dot product of the
+    rows (the cosine for unit rows), plus that of the sparse rows ``extra = (for queries, for
+    corpus)`` when given.
     """
     queries = np.ascontiguousarray(queries, dtype=np.float32)
     corpus = np.ascontiguousarray(corpus, dtype=np.float32)
@@ -47,10 +54,14 @@ def top_k(
     if width > total:
         # Zero rows pad the corpus to whole groups; their scores are masked below.
         corpus = np.concatenate([corpus, np.zeros((width - total, corpus.shape[1]), np.float32)])
+    extra_t = sparse.csr_matrix(extra[1].T) if extra is not None else None
     for start in range(0, n, block_rows):
         stop = min(n, start + block_rows)
         sims = queries[start:stop] @ corpus.T
         rows = np.arange(stop - start)
+        if extra is not None and extra_t is not None:
+            added = sparse.coo_matrix(extra[0][start:stop] @ extra_t)
+            sims[added.row, added.col] += added.data
         if width > total:
             sims[:, total:] = -np.inf
         if self_offset is not None:

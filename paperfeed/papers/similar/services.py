@@ -1,7 +1,8 @@
 """Building the neighbour lists: :func:`similar_build` (full or incremental).
 
 A full build reads every paper's title and abstract, learns the engine's space (tf-idf + SVD,
-or sentence embeddings), computes each paper's exact top k by cosine and stores them in
+or sentence embeddings), computes each paper's exact top k by the weighted score of
+:mod:`.fields` (text, shared authors, shared categories) and stores them in
 :class:`SimilarPaper`, replacing all rows. An incremental build places only the papers the
 index has not seen in the existing space, gives them their top k, and updates the lists of
 older papers that a new paper now enters. Both write the on-disk index (see :mod:`.store`)
@@ -26,10 +27,11 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
+from scipy import sparse
 
 from paperfeed.core.backup import database_label
-from paperfeed.papers.models import Paper
-from paperfeed.papers.similar import embeddings, neighbours, store, text, tfidf
+from paperfeed.papers.models import Paper, PaperAuthor, PaperCategory
+from paperfeed.papers.similar import embeddings, fields, neighbours, store, text, tfidf
 from paperfeed.papers.similar.models import SimilarPaper
 
 logger = logging.getLogger(__name__)
@@ -39,6 +41,9 @@ ENGINES = ("tfidf", "embeddings")
 # learnt without it: build afresh.
 MAX_INCREMENTAL_SHARE = 0.2
 INSERT_CHUNK = 5000
+# Shares of the neighbour score beside the text, chosen on the shared corpus (docs/similar.md,
+# bench/similar_variants.py).
+FIELD_WEIGHTS = fields.Weights(authors=0.2, categories=0.05)
 
 
 class SimilarBuildError(RuntimeError):
@@ -121,8 +126,35 @@ def _documents(papers: Sequence[tuple[int, str, str]], engine: str) -> tuple[np.
     return np.array(ids, dtype=np.int64), docs
 
 
+def _field_tokens(ids: np.ndarray) -> tuple[list[list[str]], list[list[str]]]:
+    """Each paper's author tokens (its authors' normalised full names) and categories, in the
+    order of ``ids``."""
+    position = {int(pk): row for row, pk in enumerate(ids)}
+    authors: list[list[str]] = [[] for _ in position]
+    categories: list[list[str]] = [[] for _ in position]
+    for tokens, rows in (
+        (authors, PaperAuthor.objects.values_list("paper_id", "author__key")),
+        (categories, PaperCategory.objects.values_list("paper_id", "category")),
+    ):
+        for paper_id, token in rows.iterator(chunk_size=20_000):
+            if (row := position.get(paper_id)) is not None:
+                tokens[row].append(token)
+    return authors, categories
+
+
+def _neighbour_space(
+    ids: np.ndarray, vectors: np.ndarray
+) -> tuple[np.ndarray, sparse.csr_matrix | None]:
+    authors, categories = _field_tokens(ids)
+    return fields.neighbour_space(vectors, authors, categories, FIELD_WEIGHTS)
+
+
 def _settings_key(engine: str) -> dict[str, Any]:
-    key: dict[str, Any] = {"engine": engine, "k": settings.PAPERFEED_SIMILAR_K}
+    key: dict[str, Any] = {
+        "engine": engine,
+        "k": settings.PAPERFEED_SIMILAR_K,
+        "fields": FIELD_WEIGHTS.as_dict(),
+    }
     if engine == "tfidf":
         key["dims"] = settings.PAPERFEED_SIMILAR_DIMS
     else:
@@ -193,8 +225,11 @@ def _full_build(
     # neighbours worth showing, and is nobody's neighbour.
     placed = np.linalg.norm(vectors, axis=1) > 0 if len(vectors) else np.zeros(0, bool)
     ids, vectors = ids[placed], vectors[placed]
+    with report.phase("fields"):
+        dense, names = _neighbour_space(ids, vectors)
     with report.phase("neighbours"):
-        nbr, scores = neighbours.top_k(vectors, vectors, k, self_offset=0)
+        extra = (names, names) if names is not None else None
+        nbr, scores = neighbours.top_k(dense, dense, k, self_offset=0, extra=extra)
     with report.phase("store_rows"):
         _replace_rows(ids, ids, nbr, scores, replace_all=True)
     now = time.time()
@@ -257,12 +292,22 @@ def _incremental_build(
     old_vectors = np.asarray(current.vectors, dtype=np.float32)
     all_vectors = np.concatenate([old_vectors, new_vectors])
     all_ids = np.concatenate([np.asarray(current.ids), new_ids])
+    # Field weights (idf of names and categories) come from the whole catalogue as it is now;
+    # the older lists keep the scores of their build, which differ only by that drift.
+    dense, names = _neighbour_space(all_ids, all_vectors)
+    old_dense, new_dense = dense[:old_count], dense[old_count:]
+    new_extra = old_extra = None
+    if names is not None:
+        new_extra = (names[old_count:], names)
+        old_extra = (names[:old_count], names[old_count:])
     # The new papers' own lists, against everything.
-    new_nbr, new_scores = neighbours.top_k(new_vectors, all_vectors, k, self_offset=old_count)
+    new_nbr, new_scores = neighbours.top_k(
+        new_dense, dense, k, self_offset=old_count, extra=new_extra
+    )
     # Older papers: the best new candidates, merged into the lists they had.
     old_nbr = np.asarray(current.neighbours)
     old_scores = np.asarray(current.scores)
-    cand_nbr, cand_scores = neighbours.top_k(old_vectors, new_vectors, k)
+    cand_nbr, cand_scores = neighbours.top_k(old_dense, new_dense, k, extra=old_extra)
     merged_nbr, merged_scores = neighbours.merge(
         old_nbr, old_scores, cand_nbr + old_count, cand_scores, k
     )

@@ -36,3 +36,21 @@ def test_merge_keeps_the_best_of_both_lists():
     )
     assert idx.tolist() == [[1, 7, 2]]
     assert np.allclose(scores, [[0.9, 0.7, 0.5]])
+
+
+@pytest.mark.parametrize("size", [9, 3000])
+def test_top_k_with_a_sparse_part_is_exact_for_the_sum(size):
+    from scipy import sparse
+
+    rng = np.random.default_rng(size)
+    vectors = rng.standard_normal((size, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    extra = sparse.random(size, 50, density=0.05, format="csr", random_state=size, dtype=np.float32)
+    idx, scores = neighbours.top_k(
+        vectors, vectors, 5, self_offset=0, block_rows=256, extra=(extra, extra)
+    )
+    sims = vectors @ vectors.T + (extra @ extra.T).toarray()
+    np.fill_diagonal(sims, -np.inf)
+    assert np.allclose(scores, -np.sort(-sims, axis=1)[:, :5], atol=1e-5)
+    assert np.allclose(np.take_along_axis(sims, idx.astype(np.int64), axis=1), scores, atol=1e-5)
+    assert not np.allclose(sims, vectors @ vectors.T), "the sparse part must count"

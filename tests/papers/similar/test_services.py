@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from paperfeed.papers.models import Paper
-from paperfeed.papers.similar import services, store
+from paperfeed.papers.models import Paper, PaperAuthor, PaperCategory
+from paperfeed.papers.similar import fields, services, store
 from paperfeed.papers.similar.models import SimilarPaper
 from tests.factories import catalogue_paper
 from tests.papers.similar.conftest import TOPICS, make_catalogue, neighbour_ids
@@ -75,13 +75,25 @@ def test_incremental_build_gives_the_exact_neighbours_in_the_stored_space(settin
             f"2603.{n:05d}",
             title=f"{topic.title()} study 99: a new one",
             abstract=f"{TOPICS[topic][1]}. Variant 99 of this {topic} work.",
+            categories=(TOPICS[topic][0],),
         )
     report = services.similar_build()
     assert not report.full and report.added == 2
     index = store.open_index(services.index_dir())
     vectors = np.asarray(index.vectors, np.float32)
-    expected, _ = neighbours.top_k(vectors, vectors, 4, self_offset=0)
     ids = np.asarray(index.ids)
+    # The stored space: text vectors, plus the author and category fields of these papers.
+    authors = [
+        list(PaperAuthor.objects.filter(paper_id=pk).values_list("author__key", flat=True))
+        for pk in ids
+    ]
+    categories = [
+        list(PaperCategory.objects.filter(paper_id=pk).values_list("category", flat=True))
+        for pk in ids
+    ]
+    dense, names = fields.neighbour_space(vectors, authors, categories, services.FIELD_WEIGHTS)
+    assert names is not None
+    expected, _ = neighbours.top_k(dense, dense, 4, self_offset=0, extra=(names, names))
     agree = [
         len(set(ids[expected[row]]) & set(neighbour_ids(Paper(pk=int(pk))))) / 4
         for row, pk in enumerate(ids)
@@ -105,3 +117,60 @@ def test_unknown_engine_is_a_clear_error(settings):
     settings.PAPERFEED_SIMILAR_ENGINE = "magic"
     with pytest.raises(services.SimilarBuildError, match="not one of"):
         services.similar_build()
+
+
+def _top_neighbour_of(paper: Paper, monkeypatch, weights: fields.Weights) -> int:
+    monkeypatch.setattr(services, "FIELD_WEIGHTS", weights)
+    services.similar_build(full=True)
+    return neighbour_ids(paper)[0]
+
+
+def test_a_shared_author_makes_a_paper_the_nearest(settings, monkeypatch):
+    """Issue 17: author names weigh in the neighbour score. Three papers on one topic: the
+    text alone puts ``twin`` (nearly the same words) first for ``paper``; the author field puts
+    ``colleague`` (same author, words a little further) first. Fails if the author tokens are
+    dropped on the way from the catalogue to the score."""
+    settings.PAPERFEED_SIMILAR_K = 3
+    make_catalogue(per_topic=4)
+    words = "graph neural networks message passing over molecules and proteins"
+    paper = catalogue_paper(
+        "2604.00001",
+        title="Message passing graph networks for molecules",
+        abstract=f"{words}. We predict molecule properties.",
+        authors=("Grace Hopper",),
+    )
+    twin = catalogue_paper(
+        "2604.00002",
+        title="Message passing graph networks for molecules and proteins",
+        abstract=f"{words}. We predict molecule properties.",
+        authors=("Alan Turing",),
+    )
+    colleague = catalogue_paper(
+        "2604.00003",
+        title="Message passing graph networks for proteins",
+        abstract=f"{words}. We predict protein properties.",
+        authors=("Grace Hopper",),
+    )
+    chosen = services.FIELD_WEIGHTS
+    without = fields.Weights(authors=0.0, categories=chosen.categories)
+    assert _top_neighbour_of(paper, monkeypatch, without) == twin.pk
+    assert _top_neighbour_of(paper, monkeypatch, chosen) == colleague.pk
+
+
+def test_an_index_built_before_the_field_weights_is_rebuilt_in_full(settings):
+    """An index whose lists were ranked by the text alone is not extended incrementally: its
+    stored scores are on another scale than the new papers' weighted ones."""
+    import json
+
+    make_catalogue(per_topic=6)
+    services.similar_build(full=True)
+    index = store.open_index(services.index_dir())
+    meta = json.loads((index.root / "meta.json").read_text())
+    del meta["key"]["fields"]
+    (index.root / "meta.json").write_text(json.dumps(meta))
+    catalogue_paper("2605.00001", title="Robots study 42: grasping again", categories=("cs.RO",))
+    report = services.similar_build()
+    assert report.full
+    assert store.open_index(services.index_dir()).meta["key"]["fields"] == (
+        services.FIELD_WEIGHTS.as_dict()
+    )
