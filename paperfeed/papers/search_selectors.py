@@ -172,9 +172,7 @@ def _search_ids(
     found = None
     by_meaning = mode == "semantic" and sort == "relevance"
     if by_meaning:
-        found = similar_selectors.meaning_search(
-            parsed=parsed, mode=mode, limit=limit, offset=offset
-        )
+        found = similar_selectors.meaning_search(parsed=parsed, limit=limit, offset=offset)
     if found is not None:
         answer = (*found, mode, False)
     else:
@@ -207,9 +205,7 @@ def _related_ids(*, query: str, parsed: querysyntax.ParsedQuery) -> list[int]:
         hit = cache.get(key)
         if hit is not None:
             return list(hit)
-    found = similar_selectors.meaning_search(
-        parsed=parsed, mode="semantic", limit=RELATED_DEPTH, offset=0
-    )
+    found = similar_selectors.meaning_search(parsed=parsed, limit=RELATED_DEPTH, offset=0)
     ids = found[0] if found is not None else []
     if ids and parsed.has_text:
         matching, _ = search.search_filtered(

@@ -20,11 +20,11 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
 from paperfeed.core.backup import database_label
-from paperfeed.papers import querysyntax, search
+from paperfeed.papers import querysyntax
 from paperfeed.papers.models import Paper, PaperAuthor, PaperCategory, visible_through
 from paperfeed.papers.rows import PaperRow
 from paperfeed.papers.selectors import rows_for
-from paperfeed.papers.similar import embeddings, fusion, neighbours, store, text
+from paperfeed.papers.similar import embeddings, neighbours, store, text
 from paperfeed.papers.similar.models import SimilarPaper
 
 logger = logging.getLogger(__name__)
@@ -177,13 +177,12 @@ def filter_ids(
 
 
 def meaning_search(
-    *, parsed: querysyntax.ParsedQuery, mode: str, limit: int, offset: int
+    *, parsed: querysyntax.ParsedQuery, limit: int, offset: int
 ) -> tuple[list[int], int] | None:
-    """One page of ``semantic`` or ``hybrid`` results (ids, total), or None when search by
-    meaning is unavailable (no index yet) or the query has no words to mean anything.
+    """One page of results by meaning (ids, total), or None when search by meaning is
+    unavailable (no index yet) or the query has no words to mean anything.
 
-    Hybrid fuses the keyword ranking and the semantic ranking by reciprocal rank; both honour
-    the query's ``cat:``, ``year:`` and ``author:`` filters. The total counts the fused
+    The query's ``cat:``, ``year:`` and ``author:`` filters apply. The total counts the
     candidates, at most :data:`MAX_DEPTH`.
     """
     words = [*parsed.terms, *(word for phrase in parsed.phrases for word in phrase)]
@@ -199,14 +198,4 @@ def meaning_search(
         years=parsed.years,
         author_terms=parsed.author_terms,
     )
-    if mode == "hybrid":
-        keyword_ids, _ = search.search_filtered(
-            terms=parsed.terms,
-            phrases=parsed.phrases,
-            author_terms=parsed.author_terms,
-            categories=parsed.categories,
-            years=parsed.years,
-            limit=depth,
-        )
-        ranked = fusion.reciprocal_rank_fusion([keyword_ids, ranked])
     return ranked[offset : offset + limit], len(ranked)
