@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from paperfeed.core.liveness import pid_alive
 from paperfeed.core.mail import smtp_verdict
 from paperfeed.digests import addresses, emails, relay, schedule, selectors
 from paperfeed.digests.models import Delivery, Subscriber, _new_key
@@ -90,16 +91,6 @@ def _worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{_new_key()[:6]}"
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _release_dead_claims() -> int:
     """Put back rows held in "sending" by a process of this host that no longer exists."""
     host = socket.gethostname()
@@ -111,7 +102,7 @@ def _release_dead_claims() -> int:
     ):
         name, _, rest = holder.partition(":")
         pid = rest.partition(":")[0]
-        if name == host and pid.isdigit() and not _pid_alive(int(pid)):
+        if name == host and pid.isdigit() and not pid_alive(int(pid)):
             dead.append(holder)
     if not dead:
         return 0

@@ -62,6 +62,23 @@ def _problems(page, errors: list[tuple[str, str]], *, own_404: str = "") -> list
     return problems
 
 
+def _open(browser, width: int, *, timeout: int = 15_000):
+    """A page at ``width`` (a phone below 768 px) that collects console errors and uncaught
+    exceptions as (text, url) pairs."""
+    context = browser.new_context(
+        viewport={"width": width, "height": 800}, is_mobile=width < 768, has_touch=width < 768
+    )
+    page = context.new_page()
+    page.set_default_timeout(timeout)
+    errors: list[tuple[str, str]] = []
+    page.on(
+        "console",
+        lambda m: errors.append((m.text, m.location.get("url", ""))) if m.type == "error" else None,
+    )
+    page.on("pageerror", lambda exc: errors.append((str(exc), "")))
+    return context, page, errors
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_page_at_every_width_in_both_themes(live_server, settings, browser, width):
     settings.PAPERFEED_PAGE_CACHE_SECONDS = 0
@@ -77,21 +94,9 @@ def test_every_page_at_every_width_in_both_themes(live_server, settings, browser
     folder.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
     for who, pages in (("anonymous", ANONYMOUS_PAGES), ("member", MEMBER_PAGES)):
-        context = browser.new_context(
-            viewport={"width": width, "height": 800}, is_mobile=width < 768, has_touch=width < 768
-        )
+        context, page, errors = _open(browser, width)
         if who == "member":
             context.add_cookies([_session_cookie(live_server.url, catalogue["curator"])])
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        errors: list[tuple[str, str]] = []
-        page.on(
-            "console",
-            lambda m, e=errors: (
-                e.append((m.text, m.location.get("url", ""))) if m.type == "error" else None
-            ),
-        )
-        page.on("pageerror", lambda exc, e=errors: e.append((str(exc), "")))
         try:
             for name, path in pages:
                 url = live_server.url + path.format(**names)
@@ -150,19 +155,7 @@ def test_real_papers_at_every_width_in_both_themes(live_server, settings, browse
     folder.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
     for width in WIDTHS:
-        context = browser.new_context(
-            viewport={"width": width, "height": 800}, is_mobile=width < 768, has_touch=width < 768
-        )
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        errors: list[tuple[str, str]] = []
-        page.on(
-            "console",
-            lambda m, e=errors: (
-                e.append((m.text, m.location.get("url", ""))) if m.type == "error" else None
-            ),
-        )
-        page.on("pageerror", lambda exc, e=errors: e.append((str(exc), "")))
+        context, page, errors = _open(browser, width, timeout=20_000)
         try:
             for name, path in pages:
                 response = page.goto(live_server.url + path)
