@@ -22,6 +22,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from paperfeed.papers import tex
 from paperfeed.papers.categories import is_category
 
 MAX_QUERY_CHARS = 500
@@ -176,6 +177,12 @@ def _pattern(words: Sequence[str]) -> re.Pattern[str] | None:
 
 
 def highlight(text: str, words: Sequence[str]) -> str:
+    """``text`` as HTML (its ``$...$`` maths typeset as on every other page), with each match
+    of ``words`` outside maths wrapped in ``<mark>``."""
+    return tex.render(text, plain=lambda part: _marked(part, words))
+
+
+def _marked(text: str, words: Sequence[str]) -> str:
     """``text`` escaped as HTML, with each match of ``words`` wrapped in ``<mark>``."""
     pattern = _pattern(words)
     if pattern is None:
@@ -191,15 +198,17 @@ def highlight(text: str, words: Sequence[str]) -> str:
 
 
 def snippet(text: str, words: Sequence[str], *, size: int = 320) -> str:
-    """About ``size`` characters of ``text`` around the first match, escaped and highlighted."""
+    """About ``size`` characters of ``text`` around the first match, highlighted; it neither
+    starts nor stops inside a formula, which would show half of it as raw TeX."""
     pattern = _pattern(words)
     start = 0
     if pattern is not None:
         match = pattern.search(text)
         if match and match.start() > size // 3:
-            start = text.rfind(" ", 0, match.start() - size // 4) + 1
-    piece = text[start : start + size]
-    if start + size < len(text):
-        cut = piece.rfind(" ")
+            start = tex.math_cut(text, text.rfind(" ", 0, match.start() - size // 4) + 1)
+    end = tex.math_cut(text, start + size)
+    piece = text[start:end]
+    if end < len(text):
+        cut = tex.math_cut(piece, piece.rfind(" "))
         piece = (piece[:cut] if cut > size // 2 else piece) + " …"
     return ("… " if start else "") + highlight(piece, words)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 MAX_MATH = 300  # longer "$...$" spans are almost surely two stray dollars, not maths
 # As in TeX-aware Markdown: no space just inside the dollars and no digit right after the
@@ -67,18 +68,30 @@ TEXT_COMMANDS = {"text": "", "mathrm": "", "textrm": "", "operatorname": "", "mb
 _ACCENTS = ("hat", "tilde", "bar", "vec", "overline", "widehat", "widetilde", "dot", "underline")
 
 
-def render(text: str) -> str:
+def render(text: str, *, plain: Callable[[str], str] = html.escape) -> str:
     """``text`` as HTML: escaped, with each ``$...$`` span typeset as inline maths and TeX's
-    quotes outside maths made real quotes."""
+    quotes outside maths made real quotes. ``plain`` turns the text between maths into HTML
+    (search passes one that also marks the words it found)."""
     text = quotes(text)
     out: list[str] = []
     last = 0
     for match in MATH_SPAN.finditer(text):
-        out.append(html.escape(text[last : match.start()]))
+        out.append(plain(text[last : match.start()]))
         out.append(f'<span class="math">{render_math(match[1])}</span>')
         last = match.end()
-    out.append(html.escape(text[last:]))
+    out.append(plain(text[last:]))
     return "".join(out)
+
+
+def math_cut(text: str, end: int) -> int:
+    """``end``, or the start of the maths span it falls inside: where a preview may stop
+    without leaving half a formula as raw TeX."""
+    for match in MATH_SPAN.finditer(text):
+        if match.start() < end < match.end():
+            return match.start()
+        if match.start() >= end:
+            break
+    return end
 
 
 def quotes(text: str) -> str:

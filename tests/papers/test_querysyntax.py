@@ -47,3 +47,22 @@ def test_highlight_escapes_and_marks():
         "&lt;b&gt;<mark>Transformers</mark>&lt;/b&gt; &amp; <mark>transformer</mark> models"
     )
     assert querysyntax.highlight("<i>x</i>", []) == "&lt;i&gt;x&lt;/i&gt;"
+
+
+def test_highlights_typeset_maths_as_every_page_does_and_mark_words_outside_it():
+    from paperfeed.papers.querysyntax import highlight
+
+    shown = highlight("Scaling $O(n^2)$ attention", ["attention", "o"])
+    assert '<span class="math"><i>O</i>(<i>n</i><sup>2</sup>)</span>' in shown
+    assert "<mark>attention</mark>" in shown and "$" not in shown
+    assert highlight("<b>$x$</b>", []) == '&lt;b&gt;<span class="math"><i>x</i></span>&lt;/b&gt;'
+
+
+def test_a_snippet_never_starts_or_stops_inside_a_formula():
+    from paperfeed.papers.querysyntax import snippet
+
+    text = "We study $x^2 + y_i$ and more. " * 30
+    for size in range(20, 120, 7):
+        for word in ("more", "study", "tail"):
+            shown = snippet(text + "tail", [word], size=size)
+            assert "$" not in shown, (size, word, shown)
