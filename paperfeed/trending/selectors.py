@@ -26,7 +26,7 @@ from paperfeed.community.models import AuthorClaim
 from paperfeed.papers.models import Featured, Paper, PaperCategory, visible_through
 from paperfeed.papers.rows import PaperRow, TrendingInfo
 from paperfeed.papers.selectors import MAX_LIMIT, MAX_OFFSET, papers_by_ids
-from paperfeed.trending import codelinks, ranking, scores
+from paperfeed.trending import codelinks, ranking, scores, signals
 from paperfeed.trending.models import (
     Repository,
     StarSnapshot,
@@ -90,18 +90,18 @@ def trending_papers(
         window = "week"
     now = timezone.now()
     if as_of is not None and as_of < now.date():
-        result = _computed(window, category, with_code, limit, offset, now=scores.day_end(as_of))
+        result = _computed(window, category, with_code, limit, offset, now=signals.day_end(as_of))
         result.replay_of = as_of
-        reference = scores.day_end(as_of)
+        reference = signals.day_end(as_of)
     elif (run := TrendingRun.objects.first()) is None:
         result = _computed(window, category, with_code, limit, offset, now=now)
         reference = now
     else:
         result = _stored(window, category, with_code, limit, offset, run)
         result.replay_of = run.replay_of
-        reference = scores.day_end(run.replay_of) if run.replay_of else now
+        reference = signals.day_end(run.replay_of) if run.replay_of else now
     if result.replay_of is not None:
-        _source_upvotes_as_of(result.rows, until=scores.day_end(result.replay_of))
+        _source_upvotes_as_of(result.rows, until=signals.day_end(result.replay_of))
     result.stale = result.as_of is not None and result.as_of < reference - timedelta(
         days=WINDOWS[window]
     )
@@ -221,7 +221,7 @@ def star_history(*, paper: Paper, days: int = 90) -> list[ranking.Point]:
 
 def upvote_history(*, paper: Paper, days: int = 90) -> list[ranking.Point]:
     """Source upvotes over time, as a running maximum per snapshot."""
-    series = scores.upvote_series(as_of=timezone.now(), paper_ids=[paper.pk]).get(paper.pk, [])
+    series = signals.upvote_series(as_of=timezone.now(), paper_ids=[paper.pk]).get(paper.pk, [])
     if not series:
         return []
     cutoff = series[-1][0] - timedelta(days=days)
@@ -246,7 +246,7 @@ def attach_histories(rows: Sequence[PaperRow], *, days: int = 30) -> None:
         .values_list("repository_id", "taken_at", "stars")
     ):
         by_repo[repo_id].append((taken_at, stars))
-    upvotes = scores.upvote_series(as_of=anchor, paper_ids=[row.paper.pk for row in rows])
+    upvotes = signals.upvote_series(as_of=anchor, paper_ids=[row.paper.pk for row in rows])
     for row in rows:
         paper_repo = repos.get(keys.get(row.paper.pk, ""))
         row.star_points = by_repo[paper_repo] if paper_repo is not None else []
