@@ -150,3 +150,11 @@ def design_catalogue() -> dict[str, object]:
         "day": day,
         "preferences": preferences,
     }
+
+
+def pytest_collection_modifyitems(items) -> None:
+    # Rendering in a browser is the same on either database; the views' database paths are
+    # covered by the view tests, so CI's PostgreSQL phase leaves the browser out.
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.sqlite_only)

@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 EVERY = "0.0.0.0"  # noqa: S104 - every interface, the case under test
 
 
+@pytest.mark.sqlite_only  # it runs its own SQLite install whatever the suite's database
 def test_sign_up_on_a_fresh_install_served_on_every_interface(tmp_path):
     env = {
         key: value

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from paperfeed.core import serving
 from tests.helpers import free_port
@@ -81,6 +82,7 @@ def _wait(port: int, server: subprocess.Popen) -> None:
             time.sleep(0.2)
 
 
+@pytest.mark.sqlite_only  # it runs its own SQLite install whatever the suite's database
 def test_two_web_servers_each_have_their_own_control_socket(tmp_path):
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     env.update(PAPERFEED_DATA_DIR=str(tmp_path), PYTHONPATH=str(REPO))
