@@ -14,3 +14,6 @@ urlpatterns = [
     path("", include("paperfeed.digests.urls")),
     path("", include("paperfeed.papers.urls")),
 ]
+
+# A database fault outside any view (a session saved after it) is a 503, not a generic 500.
+handler500 = "paperfeed.core.views.server_error"

@@ -16,6 +16,8 @@ from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 from ninja.throttling import BaseThrottle
 
+from paperfeed.core.ratelimits import counted_or_open
+
 
 def _bearer(request: HttpRequest) -> str:
     header = request.META.get("HTTP_AUTHORIZATION", "")
@@ -60,7 +62,9 @@ class RateLimit(BaseThrottle):
             return True
         if self.by == "member" and _member(request) is None:
             return True
-        usage = get_usage(request, group=self.group, key=self._key, rate=rate, increment=True)
+        usage = counted_or_open(
+            lambda: get_usage(request, group=self.group, key=self._key, rate=rate, increment=True)
+        )
         if usage is None or not usage["should_limit"]:
             return True
         self._local.wait = max(1.0, float(usage["time_left"]))

@@ -8,20 +8,25 @@ Redis (REDIS_URL) or a database table, both incremented atomically (settings.py)
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django_ratelimit.core import is_ratelimited
 
 from paperfeed.core.cachebackends import CounterDatabaseCache, SQLiteCounterCache
+
+logger = logging.getLogger(__name__)
+Counted = TypeVar("Counted")
 
 Key = str | Callable[[str, HttpRequest], str]
 
@@ -82,9 +87,25 @@ def _hashed(kind: str, key: str) -> str:
     return f"{kind}:" + hashlib.sha256(key.encode()).hexdigest()
 
 
+def counted_or_open(count: Callable[[], Counted]) -> Counted | None:
+    """``count()``, or None when the counters cannot be written (a read-only or full database
+    holds them) and RATELIMIT_FAIL_OPEN lets requests through: a read must not fail because its
+    count could not be kept, and a write fails on its own with the 503 it deserves."""
+    try:
+        return count()
+    except DatabaseError as exc:
+        if not getattr(settings, "RATELIMIT_FAIL_OPEN", False):
+            raise
+        logger.warning("rate-limit counters cannot be written (%s): letting the request in", exc)
+        return None
+
+
 def limited(request: HttpRequest, *, group: str, key: Key, rate: str) -> bool:
     """Count this request and say whether it is over ``rate`` for ``key`` in ``group``."""
-    return is_ratelimited(request, group=group, key=key, rate=rate, increment=True)
+    over = counted_or_open(
+        lambda: is_ratelimited(request, group=group, key=key, rate=rate, increment=True)
+    )
+    return bool(over)
 
 
 def too_many(request: HttpRequest, what: str, *, retry_after: int | None = None) -> HttpResponse:

@@ -226,11 +226,17 @@ def test_the_database_cache_on_a_read_only_database_gives_503_not_429(
     from django.core.management import call_command
 
     call_command("createcachetable", "paperfeed_cache", verbosity=0)
+    # Pages and rate-limit counters both in the (read-only) database, as on PostgreSQL
+    # without Redis.
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "paperfeed_cache",
-        }
+        },
+        "limits": {
+            "BACKEND": "paperfeed.core.cachebackends.CounterDatabaseCache",
+            "LOCATION": "paperfeed_limits",
+        },
     }
     paper = PaperFactory()
     client.force_login(UserFactory(verified=True))
@@ -266,3 +272,23 @@ def test_a_full_database_gets_the_503_read_only_page(client):
             cursor.execute("PRAGMA max_page_count = 1073741823")
     assert response.status_code == 503
     assert b"Read-only for a while" in response.content
+
+
+def test_a_database_fault_while_the_session_is_saved_after_the_view_is_a_503(client, monkeypatch):
+    """The view ran (a refused comment keeps its text in the session); SessionMiddleware then
+    saves the session on a database that takes no writes. Django's 500 view sees the fault and
+    answers like the edge does, not with a generic error."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import OperationalError
+
+    paper = PaperFactory()
+    client.force_login(UserFactory(verified=True))
+
+    def read_only(self, must_create=False):
+        raise OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(SessionStore, "save", read_only)
+    client.raise_request_exception = False
+    page = client.post(f"/community/papers/{paper.pk}/comments", {"body": "   "})
+    assert page.status_code == 503 and page["Retry-After"]
+    assert "read-only" in page.content.decode()
