@@ -262,6 +262,15 @@ def test_a_full_database_gets_the_503_read_only_page(client):
     paper = PaperFactory()
     client.force_login(UserFactory(verified=True))
     with connection.cursor() as cursor:
+        # Pages freed by earlier tests would take the write: fill them first (rolled back with
+        # the test's transaction), so that the write needs a page the cap refuses.
+        cursor.execute("PRAGMA freelist_count")
+        (free,) = cursor.fetchone()
+        if free:
+            cursor.execute("PRAGMA page_size")
+            (page_size,) = cursor.fetchone()
+            cursor.execute("CREATE TABLE test_filler (b BLOB)")
+            cursor.execute("INSERT INTO test_filler VALUES (zeroblob(%s))", [free * page_size])
         cursor.execute("PRAGMA page_count")
         (pages,) = cursor.fetchone()
         cursor.execute(f"PRAGMA max_page_count = {pages}")
