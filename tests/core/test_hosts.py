@@ -188,6 +188,9 @@ def test_two_web_hosts_and_a_worker_survive_kills_and_agree(network, redis_url, 
             "EMAIL_HOST": gateway,
             "EMAIL_PORT": str(relay.port(host, "smtp")),
             "PAPERFEED_SCHEDULER": "false",
+            # No network in tests: first-page thumbnails would ask arxiv.org for each featured
+            # paper, holding the one worker (3 s apart, retried) ahead of the neighbour build.
+            "PAPERFEED_THUMBNAILS": "false",
             "PAPERFEED_RATE_COMMENT": f"{COMMENT_LIMIT}/h",
             "PAPERFEED_RATE_API_READ_IP": "",
             "PAPERFEED_RATE_API_WRITE_IP": "",
