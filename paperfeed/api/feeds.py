@@ -30,7 +30,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import http_date, parse_http_date_safe
 
 from paperfeed.community.models import Upvote
-from paperfeed.core.caching import copy_lookup, copy_store
+from paperfeed.core.caching import shared_copy
 from paperfeed.papers import search_selectors, selectors
 from paperfeed.papers.categories import InvalidCategory, parse_category
 from paperfeed.papers.models import visible_through
@@ -284,16 +284,15 @@ def cached_feed(feed: Feed) -> Callable[..., HttpResponse]:
         if len(request.GET.get("q", "")) > MAX_QUERY:
             return HttpResponseBadRequest(f"q: at most {MAX_QUERY} characters\n")
         key = "feed:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        stored, rebuild = copy_lookup(key)
-        if rebuild:
+
+        def build() -> tuple[bytes, str, int]:
             rendered = feed(request, *args, **kwargs)
-            body = rendered.content
             modified = parse_http_date_safe(rendered.get("Last-Modified", "")) or int(
                 datetime.now(UTC).timestamp()
             )
-            stored = (body, rendered["Content-Type"], modified)
-            if settings.PAPERFEED_FEED_CACHE_SECONDS > 0:
-                copy_store(key, stored, settings.PAPERFEED_FEED_CACHE_SECONDS)
+            return rendered.content, rendered["Content-Type"], modified
+
+        stored = shared_copy(key, settings.PAPERFEED_FEED_CACHE_SECONDS, build)
         body, content_type, modified = stored
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         response = HttpResponse(body, content_type=content_type)

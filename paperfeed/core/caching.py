@@ -53,9 +53,28 @@ def copy_lookup(key: str) -> tuple[Any, bool]:
 
 
 def copy_store(key: str, value: Any, seconds: int) -> None:
-    """Keep ``value`` fresh for ``seconds`` (and stale a while longer; see copy_lookup)."""
-    cache.set(key, _Copy(time.time() + seconds, value), seconds + STALE_SECONDS)
+    """Keep ``value`` fresh for ``seconds`` (and stale a while longer; see copy_lookup); nothing
+    is kept when ``value`` is None or ``seconds`` is not positive. Either way the rebuild lock
+    goes."""
+    if value is not None and seconds > 0:
+        cache.set(key, _Copy(time.time() + seconds, value), seconds + STALE_SECONDS)
     cache.delete(key + ":rebuild")
+
+
+def shared_copy(key: str, seconds: int, build: Callable[[], Any]) -> Any:
+    """The copy under ``key``, built by ``build()`` when it is missing, or stale and this request
+    took the rebuild lock (:func:`copy_lookup`); ``build`` returns None for an answer not to
+    keep (then None is returned). A failed build lets the lock go for the next request."""
+    value, rebuild = copy_lookup(key)
+    if not rebuild:
+        return value
+    try:
+        value = build()
+    except BaseException:
+        cache.delete(key + ":rebuild")
+        raise
+    copy_store(key, value, seconds)
+    return value
 
 
 def anonymous_copy_key(request: HttpRequest, prefix: str) -> str | None:
@@ -88,18 +107,21 @@ def cached_for_anonymous(view: Callable[..., HttpResponse]) -> Callable[..., Htt
         if key is None:
             return view(request, *args, **kwargs)
         seconds = settings.PAPERFEED_PAGE_CACHE_SECONDS
-        hit, rebuild = copy_lookup(key)
-        if not rebuild:
-            status, content_type, content = hit
-            response = HttpResponse(content, content_type=content_type, status=status)
+        built: list[HttpResponse] = []
+
+        def build() -> tuple[int, str, bytes] | None:
+            built.append(view(request, *args, **kwargs))
+            response = built[0]
+            if response.status_code not in (200, 404) or response.streaming:
+                return None  # served, not kept
+            return response.status_code, response["Content-Type"], response.content
+
+        stored = shared_copy(key, seconds, build)
+        if built:
+            response = built[0]
         else:
-            response = view(request, *args, **kwargs)
-            if response.status_code in (200, 404) and not response.streaming:
-                copy_store(
-                    key, (response.status_code, response["Content-Type"], response.content), seconds
-                )
-            else:
-                cache.delete(key + ":rebuild")
+            status, content_type, content = stored
+            response = HttpResponse(content, content_type=content_type, status=status)
         patch_cache_control(response, max_age=seconds, public=True)
         return response
 

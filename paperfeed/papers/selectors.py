@@ -47,7 +47,7 @@ SCAN_BUDGET = 20_000
 # API's sort=publishedAt).
 FeaturedOrder = Literal["rank", "newest"]
 FEATURED_ORDERS: tuple[FeaturedOrder, ...] = ("rank", "newest")
-_RANK = ("-pinned", "-upvotes", "first_day", "-paper_id")
+_RANK = ("-pinned", "-upvotes", "listed_day", "-paper_id")
 
 
 def clamp(limit: int, offset: int) -> tuple[int, int]:
@@ -188,10 +188,10 @@ def featured_list(
             Q(submitter_name__iexact=submitter) | Q(featured_by__username__iexact=submitter)
         )
     grouped = entries.values("paper_id").annotate(
-        first_day=Min("day") if listed_on == "first" else Max("day"),
+        listed_day=Min("day") if listed_on == "first" else Max("day"),
         pinned=Max(Case(When(pinned=True, then=1), default=0)),
     )
-    ranking = _RANK if order == "rank" else ("-first_day", *_RANK)
+    ranking = _RANK if order == "rank" else ("-listed_day", *_RANK)
 
     def ranked_page(candidates: Any) -> list[dict[str, Any]]:
         return list(
@@ -218,14 +218,14 @@ def featured_list(
     total = page[0]["window_total"]
     rows = papers_by_ids(ids=[entry["paper_id"] for entry in page], featured=False)
     by_id = {entry["paper_id"]: entry for entry in page}
-    submitters = _submitters({(entry["paper_id"], entry["first_day"]) for entry in page})
+    submitters = _submitters({(entry["paper_id"], entry["listed_day"]) for entry in page})
     for row in rows:
         entry = by_id[row.paper.pk]
-        row.featured_day = entry["first_day"]
+        row.featured_day = entry["listed_day"]
         row.source_upvotes = entry["source"] or 0
         row.pinned = bool(entry["pinned"])
         row.submitter, row.submitter_fullname = submitters.get(
-            (row.paper.pk, entry["first_day"]), ("", "")
+            (row.paper.pk, entry["listed_day"]), ("", "")
         )
     return rows, total
 
@@ -248,7 +248,7 @@ def _newest_page(
             return ranked_page(grouped)
         page = ranked_page(
             grouped.filter(
-                paper_id__in=entries.filter(day__gte=day).values("paper_id"), first_day__gte=day
+                paper_id__in=entries.filter(day__gte=day).values("paper_id"), listed_day__gte=day
             )
         )
         if page and page[0]["window_total"] >= need:

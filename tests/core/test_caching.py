@@ -80,3 +80,25 @@ def test_the_page_wrapper_builds_once_per_interval_and_serves_stale_during_a_reb
     cache.delete(page_key + ":rebuild")
     assert get() == b"page 2" and len(builds) == 2
     assert get() == b"page 2" and len(builds) == 2
+
+
+def test_shared_copy_builds_once_keeps_nothing_for_none_and_lets_the_lock_go_on_failure(clock):
+    builds = []
+
+    def build():
+        builds.append(1)
+        return f"v{len(builds)}"
+
+    assert caching.shared_copy("k", 5, build) == "v1"
+    assert caching.shared_copy("k", 5, build) == "v1" and len(builds) == 1
+    clock.now += 6
+
+    def broken():
+        raise RuntimeError("the page failed")
+
+    with pytest.raises(RuntimeError):
+        caching.shared_copy("k", 5, broken)
+    # The failed rebuild let the lock go: the next request rebuilds, not waits 10 s.
+    assert caching.shared_copy("k", 5, build) == "v2"
+    assert caching.shared_copy("n", 5, lambda: None) is None
+    assert caching.copy_lookup("n") == (None, True)  # None was not kept

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from paperfeed.api.api import api
 from paperfeed.api.schemas import ErrorOut
-from paperfeed.core.caching import anonymous_copy_key, copy_lookup, copy_store
+from paperfeed.core.caching import anonymous_copy_key, shared_copy
 from paperfeed.papers import selectors as paper_selectors
 from paperfeed.papers.rows import PaperRow
 
@@ -72,8 +72,8 @@ def cached_read(
         for name, value in headers.items():
             response[name] = value
         return payload
-    hit, rebuild = copy_lookup(key)
-    if rebuild:
+
+    def build_bytes() -> tuple[bytes, dict[str, str]]:
         payload, headers = build()
         items = payload if many else [payload]
         dumped = [
@@ -81,8 +81,9 @@ def cached_read(
             for item in items
         ]
         rendered = api.create_response(request, dumped if many else dumped[0], status=200)
-        hit = (rendered.content, headers)
-        copy_store(key, hit, settings.PAPERFEED_PAGE_CACHE_SECONDS)
+        return rendered.content, headers
+
+    hit = shared_copy(key, settings.PAPERFEED_PAGE_CACHE_SECONDS, build_bytes)
     content, headers = hit
     cached = HttpResponse(content, content_type=api.get_content_type())
     for name, value in headers.items():
