@@ -162,7 +162,8 @@ def compute_trending(
     repo_keys = paper_repository_keys(
         Paper.objects.visible().exclude(code_url="").values_list("id", "code_url")
     )
-    linked = set(repo_keys.values())
+    # Star histories only for the repositories a candidate links to: no other is scored.
+    linked = {repo_keys[facts[0]] for facts in papers if facts[0] in repo_keys}
     loaded: dict[datetime, signals.Signals] = {}
     rows: list[ScoredPaper] = []
     window_as_of: dict[str, datetime] = {}

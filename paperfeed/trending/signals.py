@@ -23,6 +23,12 @@ WINDOWS = ranking.WINDOW_DAYS
 HISTORY_SLACK = timedelta(days=45)
 
 
+def history_start(as_of: datetime) -> datetime:
+    """The oldest moment a window ending at ``as_of`` reads signals from: its longest window and
+    the slack a velocity needs before it."""
+    return as_of - timedelta(days=max(WINDOWS.values())) - HISTORY_SLACK
+
+
 def day_end(day: date) -> datetime:
     """The first moment after ``day`` (UTC): what is known "by the end of" that day."""
     return datetime.combine(day, clock.min, tzinfo=UTC) + timedelta(days=1)
@@ -108,7 +114,7 @@ def featured_days(*, as_of: datetime) -> dict[int, datetime]:
 def star_series(*, as_of: datetime, keys: set[str]) -> dict[str, list[ranking.Point]]:
     """Star counts over time of the repositories ``keys`` (those papers link to: `stars load
     --all` also stores thousands that none do), in chunks of ids."""
-    since = as_of - timedelta(days=max(WINDOWS.values())) - HISTORY_SLACK
+    since = history_start(as_of)
     wanted = {pk: key for pk, key in Repository.objects.values_list("id", "key") if key in keys}
     ids = sorted(wanted)
     series: dict[str, list[ranking.Point]] = defaultdict(list)
@@ -148,7 +154,7 @@ class Signals:
 
     @classmethod
     def load(cls, as_of: datetime, repo_keys: set[str]) -> Signals:
-        since = as_of - timedelta(days=max(WINDOWS.values())) - HISTORY_SLACK
+        since = history_start(as_of)
         return cls(
             as_of=as_of,
             upvotes=upvote_series(as_of=as_of, since=since),
@@ -160,13 +166,13 @@ class Signals:
 def candidates(
     *, latest: datetime, earliest: datetime, params: ranking.ScoreParams
 ) -> list[PaperFacts]:
-    """The visible papers that could score in some window ending at a moment from ``earliest``
-    to ``latest``: recent enough, or with a signal (a source count, a featured day, a local
-    upvote) since the history a window reads. :func:`_score_window` skips every other paper
+    """The visible papers that could score in some window ending at a moment from ``earliest`` to
+    ``latest``: recent enough, or with a signal (a source count, a featured day, a local upvote)
+    since the history a window reads. The score (``scores._score_window``) skips every other paper
     anyway; leaving them out in SQL makes a recompute grow with recent papers, not with the
     catalogue.
     """
-    since = earliest - timedelta(days=max(WINDOWS.values())) - HISTORY_SLACK
+    since = history_start(earliest)
     signalled = (
         Q(pk__in=UpvoteSnapshot.objects.filter(taken_at__gt=since).values("paper_id"))
         | Q(pk__in=Featured.objects.filter(day__gt=since.date()).values("paper_id"))
