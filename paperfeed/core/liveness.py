@@ -106,12 +106,15 @@ def tasks_abandon(*, now: datetime | None = None, worker_id: str = "") -> int:
     )
     if not running:
         return 0
-    beats = dict(Heartbeat.objects.values_list("name", "beat_at"))
+    holders = {task.id: str(task.worker_ids[-1]) for task in running if task.worker_ids}
+    # Only the holders' beats: the table keeps a row for every worker that ever started.
+    beats = dict(
+        Heartbeat.objects.filter(name__in=set(holders.values())).values_list("name", "beat_at")
+    )
     gone = [
-        task.id
-        for task in running
-        if task.worker_ids
-        and (task.worker_ids[-1] == worker_id or _holder(str(task.worker_ids[-1]), beats, now))
+        task_id
+        for task_id, holder in holders.items()
+        if holder == worker_id or _holder(holder, beats, now)
     ]
     if not gone:
         return 0
