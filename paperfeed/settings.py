@@ -269,8 +269,8 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
-# Rates as "count/period" (s, m, h, d), counted in the default cache. When the cache cannot
-# count (a read-only or full database behind the database cache), requests are let through
+# Rates as "count/period" (s, m, h, d), counted in the shared "limits" cache (above). When it
+# cannot count (a read-only or full database holds the counters), requests are let through
 # rather than all refused with a misleading 429; writes then get the 503 "read-only" page.
 RATELIMIT_FAIL_OPEN = True
 PAPERFEED_RATE_LOGIN_IP = env("PAPERFEED_RATE_LOGIN_IP", "30/h")

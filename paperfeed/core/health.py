@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import Error as DatabaseFault
 from django.db import connection, transaction
+from django.db.models import Count, Min
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -133,14 +134,14 @@ def database_state() -> dict[str, Any]:
 
 def worker_state() -> dict[str, Any]:
     now = timezone.now()
-    beats = Heartbeat.objects.exclude(name__startswith="healthz:").order_by("-beat_at")
-    latest = beats.values_list("beat_at", flat=True).first()
-    age = None if latest is None else round((now - latest).total_seconds(), 1)
-    alive = sum(
-        1
-        for beat_at in beats.values_list("beat_at", flat=True)[:100]
-        if (now - beat_at).total_seconds() <= STALE_SECONDS
+    # One query: the newest 100 beats, newest first (the first is the latest).
+    beats = list(
+        Heartbeat.objects.exclude(name__startswith="healthz:")
+        .order_by("-beat_at")
+        .values_list("beat_at", flat=True)[:100]
     )
+    age = round((now - beats[0]).total_seconds(), 1) if beats else None
+    alive = sum(1 for beat_at in beats if (now - beat_at).total_seconds() <= STALE_SECONDS)
     return {
         "ok": age is not None and age <= STALE_SECONDS,
         "last_heartbeat_age_seconds": age,
@@ -150,11 +151,11 @@ def worker_state() -> dict[str, Any]:
 
 def queue_state() -> dict[str, Any]:
     tasks = DBTaskResult.objects
-    ready = tasks.ready()
-    oldest = ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    ready = tasks.ready().aggregate(count=Count("pk"), oldest=Min("enqueued_at"))
+    oldest = ready["oldest"]
     return {
         "ok": True,
-        "ready": ready.count(),
+        "ready": ready["count"],
         "running": tasks.filter(status=TaskResultStatus.RUNNING).count(),
         "oldest_ready_age_seconds": None
         if oldest is None

@@ -39,6 +39,20 @@ def process_name() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{get_random_string(8)}"
 
 
+def process_of(name: str) -> tuple[str, int | None]:
+    """(host, pid) of a process name "host:pid:random"; pid None when it holds none."""
+    host, _, rest = name.partition(":")
+    pid = rest.partition(":")[0]
+    return host, int(pid) if pid.isdigit() else None
+
+
+def gone_from_this_host(name: str) -> bool:
+    """Whether ``name`` ("host:pid:random") is a process of this host that no longer runs.
+    False for another host's: only its heartbeat or a lease can tell."""
+    host, pid = process_of(name)
+    return host == socket.gethostname() and pid is not None and not pid_alive(pid)
+
+
 def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -65,13 +79,13 @@ def holder_gone(
 
 def heartbeat_beat(*, name: str, started_at: datetime) -> None:
     now = timezone.now()
-    host, _, rest = name.partition(":")
+    host, pid = process_of(name)
     Heartbeat.objects.update_or_create(
         name=name,
         defaults={"beat_at": now},
         create_defaults={
             "host": host,
-            "pid": int(rest.partition(":")[0] or 0),
+            "pid": pid or 0,
             "started_at": started_at,
             "beat_at": now,
         },
@@ -79,11 +93,8 @@ def heartbeat_beat(*, name: str, started_at: datetime) -> None:
 
 
 def _holder(worker_id: str, beats: dict[str, datetime], now: datetime) -> bool:
-    host, _, rest = worker_id.partition(":")
-    pid = rest.partition(":")[0]
-    return holder_gone(
-        host=host, pid=int(pid) if pid.isdigit() else None, beat_at=beats.get(worker_id), now=now
-    )
+    host, pid = process_of(worker_id)
+    return holder_gone(host=host, pid=pid, beat_at=beats.get(worker_id), now=now)
 
 
 def tasks_abandon(*, now: datetime | None = None, worker_id: str = "") -> int:
@@ -95,12 +106,15 @@ def tasks_abandon(*, now: datetime | None = None, worker_id: str = "") -> int:
     )
     if not running:
         return 0
-    beats = dict(Heartbeat.objects.values_list("name", "beat_at"))
+    holders = {task.id: str(task.worker_ids[-1]) for task in running if task.worker_ids}
+    # Only the holders' beats: the table keeps a row for every worker that ever started.
+    beats = dict(
+        Heartbeat.objects.filter(name__in=set(holders.values())).values_list("name", "beat_at")
+    )
     gone = [
-        task.id
-        for task in running
-        if task.worker_ids
-        and (task.worker_ids[-1] == worker_id or _holder(str(task.worker_ids[-1]), beats, now))
+        task_id
+        for task_id, holder in holders.items()
+        if holder == worker_id or _holder(holder, beats, now)
     ]
     if not gone:
         return 0

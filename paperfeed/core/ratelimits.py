@@ -1,7 +1,8 @@
 """Rate limits on writes, counted by django-ratelimit in the shared ``limits`` cache.
 
 That cache must be shared by every web process and host for a limit to mean what it says:
-Redis (REDIS_URL) or a database table, both incremented atomically (settings.py).
+Redis (REDIS_URL), a PostgreSQL table, or on a one-host SQLite site a counter file, each
+incremented atomically (settings.py, core/cachebackends.py).
 `paperfeed web` refuses to start on any other store (``store_problem``).
 """
 

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from paperfeed.core.liveness import pid_alive
+from paperfeed.core.liveness import gone_from_this_host
 from paperfeed.core.mail import smtp_verdict
 from paperfeed.digests import addresses, emails, relay, schedule, selectors
 from paperfeed.digests.models import Delivery, Subscriber, _new_key
@@ -88,22 +88,19 @@ class SendReport:
 
 
 def _worker_name() -> str:
+    # liveness.process_name's form, with the whole host name (claimed_by holds 120
+    # characters; django-tasks' worker ids, 64): gone_from_this_host compares it with ours.
     return f"{socket.gethostname()}:{os.getpid()}:{_new_key()[:6]}"
 
 
 def _release_dead_claims() -> int:
     """Put back rows held in "sending" by a process of this host that no longer exists."""
-    host = socket.gethostname()
-    dead = []
-    for holder in (
+    holders = (
         Delivery.objects.filter(state=Delivery.State.SENDING)
         .values_list("claimed_by", flat=True)
         .distinct()
-    ):
-        name, _, rest = holder.partition(":")
-        pid = rest.partition(":")[0]
-        if name == host and pid.isdigit() and not pid_alive(int(pid)):
-            dead.append(holder)
+    )
+    dead = [holder for holder in holders if gone_from_this_host(holder)]
     if not dead:
         return 0
     return Delivery.objects.filter(state=Delivery.State.SENDING, claimed_by__in=dead).update(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from paperfeed.digests import relay, schedule
@@ -163,17 +163,32 @@ def outbox_health() -> dict[str, Any]:
     """The outbox for ``/healthz``: rows waiting, rows waiting for a retry, and whether the
     relay is paused (rows put back because it refused everyone or could not be reached)."""
     now = timezone.now()
-    waiting = Delivery.objects.filter(state=Delivery.State.FAILED, next_attempt_at__isnull=False)
-    paused = waiting.filter(last_error__startswith=relay.RELAY_FAULT)
-    last = paused.order_by("-next_attempt_at").values_list("last_error", "next_attempt_at").first()
+    unfinished = [Delivery.State.PENDING, Delivery.State.SENDING, Delivery.State.FAILED]
+    # One pass over the unfinished rows (the (state, next_attempt_at) index), not one per count.
+    counts = {state: (0, 0) for state in unfinished}
+    for row in (
+        Delivery.objects.filter(state__in=unfinished)
+        .values("state")
+        .annotate(n=Count("pk"), waiting=Count("pk", filter=Q(next_attempt_at__isnull=False)))
+    ):
+        counts[row["state"]] = (row["n"], row["waiting"])
+    failed, retry_waiting = counts[Delivery.State.FAILED]
+    last = (
+        Delivery.objects.filter(
+            state=Delivery.State.FAILED,
+            next_attempt_at__isnull=False,
+            last_error__startswith=relay.RELAY_FAULT,
+        )
+        .order_by("-next_attempt_at")
+        .values_list("last_error", "next_attempt_at")
+        .first()
+    )
     return {
         "ok": last is None,
-        "pending": Delivery.objects.filter(state=Delivery.State.PENDING).count(),
-        "sending": Delivery.objects.filter(state=Delivery.State.SENDING).count(),
-        "retry_waiting": waiting.count(),
-        "given_up": Delivery.objects.filter(
-            state=Delivery.State.FAILED, next_attempt_at__isnull=True
-        ).count(),
+        "pending": counts[Delivery.State.PENDING][0],
+        "sending": counts[Delivery.State.SENDING][0],
+        "retry_waiting": retry_waiting,
+        "given_up": failed - retry_waiting,
         "relay_paused": last is not None,
         "relay_error": "" if last is None else last[0][:300],
         "relay_next_attempt_in_seconds": None

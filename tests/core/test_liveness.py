@@ -9,7 +9,13 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from paperfeed.core.liveness import heartbeat_beat, runs_abandon, tasks_abandon
+from paperfeed.core.liveness import (
+    gone_from_this_host,
+    heartbeat_beat,
+    process_of,
+    runs_abandon,
+    tasks_abandon,
+)
 from paperfeed.papers.tasks import similar_build_task
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +65,13 @@ def test_a_worker_interrupted_by_the_database_abandons_its_own_task():
     assert tasks_abandon() == 0  # alive, so not swept
     assert tasks_abandon(worker_id=worker_id) == 1
     assert DBTaskResult.objects.get(id=task.id).status == "FAILED"
+
+
+def test_a_process_name_is_gone_only_when_it_ran_here_and_its_pid_is_gone():
+    host = socket.gethostname()
+    assert process_of(f"{host}:123:abc") == (host, 123)
+    assert process_of("no-pid") == ("no-pid", None)
+    assert gone_from_this_host(f"{host}:{_dead_pid()}:abc")
+    assert not gone_from_this_host(f"{host}:{os.getpid()}:abc")
+    assert not gone_from_this_host(f"other-host:{_dead_pid()}:abc")  # its lease decides
+    assert not gone_from_this_host(f"{host}::abc")

@@ -100,37 +100,36 @@ def test_a_curator_note_with_control_characters_is_stored_clean(client):
     assert Featured.objects.get(paper=paper).comment == "great read"
 
 
-def test_a_json_body_with_control_characters_is_refused_with_a_json_error(client):
+def _api_commenter(client):
+    """A function that POSTs a JSON body as a comment on one new paper, with one new member's
+    token."""
     paper = PaperFactory()
     token = token_create(user=UserFactory(verified=True), name="t")
-    response = client.post(
-        f"/api/papers/{paper.arxiv_id}/comment",
-        data=json.dumps({"comment": "hi\u0000there"}),
-        content_type="application/json",
-        headers={"Authorization": f"Bearer {token}"},
-    )
+
+    def post(body: str | bytes):
+        return client.post(
+            f"/api/papers/{paper.arxiv_id}/comment",
+            data=body,
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    return post
+
+
+def test_a_json_body_with_control_characters_is_refused_with_a_json_error(client):
+    comment = _api_commenter(client)
+    response = comment(json.dumps({"comment": "hi\u0000there"}))
     assert response.status_code == 400
     assert "control characters" in response.json()["error"]
     assert not Comment.objects.exists()
     # The same comment without them goes through.
-    response = client.post(
-        f"/api/papers/{paper.arxiv_id}/comment",
-        data=json.dumps({"comment": "hi there\n"}),
-        content_type="application/json",
-        headers={"Authorization": f"Bearer {token}"},
-    )
+    response = comment(json.dumps({"comment": "hi there\n"}))
     assert response.status_code == 201
 
 
 def test_an_escaped_backslash_before_u0000_is_text_not_a_nul(client):
-    paper = PaperFactory()
-    token = token_create(user=UserFactory(verified=True), name="t")
-    response = client.post(
-        f"/api/papers/{paper.arxiv_id}/comment",
-        data=json.dumps({"comment": "write \\u0000 in JSON"}),
-        content_type="application/json",
-        headers={"Authorization": f"Bearer {token}"},
-    )
+    response = _api_commenter(client)(json.dumps({"comment": "write \\u0000 in JSON"}))
     assert response.status_code == 201
 
 
@@ -138,14 +137,7 @@ TEN_MB = b"x" * (10 * 1024 * 1024)
 
 
 def test_a_ten_megabyte_api_body_gets_413_with_a_json_error(client, settings):
-    paper = PaperFactory()
-    token = token_create(user=UserFactory(verified=True), name="t")
-    response = client.post(
-        f"/api/papers/{paper.arxiv_id}/comment",
-        data=TEN_MB,
-        content_type="application/json",
-        headers={"Authorization": f"Bearer {token}"},
-    )
+    response = _api_commenter(client)(TEN_MB)
     assert response.status_code == 413
     assert str(settings.DATA_UPLOAD_MAX_MEMORY_SIZE) in response.json()["error"]
 

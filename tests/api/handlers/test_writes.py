@@ -152,17 +152,22 @@ def test_200_concurrent_upvotes_are_counted_exactly(live_server, catalogue, sett
         assert http.get(f"{live_server.url}/api/papers/2503.00003").json()["upvotes"] == 205
 
 
-def test_community_comment_rate_applies_per_member(client, catalogue, token, settings):
-    settings.PAPERFEED_RATE_COMMENT = "2/m"
-    statuses = [
+def _comment_statuses(client, comments: list[tuple[str, str]]) -> list[int]:
+    """POST each (token, text) as a comment on 2503.00001; the status codes, in order."""
+    return [
         client.post(
             "/api/papers/2503.00001/comment",
-            {"comment": f"note {n}"},
+            {"comment": text},
             content_type="application/json",
             **auth(token),
         ).status_code
-        for n in range(3)
+        for token, text in comments
     ]
+
+
+def test_community_comment_rate_applies_per_member(client, catalogue, token, settings):
+    settings.PAPERFEED_RATE_COMMENT = "2/m"
+    statuses = _comment_statuses(client, [(token, f"note {n}") for n in range(3)])
     assert statuses == [201, 201, 429]
 
 
@@ -170,28 +175,12 @@ def test_a_member_with_several_tokens_gets_the_comment_rate_once(client, catalog
     settings.PAPERFEED_RATE_COMMENT = "3/m"
     member = UserFactory(verified=True)
     tokens = [token_create(user=member, name=f"script {n}") for n in range(3)]
-    statuses = [
-        client.post(
-            "/api/papers/2503.00001/comment",
-            {"comment": f"note {n}"},
-            content_type="application/json",
-            **auth(tokens[n % 3]),
-        ).status_code
-        for n in range(6)
-    ]
+    statuses = _comment_statuses(client, [(tokens[n % 3], f"note {n}") for n in range(6)])
     assert statuses == [201, 201, 201, 429, 429, 429]
     assert Comment.objects.filter(author=member).count() == 3
     # Another member is counted on their own.
     other = token_create(user=UserFactory(verified=True), name="other")
-    assert (
-        client.post(
-            "/api/papers/2503.00001/comment",
-            {"comment": "mine"},
-            content_type="application/json",
-            **auth(other),
-        ).status_code
-        == 201
-    )
+    assert _comment_statuses(client, [(other, "mine")]) == [201]
 
 
 def test_the_site_and_the_api_count_one_member_together(client, catalogue, settings):
@@ -202,15 +191,10 @@ def test_the_site_and_the_api_count_one_member_together(client, catalogue, setti
     client.post(f"/community/papers/{paper.pk}/comments", {"body": "from the site"})
     assert Comment.objects.filter(author=member).count() == 1
     client.logout()
-    statuses = [
-        client.post(
-            "/api/papers/2503.00001/comment",
-            {"comment": f"from a script {n}"},
-            content_type="application/json",
-            **auth(token_create(user=member, name=f"t{n}")),
-        ).status_code
-        for n in range(2)
-    ]
+    statuses = _comment_statuses(
+        client,
+        [(token_create(user=member, name=f"t{n}"), f"from a script {n}") for n in range(2)],
+    )
     assert statuses == [201, 429]
 
 
