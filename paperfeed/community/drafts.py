@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 SESSION_KEY = "community:comment_draft"
-# Enough for any comment the limit allows and then some; a megabyte pasted by mistake is cut.
+# Enough for any comment the limit allows and then some; a megabyte pasted by mistake is cut
+# (also where a refused or edited text is shown again outside the session: community.views).
 MAX_KEPT_CHARS = 20_000
 
 

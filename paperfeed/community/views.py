@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from paperfeed.accounts.roles import is_curator
 from paperfeed.community import selectors, services
-from paperfeed.community.drafts import draft_keep
+from paperfeed.community.drafts import MAX_KEPT_CHARS, draft_keep
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport
 from paperfeed.core.http import MemberRequest
 from paperfeed.core.ratelimits import limited, too_many, too_many_message, wants_json
@@ -88,7 +88,12 @@ def _comment_problem(
         return render(
             request,
             "community/comment_refused.html",
-            {"paper": paper, "message": message, "body": body[:20000], "next": _paper_url(paper)},
+            {
+                "paper": paper,
+                "message": message,
+                "body": body[:MAX_KEPT_CHARS],
+                "next": _paper_url(paper),
+            },
             status=400,
         )
     draft_keep(request, paper_id=paper.pk, body=body, reason=message, parent_id=parent_id)
@@ -147,7 +152,7 @@ def comment_edit(request: MemberRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "community/comment_edit.html",
-        {"comment": comment, "body": body[:20000], "error": error},
+        {"comment": comment, "body": body[:MAX_KEPT_CHARS], "error": error},
         status=400 if error else 200,
     )
 

@@ -293,9 +293,8 @@ def thumbnail_save(*, paper: Paper, image: bytes, width: int, height: int) -> Th
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".", suffix=".tmp", delete=False) as f:
         f.write(image)
-    os.chmod(
-        f.name, 0o644
-    )  # NamedTemporaryFile makes it 0600; the web server may run as another user
+    # NamedTemporaryFile makes it 0600; the web server may run as another user.
+    os.chmod(f.name, 0o644)
     os.replace(f.name, path)
     thumbnail, _ = Thumbnail.objects.update_or_create(
         paper=paper,
@@ -316,7 +315,9 @@ def thumbnail_fail(*, paper: Paper, reason: str, retry_at: datetime | None) -> T
     ``attempts`` counts the failures in a row."""
     with transaction.atomic():
         previous = Thumbnail.objects.select_for_update().filter(paper=paper).first()
-        attempts = previous.attempts + 1 if previous and previous.state == "failed" else 1
+        attempts = (
+            previous.attempts + 1 if previous and previous.state == Thumbnail.State.FAILED else 1
+        )
         thumbnail, _ = Thumbnail.objects.update_or_create(
             paper=paper,
             defaults={

@@ -1,6 +1,6 @@
 """First-page thumbnails: where a paper's image lives on disk, and its URL.
 
-The worker (``paperfeed.ingest.thumbnails``) renders them; ``papers.services.thumbnail_record``
+The worker (``paperfeed.ingest.thumbnails``) renders them; ``papers.services.thumbnail_save``
 writes the file and its row; ``papers.views.thumbnail`` serves it. One file per paper under
 PAPERFEED_THUMBNAIL_DIR, in a folder per month of ids (``2401/2401.00001.webp``) or per
 archive (``hep-th/hep-th_9901001.webp``), so no folder grows past a few thousand files.

@@ -62,6 +62,13 @@ def _problems(page, errors: list[tuple[str, str]], *, own_404: str = "") -> list
     return problems
 
 
+def _checked(page, errors, *, label: str, shot: Path, own_404: str = "") -> list[str]:
+    """The page's problems, each headed by ``label``; a full-page screenshot saved at ``shot``."""
+    problems = _problems(page, errors, own_404=own_404)
+    page.screenshot(path=str(shot), full_page=True)
+    return [f"{label}: {p}" for p in problems]
+
+
 def _open(browser, width: int, *, timeout: int = 15_000):
     """A page at ``width`` (a phone below 768 px) that collects console errors and uncaught
     exceptions as (text, url) pairs."""
@@ -109,10 +116,12 @@ def test_every_page_at_every_width_in_both_themes(live_server, settings, browser
                         assert response is not None and response.status == expected, (url, response)
                         if name == "api-docs":
                             page.locator(".swagger-ui .info").wait_for()
-                    problems = _problems(page, errors, own_404=url if expected == 404 else "")
-                    failures += [f"{name} ({width}px, {theme}): {p}" for p in problems]
-                    page.screenshot(
-                        path=str(folder / f"{width}-{theme}-{name}.png"), full_page=True
+                    failures += _checked(
+                        page,
+                        errors,
+                        label=f"{name} ({width}px, {theme})",
+                        shot=folder / f"{width}-{theme}-{name}.png",
+                        own_404=url if expected == 404 else "",
                     )
         finally:
             context.close()
@@ -162,10 +171,11 @@ def test_real_papers_at_every_width_in_both_themes(live_server, settings, browse
                 assert response is not None and response.status == 200, (path, response)
                 for theme in THEMES:
                     page.emulate_media(color_scheme=theme)
-                    problems = _problems(page, errors)
-                    failures += [f"{name} ({width}px, {theme}): {p}" for p in problems]
-                    page.screenshot(
-                        path=str(folder / f"{width}-{theme}-{name}.png"), full_page=True
+                    failures += _checked(
+                        page,
+                        errors,
+                        label=f"{name} ({width}px, {theme})",
+                        shot=folder / f"{width}-{theme}-{name}.png",
                     )
         finally:
             context.close()

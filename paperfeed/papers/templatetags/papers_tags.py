@@ -17,8 +17,6 @@ register = template.Library()
 
 SHORT_AUTHORS = 5
 PREVIEW_CHARS = 280
-# A "$" or "$$" that opens or closes inline maths (an escaped "\$" is a dollar sign).
-_MATH_DELIMITER = re.compile(r"(?<!\\)\$\$?")
 
 
 @register.filter
@@ -78,12 +76,9 @@ def abstract_preview(value: str) -> str:
     if len(text) <= PREVIEW_CHARS:
         return text
     cut = text.rfind(" ", 0, PREVIEW_CHARS)
-    preview = text[: cut if cut > PREVIEW_CHARS // 2 else PREVIEW_CHARS]
-    delimiters = [match.start() for match in _MATH_DELIMITER.finditer(preview)]
-    if len(delimiters) % 2:
-        # The cut fell inside "$...$": half a formula would show as raw TeX, so stop before it.
-        preview = preview[: delimiters[-1]].rstrip()
-    return preview + " …"
+    # A cut inside "$...$" would show half a formula as raw TeX: stop before the formula.
+    end = tex_module.math_cut(text, cut if cut > PREVIEW_CHARS // 2 else PREVIEW_CHARS)
+    return text[:end].rstrip() + " …"
 
 
 @register.filter

@@ -3,8 +3,10 @@
   var root = document.documentElement;
   var darkQuery = window.matchMedia("(prefers-color-scheme: dark)");
 
-  function currentTheme() {
-    return root.getAttribute("data-theme") || (darkQuery.matches ? "dark" : "light");
+  // The theme the switch would change to: the other one from the reader's choice or the OS's.
+  function otherTheme() {
+    var current = root.getAttribute("data-theme") || (darkQuery.matches ? "dark" : "light");
+    return current === "dark" ? "light" : "dark";
   }
 
   // The light/dark switch: the choice is saved and read back by theme.js on every page.
@@ -14,7 +16,7 @@
     var icon = button.querySelector(".theme-icon");
     var text = button.querySelector(".theme-label");
     var label = function () {
-      var next = currentTheme() === "dark" ? "light" : "dark";
+      var next = otherTheme();
       button.setAttribute("aria-label", "Switch to the " + next + " theme");
       button.title = "Switch to the " + next + " theme";
       if (icon) icon.textContent = next === "dark" ? "☾" : "☀";
@@ -24,7 +26,7 @@
     button.hidden = false;
     label();
     button.addEventListener("click", function () {
-      var next = currentTheme() === "dark" ? "light" : "dark";
+      var next = otherTheme();
       root.setAttribute("data-theme", next);
       try { window.localStorage.setItem("paperfeed-theme", next); } catch (e) { /* not saved */ }
       label();
