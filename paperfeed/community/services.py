@@ -21,7 +21,6 @@ from paperfeed.accounts.services import profile_of
 from paperfeed.community import markdown
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport, Upvote
 from paperfeed.ingest.sources import papers_fetch_by_ids
-from paperfeed.ingest.tasks import thumbnails_queue
 from paperfeed.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
 from paperfeed.papers.selectors import paper_upvotes
@@ -346,7 +345,6 @@ def paper_submit(*, user: User, arxiv_id_or_url: str) -> Featured:
             featured = featured_submit(member=user, paper=paper, day=today, submitter_name=name)
     except IntegrityError as exc:
         raise SubmissionRefused(f"arXiv:{arxiv_id} is already on today's list.") from exc
-    thumbnails_queue(paper_ids=[paper.pk])
     return featured
 
 

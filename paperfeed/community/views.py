@@ -24,7 +24,6 @@ from paperfeed.community.drafts import MAX_KEPT_CHARS, draft_keep
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport
 from paperfeed.core.http import MemberRequest
 from paperfeed.core.ratelimits import limited, too_many, too_many_message, wants_json
-from paperfeed.ingest.tasks import thumbnails_queue
 from paperfeed.papers import services as papers_services
 from paperfeed.papers.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.papers.models import Author, Featured, Paper
@@ -320,7 +319,6 @@ def curate_featured(request: MemberRequest) -> HttpResponse:
             )
         except papers_services.FeaturedDayOutOfRange as exc:
             return _done(request, f"Not featured: {exc}.", ok=False)
-        thumbnails_queue(paper_ids=[paper.pk])
         return _done(request, f"arXiv:{paper.arxiv_id} is featured on {day}.")
     entry = Featured.objects.filter(paper=paper, day=day).first()
     if entry is None:

@@ -46,10 +46,11 @@ class IngestConfig(AppConfig):
         # Imported here: these modules import models, not loadable before ready.
         from paperfeed.core.liveness import sweep_register
         from paperfeed.core.scheduler import jobs_register
-        from paperfeed.ingest.receivers import thumbnails_for_featured
+        from paperfeed.ingest.receivers import thumbnail_for_curated, thumbnails_for_featured
         from paperfeed.ingest.services import ingest_runs_abandon
-        from paperfeed.papers.signals import papers_imported
+        from paperfeed.papers.signals import paper_featured, papers_imported
 
         jobs_register(app=self.label, jobs=scheduled_jobs)
         sweep_register(app=self.label, sweep=ingest_runs_abandon)
         papers_imported.connect(thumbnails_for_featured, dispatch_uid="ingest.thumbnails")
+        paper_featured.connect(thumbnail_for_curated, dispatch_uid="ingest.thumbnail")

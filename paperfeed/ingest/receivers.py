@@ -12,3 +12,8 @@ def thumbnails_for_featured(*, featured: list[FeaturedWrite], **_: Any) -> None:
     """The worker renders the first page of the papers a batch featured (queued: each PDF is
     a request to arXiv, at most one every 3 s, far slower than the import)."""
     thumbnails_queue(paper_ids=(paper_id for paper_id, *_rest in featured))
+
+
+def thumbnail_for_curated(*, paper_id: int, **_: Any) -> None:
+    """The same for a paper a curator or a member featured by hand."""
+    thumbnails_queue(paper_ids=[paper_id])

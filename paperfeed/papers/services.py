@@ -25,7 +25,12 @@ from paperfeed.papers.merge import PaperState, merge
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor, Thumbnail
 from paperfeed.papers.periods import featured_day_problem
 from paperfeed.papers.records import PaperRecord, UpsertSummary, check_record, strip_nul
-from paperfeed.papers.signals import FeaturedWrite, authors_merging, papers_imported
+from paperfeed.papers.signals import (
+    FeaturedWrite,
+    authors_merging,
+    paper_featured,
+    papers_imported,
+)
 from paperfeed.papers.thumbnails import thumbnail_path
 
 logger = logging.getLogger(__name__)
@@ -158,12 +163,21 @@ def featured_submit(*, member: User, paper: Paper, day: date, submitter_name: st
     ``FeaturedDayOutOfRange`` for a day no list can have.
     """
     _check_featured_day(day)
-    return Featured.objects.create(
+    entry = Featured.objects.create(
         paper=paper,
         day=day,
         source=Featured.Source.SUBMISSION,
         featured_by=member,
         submitter_name=submitter_name[:150],
+    )
+    _announce_featured(entry)
+    return entry
+
+
+def _announce_featured(entry: Featured) -> None:
+    """``paper_featured`` once the entry is committed (never for a rolled-back one)."""
+    transaction.on_commit(
+        lambda: paper_featured.send_robust(sender=Featured, paper_id=entry.paper_id, day=entry.day)
     )
 
 
@@ -233,6 +247,7 @@ def featured_add(*, curator: User, paper: Paper, day: date, comment: str = "") -
         entry.hidden = False
         entry.comment = comment.strip()[:2000] or entry.comment
         entry.save(update_fields=["hidden", "comment", "updated_at"])
+    _announce_featured(entry)
     return entry
 
 

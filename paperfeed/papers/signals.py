@@ -28,6 +28,13 @@ stops neither the other receivers nor the import (``send_robust``); one that wri
 its own transaction.
 """
 
+paper_featured = Signal()
+"""Sent once a curator's or a member's featured entry is committed (``featured_add``,
+``featured_submit``; imports send ``papers_imported`` instead), with ``send_robust``.
+
+Keyword arguments: ``paper_id: int``, ``day: datetime.date``.
+"""
+
 authors_merging = Signal()
 """Sent by ``authors_merge`` inside its transaction, after the paper links have moved and before
 the duplicate authors are deleted: an app whose rows point at an author moves them to the kept

@@ -390,3 +390,35 @@ def test_curators_and_members_cannot_feature_a_day_out_of_bounds(day):
     with pytest.raises(FeaturedDayOutOfRange):
         featured_submit(member=user, paper=paper, day=day, submitter_name="ann")
     assert not Featured.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_paper_featured_by_hand_is_announced_once_committed_and_never_when_rolled_back(
+    django_capture_on_commit_callbacks,
+):
+    from django.db import IntegrityError, transaction
+
+    from paperfeed.papers.services import featured_add, featured_submit
+    from paperfeed.papers.signals import paper_featured
+    from tests.factories import PaperFactory, UserFactory
+
+    heard: list[tuple[int, date]] = []
+
+    def listen(*, paper_id, day, **_):
+        heard.append((paper_id, day))
+
+    paper, user, day = PaperFactory(), UserFactory(), date(2026, 1, 5)
+    paper_featured.connect(listen, dispatch_uid="test.listen")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            featured_add(curator=user, paper=paper, day=day)
+        assert heard == [(paper.pk, day)]
+        with (
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+            pytest.raises(IntegrityError),
+            transaction.atomic(),
+        ):
+            featured_submit(member=user, paper=paper, day=day, submitter_name="ann")
+        assert heard == [(paper.pk, day)] and not callbacks  # rolled back: nothing announced
+    finally:
+        paper_featured.disconnect(dispatch_uid="test.listen")
