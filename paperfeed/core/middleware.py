@@ -23,6 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryD
 from django.shortcuts import render
 
 from paperfeed.core import health
+from paperfeed.core.ratelimits import wants_json
 from paperfeed.core.text import (
     has_control_characters,
     json_has_control_characters,
@@ -41,9 +42,8 @@ RETRY_AFTER_SECONDS = 30
 
 
 def _wants_json(request: HttpRequest) -> bool:
-    return request.path_info.startswith(
-        _JSON_PREFIXES
-    ) or "application/json" in request.headers.get("Accept", "")
+    # The API's clients get JSON errors whatever they accept; elsewhere, as ratelimits decides.
+    return request.path_info.startswith(_JSON_PREFIXES) or wants_json(request)
 
 
 def _cleaned(query: QueryDict) -> _ImmutableQueryDict | None:
