@@ -22,6 +22,7 @@ from pathlib import Path
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from paperfeed.core.backup import database_label
 from paperfeed.papers import textindex
 from paperfeed.papers.models import Paper, PaperAuthor, PaperCategory
 from paperfeed.papers.search import authors_text
@@ -104,7 +105,7 @@ def textindex_rebuild() -> IndexReport:
         root, index = textindex.new_build(base)
         count = textindex.write_entries(index, entries(), replace=False)
         textindex.write_state(
-            root, {"database": textindex.database_label(), "caught_up_to": watermark.isoformat()}
+            root, {"database": database_label(), "caught_up_to": watermark.isoformat()}
         )
         textindex.make_live(base, root)
     return IndexReport(True, count, round(time.perf_counter() - started, 2), str(root))
@@ -117,7 +118,7 @@ def textindex_update() -> IndexReport:
     base = textindex.index_dir()
     root = textindex.current_root(base)
     state = textindex.read_state(root) if root is not None else {}
-    index = textindex.live_index(database=textindex.database_label())
+    index = textindex.live_index(database=database_label())
     if root is None or index is None or "caught_up_to" not in state:
         return textindex_rebuild()
     with _build_lock(base):
@@ -132,7 +133,7 @@ def textindex_update() -> IndexReport:
 def textindex_status() -> dict:
     """What the live build holds, for ``paperfeed search status``."""
     root = textindex.current_root(textindex.index_dir())
-    index = textindex.live_index(database=textindex.database_label())
+    index = textindex.live_index(database=database_label())
     if root is None or index is None:
         return {}
     return {
