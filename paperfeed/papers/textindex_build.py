@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from paperfeed.core.backup import database_label
 from paperfeed.papers import textindex
-from paperfeed.papers.models import Paper, PaperAuthor, PaperCategory
-from paperfeed.papers.search import authors_text
+from paperfeed.papers.models import Paper, PaperCategory
+from paperfeed.papers.search import stored_authors_texts
 
 CHUNK = 5_000
 # An import transaction that started before an update read the catalogue may commit rows
@@ -72,13 +72,7 @@ def entries(*, since: datetime | None = None) -> Iterator[textindex.Entry]:
         if not rows:
             continue
         ids = [row[0] for row in rows]
-        names: dict[int, list[str]] = {}
-        for paper_id, name in (
-            PaperAuthor.objects.filter(paper_id__in=ids)
-            .order_by("paper_id", "position")
-            .values_list("paper_id", "name")
-        ):
-            names.setdefault(paper_id, []).append(name)
+        authors = stored_authors_texts(ids)
         categories: dict[int, list[str]] = {}
         for paper_id, category in PaperCategory.objects.filter(paper_id__in=ids).values_list(
             "paper_id", "category"
@@ -89,7 +83,7 @@ def entries(*, since: datetime | None = None) -> Iterator[textindex.Entry]:
                 paper_id=pk,
                 title=title,
                 abstract=abstract,
-                authors=authors_text(names.get(pk, [])),
+                authors=authors[pk],
                 categories=categories.get(pk, []),
                 published=published,
                 is_stub=estimate and listed_on is None,
