@@ -23,9 +23,8 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from paperfeed.core.backup import database_label
-from paperfeed.papers import textindex
+from paperfeed.papers import search, textindex
 from paperfeed.papers.models import Paper, PaperCategory
-from paperfeed.papers.search import stored_authors_texts
 
 CHUNK = 5_000
 # An import transaction that started before an update read the catalogue may commit rows
@@ -72,7 +71,7 @@ def entries(*, since: datetime | None = None) -> Iterator[textindex.Entry]:
         if not rows:
             continue
         ids = [row[0] for row in rows]
-        authors = stored_authors_texts(ids)
+        authors = search.stored_authors_texts(ids)
         categories: dict[int, list[str]] = {}
         for paper_id, category in PaperCategory.objects.filter(paper_id__in=ids).values_list(
             "paper_id", "category"
@@ -102,6 +101,9 @@ def textindex_rebuild() -> IndexReport:
             root, {"database": database_label(), "caught_up_to": watermark.isoformat()}
         )
         textindex.make_live(base, root)
+    # Searches cached since the import that led here were answered by the build before this
+    # one, under the version that import wrote: make them stale now the new papers can be found.
+    search.catalogue_changed()
     return IndexReport(True, count, round(time.perf_counter() - started, 2), str(root))
 
 
@@ -121,6 +123,8 @@ def textindex_update() -> IndexReport:
         count = textindex.write_entries(index, entries(since=since), replace=True)
         textindex.write_state(root, {**state, "caught_up_to": watermark.isoformat()})
     index.reload()
+    if count:
+        search.catalogue_changed()  # as after a rebuild
     return IndexReport(False, count, round(time.perf_counter() - started, 2), str(root))
 
 
