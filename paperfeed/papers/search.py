@@ -1,6 +1,6 @@
-"""Full-text search over papers: SQLite FTS5 or PostgreSQL tsvector, behind one interface.
+"""Full-text search over papers: tantivy (:mod:`.textindex`) when built, else FTS5 / tsvector.
 
-The index is a side table (``papers_fts``) written by :func:`index_papers` in the same
+The database's index is a side table (``papers_fts``) written by :func:`index_papers` in the same
 transaction as the catalogue upsert, so it never drifts from the papers it describes. Callers
 never build FTS syntax themselves: :func:`fts_query` turns a list of user terms into a safe
 expression for the active backend.

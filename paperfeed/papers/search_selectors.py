@@ -59,7 +59,7 @@ def search_papers(
     sort: str = "relevance",
     mode: str = "keyword",
 ) -> SearchResult:
-    """Full-text search (BM25 on SQLite, ts_rank on PostgreSQL) with the query syntax
+    """Full-text search (the tantivy index, or the database's FTS5 / ts_rank) with the syntax
     ``"exact phrase"``, ``author:name``, ``cat:cs.CL``, ``year:2025`` / ``year:2024-2025``.
 
     Any string is accepted: what is not syntax is read as words. Each row has ``title_html``
