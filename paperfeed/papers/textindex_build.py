@@ -112,20 +112,31 @@ def textindex_update() -> IndexReport:
     full rebuild when there is no usable build."""
     started = time.perf_counter()
     base = textindex.index_dir()
-    root = textindex.current_root(base)
-    state = textindex.read_state(root) if root is not None else {}
-    index = textindex.live_index(database=database_label())
-    if root is None or index is None or "caught_up_to" not in state:
-        return textindex_rebuild()
     with _build_lock(base):
-        watermark = timezone.now()
-        since = datetime.fromisoformat(state["caught_up_to"]) - LOOKBACK
-        count = textindex.write_entries(index, entries(since=since), replace=True)
-        textindex.write_state(root, {**state, "caught_up_to": watermark.isoformat()})
-    index.reload()
+        caught_up = _catch_up(base)
+    if caught_up is None:
+        return textindex_rebuild()
+    root, count = caught_up
     if count:
         search.catalogue_changed()  # as after a rebuild
     return IndexReport(False, count, round(time.perf_counter() - started, 2), str(root))
+
+
+def _catch_up(base: Path) -> tuple[Path, int] | None:
+    """Commit the papers written since the live build last caught up into it: its root and how
+    many; None when there is no usable build. Under the build lock, so a rebuild that finished
+    meanwhile cannot have removed the build found here."""
+    root = textindex.current_root(base)
+    index = textindex.live_index(database=database_label())
+    state = textindex.read_state(root) if root is not None else {}
+    if root is None or index is None or "caught_up_to" not in state:
+        return None
+    watermark = timezone.now()
+    since = datetime.fromisoformat(state["caught_up_to"]) - LOOKBACK
+    count = textindex.write_entries(index, entries(since=since), replace=True)
+    textindex.write_state(root, {**state, "caught_up_to": watermark.isoformat()})
+    index.reload()
+    return root, count
 
 
 def textindex_status() -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from django.core.management import call_command
 
@@ -46,6 +48,28 @@ def test_an_update_replaces_changed_papers_and_starts_with_a_rebuild():
     assert found == [paper.pk] and total == 1
     assert textindex.search(index, terms=["graph"]) == ([], 0), "the old entry is gone"
     assert index.searcher().num_docs == 1
+
+
+def test_an_update_waiting_for_a_rebuild_writes_into_the_new_build(monkeypatch):
+    catalogue_paper("2602.00001", title="Graph networks")
+    textindex_build.textindex_rebuild()
+    catalogue_paper("2602.00002", title="Graph transformers")
+    real_lock = textindex_build._build_lock
+
+    @contextmanager
+    def lock_after_a_rebuild(base):
+        # Another process's rebuild holds the lock and finishes first.
+        monkeypatch.setattr(textindex_build, "_build_lock", real_lock)
+        textindex_build.textindex_rebuild()
+        with real_lock(base):
+            yield
+
+    monkeypatch.setattr(textindex_build, "_build_lock", lock_after_a_rebuild)
+    report = textindex_build.textindex_update()
+    assert not report.full
+    assert report.root == str(textindex.current_root(textindex.index_dir()))
+    index = textindex.engine_index()
+    assert index is not None and index.searcher().num_docs == 2
 
 
 def test_a_search_cached_before_the_update_is_not_served_after_it(settings):
