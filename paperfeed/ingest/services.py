@@ -147,7 +147,7 @@ def ingest_run(
     status = IngestRun.Status.DRY_RUN if dry_run else IngestRun.Status.SUCCEEDED
     _finish(run, summary, started, status, "")
     if not dry_run and (summary.new or summary.updated):
-        _enqueue_similar_build()
+        _enqueue_index_updates()
     return run
 
 
@@ -173,16 +173,13 @@ def ingest_runs_abandon() -> int:
     return count
 
 
-def _enqueue_similar_build() -> None:
-    """Similar papers, search by meaning (paperfeed.papers.similar) and the search index
-    (paperfeed.papers.textindex) catch up with the import."""
-
+def _enqueue_index_updates() -> None:
+    """The search index (paperfeed.papers.textindex), similar papers and search by meaning
+    (paperfeed.papers.similar) catch up with the import, each unless turned off."""
     if settings.PAPERFEED_SEARCH_INDEX_AFTER_IMPORT:
         transaction.on_commit(search_index_update_task.enqueue)
-    if not settings.PAPERFEED_SIMILAR_AFTER_IMPORT:
-        return
-
-    transaction.on_commit(similar_build_task.enqueue)
+    if settings.PAPERFEED_SIMILAR_AFTER_IMPORT:
+        transaction.on_commit(similar_build_task.enqueue)
 
 
 def _sqlite_checkpoint_every(*, pages: int) -> None:

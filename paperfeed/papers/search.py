@@ -1,6 +1,6 @@
-"""Full-text search over papers: SQLite FTS5 or PostgreSQL tsvector, behind one interface.
+"""Full-text search over papers: tantivy (:mod:`.textindex`) when built, else FTS5 / tsvector.
 
-The index is a side table (``papers_fts``) written by :func:`index_papers` in the same
+The database's index is a side table (``papers_fts``) written by :func:`index_papers` in the same
 transaction as the catalogue upsert, so it never drifts from the papers it describes. Callers
 never build FTS syntax themselves: :func:`fts_query` turns a list of user terms into a safe
 expression for the active backend.
@@ -185,20 +185,26 @@ def authors_text(names: Sequence[str]) -> str:
     return ", ".join([*names, *dict.fromkeys(folded)])
 
 
+def stored_authors_texts(paper_ids: Sequence[int]) -> dict[int, str]:
+    """:func:`authors_text` of each paper's stored authors in one query (for both indexes)."""
+    names: dict[int, list[str]] = {pk: [] for pk in paper_ids}
+    for paper_id, name in (
+        PaperAuthor.objects.filter(paper_id__in=paper_ids)
+        .order_by("paper_id", "position")
+        .values_list("paper_id", "name")
+    ):
+        names[paper_id].append(name)
+    return {pk: authors_text(found) for pk, found in names.items()}
+
+
 def reindex_papers(*, paper_ids: Iterable[int]) -> None:
     """Rebuild the index entries of these papers from what is stored (after a manual edit)."""
 
     ids = list(paper_ids)
-    names: dict[int, list[str]] = {}
-    for paper_id, name in (
-        PaperAuthor.objects.filter(paper_id__in=ids)
-        .order_by("paper_id", "position")
-        .values_list("paper_id", "name")
-    ):
-        names.setdefault(paper_id, []).append(name)
+    authors = stored_authors_texts(ids)
     index_papers(
         [
-            IndexRow(pk, title, abstract, authors_text(names.get(pk, [])))
+            IndexRow(pk, title, abstract, authors[pk])
             for pk, title, abstract in Paper.objects.filter(pk__in=ids).values_list(
                 "pk", "title", "abstract"
             )

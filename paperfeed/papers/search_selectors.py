@@ -59,7 +59,7 @@ def search_papers(
     sort: str = "relevance",
     mode: str = "keyword",
 ) -> SearchResult:
-    """Full-text search (BM25 on SQLite, ts_rank on PostgreSQL) with the query syntax
+    """Full-text search (the tantivy index, or the database's FTS5 / ts_rank) with the syntax
     ``"exact phrase"``, ``author:name``, ``cat:cs.CL``, ``year:2025`` / ``year:2024-2025``.
 
     Any string is accepted: what is not syntax is read as words. Each row has ``title_html``
@@ -155,9 +155,10 @@ def _search_ids(
     semantic or hybrid query fell back to keywords.
 
     Cached for PAPERFEED_SEARCH_CACHE_SECONDS under the catalogue version (bumped in the same
-    transaction as every import, edit or hiding) and the name of the live similar-papers index:
-    ranking every match is the costly part of a search, and its answer can only change when one
-    of those two does. Pages are rendered from the papers as they are now, so counts stay fresh.
+    transaction as every import, edit or hiding, and after each search-index update) and the
+    name of the live similar-papers index: ranking every match is the costly part of a search,
+    and its answer can only change when one of those two does. Pages are rendered from the
+    papers as they are now, so counts stay fresh.
     """
 
     seconds = settings.PAPERFEED_SEARCH_CACHE_SECONDS

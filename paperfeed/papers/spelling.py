@@ -44,16 +44,21 @@ def correct(
 ) -> list[str] | None:
     """``words`` with each unknown word replaced by its likeliest known neighbour, or None when
     nothing could be corrected. ``frequencies`` maps words to how many papers hold them (words
-    the index lacks may be left out)."""
+    the index lacks may be left out); it is asked twice at most: the words as typed, then the
+    candidates of every unknown one in one batch (each call is a database round trip)."""
     lowered = [word.casefold() for word in words]
     known = frequencies(set(lowered))
+    unknown = {w for w in lowered if known.get(w, 0) <= 0 and correctable(w)}
+    if not unknown:
+        return None
+    candidates = {word: edits1(word) for word in unknown}
+    counts = frequencies(set().union(*candidates.values()))
     out: list[str] = []
     changed = False
     for word in lowered:
-        if known.get(word, 0) > 0 or not correctable(word):
-            out.append(word)
-            continue
-        replacement = best(frequencies(edits1(word)))
+        replacement = None
+        if word in candidates:
+            replacement = best({c: counts[c] for c in candidates[word] if c in counts})
         if replacement is None:
             out.append(word)
             continue

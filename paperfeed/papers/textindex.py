@@ -28,8 +28,8 @@ from pathlib import Path
 
 import tantivy
 from django.conf import settings
-from django.db import connection
 
+from paperfeed.core.backup import database_label
 from paperfeed.papers.merge import author_key
 
 logger = logging.getLogger(__name__)
@@ -201,13 +201,6 @@ def engine_index() -> tantivy.Index | None:
     if settings.PAPERFEED_SEARCH_ENGINE != "tantivy":
         return None
     return live_index(database=database_label())
-
-
-def database_label() -> str:
-    """Which database an index was built from: its ids mean nothing in another one (e.g. a
-    test database beside the development one in the same data dir)."""
-    db = connection.settings_dict
-    return f"{connection.vendor}:{db.get('HOST') or ''}:{db.get('NAME')}"
 
 
 def _quoted(word: str) -> str:

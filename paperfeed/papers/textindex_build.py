@@ -22,9 +22,9 @@ from pathlib import Path
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from paperfeed.papers import textindex
-from paperfeed.papers.models import Paper, PaperAuthor, PaperCategory
-from paperfeed.papers.search import authors_text
+from paperfeed.core.backup import database_label
+from paperfeed.papers import search, textindex
+from paperfeed.papers.models import Paper, PaperCategory
 
 CHUNK = 5_000
 # An import transaction that started before an update read the catalogue may commit rows
@@ -71,13 +71,7 @@ def entries(*, since: datetime | None = None) -> Iterator[textindex.Entry]:
         if not rows:
             continue
         ids = [row[0] for row in rows]
-        names: dict[int, list[str]] = {}
-        for paper_id, name in (
-            PaperAuthor.objects.filter(paper_id__in=ids)
-            .order_by("paper_id", "position")
-            .values_list("paper_id", "name")
-        ):
-            names.setdefault(paper_id, []).append(name)
+        authors = search.stored_authors_texts(ids)
         categories: dict[int, list[str]] = {}
         for paper_id, category in PaperCategory.objects.filter(paper_id__in=ids).values_list(
             "paper_id", "category"
@@ -88,7 +82,7 @@ def entries(*, since: datetime | None = None) -> Iterator[textindex.Entry]:
                 paper_id=pk,
                 title=title,
                 abstract=abstract,
-                authors=authors_text(names.get(pk, [])),
+                authors=authors[pk],
                 categories=categories.get(pk, []),
                 published=published,
                 is_stub=estimate and listed_on is None,
@@ -104,9 +98,12 @@ def textindex_rebuild() -> IndexReport:
         root, index = textindex.new_build(base)
         count = textindex.write_entries(index, entries(), replace=False)
         textindex.write_state(
-            root, {"database": textindex.database_label(), "caught_up_to": watermark.isoformat()}
+            root, {"database": database_label(), "caught_up_to": watermark.isoformat()}
         )
         textindex.make_live(base, root)
+    # Searches cached since the import that led here were answered by the build before this
+    # one, under the version that import wrote: make them stale now the new papers can be found.
+    search.catalogue_changed()
     return IndexReport(True, count, round(time.perf_counter() - started, 2), str(root))
 
 
@@ -115,24 +112,37 @@ def textindex_update() -> IndexReport:
     full rebuild when there is no usable build."""
     started = time.perf_counter()
     base = textindex.index_dir()
-    root = textindex.current_root(base)
-    state = textindex.read_state(root) if root is not None else {}
-    index = textindex.live_index(database=textindex.database_label())
-    if root is None or index is None or "caught_up_to" not in state:
-        return textindex_rebuild()
     with _build_lock(base):
-        watermark = timezone.now()
-        since = datetime.fromisoformat(state["caught_up_to"]) - LOOKBACK
-        count = textindex.write_entries(index, entries(since=since), replace=True)
-        textindex.write_state(root, {**state, "caught_up_to": watermark.isoformat()})
-    index.reload()
+        caught_up = _catch_up(base)
+    if caught_up is None:
+        return textindex_rebuild()
+    root, count = caught_up
+    if count:
+        search.catalogue_changed()  # as after a rebuild
     return IndexReport(False, count, round(time.perf_counter() - started, 2), str(root))
+
+
+def _catch_up(base: Path) -> tuple[Path, int] | None:
+    """Commit the papers written since the live build last caught up into it: its root and how
+    many; None when there is no usable build. Under the build lock, so a rebuild that finished
+    meanwhile cannot have removed the build found here."""
+    root = textindex.current_root(base)
+    index = textindex.live_index(database=database_label())
+    state = textindex.read_state(root) if root is not None else {}
+    if root is None or index is None or "caught_up_to" not in state:
+        return None
+    watermark = timezone.now()
+    since = datetime.fromisoformat(state["caught_up_to"]) - LOOKBACK
+    count = textindex.write_entries(index, entries(since=since), replace=True)
+    textindex.write_state(root, {**state, "caught_up_to": watermark.isoformat()})
+    index.reload()
+    return root, count
 
 
 def textindex_status() -> dict:
     """What the live build holds, for ``paperfeed search status``."""
     root = textindex.current_root(textindex.index_dir())
-    index = textindex.live_index(database=textindex.database_label())
+    index = textindex.live_index(database=database_label())
     if root is None or index is None:
         return {}
     return {

@@ -41,8 +41,9 @@ HOSTILE = [
 ]
 
 
-@pytest.mark.django_db
-def test_search_ranks_filters_and_highlights():
+def two_papers() -> None:
+    """Two papers that differ in words, authors, category and year: the ranking and filter
+    tests of both engines (tests/papers/test_textindex.py) search them."""
     catalogue_paper(
         "2602.00101",
         title="Diffusion transformers for images",
@@ -55,10 +56,15 @@ def test_search_ranks_filters_and_highlights():
         "2602.00102",
         title="Language models",
         abstract="Large language models can do diffusion too.",
-        authors=("Alan Turing",),
+        authors=("Alan Turing", "Baptiste Rozière"),
         categories=("cs.CL",),
         published=datetime(2026, 1, 1, tzinfo=UTC),
     )
+
+
+@pytest.mark.django_db
+def test_search_ranks_filters_and_highlights():
+    two_papers()
     result = search_selectors.search_papers(query="diffusion", limit=10, offset=0, sort="relevance")
     assert [p.paper.arxiv_id for p in result.papers] == ["2602.00101", "2602.00102"]
     assert result.total == 2

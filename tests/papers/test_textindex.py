@@ -10,7 +10,7 @@ import pytest
 from paperfeed.papers import search, search_selectors, textindex, textindex_build
 from paperfeed.papers.models import Paper
 from tests.factories import catalogue_paper
-from tests.papers.test_search_selectors import HOSTILE
+from tests.papers.test_search_selectors import HOSTILE, two_papers
 
 pytestmark = pytest.mark.django_db
 
@@ -27,27 +27,8 @@ def ids(query: str, **options) -> list[str]:
     return [row.paper.arxiv_id for row in result.papers]
 
 
-def catalogue() -> None:
-    catalogue_paper(
-        "2602.00101",
-        title="Diffusion transformers for images",
-        abstract="We scale diffusion models.",
-        authors=("Yann LeCun", "Ada Lovelace"),
-        categories=("cs.CV",),
-        published=datetime(2025, 5, 1, tzinfo=UTC),
-    )
-    catalogue_paper(
-        "2602.00102",
-        title="Language models",
-        abstract="Large language models can do diffusion too.",
-        authors=("Alan Turing", "Baptiste Rozière"),
-        categories=("cs.CL",),
-        published=datetime(2026, 1, 1, tzinfo=UTC),
-    )
-
-
 def test_without_an_index_the_database_answers_and_with_one_the_index_does():
-    catalogue()
+    two_papers()
     assert textindex.engine_index() is None
     assert ids("diffusion") == ["2602.00101", "2602.00102"]
     report = textindex_build.textindex_rebuild()
@@ -61,7 +42,7 @@ def test_without_an_index_the_database_answers_and_with_one_the_index_does():
 
 
 def test_ranking_filters_sorting_and_highlighting_through_the_index():
-    catalogue()
+    two_papers()
     textindex_build.textindex_rebuild()
     result = search_selectors.search_papers(query="diffusion", mode="keyword")
     assert [row.paper.arxiv_id for row in result.papers] == ["2602.00101", "2602.00102"]
@@ -125,7 +106,7 @@ def test_counts_are_exact_and_pages_follow_each_other():
 
 
 def test_did_you_mean_reads_the_index():
-    catalogue()
+    two_papers()
     textindex_build.textindex_rebuild()
     result = search_selectors.search_papers(query="difusion transformrs")
     assert result.suggestion == "diffusion transformers"
@@ -134,7 +115,7 @@ def test_did_you_mean_reads_the_index():
 
 
 def test_ids_and_urls_go_straight_to_the_paper(client):
-    catalogue()
+    two_papers()
     textindex_build.textindex_rebuild()
     for query in ("2602.00102", "arXiv:2602.00102v2", "https://arxiv.org/abs/2602.00102"):
         response = client.get("/search", {"q": query})
@@ -143,7 +124,7 @@ def test_ids_and_urls_go_straight_to_the_paper(client):
 
 @pytest.mark.parametrize("query", HOSTILE)
 def test_hostile_queries_never_fail_on_the_index(client, query):
-    catalogue()
+    two_papers()
     textindex_build.textindex_rebuild()
     search_selectors.search_papers(query=query)
     assert client.get("/search", {"q": query}).status_code == 200
@@ -151,7 +132,7 @@ def test_hostile_queries_never_fail_on_the_index(client, query):
 
 
 def test_an_index_of_another_database_or_engine_setting_is_not_used(settings):
-    catalogue()
+    two_papers()
     textindex_build.textindex_rebuild()
     settings.PAPERFEED_SEARCH_ENGINE = "database"
     assert textindex.engine_index() is None

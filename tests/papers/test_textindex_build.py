@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from django.core.management import call_command
 
-from paperfeed.papers import textindex, textindex_build
+from paperfeed.papers import search_selectors, textindex, textindex_build
 from paperfeed.papers.models import Paper
 from tests.factories import catalogue_paper
 
@@ -46,6 +48,42 @@ def test_an_update_replaces_changed_papers_and_starts_with_a_rebuild():
     assert found == [paper.pk] and total == 1
     assert textindex.search(index, terms=["graph"]) == ([], 0), "the old entry is gone"
     assert index.searcher().num_docs == 1
+
+
+def test_an_update_waiting_for_a_rebuild_writes_into_the_new_build(monkeypatch):
+    catalogue_paper("2602.00001", title="Graph networks")
+    textindex_build.textindex_rebuild()
+    catalogue_paper("2602.00002", title="Graph transformers")
+    real_lock = textindex_build._build_lock
+
+    @contextmanager
+    def lock_after_a_rebuild(base):
+        # Another process's rebuild holds the lock and finishes first.
+        monkeypatch.setattr(textindex_build, "_build_lock", real_lock)
+        textindex_build.textindex_rebuild()
+        with real_lock(base):
+            yield
+
+    monkeypatch.setattr(textindex_build, "_build_lock", lock_after_a_rebuild)
+    report = textindex_build.textindex_update()
+    assert not report.full
+    assert report.root == str(textindex.current_root(textindex.index_dir()))
+    index = textindex.engine_index()
+    assert index is not None and index.searcher().num_docs == 2
+
+
+def test_a_search_cached_before_the_update_is_not_served_after_it(settings):
+    settings.PAPERFEED_SEARCH_CACHE_SECONDS = 600
+    catalogue_paper("2602.00001", title="Graph networks")
+    textindex_build.textindex_rebuild()
+    catalogue_paper("2602.00002", title="Zymurgy networks")  # imported, not indexed yet
+    assert search_selectors.search_papers(query="zymurgy", mode="keyword").total == 0
+    textindex_build.textindex_update()
+    assert search_selectors.search_papers(query="zymurgy", mode="keyword").total == 1
+    catalogue_paper("2602.00003", title="Zymurgy at scale")
+    assert search_selectors.search_papers(query="zymurgy", mode="keyword").total == 1
+    textindex_build.textindex_rebuild()
+    assert search_selectors.search_papers(query="zymurgy", mode="keyword").total == 2
 
 
 def test_an_import_enqueues_the_update_the_worker_runs(
