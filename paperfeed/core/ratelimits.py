@@ -2,7 +2,7 @@
 
 That cache must be shared by every web process and host for a limit to mean what it says:
 Redis (REDIS_URL), a PostgreSQL table, or on a one-host SQLite site a counter file, each
-incremented atomically (settings.py, core/cachebackends.py).
+incremented atomically (paperfeed/settings, core/cachebackends.py).
 `paperfeed web` refuses to start on any other store (``store_problem``).
 """
 

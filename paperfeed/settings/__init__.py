@@ -13,29 +13,11 @@ from typing import Any
 
 import dj_database_url
 
-BASE_DIR = Path(__file__).resolve().parent
+from paperfeed.settings.env import DATA_DIR, env, env_bool, env_int, env_list
+from paperfeed.settings.product import *  # noqa: F403  (product settings, same namespace)
 
-
-def env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name, "")
-    return value.strip().lower() in {"1", "true", "yes", "on"} if value else default
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item for item in env(name, default).replace(",", " ").split() if item]
-
-
-DATA_DIR = Path(env("PAPERFEED_DATA_DIR", "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The package directory (paperfeed/), which holds templates and static files.
+BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def _secret_key() -> str:
@@ -311,83 +293,6 @@ PAPERFEED_RATE_API_TOKEN = env("PAPERFEED_RATE_API_TOKEN", "600/m")
 # Feeds are served from the cache for at most this long after a change.
 PAPERFEED_FEED_CACHE_SECONDS = env_int("PAPERFEED_FEED_CACHE_SECONDS", 300)
 PAPERFEED_FEED_ITEMS = env_int("PAPERFEED_FEED_ITEMS", 50)
-
-# --- Ingestion ------------------------------------------------------------------------------
-PAPERFEED_CATEGORIES = env_list("PAPERFEED_CATEGORIES", "cs.AI cs.CL cs.CV cs.LG")
-PAPERFEED_CONTACT_EMAIL = env("PAPERFEED_CONTACT_EMAIL", "")
-ARXIV_API_URL = env("ARXIV_API_URL", "https://export.arxiv.org/api/query")
-ARXIV_OAI_URL = env("ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai")
-HF_API_URL = env("HF_API_URL", "https://huggingface.co")
-# Where a paper's PDF is fetched from (for its thumbnail): <ARXIV_PDF_URL>/<arXiv id>.
-ARXIV_PDF_URL = env("ARXIV_PDF_URL", "https://arxiv.org/pdf")
-# Seconds between two requests to one source. arXiv's terms ask for at least 3; the arXiv
-# fetchers refuse anything lower for arxiv.org hosts.
-ARXIV_REQUEST_INTERVAL = float(env("ARXIV_REQUEST_INTERVAL", "3"))
-HF_REQUEST_INTERVAL = float(env("HF_REQUEST_INTERVAL", "1"))
-PAPERFEED_FETCH_RETRIES = env_int("PAPERFEED_FETCH_RETRIES", 4)
-# The scheduled import runs once a day at this UTC hour (arXiv announces at 00:00 UTC).
-PAPERFEED_IMPORT_HOUR_UTC = env_int("PAPERFEED_IMPORT_HOUR_UTC", 1)
-PAPERFEED_SCHEDULER = env_bool("PAPERFEED_SCHEDULER", True)
-# Papers without an abstract asked of the arXiv API per hourly run (100 per request, 3 s apart).
-PAPERFEED_COMPLETE_PER_RUN = env_int("PAPERFEED_COMPLETE_PER_RUN", 500)
-
-# First-page thumbnails: rendered by the worker from arXiv's PDF (one request every
-# ARXIV_REQUEST_INTERVAL seconds), featured papers first. Off: no PDF is fetched, cards show
-# the typographic placeholder.
-PAPERFEED_THUMBNAILS = env_bool("PAPERFEED_THUMBNAILS", True)
-PAPERFEED_THUMBNAIL_DIR = Path(env("PAPERFEED_THUMBNAIL_DIR", str(DATA_DIR / "thumbs")))
-# Featured papers without a thumbnail the hourly job renders: a PDF every 3 s or more, and
-# about a second to render each, so 30 keep a worker busy about two minutes an hour.
-PAPERFEED_THUMBNAILS_PER_RUN = env_int("PAPERFEED_THUMBNAILS_PER_RUN", 30)
-# A larger PDF is not downloaded (recorded as a failure, not tried again).
-PAPERFEED_THUMBNAIL_MAX_BYTES = env_int("PAPERFEED_THUMBNAIL_MAX_BYTES", 40 * 1024 * 1024)
-
-# --- Trending (docs/trending.md) ------------------------------------------------------------
-# Optional: without a token GitHub allows 60 requests an hour, with one 5,000.
-GITHUB_TOKEN = env("GITHUB_TOKEN")
-GITHUB_API_URL = env("GITHUB_API_URL", "https://api.github.com")
-PAPERFEED_STARS_REFRESH_MINUTES = env_int("PAPERFEED_STARS_REFRESH_MINUTES", 60)
-# Requests per hourly refresh: under the 60 an hour GitHub allows without a token; with one,
-# enough to snapshot the shared corpus's ~13,000 repositories twice a day (README, GITHUB_TOKEN).
-PAPERFEED_STARS_BUDGET = env_int("PAPERFEED_STARS_BUDGET", 1000 if GITHUB_TOKEN else 50)
-PAPERFEED_STARS_MAX_WAIT = env_int("PAPERFEED_STARS_MAX_WAIT", 120)
-PAPERFEED_STARS_BACKFILL_PAGES = env_int("PAPERFEED_STARS_BACKFILL_PAGES", 10)
-PAPERFEED_TRENDING_RECOMPUTE_MINUTES = env_int("PAPERFEED_TRENDING_RECOMPUTE_MINUTES", 15)
-PAPERFEED_TRENDING_UPVOTE_WEIGHT = float(env("PAPERFEED_TRENDING_UPVOTE_WEIGHT", "1.0"))
-PAPERFEED_TRENDING_STAR_WEIGHT = float(env("PAPERFEED_TRENDING_STAR_WEIGHT", "1.0"))
-PAPERFEED_TRENDING_GRAVITY = float(env("PAPERFEED_TRENDING_GRAVITY", "1.5"))
-PAPERFEED_TRENDING_AGE_OFFSET_DAYS = float(env("PAPERFEED_TRENDING_AGE_OFFSET_DAYS", "2"))
-PAPERFEED_TRENDING_MAX_AGE_DAYS = float(env("PAPERFEED_TRENDING_MAX_AGE_DAYS", "60"))
-PAPERFEED_TRENDING_MIN_STAR_VELOCITY = float(env("PAPERFEED_TRENDING_MIN_STAR_VELOCITY", "0"))
-PAPERFEED_RATE_CODE_LINK = env("PAPERFEED_RATE_CODE_LINK", "30/h")
-
-# --- Email digests --------------------------------------------------------------------------
-PAPERFEED_RATE_SUBSCRIBE_IP = env("PAPERFEED_RATE_SUBSCRIBE_IP", "10/h")
-PAPERFEED_DIGEST_MAILS_PER_ADDRESS_HOUR = env_int("PAPERFEED_DIGEST_MAILS_PER_ADDRESS_HOUR", 3)
-PAPERFEED_DIGEST_CONFIRM_HOURS = env_int("PAPERFEED_DIGEST_CONFIRM_HOURS", 48)
-PAPERFEED_DIGEST_LINK_DAYS = env_int("PAPERFEED_DIGEST_LINK_DAYS", 90)
-PAPERFEED_DIGEST_UNSUBSCRIBE_MAILTO = env("PAPERFEED_DIGEST_UNSUBSCRIBE_MAILTO", "")
-PAPERFEED_DIGEST_LEASE_MINUTES = env_int("PAPERFEED_DIGEST_LEASE_MINUTES", 15)
-PAPERFEED_DIGEST_MAX_ATTEMPTS = env_int("PAPERFEED_DIGEST_MAX_ATTEMPTS", 10)
-PAPERFEED_DIGEST_MAX_HARD_BOUNCES = env_int("PAPERFEED_DIGEST_MAX_HARD_BOUNCES", 3)
-PAPERFEED_DIGEST_CONNECT_RETRIES = env_int("PAPERFEED_DIGEST_CONNECT_RETRIES", 3)
-PAPERFEED_DIGEST_CONNECT_PAUSE_SECONDS = env_int("PAPERFEED_DIGEST_CONNECT_PAUSE_SECONDS", 2)
-
-# --- Similar papers and search by meaning (docs/similar.md) --------------------------------
-# "tfidf" (default, no model) or "embeddings" (onnxruntime; pip install 'paperfeed[embeddings]').
-PAPERFEED_SIMILAR_ENGINE = env("PAPERFEED_SIMILAR_ENGINE", "tfidf")
-PAPERFEED_SIMILAR_MODEL_DIR = env("PAPERFEED_SIMILAR_MODEL_DIR")
-PAPERFEED_SIMILAR_MAX_TOKENS = env_int("PAPERFEED_SIMILAR_MAX_TOKENS", 256)
-PAPERFEED_SIMILAR_K = env_int("PAPERFEED_SIMILAR_K", 10)
-PAPERFEED_SIMILAR_DIMS = env_int("PAPERFEED_SIMILAR_DIMS", 128)
-PAPERFEED_SIMILAR_AFTER_IMPORT = env_bool("PAPERFEED_SIMILAR_AFTER_IMPORT", True)
-PAPERFEED_SIMILAR_FULL_EVERY_DAYS = env_int("PAPERFEED_SIMILAR_FULL_EVERY_DAYS", 7)
-PAPERFEED_SEARCH_DEFAULT_MODE = env("PAPERFEED_SEARCH_DEFAULT_MODE", "hybrid")
-# "tantivy": the embedded index (paperfeed.papers.textindex) when it is built, else the
-# database's; "database": always FTS5 / tsvector.
-PAPERFEED_SEARCH_ENGINE = env("PAPERFEED_SEARCH_ENGINE", "tantivy")
-PAPERFEED_SEARCH_INDEX_DIR = env("PAPERFEED_SEARCH_INDEX_DIR", "")
-PAPERFEED_SEARCH_INDEX_AFTER_IMPORT = env_bool("PAPERFEED_SEARCH_INDEX_AFTER_IMPORT", True)
 
 LOGGING = {
     "version": 1,
