@@ -42,6 +42,13 @@ def paper_markdown(row: PaperRow, *, base_url: str) -> str:
         lines += ["", f"**Featured on:** {', '.join(d.isoformat() for d in row.featured_days)}"]
     if paper.code_stars is not None and paper.code_url:
         lines += ["", f"**GitHub stars:** {paper.code_stars}"]
+    if row.keywords:
+        lines += ["", f"**Keywords:** {', '.join(row.keywords)}"]
+    if row.summary:
+        label = (
+            "AI-written summary" if row.summary_source == "ai" else "Summary (from the abstract)"
+        )
+        lines += ["", f"**{label}:** {row.summary}"]
     lines += ["", "## Abstract", "", paper.abstract or "(no abstract)", ""]
     return "\n".join(lines)
 

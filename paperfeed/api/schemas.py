@@ -7,6 +7,8 @@ Field names follow the Hugging Face Papers API exactly (camelCase, ``_id``), so 
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -73,6 +75,12 @@ class PaperOut(Schema):
     paperfeed_version: int
     paperfeed_updated_at: str
     paperfeed_community_upvotes: int
+    # Key phrases extracted offline from the title and abstract (YAKE), best first.
+    paperfeed_keywords: list[str] = []
+    # One line: the abstract's sentence stating the contribution ("abstract"), or a language
+    # model's sentence ("ai", when the site has one configured); absent when there is none.
+    paperfeed_summary: str | None = None
+    paperfeed_summary_source: Literal["abstract", "ai"] | None = None
     paperfeed_featured_days: list[str] | None = None
 
 

@@ -55,6 +55,9 @@ def paper_dict(row: PaperRow, *, base_url: str, with_featured_days: bool = False
         "paperfeed_version": paper.version,
         "paperfeed_updated_at": iso_z(paper.updated),
         "paperfeed_community_upvotes": row.local_upvotes,
+        "paperfeed_keywords": list(row.keywords),
+        "paperfeed_summary": row.summary or None,
+        "paperfeed_summary_source": row.summary_source or None,
     }
     if row.featured_day is not None:
         result["submittedOnDailyAt"] = iso_z(row.featured_day)

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from paperfeed.api import feeds, markdown
+from paperfeed.api import feeds, llms, markdown, mcp_http
 from paperfeed.api.api import api
 from paperfeed.papers.ids import URL_ID_PATTERN
 
@@ -15,6 +15,8 @@ def _both(route: str, make, name: str) -> list:
 
 urlpatterns = [
     path("api/", api.urls),
+    path("mcp", mcp_http.mcp_endpoint, name="mcp"),
+    path("llms.txt", llms.llms_txt, name="llms-txt"),
     # Before the pages app's /papers/<id>, which would otherwise take the ".md".
     re_path(
         rf"^papers/(?P<arxiv_id>{URL_ID_PATTERN})\.md$", markdown.paper_md, name="paper-markdown"

@@ -119,7 +119,11 @@ class DigestBuilder:
                 "paper": paper,
                 "url": site_link(reverse("papers:paper", args=[paper.arxiv_id])),
                 "authors": authors,
-                "sentence": personal.first_sentence(paper.abstract),
+                # The one-line summary (labelled with where it comes from), else the
+                # abstract's first sentence as before.
+                "sentence": row.summary or personal.first_sentence(paper.abstract),
+                "sentence_label": personal.summary_label(row.summary_source),
+                "keywords": row.keywords,
                 "upvotes": row.upvotes,
             }
             card = _Card(
@@ -127,7 +131,8 @@ class DigestBuilder:
                 html=mark_safe(render_to_string("email/digest/_paper.html", context)),
                 text=render_to_string("email/digest/_paper.txt", context).strip(),
                 categories=frozenset(row.categories),
-                haystack=f"{paper.title}\n{paper.abstract}",
+                # A subscriber's topic matches the title, the abstract or a key phrase.
+                haystack="\n".join([paper.title, paper.abstract, *row.keywords]),
             )
             self._cards[paper.pk] = card
         return card

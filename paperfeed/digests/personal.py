@@ -29,6 +29,11 @@ def first_sentence(text: str) -> str:
     return text
 
 
+def summary_label(source: str) -> str:
+    """How a digest labels a paper's one-line summary (see papers/glance)."""
+    return {"ai": "AI summary", "abstract": "From the abstract"}.get(source, "")
+
+
 def keyword_pattern(keywords: Iterable[str]) -> re.Pattern[str] | None:
     """One case-insensitive pattern matching any of the keywords as whole words."""
     words = sorted({k.strip().lower() for k in keywords if k and k.strip()})

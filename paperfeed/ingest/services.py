@@ -22,7 +22,11 @@ from paperfeed.core.liveness import holder_gone
 from paperfeed.ingest.models import IngestRun
 from paperfeed.papers.records import PaperRecord, Rejected, UpsertSummary
 from paperfeed.papers.services import papers_upsert
-from paperfeed.papers.tasks import search_index_update_task, similar_build_task
+from paperfeed.papers.tasks import (
+    glances_build_task,
+    search_index_update_task,
+    similar_build_task,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -175,11 +179,14 @@ def ingest_runs_abandon() -> int:
 
 def _enqueue_index_updates() -> None:
     """The search index (paperfeed.papers.textindex), similar papers and search by meaning
-    (paperfeed.papers.similar) catch up with the import, each unless turned off."""
+    (paperfeed.papers.similar), and keywords and one-line summaries (paperfeed.papers.glance)
+    catch up with the import, each unless turned off."""
     if settings.PAPERFEED_SEARCH_INDEX_AFTER_IMPORT:
         transaction.on_commit(search_index_update_task.enqueue)
     if settings.PAPERFEED_SIMILAR_AFTER_IMPORT:
         transaction.on_commit(similar_build_task.enqueue)
+    if settings.PAPERFEED_GLANCES_AFTER_IMPORT:
+        transaction.on_commit(glances_build_task.enqueue)
 
 
 def _sqlite_checkpoint_every(*, pages: int) -> None:

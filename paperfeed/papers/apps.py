@@ -1,5 +1,31 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+from django.conf import settings
 from django.db.models.signals import post_migrate
+
+if TYPE_CHECKING:
+    from paperfeed.core.scheduler import Job
+
+
+def scheduled_jobs() -> list[Job]:
+    """The hourly AI summaries, only when a language model is configured (PAPERFEED_LLM_URL
+    and PAPERFEED_LLM_MODEL): its daily budget spreads over the day."""
+    # Imported here: the scheduler module imports core's models, loaded after this module.
+    from paperfeed.core.scheduler import Job
+
+    if not (settings.PAPERFEED_LLM_URL and settings.PAPERFEED_LLM_MODEL):
+        return []
+    return [
+        Job(
+            name="papers-ai-summaries",
+            task_path="paperfeed.papers.tasks.summaries_ai_task",
+            every=timedelta(hours=1),
+        )
+    ]
 
 
 class PapersConfig(AppConfig):
@@ -9,6 +35,8 @@ class PapersConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: search imports the models, not loadable before ready.
+        from paperfeed.core.scheduler import jobs_register
         from paperfeed.papers import search
 
+        jobs_register(app=self.label, jobs=scheduled_jobs)
         post_migrate.connect(search.clear_if_catalogue_empty, sender=self)

@@ -275,6 +275,7 @@ class CatalogueVersion(models.Model):
         return str(self.value)
 
 
-# Similar papers live in their own module (paperfeed/papers/similar); imported here so that
-# Django registers the model with the papers app.
+# Similar papers and papers at a glance live in their own modules (paperfeed/papers/similar,
+# paperfeed/papers/glance); imported here so that Django registers the models with the papers app.
+from paperfeed.papers.glance.models import PaperGlance, SummaryBudget  # noqa: E402, F401
 from paperfeed.papers.similar.models import SimilarPaper  # noqa: E402, F401

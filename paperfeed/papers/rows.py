@@ -59,6 +59,11 @@ class PaperRow:
     thumbnail_url: str | None = None
     thumbnail_width: int = 0
     thumbnail_height: int = 0
+    # Papers at a glance (papers/glance): key phrases, and the one-line summary with where it
+    # comes from ("abstract": the abstract's own sentence; "ai": a language model's; "": none).
+    keywords: list[str] = field(default_factory=list)
+    summary: str = ""
+    summary_source: str = ""
 
     @property
     def local_upvotes(self) -> int:

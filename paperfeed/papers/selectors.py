@@ -21,6 +21,7 @@ from typing import Any, Literal
 from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, When, Window
 
 from paperfeed.core.caching import cached_count
+from paperfeed.papers.glance.selectors import NO_GLANCE, glances_for
 from paperfeed.papers.ids import InvalidArxivId, normalize_arxiv_id
 from paperfeed.papers.models import (
     STUB,
@@ -86,6 +87,7 @@ def rows_for(papers: Sequence[Paper], *, featured: bool = True) -> list[PaperRow
         return []
     ids = [paper.pk for paper in papers]
     thumbnails = _thumbnails(papers)
+    glances = glances_for(papers)
     names: dict[int, list[str]] = {pk: [] for pk in ids}
     for paper_id, name in (
         PaperAuthor.objects.filter(paper_id__in=ids)
@@ -114,6 +116,7 @@ def rows_for(papers: Sequence[Paper], *, featured: bool = True) -> list[PaperRow
     for paper in papers:
         facts = facts_of.get(paper.pk, {})
         thumbnail = thumbnails.get(paper.pk)
+        glance = glances.get(paper.pk, NO_GLANCE)
         rows.append(
             PaperRow(
                 paper=paper,
@@ -127,6 +130,9 @@ def rows_for(papers: Sequence[Paper], *, featured: bool = True) -> list[PaperRow
                 else None,
                 thumbnail_width=thumbnail.width if thumbnail else 0,
                 thumbnail_height=thumbnail.height if thumbnail else 0,
+                keywords=glance.keywords,
+                summary=glance.summary,
+                summary_source=glance.summary_source,
             )
         )
     return rows
@@ -134,7 +140,7 @@ def rows_for(papers: Sequence[Paper], *, featured: bool = True) -> list[PaperRow
 
 def papers_by_ids(*, ids: Sequence[int], featured: bool = True) -> list[PaperRow]:
     """Rows for the visible papers among ``ids``, in the order given (see :func:`rows_for`)."""
-    papers = Paper.objects.visible().filter(pk__in=list(ids)).select_related("thumbnail")
+    papers = Paper.objects.visible().filter(pk__in=list(ids)).select_related("thumbnail", "glance")
     by_id = {paper.pk: paper for paper in papers}
     return rows_for([by_id[pk] for pk in ids if pk in by_id], featured=featured)
 
@@ -305,7 +311,9 @@ def paper_detail(*, arxiv_id: str) -> PaperRow | None:
         key = normalize_arxiv_id(arxiv_id)
     except InvalidArxivId:
         return None
-    paper = Paper.objects.visible().filter(arxiv_id=key).select_related("thumbnail").first()
+    paper = (
+        Paper.objects.visible().filter(arxiv_id=key).select_related("thumbnail", "glance").first()
+    )
     if paper is None:
         return None
     row = rows_for([paper], featured=False)[0]
@@ -355,7 +363,7 @@ def new_papers(
     them: this list follows arXiv's announcements, and they have no announcement date yet.
     """
     limit, offset = clamp(limit, offset)
-    papers = Paper.objects.visible().exclude(STUB).select_related("thumbnail")
+    papers = Paper.objects.visible().exclude(STUB).select_related("thumbnail", "glance")
     if not category:
         total = cached_count("papers:new:count", _announced_count)
         return rows_for(list(papers.order_by("-published", "-id")[offset : offset + limit])), total

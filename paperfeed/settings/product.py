@@ -86,3 +86,19 @@ PAPERFEED_SEARCH_DEFAULT_MODE = env("PAPERFEED_SEARCH_DEFAULT_MODE", "hybrid")
 PAPERFEED_SEARCH_ENGINE = env("PAPERFEED_SEARCH_ENGINE", "tantivy")
 PAPERFEED_SEARCH_INDEX_DIR = env("PAPERFEED_SEARCH_INDEX_DIR", "")
 PAPERFEED_SEARCH_INDEX_AFTER_IMPORT = env_bool("PAPERFEED_SEARCH_INDEX_AFTER_IMPORT", True)
+
+# --- Papers at a glance: keywords and one-line summaries -----------------------------------
+# Keywords (YAKE) and the abstract's contribution sentence for the papers an import wrote,
+# computed by the worker after each import (`paperfeed summaries build` for the catalogue).
+PAPERFEED_GLANCES_AFTER_IMPORT = env_bool("PAPERFEED_GLANCES_AFTER_IMPORT", True)
+# Optional: an OpenAI-compatible chat-completions endpoint writes the one-line summary instead
+# (labelled AI-written). Both must be set; the key is read from the environment only.
+PAPERFEED_LLM_URL = env("PAPERFEED_LLM_URL", "")
+PAPERFEED_LLM_MODEL = env("PAPERFEED_LLM_MODEL", "")
+PAPERFEED_LLM_API_KEY = env("PAPERFEED_LLM_API_KEY", "")
+PAPERFEED_LLM_TIMEOUT = float(env("PAPERFEED_LLM_TIMEOUT", "20"))
+# Requests per minute, per day (every request counts, answered or not, on every host), and per
+# worker run (an hourly job and a run after each import).
+PAPERFEED_LLM_PER_MINUTE = env_int("PAPERFEED_LLM_PER_MINUTE", 20)
+PAPERFEED_LLM_DAILY_BUDGET = env_int("PAPERFEED_LLM_DAILY_BUDGET", 500)
+PAPERFEED_LLM_PER_RUN = env_int("PAPERFEED_LLM_PER_RUN", 100)
