@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from django.conf import settings
@@ -117,7 +117,7 @@ def ai_configured() -> bool:
 
 def ai_budget_claim(*, now: datetime | None = None) -> bool:
     """Take one request from today's budget (UTC); False when it is spent."""
-    day = (now or timezone.now()).astimezone(timezone.UTC).date()
+    day = (now or timezone.now()).astimezone(UTC).date()
     SummaryBudget.objects.get_or_create(day=day)
     return bool(
         SummaryBudget.objects.filter(
@@ -127,7 +127,7 @@ def ai_budget_claim(*, now: datetime | None = None) -> bool:
 
 
 def ai_budget_used(*, now: datetime | None = None) -> int:
-    day = (now or timezone.now()).astimezone(timezone.UTC).date()
+    day = (now or timezone.now()).astimezone(UTC).date()
     return SummaryBudget.objects.filter(day=day).values_list("requests", flat=True).first() or 0
 
 
@@ -141,7 +141,12 @@ def ai_pending(*, now: datetime | None = None) -> list[PaperGlance]:
         .exclude(Q(paper__published_is_estimate=True) & Q(paper__listed_on__isnull=True))
         .exclude(ai_text_key=F("text_key"), ai_state=PaperGlance.AiState.DONE)
         .exclude(ai_text_key=F("text_key"), ai_attempts__gte=AI_MAX_ATTEMPTS)
-        .filter(Q(ai_attempted_at__isnull=True) | Q(ai_attempted_at__lt=now - AI_RETRY_AFTER))
+        .filter(
+            Q(ai_attempted_at__isnull=True)
+            | Q(ai_attempted_at__lt=now - AI_RETRY_AFTER)
+            # A sentence written for an older abstract: the new one is asked for at once.
+            | (Q(ai_state=PaperGlance.AiState.DONE) & ~Q(ai_text_key=F("text_key")))
+        )
         .select_related("paper")
         .order_by("-paper__published", "-paper_id")[: settings.PAPERFEED_LLM_PER_RUN]
     )
