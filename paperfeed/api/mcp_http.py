@@ -77,7 +77,7 @@ def _app() -> ASGIMiddleware:
     global _wsgi_app
     with _wsgi_lock:
         if _wsgi_app is None:
-            _wsgi_app = ASGIMiddleware(_RunningApp())  # type: ignore[arg-type]
+            _wsgi_app = ASGIMiddleware(_RunningApp())
         return _wsgi_app
 
 
@@ -115,7 +115,7 @@ def mcp_endpoint(request: HttpRequest) -> HttpResponse:
     def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
         started["status"], started["headers"] = status, headers
 
-    chunks = _app()(environ, start_response)
+    chunks = _app()(environ, start_response)  # type: ignore[arg-type]
     try:
         content = b"".join(chunks)
     finally:

@@ -35,11 +35,11 @@ def glances_for(papers: Sequence[Paper]) -> dict[int, Glance]:
     found: dict[int, Glance] = {}
     missing = []
     for paper in papers:
-        if not Paper.glance.is_cached(paper):  # type: ignore[attr-defined]
+        if not Paper.glance.is_cached(paper):
             missing.append(paper.pk)
             continue
         with suppress(PaperGlance.DoesNotExist):
-            found[paper.pk] = glance_of(paper.glance)  # type: ignore[attr-defined]
+            found[paper.pk] = glance_of(paper.glance)
     if missing:
         found.update(
             {

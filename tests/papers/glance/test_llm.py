@@ -32,7 +32,7 @@ def test_a_good_answer_is_one_clean_sentence(chat_server):
 
 @pytest.mark.parametrize("mark", ["MARK-REFUSAL", "MARK-SORRY", "MARK-FILTER"])
 def test_refusals_are_bad_answers(chat_server, mark):
-    with pytest.raises(LlmBadAnswer, match="refused|empty"):
+    with pytest.raises(LlmBadAnswer, match=r"refused|empty"):
         _ask(chat_server, mark)
 
 
