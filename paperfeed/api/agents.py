@@ -97,7 +97,7 @@ def _paper_row(paper_id: str) -> PaperRow:
     try:
         normalize_arxiv_id(paper_id)
     except InvalidArxivId as exc:
-        raise ToolError(f"{paper_id[:80]!r} is not an arXiv id ({exc}); e.g. 2501.01234") from None
+        raise ToolError(f"{exc}; an arXiv id looks like 2501.01234") from None
     row = paper_selectors.paper_detail(arxiv_id=paper_id)
     if row is None:
         raise ToolError(f"No paper with the id {paper_id[:80]!r} on this site.")
