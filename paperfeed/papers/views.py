@@ -7,8 +7,6 @@ for PAPERFEED_PAGE_CACHE_SECONDS (see :func:`paperfeed.core.caching.cached_for_a
 
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -19,9 +17,9 @@ from paperfeed.core.caching import cached_for_anonymous
 from paperfeed.core.pagination import page_links, page_number
 from paperfeed.papers import search_selectors, selectors
 from paperfeed.papers.categories import InvalidCategory, parse_category
+from paperfeed.papers.citation import bibtex
 from paperfeed.papers.ids import InvalidArxivId, abs_url, arxiv_id_in_query, parse_arxiv_id
 from paperfeed.papers.periods import BadPeriod, Period, PeriodKind, parse_period
-from paperfeed.papers.rows import PaperRow
 from paperfeed.papers.thumbnails import CONTENT_TYPE, thumbnail_path
 
 FEATURED_PAGE_SIZE = 50
@@ -179,28 +177,6 @@ def new(request: HttpRequest) -> HttpResponse:
 
 
 # --- One paper --------------------------------------------------------------------------------
-
-
-def bibtex(row: PaperRow) -> str:
-    """A BibTeX @misc entry in the form arXiv itself suggests."""
-    paper, names = row.paper, row.authors
-    first = names[0].split()[-1] if names else "anonymous"
-    key_name = re.sub(r"[^a-z]", "", first.lower()) or "paper"
-    title_word = next(
-        (w for w in re.findall(r"[A-Za-z]+", paper.title.lower()) if len(w) > 3), "paper"
-    )
-    year = paper.published.year
-    fields = [
-        ("title", paper.title.replace("{", "").replace("}", "")),
-        ("author", " and ".join(names)),
-        ("year", str(year)),
-        ("eprint", paper.arxiv_id),
-        ("archivePrefix", "arXiv"),
-        ("primaryClass", paper.primary_category),
-        ("url", paper.abs_url),
-    ]
-    body = ",\n".join(f"  {name}={{{value}}}" for name, value in fields if value)
-    return f"@misc{{{key_name}{year}{title_word},\n{body}\n}}"
 
 
 @require_safe
