@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -47,7 +48,11 @@ def test_home_shows_latest_day_ranked(client, featured, django_assert_max_num_qu
     html = response.content.decode()
     assert html.index("Scaling") < html.index("Second paper")
     assert '<span class="math"><i>O</i>(<i>n</i><sup>2</sup>)</span>' in html
-    assert "Person 0, Person 1, Person 2, Person 3, Person 4 et al. (+4)" in html
+    # Each shown name links to its author page.
+    assert "Person 0, Person 1, Person 2, Person 3, Person 4 et al. (+4)" in re.sub(
+        r"</?a[^>]*>", "", html
+    )
+    assert re.search(r'<a href="/authors/\d+-person-0">Person 0</a>', html)
     assert "Code ★ 321" in html
     assert "Show full abstract" in html
     assert 'href="/feeds/daily.atom"' in html
