@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("paperfeed.accounts.urls")),
     path("", include("paperfeed.api.urls")),
     path("", include("paperfeed.community.urls")),
+    path("", include("paperfeed.library.urls")),
     path("", include("paperfeed.trending.urls")),
     path("", include("paperfeed.digests.urls")),
     path("", include("paperfeed.papers.urls")),

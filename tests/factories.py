@@ -86,6 +86,35 @@ class CommentFactory(factory.django.DjangoModelFactory):
     body_html = "<p>A fine paper.</p>"
 
 
+# --- library --------------------------------------------------------------------------------
+
+
+class SavedPaperFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "library.SavedPaper"
+
+    user = factory.SubFactory(UserFactory)
+    paper = factory.SubFactory(PaperFactory)
+
+
+class CollectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "library.Collection"
+
+    owner = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Reading list {n}")
+    slug = factory.Sequence(lambda n: f"reading-list-{n}")
+
+
+class CollectionItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "library.CollectionItem"
+
+    collection = factory.SubFactory(CollectionFactory)
+    paper = factory.SubFactory(PaperFactory)
+    position = factory.Sequence(lambda n: n)
+
+
 # --- reading site ---------------------------------------------------------------------------
 
 

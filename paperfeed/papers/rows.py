@@ -33,6 +33,9 @@ class PaperRow:
     paper: Paper
     # Names as written on this paper, in byline order.
     authors: list[str] = field(default_factory=list)
+    # The Author of each name, in the same order (for links to author pages); empty when the
+    # row was built without them.
+    author_ids: list[int] = field(default_factory=list)
     # Primary category first.
     categories: list[str] = field(default_factory=list)
     # The highest upvote count the source (Hugging Face) reported, over the list's period or,
@@ -64,6 +67,13 @@ class PaperRow:
     keywords: list[str] = field(default_factory=list)
     summary: str = ""
     summary_source: str = ""
+
+    @property
+    def authors_linked(self) -> list[tuple[str, int | None]]:
+        """(name, author id or None) for each name in byline order."""
+        if len(self.author_ids) != len(self.authors):
+            return [(name, None) for name in self.authors]
+        return list(zip(self.authors, self.author_ids, strict=True))
 
     @property
     def local_upvotes(self) -> int:

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "paperfeed.ingest",
     "paperfeed.accounts",
     "paperfeed.community",
+    "paperfeed.library",
     "paperfeed.trending",
     "paperfeed.api",
     "paperfeed.digests",
