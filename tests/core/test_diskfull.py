@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -21,14 +23,17 @@ from pathlib import Path
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
 from django.db import connection
 
 from paperfeed.accounts.services import token_create
-from tests.core.test_flows import Worker, _env, _wait
-from tests.factories import PaperFactory, UserFactory
+from tests.core.test_flows import Worker, _env, _paperfeed, _wait
+from tests.digests.conftest import Sink
+from tests.factories import SubscriberFactory, UserFactory, catalogue_paper
 from tests.helpers import free_port
 
-pytestmark = pytest.mark.postgresql
+# argon2: the member signs in to a separate web process, which knows only the real hashers.
+pytestmark = [pytest.mark.postgresql, pytest.mark.argon2]
 
 # Small, so that filling it takes a moment; big enough for the empty schema (about 3 MB).
 TMPFS_MB = 12
@@ -131,8 +136,17 @@ def full_disk_server() -> Iterator[FullDiskServer]:
         )
         _run(
             _as_postgres(
-                [str(pg_bin / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w"]
-                + ["-o", options, "start"]
+                [
+                    str(pg_bin / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-l",
+                    str(base / "log"),
+                    "-w",
+                    "-o",
+                    options,
+                    "start",
+                ]
             ),
         )
         started = True
@@ -150,8 +164,12 @@ def full_disk_server() -> Iterator[FullDiskServer]:
                 "--no-privileges",
                 "-h",
                 db["HOST"] or "localhost",
-            ]
-            + ["-p", str(db["PORT"] or 5432), "-U", db["USER"], db["NAME"]],
+                "-p",
+                str(db["PORT"] or 5432),
+                "-U",
+                db["USER"],
+                db["NAME"],
+            ],
             env={**os.environ, "PGPASSWORD": db["PASSWORD"] or ""},
         )
         _run(
@@ -174,8 +192,16 @@ class Web:
         self.port = free_port()
         self.log = log
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "paperfeed", "web", "--bind", f"127.0.0.1:{self.port}"]
-            + ["--workers", "1"],
+            [
+                sys.executable,
+                "-m",
+                "paperfeed",
+                "web",
+                "--workers",
+                "1",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+            ],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=log.open("w"),
@@ -200,39 +226,87 @@ class Web:
             self.process.kill()
 
 
-def _subscribe(web: Web, email: str) -> httpx.Response:
-    # The subscribe form takes no CSRF token (it sits on cached list pages).
-    return web.client.post("/digest/subscribe", data={"email": email})
+def _csrf(web: Web, path: str) -> str:
+    page = web.client.get(path)
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert found is not None, page.text[:2000]
+    return found.group(1)
+
+
+def _sign_in(web: Web, username: str) -> httpx.Response:
+    """A reader signing in: a new session row."""
+    web.client.cookies.clear()
+    token = _csrf(web, "/accounts/login")
+    return web.client.post(
+        "/accounts/login",
+        data={"username": username, "password": "correct horse battery"},
+        headers={"X-CSRFToken": token, "Referer": f"http://127.0.0.1:{web.port}/accounts/login"},
+    )
 
 
 def _upvote(web: Web, arxiv_id: str, token: str) -> httpx.Response:
+    """An API client's write: a new upvote row."""
     return web.client.post(
         f"/api/papers/{arxiv_id}/upvote", headers={"Authorization": f"Bearer {token}"}
     )
 
 
+def _site_in_use() -> tuple[str, str, str]:
+    """What a running site has before its disk fills: a featured paper, a member with an API
+    token, a subscriber whose digest is queued with the task that sends it, and the row of
+    /healthz's own write (load balancers probe all the time). Returns (paper, user, token)."""
+    from django.utils import timezone
+
+    from paperfeed.core.models import Heartbeat
+    from paperfeed.digests import outbox
+    from paperfeed.digests.tasks import send_due_digests
+
+    paper = catalogue_paper("2601.00001", featured_on=timezone.localdate(), featured_upvotes=3)
+    user = UserFactory(verified=True)
+    token = token_create(user=user, name="full disk")
+    SubscriberFactory()
+    assert outbox.deliveries_enqueue(force=True, frequency="daily") == 1
+    send_due_digests.enqueue()
+    name, now = f"healthz:{socket.gethostname()[:40]}", timezone.now()
+    Heartbeat.objects.create(name=name, host=name[8:], pid=0, started_at=now, beat_at=now)
+    return paper.arxiv_id, user.username, token
+
+
+SEND_DIGESTS = "from paperfeed.digests.tasks import send_due_digests; send_due_digests.enqueue()"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_full_disk_on_postgresql_is_told_and_survived(request, tmp_path):
-    # Made before the copy, so they are in the full database.
-    from paperfeed.papers.tasks import similar_build_task
+    import psycopg
 
-    paper = PaperFactory()
-    token = token_create(user=UserFactory(verified=True), name="full disk")
-    task_id = similar_build_task.enqueue().id
+    arxiv_id, username, token = _site_in_use()  # before the copy: in the full database
     server: FullDiskServer = request.getfixturevalue("full_disk_server")
-    rows = server.fill()
-    assert rows > 0
+    assert server.fill() > 0
 
+    def delivery_states() -> list[str]:
+        with psycopg.connect(server.url) as db:
+            return [row[0] for row in db.execute("SELECT state FROM digests_delivery")]
+
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
     env = _env(tmp_path, server.url)
-    env["PAPERFEED_THUMBNAILS"] = "false"
+    env.update(
+        PAPERFEED_THUMBNAILS="false",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(controller.port),
+        PAPERFEED_SITE_URL="http://127.0.0.1",
+    )
     web = Web(env, tmp_path / "web.log")
     worker = Worker(env, tmp_path / "worker.log")
     try:
         web.wait_ready()  # reading works on a full disk
-        # The worker's first heartbeat is a new row, which needs a new page: disk full.
+        # The queued digest run: its message, stored before sending, needs a new page.
         _wait(lambda: "No space left on device" in worker.text(), "the worker's fault", 60)
-        time.sleep(2)
+        _wait(lambda: delivery_states() == ["pending"], "the digest back in the queue", 10)
+        time.sleep(1)
         assert worker.alive(), worker.text()[-3000:]
+        assert sink.messages == []
 
         health = web.client.get("/healthz")
         assert health.status_code == 200, health.text
@@ -242,14 +316,14 @@ def test_a_full_disk_on_postgresql_is_told_and_survived(request, tmp_path):
             "writable": False,
             "fault": "full",
         }
-        page = _subscribe(web, "reader@example.org")
+        page = _sign_in(web, username)
         assert page.status_code == 503, page.text[:2000]
-        assert b"Read-only for a while" in page.content
+        assert "Read-only for a while" in page.text
         assert page.headers["Retry-After"].isdigit()
-        api = _upvote(web, paper.arxiv_id, token)
+        api = _upvote(web, arxiv_id, token)
         assert api.status_code == 503, api.text
         assert api.json()["reason"] == "full"
-        assert web.client.get(f"/papers/{paper.arxiv_id}").status_code == 200
+        assert web.client.get(f"/papers/{arxiv_id}").status_code == 200
 
         server.grow(TMPFS_MB * 4)  # nothing restarted
 
@@ -257,22 +331,15 @@ def test_a_full_disk_on_postgresql_is_told_and_survived(request, tmp_path):
             return web.client.get("/healthz").json()["database"]["writable"]
 
         _wait(writable, "/healthz to see the space", 30)
-        assert _subscribe(web, "reader@example.org").status_code in (200, 302, 303)
-        assert _upvote(web, paper.arxiv_id, token).status_code in (200, 201)
-        import psycopg
-
-        def task_done() -> bool:
-            with psycopg.connect(server.url) as db:
-                row = db.execute(
-                    "SELECT status FROM django_tasks_database_dbtaskresult WHERE id = %s",
-                    [task_id.replace("-", "")],
-                ).fetchone()
-            return row == ("SUCCESSFUL",)
-
-        # The task queued before the disk filled is run (its first claim may have failed).
-        _wait(task_done, "the worker to run the queued task", 60)
+        again = _sign_in(web, username)
+        assert again.status_code == 302, re.sub(r"\s+", " ", again.text)[-2500:]
+        assert _upvote(web, arxiv_id, token).status_code in (200, 201)
+        _paperfeed(env, "shell", "-c", SEND_DIGESTS)  # the scheduler's next slot
+        _wait(lambda: delivery_states() == ["sent"], "the digest to be sent", 60)
+        assert len(sink.messages) == 1
         assert worker.alive()
     finally:
         worker.process.terminate()  # both stop at once
         web.stop()
         worker.stop()
+        controller.stop()
