@@ -109,15 +109,16 @@ def _short_busy_timeout() -> Iterator[None]:
 
 
 def _claim_a_page() -> None:
-    """Make PostgreSQL take one new page on disk, then roll it back. On a full disk an update
-    that fits the page its row is in still succeeds (so does the heartbeat above), while every
-    write that needs a new page fails with 53100: only a new page proves there is room. A
-    temporary table lives in the database's own tablespace, and its first row extends a new
-    file by one page."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("CREATE TEMPORARY TABLE paperfeed_space_probe (x int) ON COMMIT DROP")
-        cursor.execute("INSERT INTO paperfeed_space_probe VALUES (1)")
-        transaction.set_rollback(True)
+    """Make PostgreSQL take one new page on disk. On a full disk an update that fits the page
+    its row is in still succeeds (so does the heartbeat above), while every write that needs a
+    new page fails with 53100: only a new page proves there is room. A temporary table lives in
+    the database's own tablespace, its first row extends a new file by one page, and it is
+    dropped when the caller's transaction ends (one round trip, no savepoint)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS paperfeed_space_probe (x int) ON COMMIT DROP; "
+            "INSERT INTO paperfeed_space_probe VALUES (1)"
+        )
 
 
 def database_state() -> dict[str, Any]:
