@@ -4,7 +4,11 @@ pre-rendered message the same number of times with plain ``smtplib`` over one co
 
 The sink runs in its own process, so both runs pay the same server cost. The ratio
 paperfeed / baseline (messages per second) is the share of bare SMTP speed that rendering,
-personal order and the outbox bookkeeping (one committed row update per message) leave.
+personal order and the outbox bookkeeping (the message stored before it is sent, and one
+committed row update after) leave.
+
+It also measures the window a crash can double a message in: from the moment the client has the
+server's 250 to the commit that marks the row sent (docs/operations.md, "Digests and crashes").
 
     .venv/bin/python -m bench.digests_speed [--subscribers 10000] [--papers 120]
 """
@@ -128,6 +132,39 @@ def baseline(port: int, message: bytes, count: int) -> float:
     return time.perf_counter() - start
 
 
+class Window:
+    """Times each 250 (the backend returns) and each committed mark_sent, in order."""
+
+    def __init__(self) -> None:
+        from django.core.mail.backends.smtp import EmailBackend
+
+        from paperfeed.digests import rows
+
+        self.accepted: list[float] = []
+        self.recorded: list[float] = []
+        send, mark = EmailBackend.send_messages, rows.mark_sent
+
+        def timed_send(backend, messages):  # type: ignore[no-untyped-def]
+            sent = send(backend, messages)
+            self.accepted.append(time.perf_counter())
+            return sent
+
+        def timed_mark(delivery, **values):  # type: ignore[no-untyped-def]
+            mark(delivery, **values)
+            self.recorded.append(time.perf_counter())
+
+        EmailBackend.send_messages = timed_send  # type: ignore[method-assign]
+        rows.mark_sent = timed_mark
+
+    def summary(self) -> str:
+        gaps = sorted((r - a) * 1000 for a, r in zip(self.accepted, self.recorded, strict=True))
+        p99 = gaps[min(len(gaps) - 1, int(len(gaps) * 0.99))]
+        return (
+            f"250 -> committed 'sent', {len(gaps)} messages: median {gaps[len(gaps) // 2]:.2f} ms, "
+            f"p99 {p99:.2f} ms, max {gaps[-1]:.2f} ms"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--subscribers", type=int, default=10_000)
@@ -166,6 +203,7 @@ def main() -> None:
         start = time.perf_counter()
         queued = outbox.deliveries_enqueue(force=True)
         enqueue_seconds = time.perf_counter() - start
+        window = Window()
         start = time.perf_counter()
         report = outbox.deliveries_send()
         send_seconds = time.perf_counter() - start
@@ -192,6 +230,7 @@ def main() -> None:
         )
     )
     print(f"ratio paperfeed / baseline: {our_rate / base_rate:.2f} (target >= 0.5)")
+    print(window.summary())
 
 
 if __name__ == "__main__":

@@ -108,6 +108,19 @@ def _short_busy_timeout() -> Iterator[None]:
             cursor.execute(f"PRAGMA busy_timeout = {int(previous)}")
 
 
+def _claim_a_page() -> None:
+    """Make PostgreSQL take one new page on disk. On a full disk an update that fits the page
+    its row is in still succeeds (so does the heartbeat above), while every write that needs a
+    new page fails with 53100: only a new page proves there is room. A temporary table lives in
+    the database's own tablespace, its first row extends a new file by one page, and it is
+    dropped when the caller's transaction ends (one round trip, no savepoint)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS paperfeed_space_probe (x int) ON COMMIT DROP; "
+            "INSERT INTO paperfeed_space_probe VALUES (1)"
+        )
+
+
 def database_state() -> dict[str, Any]:
     """Readable, and writable: a real committed write, the only proof of a full disk or a
     read-only file or server."""
@@ -125,6 +138,8 @@ def database_state() -> dict[str, Any]:
                 Heartbeat.objects.create(
                     name=name, host=name[8:], pid=0, started_at=now, beat_at=now
                 )
+            if connection.vendor == "postgresql":
+                _claim_a_page()
     except DatabaseFault as exc:
         fault = database_fault(exc) or "error"
         logger.error("/healthz: the database takes no writes (%s): %s", fault, exc)

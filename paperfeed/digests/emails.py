@@ -331,6 +331,17 @@ def digest_message(*, subscriber: Subscriber, period: str, rendered: Rendered) -
     )
 
 
+def stored_digest(*, subscriber: Subscriber, period: str, raw: bytes) -> DigestMessage:
+    """A digest composed before (the outbox keeps it until its fate is known), to send again
+    exactly as it was."""
+    return DigestMessage(
+        raw=raw,
+        envelope_from=_from_header(settings.DEFAULT_FROM_EMAIL)[1],
+        to=subscriber.email,
+        headers={"Message-ID": message_id(subscriber_id=subscriber.pk, period=period)},
+    )
+
+
 def subscriber_message(*, kind: str, subscriber: Subscriber) -> EmailMultiAlternatives:
     """A confirmation ("confirm") or an already-subscribed note ("already"), its link signed
     now, so its lifetime starts when it is sent."""

@@ -101,6 +101,10 @@ class Delivery(models.Model):
     claimed_by = models.CharField(max_length=120, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=200, blank=True)
+    # The message as first composed (zlib-compressed MIME bytes), committed before it is sent
+    # and cleared once its fate is known: a copy resent after a crash or a lost reply is the
+    # same message, byte for byte, not a fresh render of a catalogue that moved on.
+    message = models.BinaryField(null=True, blank=True, editable=False)
     # The featured day the digest's content was anchored on; "nothing new" compares these.
     anchor = models.DateField(null=True, blank=True)
     paper_count = models.PositiveSmallIntegerField(default=0)

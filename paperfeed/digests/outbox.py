@@ -1,11 +1,14 @@
 """The digest outbox: enqueueing the due digests and sending them.
 
-Sending is resumable. Each outbox row moves pending -> sending -> sent, and the move to "sent"
-is committed right after the SMTP server accepts that one message, before the next is sent. If
-the sender dies (even by kill -9), rows it held in "sending" go back to the queue: at once when
-the dead process was on this host, otherwise when its lease runs out. So every subscriber gets
-exactly one copy, except that the one message in flight at the moment of the kill -- accepted by
-the SMTP server, but not yet marked sent -- is sent once more, with the same Message-ID.
+Sending is resumable. Each outbox row moves pending -> sending -> sent. A message is composed
+and committed to its row (compressed) before it is sent; the move to "sent" is one UPDATE in its
+own transaction, committed right after the SMTP server's 250 for that one message, before the
+next is composed or sent. If the sender dies (even by kill -9), rows it held in "sending" go back
+to the queue: at once when the dead process was on this host, otherwise when its lease runs out.
+So every subscriber gets exactly one copy, except that the one message in flight at the moment
+of the kill -- accepted by the SMTP server, but not yet marked sent -- is sent once more: the
+stored bytes, so the same Message-ID and the same content (docs/operations.md, "Digests and
+crashes": no SMTP client can close that window).
 """
 
 from __future__ import annotations
@@ -14,18 +17,16 @@ import logging
 import os
 import smtplib
 import socket
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
-from paperfeed.core.liveness import gone_from_this_host
 from paperfeed.core.mail import smtp_verdict
-from paperfeed.digests import addresses, emails, relay, schedule, selectors
+from paperfeed.digests import addresses, emails, relay, rows, schedule, selectors
 from paperfeed.digests.models import Delivery, Subscriber, _new_key
 
 logger = logging.getLogger(__name__)
@@ -93,111 +94,6 @@ def _worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{_new_key()[:6]}"
 
 
-def _release_dead_claims() -> int:
-    """Put back rows held in "sending" by a process of this host that no longer exists."""
-    holders = (
-        Delivery.objects.filter(state=Delivery.State.SENDING)
-        .values_list("claimed_by", flat=True)
-        .distinct()
-    )
-    dead = [holder for holder in holders if gone_from_this_host(holder)]
-    if not dead:
-        return 0
-    return Delivery.objects.filter(state=Delivery.State.SENDING, claimed_by__in=dead).update(
-        state=Delivery.State.PENDING, claimed_by="", claimed_at=None
-    )
-
-
-def _due(now: datetime) -> Q:
-    lease = timedelta(minutes=settings.PAPERFEED_DIGEST_LEASE_MINUTES)
-    return (
-        Q(state=Delivery.State.PENDING)
-        | Q(state=Delivery.State.FAILED, next_attempt_at__lte=now)
-        | Q(state=Delivery.State.SENDING, claimed_at__lt=now - lease)
-    )
-
-
-def _claim(*, worker: str, size: int, subscriber_ids: list[int] | None) -> list[Delivery]:
-    now = timezone.now()
-    with transaction.atomic():
-        rows = Delivery.objects.filter(_due(now))
-        if subscriber_ids is not None:
-            rows = rows.filter(subscriber_id__in=subscriber_ids)
-        # Fewest attempts first: rows put back after a relay fault go after the others, so a
-        # few dead addresses at the head of the list cannot pause every run.
-        ids = list(rows.order_by("attempts", "pk").values_list("pk", flat=True)[:size])
-        if not ids:
-            return []
-        # The due condition again in the UPDATE: on PostgreSQL a concurrent sender that got
-        # the same ids blocks here and then finds them no longer due.
-        Delivery.objects.filter(_due(now), pk__in=ids).update(
-            state=Delivery.State.SENDING, claimed_by=worker, claimed_at=now
-        )
-    return list(
-        Delivery.objects.filter(pk__in=ids, state=Delivery.State.SENDING, claimed_by=worker)
-        .select_related("subscriber")
-        .order_by("attempts", "pk")
-    )
-
-
-def _finish(delivery: Delivery, **values: object) -> None:
-    Delivery.objects.filter(pk=delivery.pk).update(claimed_by="", claimed_at=None, **values)
-
-
-def _release(deliveries: Iterable[Delivery], *, worker: str) -> None:
-    Delivery.objects.filter(
-        pk__in=[d.pk for d in deliveries], state=Delivery.State.SENDING, claimed_by=worker
-    ).update(state=Delivery.State.PENDING, claimed_by="", claimed_at=None)
-
-
-def _retry_later(deliveries: Iterable[Delivery], error: str, *, tried: bool = True) -> int:
-    """Transient failure: back to the queue with a backoff, or given up after too many tries.
-    Rows not ``tried`` keep their count of attempts."""
-    now = timezone.now()
-    count = 0
-    for delivery in deliveries:
-        attempts = delivery.attempts + 1 if tried else delivery.attempts
-        if attempts >= settings.PAPERFEED_DIGEST_MAX_ATTEMPTS:
-            _finish(
-                delivery,
-                state=Delivery.State.FAILED,
-                attempts=attempts,
-                next_attempt_at=None,
-                last_error=f"gave up: {error}"[:2000],
-            )
-        else:
-            delay = schedule.retry_delay(attempts=max(attempts, 1))
-            _finish(
-                delivery,
-                state=Delivery.State.FAILED,
-                attempts=attempts,
-                next_attempt_at=now + timedelta(seconds=delay),
-                last_error=error[:2000],
-            )
-        count += 1
-    return count
-
-
-def _hard_failure(delivery: Delivery, error: str) -> None:
-    """A permanent 5xx for this address: this digest is failed for good, and after
-    PAPERFEED_DIGEST_MAX_HARD_BOUNCES of them in a row the address is no longer mailed."""
-    _finish(
-        delivery,
-        state=Delivery.State.FAILED,
-        attempts=delivery.attempts + 1,
-        next_attempt_at=None,
-        last_error=error[:2000],
-    )
-    Subscriber.objects.filter(pk=delivery.subscriber_id).update(
-        hard_failures=F("hard_failures") + 1
-    )
-    Subscriber.objects.filter(
-        pk=delivery.subscriber_id,
-        status=Subscriber.Status.CONFIRMED,
-        hard_failures__gte=settings.PAPERFEED_DIGEST_MAX_HARD_BOUNCES,
-    ).update(status=Subscriber.Status.BOUNCING)
-
-
 def deliveries_send(
     *,
     subscriber_ids: list[int] | None = None,
@@ -212,10 +108,10 @@ def deliveries_send(
     report = SendReport()
     builder = emails.DigestBuilder()
     if dry_run:
-        rows = Delivery.objects.filter(_due(timezone.now())).select_related("subscriber")
+        due = Delivery.objects.filter(rows.due(timezone.now())).select_related("subscriber")
         if subscriber_ids is not None:
-            rows = rows.filter(subscriber_id__in=subscriber_ids)
-        for delivery in rows.order_by("pk"):
+            due = due.filter(subscriber_id__in=subscriber_ids)
+        for delivery in due.order_by("pk"):
             rendered = builder.render(subscriber=delivery.subscriber, period=delivery.period)
             if rendered is None:
                 report.skipped += 1
@@ -231,7 +127,7 @@ def deliveries_send(
                 )
         return report
 
-    _release_dead_claims()
+    rows.release_dead_claims()
     worker = _worker_name()
     connection = relay.Connection(
         retries=connect_retries or settings.PAPERFEED_DIGEST_CONNECT_RETRIES,
@@ -242,7 +138,7 @@ def deliveries_send(
     verdicts: relay.RunVerdicts[Delivery] = relay.RunVerdicts()
     try:
         while True:
-            batch = _claim(worker=worker, size=batch_size, subscriber_ids=subscriber_ids)
+            batch = rows.claim(worker=worker, size=batch_size, subscriber_ids=subscriber_ids)
             if not batch:
                 break
             anchors = selectors.last_anchors(subscriber_ids=[d.subscriber_id for d in batch])
@@ -254,13 +150,13 @@ def deliveries_send(
                 except Exception:
                     # An error no SMTP rule covers (a mail backend that does not work): this
                     # batch's unfinished rows go back to the queue, not stay "sending".
-                    _release(batch[index:], worker=worker)
+                    rows.release(batch[index:], worker=worker)
                     raise
                 if progress is not None:
                     progress(1)
                 if outcome == "unreachable":
                     held = [refusal.item for refusal in verdicts.release()]
-                    report.retry_later += _retry_later(
+                    report.retry_later += rows.retry_later(
                         held + batch[index:], f"{relay.RELAY_FAULT}SMTP server unreachable"
                     )
                     report.smtp_unreachable = True
@@ -281,10 +177,10 @@ def _judge(refusals: list[relay.Refusal[Delivery]], report: SendReport) -> None:
     """Refusals the relay made while it accepted others: about their own messages."""
     for refusal in refusals:
         if refusal.of_recipient:
-            _hard_failure(refusal.item, refusal.error)
+            rows.hard_failure(refusal.item, refusal.error)
             report.failed += 1
         else:
-            report.retry_later += _retry_later([refusal.item], refusal.error)
+            report.retry_later += rows.retry_later([refusal.item], refusal.error)
 
 
 def _relay_pause(
@@ -300,9 +196,38 @@ def _relay_pause(
         len(held),
         held[-1].error,
     )
-    report.retry_later += _retry_later([refusal.item for refusal in held], error)
-    report.retry_later += _retry_later(rest, error, tried=False)
+    report.retry_later += rows.retry_later([refusal.item for refusal in held], error)
+    report.retry_later += rows.retry_later(rest, error, tried=False)
     report.relay_paused = True
+
+
+def _compose(
+    delivery: Delivery, builder: emails.DigestBuilder, anchors: dict[tuple[int, str], date]
+) -> emails.DigestMessage | None:
+    """This row's message: the one composed by an earlier attempt whose fate is unknown (a
+    crash, a lost reply, a retry), or a new one, committed to the row before it is sent.
+    None when the period has nothing new for this subscriber."""
+    subscriber = delivery.subscriber
+    if delivery.message is not None:
+        raw = zlib.decompress(delivery.message)
+        return emails.stored_digest(subscriber=subscriber, period=delivery.period, raw=raw)
+    frequency = delivery.period.partition(":")[0]
+    rendered = builder.render(
+        subscriber=subscriber,
+        period=delivery.period,
+        last_anchor=anchors.get((subscriber.pk, frequency)),
+    )
+    if rendered is None:
+        return None
+    message = emails.digest_message(
+        subscriber=subscriber, period=delivery.period, rendered=rendered
+    )
+    Delivery.objects.filter(pk=delivery.pk).update(
+        message=zlib.compress(message.raw, 1),
+        anchor=rendered.anchor,
+        paper_count=rendered.paper_count,
+    )
+    return message
 
 
 def _send_delivery(
@@ -315,24 +240,16 @@ def _send_delivery(
 ) -> str:
     subscriber = delivery.subscriber
     if subscriber.status != Subscriber.Status.CONFIRMED:
-        _finish(
+        rows.finish(
             delivery, state=Delivery.State.SKIPPED, last_error=f"subscriber {subscriber.status}"
         )
         report.skipped += 1
         return "skipped"
-    frequency = delivery.period.partition(":")[0]
-    rendered = builder.render(
-        subscriber=subscriber,
-        period=delivery.period,
-        last_anchor=anchors.get((subscriber.pk, frequency)),
-    )
-    if rendered is None:
-        _finish(delivery, state=Delivery.State.SKIPPED, last_error="nothing new")
+    message = _compose(delivery, builder, anchors)
+    if message is None:
+        rows.finish(delivery, state=Delivery.State.SKIPPED, last_error="nothing new")
         report.skipped += 1
         return "skipped"
-    message = emails.digest_message(
-        subscriber=subscriber, period=delivery.period, rendered=rendered
-    )
     for _ in range(2):  # a dropped connection is reopened once before the row is put back
         if not connection.is_open and not connection.open():
             return "unreachable"
@@ -345,7 +262,7 @@ def _send_delivery(
                 continue
             permanent, text = verdict
             if not permanent:
-                report.retry_later += _retry_later([delivery], text)
+                report.retry_later += rows.retry_later([delivery], text)
                 return "failed"
             # Judged later: a bounce only if the relay accepts someone else in this run.
             at_fault = verdicts.refuse(delivery, text, of_recipient=relay.is_recipient_refusal(exc))
@@ -354,18 +271,9 @@ def _send_delivery(
             logger.warning("SMTP connection lost: %s", exc)
             connection.drop()
             continue
-        # Committed before the next message goes out: this is what makes a resend after a
-        # crash limited to the one message in flight.
-        _finish(
-            delivery,
-            state=Delivery.State.SENT,
-            sent_at=timezone.now(),
-            attempts=delivery.attempts + 1,
-            message_id=message.extra_headers["Message-ID"],
-            anchor=rendered.anchor,
-            paper_count=rendered.paper_count,
-            last_error="",
-        )
+        # Nothing between the 250 and this commit: it is what limits a resend after a crash
+        # to the one message in flight.
+        rows.mark_sent(delivery, message_id=message.extra_headers["Message-ID"])
         if subscriber.hard_failures:
             Subscriber.objects.filter(pk=subscriber.pk).update(hard_failures=0)
         report.sent += 1

@@ -46,6 +46,8 @@ END_TO_END = {
     "flows",
     # Several hosts (web, worker) on one PostgreSQL and Redis, killed under load.
     "hosts",
+    # A real full disk: web and worker on a throwaway PostgreSQL whose tmpfs is filled, then grown.
+    "diskfull",
     # Pages and emails rendered in a real browser.
     "browser",
     # Imports and reads over the real data in ../shared.

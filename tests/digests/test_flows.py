@@ -107,3 +107,101 @@ def test_kill_9_and_resume_sends_each_digest_exactly_once(catalogue):
         assert len(ids) == 1
     assert Delivery.objects.filter(state="sent").count() == SUBSCRIBERS
     assert not Delivery.objects.exclude(state="sent").exists()
+
+
+class KillingSink(Sink):
+    """Accepts every message and, at message ``kill_at``, kills the sender after taking the
+    message but before its 250 leaves: the worst moment, the relay holds a message the sender
+    cannot record. At each message it also notes which of the earlier accepted messages the
+    outbox has recorded as sent."""
+
+    def __init__(self, kill_at: int) -> None:
+        super().__init__()
+        self.kill_at = kill_at
+        self.sender: subprocess.Popen | None = None
+        self.raw: list[tuple[str, bytes]] = []
+        self.unrecorded: list[set[str]] = []
+
+    @staticmethod
+    def recorded() -> set[str]:
+        from django.db import connection
+
+        try:
+            return set(Delivery.objects.filter(state="sent").values_list("message_id", flat=True))
+        finally:
+            connection.close()  # this thread's own connection
+
+    async def handle_DATA(self, server, session, envelope):
+        accepted = {message_id for message_id, _ in self.raw}
+        # In a thread: Django's ORM does not run inside an event loop.
+        self.unrecorded.append(accepted - await asyncio.to_thread(self.recorded))
+        reply = await super().handle_DATA(server, session, envelope)
+        self.raw.append((self.messages[-1]["Message-ID"], envelope.original_content))
+        if len(self.raw) == self.kill_at and self.sender is not None:
+            os.kill(self.sender.pid, signal.SIGKILL)
+            self.sender.wait()
+        return reply
+
+
+def worker(port: int, data_dir: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "SECRET_KEY": django_settings.SECRET_KEY,
+        "PAPERFEED_SITE_URL": django_settings.SITE_URL,
+        "PAPERFEED_DATA_DIR": str(data_dir),
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(port),
+        "PAPERFEED_SCHEDULER": "false",
+        "PAPERFEED_THUMBNAILS": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "paperfeed", "worker", "--no-scheduler", "--interval", "0.1"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_killed_between_the_relays_250_and_its_commit_resends_only_that_message(
+    catalogue, tmp_path, settings
+):
+    from paperfeed.digests import outbox
+    from paperfeed.digests.tasks import send_due_digests
+
+    subscribers = SubscriberFactory.create_batch(24)
+    outbox.deliveries_enqueue(force=True, frequency="daily")
+    sink = KillingSink(kill_at=9)
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        sink.sender = worker(port, tmp_path)
+        send_due_digests.enqueue()
+        wait_for(lambda: sink.sender.poll() is not None, timeout=90)
+        assert len(sink.raw) == 9
+        assert Delivery.objects.filter(state="sent").count() == 8
+        # What the restarted worker's next digest run does (here, to keep the test short).
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        report = outbox.deliveries_send()
+        assert report.sent == len(subscribers) - 8
+    finally:
+        controller.stop()
+
+    copies = Counter(m["X-Envelope-To"] for m in sink.messages)
+    assert set(copies) == {s.email for s in subscribers}  # none lost
+    killed_id = sink.raw[8][0]
+    # Only the message in flight at the kill came twice: same Message-ID, same bytes.
+    assert [n for n in copies.values() if n > 1] == [2]
+    doubled = [raw for message_id, raw in sink.raw if message_id == killed_id]
+    assert len(doubled) == 2 and doubled[0] == doubled[1]
+    assert len({message_id for message_id, _ in sink.raw}) == len(subscribers)
+    # Whenever the relay took a message, every message it had accepted before was already
+    # recorded as sent, but the one the kill left unrecorded.
+    assert all(not gap for gap in sink.unrecorded[:9])
+    assert all(gap <= {killed_id} for gap in sink.unrecorded[9:])
+    assert Delivery.objects.filter(state="sent").count() == len(subscribers)
