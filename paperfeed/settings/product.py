@@ -86,3 +86,6 @@ PAPERFEED_SEARCH_DEFAULT_MODE = env("PAPERFEED_SEARCH_DEFAULT_MODE", "hybrid")
 PAPERFEED_SEARCH_ENGINE = env("PAPERFEED_SEARCH_ENGINE", "tantivy")
 PAPERFEED_SEARCH_INDEX_DIR = env("PAPERFEED_SEARCH_INDEX_DIR", "")
 PAPERFEED_SEARCH_INDEX_AFTER_IMPORT = env_bool("PAPERFEED_SEARCH_INDEX_AFTER_IMPORT", True)
+# Write the database's full-text copy (papers_fts) with every import. Off: imports skip it and,
+# while no index is built, searches scan (paperfeed.papers.search_fallback).
+PAPERFEED_SEARCH_DATABASE_COPY = env_bool("PAPERFEED_SEARCH_DATABASE_COPY", True)
