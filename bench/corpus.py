@@ -301,7 +301,8 @@ def _copy_statements(vendor: str, prefix: str, shift: int, count: int, max_real:
     columns = (
         "version, versions, title, abstract, comments, journal_ref, doi, license, "
         "primary_category, published_is_estimate, code_url, code_url_source, code_stars, "
-        "project_page, sources, hidden, created_at, updated_at"
+        "project_page, sources, hidden, created_at, updated_at, arxiv_checked_at, "
+        "abstract_source, last_seen_on"
     )
     fts = (
         "INSERT INTO papers_fts (paper_id, document) SELECT m.new, f.document "
@@ -322,8 +323,8 @@ def _copy_statements(vendor: str, prefix: str, shift: int, count: int, max_real:
             SELECT o.id AS old, n.id AS new FROM {numbered}
             JOIN papers_paper n ON n.arxiv_id = {new_id} WHERE o.rn <= {count}""",
         "CREATE INDEX bench_idmap_old ON bench_idmap (old)",
-        """INSERT INTO papers_paperauthor (paper_id, author_id, position)
-            SELECT m.new, pa.author_id, pa.position
+        """INSERT INTO papers_paperauthor (paper_id, author_id, position, name)
+            SELECT m.new, pa.author_id, pa.position, pa.name
             FROM papers_paperauthor pa JOIN bench_idmap m ON m.old = pa.paper_id""",
         """INSERT INTO papers_papercategory (paper_id, category, position)
             SELECT m.new, pc.category, pc.position

@@ -117,6 +117,71 @@ def in_process(texts: list[str], engines: list[str]) -> list[tuple[str, ...]]:
     return rows
 
 
+PHASES = ("engine", "engine (no count)", "did you mean", "rows (DB)", "highlight", "page render")
+
+
+def breakdown(texts: list[str], *, render_every: int = 5) -> list[tuple[str, ...]]:
+    """Where a cold search's CPU goes, phase by phase, with the live engine: the engine with
+    its count (what search_filtered does), the engine without the count, "did you mean"
+    (only queries with no hit pay it), the rows fetched from the database, highlighting, and
+    the HTML page (Django's test client on every ``render_every``-th query, minus the
+    selector). CPU time of this process (time.process_time), so other processes on a busy
+    machine do not count."""
+    from django.test import Client
+
+    from paperfeed.papers import querysyntax, search, search_selectors, textindex
+    from paperfeed.papers.selectors import papers_by_ids
+
+    index = textindex.engine_index()
+    times: dict[str, list[float]] = {phase: [] for phase in PHASES}
+    client = Client()
+    clock = time.process_time
+    for n, text in enumerate(texts):
+        parsed = querysyntax.parse_query(text)
+        if parsed.is_empty:
+            continue
+        options = dict(
+            terms=parsed.terms,
+            phrases=parsed.phrases,
+            author_terms=parsed.author_terms,
+            categories=parsed.categories,
+            years=parsed.years,
+        )
+        started = clock()
+        ids, total = search.search_filtered(**options, sort=parsed.sort or "relevance", limit=20)
+        times["engine"].append(clock() - started)
+        if index is not None:
+            started = clock()
+            textindex.search(index, **options, by_date=parsed.sort == "date", limit=20, count=False)
+            times["engine (no count)"].append(clock() - started)
+        if total == 0:
+            started = clock()
+            search_selectors._corrected(query=text, parsed=parsed)
+            times["did you mean"].append(clock() - started)
+        started = clock()
+        rows = papers_by_ids(ids=ids)
+        times["rows (DB)"].append(clock() - started)
+        started = clock()
+        search_selectors._highlighted(rows, parsed.highlight_words)
+        times["highlight"].append(clock() - started)
+        if n % render_every == 0:
+            started = clock()
+            search_selectors.search_papers(query=text, limit=20, mode="keyword")
+            selector = clock() - started
+            started = clock()
+            response = client.get("/search", {"q": text, "mode": "keyword"})
+            assert response.status_code == 200, (text, response.status_code)
+            times["page render"].append(max(0.0, clock() - started - selector))
+    out = []
+    for phase, seconds in times.items():
+        if not seconds:
+            continue
+        p50, p95 = _percentiles(seconds)
+        mean = sum(seconds) / len(seconds) * 1000
+        out.append((phase, str(len(seconds)), f"{p50:.2f}", f"{p95:.2f}", f"{mean:.2f}"))
+    return out
+
+
 def over_http(texts: list[str], engines: list[str], seconds: float, mode: str) -> list[tuple]:
     from bench import http
 
@@ -152,6 +217,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--engines", default="tantivy,database")
     parser.add_argument("--http", type=float, default=0, help="seconds of wrk per engine")
     parser.add_argument("--mode", default="", help="search mode over HTTP (default: the site's)")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="CPU per phase: engine, count, rows, render"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
     os.environ["PAPERFEED_SEARCH_CACHE_SECONDS"] = "0"
@@ -166,13 +234,19 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit("no search index for this database: run `paperfeed search rebuild`")
     texts = queries(args.queries)
     print(f"{Paper.objects.count():,} papers, {len(texts)} distinct queries, e.g. {texts[:4]}")
-    print("in process (ms): the engine alone, and the whole search selector")
+    print(
+        f"in process (ms, wall clock; load average {os.getloadavg()[0]:.1f}): the engine alone,"
+        " and the whole search selector"
+    )
     print(
         table(
             in_process(texts, engines),
             ("engine", "engine p50", "engine p95", "selector p50", "selector p95"),
         )
     )
+    if args.breakdown:
+        print("where a cold search's CPU goes (ms of process CPU per query, live engine)")
+        print(table(breakdown(texts), ("phase", "queries", "p50", "p95", "mean")))
     if args.http:
         print(f"HTTP: gunicorn 2 workers, wrk 32 connections, {args.http:.0f} s per engine")
         print(
