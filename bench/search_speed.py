@@ -182,7 +182,20 @@ def breakdown(texts: list[str], *, render_every: int = 5) -> list[tuple[str, ...
     return out
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes so far (from /proc), in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def over_http(texts: list[str], engines: list[str], seconds: float, mode: str) -> list[tuple]:
+    """wrk at 32 connections against gunicorn (2 workers, every cache off) per engine, then
+    the static floor: the first 200 result pages, saved, served by the same gunicorn setup.
+    Beside each: the workers' CPU per request and their peak RSS."""
     from bench import http
 
     paths = [
@@ -193,22 +206,43 @@ def over_http(texts: list[str], engines: list[str], seconds: float, mode: str) -
     }
     rows = []
     with tempfile.TemporaryDirectory() as scripts:
+        static_paths: list[str] = []
         for engine in engines:
             settings_env = {**env, **http.uncached_env(), "PAPERFEED_SEARCH_ENGINE": engine}
-            with http.server(http.app_command(), settings_env, f"search-{engine}") as (base, _):
+            with http.server(http.app_command(), settings_env, f"search-{engine}") as (base, pid):
                 http.warm(base, paths)
+                if not static_paths:
+                    saved = http.save_bodies(base, {"search": paths[:200]}, Path(scripts) / "s")
+                    static_paths = saved["search"]
+                workers = http.worker_pids(pid)
+                cpu = _cpu_seconds(workers)
                 result = http.wrk(base, paths, seconds, Path(scripts))
+                cpu = _cpu_seconds(workers) - cpu
                 http.drain(base)
-            rows.append(
-                (
-                    engine,
-                    str(result["rps"]),
-                    str(result["p50_ms"]),
-                    str(result["p95_ms"]),
-                    str(result["non2xx"]),
-                )
-            )
+                rss = max(http.peak_rss_mb(worker) for worker in workers)
+            rows.append(_http_row(engine, result, cpu, rss))
+        static_env = {"BENCH_STATIC_DIR": str(Path(scripts) / "s")}
+        with http.server(http.static_command(), static_env, "search-static") as (base, pid):
+            workers = http.worker_pids(pid)
+            cpu = _cpu_seconds(workers)
+            result = http.wrk(base, static_paths, seconds, Path(scripts))
+            cpu = _cpu_seconds(workers) - cpu
+            rows.append(_http_row("static, same bytes", result, cpu, 0.0))
     return rows
+
+
+def _http_row(name: str, result: dict, cpu: float, rss: float) -> tuple[str, ...]:
+    per_request = cpu / max(1, result["requests"]) * 1000
+    return (
+        name,
+        str(result["rps"]),
+        str(result["p50_ms"]),
+        str(result["p95_ms"]),
+        str(result["p99_ms"]),
+        str(result["non2xx"]),
+        f"{per_request:.1f}",
+        f"{rss:.0f}" if rss else "",
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -248,11 +282,23 @@ def main(argv: list[str] | None = None) -> None:
         print("where a cold search's CPU goes (ms of process CPU per query, live engine)")
         print(table(breakdown(texts), ("phase", "queries", "p50", "p95", "mean")))
     if args.http:
-        print(f"HTTP: gunicorn 2 workers, wrk 32 connections, {args.http:.0f} s per engine")
+        print(
+            f"HTTP: gunicorn 2 workers, wrk 32 connections, {args.http:.0f} s per engine, every"
+            f" cache off; load average {os.getloadavg()[0]:.1f}"
+        )
         print(
             table(
                 over_http(texts, engines, args.http, args.mode),
-                ("engine", "req/s", "p50 ms", "p95 ms", "non-2xx"),
+                (
+                    "engine",
+                    "req/s",
+                    "p50 ms",
+                    "p95 ms",
+                    "p99 ms",
+                    "non-2xx",
+                    "worker CPU ms/req",
+                    "worker peak RSS MB",
+                ),
             )
         )
 
