@@ -41,6 +41,16 @@ ALL = ("10k", "real", "100k", "1m", "2.7m")
 # 2.7 M (35 copies) over ~35 years, the span of all of arXiv.
 SHIFT_DAYS = 480
 SHIFT_DAYS_LARGE = 360
+# Catalogues this large are served by the search index alone, as an operator of all of arXiv
+# would run them: no database full-text copy (PAPERFEED_SEARCH_DATABASE_COPY=false), which also
+# halves the time to build them here.
+NO_COPY_ABOVE = 1_000_000
+
+
+def _copy_env(name: str) -> dict[str, str]:
+    return {"PAPERFEED_SEARCH_DATABASE_COPY": "false"} if SIZES.get(name, 0) > NO_COPY_ABOVE else {}
+
+
 # Bump when the way corpora are built changes, so stale caches are rebuilt.
 BUILD_VERSION = 1
 
@@ -212,7 +222,7 @@ def _sqlite_file_copy(source: Path, target_dir: Path) -> None:
 
 def sqlite_corpus(name: str) -> Corpus:
     directory = CORPORA_DIR / f"sqlite-{name}"
-    env = _sqlite_env(directory)
+    env = {**_sqlite_env(directory), **_copy_env(name)}
     cached = _load_cached(name, "sqlite", env)
     if cached is not None:
         return cached
@@ -246,6 +256,7 @@ def postgres_corpus(name: str, base_url: str) -> Corpus:
         "PAPERFEED_DATA_DIR": str(directory),
         "DATABASE_URL": pg_url(base_url, database),
         "LOG_LEVEL": "WARNING",
+        **_copy_env(name),
     }
     if _pg_exists(base_url, database):
         cached = _load_cached(name, "postgres", env)
@@ -283,7 +294,9 @@ def corpus(name: str, backend: str, postgres: str | None = None) -> Corpus:
 # --- the SQL copy (runs inside a child process with Django set up) -----------------------------
 
 
-def _copy_statements(vendor: str, prefix: str, shift: int, count: int, max_real: int) -> list:
+def _copy_statements(
+    vendor: str, prefix: str, shift: int, count: int, max_real: int, *, fts_copy: bool = True
+) -> list:
     if vendor == "postgresql":
         new_id = f"'{prefix}.' || lpad(o.rn::text, 5, '0')"
         published = f"published - interval '{shift} days'"
@@ -329,7 +342,7 @@ def _copy_statements(vendor: str, prefix: str, shift: int, count: int, max_real:
         """INSERT INTO papers_papercategory (paper_id, category, position)
             SELECT m.new, pc.category, pc.position
             FROM papers_papercategory pc JOIN bench_idmap m ON m.old = pc.paper_id""",
-        fts,
+        *([fts] if fts_copy else []),
     ]
 
 
@@ -345,13 +358,20 @@ def scale_up_in_process(target: int) -> None:
         have, max_real = cursor.fetchone()
     real = have
     copy = 0
+    if target > NO_COPY_ABOVE:
+        # The real papers' rows too (a copy holding some papers would answer wrongly), first,
+        # so the copies reuse their pages.
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM papers_fts")
     while have < target:
         copy += 1
         count = min(real, target - have)
         # Copy 1 -> 2701, copy 12 -> 2712, copy 13 -> 2801: months that no real id uses.
         prefix = f"{27 + (copy - 1) // 12}{(copy - 1) % 12 + 1:02d}"
         shift = (SHIFT_DAYS if target <= SIZES["1m"] else SHIFT_DAYS_LARGE) * copy
-        statements = _copy_statements(connection.vendor, prefix, shift, count, max_real)
+        statements = _copy_statements(
+            connection.vendor, prefix, shift, count, max_real, fts_copy=target <= NO_COPY_ABOVE
+        )
         started = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor:
             for statement in statements:
