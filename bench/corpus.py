@@ -2,10 +2,11 @@
 
 - ``10k``: the first days of the real daily archive (about 10,000 papers), plus the HF days;
 - ``real``: the whole shared corpus (74,728 listed papers) plus the HF featured days/upvotes;
-- ``100k`` and ``1m``: the real catalogue scaled up by re-mapping ids. Each extra copy of the
-  real papers gets new ids (copy k: ``27MM.NNNNN``, ``28MM.NNNNN`` ...) and is moved back in
-  time by k * 480 days, so a 1 M catalogue spans ~17 years like a real arXiv history and the
-  newest pages show the real papers. Authors, categories and the full-text index rows are copied
+- ``100k``, ``1m`` and ``2.7m`` (the size of all of arXiv): the real catalogue scaled up by
+  re-mapping ids. Each extra copy of the real papers gets new ids (copy k: ``27MM.NNNNN``,
+  ``28MM.NNNNN`` ...) and is moved back in time by k * 480 days (k * 360 above 1 M), so a 1 M
+  catalogue spans ~17 years and 2.7 M ~35 years like real arXiv history, and the newest pages
+  show the real papers. Authors, categories and the full-text index rows are copied
   with the papers, so these are complete catalogues, not bare rows.
 
 Copying in SQL (not re-importing) keeps a 1 M build to minutes; the ``real`` catalogue itself
@@ -34,9 +35,22 @@ from bench.common import BENCH_VAR, DAILY_ARCHIVE, SHARED, code_dir, paperfeed, 
 
 CORPORA_DIR = BENCH_VAR / "corpora"
 HF_ARCHIVES = sorted((SHARED / "data/hf_daily_papers").glob("*.tar.xz"))
-SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
-ALL = ("10k", "real", "100k", "1m")
+SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "2.7m": 2_700_000}
+ALL = ("10k", "real", "100k", "1m", "2.7m")
+# Days each copy is moved back: 480 spreads 1 M papers over ~17 years; above 1 M, 360 spreads
+# 2.7 M (35 copies) over ~35 years, the span of all of arXiv.
 SHIFT_DAYS = 480
+SHIFT_DAYS_LARGE = 360
+# Catalogues this large are served by the search index alone, as an operator of all of arXiv
+# would run them: no database full-text copy (PAPERFEED_SEARCH_DATABASE_COPY=false), which also
+# halves the time to build them here.
+NO_COPY_ABOVE = 1_000_000
+
+
+def _copy_env(name: str) -> dict[str, str]:
+    return {"PAPERFEED_SEARCH_DATABASE_COPY": "false"} if SIZES.get(name, 0) > NO_COPY_ABOVE else {}
+
+
 # Bump when the way corpora are built changes, so stale caches are rebuilt.
 BUILD_VERSION = 1
 
@@ -208,7 +222,7 @@ def _sqlite_file_copy(source: Path, target_dir: Path) -> None:
 
 def sqlite_corpus(name: str) -> Corpus:
     directory = CORPORA_DIR / f"sqlite-{name}"
-    env = _sqlite_env(directory)
+    env = {**_sqlite_env(directory), **_copy_env(name)}
     cached = _load_cached(name, "sqlite", env)
     if cached is not None:
         return cached
@@ -232,13 +246,17 @@ def sqlite_corpus(name: str) -> Corpus:
 
 
 def postgres_corpus(name: str, base_url: str) -> Corpus:
-    database = f"paperfeed_bench_{name}"
+    # BENCH_PG_TAG keeps one engineer's (or CI's) catalogues apart from another's on a shared
+    # server: paperfeed_bench_<tag>_<name>.
+    tag = os.environ.get("BENCH_PG_TAG", "")
+    database = f"paperfeed_bench_{tag + '_' if tag else ''}{name.replace('.', '_')}"
     directory = CORPORA_DIR / f"postgres-{name}"
     directory.mkdir(parents=True, exist_ok=True)
     env = {
         "PAPERFEED_DATA_DIR": str(directory),
         "DATABASE_URL": pg_url(base_url, database),
         "LOG_LEVEL": "WARNING",
+        **_copy_env(name),
     }
     if _pg_exists(base_url, database):
         cached = _load_cached(name, "postgres", env)
@@ -276,7 +294,9 @@ def corpus(name: str, backend: str, postgres: str | None = None) -> Corpus:
 # --- the SQL copy (runs inside a child process with Django set up) -----------------------------
 
 
-def _copy_statements(vendor: str, prefix: str, shift: int, count: int, max_real: int) -> list:
+def _copy_statements(
+    vendor: str, prefix: str, shift: int, count: int, max_real: int, *, fts_copy: bool = True
+) -> list:
     if vendor == "postgresql":
         new_id = f"'{prefix}.' || lpad(o.rn::text, 5, '0')"
         published = f"published - interval '{shift} days'"
@@ -294,7 +314,8 @@ def _copy_statements(vendor: str, prefix: str, shift: int, count: int, max_real:
     columns = (
         "version, versions, title, abstract, comments, journal_ref, doi, license, "
         "primary_category, published_is_estimate, code_url, code_url_source, code_stars, "
-        "project_page, sources, hidden, created_at, updated_at"
+        "project_page, sources, hidden, created_at, updated_at, arxiv_checked_at, "
+        "abstract_source, last_seen_on"
     )
     fts = (
         "INSERT INTO papers_fts (paper_id, document) SELECT m.new, f.document "
@@ -315,13 +336,13 @@ def _copy_statements(vendor: str, prefix: str, shift: int, count: int, max_real:
             SELECT o.id AS old, n.id AS new FROM {numbered}
             JOIN papers_paper n ON n.arxiv_id = {new_id} WHERE o.rn <= {count}""",
         "CREATE INDEX bench_idmap_old ON bench_idmap (old)",
-        """INSERT INTO papers_paperauthor (paper_id, author_id, position)
-            SELECT m.new, pa.author_id, pa.position
+        """INSERT INTO papers_paperauthor (paper_id, author_id, position, name)
+            SELECT m.new, pa.author_id, pa.position, pa.name
             FROM papers_paperauthor pa JOIN bench_idmap m ON m.old = pa.paper_id""",
         """INSERT INTO papers_papercategory (paper_id, category, position)
             SELECT m.new, pc.category, pc.position
             FROM papers_papercategory pc JOIN bench_idmap m ON m.old = pc.paper_id""",
-        fts,
+        *([fts] if fts_copy else []),
     ]
 
 
@@ -337,12 +358,20 @@ def scale_up_in_process(target: int) -> None:
         have, max_real = cursor.fetchone()
     real = have
     copy = 0
+    if target > NO_COPY_ABOVE:
+        # The real papers' rows too (a copy holding some papers would answer wrongly), first,
+        # so the copies reuse their pages.
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM papers_fts")
     while have < target:
         copy += 1
         count = min(real, target - have)
         # Copy 1 -> 2701, copy 12 -> 2712, copy 13 -> 2801: months that no real id uses.
         prefix = f"{27 + (copy - 1) // 12}{(copy - 1) % 12 + 1:02d}"
-        statements = _copy_statements(connection.vendor, prefix, SHIFT_DAYS * copy, count, max_real)
+        shift = (SHIFT_DAYS if target <= SIZES["1m"] else SHIFT_DAYS_LARGE) * copy
+        statements = _copy_statements(
+            connection.vendor, prefix, shift, count, max_real, fts_copy=target <= NO_COPY_ABOVE
+        )
         started = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor:
             for statement in statements:
@@ -364,6 +393,10 @@ def main(argv: list[str] | None = None) -> list[Corpus]:
     )
     parser.add_argument("names", nargs="*", default=list(ALL), help=f"any of {ALL}")
     parser.add_argument("--postgres", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument("--sqlite-only", action="store_true", help="build no PostgreSQL catalogue")
+    parser.add_argument(
+        "--postgres-only", action="store_true", help="build no SQLite catalogue (needs --postgres)"
+    )
     parser.add_argument("--scale-up", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.scale_up:
@@ -375,7 +408,10 @@ def main(argv: list[str] | None = None) -> list[Corpus]:
     require_shared()
     CORPORA_DIR.mkdir(parents=True, exist_ok=True)
     built = []
-    for backend in ["sqlite"] + (["postgres"] if args.postgres else []):
+    backends = [] if args.postgres_only else ["sqlite"]
+    if args.postgres and not args.sqlite_only:
+        backends.append("postgres")
+    for backend in backends:
         for name in args.names:
             built.append(corpus(name, backend, args.postgres))
             c = built[-1]

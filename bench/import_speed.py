@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -58,11 +59,19 @@ def read_archive(path: Path) -> dict[str, tuple[str, dict]]:
     return papers
 
 
-def baseline_sqlite(path: Path, db_path: Path) -> dict:
-    start = time.perf_counter()
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def baseline_sqlite(path: Path, db_path: Path, *, fts: bool = True) -> dict:
+    start, cpu = time.perf_counter(), _cpu()
     papers = read_archive(path)
     db = sqlite3.connect(db_path, isolation_level=None)
-    db.executescript(SQLITE_BASELINE_SCHEMA)
+    schema = SQLITE_BASELINE_SCHEMA
+    if not fts:
+        schema = schema[: schema.index("CREATE VIRTUAL TABLE")]
+    db.executescript(schema)
     db.execute("BEGIN")
     db.executemany(
         "INSERT INTO paper (arxiv_id, title, abstract, comments, primary_category, listed_on,"
@@ -105,23 +114,24 @@ def baseline_sqlite(path: Path, db_path: Path) -> dict:
             for i, c in enumerate(dict.fromkeys(r["categories"]))
         ],
     )
-    db.executemany(
-        "INSERT INTO paper_fts (rowid, title, abstract, authors) VALUES (?,?,?,?)",
-        [
-            (ids[pid], r["title"], r["summary"], ", ".join(r["authors"]))
-            for pid, (_, r) in papers.items()
-        ],
-    )
+    if fts:
+        db.executemany(
+            "INSERT INTO paper_fts (rowid, title, abstract, authors) VALUES (?,?,?,?)",
+            [
+                (ids[pid], r["title"], r["summary"], ", ".join(r["authors"]))
+                for pid, (_, r) in papers.items()
+            ],
+        )
     db.execute("COMMIT")
     count = db.execute("SELECT count(*) FROM paper").fetchone()[0]
     db.close()
-    return {"seconds": time.perf_counter() - start, "papers": count}
+    return {"seconds": time.perf_counter() - start, "cpu_seconds": _cpu() - cpu, "papers": count}
 
 
-def baseline_postgres(path: Path, url: str) -> dict:
+def baseline_postgres(path: Path, url: str, *, fts: bool = True) -> dict:
     import psycopg
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     papers = read_archive(path)
     with psycopg.connect(url, autocommit=False) as db:
         db.execute("DROP SCHEMA IF EXISTS bench_baseline CASCADE")
@@ -140,9 +150,12 @@ def baseline_postgres(path: Path, url: str) -> dict:
             "CREATE TABLE paper_category (id bigserial PRIMARY KEY, paper_id bigint, category text,"
             " position int, UNIQUE (paper_id, category));"
             "CREATE INDEX ON paper_category (category, paper_id);"
-            "CREATE TABLE paper_fts (paper_id bigint PRIMARY KEY, document tsvector NOT NULL);"
-            "CREATE INDEX ON paper_fts USING GIN (document);"
         )
+        if fts:
+            db.execute(
+                "CREATE TABLE paper_fts (paper_id bigint PRIMARY KEY, document tsvector NOT NULL);"
+                "CREATE INDEX ON paper_fts USING GIN (document);"
+            )
         with db.cursor() as cur:
             with cur.copy(
                 "COPY paper (arxiv_id, title, abstract, comments, primary_category, listed_on,"
@@ -183,24 +196,27 @@ def baseline_postgres(path: Path, url: str) -> dict:
                 for pid, (_, r) in papers.items():
                     for i, c in enumerate(dict.fromkeys(r["categories"])):
                         copy.write_row((ids[pid], c, i))
-            cur.execute(
-                "CREATE TEMP TABLE fts_in"
-                " (paper_id bigint, title text, authors text, abstract text)"
-            )
-            with cur.copy("COPY fts_in FROM STDIN") as copy:
-                for pid, (_, r) in papers.items():
-                    copy.write_row((ids[pid], r["title"], ", ".join(r["authors"]), r["summary"]))
-            cur.execute(
-                "INSERT INTO paper_fts SELECT paper_id,"
-                " setweight(to_tsvector('english', title), 'A')"
-                " || setweight(to_tsvector('simple', authors), 'B')"
-                " || setweight(to_tsvector('english', authors), 'B')"
-                " || setweight(to_tsvector('english', abstract), 'C') FROM fts_in"
-            )
+            if fts:
+                cur.execute(
+                    "CREATE TEMP TABLE fts_in"
+                    " (paper_id bigint, title text, authors text, abstract text)"
+                )
+                with cur.copy("COPY fts_in FROM STDIN") as copy:
+                    for pid, (_, r) in papers.items():
+                        copy.write_row(
+                            (ids[pid], r["title"], ", ".join(r["authors"]), r["summary"])
+                        )
+                cur.execute(
+                    "INSERT INTO paper_fts SELECT paper_id,"
+                    " setweight(to_tsvector('english', title), 'A')"
+                    " || setweight(to_tsvector('simple', authors), 'B')"
+                    " || setweight(to_tsvector('english', authors), 'B')"
+                    " || setweight(to_tsvector('english', abstract), 'C') FROM fts_in"
+                )
             count = cur.execute("SELECT count(*) FROM paper").fetchone()[0]
         db.execute("DROP SCHEMA bench_baseline CASCADE")
         db.commit()
-    return {"seconds": time.perf_counter() - start, "papers": count}
+    return {"seconds": time.perf_counter() - start, "cpu_seconds": _cpu() - cpu, "papers": count}
 
 
 def paperfeed_import(path: Path, env: dict[str, str], *extra: str) -> dict:
@@ -209,7 +225,7 @@ def paperfeed_import(path: Path, env: dict[str, str], *extra: str) -> dict:
     command = [
         "/usr/bin/time",
         "-f",
-        "%M",
+        "%M %U %S",
         cli,
         "ingest",
         "file",
@@ -222,7 +238,7 @@ def paperfeed_import(path: Path, env: dict[str, str], *extra: str) -> dict:
     seconds = time.perf_counter() - start
     if proc.returncode:
         raise SystemExit(f"import failed:\n{proc.stdout}\n{proc.stderr}")
-    peak_kb = int(proc.stderr.strip().splitlines()[-1])
+    peak_kb, user, system = proc.stderr.strip().splitlines()[-1].split()
     stats = json.loads(
         subprocess.run(
             [cli, "stats", "--json"],
@@ -234,10 +250,28 @@ def paperfeed_import(path: Path, env: dict[str, str], *extra: str) -> dict:
     )
     return {
         "seconds": seconds,
-        "peak_rss_mb": peak_kb / 1024,
+        "peak_rss_mb": int(peak_kb) / 1024,
+        "cpu_seconds": float(user) + float(system),
         "papers": stats["papers"],
         "summary": proc.stdout.strip().splitlines()[0],
     }
+
+
+def _count_records(archive: Path) -> int:
+    with tarfile.open(archive, "r|*") as source:
+        return sum(
+            handle.read().count(b"\n")
+            for member in source
+            if (handle := source.extractfile(member)) is not None
+        )
+
+
+def _pg_empty(url: str) -> None:
+    """Drop and create the database ``url`` names, so each import starts empty."""
+    from bench.corpus import _pg_admin
+
+    name = url.rsplit("/", 1)[1].split("?")[0]
+    _pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
 
 
 def fresh_dir(name: str) -> Path:
@@ -276,44 +310,74 @@ def main(argv: list[str] | None = None) -> dict:
         help="also measure on this PostgreSQL database (it is emptied)",
     )
     parser.add_argument("--snapshot-lines", type=int, default=1_000_000)
+    parser.add_argument(
+        "--records",
+        type=int,
+        default=0,
+        help="import only the first daily files holding this many records (default: all)",
+    )
+    parser.add_argument(
+        "--without-copy",
+        action="store_true",
+        help="also import with PAPERFEED_SEARCH_DATABASE_COPY=false, beside a baseline "
+        "without its full-text table",
+    )
     args = parser.parse_args(argv)
     require_shared()
-    records = 120_405
-    results: dict = {}
+    from bench.corpus import small_archive
 
-    data = fresh_dir("import-sqlite")
-    env = {"PAPERFEED_DATA_DIR": str(data), "DATABASE_URL": f"sqlite:///{data}/pf.sqlite3"}
-    results["sqlite"] = paperfeed_import(DAILY_ARCHIVE, env)
-    results["sqlite_baseline"] = baseline_sqlite(
-        DAILY_ARCHIVE, fresh_dir("import-baseline") / "b.sqlite3"
-    )
-    if args.postgres:
-        results["postgres"] = paperfeed_import(
-            DAILY_ARCHIVE,
-            {"PAPERFEED_DATA_DIR": str(fresh_dir("import-pg")), "DATABASE_URL": args.postgres},
+    archive = small_archive(args.records) if args.records else DAILY_ARCHIVE
+    records = _count_records(archive)
+    results: dict = {}
+    variants = [("", True)] + ([("_nocopy", False)] if args.without_copy else [])
+    for suffix, copy in variants:
+        extra = {} if copy else {"PAPERFEED_SEARCH_DATABASE_COPY": "false"}
+        data = fresh_dir("import-sqlite")
+        env = {"PAPERFEED_DATA_DIR": str(data), "DATABASE_URL": f"sqlite:///{data}/pf.sqlite3"}
+        results[f"sqlite{suffix}"] = paperfeed_import(archive, {**env, **extra})
+        results[f"sqlite{suffix}_baseline"] = baseline_sqlite(
+            archive, fresh_dir("import-baseline") / "b.sqlite3", fts=copy
         )
-        results["postgres_baseline"] = baseline_postgres(DAILY_ARCHIVE, args.postgres)
+        if args.postgres:
+            _pg_empty(args.postgres)
+            results[f"postgres{suffix}"] = paperfeed_import(
+                archive,
+                {
+                    "PAPERFEED_DATA_DIR": str(fresh_dir("import-pg")),
+                    "DATABASE_URL": args.postgres,
+                    **extra,
+                },
+            )
+            results[f"postgres{suffix}_baseline"] = baseline_postgres(
+                archive, args.postgres, fts=copy
+            )
     if args.snapshot_lines:
         results["snapshot_memory"] = snapshot_memory(args.snapshot_lines)
 
     rows = []
-    for backend in ("sqlite", "postgres"):
+    for backend in ("sqlite", "postgres", "sqlite_nocopy", "postgres_nocopy"):
         if backend not in results:
             continue
         ours, base = results[backend], results[f"{backend}_baseline"]
         rows.append(
             (
-                backend,
+                backend.replace("_nocopy", ", no FTS copy"),
                 f"{ours['papers']:,}",
                 f"{ours['seconds']:.1f}",
                 f"{records / ours['seconds']:,.0f}",
+                f"{records / ours['cpu_seconds']:,.0f}",
                 f"{base['seconds']:.1f}",
                 f"{records / base['seconds']:,.0f}",
                 f"{base['seconds'] / ours['seconds']:.2f}",
                 f"{ours['peak_rss_mb']:.0f}",
             )
         )
-    print(f"Import of {DAILY_ARCHIVE.name} ({records:,} records)")
+    results["load_average"] = os.getloadavg()
+    print(
+        f"Import of {archive.name} ({records:,} records); load average at the end "
+        f"{results['load_average'][0]:.1f}. CPU rec/s: records per CPU-second of the importer "
+        "process (the database server's CPU not included)"
+    )
     print(
         table(
             rows,
@@ -322,6 +386,7 @@ def main(argv: list[str] | None = None) -> dict:
                 "papers",
                 "paperfeed s",
                 "records/s",
+                "CPU rec/s",
                 "baseline s",
                 "baseline rec/s",
                 "ratio",

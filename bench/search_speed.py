@@ -117,7 +117,85 @@ def in_process(texts: list[str], engines: list[str]) -> list[tuple[str, ...]]:
     return rows
 
 
+PHASES = ("engine", "engine (no count)", "did you mean", "rows (DB)", "highlight", "page render")
+
+
+def breakdown(texts: list[str], *, render_every: int = 5) -> list[tuple[str, ...]]:
+    """Where a cold search's CPU goes, phase by phase, with the live engine: the engine with
+    its count (what search_filtered does), the engine without the count, "did you mean"
+    (only queries with no hit pay it), the rows fetched from the database, highlighting, and
+    the HTML page (Django's test client on every ``render_every``-th query, minus the
+    selector). CPU time of this process (time.process_time), so other processes on a busy
+    machine do not count."""
+    from django.test import Client
+
+    from paperfeed.papers import querysyntax, search, search_selectors, textindex
+    from paperfeed.papers.selectors import papers_by_ids
+
+    index = textindex.engine_index()
+    times: dict[str, list[float]] = {phase: [] for phase in PHASES}
+    client = Client()
+    clock = time.process_time
+    for n, text in enumerate(texts):
+        parsed = querysyntax.parse_query(text)
+        if parsed.is_empty:
+            continue
+        options = dict(
+            terms=parsed.terms,
+            phrases=parsed.phrases,
+            author_terms=parsed.author_terms,
+            categories=parsed.categories,
+            years=parsed.years,
+        )
+        started = clock()
+        ids, total = search.search_filtered(**options, sort=parsed.sort or "relevance", limit=20)
+        times["engine"].append(clock() - started)
+        if index is not None:
+            started = clock()
+            textindex.search(index, **options, by_date=parsed.sort == "date", limit=20, count=False)
+            times["engine (no count)"].append(clock() - started)
+        if total == 0:
+            started = clock()
+            search_selectors._corrected(query=text, parsed=parsed)
+            times["did you mean"].append(clock() - started)
+        started = clock()
+        rows = papers_by_ids(ids=ids)
+        times["rows (DB)"].append(clock() - started)
+        started = clock()
+        search_selectors._highlighted(rows, parsed.highlight_words)
+        times["highlight"].append(clock() - started)
+        if n % render_every == 0:
+            started = clock()
+            search_selectors.search_papers(query=text, limit=20, mode="keyword")
+            selector = clock() - started
+            started = clock()
+            response = client.get("/search", {"q": text, "mode": "keyword"})
+            assert response.status_code == 200, (text, response.status_code)
+            times["page render"].append(max(0.0, clock() - started - selector))
+    out = []
+    for phase, seconds in times.items():
+        if not seconds:
+            continue
+        p50, p95 = _percentiles(seconds)
+        mean = sum(seconds) / len(seconds) * 1000
+        out.append((phase, str(len(seconds)), f"{p50:.2f}", f"{p95:.2f}", f"{mean:.2f}"))
+    return out
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes so far (from /proc), in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def over_http(texts: list[str], engines: list[str], seconds: float, mode: str) -> list[tuple]:
+    """wrk at 32 connections against gunicorn (2 workers, every cache off) per engine, then
+    the static floor: the first 200 result pages, saved, served by the same gunicorn setup.
+    Beside each: the workers' CPU per request and their peak RSS."""
     from bench import http
 
     paths = [
@@ -128,22 +206,43 @@ def over_http(texts: list[str], engines: list[str], seconds: float, mode: str) -
     }
     rows = []
     with tempfile.TemporaryDirectory() as scripts:
+        static_paths: list[str] = []
         for engine in engines:
             settings_env = {**env, **http.uncached_env(), "PAPERFEED_SEARCH_ENGINE": engine}
-            with http.server(http.app_command(), settings_env, f"search-{engine}") as (base, _):
+            with http.server(http.app_command(), settings_env, f"search-{engine}") as (base, pid):
                 http.warm(base, paths)
+                if not static_paths:
+                    saved = http.save_bodies(base, {"search": paths[:200]}, Path(scripts) / "s")
+                    static_paths = saved["search"]
+                workers = http.worker_pids(pid)
+                cpu = _cpu_seconds(workers)
                 result = http.wrk(base, paths, seconds, Path(scripts))
+                cpu = _cpu_seconds(workers) - cpu
                 http.drain(base)
-            rows.append(
-                (
-                    engine,
-                    str(result["rps"]),
-                    str(result["p50_ms"]),
-                    str(result["p95_ms"]),
-                    str(result["non2xx"]),
-                )
-            )
+                rss = max(http.peak_rss_mb(worker) for worker in workers)
+            rows.append(_http_row(engine, result, cpu, rss))
+        static_env = {"BENCH_STATIC_DIR": str(Path(scripts) / "s")}
+        with http.server(http.static_command(), static_env, "search-static") as (base, pid):
+            workers = http.worker_pids(pid)
+            cpu = _cpu_seconds(workers)
+            result = http.wrk(base, static_paths, seconds, Path(scripts))
+            cpu = _cpu_seconds(workers) - cpu
+            rows.append(_http_row("static, same bytes", result, cpu, 0.0))
     return rows
+
+
+def _http_row(name: str, result: dict, cpu: float, rss: float) -> tuple[str, ...]:
+    per_request = cpu / max(1, result["requests"]) * 1000
+    return (
+        name,
+        str(result["rps"]),
+        str(result["p50_ms"]),
+        str(result["p95_ms"]),
+        str(result["p99_ms"]),
+        str(result["non2xx"]),
+        f"{per_request:.1f}",
+        f"{rss:.0f}" if rss else "",
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -152,6 +251,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--engines", default="tantivy,database")
     parser.add_argument("--http", type=float, default=0, help="seconds of wrk per engine")
     parser.add_argument("--mode", default="", help="search mode over HTTP (default: the site's)")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="CPU per phase: engine, count, rows, render"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
     os.environ["PAPERFEED_SEARCH_CACHE_SECONDS"] = "0"
@@ -166,19 +268,37 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit("no search index for this database: run `paperfeed search rebuild`")
     texts = queries(args.queries)
     print(f"{Paper.objects.count():,} papers, {len(texts)} distinct queries, e.g. {texts[:4]}")
-    print("in process (ms): the engine alone, and the whole search selector")
+    print(
+        f"in process (ms, wall clock; load average {os.getloadavg()[0]:.1f}): the engine alone,"
+        " and the whole search selector"
+    )
     print(
         table(
             in_process(texts, engines),
             ("engine", "engine p50", "engine p95", "selector p50", "selector p95"),
         )
     )
+    if args.breakdown:
+        print("where a cold search's CPU goes (ms of process CPU per query, live engine)")
+        print(table(breakdown(texts), ("phase", "queries", "p50", "p95", "mean")))
     if args.http:
-        print(f"HTTP: gunicorn 2 workers, wrk 32 connections, {args.http:.0f} s per engine")
+        print(
+            f"HTTP: gunicorn 2 workers, wrk 32 connections, {args.http:.0f} s per engine, every"
+            f" cache off; load average {os.getloadavg()[0]:.1f}"
+        )
         print(
             table(
                 over_http(texts, engines, args.http, args.mode),
-                ("engine", "req/s", "p50 ms", "p95 ms", "non-2xx"),
+                (
+                    "engine",
+                    "req/s",
+                    "p50 ms",
+                    "p95 ms",
+                    "p99 ms",
+                    "non-2xx",
+                    "worker CPU ms/req",
+                    "worker peak RSS MB",
+                ),
             )
         )
 

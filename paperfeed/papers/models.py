@@ -119,6 +119,14 @@ class Paper(models.Model):
                 name="paper_announced",
                 condition=models.Q(hidden=False) & ~STUB,
             ),
+            # The visible papers with a code link, holding the link and its star count (and
+            # ``hidden``, so SQLite reads no row): the trending recompute maps every one to its
+            # repository without reading the wide rows (a full scan of the catalogue at 1 M).
+            models.Index(
+                fields=["code_url", "code_stars", "hidden"],
+                name="paper_code",
+                condition=models.Q(hidden=False) & ~models.Q(code_url=""),
+            ),
             # The papers still to complete from the arXiv API, newest first, without a scan.
             models.Index(
                 fields=["-published", "-id"],

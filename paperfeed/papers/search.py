@@ -1,9 +1,8 @@
-"""Full-text search over papers: tantivy (:mod:`.textindex`) when built, else FTS5 / tsvector.
+"""Full-text search over papers: tantivy (:mod:`.textindex`) when built, else FTS5 / tsvector
+(else, with ``PAPERFEED_SEARCH_DATABASE_COPY`` off, :mod:`.search_fallback`).
 
-The database's index is a side table (``papers_fts``) written by :func:`index_papers` in the same
-transaction as the catalogue upsert, so it never drifts from the papers it describes. Callers
-never build FTS syntax themselves: :func:`fts_query` turns a list of user terms into a safe
-expression for the active backend.
+The database's copy is a side table (``papers_fts``) written by :func:`index_papers` in the same
+transaction as the upsert. :func:`fts_query` turns user terms into a safe backend expression.
 """
 
 from __future__ import annotations
@@ -15,10 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import F
 
-from paperfeed.papers import textindex
+from paperfeed.papers import search_fallback, textindex
 from paperfeed.papers.merge import author_key
 from paperfeed.papers.models import CatalogueVersion, Paper, PaperAuthor
 
@@ -90,11 +90,14 @@ def drop_schema(schema_editor) -> None:
     schema_editor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
 
 
-def index_papers(rows: Sequence[IndexRow]) -> None:
-    """Insert or replace the index entries of these papers."""
+def index_papers(rows: Sequence[IndexRow], *, force: bool = False) -> None:
+    """Insert or replace the index entries of these papers (unless the copy is off and not
+    ``force``: then only the catalogue version moves)."""
     if not rows:
         return
     catalogue_changed()
+    if not (force or settings.PAPERFEED_SEARCH_DATABASE_COPY):
+        return
     with connection.cursor() as cursor:
         if is_postgres():
             # One statement for the whole batch (see paperfeed.core.bulk). Author names go in
@@ -197,9 +200,8 @@ def stored_authors_texts(paper_ids: Sequence[int]) -> dict[int, str]:
     return {pk: authors_text(found) for pk, found in names.items()}
 
 
-def reindex_papers(*, paper_ids: Iterable[int]) -> None:
+def reindex_papers(*, paper_ids: Iterable[int], force: bool = False) -> None:
     """Rebuild the index entries of these papers from what is stored (after a manual edit)."""
-
     ids = list(paper_ids)
     authors = stored_authors_texts(ids)
     index_papers(
@@ -208,7 +210,8 @@ def reindex_papers(*, paper_ids: Iterable[int]) -> None:
             for pk, title, abstract in Paper.objects.filter(pk__in=ids).values_list(
                 "pk", "title", "abstract"
             )
-        ]
+        ],
+        force=force,
     )
 
 
@@ -255,6 +258,18 @@ def search_filtered(
             return ids, min(total, COUNT_CAP)
         except ValueError as exc:
             logger.warning("search index could not run %r: %s", terms, exc)
+    if not settings.PAPERFEED_SEARCH_DATABASE_COPY:
+        return search_fallback.scan(
+            terms=terms,
+            phrases=phrases,
+            author_terms=author_terms,
+            categories=categories,
+            years=years,
+            among=among,
+            limit=limit,
+            offset=offset,
+            cap=COUNT_CAP,
+        )
     where: list[str] = ["p.hidden = %s"]
     params: list[Any] = [False]
     if years is not None:
@@ -361,40 +376,3 @@ def _is_stub(prefix: str) -> str:
 def _stub_factor(is_stub: str) -> str:
     """SQL for the factor a paper's relevance score is scaled by: STUB_RANK_FACTOR for stubs."""
     return f"(CASE WHEN {is_stub} THEN {STUB_RANK_FACTOR} ELSE 1.0 END)"
-
-
-def word_frequencies(words: Iterable[str]) -> dict[str, int]:
-    """How many papers hold each of ``words`` (as the index spells them: lower case, accents
-    folded), for "did you mean"; words it lacks are left out. SQLite reads FTS5's own
-    vocabulary. The tsvector has no cheap one (``ts_stat`` reads every row), so PostgreSQL asks
-    the GIN index once per word, counting up to a cap: enough to rank candidate spellings."""
-    wanted = sorted(set(words))
-    if not wanted:
-        return {}
-    index = textindex.engine_index()
-    if index is not None:
-        return textindex.word_frequencies(index, wanted)
-    found: dict[str, int] = {}
-    with connection.cursor() as cursor:
-        if is_postgres():
-            cursor.execute(
-                f"""SELECT w, (SELECT count(*) FROM (SELECT 1 FROM {FTS_TABLE} f
-                        WHERE f.document @@ plainto_tsquery('english', w) LIMIT 1000) AS hits)
-                    FROM unnest(%s::text[]) AS w""",
-                [wanted],
-            )
-            return {word: int(count) for word, count in cursor.fetchall() if count}
-        # A temp table: per connection, no migration, and it reads the live FTS5 index.
-        cursor.execute(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.papers_fts_terms "
-            f"USING fts5vocab(main, '{FTS_TABLE}', 'row')"
-        )
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            cursor.execute(
-                "SELECT term, doc FROM temp.papers_fts_terms "
-                f"WHERE term IN ({','.join('%s' for _ in chunk)})",
-                chunk,
-            )
-            found.update({term: int(doc) for term, doc in cursor.fetchall()})
-    return found

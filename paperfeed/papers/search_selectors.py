@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 
-from paperfeed.papers import querysyntax, search, spelling
+from paperfeed.papers import querysyntax, search, search_fallback, spelling
 from paperfeed.papers.ids import arxiv_id_in_query
 from paperfeed.papers.models import Paper
 from paperfeed.papers.rows import PaperRow
@@ -118,7 +118,7 @@ def _corrected(*, query: str, parsed: querysyntax.ParsedQuery) -> str | None:
     """``query`` with its unknown words replaced by the likeliest known ones, or None."""
     if not parsed.terms:
         return None
-    fixed = spelling.correct(parsed.terms, frequencies=search.word_frequencies)
+    fixed = spelling.correct(parsed.terms, frequencies=search_fallback.word_frequencies)
     if fixed is None:
         return None
     out = query

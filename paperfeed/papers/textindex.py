@@ -244,9 +244,11 @@ def search(
     by_date: bool = False,
     limit: int = 20,
     offset: int = 0,
+    count: bool = True,
 ) -> tuple[list[int], int]:
-    """Paper ids of one page, best first (or newest first), and the number of matches.
-    Raises ValueError when tantivy cannot read the query (callers fall back to the database)."""
+    """Paper ids of one page, best first (or newest first), and the number of matches (0
+    unless ``count``). Raises ValueError when tantivy cannot read the query (callers fall back
+    to the database)."""
     clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
     has_text = bool(terms or phrases or any(author_terms))
     if has_text:
@@ -281,9 +283,11 @@ def search(
     query = tantivy.Query.boolean_query(clauses)
     searcher = index.searcher()
     if by_date or not has_text:
-        found = searcher.search(query, limit, count=True, order_by_field="published", offset=offset)
+        found = searcher.search(
+            query, limit, count=count, order_by_field="published", offset=offset
+        )
     else:
-        found = searcher.search(query, limit, count=True, offset=offset, weight_by_field="weight")
+        found = searcher.search(query, limit, count=count, offset=offset, weight_by_field="weight")
     addresses = [address for _, address in found.hits]
     ids = searcher.fast_field_values("id", addresses) if addresses else []
     # ``count`` is set when searched with count=True; the type stubs leave it out.

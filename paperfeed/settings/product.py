@@ -102,3 +102,6 @@ PAPERFEED_LLM_TIMEOUT = float(env("PAPERFEED_LLM_TIMEOUT", "20"))
 PAPERFEED_LLM_PER_MINUTE = env_int("PAPERFEED_LLM_PER_MINUTE", 20)
 PAPERFEED_LLM_DAILY_BUDGET = env_int("PAPERFEED_LLM_DAILY_BUDGET", 500)
 PAPERFEED_LLM_PER_RUN = env_int("PAPERFEED_LLM_PER_RUN", 100)
+# Write the database's full-text copy (papers_fts) with every import. Off: imports skip it and,
+# while no index is built, searches scan (paperfeed.papers.search_fallback).
+PAPERFEED_SEARCH_DATABASE_COPY = env_bool("PAPERFEED_SEARCH_DATABASE_COPY", True)

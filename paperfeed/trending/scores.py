@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from paperfeed.papers.models import Paper
+from paperfeed.papers.selectors import code_links
 from paperfeed.papers.services import papers_code_stars_set
 from paperfeed.trending import codelinks, ranking, signals
 from paperfeed.trending.models import (
@@ -82,6 +83,8 @@ class Computation:
     # The end of the window each window's rows were scored over: ``as_of``, or an earlier
     # moment when nothing ranked at ``as_of`` (see compute_trending).
     window_as_of: dict[str, datetime] = field(default_factory=dict)
+    # paper id -> Paper.code_stars as stored, for the papers with a code URL.
+    stored_stars: dict[int, int | None] = field(default_factory=dict)
 
 
 def _score_window(
@@ -158,10 +161,11 @@ def compute_trending(
     moments = signals.signal_moments(now=now) or [now]
     papers = signals.candidates(latest=moments[0], earliest=moments[-1], params=params)
     # Every linked repository, not only the candidates': Paper.code_stars follows the star
-    # counts over the whole catalogue.
-    repo_keys = paper_repository_keys(
-        Paper.objects.visible().exclude(code_url="").values_list("id", "code_url")
-    )
+    # counts over the whole catalogue. One read of the partial index paper_code (it holds the
+    # three columns), with the stored star counts, so no second query compares them.
+    linked_papers = code_links()
+    repo_keys = paper_repository_keys((pk, url) for pk, url, _ in linked_papers)
+    stored_stars = {pk: stars for pk, _, stars in linked_papers}
     # Star histories only for the repositories a candidate links to: no other is scored.
     linked = {repo_keys[facts[0]] for facts in papers if facts[0] in repo_keys}
     loaded: dict[datetime, signals.Signals] = {}
@@ -183,7 +187,7 @@ def compute_trending(
         if stars is not None
     }
     stars_by_paper = {pid: current[key] for pid, key in repo_keys.items() if key in current}
-    return Computation(moments[0], len(papers), rows, stars_by_paper, window_as_of)
+    return Computation(moments[0], len(papers), rows, stars_by_paper, window_as_of, stored_stars)
 
 
 def trending_scores_recompute(
@@ -215,7 +219,11 @@ def trending_scores_recompute(
         )
         for row in computation.rows
     ]
-    stale_stars = _code_stars_changes(computation.stars_by_paper)
+    stale_stars = [
+        Paper(pk=pk, code_stars=stars)
+        for pk, stars in computation.stars_by_paper.items()
+        if pk in computation.stored_stars and computation.stored_stars[pk] != stars
+    ]
     with transaction.atomic():
         TrendingScore.objects.all().delete()
         TrendingScore.objects.bulk_create(rows, batch_size=2000)
@@ -244,14 +252,3 @@ def trending_scores_recompute(
         run.duration_seconds,
     )
     return run
-
-
-def _code_stars_changes(stars_by_paper: dict[int, int]) -> list[Paper]:
-    if not stars_by_paper:
-        return []
-    stored = dict(Paper.objects.filter(pk__in=list(stars_by_paper)).values_list("pk", "code_stars"))
-    return [
-        Paper(pk=pk, code_stars=stars)
-        for pk, stars in stars_by_paper.items()
-        if pk in stored and stored[pk] != stars
-    ]

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from paperfeed.papers import search, search_selectors, textindex, textindex_build
+from paperfeed.papers import search_fallback, search_selectors, textindex, textindex_build
 from paperfeed.papers.models import Paper
 from tests.factories import catalogue_paper
 from tests.papers.test_search_selectors import HOSTILE, two_papers
@@ -111,7 +111,7 @@ def test_did_you_mean_reads_the_index():
     result = search_selectors.search_papers(query="difusion transformrs")
     assert result.suggestion == "diffusion transformers"
     assert [r.paper.arxiv_id for r in result.papers] == ["2602.00101"]
-    assert search.word_frequencies(["diffusion", "nowhere"]) == {"diffusion": 2}
+    assert search_fallback.word_frequencies(["diffusion", "nowhere"]) == {"diffusion": 2}
 
 
 def test_ids_and_urls_go_straight_to_the_paper(client):

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from paperfeed.papers import textindex_build
+from paperfeed.papers import search_fallback, textindex_build
 
 
 class Command(BaseCommand):
@@ -17,6 +17,11 @@ class Command(BaseCommand):
         actions.add_parser("rebuild", help="Index every paper into a new build, then swap it in.")
         actions.add_parser("update", help="Index the papers written since the last update.")
         actions.add_parser("status", help="Show the live index.")
+        actions.add_parser(
+            "refill-copy",
+            help="Write the database's full-text copy of every paper again (before turning "
+            "PAPERFEED_SEARCH_DATABASE_COPY back on).",
+        )
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "status":
@@ -31,6 +36,10 @@ class Command(BaseCommand):
                 f"{state['papers']} papers, caught up to {state.get('caught_up_to')} "
                 f"({state['root']})"
             )
+            return
+        if action == "refill-copy":
+            count = search_fallback.copy_refill()
+            self.stdout.write(f"database full-text copy: {count} papers written")
             return
         if action == "rebuild":
             report = textindex_build.textindex_rebuild()
