@@ -26,10 +26,11 @@ from paperfeed.recs import algorithms
 @dataclass(frozen=True)
 class Config:
     l2: float = 60.0
-    keep: int = 100
+    keep: int = 1000
     min_readers: int = 3
-    content_weight: float = 0.1
-    citation_weight: float = 0.02
+    content_weight: float = 0.25
+    # CiteULike's citation links (the site has none): measured best at 0.06 beside 0.25.
+    citation_weight: float = 0.06
 
 
 def collaborative_fit(train: sparse.csr_matrix, *, config: Config) -> sparse.csr_matrix:
@@ -70,24 +71,57 @@ def blend_scores(
 @dataclass(frozen=True, slots=True)
 class Edges:
     """Edges out of one reader's papers: ``sources[i]`` recommends ``targets[i]``, by
-    ``weights[i]``."""
+    ``weights[i]``. With ``ids``, targets are positions into ``ids`` (the stored model's
+    numbering), which lets the serving path sum them without sorting."""
 
     sources: np.ndarray
     targets: np.ndarray
     weights: np.ndarray
+    ids: np.ndarray | None = None
 
     @classmethod
-    def of(cls, rows: Iterable[tuple[int, np.ndarray, np.ndarray]]) -> Edges:
+    def of(
+        cls, rows: Iterable[tuple[int, np.ndarray, np.ndarray]], *, ids: np.ndarray | None = None
+    ) -> Edges:
         """From (source, its targets, their weights) per source paper."""
         parts = [(s, np.asarray(t, np.int64), np.asarray(w, np.float64)) for s, t, w in rows]
+        parts = [part for part in parts if len(part[1])]
         if not parts:
             empty = np.zeros(0, np.int64)
-            return cls(empty, empty, np.zeros(0, np.float64))
+            return cls(empty, empty, np.zeros(0, np.float64), ids)
         return cls(
             np.concatenate([np.full(len(t), s, np.int64) for s, t, _ in parts]),
             np.concatenate([t for _, t, _ in parts]),
             np.concatenate([w for _, _, w in parts]),
+            ids,
         )
+
+    def totals(self) -> tuple[np.ndarray, np.ndarray]:
+        """(target paper ids, summed positive weight) over every target."""
+        keep = self.weights > 0
+        targets, weights = self.targets[keep], self.weights[keep]
+        if self.ids is not None:
+            sums = np.bincount(targets, weights=weights, minlength=len(self.ids))
+            where = np.flatnonzero(sums > 0)
+            return np.asarray(self.ids[where], dtype=np.int64), sums[where]
+        unique, inverse = np.unique(targets, return_inverse=True)
+        return unique, np.bincount(inverse, weights=weights, minlength=len(unique))
+
+    def strongest_sources(self, paper_ids: np.ndarray) -> dict[int, int]:
+        """For each of ``paper_ids`` reached by an edge: the source of its largest edge."""
+        wanted = paper_ids
+        if self.ids is not None:
+            wanted = np.flatnonzero(np.isin(np.asarray(self.ids), paper_ids))
+        keep = (self.weights > 0) & np.isin(self.targets, wanted)
+        sources, targets, weights = self.sources[keep], self.targets[keep], self.weights[keep]
+        if not len(targets):
+            return {}
+        order = np.lexsort((-sources, weights, targets))
+        last = np.r_[np.flatnonzero(np.diff(targets[order])), len(order) - 1]
+        chosen_targets = targets[order[last]]
+        if self.ids is not None:
+            chosen_targets = np.asarray(self.ids[chosen_targets])
+        return dict(zip(chosen_targets.tolist(), sources[order[last]].tolist(), strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,21 +134,6 @@ class Ranked:
     via: str
 
 
-def _sums(edges: Edges, exclude: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per target: the summed weight (over positive edges) and the source of the largest edge."""
-    keep = (edges.weights > 0) & ~np.isin(edges.targets, exclude)
-    sources, targets, weights = edges.sources[keep], edges.targets[keep], edges.weights[keep]
-    if not len(targets):
-        empty = np.zeros(0, np.int64)
-        return empty, np.zeros(0, np.float64), empty
-    unique, inverse = np.unique(targets, return_inverse=True)
-    totals = np.bincount(inverse, weights=weights, minlength=len(unique))
-    # The largest edge into each target: sort by (target, weight) and take each group's last.
-    order = np.lexsort((weights, inverse))
-    last = np.r_[np.flatnonzero(np.diff(inverse[order])), len(order) - 1]
-    return unique, totals, sources[order[last]]
-
-
 def rank_for_reader(
     *,
     collaborative: Edges,
@@ -125,25 +144,43 @@ def rank_for_reader(
 ) -> list[Ranked]:
     """One reader's best papers from the edges out of their own papers (the serving path).
 
-    Each graph's sums are divided by their best value, as :func:`blend_scores` does for a batch.
-    Ties break by the lower paper id, so the order never depends on the database's row order.
+    Each graph's sums are divided by their best value, as :func:`blend_scores` does for a batch;
+    then the excluded papers (the reader's own, the hidden) are left out. Ties break by the
+    lower paper id, so the order never depends on the database's row order. Vectorised: the
+    cost is linear in the edges read, with no Python loop over them.
     """
-    excluded = np.fromiter(exclude, dtype=np.int64)
-    scores: dict[int, float] = {}
-    parts: dict[int, tuple[float, int, str]] = {}
-    for via, edges, weight in (
-        ("collaborative", collaborative, 1.0),
-        ("content", content, content_weight),
-    ):
-        targets, totals, best = _sums(edges, excluded)
-        if not len(targets) or weight <= 0:
-            continue
-        totals = weight * totals / totals.max()
-        for target, value, source in zip(
-            targets.tolist(), totals.tolist(), best.tolist(), strict=True
-        ):
-            scores[target] = scores.get(target, 0.0) + value
-            if value > parts.get(target, (0.0, -1, ""))[0]:
-                parts[target] = (value, source, via)
-    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[: max(0, limit)]
-    return [Ranked(t, s, because=parts[t][1], via=parts[t][2]) for t, s in ranked]
+    parts = []
+    for edges, weight in ((collaborative, 1.0), (content, content_weight)):
+        ids, sums = edges.totals()
+        if len(sums) and weight > 0:
+            parts.append((ids, weight * sums / sums.max()))
+        else:
+            parts.append((np.zeros(0, np.int64), np.zeros(0, np.float64)))
+    (c_ids, c_sums), (t_ids, t_sums) = parts
+    ids = np.concatenate([c_ids, t_ids])
+    if not len(ids) or limit <= 0:
+        return []
+    unique, inverse = np.unique(ids, return_inverse=True)
+    scores = np.bincount(inverse, weights=np.concatenate([c_sums, t_sums]))
+    collab_part = np.bincount(inverse[: len(c_ids)], weights=c_sums, minlength=len(unique))
+    keep = ~np.isin(unique, np.fromiter(exclude, dtype=np.int64))
+    unique, scores, collab_part = unique[keep], scores[keep], collab_part[keep]
+    if len(unique) > limit:
+        kth = np.partition(-scores, limit - 1)[limit - 1]
+        pool = np.flatnonzero(-scores <= kth)
+    else:
+        pool = np.arange(len(unique))
+    order = pool[np.lexsort((unique[pool], -scores[pool]))][:limit]
+    chosen = unique[order]
+    via_collab = collab_part[order] * 2 >= scores[order]  # the larger of the two parts
+    by_collab = collaborative.strongest_sources(chosen[via_collab])
+    by_content = content.strongest_sources(chosen[~via_collab])
+    return [
+        Ranked(
+            target=int(target),
+            score=float(score),
+            because=by_collab[int(target)] if collab else by_content[int(target)],
+            via="collaborative" if collab else "content",
+        )
+        for target, score, collab in zip(chosen, scores[order], via_collab, strict=True)
+    ]

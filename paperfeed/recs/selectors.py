@@ -98,11 +98,7 @@ def for_you(*, user: AbstractBaseUser | AnonymousUser, limit: int = 30) -> ForYo
     if not own:
         return result
     own_ids = [p.paper_id for p in own]
-    collaborative = (
-        hybrid.Edges.of((pk, *model.links(pk)) for pk in own_ids)
-        if model is not None
-        else hybrid.Edges.of(())
-    )
+    collaborative = model.edges(own_ids) if model is not None else hybrid.Edges.of(())
     neighbours: dict[int, tuple[list[int], list[float]]] = {}
     for source, target, score in SimilarPaper.objects.filter(paper_id__in=own_ids).values_list(
         "paper_id", "neighbour_id", "score"

@@ -14,13 +14,15 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy import sparse
+
+from paperfeed.recs import hybrid
 
 CURRENT = "CURRENT"
 FORMAT = 1
@@ -48,6 +50,16 @@ class Model:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         start, stop = int(self.indptr[row]), int(self.indptr[row + 1])
         return np.asarray(self.ids[self.targets[start:stop]]), np.asarray(self.weights[start:stop])
+
+    def edges(self, paper_ids: Iterable[int]) -> hybrid.Edges:
+        """The rows of these papers (those the model knows), targets as positions."""
+        rows = []
+        for paper_id in paper_ids:
+            row = self.position(paper_id)
+            if row is not None:
+                start, stop = int(self.indptr[row]), int(self.indptr[row + 1])
+                rows.append((paper_id, self.targets[start:stop], self.weights[start:stop]))
+        return hybrid.Edges.of(rows, ids=self.ids)
 
 
 def current_name(base: Path) -> str | None:

@@ -103,7 +103,7 @@ PAPERFEED_RECS_MIN_READERS = env_int("PAPERFEED_RECS_MIN_READERS", 3)
 # grow with min(members, papers)³.
 PAPERFEED_RECS_MAX_PAPERS = env_int("PAPERFEED_RECS_MAX_PAPERS", 20000)
 # The weight of content neighbours (the similar-papers index) against the collaborative score.
-PAPERFEED_RECS_CONTENT_WEIGHT = float(env("PAPERFEED_RECS_CONTENT_WEIGHT", "0.1"))
+PAPERFEED_RECS_CONTENT_WEIGHT = float(env("PAPERFEED_RECS_CONTENT_WEIGHT", "0.25"))
 # A reader's newest signalled papers that their list is built from.
 PAPERFEED_RECS_READER_PAPERS = env_int("PAPERFEED_RECS_READER_PAPERS", 200)
 # Only papers first published within this many days are recommended (0: any age).
