@@ -141,11 +141,13 @@ def rank_for_reader(
     content_weight: float,
     exclude: Iterable[int],
     limit: int,
+    only: Iterable[int] | None = None,
 ) -> list[Ranked]:
     """One reader's best papers from the edges out of their own papers (the serving path).
 
     Each graph's sums are divided by their best value, as :func:`blend_scores` does for a batch;
-    then the excluded papers (the reader's own, the hidden) are left out. Ties break by the
+    then the excluded papers (the reader's own, the hidden) are left out, and with ``only``
+    every paper not in it. Ties break by the
     lower paper id, so the order never depends on the database's row order. Vectorised: the
     cost is linear in the edges read, with no Python loop over them.
     """
@@ -164,6 +166,8 @@ def rank_for_reader(
     scores = np.bincount(inverse, weights=np.concatenate([c_sums, t_sums]))
     collab_part = np.bincount(inverse[: len(c_ids)], weights=c_sums, minlength=len(unique))
     keep = ~np.isin(unique, np.fromiter(exclude, dtype=np.int64))
+    if only is not None:
+        keep &= np.isin(unique, np.fromiter(only, dtype=np.int64))
     unique, scores, collab_part = unique[keep], scores[keep], collab_part[keep]
     if len(unique) > limit:
         kth = np.partition(-scores, limit - 1)[limit - 1]

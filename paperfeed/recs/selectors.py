@@ -14,6 +14,7 @@ members signalled and never who they were (docs/recommendations.md).
 from __future__ import annotations
 
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -87,8 +88,17 @@ def hidden_ids(*, user_id: int) -> set[int]:
     return set(HiddenPaper.objects.filter(user_id=user_id).values_list("paper_id", flat=True))
 
 
-def for_you(*, user: AbstractBaseUser | AnonymousUser, limit: int = 30) -> ForYou:
-    """The reader's recommended papers, best first, each with its reason."""
+def for_you(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    limit: int = 30,
+    among: Collection[int] | None = None,
+) -> ForYou:
+    """The reader's recommended papers, best first, each with its reason.
+
+    ``among``: rank only these papers (a digest's featured and trending papers); their own
+    neighbour lists count too, so a paper newer than the reader's index rows is still found.
+    """
     if not user.is_authenticated:
         return ForYou()
     limit = max(1, min(int(limit), MAX_LIST))
@@ -106,6 +116,17 @@ def for_you(*, user: AbstractBaseUser | AnonymousUser, limit: int = 30) -> ForYo
         targets, scores = neighbours.setdefault(source, ([], []))
         targets.append(target)
         scores.append(score)
+    if among is not None:
+        # Similarity is symmetric: a candidate listing one of the reader's papers among its
+        # neighbours is as near as the other way round.
+        reverse = SimilarPaper.objects.filter(
+            paper_id__in=list(among), neighbour_id__in=own_ids
+        ).values_list("neighbour_id", "paper_id", "score")
+        for source, target, score in reverse:
+            targets, scores = neighbours.setdefault(source, ([], []))
+            if target not in targets:
+                targets.append(target)
+                scores.append(score)
     content = hybrid.Edges.of(
         (s, np.asarray(t, np.int64), np.asarray(w, np.float64)) for s, (t, w) in neighbours.items()
     )
@@ -116,9 +137,10 @@ def for_you(*, user: AbstractBaseUser | AnonymousUser, limit: int = 30) -> ForYo
         content_weight=settings.PAPERFEED_RECS_CONTENT_WEIGHT,
         exclude=exclude,
         limit=limit * 4,
+        only=among,
     )
     candidates = Paper.objects.visible().filter(pk__in=[r.target for r in ranked]).exclude(STUB)
-    if settings.PAPERFEED_RECS_MAX_AGE_DAYS > 0:
+    if settings.PAPERFEED_RECS_MAX_AGE_DAYS > 0 and among is None:
         since = timezone.now() - timedelta(days=settings.PAPERFEED_RECS_MAX_AGE_DAYS)
         candidates = candidates.filter(published__gte=since)
     allowed = set(candidates.values_list("pk", flat=True))
