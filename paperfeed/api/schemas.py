@@ -144,3 +144,36 @@ class TrendingItemOut(Schema):
     paper: PaperOut
     paperfeed_score: float
     paperfeed_components: dict[str, float]
+
+
+class CollectionOut(Schema):
+    owner: str
+    slug: str
+    name: str
+    description: str
+    public: bool
+    size: int | None = None
+    updatedAt: str
+    url: str
+    # Atom; the RSS feed is the same address ending in .rss. Absent for a private collection.
+    feedUrl: str | None = None
+
+
+class CollectionItemOut(Schema):
+    paper: PaperOut
+    note: str = ""
+
+
+class CollectionPageOut(CollectionOut):
+    papers: list[CollectionItemOut]
+
+
+class LibraryEntryOut(Schema):
+    paper: PaperOut
+    note: str = ""
+    tags: list[str]
+    savedAt: str | None = None
+
+
+class SavedOut(Schema):
+    saved: bool

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import F, QuerySet
 
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport, Upvote
-from paperfeed.papers.models import Featured, Paper, PaperAuthor
+from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
 
 MAX_DEPTH = 6
 
@@ -111,3 +111,17 @@ def member_activity(*, user: User, limit: int = 50) -> dict[str, list]:
             .order_by("-published")[:limit]
         ),
     }
+
+
+def author_members(*, author: Author) -> list[User]:
+    """Members with an approved claim on this author identity, each once, with their profile."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            author_claims__author=author,
+            author_claims__status=AuthorClaim.Status.APPROVED,
+        )
+        .select_related("profile")
+        .distinct()
+        .order_by("username")
+    )

@@ -117,7 +117,9 @@ def upvote_toggle(*, user: User, paper: Paper) -> tuple[bool, int]:
 def account_delete(*, user: User) -> None:
     """Delete a member and their personal data; their comments stay, signed by nobody.
 
-    Upvotes are withdrawn through upvote_remove so the paper counters stay exact.
+    Upvotes are withdrawn through upvote_remove so the paper counters stay exact. Their library
+    (saved papers, notes, tags) and collections go with the user row (their foreign keys
+    cascade), in the same transaction.
     """
     with transaction.atomic():
         account_forget(user=user)

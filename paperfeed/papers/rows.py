@@ -33,6 +33,9 @@ class PaperRow:
     paper: Paper
     # Names as written on this paper, in byline order.
     authors: list[str] = field(default_factory=list)
+    # The Author of each name, in the same order (for links to author pages); empty when the
+    # row was built without them.
+    author_ids: list[int] = field(default_factory=list)
     # Primary category first.
     categories: list[str] = field(default_factory=list)
     # The highest upvote count the source (Hugging Face) reported, over the list's period or,
@@ -59,6 +62,13 @@ class PaperRow:
     thumbnail_url: str | None = None
     thumbnail_width: int = 0
     thumbnail_height: int = 0
+
+    @property
+    def authors_linked(self) -> list[tuple[str, int | None]]:
+        """(name, author id or None) for each name in byline order."""
+        if len(self.author_ids) != len(self.authors):
+            return [(name, None) for name in self.authors]
+        return list(zip(self.authors, self.author_ids, strict=True))
 
     @property
     def local_upvotes(self) -> int:

@@ -87,12 +87,14 @@ def rows_for(papers: Sequence[Paper], *, featured: bool = True) -> list[PaperRow
     ids = [paper.pk for paper in papers]
     thumbnails = _thumbnails(papers)
     names: dict[int, list[str]] = {pk: [] for pk in ids}
-    for paper_id, name in (
+    author_ids: dict[int, list[int]] = {pk: [] for pk in ids}
+    for paper_id, name, author_id in (
         PaperAuthor.objects.filter(paper_id__in=ids)
         .order_by("paper_id", "position")
-        .values_list("paper_id", "name")
+        .values_list("paper_id", "name", "author_id")
     ):
         names[paper_id].append(name)
+        author_ids[paper_id].append(author_id)
     categories: dict[int, list[str]] = {pk: [] for pk in ids}
     for paper_id, category in (
         PaperCategory.objects.filter(paper_id__in=ids)
@@ -118,6 +120,7 @@ def rows_for(papers: Sequence[Paper], *, featured: bool = True) -> list[PaperRow
             PaperRow(
                 paper=paper,
                 authors=names[paper.pk],
+                author_ids=author_ids[paper.pk],
                 categories=categories[paper.pk]
                 or ([paper.primary_category] if paper.primary_category else []),
                 source_upvotes=facts.get("source") or 0,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("papers/month/<str:value>", views.monthly, name="monthly"),
     path("papers/new", views.new, name="new"),
     path("search", views.search, name="search"),
+    path("authors/<str:value>", views.author, name="author"),
     re_path(rf"^thumbs/(?P<arxiv_id>{URL_ID_PATTERN})\.webp$", views.thumbnail, name="thumbnail"),
     # arXiv's own paths, so that swapping the host of an arXiv URL lands here.
     path("abs/<path:value>", redirects.abs_page, name="abs"),

@@ -15,11 +15,12 @@ from django.views.decorators.http import require_safe
 
 from paperfeed.core.caching import cached_for_anonymous
 from paperfeed.core.pagination import page_links, page_number
-from paperfeed.papers import search_selectors, selectors
+from paperfeed.papers import author_selectors, search_selectors, selectors
 from paperfeed.papers.categories import InvalidCategory, parse_category
 from paperfeed.papers.citation import bibtex
 from paperfeed.papers.ids import InvalidArxivId, abs_url, arxiv_id_in_query, parse_arxiv_id
 from paperfeed.papers.periods import BadPeriod, Period, PeriodKind, parse_period
+from paperfeed.papers.templatetags.papers_tags import author_url
 from paperfeed.papers.thumbnails import CONTENT_TYPE, thumbnail_path
 
 FEATURED_PAGE_SIZE = 50
@@ -288,4 +289,41 @@ def _not_in_catalogue(request: HttpRequest, arxiv_id: str, *, query: str) -> Htt
         request,
         "papers/search.html",
         {"query": query[:500], "missing_id": arxiv_id, "missing_url": abs_url(arxiv_id)},
+    )
+
+
+# --- Authors ----------------------------------------------------------------------------------
+
+AUTHOR_PAGE_SIZE = 30
+
+
+@require_safe
+@cached_for_anonymous
+def author(request: HttpRequest, value: str) -> HttpResponse:
+    """Every visible paper of one author identity, newest first, with co-authors, categories
+    and (through community's include) the member who claimed it."""
+    found = author_selectors.author_lookup(value=value[:300])
+    if found is None:
+        return render(
+            request, "papers/message.html", {"message": "There is no such author here."}, status=404
+        )
+    canonical = author_url(found.pk, found.name)
+    if request.path != canonical:
+        query = request.META.get("QUERY_STRING", "")
+        return redirect(canonical + (f"?{query}" if query else ""), permanent=True)
+    page = page_number(request)
+    data = author_selectors.author_page(
+        author=found, offset=(page - 1) * AUTHOR_PAGE_SIZE, limit=AUTHOR_PAGE_SIZE
+    )
+    return render(
+        request,
+        "papers/author.html",
+        {
+            "page_data": data,
+            "author": found,
+            "papers": data.rows,
+            "start": (page - 1) * AUTHOR_PAGE_SIZE + 1,
+            "canonical_url": settings.SITE_URL + canonical,
+            **page_links(page, data.total, AUTHOR_PAGE_SIZE),
+        },
     )

@@ -90,6 +90,7 @@ def design_catalogue() -> dict[str, object]:
     from datetime import timedelta
 
     from django.utils import timezone
+    from django.utils.text import slugify
 
     from paperfeed.accounts.roles import curator_grant
     from paperfeed.community.models import AuthorClaim
@@ -141,6 +142,27 @@ def design_catalogue() -> dict[str, object]:
         user=member, paper=first, body="Does the **verifier** generalise? See https://example.org/a"
     )
     comment_create(user=curator, paper=first, body="It does, *mostly*.", parent=top)
+    # A library and collections: the curator (the member pages' reader) saved papers with
+    # notes and tags, and keeps a public collection with per-item notes.
+    from paperfeed.library import services as library
+
+    for paper, note, tags in (
+        (first, "Read the verifier section twice; compare with the 2023 baseline.", "to-read, rl"),
+        (papers[1], "", "vision"),
+    ):
+        saved = library.saved_paper_add(user=curator, paper=paper)
+        library.saved_paper_edit(saved=saved, note=note, tags=tags)
+    collection = library.collection_create(
+        owner=curator,
+        name="Sparse attention, the essential reading",
+        description="Where to start on sparse attention, in reading order.",
+        is_public=True,
+    )
+    for paper, note in (
+        (first, "Start here: the clearest statement of the idea."),
+        (papers[2], ""),
+    ):
+        library.collection_item_add(collection=collection, paper=paper, note=note)
     subscriber = SubscriberFactory(email="reader@example.org")
     preferences = tokens.make_token(subscriber=subscriber, purpose=tokens.PREFERENCES)
     return {
@@ -149,6 +171,8 @@ def design_catalogue() -> dict[str, object]:
         "curator": curator,
         "day": day,
         "preferences": preferences,
+        "author": f"{author.pk}-{slugify(author.name)}",
+        "collection": collection.slug,
     }
 
 

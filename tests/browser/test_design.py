@@ -35,6 +35,9 @@ ANONYMOUS_PAGES = [
     ("digest-preferences", "/digest/preferences/{preferences}"),
     ("profile", "/accounts/u/ada"),
     ("api-docs", "/api/docs"),
+    ("author", "/authors/{author}"),
+    ("collection", "/collections/curator/{collection}"),
+    ("member-collections", "/collections/curator"),
     ("not-found", "/no/such/page"),
 ]
 MEMBER_PAGES = [
@@ -42,6 +45,10 @@ MEMBER_PAGES = [
     ("submit", "/submit"),
     ("settings", "/accounts/settings"),
     ("curate", "/curate"),
+    ("library", "/library"),
+    ("library-tag", "/library?tag=to-read"),
+    ("library-import", "/library/import"),
+    ("collection-owner", "/collections/curator/{collection}"),
 ]
 
 # Run in the page; returns a list of problems, each a short sentence.
@@ -96,6 +103,8 @@ def test_every_page_at_every_width_in_both_themes(live_server, settings, browser
         "paper": catalogue["paper"],
         "week": f"{year}-W{week:02d}",
         "preferences": catalogue["preferences"],
+        "author": catalogue["author"],
+        "collection": catalogue["collection"],
     }
     folder = ARTIFACTS / "design"
     folder.mkdir(parents=True, exist_ok=True)

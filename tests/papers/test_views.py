@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -47,7 +48,11 @@ def test_home_shows_latest_day_ranked(client, featured, django_assert_max_num_qu
     html = response.content.decode()
     assert html.index("Scaling") < html.index("Second paper")
     assert '<span class="math"><i>O</i>(<i>n</i><sup>2</sup>)</span>' in html
-    assert "Person 0, Person 1, Person 2, Person 3, Person 4 et al. (+4)" in html
+    # Each shown name links to its author page.
+    assert "Person 0, Person 1, Person 2, Person 3, Person 4 et al. (+4)" in re.sub(
+        r"</?a[^>]*>", "", html
+    )
+    assert re.search(r'<a href="/authors/\d+-person-0">Person 0</a>', html)
     assert "Code ★ 321" in html
     assert "Show full abstract" in html
     assert 'href="/feeds/daily.atom"' in html
@@ -359,3 +364,43 @@ def test_the_paper_page_describes_its_thumbnail_and_a_card_without_one_has_a_pla
         in card
     )
     assert 'alt=""' in card  # beside its title, the image needs no words of its own
+
+
+# --- Author pages -------------------------------------------------------------------------------
+
+
+def test_author_page_shows_papers_coauthors_and_the_claimed_member(client):
+    from paperfeed.community.models import AuthorClaim
+    from paperfeed.papers.models import Author
+
+    first = catalogue_paper("2401.00001", title="Engines", authors=("Ada Lovelace", "Bob B"))
+    catalogue_paper("2402.00001", title="Looms", authors=("Ada Lovelace",))
+    ada = Author.objects.get(key="ada lovelace")
+    member = UserFactory(username="ada")
+    AuthorClaim.objects.create(
+        user=member, paper=first, author=ada, status=AuthorClaim.Status.APPROVED
+    )
+    AuthorClaim.objects.create(
+        user=UserFactory(username="impostor"), paper=first, author=ada
+    )  # pending: not shown
+
+    # Every form of the address lands on one canonical page.
+    for path in (f"/authors/{ada.pk}", "/authors/ada-lovelace", f"/authors/{ada.pk}-old-name"):
+        response = client.get(path)
+        assert (
+            response.status_code == 301
+            and response["Location"] == f"/authors/{ada.pk}-ada-lovelace"
+        )
+    html = client.get(f"/authors/{ada.pk}-ada-lovelace").content.decode()
+    assert html.index("Looms") < html.index("Engines")
+    assert "2 papers here" in html
+    assert "Bob B</a>" in html and "Claimed by" in html and "/accounts/u/ada" in html
+    assert "impostor" not in html
+    # The paper page links each author to their page.
+    paper_page = client.get("/papers/2401.00001").content.decode()
+    assert f'href="/authors/{ada.pk}-ada-lovelace"' in paper_page
+
+
+def test_author_page_unknown_or_hostile_addresses_are_404(client):
+    for value in ("nobody", "99999999", "9" * 40, "%00", "a" * 500):
+        assert client.get(f"/authors/{value}").status_code in (400, 404), value

@@ -6,12 +6,13 @@ from typing import Any
 
 from django import template
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from paperfeed.accounts.roles import is_curator
 from paperfeed.community import selectors
 from paperfeed.community.drafts import draft_take
-from paperfeed.papers.models import Paper
+from paperfeed.papers.models import Author, Paper
 from paperfeed.papers.rows import PaperRow
 
 register = template.Library()
@@ -63,3 +64,10 @@ def verified_author_names(rows: Iterable[PaperRow] | None) -> dict[int, set[str]
 def verified_names(paper: Paper) -> set[str]:
     """``{% verified_names paper as verified %}``: one paper's verified authors, by name."""
     return selectors.verified_author_names(paper_ids=[paper.pk]).get(paper.pk, set())
+
+
+@register.simple_tag
+def author_members(author: Author) -> list[User]:
+    """``{% author_members author as members %}``: the members a curator confirmed as this
+    author (an approved claim), for the author page."""
+    return selectors.author_members(author=author)

@@ -6,8 +6,10 @@ import re
 from collections.abc import Mapping
 
 from django import template
+from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import slugify
 
 from paperfeed.papers import tex as tex_module
 from paperfeed.papers.rows import PaperRow
@@ -47,13 +49,27 @@ def byline(row: PaperRow, verified: Mapping[int, set[str]] | None) -> SafeString
     approved; ``verified`` maps paper ids to names) marked with a check."""
     marked = verified.get(row.paper.pk, set()) if verified else set()
     shown, rest = _shown_authors(list(row.authors))
-    parts = [
-        format_html('{}<span class="verified-badge" title="Verified author">✓</span>', name)
-        if name in marked
-        else conditional_escape(name)
-        for name in shown
-    ]
+    ids = row.author_ids if len(row.author_ids) == len(row.authors) else []
+    parts = []
+    for index, name in enumerate(shown):
+        text = (
+            format_html('<a href="{}">{}</a>', author_url(ids[index], name), name)
+            if ids
+            else conditional_escape(name)
+        )
+        if name in marked:
+            text = format_html(
+                '{}<span class="verified-badge" title="Verified author">✓</span>', text
+            )
+        parts.append(text)
     return mark_safe(", ".join(parts) + rest)
+
+
+@register.simple_tag
+def author_url(author_id: int, name: str = "") -> str:
+    """``/authors/<id>-<name-slug>``: an author page's address (the slug only reads well)."""
+    slug = slugify(name)[:60]
+    return reverse("papers:author", args=[f"{author_id}-{slug}" if slug else str(author_id)])
 
 
 @register.filter
