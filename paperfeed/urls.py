@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("paperfeed.community.urls")),
     path("", include("paperfeed.library.urls")),
     path("", include("paperfeed.trending.urls")),
+    path("", include("paperfeed.recs.urls")),
     path("", include("paperfeed.digests.urls")),
     path("", include("paperfeed.papers.urls")),
 ]

@@ -36,6 +36,8 @@ def _own_search_index(settings, tmp_path):
     """The search index a test's worker builds lives in that test's own directory: an index
     left in the shared var/ by one test would answer another's searches."""
     settings.PAPERFEED_SEARCH_INDEX_DIR = str(tmp_path / "search-index")
+    # Likewise the recommender's trained model.
+    settings.PAPERFEED_RECS_DIR = tmp_path / "recs"
 
 
 @pytest.fixture(autouse=True)

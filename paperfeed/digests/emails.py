@@ -29,6 +29,7 @@ from paperfeed.digests.models import Subscriber
 from paperfeed.digests.selectors import Pool, digest_pool
 from paperfeed.papers.models import Paper
 from paperfeed.papers.rows import PaperRow
+from paperfeed.recs import selectors as recs_selectors
 
 MAX_AUTHORS = 6
 
@@ -171,8 +172,17 @@ class DigestBuilder:
         if content in (Subscriber.Content.TRENDING, Subscriber.Content.BOTH):
             parts.append(("Trending", pool.trending))
         remaining = wanted
+        if subscriber.for_you and subscriber.user_id is not None:
+            # First, half the digest: this period's featured and trending papers as the
+            # recommender ranks them for the subscriber's account (none twice: the sections
+            # after it skip what it took).
+            chosen = self._for_you(subscriber, pool, limit=(wanted + 1) // 2)
+            taken.update(card.paper.pk for card in chosen)
+            remaining -= len(chosen)
+            if chosen:
+                sections.append(("For you", chosen))
         for index, (title, rows) in enumerate(parts):
-            share = remaining if index == len(parts) - 1 else (wanted + 1) // 2
+            share = remaining if index == len(parts) - 1 else (remaining + 1) // 2
             cards = [self._card(row) for row in rows if row.paper.pk not in taken]
             chosen = personal.personal_order(
                 cards, matches=matches, only_matching=subscriber.only_matching, limit=share
@@ -182,6 +192,14 @@ class DigestBuilder:
             if chosen:
                 sections.append((title, chosen))
         return pool, sections
+
+    def _for_you(self, subscriber: Subscriber, pool: Pool, *, limit: int) -> list[_Card]:
+        user = subscriber.user
+        if user is None or not user.is_active:
+            return []
+        rows = {row.paper.pk: row for row in [*pool.featured, *pool.trending]}
+        found = recs_selectors.for_you(user=user, limit=limit, among=set(rows))
+        return [self._card(rows[item.row.paper.pk]) for item in found.items]
 
     def render(
         self, *, subscriber: Subscriber, period: str, last_anchor: date | None = None

@@ -46,6 +46,12 @@ class PreferencesForm(forms.Form):
     only_matching = forms.BooleanField(
         required=False, label="Only papers matching my categories or keywords"
     )
+    for_you = forms.BooleanField(
+        required=False,
+        label="Start with papers for you",
+        help_text="Ranked from your library, upvotes and claimed papers (needs an account "
+        "with this email address)",
+    )
     paper_count = forms.IntegerField(min_value=1, max_value=MAX_PAPERS, label="Papers per digest")
 
     def clean_timezone(self) -> str:

@@ -60,6 +60,8 @@ class Subscriber(models.Model):
     # Only papers matching the categories or keywords, instead of matching papers first.
     only_matching = models.BooleanField(default=False)
     paper_count = models.PositiveSmallIntegerField(default=10)
+    # A "For you" section first, from the recommender (only for a subscriber with an account).
+    for_you = models.BooleanField(default=False)
     hard_failures = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)

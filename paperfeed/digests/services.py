@@ -148,6 +148,7 @@ class Preferences:
     with_code: bool = False
     only_matching: bool = False
     paper_count: int = 10
+    for_you: bool = False
 
 
 def preferences_check(prefs: Preferences) -> Preferences:

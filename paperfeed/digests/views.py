@@ -76,6 +76,7 @@ def _initial(subscriber: Subscriber) -> dict[str, object]:
         "with_code": subscriber.with_code,
         "only_matching": subscriber.only_matching,
         "paper_count": subscriber.paper_count,
+        "for_you": subscriber.for_you,
     }
 
 
@@ -101,6 +102,7 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
                     with_code=data["with_code"],
                     only_matching=data["only_matching"],
                     paper_count=data["paper_count"],
+                    for_you=data["for_you"],
                 ),
             )
         except InputError as exc:

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "paperfeed.community",
     "paperfeed.library",
     "paperfeed.trending",
+    "paperfeed.recs",
     "paperfeed.api",
     "paperfeed.digests",
     # Serves the API docs page's Swagger UI from our own static files, not a CDN.

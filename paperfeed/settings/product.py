@@ -105,3 +105,24 @@ PAPERFEED_LLM_PER_RUN = env_int("PAPERFEED_LLM_PER_RUN", 100)
 # Write the database's full-text copy (papers_fts) with every import. Off: imports skip it and,
 # while no index is built, searches scan (paperfeed.papers.search_fallback).
 PAPERFEED_SEARCH_DATABASE_COPY = env_bool("PAPERFEED_SEARCH_DATABASE_COPY", True)
+# --- For you: personal recommendations (docs/recommendations.md) ---------------------------
+# The worker retrains the collaborative model this often (minutes); `paperfeed recs train` too.
+PAPERFEED_RECS_TRAIN_MINUTES = env_int("PAPERFEED_RECS_TRAIN_MINUTES", 360)
+# Where trained models live (one directory per build, like the similar-papers index).
+PAPERFEED_RECS_DIR = Path(env("PAPERFEED_RECS_DIR", str(DATA_DIR / "recs")))
+# EASE's regularisation; measured on CiteULike-a (docs/recommendations.md): 60 beat 100 and 200.
+PAPERFEED_RECS_L2 = float(env("PAPERFEED_RECS_L2", "60"))
+# Collaborative neighbours kept per paper (the stored model's size is papers x this).
+PAPERFEED_RECS_NEIGHBOURS = env_int("PAPERFEED_RECS_NEIGHBOURS", 1000)
+# A paper enters the collaborative model only once this many members signalled it (privacy:
+# no pairing from one or two libraries is ever recommended to anyone else).
+PAPERFEED_RECS_MIN_READERS = env_int("PAPERFEED_RECS_MIN_READERS", 3)
+# At most this many papers (the most signalled) in the collaborative model: training costs
+# grow with min(members, papers)³.
+PAPERFEED_RECS_MAX_PAPERS = env_int("PAPERFEED_RECS_MAX_PAPERS", 20000)
+# The weight of content neighbours (the similar-papers index) against the collaborative score.
+PAPERFEED_RECS_CONTENT_WEIGHT = float(env("PAPERFEED_RECS_CONTENT_WEIGHT", "0.25"))
+# A reader's newest signalled papers that their list is built from.
+PAPERFEED_RECS_READER_PAPERS = env_int("PAPERFEED_RECS_READER_PAPERS", 200)
+# Only papers first published within this many days are recommended (0: any age).
+PAPERFEED_RECS_MAX_AGE_DAYS = env_int("PAPERFEED_RECS_MAX_AGE_DAYS", 365)

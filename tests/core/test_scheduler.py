@@ -22,6 +22,7 @@ def test_every_app_registers_its_jobs_and_each_names_a_task_of_its_own_app():
         "trending-stars-refresh",
         "trending-recompute",
         "trending-code-links",
+        "recs-train",
     }
     for name, job in jobs.items():
         app = name.split("-", 1)[0]

@@ -1,0 +1,178 @@
+"""Reads of the recommender: one reader's for-you list with its reasons, the live model, the
+reader's hidden papers and feed key.
+
+Serving one reader costs: their signalled papers (four indexed queries, newest first, at most
+PAPERFEED_RECS_READER_PAPERS), the model's rows for those papers (memory-mapped arrays, no
+query), their content neighbours (one indexed query on the similar-papers table), the hidden
+papers (one query), one query keeping visible and recent candidates, and the cards' rows.
+
+Privacy: the reasons name only the reader's own papers; what other members signalled reaches a
+reader only through the trained model, which holds papers at least PAPERFEED_RECS_MIN_READERS
+members signalled and never who they were (docs/recommendations.md).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import numpy as np
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils import timezone
+
+from paperfeed.papers.models import STUB, Paper
+from paperfeed.papers.rows import PaperRow
+from paperfeed.papers.selectors import papers_by_ids
+from paperfeed.papers.similar.models import SimilarPaper
+from paperfeed.recs import hybrid, inputs, store
+from paperfeed.recs.models import FeedKey, HiddenPaper, TrainingRun
+
+MAX_LIST = 100
+
+
+@dataclass(slots=True)
+class Recommendation:
+    row: PaperRow
+    lead: str  # "Because you saved", "Popular with readers who upvoted", …
+    because_id: int
+    because_title: str
+    because_arxiv_id: str
+    via: str  # "collaborative" or "content"
+
+    @property
+    def reason(self) -> str:
+        return f"{self.lead} “{self.because_title}”"
+
+
+@dataclass(slots=True)
+class ForYou:
+    items: list[Recommendation] = field(default_factory=list)
+    # How many of the reader's own papers the list was built from (0: nothing to go on yet).
+    signals: int = 0
+    trained: bool = False
+
+
+_lock = threading.Lock()
+_loaded: dict[str, object] = {}
+
+
+def live_model() -> store.Model | None:
+    """The current build (memory-mapped), reopened when a newer one has replaced it."""
+    base = settings.PAPERFEED_RECS_DIR
+    name = store.current_name(base)
+    if name is None:
+        return None
+    with _lock:
+        if _loaded.get("name") == name:
+            cached = _loaded.get("model")
+            return cached if isinstance(cached, store.Model) else None
+        model = store.open_model(base, name)
+        _loaded["name"], _loaded["model"] = name, model
+        return model
+
+
+def reason_lead(*, via: str, kind: str) -> str:
+    """Why a paper is listed, up to the reader's own paper it names (never anyone else's)."""
+    verb = inputs.VERBS.get(kind, "read")
+    if via == "collaborative":
+        if kind in ("saved", "upvoted"):
+            return f"Popular with readers who {verb}"
+        return "Popular with readers of"
+    return f"Because you {verb}"
+
+
+def hidden_ids(*, user_id: int) -> set[int]:
+    return set(HiddenPaper.objects.filter(user_id=user_id).values_list("paper_id", flat=True))
+
+
+def for_you(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    limit: int = 30,
+    among: Collection[int] | None = None,
+) -> ForYou:
+    """The reader's recommended papers, best first, each with its reason.
+
+    ``among``: rank only these papers (a digest's featured and trending papers); their own
+    neighbour lists count too, so a paper newer than the reader's index rows is still found.
+    """
+    if not user.is_authenticated:
+        return ForYou()
+    limit = max(1, min(int(limit), MAX_LIST))
+    own = inputs.reader_papers(user_id=user.pk, limit=settings.PAPERFEED_RECS_READER_PAPERS)
+    model = live_model()
+    result = ForYou(signals=len(own), trained=model is not None)
+    if not own:
+        return result
+    own_ids = [p.paper_id for p in own]
+    collaborative = model.edges(own_ids) if model is not None else hybrid.Edges.of(())
+    neighbours: dict[int, tuple[list[int], list[float]]] = {}
+    for source, target, score in SimilarPaper.objects.filter(paper_id__in=own_ids).values_list(
+        "paper_id", "neighbour_id", "score"
+    ):
+        targets, scores = neighbours.setdefault(source, ([], []))
+        targets.append(target)
+        scores.append(score)
+    if among is not None:
+        # Similarity is symmetric: a candidate listing one of the reader's papers among its
+        # neighbours is as near as the other way round.
+        reverse = SimilarPaper.objects.filter(
+            paper_id__in=list(among), neighbour_id__in=own_ids
+        ).values_list("neighbour_id", "paper_id", "score")
+        for source, target, score in reverse:
+            targets, scores = neighbours.setdefault(source, ([], []))
+            if target not in targets:
+                targets.append(target)
+                scores.append(score)
+    content = hybrid.Edges.of(
+        (s, np.asarray(t, np.int64), np.asarray(w, np.float64)) for s, (t, w) in neighbours.items()
+    )
+    exclude = set(own_ids) | hidden_ids(user_id=user.pk)
+    ranked = hybrid.rank_for_reader(
+        collaborative=collaborative,
+        content=content,
+        content_weight=settings.PAPERFEED_RECS_CONTENT_WEIGHT,
+        exclude=exclude,
+        limit=limit * 4,
+        only=among,
+    )
+    candidates = Paper.objects.visible().filter(pk__in=[r.target for r in ranked]).exclude(STUB)
+    if settings.PAPERFEED_RECS_MAX_AGE_DAYS > 0 and among is None:
+        since = timezone.now() - timedelta(days=settings.PAPERFEED_RECS_MAX_AGE_DAYS)
+        candidates = candidates.filter(published__gte=since)
+    allowed = set(candidates.values_list("pk", flat=True))
+    chosen = [r for r in ranked if r.target in allowed][:limit]
+    rows = {row.paper.pk: row for row in papers_by_ids(ids=[r.target for r in chosen])}
+    kinds = {p.paper_id: p.kind for p in own}
+    titles = {
+        pk: (title, arxiv_id)
+        for pk, title, arxiv_id in Paper.objects.filter(
+            pk__in={r.because for r in chosen}
+        ).values_list("pk", "title", "arxiv_id")
+    }
+    for r in chosen:
+        if r.target not in rows or r.because not in titles:
+            continue
+        title, arxiv_id = titles[r.because]
+        result.items.append(
+            Recommendation(
+                row=rows[r.target],
+                lead=reason_lead(via=r.via, kind=kinds.get(r.because, "")),
+                because_id=r.because,
+                because_title=title,
+                because_arxiv_id=arxiv_id,
+                via=r.via,
+            )
+        )
+    return result
+
+
+def feed_key(*, user_id: int) -> FeedKey | None:
+    return FeedKey.objects.filter(user_id=user_id, enabled=True).first()
+
+
+def last_training() -> TrainingRun | None:
+    return TrainingRun.objects.first()
