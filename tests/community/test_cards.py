@@ -214,9 +214,9 @@ def test_a_signed_in_page_costs_the_same_queries_however_many_cards(
     client = signed_in(reader)
     client.get("/papers/new")  # the cards are cached now
     # /papers/new: session, user, the page and its count, authors, categories, source counts,
-    # the member's permissions (2, for the menu), verified authors, the reader's votes: 11,
-    # whether 3 or 30 cards; /papers also finds the latest day and its neighbours.
-    for path, queries in (("/papers/new", 11), ("/papers", 14)):
+    # verified authors, the reader's votes: 9, whether 3 or 30 cards (the menu's curator check
+    # is remembered); /papers also finds the latest day and its neighbours.
+    for path, queries in (("/papers/new", 9), ("/papers", 12)):
         with django_assert_num_queries(queries):
             html = client.get(path).content.decode()
         assert html.count('class="paper-entry"') == count
