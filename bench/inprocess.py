@@ -48,6 +48,31 @@ SIGNED_IN_PATHS = (
     "/papers/2503.13531",
 )
 
+# The member the signed-in benchmarks read as (run inside a set-up Django process): upvotes on the
+# first cards of the home page and of /papers/new, and trending as a running site serves it (from
+# the scores its worker stored, not computed per request). Leaves ``reader`` and ``client`` (signed
+# in) defined.
+READER = r"""
+from django.contrib.auth import get_user_model
+from django.test import Client
+from paperfeed.community.services import upvote_add
+from paperfeed.papers import selectors
+from paperfeed.papers.periods import Period
+from paperfeed.trending.models import TrendingRun
+from paperfeed.trending.scores import trending_scores_recompute
+reader, created = get_user_model().objects.get_or_create(username="bench-reader")
+if created:
+    day = selectors.latest_featured_day()
+    voted = selectors.featured_list(period=Period.day(day), limit=5)[0] if day else []
+    voted += selectors.new_papers(category=None, limit=5, offset=0)[0]
+    for row in voted:
+        upvote_add(user=reader, paper=row.paper)
+if TrendingRun.objects.first() is None:
+    trending_scores_recompute()
+client = Client()
+client.force_login(reader)
+"""
+
 CHILD = r"""
 import json, os, sys, time
 root = sys.argv[1]
@@ -68,23 +93,7 @@ from django.test.utils import override_settings
 reps = int(sys.argv[2])
 client = Client()
 if signed_in:
-    from django.contrib.auth import get_user_model
-    from paperfeed.community.services import upvote_add
-    from paperfeed.papers import selectors
-    from paperfeed.papers.periods import Period
-    reader, created = get_user_model().objects.get_or_create(username="bench-reader")
-    if created:
-        day = selectors.latest_featured_day()
-        voted = selectors.featured_list(period=Period.day(day), limit=5)[0] if day else []
-        voted += selectors.new_papers(category=None, limit=5, offset=0)[0]
-        for row in voted:
-            upvote_add(user=reader, paper=row.paper)
-    client.force_login(reader)
-    # A running site serves trending from the scores its worker stored, not computed per request.
-    from paperfeed.trending.models import TrendingRun
-    from paperfeed.trending.scores import trending_scores_recompute
-    if TrendingRun.objects.first() is None:
-        trending_scores_recompute()
+    exec(READER)
 with override_settings(ALLOWED_HOSTS=["*"]):
     for path in sys.argv[4:]:
         first = client.get(path)
@@ -108,7 +117,7 @@ def measure(
     root: Path, paths: list[str], reps: int, mode: str = "anonymous"
 ) -> dict[str, tuple[int, float, int, int, bool]]:
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(root), str(reps), mode, *paths],
+        [sys.executable, "-c", f"READER = {READER!r}\n{CHILD}", str(root), str(reps), mode, *paths],
         capture_output=True,
         text=True,
         check=True,
