@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from urllib.parse import quote
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.cache import caches
