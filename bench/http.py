@@ -5,8 +5,8 @@ For each path (or mix of paths) it saves what the site answered, then measures, 
 connections:
 
 - the site with every cache off (PAPERFEED_PAGE_CACHE_SECONDS=0, PAPERFEED_FEED_CACHE_SECONDS=0,
-  PAPERFEED_COUNT_CACHE_SECONDS=0, PAPERFEED_SEARCH_CACHE_SECONDS=0): the cost of building each
-  answer;
+  PAPERFEED_COUNT_CACHE_SECONDS=0, PAPERFEED_SEARCH_CACHE_SECONDS=0,
+  PAPERFEED_CARD_CACHE_SECONDS=0): the cost of building each answer;
 - the site with its default caches (anonymous pages 5 s, feeds 300 s, counts 5 s, search
   results until the catalogue changes);
 - the baseline: the saved bodies served by WhiteNoise under the same gunicorn settings
@@ -258,6 +258,7 @@ def uncached_env() -> dict[str, str]:
         "PAPERFEED_FEED_CACHE_SECONDS": "0",
         "PAPERFEED_COUNT_CACHE_SECONDS": "0",
         "PAPERFEED_SEARCH_CACHE_SECONDS": "0",
+        "PAPERFEED_CARD_CACHE_SECONDS": "0",
     }
 
 

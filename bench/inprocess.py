@@ -80,7 +80,7 @@ signed_in = sys.argv[3] == "signed-in"
 meta = json.load(open(f"{root}/var/bench/corpora/sqlite-10k.json"))
 os.environ.update(meta["env"])
 if not signed_in:
-    for kind in ("PAGE", "FEED", "COUNT", "SEARCH"):
+    for kind in ("PAGE", "FEED", "COUNT", "SEARCH", "CARD"):
         os.environ[f"PAPERFEED_{kind}_CACHE_SECONDS"] = "0"
 os.environ["DJANGO_SETTINGS_MODULE"] = "paperfeed.settings"
 sys.path.insert(0, root)
