@@ -51,7 +51,8 @@ def _fresh_cache(settings):
     caches["cards"].clear()
     yield
     cache.clear()
-    caches["cards"].clear()
+    if "cards" in settings.CACHES:  # a test may have replaced CACHES with its own
+        caches["cards"].clear()
 
 
 @pytest.fixture(autouse=True)
