@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import corpus as corpora
-from bench import http
+from bench import http, signed_in
 from bench.common import BENCH_VAR, REPO, code_dir, paperfeed, require_shared, table
 
 RESULTS = REPO / "bench" / "results"
@@ -441,7 +441,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--corpora", help="comma-separated subset of 10k,real,100k,1m,2.7m")
     parser.add_argument("--duration", type=float, help="seconds of wrk load per path")
     parser.add_argument(
-        "--skip", default="", help="comma-separated: import,digests,similar,search,profile"
+        "--skip",
+        default="",
+        help="comma-separated: import,digests,similar,search,signed_in,profile",
     )
     parser.add_argument(
         "--worktree", action="store_true", help="measure the working tree, not the HEAD commit"
@@ -485,6 +487,12 @@ def main(argv: list[str] | None = None) -> dict:
                 similar="similar" not in skip and name in ("10k", "real"),
                 search="search" not in skip,
             )
+    if "signed_in" not in skip and shutil.which("wrk"):
+        # A member's pages (no anonymous page cache) on each SQLite catalogue: bench/signed_in.py.
+        for name in names:
+            print(f"sqlite/{name} signed in ...", file=sys.stderr, flush=True)
+            found = signed_in.run(corpora.corpus(name, "sqlite").env, f"sqlite-{name}", duration)
+            results.setdefault("signed_in", {})[name] = found
     if "profile" not in skip and shutil.which("wrk"):
         # The slowest uncached path on the largest SQLite catalogue measured.
         name = names[-1]
@@ -520,6 +528,9 @@ def main(argv: list[str] | None = None) -> dict:
                 for step in ("speed", "engines", "quality"):
                     if step in found:
                         print(found[step])
+    for name, found in results.get("signed_in", {}).items():
+        print(f"\nsqlite/{name}, signed in (wrk -c{http.CONNECTIONS}, {http.WORKERS} workers):")
+        print(table(signed_in.rows(found), signed_in.HEADERS))
     if "profile" in results:
         print(f"\nprofile: {results['profile']}")
     print(f"\n{results['seconds']:.0f} s; results in {output.relative_to(REPO)}")

@@ -5,8 +5,8 @@ For each path (or mix of paths) it saves what the site answered, then measures, 
 connections:
 
 - the site with every cache off (PAPERFEED_PAGE_CACHE_SECONDS=0, PAPERFEED_FEED_CACHE_SECONDS=0,
-  PAPERFEED_COUNT_CACHE_SECONDS=0, PAPERFEED_SEARCH_CACHE_SECONDS=0): the cost of building each
-  answer;
+  PAPERFEED_COUNT_CACHE_SECONDS=0, PAPERFEED_SEARCH_CACHE_SECONDS=0,
+  PAPERFEED_CARD_CACHE_SECONDS=0): the cost of building each answer;
 - the site with its default caches (anonymous pages 5 s, feeds 300 s, counts 5 s, search
   results until the catalogue changes);
 - the baseline: the saved bodies served by WhiteNoise under the same gunicorn settings
@@ -36,65 +36,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote_plus
 
-from bench.common import BENCH_VAR, REPO, code_dir, paperfeed, table
+from bench.common import BENCH_VAR, REPO, SEARCH_QUERIES, code_dir, paperfeed, table
 
 CONNECTIONS = 32
 THREADS = 2
 WORKERS = 2
 
-# 50 searches a reader of cs papers might type: topics, phrases, an author, filters, sorting.
-SEARCH_QUERIES = [
-    "diffusion models",
-    "large language models",
-    "reinforcement learning from human feedback",
-    "graph neural networks",
-    "speech recognition",
-    "vision transformer",
-    "retrieval augmented generation",
-    "mixture of experts",
-    "chain of thought reasoning",
-    "federated learning privacy",
-    "text to image",
-    "video generation",
-    "robot manipulation",
-    "autonomous driving",
-    "knowledge distillation",
-    "contrastive learning",
-    "object detection",
-    "semantic segmentation",
-    "in-context learning",
-    "instruction tuning",
-    "quantization",
-    "sparse attention",
-    "state space models",
-    "multimodal benchmark",
-    "hallucination",
-    "code generation",
-    "mathematical reasoning",
-    "protein structure",
-    "time series forecasting",
-    "anomaly detection",
-    "recommendation systems",
-    "neural radiance fields",
-    "gaussian splatting",
-    "point cloud",
-    "adversarial robustness",
-    "machine translation",
-    "low resource languages",
-    "tokenizer",
-    "agents tool use",
-    "world model",
-    "preference optimization",
-    "reward model",
-    "long context",
-    "speculative decoding",
-    "scaling laws",
-    '"language model" evaluation',
-    "author:wang transformer",
-    "cat:cs.CL summarization",
-    "optimization convergence",
-    "graph",
-]
 # A mix is served as paths cycled in order by each wrk connection.
 SEARCH_PATHS = [f"/search?q={quote_plus(q)}" for q in SEARCH_QUERIES]
 
@@ -123,9 +70,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _get(url: str, timeout: float = 30) -> tuple[int, bytes]:
+def _get(url: str, timeout: float = 30, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
+        request = urllib.request.Request(url, headers=headers or {})
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read()
@@ -211,7 +159,8 @@ def static_command() -> list[str]:
     ]
 
 
-def wrk(base: str, paths: list[str], duration: float, script_dir: Path) -> dict:
+def wrk(base: str, paths: list[str], duration: float, script_dir: Path, headers=()) -> dict:
+    """wrk at CONNECTIONS connections over ``paths`` in turn; ``headers``: "Name: value"s."""
     script = script_dir / f"wrk-{abs(hash(tuple(paths)))}.lua"
     script.write_text(WRK_SCRIPT % ", ".join(json.dumps(p) for p in paths))
     proc = subprocess.run(
@@ -222,6 +171,7 @@ def wrk(base: str, paths: list[str], duration: float, script_dir: Path) -> dict:
             f"-d{max(1, round(duration))}s",
             "--timeout",
             "10s",
+            *[arg for header in headers for arg in ("-H", header)],
             "-s",
             str(script),
             base,
@@ -250,8 +200,7 @@ def drain(base: str) -> None:
     """Wait until requests wrk left queued in the listen backlog are served.
 
     wrk stops sending when its time is up, but up to 32 requests may still wait in the kernel's
-    accept queue; without this the next measurement would start behind them.
-    """
+    accept queue; without this the next measurement would start behind them."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         start = time.perf_counter()
@@ -309,6 +258,7 @@ def uncached_env() -> dict[str, str]:
         "PAPERFEED_FEED_CACHE_SECONDS": "0",
         "PAPERFEED_COUNT_CACHE_SECONDS": "0",
         "PAPERFEED_SEARCH_CACHE_SECONDS": "0",
+        "PAPERFEED_CARD_CACHE_SECONDS": "0",
     }
 
 

@@ -1,6 +1,7 @@
-"""CPU time per request of the same paths in two checkouts, every cache off, side by side.
+"""CPU time per request of the same paths in two checkouts, side by side: every cache off, or
+(``--signed-in``) as a signed-in reader with the default caches.
 
-    .venv/bin/python -m bench.inprocess OTHER_CHECKOUT [--rounds 4] [--reps 12] [PATH ...]
+    .venv/bin/python -m bench.inprocess OTHER [--signed-in] [--rounds 4] [--reps 12] [PATH ...]
 
 Each checkout serves its own 10k bench catalogue (``var/bench/corpora/sqlite-10k``, built by
 ``python -m bench.corpus 10k`` with that checkout's code) through Django's test client, in a
@@ -8,6 +9,12 @@ child process of its own; the rounds alternate between the two checkouts so a bu
 weighs on both alike. Time is CPU time (``time.process_time``), best of ``reps`` batches of 4
 requests: wall time on a shared machine measures the neighbours. Prints, per path, both times,
 the query counts, the bytes, and the ratio this/other.
+
+``--signed-in``: the requests come from a member (``bench-reader``, created in each catalogue
+with upvotes on the first cards of the home page and of /papers/new), so no page comes from the
+anonymous page cache; every other cache keeps its default, as on a running site. The member's
+own state (their votes) must show on every page, so each page is checked for an ``is-voted``
+button.
 """
 
 from __future__ import annotations
@@ -30,14 +37,51 @@ PATHS = (
     "/api/daily_papers",
     "/api/daily_papers?date=2025-03-18",
 )
+# What a signed-in reader reads: every list page with cards, search, a paper page.
+SIGNED_IN_PATHS = (
+    "/papers",
+    "/papers/new",
+    "/papers/trending",
+    "/papers/week/2026-W06",
+    "/papers/month/2026-02",
+    "/search?q=diffusion+model",
+    "/papers/2503.13531",
+)
+
+# The member the signed-in benchmarks read as (run inside a set-up Django process): upvotes on the
+# first cards of the home page and of /papers/new, and trending as a running site serves it (from
+# the scores its worker stored, not computed per request). Leaves ``reader`` and ``client`` (signed
+# in) defined.
+READER = r"""
+from django.contrib.auth import get_user_model
+from django.test import Client
+from paperfeed.community.services import upvote_add
+from paperfeed.papers import selectors
+from paperfeed.papers.periods import Period
+from paperfeed.trending.models import TrendingRun
+from paperfeed.trending.scores import trending_scores_recompute
+reader, created = get_user_model().objects.get_or_create(username="bench-reader")
+if created:
+    day = selectors.latest_featured_day()
+    voted = selectors.featured_list(period=Period.day(day), limit=5)[0] if day else []
+    voted += selectors.new_papers(category=None, limit=5, offset=0)[0]
+    for row in voted:
+        upvote_add(user=reader, paper=row.paper)
+if TrendingRun.objects.first() is None:
+    trending_scores_recompute()
+client = Client()
+client.force_login(reader)
+"""
 
 CHILD = r"""
 import json, os, sys, time
 root = sys.argv[1]
+signed_in = sys.argv[3] == "signed-in"
 meta = json.load(open(f"{root}/var/bench/corpora/sqlite-10k.json"))
 os.environ.update(meta["env"])
-for kind in ("PAGE", "FEED", "COUNT", "SEARCH"):
-    os.environ[f"PAPERFEED_{kind}_CACHE_SECONDS"] = "0"
+if not signed_in:
+    for kind in ("PAGE", "FEED", "COUNT", "SEARCH", "CARD"):
+        os.environ[f"PAPERFEED_{kind}_CACHE_SECONDS"] = "0"
 os.environ["DJANGO_SETTINGS_MODULE"] = "paperfeed.settings"
 sys.path.insert(0, root)
 import django
@@ -48,8 +92,10 @@ from django.test import Client
 from django.test.utils import override_settings
 reps = int(sys.argv[2])
 client = Client()
+if signed_in:
+    exec(READER)
 with override_settings(ALLOWED_HOSTS=["*"]):
-    for path in sys.argv[3:]:
+    for path in sys.argv[4:]:
         first = client.get(path)
         settings.DEBUG = True
         client.get(path)
@@ -61,46 +107,60 @@ with override_settings(ALLOWED_HOSTS=["*"]):
             for _ in range(4):
                 client.get(path)
             best = min(best, (time.process_time() - started) / 4)
-        print(json.dumps([path, first.status_code, best * 1000, queries, len(first.content)]))
+        voted = b"is-voted" in first.content
+        row = [path, first.status_code, best * 1000, queries, len(first.content), voted]
+        print(json.dumps(row))
 """
 
 
-def measure(root: Path, paths: list[str], reps: int) -> dict[str, tuple[int, float, int, int]]:
+def measure(
+    root: Path, paths: list[str], reps: int, mode: str = "anonymous"
+) -> dict[str, tuple[int, float, int, int, bool]]:
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(root), str(reps), *paths],
+        [sys.executable, "-c", f"READER = {READER!r}\n{CHILD}", str(root), str(reps), mode, *paths],
         capture_output=True,
         text=True,
         check=True,
         env={k: v for k, v in os.environ.items() if not k.startswith(("PAPERFEED_", "DATABASE"))},
     ).stdout
     rows = [json.loads(line) for line in out.splitlines() if line.startswith("[")]
-    return {path: (status, ms, queries, size) for path, status, ms, queries, size in rows}
+    return {
+        path: (status, ms, queries, size, voted) for path, status, ms, queries, size, voted in rows
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("other", type=Path, help="the other checkout (e.g. a git worktree)")
-    parser.add_argument("paths", nargs="*", default=list(PATHS))
+    parser.add_argument("paths", nargs="*")
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--reps", type=int, default=12)
+    parser.add_argument("--signed-in", action="store_true", help="as a member, default caches")
     args = parser.parse_intermixed_args(argv)
+    mode = "signed-in" if args.signed_in else "anonymous"
+    args.paths = args.paths or list(SIGNED_IN_PATHS if args.signed_in else PATHS)
     for root in (HERE, args.other):
         if not (root / "var/bench/corpora/sqlite-10k.json").exists():
             parser.error(f"{root}: no 10k catalogue; run `python -m bench.corpus 10k` there")
-    best: dict[tuple[Path, str], tuple[int, float, int, int]] = {}
+    best: dict[tuple[Path, str], tuple[int, float, int, int, bool]] = {}
     for _ in range(args.rounds):
         for root in (args.other, HERE):
-            for path, found in measure(root, args.paths, args.reps).items():
+            for path, found in measure(root, args.paths, args.reps, mode).items():
                 key = (root, path)
                 if key not in best or found[1] < best[key][1]:
                     best[key] = found
-    print(f"| path | other ({args.other.name}) | this | this/other |")
+    print(f"| path ({mode}) | other ({args.other.name}) | this | this/other |")
     print("|---|---|---|---|")
     for path in args.paths:
         a, b = best[(args.other, path)], best[(HERE, path)]
+        # A signed-in page that shows none of the reader's votes would be measuring the wrong
+        # page (bench-reader voted for cards on the lists).
+        marks = (
+            [" (own votes shown)" if x[4] else "" for x in (a, b)] if args.signed_in else ["", ""]
+        )
         print(
-            f"| `{path}` | {a[1]:.1f} ms, {a[2]} q, {a[3] // 1024} KB "
-            f"| {b[1]:.1f} ms, {b[2]} q, {b[3] // 1024} KB | {b[1] / a[1]:.2f} |"
+            f"| `{path}` | {a[1]:.1f} ms, {a[2]} q, {a[3] // 1024} KB{marks[0]} "
+            f"| {b[1]:.1f} ms, {b[2]} q, {b[3] // 1024} KB{marks[1]} | {b[1] / a[1]:.2f} |"
         )
 
 

@@ -42,9 +42,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote_plus
 
-from bench.common import BENCH_VAR, REPO, table
+from bench.common import BENCH_VAR, REPO, SEARCH_QUERIES, table
 from bench.corpus import pg_url, small_archive
-from bench.http import SEARCH_QUERIES, free_port, memory_mb, worker_pids
+from bench.http import free_port, memory_mb, worker_pids
 from bench.openloop import Recorder, capacity, open_loop, send
 
 SOAK_DIR = BENCH_VAR / "soak"

@@ -43,15 +43,18 @@ def _own_search_index(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _fresh_cache(settings):
     """Cached pages, API answers, counts and rate-limit counters never leak between tests."""
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     # The rate-limit counters live in a database table (or Redis), which transactional tests
     # do not roll back: each test counts under its own prefix instead.
     limits = {**settings.CACHES["limits"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
     settings.CACHES = {**settings.CACHES, "limits": limits}
     cache.clear()
+    caches["cards"].clear()
     yield
     cache.clear()
+    if "cards" in settings.CACHES:  # a test may have replaced CACHES with its own
+        caches["cards"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -7,8 +7,12 @@ comments. The role is the ``community.curate`` permission, held through the cura
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, Group, Permission, User
+from django.core.cache import cache
 
 CURATORS_GROUP = "curators"
+# How long the menu may offer (or not offer) the curate page after a role changes elsewhere
+# than curator_grant (the admin): the page itself always asks is_curator.
+MENU_ROLE_SECONDS = 60
 # Model permissions a curator gets in the admin, besides community.curate.
 CURATOR_PERMISSIONS = [
     ("community", "curate"),
@@ -47,3 +51,21 @@ def curators_group() -> Group:
 
 def curator_grant(*, user: User) -> None:
     user.groups.add(curators_group())
+    cache.delete(_menu_key(user))
+
+
+def _menu_key(user: User | AnonymousUser) -> str:
+    return f"role:curator:{user.pk}"
+
+
+def menu_shows_curate(user: User | AnonymousUser) -> bool:
+    """Whether the menu links to the curate page: :func:`is_curator`, remembered for
+    MENU_ROLE_SECONDS per member, since asking costs two queries (the member's and their
+    groups' permissions) on every page a member reads."""
+    if not user.is_authenticated:
+        return False
+    shown = cache.get(_menu_key(user))
+    if shown is None:
+        shown = is_curator(user)
+        cache.set(_menu_key(user), shown, MENU_ROLE_SECONDS)
+    return bool(shown)

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class LibraryConfig(AppConfig):
     name = "paperfeed.library"
     label = "library"
+
+    def ready(self) -> None:
+        # Every list of cards shows this reader's save button beside the vote (community/cards.py
+        # cannot ask the library: it sits on the floor below).
+        from paperfeed.community import cards
+        from paperfeed.library.cards import save_boxes
+
+        cards.reader_part_register(save_boxes)

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -56,12 +57,19 @@ def _feed_urls(request: MemberRequest) -> dict[str, str]:
 @login_required
 def for_you(request: MemberRequest) -> HttpResponse:
     found = selectors.for_you(user=request.user, limit=PAGE_SIZE)
+    # Each card's reason and hide button are this reader's alone: shown under the shared card,
+    # never inside the copy every reader gets (community/cards.py).
+    reason = get_template("recs/_reason.html")
+    reasons = {
+        item.row.paper.pk: reason.render({"recommendation": item}, request) for item in found.items
+    }
     return render(
         request,
         "recs/for_you.html",
         {
             "found": found,
             "rows": [item.row for item in found.items],
+            "reasons": reasons,
             "feed_urls": _feed_urls(request),
             "hidden_count": HiddenPaper.objects.filter(user=request.user).count(),
         },

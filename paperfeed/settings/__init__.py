@@ -147,6 +147,24 @@ if env("PAPERFEED_CACHE", "locmem") == "database":
         "LOCATION": "paperfeed_cache",
     }
 
+# The shared part of each paper card (community/cards.py), keyed on what it shows, so entries
+# never go stale, only unused. Its own store, so thousands of cards neither push anonymous pages
+# out of the default cache nor get culled by it: per process by default (about 3 KB a card, so
+# at most ~15 MB), or beside the default cache when that is shared (database: its own table,
+# created by `paperfeed createcachetable`; Redis: its own prefix).
+CARD_CACHE_ENTRIES = 5000
+CACHES["cards"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "paperfeed-cards",
+    "OPTIONS": {"MAX_ENTRIES": CARD_CACHE_ENTRIES},
+}
+if env("PAPERFEED_CACHE", "locmem") == "database":
+    CACHES["cards"] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "paperfeed_cards",
+        "OPTIONS": {"MAX_ENTRIES": 20 * CARD_CACHE_ENTRIES},
+    }
+
 # --- Shared counters: rate limits (docs/operations.md, "Several processes, several hosts") ----
 # Every web process and host must count in one store, or each limit is multiplied by the
 # number of processes: Redis when REDIS_URL is set, else a table of PostgreSQL (created by
@@ -161,6 +179,7 @@ if REDIS_URL:
     }
     if env("PAPERFEED_CACHE", "locmem") == "redis":
         CACHES["default"] = {**CACHES["limits"], "KEY_PREFIX": "paperfeed-pages"}
+        CACHES["cards"] = {**CACHES["limits"], "KEY_PREFIX": "paperfeed-cards"}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One host: a counter file of its own, so counting never waits for the catalogue's write
     # lock (an import holds it for seconds).
@@ -284,6 +303,9 @@ PAPERFEED_PAGE_CACHE_SECONDS = env_int("PAPERFEED_PAGE_CACHE_SECONDS", 5)
 # Search results (which papers, in what order) are remembered this long per process; an import,
 # edit or hiding makes them stale at once (see papers.search_selectors._search_ids). 0 turns it off.
 PAPERFEED_SEARCH_CACHE_SECONDS = env_int("PAPERFEED_SEARCH_CACHE_SECONDS", 600)
+# The shared part of a paper card is kept this long after it was rendered (its key changes with
+# anything it shows, so this bounds memory, not staleness). 0 renders every card every time.
+PAPERFEED_CARD_CACHE_SECONDS = env_int("PAPERFEED_CARD_CACHE_SECONDS", 86400)
 # Catalogue-wide totals (COUNT(*) for /papers/new pagination) are remembered this long.
 PAPERFEED_COUNT_CACHE_SECONDS = env_int("PAPERFEED_COUNT_CACHE_SECONDS", 5)
 

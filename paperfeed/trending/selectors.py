@@ -228,15 +228,20 @@ def upvote_history(*, paper: Paper, days: int = 90) -> list[ranking.Point]:
     return [point for point in series if point[0] >= cutoff]
 
 
-def attach_histories(rows: Sequence[PaperRow], *, days: int = 30) -> None:
+def attach_histories(
+    rows: Sequence[PaperRow], *, days: int = 30, anchor: datetime | None = None
+) -> None:
     """Fill ``star_points`` and ``upvote_points`` of each row, in four queries in all, over the
-    ``days`` before the moment the rows are scored as of."""
+    ``days`` before ``anchor`` (by default the moment the rows are scored as of). The trending
+    page passes the anchor of its whole list and calls this only for the cards it has to render
+    (community/cards.py), so a card's series never depend on which other cards were cached."""
     if not rows:
         return
     keys = scores.paper_repository_keys((row.paper.pk, row.paper.code_url) for row in rows)
     repos = dict(Repository.objects.filter(key__in=set(keys.values())).values_list("key", "id"))
     by_repo: dict[int, list[ranking.Point]] = defaultdict(list)
-    anchor = max(row.trending.as_of if row.trending else timezone.now() for row in rows)
+    if anchor is None:
+        anchor = history_anchor(rows)
     since = anchor - timedelta(days=days)
     for repo_id, taken_at, stars in (
         StarSnapshot.objects.filter(
@@ -251,6 +256,15 @@ def attach_histories(rows: Sequence[PaperRow], *, days: int = 30) -> None:
         paper_repo = repos.get(keys.get(row.paper.pk, ""))
         row.star_points = by_repo[paper_repo] if paper_repo is not None else []
         row.upvote_points = [pt for pt in upvotes.get(row.paper.pk, []) if since <= pt[0]]
+
+
+def history_anchor(rows: Sequence[PaperRow]) -> datetime:
+    """The moment a list's charts end: the latest its rows are scored as of (within a window
+    every stored score has the same moment)."""
+    return max(
+        (row.trending.as_of if row.trending else timezone.now() for row in rows),
+        default=timezone.now(),
+    )
 
 
 # --- Permissions -------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ code link."""
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -67,11 +68,18 @@ def trending(request: HttpRequest) -> HttpResponse:
         offset=(page - 1) * FEATURED_PAGE_SIZE,
         as_of=as_of,
     )
-    selectors.attach_histories(listing.rows, days=max(WINDOW_DAYS[window], 30))
+    # The sparkline series are read only for the cards not in the card cache: a cached card
+    # is keyed on its score's moment and the window, which fix its series.
+    prepare_cards = partial(
+        selectors.attach_histories,
+        days=max(WINDOW_DAYS[window], 30),
+        anchor=selectors.history_anchor(listing.rows),
+    )
     return render(
         request,
         "trending/trending_list.html",
         {
+            "prepare_cards": prepare_cards,
             "rows": listing.rows,
             "listing": listing,
             "window": window,

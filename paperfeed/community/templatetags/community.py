@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -8,9 +8,10 @@ from django import template
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from paperfeed.accounts.roles import is_curator
-from paperfeed.community import selectors
+from paperfeed.community import cards, selectors
 from paperfeed.community.drafts import draft_take
 from paperfeed.papers.models import Author, Paper
 from paperfeed.papers.rows import PaperRow
@@ -19,16 +20,32 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def upvoted(context: template.Context, paper: Paper) -> bool:
-    """Whether the signed-in reader has upvoted ``paper`` (one query per page, not per paper)."""
-    request = context.get("request")
-    if request is None or not request.user.is_authenticated:
-        return False
-    cached = getattr(request, "_paperfeed_upvoted", None)
-    if cached is None:
-        cached = selectors.upvoted_paper_ids(user=request.user)
-        request._paperfeed_upvoted = cached
-    return paper.pk in cached
+def upvote_box(context: template.Context, row: PaperRow) -> SafeString:
+    """``{% upvote_box row %}``: the paper's one upvote count and this reader's vote button
+    (community/cards.py; a sign-in link for anonymous readers)."""
+    return cards.upvote_box(context.get("request"), row)
+
+
+@register.simple_tag(takes_context=True)
+def paper_cards(
+    context: template.Context,
+    rows: Sequence[PaperRow] | None,
+    start: int | None = None,
+    also: Sequence[PaperRow] | None = None,
+    after: Mapping[int, str] | None = None,
+) -> SafeString:
+    """``{% paper_cards rows start=1 also=other_rows after=reasons %}``: a list of cards (see
+    community/cards.py). On trending, the view's ``prepare_cards`` loads the sparkline series
+    of the cards that are not cached."""
+    return cards.cards_html(
+        context.get("request"),
+        rows or [],
+        start=start or None,
+        window=context.get("window") or None,
+        prepare=context.get("prepare_cards") or None,
+        also=also or [],
+        after=after,
+    )
 
 
 @register.inclusion_tag("community/_thread.html", takes_context=True)

@@ -1,10 +1,11 @@
-"""``{% load library %}``: the reader's saved state on cards and the paper page."""
+"""``{% load library %}``: the reader's save button and collections on the paper page."""
 
 from __future__ import annotations
 
 from django import template
+from django.utils.safestring import SafeString, mark_safe
 
-from paperfeed.library import selectors
+from paperfeed.library import cards, selectors
 from paperfeed.library.models import Collection
 from paperfeed.papers.models import Paper
 
@@ -12,17 +13,9 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def saved(context: template.Context, paper: Paper) -> bool:
-    """Whether the signed-in reader has saved ``paper``: one query per page (the reader's saved
-    ids, kept on the request), not one per card."""
-    request = context.get("request")
-    if request is None or not request.user.is_authenticated:
-        return False
-    cached = getattr(request, "_paperfeed_saved", None)
-    if cached is None:
-        cached = set(selectors.saved_paper_ids(user=request.user))
-        request._paperfeed_saved = cached
-    return paper.pk in cached
+def save_box(context: template.Context, paper: Paper) -> SafeString:
+    """``{% save_box paper %}``: the reader's save button (library/cards.py, the cards' own)."""
+    return mark_safe(cards.save_box(context.get("request"), paper.pk))
 
 
 @register.simple_tag(takes_context=True)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('papers', '0014_clean_control_characters'),
+        ('papers', '0015_paperglance'),
     ]
 
     operations = [

@@ -1,0 +1,282 @@
+"""Paper cards: each rendered once and shared by every reader, with each reader's own state laid
+over them per request.
+
+A card has two parts:
+
+- **The shared part** (``papers/_paper_card.html``: title, byline with verified authors,
+  abstract, meta row, trending explanation, thumbnail) is the same for every reader. It is
+  rendered once and kept in the ``cards`` cache under a key made of everything it shows (see
+  :func:`card_key`), so any change to what it shows (an edit, a comment, new stars, a rendered
+  thumbnail, an approved author claim, a curator's pin or featuring, a new trending run, the
+  next day for "2 days ago") makes a new key. No write path has to remember to invalidate
+  anything, and an upvote or comment on one paper leaves every other card cached.
+- **The vote box** (:func:`upvote_box`): the one upvote count (:attr:`PaperRow.upvotes`, the
+  number every surface shows) and the reader's own state: their vote, from one query for the
+  page's cards (:func:`voted_ids`), their session's CSRF token and the page to come back to.
+  Plain string formatting, a few microseconds a card, so the count is always the live one and
+  nothing of one reader can end up in the shared part, another reader's page or the anonymous
+  page cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import DatabaseError
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from paperfeed.community.models import Upvote
+from paperfeed.community.selectors import verified_author_names
+from paperfeed.papers.rows import PaperRow
+
+log = logging.getLogger(__name__)
+
+CARD_TEMPLATE = "papers/_paper_card.html"
+# Every template the shared part is made of: their text is part of each key, so a changed
+# template never serves cards rendered by the old one from a shared (Redis, database) cache.
+CARD_TEMPLATES = (
+    CARD_TEMPLATE,
+    "papers/_thumbnail.html",
+    "papers/_links.html",
+    "papers/_date.html",
+    "trending/_why.html",
+    "papers/_glance.html",
+)
+# Bump when the Python that renders a card (filters such as tex or byline) changes its output.
+CARD_FORMAT = 2
+
+_signature: str | None = None
+
+
+def _template_signature() -> str:
+    global _signature
+    if _signature is None:
+        digest = hashlib.blake2b(f"{CARD_FORMAT}|{settings.TIME_ZONE}".encode(), digest_size=8)
+        for name in CARD_TEMPLATES:
+            digest.update(get_template(name).template.source.encode())  # type: ignore[attr-defined]
+        _signature = digest.hexdigest()
+    return _signature
+
+
+def card_key(row: PaperRow, verified: Iterable[str], window: str | None = None) -> str:
+    """The cache key of a card's shared part: a digest of every value it shows, and of the day
+    (relative dates such as "yesterday" move on at midnight).
+
+    The trending sparklines are not read: a card's series end at ``row.trending.as_of`` and
+    cover the ``window``, both in the key, so they are loaded only for cards not cached
+    (see :func:`cards_html`'s ``prepare``).
+    """
+    paper, trending = row.paper, row.trending
+    facts = (
+        paper.pk,
+        paper.arxiv_id,
+        paper.title,
+        paper.abstract,
+        paper.comment_count,
+        paper.code_url,
+        paper.code_stars,
+        paper.project_page,
+        paper.published,
+        paper.published_is_estimate,
+        paper.listed_on,
+        paper.primary_category,
+        row.authors,
+        row.author_ids,
+        row.categories,
+        row.keywords,
+        row.summary,
+        row.summary_source,
+        row.pinned,
+        row.submitter,
+        row.submitter_fullname,
+        row.title_html,
+        row.snippet_html,
+        row.thumbnail_url,
+        row.thumbnail_width,
+        row.thumbnail_height,
+        sorted(verified),
+        (trending.score, trending.as_of, sorted(trending.components.items()), window)
+        if trending
+        else None,
+    )
+    digest = hashlib.blake2b(repr(facts).encode(), digest_size=16).hexdigest()
+    return f"card:{_template_signature()}:{timezone.localdate():%Y%m%d}:{digest}"
+
+
+# --- The reader's part -------------------------------------------------------------------------
+
+
+def voted_ids(request: HttpRequest | None, paper_ids: Iterable[int]) -> set[int]:
+    """Which of ``paper_ids`` the signed-in reader has upvoted: one query for the ids not asked
+    about before in this request (a page asks once for all its cards)."""
+    if request is None or not request.user.is_authenticated:
+        return set()
+    known: dict[int, bool] = request.__dict__.setdefault("_paperfeed_votes", {})
+    missing = [pk for pk in paper_ids if pk not in known]
+    if missing:
+        found = set(
+            Upvote.objects.filter(user=request.user, paper_id__in=missing).values_list(
+                "paper_id", flat=True
+            )
+        )
+        known.update((pk, pk in found) for pk in missing)
+    return {pk for pk, voted in known.items() if voted}
+
+
+def _upvote_url_pattern() -> str:
+    marker = 987654321
+    return reverse("community:upvote", args=[marker]).replace(str(marker), "{}")
+
+
+_COUNT = (
+    '<span aria-hidden="true">▲</span> <span class="upvote-count" '
+    'title="{source} at the source + {local} here">{count}</span>'
+)
+_MEMBER_BOX = (
+    '<form class="upvote" method="post" action="{action}" data-upvote>'
+    '<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+    '<input type="hidden" name="next" value="{next}">'
+    '<button type="submit" class="upvote-button{voted_class}" aria-pressed="{pressed}" '
+    'title="{title}">' + _COUNT + '<span class="visually-hidden"> upvotes</span></button></form>'
+)
+# Anonymous pages come from a shared cache: a link, never a form with someone's CSRF token.
+_ANONYMOUS_BOX = (
+    '<div class="upvote"><a class="upvote-button" href="{login}" title="Sign in to upvote">'
+    + _COUNT
+    + '<span class="visually-hidden"> upvotes, sign in to upvote</span></a></div>'
+)
+
+
+# Other apps' per-reader parts of the vote column (the library's save button), registered from
+# their AppConfig.ready(): each is called once per page with the request and the page's paper
+# ids (so it can ask one query) and returns the HTML of one card's part.
+ReaderPart = Callable[[HttpRequest | None, list[int]], Callable[[PaperRow], str]]
+_reader_parts: list[ReaderPart] = []
+
+
+def reader_part_register(part: ReaderPart) -> None:
+    """Add a per-reader part beside every card's vote box (once, whatever the reloads)."""
+    if part not in _reader_parts:
+        _reader_parts.append(part)
+
+
+class Reader:
+    """What one request's vote boxes need, worked out once per page."""
+
+    def __init__(self, request: HttpRequest | None) -> None:
+        self.request = request
+        self.member = bool(request is not None and request.user.is_authenticated)
+        path = request.get_full_path() if request is not None else "/"
+        if self.member:
+            assert request is not None
+            self.token = get_token(request)
+            self.next = escape(path)
+            self.action = _upvote_url_pattern()
+        else:
+            # As the urlencode filter writes it: "/" stays readable.
+            self.login = escape(reverse("accounts:login") + "?next=" + quote(path, safe="/"))
+
+    def box(self, row: PaperRow, voted: bool) -> str:
+        count = {"source": row.source_upvotes, "local": row.local_upvotes, "count": row.upvotes}
+        if not self.member:
+            return _ANONYMOUS_BOX.format(login=self.login, **count)
+        return _MEMBER_BOX.format(
+            action=self.action.format(row.paper.pk),
+            token=self.token,
+            next=self.next,
+            voted_class=" is-voted" if voted else "",
+            pressed="true" if voted else "false",
+            title="Remove your upvote" if voted else "Upvote",
+            **count,
+        )
+
+
+def upvote_box(request: HttpRequest | None, row: PaperRow) -> SafeString:
+    """One paper's vote box for this reader (the paper page's)."""
+    voted = row.paper.pk in voted_ids(request, [row.paper.pk])
+    return mark_safe(Reader(request).box(row, voted))
+
+
+# --- Lists of cards ----------------------------------------------------------------------------
+
+
+def _cache_get(keys: list[str]) -> dict[str, str]:
+    if settings.PAPERFEED_CARD_CACHE_SECONDS <= 0 or not keys:
+        return {}
+    try:
+        return caches["cards"].get_many(keys)
+    except DatabaseError:  # a shared cache table that cannot be read: render the cards
+        log.warning("card cache unreadable; rendering the cards", exc_info=True)
+        return {}
+
+
+def _cache_set(values: dict[str, str]) -> None:
+    if settings.PAPERFEED_CARD_CACHE_SECONDS <= 0 or not values:
+        return
+    try:
+        caches["cards"].set_many(values, settings.PAPERFEED_CARD_CACHE_SECONDS)
+    except DatabaseError:  # a read-only database still serves pages
+        log.warning("card cache not writable; cards not kept", exc_info=True)
+
+
+def cards_html(
+    request: HttpRequest | None,
+    rows: Sequence[PaperRow],
+    *,
+    start: int | None = None,
+    window: str | None = None,
+    prepare: Callable[[list[PaperRow]], Any] | None = None,
+    also: Sequence[PaperRow] = (),
+    after: Mapping[int, str] | None = None,
+) -> SafeString:
+    """A list of cards: the shared parts from the cache (rendered and kept when missing), each
+    behind this reader's vote box. Queries: the verified authors of the cards, and the reader's
+    votes on them and on ``also`` (other cards of the same page, so the page asks once).
+    ``prepare(rows)`` loads what only rendering needs (the trending series) for the cards not
+    cached. ``after`` maps a paper id to this reader's HTML shown under its card (the reason
+    a paper is recommended to them), never part of the shared copy."""
+    rows = list(rows)
+    ids = [row.paper.pk for row in rows]
+    verified = verified_author_names(paper_ids=ids)
+    keys = [card_key(row, verified.get(row.paper.pk, ()), window) for row in rows]
+    shared = _cache_get(keys)
+    missing = {key: row for row, key in zip(rows, keys, strict=True) if key not in shared}
+    if missing:
+        if prepare is not None:
+            prepare(list(missing.values()))
+        template = get_template(CARD_TEMPLATE)
+        built = {}
+        for key, row in missing.items():
+            built[key] = str(
+                template.render({"row": row, "verified_authors": verified, "window": window})
+            )
+        _cache_set(built)
+        shared.update(built)
+    reader = Reader(request)
+    voted = voted_ids(request, [*ids, *(row.paper.pk for row in also)])
+    others = [part(request, ids) for part in _reader_parts]
+    after = after or {}
+    opening = f' start="{int(start)}"' if start else ""
+    parts = [f'<ol class="paper-list"{opening}>\n']
+    for row, key in zip(rows, keys, strict=True):
+        pk = row.paper.pk
+        parts.append(
+            f'<li class="paper-entry" id="paper-{pk}">\n'
+            f'  <div class="entry-vote">{reader.box(row, pk in voted)}'
+            f"{''.join(other(row) for other in others)}</div>\n"
+            f"  {shared[key]}{after.get(pk, '')}</li>\n"
+        )
+    parts.append("</ol>")
+    return mark_safe("".join(parts))
