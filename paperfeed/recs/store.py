@@ -10,10 +10,6 @@ The model is derived data: ``paperfeed recs train`` rebuilds it from the databas
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,9 +18,9 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from paperfeed.core import builds
 from paperfeed.recs import hybrid
 
-CURRENT = "CURRENT"
 FORMAT = 1
 
 
@@ -62,56 +58,36 @@ class Model:
         return hybrid.Edges.of(rows, ids=self.ids)
 
 
-def current_name(base: Path) -> str | None:
-    try:
-        return (base / CURRENT).read_text().strip() or None
-    except FileNotFoundError:
-        return None
+current_name = builds.current_name
 
 
 def open_model(base: Path, name: str | None = None) -> Model | None:
     """The live model under ``base`` (memory-mapped), or None when none was trained yet."""
-    name = name or current_name(base)
-    if not name:
+    found = builds.build_read(
+        base, name=name, format=FORMAT, arrays=("ids", "indptr", "targets", "weights")
+    )
+    if found is None:
         return None
-    root = base / name
-    try:
-        meta = json.loads((root / "meta.json").read_text())
-        if meta.get("format") != FORMAT:
-            return None
-        return Model(
-            root=root,
-            meta=meta,
-            ids=np.load(root / "ids.npy", mmap_mode="r"),
-            indptr=np.load(root / "indptr.npy", mmap_mode="r"),
-            targets=np.load(root / "targets.npy", mmap_mode="r"),
-            weights=np.load(root / "weights.npy", mmap_mode="r"),
-        )
-    except (FileNotFoundError, ValueError, KeyError):
-        return None
+    root, meta, arrays = found
+    return Model(
+        root=root,
+        meta=meta,
+        ids=arrays["ids"],
+        indptr=arrays["indptr"],
+        targets=arrays["targets"],
+        weights=arrays["weights"],
+    )
 
 
 def write_model(
     base: Path, *, meta: Mapping[str, Any], ids: np.ndarray, graph: sparse.csr_matrix
 ) -> Path:
     """Write a new build and make it the live one; remove the builds before it."""
-    base.mkdir(parents=True, exist_ok=True)
-    name = f"build-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
-    tmp = base / f".{name}.tmp"
-    tmp.mkdir()
+    name, tmp = builds.build_start(base)
     graph = sparse.csr_matrix(graph)
     graph.sort_indices()
     np.save(tmp / "ids.npy", np.asarray(ids, dtype=np.int64))
     np.save(tmp / "indptr.npy", np.asarray(graph.indptr, dtype=np.int64))
     np.save(tmp / "targets.npy", np.asarray(graph.indices, dtype=np.int32))
     np.save(tmp / "weights.npy", np.asarray(graph.data, dtype=np.float32))
-    (tmp / "meta.json").write_text(json.dumps({**meta, "format": FORMAT}, indent=1))
-    os.replace(tmp, base / name)
-    pointer = base / f".{CURRENT}.{os.getpid()}"
-    pointer.write_text(name)
-    os.replace(pointer, base / CURRENT)
-    # Readers that still map an older build keep their open files (POSIX semantics).
-    for old in base.iterdir():
-        if old.is_dir() and old.name != name and old.name.startswith(("build-", ".build-")):
-            shutil.rmtree(old, ignore_errors=True)
-    return base / name
+    return builds.build_publish(base, name=name, tmp=tmp, meta=meta, format=FORMAT)

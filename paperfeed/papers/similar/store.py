@@ -11,9 +11,7 @@ disturbs a reader: it is written beside the old one and made live by replacing `
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from paperfeed.core import builds
 from paperfeed.papers.similar import tfidf
 
-CURRENT = "CURRENT"
 FORMAT = 1
 
 
@@ -60,33 +58,25 @@ class Index:
         return self._positions.get(paper_id)
 
 
-def current_name(base: Path) -> str | None:
-    try:
-        return (base / CURRENT).read_text().strip() or None
-    except FileNotFoundError:
-        return None
+current_name = builds.current_name
 
 
 def open_index(base: Path, name: str | None = None) -> Index | None:
     """The live index under ``base`` (memory-mapped), or None when there is none yet."""
-    name = name or current_name(base)
-    if not name:
+    found = builds.build_read(
+        base, name=name, format=FORMAT, arrays=("ids", "vectors", "neighbours", "scores")
+    )
+    if found is None:
         return None
-    root = base / name
-    try:
-        meta = json.loads((root / "meta.json").read_text())
-        if meta.get("format") != FORMAT:
-            return None
-        return Index(
-            root=root,
-            meta=meta,
-            ids=np.load(root / "ids.npy", mmap_mode="r"),
-            vectors=np.load(root / "vectors.npy", mmap_mode="r"),
-            neighbours=np.load(root / "neighbours.npy", mmap_mode="r"),
-            scores=np.load(root / "scores.npy", mmap_mode="r"),
-        )
-    except (FileNotFoundError, ValueError, KeyError):
-        return None
+    root, meta, arrays = found
+    return Index(
+        root=root,
+        meta=meta,
+        ids=arrays["ids"],
+        vectors=arrays["vectors"],
+        neighbours=arrays["neighbours"],
+        scores=arrays["scores"],
+    )
 
 
 def write_index(
@@ -105,11 +95,7 @@ def write_index(
     ``projection_from``: an earlier build whose tf-idf files are reused (incremental builds keep
     the projection learnt by the last full build).
     """
-    base.mkdir(parents=True, exist_ok=True)
-    name = f"build-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
-    root = base / name
-    tmp = base / f".{name}.tmp"
-    tmp.mkdir()
+    name, tmp = builds.build_start(base)
     np.save(tmp / "ids.npy", np.asarray(ids, dtype=np.int64))
     np.save(tmp / "vectors.npy", np.asarray(vectors, dtype=np.float16))
     np.save(tmp / "neighbours.npy", np.asarray(neighbours, dtype=np.int32))
@@ -122,14 +108,4 @@ def write_index(
         for file in ("vocabulary.json", "idf.npy", "components.npy"):
             if (projection_from / file).exists():
                 shutil.copy2(projection_from / file, tmp / file)
-    (tmp / "meta.json").write_text(json.dumps({**meta, "format": FORMAT}, indent=1))
-    os.replace(tmp, root)
-    pointer = base / f".{CURRENT}.{os.getpid()}"
-    pointer.write_text(name)
-    os.replace(pointer, base / CURRENT)
-    # Readers that still map an older build keep their open files (POSIX semantics); new
-    # readers see only the live one.
-    for old in base.iterdir():
-        if old.is_dir() and old.name != name:
-            shutil.rmtree(old, ignore_errors=True)
-    return root
+    return builds.build_publish(base, name=name, tmp=tmp, meta=meta, format=FORMAT)
