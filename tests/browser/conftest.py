@@ -163,6 +163,15 @@ def design_catalogue() -> dict[str, object]:
         (papers[2], ""),
     ):
         library.collection_item_add(collection=collection, paper=paper, note=note)
+    # Stored neighbours (what the worker's similar-papers build writes), so the curator's
+    # for-you page recommends by content and shows its reasons.
+    from paperfeed.papers.similar.models import SimilarPaper
+
+    for source, neighbours in ((first, papers[3:5]), (papers[1], papers[5:6])):
+        for rank, neighbour in enumerate(neighbours):
+            SimilarPaper.objects.create(
+                paper=source, neighbour=neighbour, rank=rank, score=0.9 - rank / 10
+            )
     subscriber = SubscriberFactory(email="reader@example.org")
     preferences = tokens.make_token(subscriber=subscriber, purpose=tokens.PREFERENCES)
     return {

@@ -49,6 +49,8 @@ MEMBER_PAGES = [
     ("library-tag", "/library?tag=to-read"),
     ("library-import", "/library/import"),
     ("collection-owner", "/collections/curator/{collection}"),
+    ("for-you", "/papers/for-you"),
+    ("for-you-hidden", "/papers/for-you/hidden"),
 ]
 
 # Run in the page; returns a list of problems, each a short sentence.
