@@ -33,6 +33,23 @@ def test_signed_out_readers_are_sent_to_sign_in(client):
     assert reverse("accounts:login") in response["Location"]
 
 
+def test_the_reason_typesets_the_saved_papers_title_and_sits_outside_the_shared_card(client):
+    ada = UserFactory()
+    mine = PaperFactory(title="Scaling $O(n^2)$ attention")
+    near = PaperFactory()
+    similar(mine, near)
+    SavedPaperFactory(user=ada, paper=mine)
+
+    page = signed_in(client, ada).get(FOR_YOU).content.decode()
+
+    reason = page[page.index('<div class="entry-reason">') :]
+    reason = reason[: reason.index("</div>")]
+    assert "Because you saved" in reason and "$O(n^2)$" not in reason
+    assert 'class="math"' in reason
+    # The reason follows the shared part (</article> and the thumbnail), never inside it.
+    assert page.index("</article>") < page.index('<div class="entry-reason">')
+
+
 def test_no_signal_yet_says_how_to_start(client):
     response = signed_in(client, UserFactory()).get(FOR_YOU)
     assert response.status_code == 200
