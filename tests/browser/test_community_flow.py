@@ -10,6 +10,7 @@ from django.core.cache import cache
 from playwright.sync_api import expect
 
 from paperfeed.community.models import Comment, Upvote
+from paperfeed.library.models import SavedPaper
 from paperfeed.papers.models import Featured
 from tests.factories import PaperFactory
 
@@ -65,6 +66,13 @@ def test_sign_up_verify_log_in_upvote_comment_reply_submit(
     assert page.evaluate("window.marker") == "same page"
     assert button.get_attribute("aria-pressed") == "true"
     assert Upvote.objects.filter(paper=paper, user__username="ada").count() == 1
+    # Save to the library the same way (one in-place handler for both buttons).
+    save = page.locator("form[data-save] button").first
+    save.click()
+    expect(page.locator("form[data-save] .save-label").first).to_have_text("Saved")
+    assert page.evaluate("window.marker") == "same page"
+    assert save.get_attribute("aria-pressed") == "true"
+    assert SavedPaper.objects.filter(paper=paper, user__username="ada").count() == 1
     screenshot("community-2-upvoted")
 
     # Comment, then reply to it.
