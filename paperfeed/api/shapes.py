@@ -72,6 +72,12 @@ def paper_dict(row: PaperRow, *, base_url: str, with_featured_days: bool = False
     return result
 
 
+def _thumbnail(row: PaperRow, *, base_url: str) -> str | None:
+    """The first-page image's absolute URL (as HF gives one), once the worker has rendered it;
+    the same image the cards show."""
+    return f"{base_url}{row.thumbnail_url}" if row.thumbnail_url else None
+
+
 def daily_dict(row: PaperRow, *, base_url: str) -> dict[str, Any]:
     """One entry of ``/api/daily_papers`` (and of a search result): the paper and its listing."""
     paper = row.paper
@@ -91,6 +97,7 @@ def daily_dict(row: PaperRow, *, base_url: str) -> dict[str, Any]:
             if row.submitter
             else None
         ),
+        "thumbnail": _thumbnail(row, base_url=base_url),
         "githubRepo": inner["githubRepo"],
         "githubStars": inner["githubStars"],
         "projectPage": inner["projectPage"],
@@ -106,6 +113,7 @@ def search_hit_dict(row: PaperRow, *, base_url: str) -> dict[str, Any]:
         "summary": row.paper.abstract,
         "publishedAt": inner.get("submittedOnDailyAt"),
         "numComments": row.paper.comment_count,
+        "thumbnail": _thumbnail(row, base_url=base_url),
         "githubRepo": inner["githubRepo"],
         "githubStars": inner["githubStars"],
         "projectPage": inner["projectPage"],

@@ -105,3 +105,30 @@ def test_trending_bad_parameters(client, catalogue, params, name):
     response = client.get("/api/trending", params)
     assert response.status_code == 400
     assert response.json()["error"].startswith(f"{name}:")
+
+
+def test_thumbnail_is_the_rendered_first_page_or_absent(client, catalogue, settings, tmp_path):
+    from paperfeed.papers.models import Paper
+    from paperfeed.papers.services import thumbnail_save
+    from tests.helpers import webp_image
+
+    settings.PAPERFEED_THUMBNAIL_DIR = tmp_path
+    # A cached answer shows a new image within PAPERFEED_PAGE_CACHE_SECONDS, as any change.
+    settings.PAPERFEED_PAGE_CACHE_SECONDS = 0
+    before = {
+        item["paper"]["id"]: item
+        for item in client.get("/api/daily_papers", {"date": "2025-03-11"}).json()
+    }
+    assert before["2503.00001"].get("thumbnail") is None  # absent, as every empty field
+    thumbnail_save(
+        paper=Paper.objects.get(arxiv_id="2503.00001"), image=webp_image(), width=320, height=414
+    )
+    after = {
+        item["paper"]["id"]: item
+        for item in client.get("/api/daily_papers", {"date": "2025-03-11"}).json()
+    }
+    url = after["2503.00001"]["thumbnail"]
+    assert url.startswith("http://testserver/thumbs/") and "?v=" in url
+    assert after["2503.00002"].get("thumbnail") is None
+    # The same image the site serves.
+    assert client.get(url.removeprefix("http://testserver")).status_code == 200
