@@ -130,7 +130,7 @@ def breakdown(texts: list[str], *, render_every: int = 5) -> list[tuple[str, ...
     from django.test import Client
 
     from paperfeed.papers import querysyntax, search, search_selectors, textindex
-    from paperfeed.papers.selectors import papers_by_ids
+    from paperfeed.papers.row_selectors import papers_by_ids
 
     index = textindex.engine_index()
     times: dict[str, list[float]] = {phase: [] for phase in PHASES}

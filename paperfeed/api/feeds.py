@@ -31,7 +31,7 @@ from django.utils.http import http_date, parse_http_date_safe
 
 from paperfeed.community.models import Upvote
 from paperfeed.core.caching import shared_copy
-from paperfeed.papers import search_selectors, selectors
+from paperfeed.papers import row_selectors, search_selectors, selectors
 from paperfeed.papers.categories import InvalidCategory, parse_category
 from paperfeed.papers.models import visible_through
 from paperfeed.papers.periods import Period
@@ -269,7 +269,7 @@ class UpvotesFeed(PaperFeed):
             .values_list("paper_id", "created_at")[: _limit()]
         )
         voted_at = dict(votes)
-        rows = selectors.papers_by_ids(ids=[paper_id for paper_id, _ in votes])
+        rows = row_selectors.papers_by_ids(ids=[paper_id for paper_id, _ in votes])
         return [FeedItem(row, voted_at[row.paper.pk]) for row in rows]
 
 

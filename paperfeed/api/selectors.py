@@ -10,8 +10,8 @@ from django.db.models import Q
 
 from paperfeed.community.models import Comment
 from paperfeed.papers.models import Paper
+from paperfeed.papers.row_selectors import rows_for
 from paperfeed.papers.rows import PaperRow
-from paperfeed.papers.selectors import rows_for
 
 
 def catalogue_page(

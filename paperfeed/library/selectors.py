@@ -10,8 +10,8 @@ from django.db.models import Count, Q
 
 from paperfeed.library.models import Collection, CollectionItem, SavedPaper, Tag
 from paperfeed.papers.models import visible_through
+from paperfeed.papers.row_selectors import papers_by_ids
 from paperfeed.papers.rows import PaperRow
-from paperfeed.papers.selectors import papers_by_ids
 
 
 def saved_paper_ids(*, user: User | AnonymousUser) -> list[int]:

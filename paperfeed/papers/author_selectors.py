@@ -10,8 +10,8 @@ from django.db.models import Count
 
 from paperfeed.papers.merge import author_key
 from paperfeed.papers.models import Author, Paper, PaperAuthor, PaperCategory
+from paperfeed.papers.row_selectors import rows_for
 from paperfeed.papers.rows import PaperRow
-from paperfeed.papers.selectors import rows_for
 
 # Co-authors and categories are counted over this many of the author's newest papers, so a
 # page of an author with thousands of papers costs the same as one with a hundred.

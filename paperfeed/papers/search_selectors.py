@@ -17,8 +17,9 @@ from django.core.cache import cache
 from paperfeed.papers import querysyntax, search, search_fallback, spelling
 from paperfeed.papers.ids import arxiv_id_in_query
 from paperfeed.papers.models import Paper
+from paperfeed.papers.row_selectors import papers_by_ids, rows_for
 from paperfeed.papers.rows import PaperRow
-from paperfeed.papers.selectors import clamp, papers_by_ids, rows_for
+from paperfeed.papers.selectors import clamp
 from paperfeed.papers.similar import selectors as similar_selectors
 from paperfeed.papers.similar import store
 

@@ -24,8 +24,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
 
 from paperfeed.papers.models import STUB, Paper
+from paperfeed.papers.row_selectors import papers_by_ids
 from paperfeed.papers.rows import PaperRow
-from paperfeed.papers.selectors import papers_by_ids
 from paperfeed.papers.similar.models import SimilarPaper
 from paperfeed.recs import hybrid, inputs, store
 from paperfeed.recs.models import FeedKey, HiddenPaper, TrainingRun

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 from paperfeed.core.http import MemberRequest
 from paperfeed.core.ratelimits import limited, too_many, wants_json
 from paperfeed.papers.models import Paper
-from paperfeed.papers.selectors import papers_by_ids
+from paperfeed.papers.row_selectors import papers_by_ids
 from paperfeed.recs import selectors, services
 from paperfeed.recs.models import HiddenPaper
 

@@ -11,7 +11,7 @@ class PaperGlance(models.Model):
 
     ``text_key`` names the title and abstract both were computed from, so a new version with a
     new abstract is computed again, and an AI summary written for an older text is not shown.
-    The card reads this row with the paper (``papers.selectors.rows_for``).
+    The card reads this row with the paper (``papers.row_selectors.rows_for``).
     """
 
     class AiState(models.TextChoices):

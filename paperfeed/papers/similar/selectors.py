@@ -22,8 +22,8 @@ from django.db.models import Exists, OuterRef, Q
 from paperfeed.core.backup import database_label
 from paperfeed.papers import querysyntax
 from paperfeed.papers.models import Paper, PaperAuthor, PaperCategory, visible_through
+from paperfeed.papers.row_selectors import rows_for
 from paperfeed.papers.rows import PaperRow
-from paperfeed.papers.selectors import rows_for
 from paperfeed.papers.similar import embeddings, neighbours, store, text
 from paperfeed.papers.similar.models import SimilarPaper
 
