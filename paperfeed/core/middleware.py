@@ -2,7 +2,8 @@
 
 - Control characters (``paperfeed.core.text``) are removed from query and form parameters, a
   JSON body holding one is refused (400), and a path holding one that a lookup chokes on is
-  not found (404).
+  not found (404). A JSON body is decoded once per request (``json_body``): the API's parser
+  reads the document the edge checked.
 - A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` gets 413, before anything reads it.
 - A database that cannot take writes (read-only file, full disk, locked, restarting) gives a
   503 page, or a JSON error for the API, instead of a generic 500.
@@ -13,8 +14,9 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
+from weakref import WeakKeyDictionary
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -39,6 +41,22 @@ _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 _JSON_PREFIXES = ("/api/",)
 # How long clients are asked to wait after a 503.
 RETRY_AFTER_SECONDS = 30
+
+
+# Each request's decoded JSON body, for as long as the request lives.
+_json_bodies: WeakKeyDictionary[HttpRequest, Any] = WeakKeyDictionary()
+
+
+def json_body(request: HttpRequest) -> Any:
+    """The request's body decoded as JSON, decoded once per request however many readers ask
+    (the edge's check, then the API's parser); ``ValueError`` when it is not JSON."""
+    try:
+        return _json_bodies[request]
+    except KeyError:
+        pass
+    document = json.loads(request.body)
+    _json_bodies[request] = document
+    return document
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -118,7 +136,7 @@ class EdgeMiddleware:
         if not content_type.endswith("json"):
             return None
         try:
-            document = json.loads(request.body)
+            document = json_body(request)
         except ValueError:
             return None  # the handler says what is wrong with it
         if json_has_control_characters(document):

@@ -293,3 +293,27 @@ def test_a_database_fault_while_the_session_is_saved_after_the_view_is_a_503(cli
     page = client.post(f"/community/papers/{paper.pk}/comments", {"body": "   "})
     assert page.status_code == 503 and page["Retry-After"]
     assert "read-only" in page.content.decode()
+
+
+def test_a_json_body_is_decoded_once_for_the_edge_and_the_api(client, monkeypatch):
+    body = json.dumps({"comment": "decoded once"}).encode()
+    decoded: list[bytes] = []
+    loads = json.loads
+
+    def counting_loads(text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        decoded.append(text)
+        return loads(text, *args, **kwargs)
+
+    monkeypatch.setattr(json, "loads", counting_loads)
+    response = _api_commenter(client)(body)
+    assert response.status_code == 201
+    assert decoded.count(body) == 1
+    assert Comment.objects.get().body == "decoded once"
+
+
+@pytest.mark.parametrize("body", [b'{"comment": "unterminated', b"\xff\xfe{", b"[1, 2"])
+def test_a_malformed_json_body_is_a_clear_400(client, body):
+    response = _api_commenter(client)(body)
+    assert response.status_code == 400
+    assert response.json() == {"error": "Cannot parse request body"}
+    assert not Comment.objects.exists()
