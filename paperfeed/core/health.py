@@ -7,7 +7,6 @@ Core names no app: an app adds its own part of the report (the digest outbox, sa
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,7 +18,7 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from paperfeed.core.liveness import STALE_SECONDS
+from paperfeed.core.liveness import STALE_SECONDS, this_host
 from paperfeed.core.models import Heartbeat
 
 logger = logging.getLogger(__name__)
@@ -132,7 +131,7 @@ def database_state() -> dict[str, Any]:
     try:
         with _short_busy_timeout(), transaction.atomic():
             now = timezone.now()
-            name = f"healthz:{socket.gethostname()[:40]}"
+            name = f"healthz:{this_host()}"
             updated = Heartbeat.objects.filter(name=name).update(beat_at=now)
             if not updated:
                 Heartbeat.objects.create(

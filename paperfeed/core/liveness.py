@@ -6,10 +6,14 @@ host, when its heartbeat is older than ``STALE_SECONDS``. Work it held -- a task
 an import run -- is then marked abandoned instead of showing "running" forever. Each app
 registers the sweep of its own runs (``sweep_register`` from ``AppConfig.ready()``); the worker
 calls every sweep at start and after each beat.
+
+Process names carry the host as ``host_label`` writes it: whole up to 40 characters, a longer
+one shortened with a digest of the whole, so no two hosts share a label.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -32,11 +36,30 @@ BEAT_SECONDS = 15.0
 # Four missed beats: a pause (a long garbage collection, a database restart) is not death.
 STALE_SECONDS = 60.0
 ABANDONED = "abandoned"
+# A process name, "host:pid:random", fits the 64 characters of django-tasks-db's worker ids and
+# of Heartbeat.name: 40 for the host, ":", up to 10 digits of pid (Linux allows 7), ":", 8.
+HOST_LABEL_MAX = 40
+_HOST_DIGEST_BYTES = 6  # 12 hex digits: two long host names collide with odds of 2**-48
+
+
+def host_label(host: str) -> str:
+    """``host`` as process names carry it: whole up to ``HOST_LABEL_MAX`` characters; a longer
+    name keeps its start and ends in "~" and a digest of the whole name, so two hosts whose
+    names share their first 40 characters still get two labels. A label is its own label."""
+    if len(host) <= HOST_LABEL_MAX:
+        return host
+    digest = hashlib.blake2b(host.encode(), digest_size=_HOST_DIGEST_BYTES).hexdigest()
+    return f"{host[: HOST_LABEL_MAX - len(digest) - 1]}~{digest}"
+
+
+def this_host() -> str:
+    """This host's label (``host_label``)."""
+    return host_label(socket.gethostname())
 
 
 def process_name() -> str:
     """This process's worker id, "host:pid:random", at most 64 characters (django-tasks-db)."""
-    return f"{socket.gethostname()[:40]}:{os.getpid()}:{get_random_string(8)}"
+    return f"{this_host()}:{os.getpid()}:{get_random_string(8)}"
 
 
 def process_of(name: str) -> tuple[str, int | None]:
@@ -50,7 +73,7 @@ def gone_from_this_host(name: str) -> bool:
     """Whether ``name`` ("host:pid:random") is a process of this host that no longer runs.
     False for another host's: only its heartbeat or a lease can tell."""
     host, pid = process_of(name)
-    return host == socket.gethostname() and pid is not None and not pid_alive(pid)
+    return host_label(host) == this_host() and pid is not None and not pid_alive(pid)
 
 
 def pid_alive(pid: int) -> bool:
@@ -72,7 +95,7 @@ def holder_gone(
     stale_after: float = STALE_SECONDS,
 ) -> bool:
     """Whether the process that holds some work is gone (see the module docstring)."""
-    if host == socket.gethostname() and pid:
+    if host_label(host) == this_host() and pid:
         return not pid_alive(pid)
     return beat_at is None or beat_at < now - timedelta(seconds=stale_after)
 

@@ -12,7 +12,6 @@ import contextlib
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ from aiosmtpd.controller import Controller
 from django.db import connection
 
 from paperfeed.accounts.services import token_create
+from paperfeed.core.liveness import this_host
 from tests.core.test_flows import Worker, _env, _paperfeed, _wait
 from tests.digests.conftest import Sink
 from tests.factories import SubscriberFactory, UserFactory, catalogue_paper
@@ -267,7 +267,7 @@ def _site_in_use() -> tuple[str, str, str]:
     SubscriberFactory()
     assert outbox.deliveries_enqueue(force=True, frequency="daily") == 1
     send_due_digests.enqueue()
-    name, now = f"healthz:{socket.gethostname()[:40]}", timezone.now()
+    name, now = f"healthz:{this_host()}", timezone.now()
     Heartbeat.objects.create(name=name, host=name[8:], pid=0, started_at=now, beat_at=now)
     return paper.arxiv_id, user.username, token
 

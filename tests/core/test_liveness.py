@@ -12,10 +12,14 @@ from django_tasks_db.models import DBTaskResult
 from paperfeed.core.liveness import (
     gone_from_this_host,
     heartbeat_beat,
+    holder_gone,
+    host_label,
+    process_name,
     process_of,
     runs_abandon,
     tasks_abandon,
 )
+from paperfeed.core.models import Heartbeat
 from paperfeed.papers.tasks import similar_build_task
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +79,40 @@ def test_a_process_name_is_gone_only_when_it_ran_here_and_its_pid_is_gone():
     assert not gone_from_this_host(f"{host}:{os.getpid()}:abc")
     assert not gone_from_this_host(f"other-host:{_dead_pid()}:abc")  # its lease decides
     assert not gone_from_this_host(f"{host}::abc")
+
+
+# Two hosts of a fleet whose names differ only after their 40th character (Linux allows 64).
+LONG_HOST = "worker-" + "x" * 40 + ".eu-west-1.compute.internal"
+SIBLING = "worker-" + "x" * 40 + ".us-east-2.compute.internal"
+
+
+def test_long_host_names_never_share_a_process_name(monkeypatch):
+    names = {}
+    for host in (LONG_HOST, SIBLING):
+        monkeypatch.setattr(socket, "gethostname", lambda host=host: host)
+        names[host] = process_name()
+        assert len(names[host]) <= 64  # django-tasks-db's worker ids and Heartbeat.name
+    (one, _, _), (other, _, _) = (name.split(":") for name in names.values())
+    assert one != other
+    assert host_label(one) == one  # a label is its own label
+    assert host_label("short-host") == "short-host"
+
+
+def test_a_long_host_knows_its_own_dead_processes(monkeypatch):
+    monkeypatch.setattr(socket, "gethostname", lambda: LONG_HOST)
+    dead = _dead_pid()
+    mine = process_name().split(":")[0]
+    assert gone_from_this_host(f"{mine}:{dead}:abc")
+    assert gone_from_this_host(f"{LONG_HOST}:{dead}:abc")  # the outbox writes the whole name
+    assert not gone_from_this_host(f"{host_label(SIBLING)}:{dead}:abc")  # another host's
+    # An import run records the whole host name: still this host.
+    now = timezone.now()
+    assert holder_gone(host=LONG_HOST, pid=dead, beat_at=now, now=now)
+    assert not holder_gone(host=LONG_HOST, pid=os.getpid(), beat_at=None, now=now)
+
+
+def test_healthz_rows_of_two_long_hosts_are_two_rows(monkeypatch, client):
+    for host in (LONG_HOST, SIBLING):
+        monkeypatch.setattr(socket, "gethostname", lambda host=host: host)
+        assert client.get("/healthz").json()["database"]["writable"] is True
+    assert Heartbeat.objects.filter(name__startswith="healthz:").count() == 2
