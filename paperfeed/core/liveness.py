@@ -8,7 +8,8 @@ registers the sweep of its own runs (``sweep_register`` from ``AppConfig.ready()
 calls every sweep at start and after each beat.
 
 Process names carry the host as ``host_label`` writes it: whole up to 40 characters, a longer
-one shortened with a digest of the whole, so no two hosts share a label.
+one shortened with a digest of the whole, so no two hosts share a label. Rows of processes
+silent for ``HEARTBEAT_KEEP`` are deleted by the beating workers (``heartbeats_prune``).
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ ABANDONED = "abandoned"
 # of Heartbeat.name: 40 for the host, ":", up to 10 digits of pid (Linux allows 7), ":", 8.
 HOST_LABEL_MAX = 40
 _HOST_DIGEST_BYTES = 6  # 12 hex digits: two long host names collide with odds of 2**-48
+# A heartbeat row silent this long belongs to a process long gone (STALE_SECONDS decides
+# "gone"; this only keeps the table small): /healthz and the admin still show a host that died
+# within the week. Each worker prunes at most once per PRUNE_EVERY.
+HEARTBEAT_KEEP = timedelta(days=7)
+PRUNE_EVERY = timedelta(hours=1)
 
 
 def host_label(host: str) -> str:
@@ -115,6 +121,14 @@ def heartbeat_beat(*, name: str, started_at: datetime) -> None:
     )
 
 
+def heartbeats_prune(*, now: datetime | None = None) -> int:
+    """Delete the heartbeat rows (workers' and /healthz's) silent for ``HEARTBEAT_KEEP``; return
+    how many. A range of the ``beat_at`` index: cheap however large the table has grown."""
+    cutoff = (now or timezone.now()) - HEARTBEAT_KEEP
+    deleted, _ = Heartbeat.objects.filter(beat_at__lt=cutoff).delete()
+    return deleted
+
+
 def _holder(worker_id: str, beats: dict[str, datetime], now: datetime) -> bool:
     host, pid = process_of(worker_id)
     return holder_gone(host=host, pid=pid, beat_at=beats.get(worker_id), now=now)
@@ -171,15 +185,30 @@ def runs_abandon() -> int:
     return total
 
 
+def heartbeats_prune_due(*, last: datetime | None) -> datetime | None:
+    """Prune when ``last`` (this process's previous prune) is ``PRUNE_EVERY`` ago or never;
+    return the moment of the latest prune."""
+    now = timezone.now()
+    if last is not None and now - last < PRUNE_EVERY:
+        return last
+    pruned = heartbeats_prune(now=now)
+    if pruned:
+        logger.info("%d heartbeat row(s) of processes gone for %s deleted", pruned, HEARTBEAT_KEEP)
+    return now
+
+
 def start_heartbeat_thread(*, name: str, stop: threading.Event) -> threading.Thread:
     """Beat (and sweep) until ``stop`` is set; database errors are logged, never fatal."""
     started_at = timezone.now()
+    pruned_at: datetime | None = None
 
     def beat() -> None:
+        nonlocal pruned_at
         while True:
             try:
                 heartbeat_beat(name=name, started_at=started_at)
                 runs_abandon()
+                pruned_at = heartbeats_prune_due(last=pruned_at)
             except DatabaseFault as exc:
                 logger.warning("heartbeat of %s not written: %s", name, exc)
             finally:

@@ -10,8 +10,12 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from paperfeed.core.liveness import (
+    HEARTBEAT_KEEP,
+    PRUNE_EVERY,
     gone_from_this_host,
     heartbeat_beat,
+    heartbeats_prune,
+    heartbeats_prune_due,
     holder_gone,
     host_label,
     process_name,
@@ -116,3 +120,34 @@ def test_healthz_rows_of_two_long_hosts_are_two_rows(monkeypatch, client):
         monkeypatch.setattr(socket, "gethostname", lambda host=host: host)
         assert client.get("/healthz").json()["database"]["writable"] is True
     assert Heartbeat.objects.filter(name__startswith="healthz:").count() == 2
+
+
+def test_heartbeats_of_processes_gone_for_long_are_pruned():
+    now = timezone.now()
+    for name, age in (
+        ("old-host:1:a", HEARTBEAT_KEEP + timedelta(minutes=1)),
+        ("healthz:retired", HEARTBEAT_KEEP + timedelta(days=30)),
+        ("recent-host:2:b", HEARTBEAT_KEEP - timedelta(minutes=1)),
+        ("live-host:3:c", timedelta(0)),
+    ):
+        Heartbeat.objects.create(
+            name=name, host=name, pid=1, started_at=now - age, beat_at=now - age
+        )
+    assert heartbeats_prune(now=now) == 2
+    assert set(Heartbeat.objects.values_list("name", flat=True)) == {
+        "recent-host:2:b",
+        "live-host:3:c",
+    }
+
+
+def test_a_worker_prunes_at_most_once_per_interval():
+    now = timezone.now()
+    old = now - HEARTBEAT_KEEP - timedelta(hours=1)
+    heartbeat_beat(name="old-host:1:a", started_at=old)
+    Heartbeat.objects.filter(name="old-host:1:a").update(beat_at=old)
+    last = now - PRUNE_EVERY / 2
+    assert heartbeats_prune_due(last=last) == last  # pruned lately: nothing done
+    assert Heartbeat.objects.filter(name="old-host:1:a").exists()
+    pruned_at = heartbeats_prune_due(last=now - PRUNE_EVERY)
+    assert pruned_at is not None and pruned_at >= now
+    assert not Heartbeat.objects.filter(name="old-host:1:a").exists()
