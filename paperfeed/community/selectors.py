@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import F, QuerySet
 
@@ -18,6 +20,17 @@ MAX_DEPTH = 6
 class CommentNode:
     comment: Comment
     depth: int
+
+
+def comment_editable_since(*, now: datetime) -> datetime:
+    """The oldest creation time of a comment its author may still edit at ``now``
+    (``PAPERFEED_COMMENT_EDIT_MINUTES``): the one edit-window rule, for the service that edits
+    and the thread that offers "Edit"."""
+    return now - timedelta(minutes=settings.PAPERFEED_COMMENT_EDIT_MINUTES)
+
+
+def comment_editable(*, comment: Comment, now: datetime) -> bool:
+    return comment.created_at >= comment_editable_since(now=now)
 
 
 def comment_thread(*, paper: Paper) -> list[CommentNode]:

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from paperfeed.accounts.roles import is_curator
 from paperfeed.accounts.services import profile_of
-from paperfeed.community import markdown
+from paperfeed.community import markdown, selectors
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport, Upvote
 from paperfeed.ingest.sources import papers_fetch_by_ids
 from paperfeed.papers.ids import InvalidArxivId, parse_arxiv_id
@@ -188,8 +188,7 @@ def comment_edit(*, user: User, comment: Comment, body: str) -> Comment:
         raise NotAllowed("You can only edit your own comments.")
     if comment.deleted or comment.hidden:
         raise CommentRefused("This comment can no longer be edited.")
-    window = timedelta(minutes=settings.PAPERFEED_COMMENT_EDIT_MINUTES)
-    if timezone.now() - comment.created_at > window:
+    if not selectors.comment_editable(comment=comment, now=timezone.now()):
         raise CommentRefused(
             f"Comments can be edited for {settings.PAPERFEED_COMMENT_EDIT_MINUTES} minutes "
             "after posting; this one can no longer be changed."

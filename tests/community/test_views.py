@@ -426,3 +426,42 @@ def test_tomorrow_is_the_last_featured_day_a_curator_may_give(client, curator):
             {"arxiv_id": paper.arxiv_id, "day": day.isoformat(), "action": "feature"},
         )
     assert list(Featured.objects.values_list("day", flat=True)) == [tomorrow]
+
+
+@pytest.mark.parametrize("minutes_old, editable", [(14, True), (16, False)])
+def test_the_thread_offers_edit_exactly_when_the_edit_is_accepted(
+    client, settings, minutes_old, editable
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.PAPERFEED_COMMENT_EDIT_MINUTES = 15
+    user = UserFactory()
+    paper = catalogue_paper("2601.00042")
+    comment = comment_create(user=user, paper=paper, body="first")
+    Comment.objects.filter(pk=comment.pk).update(
+        created_at=timezone.now() - timedelta(minutes=minutes_old)
+    )
+    client.force_login(user)
+    page = client.get(f"/papers/{paper.arxiv_id}").content.decode()
+    assert (f"/community/comments/{comment.pk}/edit" in page) is editable
+    response = client.post(f"/community/comments/{comment.pk}/edit", {"body": "second"})
+    assert (response.status_code == 302) is editable
+    assert Comment.objects.get(pk=comment.pk).body == ("second" if editable else "first")
+
+
+def test_the_edit_window_includes_its_last_moment(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from paperfeed.community.selectors import comment_editable, comment_editable_since
+
+    settings.PAPERFEED_COMMENT_EDIT_MINUTES = 15
+    comment = comment_create(user=UserFactory(), paper=PaperFactory(), body="first")
+    now = comment.created_at + timedelta(minutes=15)
+    assert comment_editable_since(now=now) == comment.created_at
+    assert comment_editable(comment=comment, now=now)
+    assert not comment_editable(comment=comment, now=now + timedelta(microseconds=1))
+    assert timezone.is_aware(comment_editable_since(now=timezone.now()))

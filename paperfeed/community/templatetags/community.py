@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import timedelta
 from typing import Any
 
 from django import template
@@ -52,7 +51,6 @@ def paper_cards(
 def paper_comments(context: template.Context, paper: Paper) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
-    edit_window = timedelta(minutes=settings.PAPERFEED_COMMENT_EDIT_MINUTES)
     return {
         "paper": paper,
         "request": request,
@@ -62,7 +60,7 @@ def paper_comments(context: template.Context, paper: Paper) -> dict[str, Any]:
         "claims": selectors.verified_authors(paper=paper),
         "authors": list(paper.authors.all()) if user and user.is_authenticated else [],
         "moderator": bool(user and is_curator(user)),
-        "edit_until": timezone.now() - edit_window,
+        "editable_since": selectors.comment_editable_since(now=timezone.now()),
         "max_chars": settings.PAPERFEED_COMMENT_MAX_CHARS,
         # A comment just refused: its text back in the editor, with the reason (only members
         # can comment, so only their sessions are read).
