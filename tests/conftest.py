@@ -7,6 +7,7 @@ import pytest
 from django.core.servers import basehttp
 
 from tests.helpers import free_port
+from tests.loopback import QuietHandler, serving
 
 # pytest-django's live server listens with Django's backlog of 10: the load tests open up to 200
 # connections at once, and on a busy machine the overflow is refused or reset instead of waiting.
@@ -169,36 +170,21 @@ class _FakeArxiv:
 @pytest.fixture
 def arxiv_server(settings):
     """A loopback HTTP server answering arXiv API id_list queries; never the internet."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
     from urllib.parse import parse_qs, urlsplit
 
     fake = _FakeArxiv()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self):
             fake.requests.append(self.path)
             query = parse_qs(urlsplit(self.path).query)
             ids = [i for i in query.get("id_list", [""])[0].split(",") if i]
             body = fake.feed(ids) if fake.status == 200 else b"Internal Server Error"
-            self.send_response(fake.status)
-            self.send_header("Content-Type", "application/atom+xml")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.reply(fake.status, body, {"Content-Type": "application/atom+xml"})
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    settings.ARXIV_API_URL = f"http://127.0.0.1:{server.server_port}/api/query"
-    try:
+    with serving(Handler) as url:
+        settings.ARXIV_API_URL = f"{url}/api/query"
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="session")

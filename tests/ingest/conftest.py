@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from paperfeed.ingest import services
 from paperfeed.papers.records import PaperRecord
+from tests.loopback import QuietHandler, serving
 
 NOW = timezone.now()
 
@@ -54,34 +55,21 @@ class PdfServer:
 @pytest.fixture
 def pdf_server(settings, tmp_path):
     """A loopback stand-in for arxiv.org/pdf (never the internet), thumbnails under tmp_path."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
     state: dict[str, PdfServer] = {}
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self):
             server = state["server"]
             server.requests.append(self.path)
             arxiv_id = self.path.removeprefix("/pdf/")
             status, body = server.pdfs.get(arxiv_id, (404, b"Not Found"))
-            self.send_response(status)
-            self.send_header("Content-Type", "application/pdf" if status == 200 else "text/plain")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            kind = "application/pdf" if status == 200 else "text/plain"
+            self.reply(status, body, {"Content-Type": kind})
 
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    state["server"] = PdfServer(f"http://127.0.0.1:{httpd.server_address[1]}")
-    settings.ARXIV_PDF_URL = state["server"].url + "/pdf"
-    settings.ARXIV_REQUEST_INTERVAL = 0
-    settings.PAPERFEED_FETCH_RETRIES = 0
-    settings.PAPERFEED_THUMBNAIL_DIR = tmp_path / "thumbs"
-    yield state["server"]
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(Handler) as url:
+        state["server"] = PdfServer(url)
+        settings.ARXIV_PDF_URL = state["server"].url + "/pdf"
+        settings.ARXIV_REQUEST_INTERVAL = 0
+        settings.PAPERFEED_FETCH_RETRIES = 0
+        settings.PAPERFEED_THUMBNAIL_DIR = tmp_path / "thumbs"
+        yield state["server"]

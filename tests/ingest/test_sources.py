@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -22,6 +20,7 @@ from paperfeed.ingest.sources import (
 from paperfeed.papers.models import Featured, Paper
 from paperfeed.papers.search_selectors import search_papers
 from tests.ingest.conftest import NOW, import_scraped, requested_ids, scraped
+from tests.loopback import QuietHandler, serving
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fetchers"
 
@@ -35,33 +34,22 @@ def upstream(settings) -> Iterator[dict[str, Route]]:
     routes: dict[str, Route] = {}
     seen: list[str] = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             url = urlparse(self.path)
             seen.append(self.path)
             route = routes.get(url.path)
-            status, body = route(parse_qs(url.query)) if route else (404, b"not found")
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.reply(*(route(parse_qs(url.query)) if route else (404, b"not found")))
 
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    settings.ARXIV_API_URL = f"{base}/api/query"
-    settings.ARXIV_OAI_URL = f"{base}/oai"
-    settings.HF_API_URL = base
-    settings.ARXIV_REQUEST_INTERVAL = 0
-    settings.HF_REQUEST_INTERVAL = 0
-    settings.PAPERFEED_FETCH_RETRIES = 0
-    routes["__seen__"] = seen  # type: ignore[assignment]
-    yield routes
-    server.shutdown()
+    with serving(Handler) as base:
+        settings.ARXIV_API_URL = f"{base}/api/query"
+        settings.ARXIV_OAI_URL = f"{base}/oai"
+        settings.HF_API_URL = base
+        settings.ARXIV_REQUEST_INTERVAL = 0
+        settings.HF_REQUEST_INTERVAL = 0
+        settings.PAPERFEED_FETCH_RETRIES = 0
+        routes["__seen__"] = seen  # type: ignore[assignment]
+        yield routes
 
 
 def fixture(name: str) -> bytes:

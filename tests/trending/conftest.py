@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from tests.loopback import QuietHandler, serving
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "github"
 
@@ -18,11 +18,7 @@ class ReplayServer:
         self.routes: dict[str, list[str]] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.reset_at = int(time.time()) + 5
-        handler = self._handler()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
+        self.url = ""  # set once it is served
 
     def on(self, path: str, *fixtures: str) -> None:
         """Answer GET ``path`` with these fixtures in turn (the last one repeats)."""
@@ -46,37 +42,24 @@ class ReplayServer:
         )
         return data["status"], headers, raw
 
-    def _handler(self):  # type: ignore[no-untyped-def]
+    def handler(self) -> type[QuietHandler]:
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 server.requests.append((self.path, dict(self.headers)))
                 status, headers, body = server._answer(self.path)
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("content-length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
+                self.reply(status, body, headers)
 
         return Handler
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture
 def github_server():
     server = ReplayServer()
-    try:
+    with serving(server.handler()) as url:
+        server.url = url
         yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture

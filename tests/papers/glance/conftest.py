@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
+from tests.loopback import QuietHandler, serving
 
 
 def completion(content: str | None, *, finish_reason: str = "stop", refusal: str | None = None):
@@ -52,10 +53,7 @@ class ChatServer:
         self.delay = 0.0
         owner = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 owner.requests.append(body)
@@ -68,30 +66,20 @@ class ChatServer:
                 )
                 raw = answer if isinstance(answer, str) else json.dumps(answer)
                 data = raw.encode()
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client timed out and went away
+                # The client may have timed out and gone away.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.reply(status, data, {"Content-Type": "application/json"})
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.handler = Handler
+        self.url = ""  # set once it is served
 
 
 @pytest.fixture
 def chat_server():
     server = ChatServer()
-    yield server
-    server.close()
+    with serving(server.handler) as url:
+        server.url = f"{url}/v1"
+        yield server
 
 
 @pytest.fixture
