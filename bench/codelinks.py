@@ -70,7 +70,7 @@ def old_scrape_links(archive: Path) -> dict[str, str]:
 def old_text_link(abstract: str, comments: str) -> str:
     """The old rule's link for a paper no scrape gave one: the first repository linked in its
     abstract or comments, GitHub first (it has star counts)."""
-    from paperfeed.trending.codelinks import extract_code_links
+    from paperfeed.papers.codelinks import extract_code_links
 
     found = [*extract_code_links(abstract)[0], *extract_code_links(comments)[0]]
     github = [link for link in found if link.host == "github.com"]
@@ -94,8 +94,9 @@ def main() -> None:
     import django
 
     django.setup()
+    from paperfeed.papers import codelinks
     from paperfeed.papers.models import Paper
-    from paperfeed.trending import codelinks, links
+    from paperfeed.trending import links
 
     scraped = old_scrape_links(archive)
     papers = list(Paper.objects.values_list("id", "arxiv_id", "title", "abstract", "comments"))

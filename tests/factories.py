@@ -8,6 +8,7 @@ import factory
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from paperfeed.papers.codelinks import repo_key
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
 from paperfeed.papers.records import PaperRecord
 
@@ -23,6 +24,9 @@ class PaperFactory(factory.django.DjangoModelFactory):
     abstract = "We study things and find results."
     published = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
     updated = factory.LazyAttribute(lambda o: o.published)
+    code_url = ""
+    # As every writer of code_url stores it (papers.services, the importer).
+    code_repo = factory.LazyAttribute(lambda o: repo_key(o.code_url))
 
 
 class AuthorFactory(factory.django.DjangoModelFactory):

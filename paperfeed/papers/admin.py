@@ -58,6 +58,8 @@ class PaperAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
+        # The code link's repository key follows the link edited here, as every writer's does.
+        services.papers_code_repo_refresh(paper_ids=[form.instance.pk])
         # The importer keeps the index in step on its own writes; edits made here need it too.
         search.reindex_papers(paper_ids=[form.instance.pk])
         # The search engine's index catches up through the worker, as after an import.

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
+from paperfeed.papers import codelinks
 from paperfeed.papers.ids import id_month
 from paperfeed.papers.records import PaperRecord
 
@@ -63,6 +64,7 @@ class PaperState:
     code_url: str = ""
     code_url_source: str = ""
     code_stars: int | None = None
+    code_repo: str | None = None
     project_page: str = ""
     sources: list[str] | None = None
     id: int | None = None
@@ -123,8 +125,12 @@ def merge(existing: PaperState | None, record: PaperRecord) -> tuple[PaperState,
         take("categories", list(dict.fromkeys(record.categories)))
         state.primary_category = (state.categories or [""])[0]
     if record.code_url and state.code_url_source != "user" and (newer or not state.code_url):
+        key = codelinks.repo_key(record.code_url)
+        if key != state.code_repo and record.code_stars is None:
+            state.code_stars = None  # they counted the repository named before
         state.code_url = record.code_url
         state.code_url_source = "auto"
+        state.code_repo = key
 
     if record.version is not None and record.version > state.version:
         state.version = record.version

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, Literal
 
-from django.db import connection
 from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, When, Window
 
 from paperfeed.core.caching import cached_count
@@ -290,15 +289,3 @@ def new_papers(
         papers = papers.filter(pk__in=links.values("paper_id"))
     page = list(papers.order_by("-published", "-id")[offset : offset + limit])
     return rows_for(page), total
-
-
-def code_links() -> list[tuple[int, str, int | None]]:
-    """(id, code URL, stored star count) of every visible paper with a code URL, read from the
-    partial index ``paper_code`` alone. Literal SQL: with ``code_url <> %s`` bound, SQLite
-    cannot tell that the index's condition holds, and reads every paper."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, code_url, code_stars FROM papers_paper "
-            "WHERE NOT hidden AND NOT (code_url = '')"
-        )
-        return [(int(pk), url, stars) for pk, url, stars in cursor.fetchall()]

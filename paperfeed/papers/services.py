@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from functools import partial
 from typing import Any
@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from paperfeed.papers import search, upsert
+from paperfeed.papers import codelinks, search, upsert
 from paperfeed.papers.merge import PaperState, merge
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor, Thumbnail
 from paperfeed.papers.periods import featured_day_problem
@@ -205,6 +205,8 @@ def papers_links_found(*, changes: Mapping[int, Mapping[str, Any]]) -> int:
         for paper_id, columns in changes.items():
             if paper_id in user_set:
                 columns = {k: v for k, v in columns.items() if k == "project_page"}
+            if "code_url" in columns:
+                columns = {**columns, "code_repo": codelinks.repo_key(columns["code_url"])}
             if columns:
                 groups.setdefault(tuple(sorted(columns)), []).append(Paper(pk=paper_id, **columns))
         for names, papers in groups.items():
@@ -217,6 +219,7 @@ def paper_code_link_user_set(*, paper_id: int, url: str) -> None:
     Paper.objects.filter(pk=paper_id).update(
         code_url=url,
         code_url_source=Paper.CodeUrlSource.USER,
+        code_repo=codelinks.repo_key(url),
         code_stars=None,
         updated_at=timezone.now(),
     )
@@ -226,6 +229,21 @@ def papers_code_stars_set(*, stars: Mapping[int, int | None]) -> None:
     """The star counts of the papers' code repositories (paper id → stars)."""
     updates = [Paper(id=pk, code_stars=count) for pk, count in stars.items()]
     Paper.objects.bulk_update(updates, ["code_stars"], batch_size=500)
+
+
+def papers_code_repo_refresh(*, paper_ids: Collection[int]) -> int:
+    """``code_repo`` again from ``code_url`` after a write that set the link alone (an admin
+    edit); a paper whose repository changed loses the star count of the one before. Returns
+    how many papers changed."""
+    changed = [
+        Paper(pk=pk, code_repo=key, code_stars=None)
+        for pk, url, repo in Paper.objects.filter(pk__in=list(paper_ids)).values_list(
+            "pk", "code_url", "code_repo"
+        )
+        if (key := codelinks.repo_key(url)) != repo
+    ]
+    Paper.objects.bulk_update(changed, ["code_repo", "code_stars"], batch_size=500)
+    return len(changed)
 
 
 # --- Curation (the caller has checked that ``curator`` is one) ---------------------------------

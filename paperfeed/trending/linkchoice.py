@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from paperfeed.trending.codelinks import (
+from paperfeed.papers.codelinks import (
     HOSTS,
     MAX_TEXT_LENGTH,
     MAX_URL_LENGTH,

@@ -13,9 +13,11 @@ from typing import Any
 
 from django.db.models import Q
 
+from paperfeed.papers import codelinks
 from paperfeed.papers.models import Featured, Paper
 from paperfeed.papers.services import paper_code_link_user_set, papers_links_found
-from paperfeed.trending import codelinks, linkchoice, selectors
+from paperfeed.trending import linkchoice, selectors
+from paperfeed.trending.codestars import code_stars_sync_papers
 from paperfeed.trending.stars import repositories_sync
 
 logger = logging.getLogger(__name__)
@@ -64,11 +66,6 @@ class _Known:
     sources: list[str]
 
 
-def _repository_key(url: str) -> str:
-    outcome = codelinks.normalise_repo_url(url) if url else None
-    return outcome.key if isinstance(outcome, codelinks.CodeLink) else ""
-
-
 def _decide(known: _Known, hf_comments: list[str], summary: ScanSummary) -> dict[str, Any] | None:
     """The changes the rule makes to one paper, or None."""
     named = known.code_url_source == Paper.CodeUrlSource.AUTO and any(
@@ -95,7 +92,7 @@ def _decide(known: _Known, hf_comments: list[str], summary: ScanSummary) -> dict
         url = choice.code.url if choice.code else ""
         if url != known.code_url:
             changes.update(code_url=url, code_url_source=Paper.CodeUrlSource.AUTO if url else "")
-            if _repository_key(url) != _repository_key(known.code_url):
+            if codelinks.repo_key(url) != codelinks.repo_key(known.code_url):
                 # The stars an HF import gave belong to the repository it named.
                 changes["code_stars"] = None
             if url:
@@ -139,11 +136,13 @@ def _find(paper_ids: list[int], summary: ScanSummary) -> int:
 
 def code_links_find(*, paper_ids: list[int]) -> int:
     """Apply the code-link and project-page rule to these papers (just imported or changed);
-    returns how many papers changed. A link a person set or cleared is never touched."""
+    returns how many papers changed. A link a person set or cleared is never touched. Their
+    star counts then follow their repositories' (an import stores the count its source gave)."""
     summary = ScanSummary()
     changed = _find(sorted(set(paper_ids)), summary)
     if summary.scanned:
         _log_summary("code links of imported papers", summary, changed)
+    code_stars_sync_papers(paper_ids=paper_ids)
     return changed
 
 

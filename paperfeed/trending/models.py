@@ -19,6 +19,9 @@ class Repository(models.Model):
     full_name = models.CharField(max_length=250)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
     stars = models.PositiveIntegerField(null=True, blank=True)
+    # ``stars`` as last copied onto its papers' ``code_stars`` (trending/codestars.py): only
+    # repositories where the two differ have papers to update.
+    stars_synced = models.PositiveIntegerField(null=True, blank=True, editable=False)
     etag = models.CharField(max_length=200, blank=True)
     last_refreshed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)

@@ -8,6 +8,10 @@
   ``as_of`` it replays a past day.
 - :func:`score_params` -- the host's live settings; :func:`paper_repository_keys` -- which
   repository each paper links to.
+
+Papers carry their repository's key (``Paper.code_repo``), so a recompute reads the candidates'
+repositories with the candidates and never the catalogue's code links; ``code_stars`` follows
+the star counts through :mod:`paperfeed.trending.codestars`.
 """
 
 from __future__ import annotations
@@ -23,15 +27,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from paperfeed.papers.models import Paper
-from paperfeed.papers.selectors import code_links
-from paperfeed.papers.services import papers_code_stars_set
-from paperfeed.trending import codelinks, ranking, signals
-from paperfeed.trending.models import (
-    Repository,
-    TrendingRun,
-    TrendingScore,
-)
+from paperfeed.papers import codelinks
+from paperfeed.trending import codestars, ranking, signals
+from paperfeed.trending.models import TrendingRun, TrendingScore
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +53,7 @@ def paper_repository_keys(code_urls: Iterable[tuple[int, str]]) -> dict[int, str
         if not url:
             continue
         if url not in cache:
-            outcome = codelinks.normalise_repo_url(url)
-            cache[url] = outcome.key if isinstance(outcome, codelinks.CodeLink) else None
+            cache[url] = codelinks.repo_key(url)
         key = cache[url]
         if key:
             keys[paper_id] = key
@@ -78,13 +75,9 @@ class Computation:
     as_of: datetime
     papers_considered: int
     rows: list[ScoredPaper]
-    # paper id -> current star count of its repository, for Paper.code_stars.
-    stars_by_paper: dict[int, int]
     # The end of the window each window's rows were scored over: ``as_of``, or an earlier
     # moment when nothing ranked at ``as_of`` (see compute_trending).
     window_as_of: dict[str, datetime] = field(default_factory=dict)
-    # paper id -> Paper.code_stars as stored, for the papers with a code URL.
-    stored_stars: dict[int, int | None] = field(default_factory=dict)
 
 
 def _score_window(
@@ -106,7 +99,7 @@ def _score_window(
         for key, points in known.stars.items()
     }
     rows: list[ScoredPaper] = []
-    for paper_id, published, code_url, upvote_count in papers:
+    for paper_id, published, code_url, upvote_count, _ in papers:
         if published > as_of:
             continue
         arrived = known.featured_at.get(paper_id, published)
@@ -160,14 +153,9 @@ def compute_trending(
     now = now or timezone.now()
     moments = signals.signal_moments(now=now) or [now]
     papers = signals.candidates(latest=moments[0], earliest=moments[-1], params=params)
-    # Every linked repository, not only the candidates': Paper.code_stars follows the star
-    # counts over the whole catalogue. One read of the partial index paper_code (it holds the
-    # three columns), with the stored star counts, so no second query compares them.
-    linked_papers = code_links()
-    repo_keys = paper_repository_keys((pk, url) for pk, url, _ in linked_papers)
-    stored_stars = {pk: stars for pk, _, stars in linked_papers}
     # Star histories only for the repositories a candidate links to: no other is scored.
-    linked = {repo_keys[facts[0]] for facts in papers if facts[0] in repo_keys}
+    repo_keys = {facts[0]: facts[4] for facts in papers if facts[4]}
+    linked = set(repo_keys.values())
     loaded: dict[datetime, signals.Signals] = {}
     rows: list[ScoredPaper] = []
     window_as_of: dict[str, datetime] = {}
@@ -181,13 +169,7 @@ def compute_trending(
                 window_as_of[window] = moment
                 rows.extend(scored)
                 break
-    current = {
-        key: int(stars)
-        for key, stars in Repository.objects.exclude(stars=None).values_list("key", "stars")
-        if stars is not None
-    }
-    stars_by_paper = {pid: current[key] for pid, key in repo_keys.items() if key in current}
-    return Computation(moments[0], len(papers), rows, stars_by_paper, window_as_of, stored_stars)
+    return Computation(moments[0], len(papers), rows, window_as_of)
 
 
 def trending_scores_recompute(
@@ -219,16 +201,10 @@ def trending_scores_recompute(
         )
         for row in computation.rows
     ]
-    stale_stars = [
-        Paper(pk=pk, code_stars=stars)
-        for pk, stars in computation.stars_by_paper.items()
-        if pk in computation.stored_stars and computation.stored_stars[pk] != stars
-    ]
     with transaction.atomic():
         TrendingScore.objects.all().delete()
         TrendingScore.objects.bulk_create(rows, batch_size=2000)
-        if stale_stars:
-            papers_code_stars_set(stars={p.pk: p.code_stars for p in stale_stars})
+        codestars.code_stars_sync()
         run = TrendingRun.objects.create(
             computed_at=computed_at,
             as_of=computation.as_of,

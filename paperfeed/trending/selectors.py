@@ -23,11 +23,12 @@ from django.utils import timezone
 
 from paperfeed.accounts.roles import is_curator
 from paperfeed.community.models import AuthorClaim
+from paperfeed.papers import codelinks
 from paperfeed.papers.models import Featured, Paper, PaperCategory, visible_through
 from paperfeed.papers.row_selectors import papers_by_ids
 from paperfeed.papers.rows import PaperRow, TrendingInfo
 from paperfeed.papers.selectors import MAX_LIMIT, MAX_OFFSET
-from paperfeed.trending import codelinks, ranking, scores, signals
+from paperfeed.trending import ranking, scores, signals
 from paperfeed.trending.models import (
     Repository,
     StarSnapshot,

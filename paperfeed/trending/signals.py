@@ -141,8 +141,8 @@ def local_upvotes(*, start: datetime, end: datetime) -> dict[int, int]:
     )
 
 
-# (id, published, code_url, local upvote count) of every visible paper.
-PaperFacts = tuple[int, datetime, str, int]
+# (id, published, code_url, local upvote count, repository key or None) of a visible paper.
+PaperFacts = tuple[int, datetime, str, int, str | None]
 
 
 @dataclass(slots=True)
@@ -179,7 +179,7 @@ def candidates(
     made SQLite and PostgreSQL read every paper (a full scan: seconds at 1 M papers).
     """
     since = history_start(earliest)
-    columns = ("id", "published", "code_url", "upvote_count")
+    columns = ("id", "published", "code_url", "upvote_count", "code_repo")
     visible = Paper.objects.visible().filter(published__lte=latest)
     found = {
         facts[0]: facts

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO
 
-from paperfeed.trending import codelinks
+from paperfeed.papers import codelinks
 
 _DAY_IN_NAME = re.compile(r"github-ranking-(\d{4}-\d{2}-\d{2})\.csv$", re.ASCII)
 REQUIRED_COLUMNS = frozenset({"repo_url", "stars"})

@@ -23,7 +23,6 @@ from paperfeed.papers.models import Paper
 from paperfeed.trending import starfiles
 from paperfeed.trending.github import GitHubClient, GitHubError, RateLimited
 from paperfeed.trending.models import Repository, StarSnapshot
-from paperfeed.trending.scores import paper_repository_keys
 
 logger = logging.getLogger(__name__)
 
@@ -34,12 +33,15 @@ UNCHANGED_SNAPSHOT_EVERY = timedelta(hours=20)
 GONE_RECHECK = timedelta(days=7)
 
 
+def linked_repositories() -> set[str]:
+    """The key of every repository some paper links to (from the ``paper_code_repo`` index)."""
+    keys = Paper.objects.filter(code_repo__isnull=False).values_list("code_repo", flat=True)
+    return {key for key in keys.distinct().order_by() if key}
+
+
 def repositories_sync(*, keys: Iterable[str] | None = None) -> int:
     """Create a Repository for every linked repository (or for ``keys``); returns how many new."""
-    if keys is None:
-        urls = Paper.objects.exclude(code_url="").values_list("id", "code_url")
-        keys = set(paper_repository_keys(urls).values())
-    wanted = set(keys)
+    wanted = set(linked_repositories() if keys is None else keys)
     known = set(Repository.objects.filter(key__in=wanted).values_list("key", flat=True))
     new = [
         Repository(key=key, host=key.split("/", 1)[0], full_name=key.split("/", 1)[1])
@@ -270,11 +272,7 @@ def stars_load(
     same file twice adds nothing (a snapshot is unique per repository, moment and source).
     """
     summary = LoadSummary()
-    linked = set(
-        paper_repository_keys(
-            Paper.objects.exclude(code_url="").values_list("id", "code_url")
-        ).values()
-    )
+    linked = linked_repositories()
     repo_ids: dict[str, int] = {}
     matched: set[str] = set()
     pending: list[starfiles.StarCount] = []

@@ -104,6 +104,20 @@ def test_code_link_set_by_a_person_is_never_replaced():
     assert merged.code_url == "https://github.com/person/choice"
 
 
+def test_a_code_link_carries_its_repository_key_and_a_new_repository_drops_the_old_count():
+    state, _ = merge(None, record(code_url="https://github.com/Acme/Rocket", code_stars=7))
+    assert (state.code_repo, state.code_stars) == ("github.com/acme/rocket", 7)
+    newer = {"version": 2, "updated": V2, "versions": [(1, V1), (2, V2)]}
+    same, _ = merge(state, record(code_url="https://github.com/acme/rocket/tree/main", **newer))
+    assert (same.code_repo, same.code_stars) == ("github.com/acme/rocket", 7)
+    moved, _ = merge(state, record(code_url="https://gitlab.com/acme/sled", **newer))
+    assert (moved.code_repo, moved.code_stars) == ("gitlab.com/acme/sled", None)
+    given, _ = merge(state, record(code_url="https://gitlab.com/acme/sled", code_stars=3, **newer))
+    assert (given.code_repo, given.code_stars) == ("gitlab.com/acme/sled", 3)
+    unknown, _ = merge(None, record(code_url="https://example.org/code"))
+    assert unknown.code_repo is None
+
+
 def test_author_key_folds_case_accents_and_spaces():
     assert author_key("José  Álvarez") == author_key("jose alvarez")
     assert author_key("Zoë") != author_key("Zoe X")

@@ -238,16 +238,3 @@ def test_rows_carry_the_thumbnail_without_a_query_per_row(
     # A file lost since shows the placeholder, not a broken image.
     (tmp_path / "2602" / "2602.00041.webp").unlink()
     assert selectors.paper_detail(arxiv_id="2602.00041").thumbnail_url is None
-
-
-@pytest.mark.django_db
-def test_code_links_lists_the_visible_papers_with_a_code_url_and_their_stored_stars():
-    from paperfeed.papers.models import Paper
-    from paperfeed.papers.selectors import code_links
-    from tests.factories import catalogue_paper
-
-    linked = catalogue_paper("2602.00201", code_url="https://github.com/a/b", code_stars=7)
-    catalogue_paper("2602.00202")
-    hidden = catalogue_paper("2602.00203", code_url="https://github.com/c/d")
-    Paper.objects.filter(pk=hidden.pk).update(hidden=True)
-    assert code_links() == [(linked.pk, "https://github.com/a/b", 7)]

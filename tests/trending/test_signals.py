@@ -51,7 +51,9 @@ def test_only_recent_or_signalled_papers_are_scored_and_the_scores_are_those_of_
         signals,
         "candidates",
         lambda **_: list(
-            Paper.objects.visible().values_list("id", "published", "code_url", "upvote_count")
+            Paper.objects.visible().values_list(
+                "id", "published", "code_url", "upvote_count", "code_repo"
+            )
         ),
     )
     every = scores.compute_trending(now=NOW)

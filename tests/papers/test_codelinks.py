@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paperfeed.trending.codelinks import (
+from paperfeed.papers.codelinks import (
     CodeLink,
     Refused,
     extract_code_links,
@@ -101,3 +101,12 @@ def test_huge_text_is_bounded():
     text = ("https://github.com/a/b " * 20_000) + "x" * 1_000_000
     links, _ = extract_code_links(text)
     assert [link.key for link in links] == ["github.com/a/b"]
+
+
+def test_repo_key_is_the_normal_key_or_none():
+    from paperfeed.papers.codelinks import repo_key
+
+    assert repo_key("https://www.GitHub.com/Acme/Rocket.git") == "github.com/acme/rocket"
+    assert repo_key("https://github.com/acme/rocket/tree/main/src") == "github.com/acme/rocket"
+    assert repo_key("https://example.org/acme/rocket") is None
+    assert repo_key("") is None and repo_key(None) is None

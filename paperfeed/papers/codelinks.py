@@ -1,5 +1,8 @@
 """Finding code repository links in free text, and normalising them. Pure: no Django.
 
+Here in papers, under the link finder (trending), because the catalogue stores each paper's
+repository key beside its code link (``Paper.code_repo``), and papers writes every column.
+
 A link is kept only when its host is exactly one of the code hosts we know (GitHub, GitLab,
 Codeberg, Hugging Face Spaces); look-alike hosts (``github.com.evil.io``, ``githu8.com``,
 ``xn--github-...``), other schemes (``javascript:``, ``data:``) and absurdly long URLs are
@@ -134,6 +137,13 @@ def normalise_repo_url(url: str) -> CodeLink | Refused:
         return Refused(raw[:80], f"{name!r} is not a valid repository name")
     key = f"{prefix}/{owner}/{name}".lower()
     return CodeLink(key=key, url=f"https://{prefix}/{owner}/{name}")
+
+
+def repo_key(url: str | None) -> str | None:
+    """The normal key of the repository ``url`` points to (``Paper.code_repo``); None when
+    it points to none we accept."""
+    outcome = normalise_repo_url(url or "")
+    return outcome.key if isinstance(outcome, CodeLink) else None
 
 
 def extract_code_links(text: str) -> tuple[list[CodeLink], list[Refused]]:
