@@ -2,7 +2,8 @@
 
 Touched are only the papers that can be behind: those of the repositories whose count changed
 since it was last copied (``Repository.stars_synced``), those whose repository is new to them
-(their writers clear ``code_stars``, the partial index ``paper_code_unstarred`` finds them),
+(their writers clear ``code_stars``, the partial index ``paper_code_unstarred`` finds those
+whose repository has a count),
 and the papers an import just wrote (it may have stored the count its source gave). So a
 recompute never reads every paper with a code link. Written through ``papers.services``.
 """
@@ -57,8 +58,11 @@ def code_stars_sync() -> int:
             Paper.objects.filter(code_repo__in=keys).values_list("id", "code_repo", "code_stars")
         )
         updates.update(_stale(rows, stars))
+    # Only those whose repository has a count: papers of gone or never-counted repositories
+    # (all of them, on a catalogue without star refreshes) are not read again and again.
+    counted = Repository.objects.exclude(stars=None).values("key")
     unstarred: list[Linked] = list(
-        Paper.objects.filter(code_stars=None, code_repo__isnull=False).values_list(
+        Paper.objects.filter(code_stars=None, code_repo__in=counted).values_list(
             "id", "code_repo", "code_stars"
         )
     )

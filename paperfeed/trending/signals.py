@@ -117,7 +117,14 @@ def star_series(*, as_of: datetime, keys: set[str]) -> dict[str, list[ranking.Po
     """Star counts over time of the repositories ``keys`` (those papers link to: `stars load
     --all` also stores thousands that none do), in chunks of ids."""
     since = history_start(as_of)
-    wanted = {pk: key for pk, key in Repository.objects.values_list("id", "key") if key in keys}
+    ordered = sorted(keys)
+    wanted: dict[int, str] = {}
+    for first in range(0, len(ordered), ID_CHUNK):
+        wanted.update(
+            Repository.objects.filter(key__in=ordered[first : first + ID_CHUNK]).values_list(
+                "id", "key"
+            )
+        )
     ids = sorted(wanted)
     series: dict[str, list[ranking.Point]] = defaultdict(list)
     for first in range(0, len(ids), 500):
