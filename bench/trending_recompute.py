@@ -64,6 +64,28 @@ elif mode == "restore":
                   "WHERE name = 'stars_synced'")
         if c.fetchone():
             c.execute("UPDATE trending_repository SET stars_synced = NULL")
+elif mode == "seed":
+    # Star counts for two repositories in three, and two snapshots each (ten days and twelve
+    # hours before the newest featured day): the bench catalogues have none, and without
+    # them neither the star velocities nor code_stars would be compared at all.
+    from datetime import UTC, datetime, time as clock, timedelta
+    from django.db.models import Max
+    from paperfeed.papers.models import Featured
+    from paperfeed.trending.models import Repository, StarSnapshot
+    day = Featured.objects.aggregate(m=Max("day"))["m"]
+    end = datetime.combine(day, clock.min, tzinfo=UTC)
+    Repository.objects.update(stars=None)
+    counted = [(pk, (pk * 37) % 20000) for pk in Repository.objects.values_list("id", flat=True)
+               if pk % 3]
+    Repository.objects.bulk_update([Repository(pk=pk, stars=n) for pk, n in counted], ["stars"],
+                                   batch_size=2000)
+    StarSnapshot.objects.bulk_create(
+        [StarSnapshot(repository_id=pk, taken_at=end - timedelta(days=10),
+                      stars=max(n - pk % 700, 0), source="import") for pk, n in counted]
+        + [StarSnapshot(repository_id=pk, taken_at=end - timedelta(hours=12), stars=n,
+                        source="import") for pk, n in counted],
+        batch_size=5000, ignore_conflicts=True)
+    result["counted"] = len(counted)
 elif mode == "renumbered":
     # Catalogues built before the merge that renumbered papers/0015_paper_code_index to 0016
     # record it under its old name: undo it so that migrate applies 0015_paperglance, 0016.
@@ -152,6 +174,9 @@ def main() -> None:
     parser.add_argument("--catalogue", required=True, help="e.g. postgres-1m, sqlite-real")
     parser.add_argument("--rounds", type=int, default=2, help="steady-state runs per side")
     parser.add_argument("--profile", action="store_true", help="then profile one run of this")
+    parser.add_argument(
+        "--seed-stars", action="store_true", help="give the copy star counts and snapshots first"
+    )
     args = parser.parse_args()
     base, new = args.base.resolve(), REPO
     print(f"catalogue {args.catalogue}; base {base}; load {_load()}", flush=True)
@@ -159,6 +184,9 @@ def main() -> None:
     env, remove = _copy(args.catalogue)
     print(f"copied in {time.perf_counter() - started:.0f} s", flush=True)
     try:
+        if args.seed_stars:
+            counted = _drive(base, env, "seed")["counted"]
+            print(f"seeded star counts for {counted} repositories", flush=True)
         _drive(new, env, "snapshot")
         first_base = _drive(base, env, "dump")
         print(f"base, round 1: {first_base['wall']:.2f} s wall (load {_load()})", flush=True)
