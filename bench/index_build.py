@@ -12,7 +12,12 @@ field.
     .venv/bin/python -m bench.index_build [--base DIR] [--rounds 2] [--corpus real]
 
 ``--base`` is a checkout of the commit to compare with (``git worktree add ../base <commit>``
-or ``git archive <commit> | tar -x -C DIR``); without it only this tree is measured.
+or ``git archive <commit> | tar -x -C DIR``); without it only this tree is measured. The
+builds stay under var/bench/index-build/builds until the next run (``--rounds 0`` compares
+them again). tantivy itself is not exactly repeatable with two writer threads: which segment
+a paper lands in changes between runs, and a few papers' phrase-proximity scores with it
+(2026-11-30: 3 of 1,200 queries, two builds of the same code). ``--base .`` measures that
+floor.
 """
 
 from __future__ import annotations
@@ -20,9 +25,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from bench import corpus as corpora
@@ -80,9 +85,45 @@ def _private_copy(name: str) -> dict[str, str]:
     }
 
 
+class _Recording:
+    """An index whose searchers remember the hits, (score, address), of their last search:
+    ``textindex.search`` returns ids only, and ties need the scores."""
+
+    def __init__(self, index: object) -> None:
+        self._index = index
+        self.hits: list = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._index, name)
+
+    def searcher(self) -> object:
+        searcher = self._index.searcher()  # type: ignore[attr-defined]
+        recording = self
+
+        class Searcher:
+            def __getattr__(self, name: str) -> object:
+                return getattr(searcher, name)
+
+            def search(self, *args: object, **options: object) -> object:
+                found = searcher.search(*args, **options)
+                recording.hits = found.hits
+                return found
+
+        return Searcher()
+
+
+# Papers compared per query: the top ones, the tail of equal scores at the cut left out.
+COMPARED = 100
+
+
 def compare(roots: dict[str, str], queries: int) -> list[str]:
     """Differences between the indexes at ``roots`` (label -> build directory); empty when they
-    answer alike. Runs here, with this tree's query code, against each build in turn."""
+    answer alike. Runs here, with this tree's query code, against each build in turn.
+
+    Papers of equal score (or equal date, sorted by date) come back in the order of their
+    place in the index, and a build with two writer threads places papers differently on
+    every run; so each query's top papers are compared as (score, id) sorted, leaving out
+    those that tie with the last one kept (the cut may fall inside a tie)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
     import django
 
@@ -105,20 +146,25 @@ def compare(roots: dict[str, str], queries: int) -> list[str]:
     fields = ("title", "abstract", "authors", "author_names", "words")
 
     def answers(index: tantivy.Index) -> dict:
+        recording = _Recording(index)
         out: dict = {"docs": index.searcher().num_docs}
         for text in texts:
             parsed = querysyntax.parse_query(text)
             ids, total = textindex.search(
-                index,
+                recording,  # type: ignore[arg-type]
                 terms=parsed.terms,
                 phrases=parsed.phrases,
                 author_terms=parsed.author_terms,
                 categories=parsed.categories,
                 years=parsed.years,
                 by_date=parsed.sort == "date",
-                limit=20,
+                limit=COMPARED,
             )
-            out[f"q:{text}"] = (ids, total)
+            # Three decimals: scores are float32 sums, equal papers may differ in the last bit.
+            scored = [(round(hit[0], 3), pk) for hit, pk in zip(recording.hits, ids, strict=True)]
+            if len(scored) == COMPARED:
+                scored = [pair for pair in scored if pair[0] != scored[-1][0]]
+            out[f"q:{text}"] = (sorted(scored, key=lambda pair: (-pair[0], pair[1])), total)
         searcher = index.searcher()
         for field in fields:
             for word in sorted(vocabulary):
@@ -131,8 +177,9 @@ def compare(roots: dict[str, str], queries: int) -> list[str]:
     labels = list(found)
     first = found[labels[0]]
     print(
-        f"compared {len(first):,} answers ({len(texts):,} queries, {len(vocabulary):,} words "
-        f"x {len(fields)} fields, {len(categories)} categories)",
+        f"compared {len(first):,} answers ({len(texts):,} queries: the count and the top "
+        f"{COMPARED}; {len(vocabulary):,} words x {len(fields)} fields; "
+        f"{len(categories)} categories)",
         file=sys.stderr,
     )
     problems = []
@@ -143,12 +190,52 @@ def compare(roots: dict[str, str], queries: int) -> list[str]:
     return problems
 
 
+def _report(results: dict[str, list[dict]], loads: list[float]) -> None:
+    rows = []
+    for label, runs in results.items():
+        best_cpu = min(run["cpu"] for run in runs)
+        best_wall = min(run["wall"] for run in runs)
+        papers = runs[0]["papers"]
+        rows.append(
+            (
+                label,
+                f"{papers:,}",
+                f"{papers / best_cpu:,.0f}",
+                f"{papers / best_wall:,.0f}",
+                " / ".join(f"{run['cpu']:.1f}" for run in runs),
+                " / ".join(f"{run['wall']:.0f}" for run in runs),
+                " / ".join(f"{run['main']:.1f}" for run in runs),
+                f"{max(run['rss_mb'] for run in runs):.0f}",
+            )
+        )
+    headers = (
+        "code",
+        "papers",
+        "papers/CPU-s (best)",
+        "papers/wall-s (best)",
+        "CPU s per round",
+        "wall s",
+        "reading thread CPU s",
+        "RSS MB",
+    )
+    print(table(rows, headers))
+    if "base" in results and "this" in results:
+        ratios = []
+        for measure in ("cpu", "wall", "main"):
+            base = min(run[measure] for run in results["base"])
+            ratios.append(f"{base / min(run[measure] for run in results['this']):.2f}x {measure}")
+        print(f"base / this, best round of each: {', '.join(ratios)}")
+    print(f"load average: {min(loads):.1f}-{max(loads):.1f}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--base", help="a checkout of the commit to compare with")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="0: only compare the builds of the last run"
+    )
     parser.add_argument("--corpus", default="real", help="a SQLite bench catalogue name")
     parser.add_argument("--queries", type=int, default=1200)
     args = parser.parse_args(argv)
@@ -156,76 +243,37 @@ def main(argv: list[str] | None = None) -> None:
     trees = {"this": REPO}
     if args.base:
         trees = {"base": Path(args.base).resolve(), **trees}
-    WORK.mkdir(parents=True, exist_ok=True)
+    builds = WORK / "builds"
     results: dict[str, list[dict]] = {label: [] for label in trees}
     loads = [os.getloadavg()[0]]
-    with tempfile.TemporaryDirectory(dir=WORK) as scratch:
-        for number in range(args.rounds):
-            for label, code in trees.items():
-                found = _build(code, env, Path(scratch) / label)
-                results[label].append(found)
-                loads.append(os.getloadavg()[0])
-                print(
-                    f"round {number + 1} {label}: {found['papers']:,} papers, "
-                    f"{found['wall']:.1f} s wall, {found['cpu']:.1f} s CPU "
-                    f"({found['main']:.1f} s in the reading thread), "
-                    f"peak RSS {found['rss_mb']:.0f} MB",
-                    file=sys.stderr,
-                )
-        rows = []
-        for label, runs in results.items():
-            best_cpu = min(run["cpu"] for run in runs)
-            best_wall = min(run["wall"] for run in runs)
-            papers = runs[0]["papers"]
-            rows.append(
-                (
-                    label,
-                    f"{papers:,}",
-                    f"{papers / best_cpu:,.0f}",
-                    f"{papers / best_wall:,.0f}",
-                    f"{best_cpu:.1f}",
-                    f"{best_wall:.1f}",
-                    f"{min(run['main'] for run in runs):.1f}",
-                    f"{max(run['rss_mb'] for run in runs):.0f}",
-                )
-            )
-        print(
-            table(
-                rows,
-                (
-                    "code",
-                    "papers",
-                    "papers/CPU-s",
-                    "papers/wall-s",
-                    "CPU s",
-                    "wall s",
-                    "reading thread CPU s",
-                    "RSS MB",
-                ),
-            )
-        )
-        if "base" in results:
-            base_cpu = min(run["cpu"] for run in results["base"])
-            this_cpu = min(run["cpu"] for run in results["this"])
-            base_wall = min(run["wall"] for run in results["base"])
-            this_wall = min(run["wall"] for run in results["this"])
+    for number in range(args.rounds):
+        for label, code in trees.items():
+            shutil.rmtree(builds / label, ignore_errors=True)
+            found = _build(code, env, builds / label)
+            results[label].append(found)
+            loads.append(os.getloadavg()[0])
             print(
-                f"this / base: {base_cpu / this_cpu:.2f}x papers per CPU-second, "
-                f"{base_wall / this_wall:.2f}x per wall second (best of {args.rounds} each)"
+                f"round {number + 1} {label}: {found['papers']:,} papers, "
+                f"{found['wall']:.1f} s wall, {found['cpu']:.1f} s CPU "
+                f"({found['main']:.1f} s in the reading thread), "
+                f"peak RSS {found['rss_mb']:.0f} MB",
+                file=sys.stderr,
             )
-        print(f"load average: {min(loads):.1f}-{max(loads):.1f}")
-        roots = {label: runs[-1]["root"] for label, runs in results.items()}
-        if len(roots) > 1:
-            os.environ.update(env)
-            problems = compare(roots, args.queries)
-            for problem in problems[:20]:
-                print(problem)
-            print(
-                "indexes answer alike" if not problems else f"{len(problems)} differences",
-                flush=True,
-            )
-            if problems:
-                raise SystemExit(1)
+    if args.rounds:
+        _report(results, loads)
+    roots = {}
+    for label in trees:
+        live = builds / label / "CURRENT"
+        if live.exists():
+            roots[label] = str(builds / label / live.read_text().strip())
+    if len(roots) > 1:
+        os.environ.update(env)
+        problems = compare(roots, args.queries)
+        for problem in problems[:20]:
+            print(problem)
+        print("indexes answer alike" if not problems else f"{len(problems)} differences")
+        if problems:
+            raise SystemExit(1)
 
 
 if __name__ == "__main__":
