@@ -21,7 +21,6 @@ import shutil
 import tempfile
 import time
 from dataclasses import replace
-from datetime import timedelta
 from pathlib import Path
 
 from bench.common import table
@@ -66,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
                 yield replace(
                     entry,
                     paper_id=entry.paper_id + copy * (top + 1),
-                    published=entry.published - timedelta(days=SHIFT_DAYS * copy),
+                    published=entry.published - SHIFT_DAYS * copy * 86_400,
                 )
                 made += 1
             copy += 1

@@ -74,7 +74,7 @@ class Entry:
     abstract: str
     authors: str
     categories: Sequence[str]
-    published: datetime
+    published: int  # Unix seconds
     is_stub: bool
 
     def document(self) -> tantivy.Document:
@@ -86,7 +86,7 @@ class Entry:
             author_names=self.authors,
             words=f"{self.title}\n{self.abstract}",
             categories=list(self.categories),
-            published=int(self.published.timestamp()),
+            published=self.published,
             weight=0.0 if self.is_stub else COMPLETE_WEIGHT,
         )
 

@@ -125,3 +125,40 @@ def test_the_command_rebuilds_updates_and_reports(capsys):
     assert "update:" in capsys.readouterr().out
     call_command("search", "status")
     assert "1 papers, caught up to" in capsys.readouterr().out
+
+
+def test_entries_hold_each_papers_text_authors_categories_and_date_in_both_paths():
+    from datetime import UTC, date, datetime
+
+    from tests.papers.test_selectors import stub
+
+    early = catalogue_paper(
+        "2602.00001",
+        title="Graph networks",
+        abstract="We study graphs.",
+        authors=("Zoë Ångström", "Ada Lovelace", "Bo Li"),
+        categories=("cs.LG", "cs.AI", "stat.ML"),
+        # The last second of a year, in the UTC the index's year filters use.
+        published=datetime(2025, 12, 31, 23, 59, 59, tzinfo=UTC),
+    )
+    plain = catalogue_paper("2602.00002", title="Graph transformers", authors=(), categories=())
+    featured_only = stub("2602.00003", title="Graph stubs", day=date(2026, 2, 3))
+    found = {entry.paper_id: entry for entry in textindex_build.entries()}
+    assert list(found) == [early.pk, plain.pk, featured_only.pk], "every paper, in id order"
+    first = found[early.pk]
+    assert (first.title, first.abstract) == ("Graph networks", "We study graphs.")
+    # Authors in their order, then the accent-folded spelling of the names that have one.
+    assert first.authors == "Zoë Ångström, Ada Lovelace, Bo Li, zoe angstrom"
+    assert list(first.categories) == ["cs.LG", "cs.AI", "stat.ML"]
+    assert first.published == int(early.published.timestamp()) == 1767225599
+    assert not first.is_stub
+    assert (found[plain.pk].authors, list(found[plain.pk].categories)) == ("", [])
+    assert found[featured_only.pk].is_stub
+    stored = Paper.objects.get(pk=featured_only.pk).published
+    assert found[featured_only.pk].published == int(stored.timestamp())
+
+    # An update reads only the papers written after its watermark, the same way.
+    Paper.objects.filter(pk=early.pk).update(updated_at=datetime(2099, 1, 1, tzinfo=UTC))
+    since = datetime(2098, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+    assert [entry for entry in textindex_build.entries(since=since)] == [first]
+    assert list(textindex_build.entries(since=datetime(2099, 1, 1, tzinfo=UTC))) == []

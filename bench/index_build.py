@@ -1,0 +1,280 @@
+"""Search index build speed, this code beside another commit's, on one catalogue.
+
+Each round runs ``textindex_build.textindex_rebuild()`` (what ``paperfeed search rebuild``
+does) in a fresh child process for each code tree in turn (alternating, so a busy shared
+machine slows them alike) on a private copy of the catalogue, and reports papers per wall
+second and per CPU second (the child's own user + system time, every thread included; Django's
+start-up left out). Then it checks that the builds hold the same index: the number of
+documents, the ids and counts of every distinct query of ``bench/search_speed.py`` and the
+document frequency of each word of those queries and of sampled titles and authors, in every
+field.
+
+    .venv/bin/python -m bench.index_build [--base DIR] [--rounds 2] [--corpus real]
+
+``--base`` is a checkout of the commit to compare with (``git worktree add ../base <commit>``
+or ``git archive <commit> | tar -x -C DIR``); without it only this tree is measured. The
+builds stay under var/bench/index-build/builds until the next run (``--rounds 0`` compares
+them again). tantivy itself is not exactly repeatable with two writer threads: which segment
+a paper lands in changes between runs, and a few papers' phrase-proximity scores with it
+(2026-11-30: 3 of 1,200 queries, two builds of the same code). ``--base .`` measures that
+floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from bench import corpus as corpora
+from bench.common import BENCH_VAR, REPO, table
+
+WORK = BENCH_VAR / "index-build"
+
+# Runs in the child, inside the code tree measured (the current directory comes first on
+# sys.path), so it must only use what every version of paperfeed has.
+CHILD = """
+import json, os, resource, sys, time
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
+django.setup()
+from paperfeed.papers import textindex_build
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+started, cpu0, main0 = time.perf_counter(), cpu(), time.thread_time()
+report = textindex_build.textindex_rebuild()
+wall, spent = time.perf_counter() - started, cpu() - cpu0
+main = time.thread_time() - main0
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"papers": report.papers, "wall": wall, "cpu": spent, "main": main, "rss_mb": peak,
+                  "root": report.root}))
+"""
+
+
+def _build(code: Path, env: dict[str, str], index_dir: Path) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD],
+        cwd=code,
+        env={**os.environ, **env, "PAPERFEED_SEARCH_INDEX_DIR": str(index_dir)},
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode:
+        raise SystemExit(f"index build in {code} failed:\n{proc.stdout}\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _private_copy(name: str) -> dict[str, str]:
+    """The catalogue copied to var/bench/index-build/db (a rebuild writes the catalogue
+    version), reused while the source is unchanged."""
+    source = corpora.sqlite_corpus(name)
+    directory = WORK / f"db-{name}"
+    database = directory / "pf.sqlite3"
+    origin = Path(source.env["PAPERFEED_DATA_DIR"]) / "pf.sqlite3"
+    if not database.exists() or database.stat().st_mtime < origin.stat().st_mtime:
+        corpora._sqlite_file_copy(origin.parent, directory)
+    return {
+        **source.env,
+        "PAPERFEED_DATA_DIR": str(directory),
+        "DATABASE_URL": f"sqlite:///{database}",
+    }
+
+
+class _Recording:
+    """An index whose searchers remember the hits, (score, address), of their last search:
+    ``textindex.search`` returns ids only, and ties need the scores."""
+
+    def __init__(self, index: object) -> None:
+        self._index = index
+        self.hits: list = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._index, name)
+
+    def searcher(self) -> object:
+        searcher = self._index.searcher()  # type: ignore[attr-defined]
+        recording = self
+
+        class Searcher:
+            def __getattr__(self, name: str) -> object:
+                return getattr(searcher, name)
+
+            def search(self, *args: object, **options: object) -> object:
+                found = searcher.search(*args, **options)
+                recording.hits = found.hits
+                return found
+
+        return Searcher()
+
+
+# Papers compared per query: the top ones, the tail of equal scores at the cut left out.
+COMPARED = 100
+
+
+def compare(roots: dict[str, str], queries: int) -> list[str]:
+    """Differences between the indexes at ``roots`` (label -> build directory); empty when they
+    answer alike. Runs here, with this tree's query code, against each build in turn.
+
+    Papers of equal score (or equal date, sorted by date) come back in the order of their
+    place in the index, and a build with two writer threads places papers differently on
+    every run; so each query's top papers are compared as (score, id) sorted, leaving out
+    those that tie with the last one kept (the cut may fall inside a tie)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
+    import django
+
+    django.setup()
+    import tantivy
+
+    from bench.search_speed import queries as make_queries
+    from paperfeed.papers import querysyntax, textindex
+    from paperfeed.papers.models import Paper, PaperAuthor
+
+    texts = make_queries(queries)
+    vocabulary: set[str] = set()
+    for text in texts:
+        vocabulary.update(word.lower() for word in querysyntax.words_of(text))
+    for title in Paper.objects.order_by("?").values_list("title", flat=True)[:2000]:
+        vocabulary.update(word.lower() for word in querysyntax.words_of(title))
+    for name in PaperAuthor.objects.order_by("?").values_list("name", flat=True)[:2000]:
+        vocabulary.update(word.lower() for word in name.split())
+    categories = set(Paper.objects.values_list("primary_category", flat=True).distinct())
+    fields = ("title", "abstract", "authors", "author_names", "words")
+
+    def answers(index: tantivy.Index) -> dict:
+        recording = _Recording(index)
+        out: dict = {"docs": index.searcher().num_docs}
+        for text in texts:
+            parsed = querysyntax.parse_query(text)
+            ids, total = textindex.search(
+                recording,  # type: ignore[arg-type]
+                terms=parsed.terms,
+                phrases=parsed.phrases,
+                author_terms=parsed.author_terms,
+                categories=parsed.categories,
+                years=parsed.years,
+                by_date=parsed.sort == "date",
+                limit=COMPARED,
+            )
+            # Three decimals: scores are float32 sums, equal papers may differ in the last bit.
+            scored = [(round(hit[0], 3), pk) for hit, pk in zip(recording.hits, ids, strict=True)]
+            if len(scored) == COMPARED:
+                scored = [pair for pair in scored if pair[0] != scored[-1][0]]
+            out[f"q:{text}"] = (sorted(scored, key=lambda pair: (-pair[0], pair[1])), total)
+        searcher = index.searcher()
+        for field in fields:
+            for word in sorted(vocabulary):
+                out[f"{field}:{word}"] = searcher.doc_freq(field, word)
+        for category in sorted(c for c in categories if c):
+            out[f"categories:{category}"] = searcher.doc_freq("categories", category)
+        return out
+
+    found = {label: answers(tantivy.Index.open(root)) for label, root in roots.items()}
+    labels = list(found)
+    first = found[labels[0]]
+    print(
+        f"compared {len(first):,} answers ({len(texts):,} queries: the count and the top "
+        f"{COMPARED}; {len(vocabulary):,} words x {len(fields)} fields; "
+        f"{len(categories)} categories)",
+        file=sys.stderr,
+    )
+    problems = []
+    for label in labels[1:]:
+        for key, value in first.items():
+            if found[label].get(key) != value:
+                problems.append(f"{label} differs on {key}: {found[label].get(key)} != {value}")
+    return problems
+
+
+def _report(results: dict[str, list[dict]], loads: list[float]) -> None:
+    rows = []
+    for label, runs in results.items():
+        best_cpu = min(run["cpu"] for run in runs)
+        best_wall = min(run["wall"] for run in runs)
+        papers = runs[0]["papers"]
+        rows.append(
+            (
+                label,
+                f"{papers:,}",
+                f"{papers / best_cpu:,.0f}",
+                f"{papers / best_wall:,.0f}",
+                " / ".join(f"{run['cpu']:.1f}" for run in runs),
+                " / ".join(f"{run['wall']:.0f}" for run in runs),
+                " / ".join(f"{run['main']:.1f}" for run in runs),
+                f"{max(run['rss_mb'] for run in runs):.0f}",
+            )
+        )
+    headers = (
+        "code",
+        "papers",
+        "papers/CPU-s (best)",
+        "papers/wall-s (best)",
+        "CPU s per round",
+        "wall s",
+        "reading thread CPU s",
+        "RSS MB",
+    )
+    print(table(rows, headers))
+    if "base" in results and "this" in results:
+        ratios = []
+        for measure in ("cpu", "wall", "main"):
+            base = min(run[measure] for run in results["base"])
+            ratios.append(f"{base / min(run[measure] for run in results['this']):.2f}x {measure}")
+        print(f"base / this, best round of each: {', '.join(ratios)}")
+    print(f"load average: {min(loads):.1f}-{max(loads):.1f}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--base", help="a checkout of the commit to compare with")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="0: only compare the builds of the last run"
+    )
+    parser.add_argument("--corpus", default="real", help="a SQLite bench catalogue name")
+    parser.add_argument("--queries", type=int, default=1200)
+    args = parser.parse_args(argv)
+    env = _private_copy(args.corpus)
+    trees = {"this": REPO}
+    if args.base:
+        trees = {"base": Path(args.base).resolve(), **trees}
+    builds = WORK / "builds"
+    results: dict[str, list[dict]] = {label: [] for label in trees}
+    loads = [os.getloadavg()[0]]
+    for number in range(args.rounds):
+        for label, code in trees.items():
+            shutil.rmtree(builds / label, ignore_errors=True)
+            found = _build(code, env, builds / label)
+            results[label].append(found)
+            loads.append(os.getloadavg()[0])
+            print(
+                f"round {number + 1} {label}: {found['papers']:,} papers, "
+                f"{found['wall']:.1f} s wall, {found['cpu']:.1f} s CPU "
+                f"({found['main']:.1f} s in the reading thread), "
+                f"peak RSS {found['rss_mb']:.0f} MB",
+                file=sys.stderr,
+            )
+    if args.rounds:
+        _report(results, loads)
+    roots = {}
+    for label in trees:
+        live = builds / label / "CURRENT"
+        if live.exists():
+            roots[label] = str(builds / label / live.read_text().strip())
+    if len(roots) > 1:
+        os.environ.update(env)
+        problems = compare(roots, args.queries)
+        for problem in problems[:20]:
+            print(problem)
+        print("indexes answer alike" if not problems else f"{len(problems)} differences")
+        if problems:
+            raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
