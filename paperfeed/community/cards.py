@@ -9,7 +9,9 @@ A card has two parts:
   :func:`card_key`), so any change to what it shows (an edit, a comment, new stars, a rendered
   thumbnail, an approved author claim, a curator's pin or featuring, a new trending run, the
   next day for "2 days ago") makes a new key. No write path has to remember to invalidate
-  anything, and an upvote or comment on one paper leaves every other card cached.
+  anything, and an upvote or comment on one paper leaves every other card cached. A search
+  result's card is kept once per paper too, with slots for its highlighted title and abstract,
+  which each query fills (:data:`TITLE_SLOT`).
 - **The vote box** (:func:`upvote_box`): the one upvote count (:attr:`PaperRow.upvotes`, the
   number every surface shows) and the reader's own state: their vote, from one query for the
   page's cards (:func:`voted_ids`), their session's CSRF token and the page to come back to.
@@ -20,6 +22,7 @@ A card has two parts:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -56,6 +59,13 @@ CARD_TEMPLATES = (
 )
 # Bump when the Python that renders a card (filters such as tex or byline) changes its output.
 CARD_FORMAT = 2
+
+# A search result's card differs from the lists' only in its highlighted title and abstract,
+# which change with every query: its shared part is kept once per paper with these slots where
+# they go, and filled per request. Every text the card shows is escaped ("<" as "&lt;"), so a
+# slot can only be where the template put it.
+TITLE_SLOT = "<!--pf:title-->"
+SNIPPET_SLOT = "<!--pf:snippet-->"
 
 _signature: str | None = None
 
@@ -250,9 +260,10 @@ def cards_html(
     rows = list(rows)
     ids = [row.paper.pk for row in rows]
     verified = verified_author_names(paper_ids=ids)
-    keys = [card_key(row, verified.get(row.paper.pk, ()), window) for row in rows]
+    slotted = [_slotted(row) for row in rows]
+    keys = [card_key(row, verified.get(row.paper.pk, ()), window) for row in slotted]
     shared = _cache_get(keys)
-    missing = {key: row for row, key in zip(rows, keys, strict=True) if key not in shared}
+    missing = {key: row for row, key in zip(slotted, keys, strict=True) if key not in shared}
     if missing:
         if prepare is not None:
             prepare(list(missing.values()))
@@ -276,7 +287,28 @@ def cards_html(
             f'<li class="paper-entry" id="paper-{pk}">\n'
             f'  <div class="entry-vote">{reader.box(row, pk in voted)}'
             f"{''.join(other(row) for other in others)}</div>\n"
-            f"  {shared[key]}{after.get(pk, '')}</li>\n"
+            f"  {_filled(shared[key], row)}{after.get(pk, '')}</li>\n"
         )
     parts.append("</ol>")
     return mark_safe("".join(parts))
+
+
+def _slotted(row: PaperRow) -> PaperRow:
+    """The row whose card is cached: a search result's with slots for its highlighted title and
+    abstract (see TITLE_SLOT), any other as it is."""
+    if not (row.title_html or row.snippet_html):
+        return row
+    return dataclasses.replace(
+        row,
+        title_html=TITLE_SLOT if row.title_html else "",
+        snippet_html=SNIPPET_SLOT if row.snippet_html else "",
+    )
+
+
+def _filled(card: str, row: PaperRow) -> str:
+    """A cached card with this row's highlighted title and abstract in their slots."""
+    if row.title_html:
+        card = card.replace(TITLE_SLOT, row.title_html, 1)
+    if row.snippet_html:
+        card = card.replace(SNIPPET_SLOT, row.snippet_html, 1)
+    return card
