@@ -3,7 +3,7 @@ over them per request.
 
 A card has two parts:
 
-- **The shared part** (``papers/_paper_card.html``: title, byline with verified authors,
+- **The shared part** (:func:`paperfeed.papers.card_html.card`: title, byline with verified authors,
   abstract, meta row, trending explanation, thumbnail) is the same for every reader. It is
   rendered once and kept in the ``cards`` cache under a key made of everything it shows (see
   :func:`card_key`), so any change to what it shows (an edit, a comment, new stars, a rendered
@@ -42,23 +42,18 @@ from django.utils.safestring import SafeString, mark_safe
 
 from paperfeed.community.models import Upvote
 from paperfeed.community.selectors import verified_author_names
+from paperfeed.papers import card_html
 from paperfeed.papers.rows import PaperRow
 
 log = logging.getLogger(__name__)
 
-CARD_TEMPLATE = "papers/_paper_card.html"
-# Every template the shared part is made of: their text is part of each key, so a changed
-# template never serves cards rendered by the old one from a shared (Redis, database) cache.
-CARD_TEMPLATES = (
-    CARD_TEMPLATE,
-    "papers/_thumbnail.html",
-    "papers/_links.html",
-    "papers/_date.html",
-    "trending/_why.html",
-    "papers/_glance.html",
-)
-# Bump when the Python that renders a card (filters such as tex or byline) changes its output.
-CARD_FORMAT = 2
+# The templates the shared part still renders (papers/card_html.py writes the rest): their text
+# is part of each key, so a changed template never serves cards rendered by the old one from a
+# shared (Redis, database) cache.
+CARD_TEMPLATES = ("trending/_why.html",)
+# Bump when the Python that renders a card (papers/card_html.py, filters such as tex or byline)
+# changes its output.
+CARD_FORMAT = 3
 
 # A search result's card differs from the lists' only in its highlighted title and abstract,
 # which change with every query: its shared part is kept once per paper with these slots where
@@ -267,12 +262,7 @@ def cards_html(
     if missing:
         if prepare is not None:
             prepare(list(missing.values()))
-        template = get_template(CARD_TEMPLATE)
-        built = {}
-        for key, row in missing.items():
-            built[key] = str(
-                template.render({"row": row, "verified_authors": verified, "window": window})
-            )
+        built = {key: card_html.card(row, verified, window) for key, row in missing.items()}
         _cache_set(built)
         shared.update(built)
     reader = Reader(request)

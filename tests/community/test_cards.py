@@ -92,14 +92,13 @@ def test_cards_are_rendered_once_and_then_served_from_the_cache(client, papers, 
     first = client.get("/papers").content.decode()
     assert cached_count() == 3
     rendered = []
-    real = cards.get_template
+    real = cards.card_html.card
 
-    def counting(name):
-        template = real(name)
-        rendered.append(name)
-        return template
+    def counting(row, verified, window=None):
+        rendered.append(row.paper.pk)
+        return real(row, verified, window)
 
-    monkeypatch.setattr(cards, "get_template", counting)
+    monkeypatch.setattr(cards.card_html, "card", counting)
     again = client.get("/papers").content.decode()
     assert rendered == []  # every card came from the cache
     assert again == first
