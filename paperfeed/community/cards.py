@@ -3,13 +3,15 @@ over them per request.
 
 A card has two parts:
 
-- **The shared part** (``papers/_paper_card.html``: title, byline with verified authors,
+- **The shared part** (:func:`paperfeed.papers.card_html.card`: title, byline with verified authors,
   abstract, meta row, trending explanation, thumbnail) is the same for every reader. It is
   rendered once and kept in the ``cards`` cache under a key made of everything it shows (see
   :func:`card_key`), so any change to what it shows (an edit, a comment, new stars, a rendered
   thumbnail, an approved author claim, a curator's pin or featuring, a new trending run, the
   next day for "2 days ago") makes a new key. No write path has to remember to invalidate
-  anything, and an upvote or comment on one paper leaves every other card cached.
+  anything, and an upvote or comment on one paper leaves every other card cached. A search
+  result's card is kept once per paper too, with slots for its highlighted title and abstract,
+  which each query fills (:data:`TITLE_SLOT`).
 - **The vote box** (:func:`upvote_box`): the one upvote count (:attr:`PaperRow.upvotes`, the
   number every surface shows) and the reader's own state: their vote, from one query for the
   page's cards (:func:`voted_ids`), their session's CSRF token and the page to come back to.
@@ -20,6 +22,7 @@ A card has two parts:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -39,23 +42,25 @@ from django.utils.safestring import SafeString, mark_safe
 
 from paperfeed.community.models import Upvote
 from paperfeed.community.selectors import verified_author_names
+from paperfeed.papers import card_html
 from paperfeed.papers.rows import PaperRow
 
 log = logging.getLogger(__name__)
 
-CARD_TEMPLATE = "papers/_paper_card.html"
-# Every template the shared part is made of: their text is part of each key, so a changed
-# template never serves cards rendered by the old one from a shared (Redis, database) cache.
-CARD_TEMPLATES = (
-    CARD_TEMPLATE,
-    "papers/_thumbnail.html",
-    "papers/_links.html",
-    "papers/_date.html",
-    "trending/_why.html",
-    "papers/_glance.html",
-)
-# Bump when the Python that renders a card (filters such as tex or byline) changes its output.
-CARD_FORMAT = 2
+# The templates the shared part still renders (papers/card_html.py writes the rest): their text
+# is part of each key, so a changed template never serves cards rendered by the old one from a
+# shared (Redis, database) cache.
+CARD_TEMPLATES = ("trending/_why.html",)
+# Bump when the Python that renders a card (papers/card_html.py, filters such as tex or byline)
+# changes its output.
+CARD_FORMAT = 3
+
+# A search result's card differs from the lists' only in its highlighted title and abstract,
+# which change with every query: its shared part is kept once per paper with these slots where
+# they go, and filled per request. Every text the card shows is escaped ("<" as "&lt;"), so a
+# slot can only be where the template put it.
+TITLE_SLOT = "<!--pf:title-->"
+SNIPPET_SLOT = "<!--pf:snippet-->"
 
 _signature: str | None = None
 
@@ -250,18 +255,14 @@ def cards_html(
     rows = list(rows)
     ids = [row.paper.pk for row in rows]
     verified = verified_author_names(paper_ids=ids)
-    keys = [card_key(row, verified.get(row.paper.pk, ()), window) for row in rows]
+    slotted = [_slotted(row) for row in rows]
+    keys = [card_key(row, verified.get(row.paper.pk, ()), window) for row in slotted]
     shared = _cache_get(keys)
-    missing = {key: row for row, key in zip(rows, keys, strict=True) if key not in shared}
+    missing = {key: row for row, key in zip(slotted, keys, strict=True) if key not in shared}
     if missing:
         if prepare is not None:
             prepare(list(missing.values()))
-        template = get_template(CARD_TEMPLATE)
-        built = {}
-        for key, row in missing.items():
-            built[key] = str(
-                template.render({"row": row, "verified_authors": verified, "window": window})
-            )
+        built = {key: card_html.card(row, verified, window) for key, row in missing.items()}
         _cache_set(built)
         shared.update(built)
     reader = Reader(request)
@@ -276,7 +277,28 @@ def cards_html(
             f'<li class="paper-entry" id="paper-{pk}">\n'
             f'  <div class="entry-vote">{reader.box(row, pk in voted)}'
             f"{''.join(other(row) for other in others)}</div>\n"
-            f"  {shared[key]}{after.get(pk, '')}</li>\n"
+            f"  {_filled(shared[key], row)}{after.get(pk, '')}</li>\n"
         )
     parts.append("</ol>")
     return mark_safe("".join(parts))
+
+
+def _slotted(row: PaperRow) -> PaperRow:
+    """The row whose card is cached: a search result's with slots for its highlighted title and
+    abstract (see TITLE_SLOT), any other as it is."""
+    if not (row.title_html or row.snippet_html):
+        return row
+    return dataclasses.replace(
+        row,
+        title_html=TITLE_SLOT if row.title_html else "",
+        snippet_html=SNIPPET_SLOT if row.snippet_html else "",
+    )
+
+
+def _filled(card: str, row: PaperRow) -> str:
+    """A cached card with this row's highlighted title and abstract in their slots."""
+    if row.title_html:
+        card = card.replace(TITLE_SLOT, row.title_html, 1)
+    if row.snippet_html:
+        card = card.replace(SNIPPET_SLOT, row.snippet_html, 1)
+    return card

@@ -92,14 +92,13 @@ def test_cards_are_rendered_once_and_then_served_from_the_cache(client, papers, 
     first = client.get("/papers").content.decode()
     assert cached_count() == 3
     rendered = []
-    real = cards.get_template
+    real = cards.card_html.card
 
-    def counting(name):
-        template = real(name)
-        rendered.append(name)
-        return template
+    def counting(row, verified, window=None):
+        rendered.append(row.paper.pk)
+        return real(row, verified, window)
 
-    monkeypatch.setattr(cards, "get_template", counting)
+    monkeypatch.setattr(cards.card_html, "card", counting)
     again = client.get("/papers").content.decode()
     assert rendered == []  # every card came from the cache
     assert again == first
@@ -234,3 +233,42 @@ def test_the_card_cache_off_renders_the_same_page(settings, papers):
     strip = re.compile(r'value="[A-Za-z0-9]{64}"')
     assert strip.sub("", fresh) == strip.sub("", cached)
     assert cached_count() == 0
+
+
+def test_search_results_share_one_cached_card_per_paper_and_fill_in_their_highlights(
+    settings, client, papers
+):
+    from paperfeed.papers import textindex_build
+
+    textindex_build.textindex_rebuild()
+    first = client.get("/search", {"q": "paper number", "mode": "keyword"}).content.decode()
+    assert cached_count() == 3
+    again = client.get("/search", {"q": "number", "mode": "keyword"}).content.decode()
+    # The same three shared parts, with each query's own highlighting put in their slots.
+    assert cached_count() == 3
+    assert "<mark>Paper</mark> <mark>number</mark> 1" in card_of(first, papers[1])
+    assert "Paper <mark>number</mark> 1" in card_of(again, papers[1])
+    assert "<mark>Paper</mark>" not in again
+    assert cards.TITLE_SLOT not in again and cards.SNIPPET_SLOT not in again
+    # A list's card (no highlighting) is not the search one.
+    listed = client.get("/papers").content.decode()
+    assert cached_count() == 6
+    assert "<mark>" not in card_of(listed, papers[1])
+    # With the card cache off, the same search page.
+    settings.PAPERFEED_CARD_CACHE_SECONDS = 0
+    assert client.get("/search", {"q": "number", "mode": "keyword"}).content.decode() == again
+
+
+def test_a_card_slot_cannot_be_forged_by_a_paper_text(client):
+    from paperfeed.papers import textindex_build
+
+    catalogue_paper(
+        "2602.00401",
+        title=f"Slots {cards.SNIPPET_SLOT} in titles",
+        abstract=f"An abstract that mentions {cards.TITLE_SLOT} slots.",
+        authors=(f"Eve {cards.TITLE_SLOT}",),
+    )
+    textindex_build.textindex_rebuild()
+    html = client.get("/search", {"q": "slots", "mode": "keyword"}).content.decode()
+    assert cards.TITLE_SLOT not in html and cards.SNIPPET_SLOT not in html
+    assert "&lt;!--pf:snippet--&gt;" in html and "<mark>Slots</mark>" in html
