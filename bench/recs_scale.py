@@ -155,6 +155,13 @@ def serve(args: argparse.Namespace) -> None:
         client.force_login(user_model.objects.get(pk=user_id))
         clients[user_id] = client
     model.position(int(model.ids[0]))  # the id map, built once per process as a worker does
+    # A running worker has compiled its templates and URL patterns: one page by a member who is
+    # not measured, so the first measured reader does not pay for the process's start.
+    warm = next(pk for pk in members if pk not in set(chosen))
+    warm_client = Client()
+    warm_client.force_login(user_model.objects.get(pk=warm))
+    with override_settings(ALLOWED_HOSTS=["*"]):
+        warm_client.get("/papers/for-you")
     load = os.getloadavg()
     figures: dict[str, tuple[list[float], list[float]]] = {
         name: ([], []) for name in ("page", "selector", "ranking")
