@@ -185,3 +185,25 @@ class LibraryEntryOut(Schema):
 
 class SavedOut(Schema):
     saved: bool
+
+
+class ForYouBecauseOut(Schema):
+    # One of the token's member's own papers: a reason never names anyone else's.
+    id: str
+    title: str
+
+
+class ForYouItemOut(Schema):
+    paper: PaperOut
+    # "Because you saved “…”" or "Popular with readers who saved “…”", as on the page.
+    reason: str
+    via: Literal["collaborative", "content"]
+    because: ForYouBecauseOut
+
+
+class ForYouOut(Schema):
+    items: list[ForYouItemOut]
+    # How many of the member's own papers the list was built from (0: nothing to go on yet).
+    signals: int
+    # Whether a collaborative model was trained yet (without one, content neighbours only).
+    trained: bool

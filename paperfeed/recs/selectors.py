@@ -110,8 +110,13 @@ def for_you(
     own_ids = [p.paper_id for p in own]
     collaborative = model.edges(own_ids) if model is not None else hybrid.Edges.of(())
     neighbours: dict[int, tuple[list[int], list[float]]] = {}
-    for source, target, score in SimilarPaper.objects.filter(paper_id__in=own_ids).values_list(
-        "paper_id", "neighbour_id", "score"
+    # No ORDER BY: the model's default ("paper", "rank") joins every source's catalogue row to
+    # sort by the paper's own ordering, the slowest read of a request at 1 M papers; the sums
+    # and the strongest edge do not depend on the row order.
+    for source, target, score in (
+        SimilarPaper.objects.filter(paper_id__in=own_ids)
+        .order_by()
+        .values_list("paper_id", "neighbour_id", "score")
     ):
         targets, scores = neighbours.setdefault(source, ([], []))
         targets.append(target)
@@ -119,9 +124,11 @@ def for_you(
     if among is not None:
         # Similarity is symmetric: a candidate listing one of the reader's papers among its
         # neighbours is as near as the other way round.
-        reverse = SimilarPaper.objects.filter(
-            paper_id__in=list(among), neighbour_id__in=own_ids
-        ).values_list("neighbour_id", "paper_id", "score")
+        reverse = (
+            SimilarPaper.objects.filter(paper_id__in=list(among), neighbour_id__in=own_ids)
+            .order_by()
+            .values_list("neighbour_id", "paper_id", "score")
+        )
         for source, target, score in reverse:
             targets, scores = neighbours.setdefault(source, ([], []))
             if target not in targets:
@@ -143,15 +150,15 @@ def for_you(
     if settings.PAPERFEED_RECS_MAX_AGE_DAYS > 0 and among is None:
         since = timezone.now() - timedelta(days=settings.PAPERFEED_RECS_MAX_AGE_DAYS)
         candidates = candidates.filter(published__gte=since)
-    allowed = set(candidates.values_list("pk", flat=True))
+    allowed = set(candidates.order_by().values_list("pk", flat=True))
     chosen = [r for r in ranked if r.target in allowed][:limit]
     rows = {row.paper.pk: row for row in papers_by_ids(ids=[r.target for r in chosen])}
     kinds = {p.paper_id: p.kind for p in own}
     titles = {
         pk: (title, arxiv_id)
-        for pk, title, arxiv_id in Paper.objects.filter(
-            pk__in={r.because for r in chosen}
-        ).values_list("pk", "title", "arxiv_id")
+        for pk, title, arxiv_id in Paper.objects.filter(pk__in={r.because for r in chosen})
+        .order_by()
+        .values_list("pk", "title", "arxiv_id")
     }
     for r in chosen:
         if r.target not in rows or r.because not in titles:

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -21,7 +20,7 @@ from paperfeed.core.http import MemberRequest
 from paperfeed.core.ratelimits import limited, too_many, wants_json
 from paperfeed.papers.models import Paper
 from paperfeed.papers.row_selectors import papers_by_ids
-from paperfeed.recs import selectors, services
+from paperfeed.recs import cards, selectors, services
 from paperfeed.recs.models import HiddenPaper
 
 PAGE_SIZE = 30
@@ -59,10 +58,7 @@ def for_you(request: MemberRequest) -> HttpResponse:
     found = selectors.for_you(user=request.user, limit=PAGE_SIZE)
     # Each card's reason and hide button are this reader's alone: shown under the shared card,
     # never inside the copy every reader gets (community/cards.py).
-    reason = get_template("recs/_reason.html")
-    reasons = {
-        item.row.paper.pk: reason.render({"recommendation": item}, request) for item in found.items
-    }
+    reasons = cards.reasons_html(request, found.items)
     return render(
         request,
         "recs/for_you.html",

@@ -6,4 +6,4 @@ come before ``/papers/{id}``, which would otherwise take "submit" as an id. Each
 ``operation_id`` so the OpenAPI schema does not depend on which module holds it.
 """
 
-from paperfeed.api.handlers import daily, library, papers, writes  # noqa: F401
+from paperfeed.api.handlers import daily, foryou, library, papers, writes  # noqa: F401

@@ -1,0 +1,290 @@
+"""For you at full scale: 100 k members on a copy of the 1 M-paper catalogue, the real training
+command, then ``/papers/for-you`` served to distinct members end to end.
+
+    .venv/bin/python -m bench.recs_scale populate [--corpus sqlite-1m-recs] [--members 100000]
+    .venv/bin/python -m bench.recs_scale train [--corpus …]
+    .venv/bin/python -m bench.recs_scale serve [--corpus …] [--readers 250] [--profile 30]
+    .venv/bin/python -m bench.recs_scale compare --base DIR [--rounds 4] [--readers 60]
+
+``--corpus`` names ``var/bench/corpora/<name>.json`` (the ``env`` of a catalogue, as
+``bench.corpus`` writes it). It must be a COPY that this bench may write to: ``populate`` adds
+members, libraries and upvotes to it (``cp`` the SQLite directory, or ``CREATE DATABASE … TEMPLATE``
+on PostgreSQL, and write a json naming it).
+
+populate: migrates the copy, then adds ``--members`` members with libraries of CiteULike-a-like
+sizes (log-normal, median 20 saved papers, a long tail to 2,000) and upvotes (median 4), drawn
+with popularity skew over the papers of the last two years (a random popularity rank under a
+Zipf law, times a recency decay of one year), 70 % from the member's own field (a primary
+category, picked by its size) and 30 % from anywhere; signal times spread over the last year.
+The bench catalogue has no similar-papers rows, so each drawn paper gets ``PAPERFEED_SIMILAR_K``
+content neighbours from its own field (what the site's index would hold for it). Bulk SQL
+inserts, no ORM object per row.
+
+train: ``paperfeed recs train`` in a child process: wall, CPU (user + system) and peak RSS.
+
+serve: ``--readers`` distinct random members (seeded) signed in with Django's test client; for
+each, in turn: the page ``/papers/for-you`` (the view, the selector, the cards, the template),
+the selector alone (``recs.selectors.for_you``: the database reads and the ranking), and the
+ranking alone (the model's rows and ``hybrid.rank_for_reader`` over edges read beforehand), each
+timed in wall and CPU (``time.process_time``: SQLite runs in this process, so its work counts;
+a PostgreSQL server's does not). Prints p50/p95/p99 of each and the load average.
+
+compare: ``serve`` in child processes alternating between an exported checkout (``git archive
+COMMIT | tar -x -C DIR``) and this one, each round with new readers: before and after side by
+side in one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bench.common import BENCH_VAR
+
+TARGET_MS = 50.0
+
+
+def setup(corpus: str) -> None:
+    meta = json.loads((BENCH_VAR / "corpora" / f"{corpus}.json").read_text())
+    env = meta["env"]
+    # The shared catalogues are read-only for everyone: this bench writes members into its copy.
+    if any("h17b" in env.get(key, "") for key in ("DATABASE_URL", "PAPERFEED_DATA_DIR")):
+        sys.exit("refusing to write to a shared catalogue: make a copy (see --help)")
+    os.environ.update(env)
+    os.environ.setdefault("PAPERFEED_SCHEDULER", "false")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "paperfeed.settings"
+    import django
+
+    django.setup()
+
+
+def percentiles(values: list[float]) -> str:
+    ordered = np.asarray(sorted(values))
+    p50, p95, p99 = (float(np.percentile(ordered, q)) for q in (50, 95, 99))
+    return f"p50 {p50:6.1f}  p95 {p95:6.1f}  p99 {p99:6.1f}  max {ordered.max():6.1f}"
+
+
+# --- train --------------------------------------------------------------------------------
+
+
+def train(args: argparse.Namespace) -> None:
+    import subprocess
+
+    from bench.common import REPO
+
+    command = [str(REPO / ".venv/bin/paperfeed"), "recs", "train"]
+    load = os.getloadavg()
+    clock = time.perf_counter()
+    child = subprocess.Popen(command, env=os.environ.copy(), stdout=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - clock
+    out = child.stdout.read() if child.stdout else ""
+    if status:
+        sys.exit(f"training failed ({status}): {out}")
+    print(out.strip())
+    print(
+        f"paperfeed recs train: wall {wall:.1f} s, CPU {usage.ru_utime + usage.ru_stime:.1f} s "
+        f"(user {usage.ru_utime:.1f}, system {usage.ru_stime:.1f}), peak RSS "
+        f"{usage.ru_maxrss / 1024:.0f} MB; load average at start {load[0]:.1f}"
+    )
+
+
+# --- serve --------------------------------------------------------------------------------
+
+
+def _ranking_only(user_id: int) -> tuple[float, float]:
+    """The model's part of a request, with its inputs read beforehand: (wall ms, CPU ms)."""
+    from django.conf import settings
+
+    from paperfeed.papers.similar.models import SimilarPaper
+    from paperfeed.recs import hybrid, inputs, selectors
+
+    own = [
+        p.paper_id
+        for p in inputs.reader_papers(user_id=user_id, limit=settings.PAPERFEED_RECS_READER_PAPERS)
+    ]
+    neighbours: dict[int, tuple[list[int], list[float]]] = {}
+    for source, target, score in SimilarPaper.objects.filter(paper_id__in=own).values_list(
+        "paper_id", "neighbour_id", "score"
+    ):
+        neighbours.setdefault(source, ([], []))
+        neighbours[source][0].append(target)
+        neighbours[source][1].append(score)
+    exclude = set(own) | selectors.hidden_ids(user_id=user_id)
+    model = selectors.live_model()
+    assert model is not None
+    wall, cpu = time.perf_counter(), time.process_time()
+    hybrid.rank_for_reader(
+        collaborative=model.edges(own),
+        content=hybrid.Edges.of(
+            (s, np.asarray(t), np.asarray(w)) for s, (t, w) in neighbours.items()
+        ),
+        content_weight=settings.PAPERFEED_RECS_CONTENT_WEIGHT,
+        exclude=exclude,
+        limit=120,
+    )
+    return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+
+
+def serve(args: argparse.Namespace) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    from paperfeed.recs import inputs, selectors
+
+    model = selectors.live_model()
+    if model is None:
+        sys.exit("no trained model: run `python -m bench.recs_scale train` first")
+    user_model = get_user_model()
+    members = list(
+        user_model.objects.filter(username__startswith="recs-m").values_list("pk", flat=True)
+    )
+    rng = np.random.default_rng(args.seed + 1)
+    chosen = rng.choice(members, size=min(args.readers, len(members)), replace=False).tolist()
+    clients = {}
+    for user_id in chosen:
+        client = Client()
+        client.force_login(user_model.objects.get(pk=user_id))
+        clients[user_id] = client
+    model.position(int(model.ids[0]))  # the id map, built once per process as a worker does
+    # A running worker has compiled its templates and URL patterns: one page by a member who is
+    # not measured, so the first measured reader does not pay for the process's start.
+    warm = next(pk for pk in members if pk not in set(chosen))
+    warm_client = Client()
+    warm_client.force_login(user_model.objects.get(pk=warm))
+    with override_settings(ALLOWED_HOSTS=["*"]):
+        warm_client.get("/papers/for-you")
+    load = os.getloadavg()
+    figures: dict[str, tuple[list[float], list[float]]] = {
+        name: ([], []) for name in ("page", "selector", "ranking")
+    }
+    sizes, listed, queries = [], [], []
+    with override_settings(ALLOWED_HOSTS=["*"]):
+        for user_id in chosen:
+            sizes.append(len(inputs.reader_papers(user_id=user_id, limit=10_000)))
+            wall, cpu = time.perf_counter(), time.process_time()
+            with CaptureQueriesContext(connection) as captured:
+                response = clients[user_id].get("/papers/for-you")
+            figures["page"][0].append((time.perf_counter() - wall) * 1000)
+            figures["page"][1].append((time.process_time() - cpu) * 1000)
+            assert response.status_code == 200, response.status_code
+            queries.append(len(captured))
+            user = user_model.objects.get(pk=user_id)
+            wall, cpu = time.perf_counter(), time.process_time()
+            found = selectors.for_you(user=user, limit=30)
+            figures["selector"][0].append((time.perf_counter() - wall) * 1000)
+            figures["selector"][1].append((time.process_time() - cpu) * 1000)
+            listed.append(len(found.items))
+            ranking = _ranking_only(user_id)
+            figures["ranking"][0].append(ranking[0])
+            figures["ranking"][1].append(ranking[1])
+    print(
+        f"/papers/for-you for {len(chosen)} distinct members ({connection.vendor}, model "
+        f"{model.meta.get('readers', 0):,} readers x {len(model.ids):,} papers; signals per "
+        f"reader p50 {np.median(sizes):.0f}, max {max(sizes)}; {np.mean(listed):.1f} items "
+        f"listed; {np.median(queries):.0f} queries per page); load average at start "
+        f"{load[0]:.1f}, at end {os.getloadavg()[0]:.1f}"
+    )
+    for name, label in (
+        ("page", "page, end to end"),
+        ("selector", "selector (reads + ranking)"),
+        ("ranking", "ranking only"),
+    ):
+        wall, cpu = figures[name]
+        print(f"  {label:<28} wall ms {percentiles(wall)}")
+        print(f"  {'':<28} CPU  ms {percentiles(cpu)}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({**figures, "load": [load[0], os.getloadavg()[0]]}))
+    if args.profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+        with override_settings(ALLOWED_HOSTS=["*"]), profiler:
+            for user_id in chosen[: args.profile]:
+                clients[user_id].get("/papers/for-you")
+        print(profiler.output_text(color=False, show_all=False))
+    p95 = float(np.percentile(figures["page"][0], 95))
+    verdict = "meets" if p95 <= TARGET_MS else "misses"
+    print(f"  page wall p95 {p95:.1f} ms {verdict} the {TARGET_MS:.0f} ms target")
+
+
+def compare(args: argparse.Namespace) -> None:
+    """``serve`` in child processes, alternating between ``--base`` (an exported checkout) and
+    this one, ``--rounds`` times with distinct readers each round (the same for both)."""
+    import subprocess
+    import tempfile
+
+    base, here = Path(args.base).resolve(), Path(__file__).resolve().parents[1]
+    runs: dict[str, dict[str, list[float]]] = {"base": {}, "this": {}}
+    loads = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for number in range(args.rounds):
+            order = [("base", base), ("this", here)]
+            for label, code in order if number % 2 == 0 else order[::-1]:
+                out = Path(tmp) / f"{label}-{number}.json"
+                command = [sys.executable, "-m", "bench.recs_scale", "serve", "--code", str(code)]
+                command += ["--corpus", args.corpus, "--readers", str(args.readers)]
+                command += ["--seed", str(100 + number), "--json", str(out)]
+                subprocess.run(command, cwd=here, check=True, capture_output=True)
+                found = json.loads(out.read_text())
+                loads += found.pop("load")
+                for name, (wall, cpu) in found.items():
+                    runs[label].setdefault(f"{name} wall", []).extend(wall)
+                    runs[label].setdefault(f"{name} CPU", []).extend(cpu)
+    print(
+        f"/papers/for-you, {args.rounds} rounds x {args.readers} distinct members, alternating "
+        f"{base.name} (base) and this checkout; load average {min(loads):.1f}-{max(loads):.1f}"
+    )
+    print("| ms | base p50 / p95 / p99 | this p50 / p95 / p99 | p95 this/base |")
+    print("|---|---|---|---|")
+    for key, before in runs["base"].items():
+        after = runs["this"][key]
+        a = [float(np.percentile(before, q)) for q in (50, 95, 99)]
+        b = [float(np.percentile(after, q)) for q in (50, 95, 99)]
+        print(
+            f"| {key} | {' / '.join(f'{v:.1f}' for v in a)} | {' / '.join(f'{v:.1f}' for v in b)}"
+            f" | {b[1] / a[1]:.2f} |"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("step", choices=("populate", "train", "serve", "compare"))
+    parser.add_argument("--corpus", default="sqlite-1m-recs")
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--readers", type=int, default=250)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="serve: pyinstrument over N pages"
+    )
+    parser.add_argument("--json", help="serve: also write the figures to this file")
+    parser.add_argument("--code", help="serve: import paperfeed from this exported checkout")
+    parser.add_argument("--base", help="compare: the exported checkout to compare with")
+    parser.add_argument("--rounds", type=int, default=4)
+    args = parser.parse_args()
+    if args.step == "compare":
+        compare(args)
+        return
+    if args.code:
+        sys.path.insert(0, args.code)
+    setup(args.corpus)
+    if args.step == "populate":
+        from bench.recs_population import populate
+
+        populate(args)
+    else:
+        {"train": train, "serve": serve}[args.step](args)
+
+
+if __name__ == "__main__":
+    main()
