@@ -390,7 +390,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     archive = small_archive(args.records) if args.records else DAILY_ARCHIVE
     records = _count_records(archive)
-    against = None
+    against = ours = None
     if args.against:
         from bench.common import export_commit
 
@@ -398,6 +398,12 @@ def main(argv: list[str] | None = None) -> dict:
             ["git", "rev-parse", args.against], cwd=REPO, capture_output=True, text=True
         ).stdout.strip()
         against = export_commit(commit)
+        # Ours is HEAD, exported too: the working tree may change while the run goes on.
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+        ours = export_commit(head)
+        print(f"paperfeed at {head[:7]} (HEAD) beside {commit[:7]}")
     load_start = os.getloadavg()
     runs: dict[str, list[dict]] = {}
     variants = [("", True)] + ([("_nocopy", False)] if args.without_copy else [])
@@ -405,7 +411,7 @@ def main(argv: list[str] | None = None) -> dict:
         for suffix, copy in variants:
             extra = {} if copy else {"PAPERFEED_SEARCH_DATABASE_COPY": "false"}
             for backend in ("sqlite", "postgres") if args.postgres else ("sqlite",):
-                steps = [("", None), ("_baseline", None)]
+                steps: list[tuple[str, Path | None]] = [("", ours), ("_baseline", None)]
                 if against is not None:
                     steps.insert(1, ("_against", against))
                 if round_number % 2:
