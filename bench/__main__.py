@@ -29,7 +29,7 @@ from pathlib import Path
 
 from bench import corpus as corpora
 from bench import http, signed_in
-from bench.common import BENCH_VAR, REPO, code_dir, paperfeed, require_shared, table
+from bench.common import BENCH_VAR, REPO, code_dir, export_commit, paperfeed, require_shared, table
 
 RESULTS = REPO / "bench" / "results"
 
@@ -96,20 +96,7 @@ def use_committed_code(worktree: bool) -> dict:
     ).stdout.strip()
     if worktree or not commit:
         return {"commit": commit, "source": "working tree"}
-    target = BENCH_VAR / "code" / commit
-    if not (target / "paperfeed").is_dir():
-        target.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(
-            ["git", "archive", commit, "paperfeed"], cwd=REPO, capture_output=True, check=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-    # The editable install answers `import paperfeed` from a meta-path finder that runs before
-    # PYTHONPATH is searched; this sitecustomize (imported at start-up from PYTHONPATH) drops it.
-    (target / "sitecustomize.py").write_text(
-        "import sys\n"
-        "sys.meta_path[:] = [f for f in sys.meta_path\n"
-        "                    if '__editable__' not in getattr(f, '__module__', '')]\n"
-    )
+    target = export_commit(commit)
     # The exported copy first (for paperfeed), then the repository (for bench itself).
     os.environ["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(target), str(REPO), os.environ.get("PYTHONPATH", "")])

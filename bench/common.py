@@ -50,6 +50,26 @@ def table(rows: list[tuple[str, ...]], headers: tuple[str, ...]) -> str:
     return "\n".join(out)
 
 
+def export_commit(commit: str) -> Path:
+    """``paperfeed/`` of ``commit`` exported to var/bench/code/<commit>, importable ahead of
+    the editable install: put the returned folder first on PYTHONPATH."""
+    target = BENCH_VAR / "code" / commit
+    if not (target / "paperfeed").is_dir():
+        target.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "archive", commit, "paperfeed"], cwd=REPO, capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    # The editable install answers `import paperfeed` from a meta-path finder that runs before
+    # PYTHONPATH is searched; this sitecustomize (imported at start-up from PYTHONPATH) drops it.
+    (target / "sitecustomize.py").write_text(
+        "import sys\n"
+        "sys.meta_path[:] = [f for f in sys.meta_path\n"
+        "                    if '__editable__' not in getattr(f, '__module__', '')]\n"
+    )
+    return target
+
+
 def code_dir() -> Path:
     """Where child processes start: the exported commit being measured (see bench.__main__),
     else the repository. Starting there makes `python -m` and gunicorn, which put the current

@@ -6,6 +6,11 @@ into equivalent tables with the same full-text index, with nothing but ``sqlite3
 baseline_time / paperfeed_time says how much of the bare cost paperfeed's safety costs.
 
     .venv/bin/python -m bench.import_speed [--postgres postgres://...] [--snapshot-lines N]
+
+``--against COMMIT`` also imports with that commit's paperfeed (exported, see
+``bench.common.export_commit``) in the same run, and ``--rounds N`` repeats everything,
+alternating the order each round, so that a before/after comparison on a busy machine is made
+side by side. Figures are medians over the rounds; ratios are wall and importer CPU time.
 """
 
 from __future__ import annotations
@@ -125,7 +130,12 @@ def baseline_sqlite(path: Path, db_path: Path, *, fts: bool = True) -> dict:
     db.execute("COMMIT")
     count = db.execute("SELECT count(*) FROM paper").fetchone()[0]
     db.close()
-    return {"seconds": time.perf_counter() - start, "cpu_seconds": _cpu() - cpu, "papers": count}
+    return {
+        "seconds": time.perf_counter() - start,
+        "cpu_seconds": _cpu() - cpu,
+        "papers": count,
+        "load": os.getloadavg()[0],
+    }
 
 
 def baseline_postgres(path: Path, url: str, *, fts: bool = True) -> dict:
@@ -216,11 +226,22 @@ def baseline_postgres(path: Path, url: str, *, fts: bool = True) -> dict:
             count = cur.execute("SELECT count(*) FROM paper").fetchone()[0]
         db.execute("DROP SCHEMA bench_baseline CASCADE")
         db.commit()
-    return {"seconds": time.perf_counter() - start, "cpu_seconds": _cpu() - cpu, "papers": count}
+    return {
+        "seconds": time.perf_counter() - start,
+        "cpu_seconds": _cpu() - cpu,
+        "papers": count,
+        "load": os.getloadavg()[0],
+    }
 
 
-def paperfeed_import(path: Path, env: dict[str, str], *extra: str) -> dict:
+def paperfeed_import(
+    path: Path, env: dict[str, str], *extra: str, code: Path | None = None
+) -> dict:
+    """One ``paperfeed ingest file`` in a child process; ``code``: an exported paperfeed to run
+    instead of the working tree's."""
     cli = str(REPO / ".venv/bin/paperfeed")
+    if code is not None:
+        env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(code), str(REPO)]))}
     subprocess.run([cli, "migrate", "-v0"], env={**os.environ, **env}, check=True)
     command = [
         "/usr/bin/time",
@@ -254,6 +275,7 @@ def paperfeed_import(path: Path, env: dict[str, str], *extra: str) -> dict:
         "cpu_seconds": float(user) + float(system),
         "papers": stats["papers"],
         "summary": proc.stdout.strip().splitlines()[0],
+        "load": os.getloadavg()[0],
     }
 
 
@@ -300,6 +322,40 @@ def snapshot_memory(lines: int) -> dict:
     return result
 
 
+def _one_import(
+    backend: str,
+    step: str,
+    archive: Path,
+    extra: dict[str, str],
+    copy: bool,
+    postgres: str | None,
+    code: Path | None,
+) -> dict:
+    if backend == "sqlite":
+        if step == "_baseline":
+            return baseline_sqlite(archive, fresh_dir("import-baseline") / "b.sqlite3", fts=copy)
+        data = fresh_dir("import-sqlite")
+        env = {"PAPERFEED_DATA_DIR": str(data), "DATABASE_URL": f"sqlite:///{data}/pf.sqlite3"}
+        return paperfeed_import(archive, {**env, **extra}, code=code)
+    assert postgres
+    if step == "_baseline":
+        return baseline_postgres(archive, postgres, fts=copy)
+    _pg_empty(postgres)
+    env = {"PAPERFEED_DATA_DIR": str(fresh_dir("import-pg")), "DATABASE_URL": postgres}
+    return paperfeed_import(archive, {**env, **extra}, code=code)
+
+
+def _median(found: list[dict]) -> dict:
+    return sorted(found, key=lambda run: run["seconds"])[len(found) // 2]
+
+
+def _line(run: dict, records: int) -> str:
+    return (
+        f"{run['seconds']:.1f} s, {records / run['seconds']:,.0f} records/s, "
+        f"CPU {run['cpu_seconds']:.2f} s, load {run['load']:.1f}"
+    )
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -322,61 +378,82 @@ def main(argv: list[str] | None = None) -> dict:
         help="also import with PAPERFEED_SEARCH_DATABASE_COPY=false, beside a baseline "
         "without its full-text table",
     )
+    parser.add_argument(
+        "--against",
+        metavar="COMMIT",
+        help="also import with this commit's paperfeed, side by side in the same run",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="repeat, alternating the order")
     args = parser.parse_args(argv)
     require_shared()
     from bench.corpus import small_archive
 
     archive = small_archive(args.records) if args.records else DAILY_ARCHIVE
     records = _count_records(archive)
-    results: dict = {}
+    against = ours = None
+    if args.against:
+        from bench.common import export_commit
+
+        commit = subprocess.run(
+            ["git", "rev-parse", args.against], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+        against = export_commit(commit)
+        # Ours is HEAD, exported too: the working tree may change while the run goes on.
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+        ours = export_commit(head)
+        print(f"paperfeed at {head[:7]} (HEAD) beside {commit[:7]}")
+    load_start = os.getloadavg()
+    runs: dict[str, list[dict]] = {}
     variants = [("", True)] + ([("_nocopy", False)] if args.without_copy else [])
-    for suffix, copy in variants:
-        extra = {} if copy else {"PAPERFEED_SEARCH_DATABASE_COPY": "false"}
-        data = fresh_dir("import-sqlite")
-        env = {"PAPERFEED_DATA_DIR": str(data), "DATABASE_URL": f"sqlite:///{data}/pf.sqlite3"}
-        results[f"sqlite{suffix}"] = paperfeed_import(archive, {**env, **extra})
-        results[f"sqlite{suffix}_baseline"] = baseline_sqlite(
-            archive, fresh_dir("import-baseline") / "b.sqlite3", fts=copy
-        )
-        if args.postgres:
-            _pg_empty(args.postgres)
-            results[f"postgres{suffix}"] = paperfeed_import(
-                archive,
-                {
-                    "PAPERFEED_DATA_DIR": str(fresh_dir("import-pg")),
-                    "DATABASE_URL": args.postgres,
-                    **extra,
-                },
-            )
-            results[f"postgres{suffix}_baseline"] = baseline_postgres(
-                archive, args.postgres, fts=copy
-            )
+    for round_number in range(args.rounds):
+        for suffix, copy in variants:
+            extra = {} if copy else {"PAPERFEED_SEARCH_DATABASE_COPY": "false"}
+            for backend in ("sqlite", "postgres") if args.postgres else ("sqlite",):
+                steps: list[tuple[str, Path | None]] = [("", ours), ("_baseline", None)]
+                if against is not None:
+                    steps.insert(1, ("_against", against))
+                if round_number % 2:
+                    steps.reverse()
+                for step, code in steps:
+                    key = f"{backend}{suffix}{step}"
+                    runs.setdefault(key, []).append(
+                        _one_import(backend, step, archive, extra, copy, args.postgres, code)
+                    )
+                    print(f"  round {round_number + 1} {key}: {_line(runs[key][-1], records)}")
+    results: dict = {key: _median(found) for key, found in runs.items()}
+    results["runs"] = runs
     if args.snapshot_lines:
         results["snapshot_memory"] = snapshot_memory(args.snapshot_lines)
 
     rows = []
-    for backend in ("sqlite", "postgres", "sqlite_nocopy", "postgres_nocopy"):
-        if backend not in results:
+    for key in runs:
+        if key.endswith("_baseline"):
             continue
-        ours, base = results[backend], results[f"{backend}_baseline"]
+        backend = key.removesuffix("_against")
+        ours, base = results[key], results[f"{backend}_baseline"]
         rows.append(
             (
-                backend.replace("_nocopy", ", no FTS copy"),
+                key.replace("_nocopy", ", no FTS copy").replace("_against", f" @{args.against}"),
                 f"{ours['papers']:,}",
                 f"{ours['seconds']:.1f}",
                 f"{records / ours['seconds']:,.0f}",
+                f"{ours['cpu_seconds']:.2f}",
                 f"{records / ours['cpu_seconds']:,.0f}",
-                f"{base['seconds']:.1f}",
+                f"{base['seconds']:.1f} / {base['cpu_seconds']:.2f}",
                 f"{records / base['seconds']:,.0f}",
                 f"{base['seconds'] / ours['seconds']:.2f}",
+                f"{base['cpu_seconds'] / ours['cpu_seconds']:.2f}",
                 f"{ours['peak_rss_mb']:.0f}",
             )
         )
     results["load_average"] = os.getloadavg()
     print(
-        f"Import of {archive.name} ({records:,} records); load average at the end "
-        f"{results['load_average'][0]:.1f}. CPU rec/s: records per CPU-second of the importer "
-        "process (the database server's CPU not included)"
+        f"Import of {archive.name} ({records:,} records), {args.rounds} round(s), medians; "
+        f"load average {load_start[0]:.1f} at the start, {results['load_average'][0]:.1f} at "
+        "the end. CPU: the importer process's (user + system); the PostgreSQL server's CPU is "
+        "in neither the importer's nor the baseline's figure"
     )
     print(
         table(
@@ -386,10 +463,12 @@ def main(argv: list[str] | None = None) -> dict:
                 "papers",
                 "paperfeed s",
                 "records/s",
+                "CPU s",
                 "CPU rec/s",
-                "baseline s",
+                "baseline s / CPU s",
                 "baseline rec/s",
                 "ratio",
+                "CPU ratio",
                 "peak RSS MB",
             ),
         )

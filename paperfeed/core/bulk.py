@@ -1,25 +1,59 @@
 """Bulk row writes that are fast on both databases.
 
 SQLite runs ``executemany`` in-process, which is as fast as it gets there. On PostgreSQL
-``executemany`` still means one statement per row on the server, so there the rows travel as one
-array per column and a single ``INSERT ... SELECT FROM unnest(...)`` (or ``UPDATE ... FROM
-unnest(...)``) writes the whole batch: about ten times faster on the import path.
+``executemany`` still means one statement per row on the server, and a batch sent as one array
+per column (``unnest``) is quoted into the SQL text in Python by the client cursor (about 40 µs a
+row on the import path). There the rows travel with ``COPY`` instead, which psycopg encodes in C:
+straight into the table when nothing can conflict, else into a temporary table that one
+``INSERT ... SELECT`` (or ``UPDATE ... FROM``) then reads (:func:`staged`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
 
+# The temporary table a staged write fills (one at a time per connection), and its name
+# qualified so that dropping it can never reach a real table.
+STAGE = "paperfeed_stage"
+_STAGE_QUALIFIED = f"pg_temp.{STAGE}"
 
-def _unnest(pg_types: Sequence[str]) -> str:
-    return ", ".join(f"%s::{pg_type}[]" for pg_type in pg_types)
+
+def copy_rows(
+    cursor: Any, *, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """PostgreSQL only: ``COPY`` ``rows`` into ``table``. Values go as Python values (JSON as
+    its text); the server converts the text to each column's type."""
+    raw = getattr(cursor, "cursor", cursor)  # Django's wrapper holds psycopg's cursor
+    with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
-def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
-    return [[row[i] for row in rows] for i in range(width)]
+@contextmanager
+def staged(
+    cursor: Any,
+    *,
+    columns: Sequence[str],
+    pg_types: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+) -> Iterator[str]:
+    """PostgreSQL only: ``rows`` copied into a temporary table; yields its name.
+
+    Dropped first (a failed write outside a transaction may have left it) and after use.
+    """
+    definition = ", ".join(
+        f"{name} {pg_type}" for name, pg_type in zip(columns, pg_types, strict=True)
+    )
+    cursor.execute(
+        f"DROP TABLE IF EXISTS {_STAGE_QUALIFIED}; CREATE TEMPORARY TABLE {STAGE} ({definition})"
+    )
+    copy_rows(cursor, table=_STAGE_QUALIFIED, columns=columns, rows=rows)
+    yield _STAGE_QUALIFIED
+    cursor.execute(f"DROP TABLE {_STAGE_QUALIFIED}")
 
 
 def insert_rows(
@@ -37,10 +71,11 @@ def insert_rows(
     names = ", ".join(columns)
     conflict = f" ON CONFLICT {on_conflict}" if on_conflict else ""
     if connection.vendor == "postgresql":
-        cursor.execute(
-            f"INSERT INTO {table} ({names}) SELECT * FROM unnest({_unnest(pg_types)}){conflict}",
-            _columns(rows, len(columns)),
-        )
+        if not on_conflict:
+            copy_rows(cursor, table=table, columns=columns, rows=rows)
+            return
+        with staged(cursor, columns=columns, pg_types=pg_types, rows=rows) as stage:
+            cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage}{conflict}")
     else:
         marks = ", ".join(["%s"] * len(columns))
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}){conflict}", rows)
@@ -60,12 +95,12 @@ def update_rows(
         return
     if connection.vendor == "postgresql":
         assignments = ", ".join(f"{name} = t.{name}" for name in columns)
-        aliases = ", ".join([*columns, key])
-        cursor.execute(
-            f"UPDATE {table} SET {assignments} FROM unnest({_unnest([*pg_types, 'bigint'])}) "
-            f"AS t({aliases}) WHERE {table}.{key} = t.{key}",
-            _columns(rows, len(columns) + 1),
-        )
+        with staged(
+            cursor, columns=[*columns, key], pg_types=[*pg_types, "bigint"], rows=rows
+        ) as stage:
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM {stage} AS t WHERE {table}.{key} = t.{key}"
+            )
     else:
         assignments = ", ".join(f"{name} = %s" for name in columns)
         cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {key} = %s", rows)

@@ -73,6 +73,12 @@ def _prefetched(batches: Iterable[Any], depth: int = 2) -> Iterator[Any]:
             slots.put(_DONE)
         except BaseException as exc:
             slots.put(exc)
+        finally:
+            # A generator that holds something (a parsing process) lets go of it now, not
+            # whenever it is collected.
+            close = getattr(batches, "close", None)
+            if close is not None:
+                close()
 
     thread = threading.Thread(target=produce, name="ingest-reader", daemon=True)
     thread.start()

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import F
 
+from paperfeed.core import bulk
 from paperfeed.papers import search_fallback, textindex
 from paperfeed.papers.merge import author_key
 from paperfeed.papers.models import CatalogueVersion, Paper, PaperAuthor
@@ -100,25 +101,24 @@ def index_papers(rows: Sequence[IndexRow], *, force: bool = False) -> None:
         return
     with connection.cursor() as cursor:
         if is_postgres():
-            # One statement for the whole batch (see paperfeed.core.bulk). Author names go in
-            # twice: unstemmed ('simple') for author: filters, and stemmed ('english') so that
-            # plain queries, which are stemmed, match them too.
-            cursor.execute(
-                f"""INSERT INTO {FTS_TABLE} (paper_id, document)
-                    SELECT id, setweight(to_tsvector('english', title), 'A') ||
-                        setweight(to_tsvector('simple', authors), 'B') ||
-                        setweight(to_tsvector('english', authors), 'B') ||
-                        setweight(to_tsvector('english', abstract), 'C')
-                    FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])
-                        AS t(id, title, authors, abstract)
-                    ON CONFLICT (paper_id) DO UPDATE SET document = EXCLUDED.document""",
-                [
-                    [row.paper_id for row in rows],
-                    [row.title for row in rows],
-                    [row.authors for row in rows],
-                    [row.abstract for row in rows],
-                ],
-            )
+            # The batch goes in by COPY (see paperfeed.core.bulk), then one statement. Author
+            # names go in twice: unstemmed ('simple') for author: filters, and stemmed
+            # ('english') so that plain queries, which are stemmed, match them too.
+            with bulk.staged(
+                cursor,
+                columns=("id", "title", "authors", "abstract"),
+                pg_types=("bigint", "text", "text", "text"),
+                rows=[(row.paper_id, row.title, row.authors, row.abstract) for row in rows],
+            ) as stage:
+                cursor.execute(
+                    f"""INSERT INTO {FTS_TABLE} (paper_id, document)
+                        SELECT id, setweight(to_tsvector('english', title), 'A') ||
+                            setweight(to_tsvector('simple', authors), 'B') ||
+                            setweight(to_tsvector('english', authors), 'B') ||
+                            setweight(to_tsvector('english', abstract), 'C')
+                        FROM {stage}
+                        ON CONFLICT (paper_id) DO UPDATE SET document = EXCLUDED.document"""
+                )
         else:
             ids = [row.paper_id for row in rows]
             for start in range(0, len(ids), 500):

@@ -7,13 +7,17 @@ from typing import Any
 from django_tasks import task
 
 from paperfeed.papers import textindex_build
-from paperfeed.papers.glance import services as glance
-from paperfeed.papers.similar import services as similar
+
+# Keywords (YAKE) and similar papers (scikit-learn, networkx) are imported by the tasks that use
+# them, in the worker: every command that only enqueues a task (an import) would otherwise pay
+# ~1 s of CPU to import them.
 
 
 @task()
 def similar_build_task(full: bool = False) -> dict[str, Any]:
     """Bring similar papers and the search-by-meaning index up to date (after each import)."""
+    from paperfeed.papers.similar import services as similar
+
     return similar.similar_build(full=full).as_dict()
 
 
@@ -27,6 +31,8 @@ def search_index_update_task() -> dict[str, Any]:
 def glances_build_task(full: bool = False) -> dict[str, Any]:
     """Keywords and the abstract's one-line summary of the papers written since the last run
     (after each import); then, when a language model is configured, its sentences."""
+    from paperfeed.papers.glance import services as glance
+
     result = glance.glances_build(full=full).as_dict()
     if glance.ai_configured():
         summaries_ai_task.enqueue()
@@ -37,4 +43,6 @@ def glances_build_task(full: bool = False) -> dict[str, Any]:
 def summaries_ai_task() -> dict[str, Any]:
     """The language model's one-line summaries still missing, within the rate and the day's
     budget (hourly, and after each import's keywords)."""
+    from paperfeed.papers.glance import services as glance
+
     return glance.summaries_ai_write().as_dict()

@@ -105,6 +105,8 @@ PAPERFEED_LLM_PER_RUN = env_int("PAPERFEED_LLM_PER_RUN", 100)
 # Write the database's full-text copy (papers_fts) with every import. Off: imports skip it and,
 # while no index is built, searches scan (paperfeed.papers.search_fallback).
 PAPERFEED_SEARCH_DATABASE_COPY = env_bool("PAPERFEED_SEARCH_DATABASE_COPY", True)
+# Parse imported files (of 1 MB or more) in a second process while this one writes.
+PAPERFEED_IMPORT_PARSE_PROCESS = env_bool("PAPERFEED_IMPORT_PARSE_PROCESS", True)
 # --- For you: personal recommendations (docs/recommendations.md) ---------------------------
 # The worker retrains the collaborative model this often (minutes); `paperfeed recs train` too.
 PAPERFEED_RECS_TRAIN_MINUTES = env_int("PAPERFEED_RECS_TRAIN_MINUTES", 360)

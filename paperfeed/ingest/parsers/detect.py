@@ -24,7 +24,14 @@ from paperfeed.papers.records import PaperRecord, Rejected
 FORMATS = ("snapshot", "listing", "hf_daily", "hf_scrape", "arxiv_api", "oai_pmh")
 HEAD_BYTES = 64 * 1024
 
-__all__ = ["FORMATS", "UnknownFormat", "detect_format", "iter_file_records", "sniff"]
+__all__ = [
+    "FORMATS",
+    "UnknownFormat",
+    "detect_format",
+    "iter_file_records",
+    "iter_files_records",
+    "sniff",
+]
 
 
 class UnknownFormat(ValueError):
@@ -194,6 +201,24 @@ def iter_file_records(
         parser = {"hf_daily": _hf_daily, "arxiv_api": _arxiv_api, "oai_pmh": _oai}[fmt]
         files = _files(path)
         yield from _filtered(_each_file(files, parser), categories, limit)
+
+
+def iter_files_records(
+    paths: list[Path], formats: list[str], categories: set[str] | None, limit: int | None
+) -> Iterator[PaperRecord | Rejected]:
+    """:func:`iter_file_records` of each path in its format, up to ``limit`` papers in all.
+
+    Module-level and free of Django, so that a parsing process can run it
+    (``paperfeed.ingest.parse_process``).
+    """
+    remaining = limit
+    for path, path_format in zip(paths, formats, strict=True):
+        for item in iter_file_records(path, path_format, categories=categories, limit=remaining):
+            if isinstance(item, PaperRecord) and remaining is not None:
+                remaining -= 1
+            yield item
+        if remaining is not None and remaining <= 0:
+            return
 
 
 def _files(path: Path) -> list[Path]:

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
 
+import orjson
+
 from paperfeed.ingest.parsers.dates import arxiv_id
 from paperfeed.ingest.parsers.text import BadRecord
 from paperfeed.papers.records import Rejected
@@ -195,7 +197,7 @@ def iter_json_objects(
             yield Rejected(problem, None, where)
             continue
         try:
-            data = json.loads(raw)
+            data = _loads(raw)
         except (ValueError, RecursionError) as exc:
             if not raw.strip():
                 continue
@@ -208,6 +210,20 @@ def iter_json_objects(
             yield Rejected("line is not a JSON object", None, where)
             continue
         yield where, data
+
+
+def _loads(raw: bytes) -> Any:
+    """One JSON document, by orjson; a line orjson refuses is read again by ``json``.
+
+    orjson is several times faster on the lines that are fine. The json module accepts a few
+    documents orjson does not (UTF-16 text, NaN, lone surrogate escapes, integers beyond 64 bits)
+    and words its errors as the import report always has, so what is accepted and what a bad
+    line's error says stay exactly as they were.
+    """
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
 
 
 def _id_hint(raw: bytes, exc: BaseException) -> str | None:
