@@ -44,7 +44,7 @@ _LINK = re.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
 # "GPT-3.5", "Qwen2.5-VL"), or one punctuation mark.
 _TOKEN = re.compile(r"[^\W_]+(?:['\u2019.\-][^\W_]+)*|[^\w\s]", re.UNICODE)
 _LETTER = re.compile(r"[^\W\d_]")
-_NUMBER = re.compile(r"^[\d.,]+[kKmMbB%x]?$")
+_NUMBER = re.compile(r"^[\d.,]+(?:[kKmMbB%x]|st|nd|rd|th)?$")
 # An acronym defined in parentheses: "Large Language Models (LLMs)".
 _DEFINED = re.compile(r"\(([A-Za-z][\w\-]{1,11})\)")
 
@@ -75,17 +75,27 @@ def _stem(word: str) -> str:
     return word
 
 
+_Run = tuple[int, list[str], bool]
+_Info = tuple[str, bool, bool, bool, bool, bool]
+# Words of a run, their facts, the piece [a:b] and whether the piece opens a sentence.
+_Span = tuple[list[str], list[_Info], int, int, bool]
+
+
 @lru_cache(maxsize=1 << 16)
-def _word(token: str) -> tuple[str, bool, bool, bool]:
+def _word(token: str) -> _Info:
     """What the extractor needs of a word, worked out once per distinct word: its stem (the
     key phrases are compared by), whether it breaks a run, may not start a phrase, may not end
-    one."""
+    one, starts with a capital, is a name."""
     lower = token.lower()
+    name = _is_name(token)
     return (
         _stem(lower),
         _is_break(token, lower),
         _bad_first(lower),
-        _bad_last(lower) and not _is_name(token),
+        # "LLM-based" is a name's modifier, not a name: it ends no phrase.
+        (_bad_last(lower) and not name) or lower.rsplit("-", 1)[-1] in EDGE,
+        token[:1].isupper(),
+        name,
     )
 
 
@@ -98,34 +108,52 @@ class _Candidate:
     # "direct preference optimization" rather than "groupwise direct".
     head: bool = False
     whole: bool = False
-    # How the abstract first writes it, else how the title does.
-    form: tuple[str, ...] = ()
-    title_form: tuple[str, ...] = ()
+    # Where the text writes it, for the chip: in the abstract (with the fewest capitals), else
+    # in the title. Made into words only for the few chips shown.
+    form: _Span | None = None
+    form_rank: int = 3
+    title_form: _Span | None = None
 
 
-def _runs(text: str, *, title: bool = False) -> list[tuple[int, list[str]]]:
-    """The runs of words between breaks, each with the token position it starts at."""
+def _runs(text: str, *, title: bool = False) -> list[_Run]:
+    """The runs of words between breaks, each with the token position it starts at and whether
+    it opens a sentence (so its first capital says nothing)."""
     text = strip_markup(_LINK.sub(" , ", _MATH.sub(" , ", text)))
-    runs: list[tuple[int, list[str]]] = []
+    runs: list[_Run] = []
     current: list[str] = []
     start = 0
+    opens = False
     previous = ":"
     for position, token in enumerate(_TOKEN.findall(text)):
         # A title (or subtitle) that opens with an "-ing" word opens with a verb: "Scaling
         # Open-Ended Reasoning…", "Forging Spatial Intelligence".
         opening_verb = title and previous == ":" and token.endswith("ing")
-        previous = token
         if not opening_verb and not _word(token)[1]:
             if not current:
-                start = position
+                start, opens = position, previous in _SENTENCE_ENDS
             current.append(token)
-            continue
-        if current:
-            runs.append((start, current))
+        elif current:
+            runs.append((start, current, opens))
             current = []
+        previous = token
     if current:
-        runs.append((start, current))
+        runs.append((start, current, opens))
     return runs
+
+
+_SENTENCE_ENDS = frozenset(".!?:")
+
+
+def _shown(span: _Span, *, title: bool) -> str:
+    """Words as a chip shows them: names as written ("LoRA", "GPT-4o"), and in an abstract a
+    capital that does not open a sentence ("Gaussian process"); the rest in lower case."""
+    words, info, a, b, opens = span
+    return " ".join(
+        words[i]
+        if info[i][5] or (not title and info[i][4] and not (opens and i == a))
+        else words[i].lower()
+        for i in range(a, b)
+    )
 
 
 def _bad_first(lower: str) -> bool:
@@ -142,7 +170,7 @@ def _bad_last(lower: str) -> bool:
 
 
 def _collect(candidates: dict[tuple[str, ...], _Candidate], text: str, *, title: bool) -> None:
-    for start, run in _runs(text, title=title):
+    for start, run, opens in _runs(text, title=title):
         info = [_word(token) for token in run]
         lo, hi = 0, len(run)
         while lo < hi and info[lo][2]:
@@ -152,6 +180,9 @@ def _collect(candidates: dict[tuple[str, ...], _Candidate], text: str, *, title:
         words, info = run[lo:hi], info[lo:hi]
         stems = [item[0] for item in info]
         size = len(words)
+        capitals = [0]
+        for item in info:
+            capitals.append(capitals[-1] + item[4])
         # The whole run counts fully; the phrases inside a longer run count half, so
         # "speech recognition" gains from "automatic speech recognition systems". A piece
         # whose edge may not start or end a phrase is not a phrase.
@@ -173,10 +204,16 @@ def _collect(candidates: dict[tuple[str, ...], _Candidate], text: str, *, title:
                     found.head = True
                 if title:
                     found.in_title = True
-                    if not found.title_form:
-                        found.title_form = tuple(words[a:b])
-                elif not found.form:
-                    found.form = tuple(words[a:b])
+                    if found.title_form is None:
+                        found.title_form = (words, info, a, b, True)
+                    continue
+                # The form shown: mid-sentence in lower case, else mid-sentence with capitals
+                # (a name: "Gaussian process"), else at a sentence's opening.
+                first = opens and lo + a == 0
+                rank = 2 if first else int(capitals[b] > capitals[a])
+                if found.form is None or rank < found.form_rank:
+                    found.form = (words, info, a, b, first)
+                    found.form_rank = rank
 
 
 def _score(key: tuple[str, ...], found: _Candidate, title_name: tuple[str, ...]) -> float:
@@ -212,11 +249,9 @@ _WEAK_HEAD_STEMS = frozenset(_stem(word) for word in WEAK_HEAD)
 
 
 def _display(found: _Candidate) -> str:
-    """The phrase as the abstract first writes it (else as the title does), in lower case
-    except the words that carry their own capitals ("LoRA", "GPT-4o", "mHC")."""
-    return " ".join(
-        word if _is_name(word) else word.lower() for word in found.form or found.title_form
-    )
+    if found.form is not None:
+        return _shown(found.form, title=False)
+    return _shown(found.title_form, title=True) if found.title_form is not None else ""
 
 
 def _title_name(title: str) -> tuple[str, ...]:

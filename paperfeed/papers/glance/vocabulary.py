@@ -7,6 +7,8 @@ word that joins, qualifies or acts breaks a run.
 
 from __future__ import annotations
 
+from paperfeed.papers.glance.verbs import CORPUS_VERBS
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -80,6 +82,9 @@ VERBS = _words(
     """
 )
 
+# With the verbs found in the real corpus (`verbs.py`, made by `bench.glance_verbs`).
+VERBS = VERBS | CORPUS_VERBS
+
 # Words that say nothing about this paper at the edge of a phrase: "novel", "proposed",
 # "extensive", "key" ("a novel routing scheme" is "routing scheme"). Trimmed from both ends.
 EDGE = _words(
@@ -88,7 +93,7 @@ EDGE = _words(
     extensive significant significantly effective effectively efficient efficiently key main
     strong simple powerful better improved comprehensive challenging diverse multiple
     following overall general specific particular certain typical common standard popular
-    widely broad wide great high low good superior remarkable impressive promising notable
+    widely broad wide great good superior remarkable impressive promising notable
     substantial considerable competitive significant unified first second third final
     additional further like such well based driven aware related due able capable paper
     papers work works study studies approach approaches method methods technique techniques

@@ -99,10 +99,8 @@ def test_the_titles_name_and_technical_phrases_come_first():
         "(mHC), which project the residual connection space onto a manifold. Experiments on "
         "27B models show stable training with 6.7% overhead.",
     )
-    assert keywords[:2] == ["manifold-constrained hyper-connections", "mHC"] or keywords[:2] == [
-        "mHC",
-        "manifold-constrained hyper-connections",
-    ], keywords
+    # The abstract writes the method's name with capitals mid-sentence: kept as written.
+    assert set(keywords[:2]) == {"Manifold-Constrained Hyper-Connections", "mHC"}, keywords
     assert "residual connection" in keywords, keywords
 
 
@@ -123,7 +121,7 @@ def test_chips_do_not_overlap_and_long_title_runs_keep_their_head_noun():
         "video generation with physics rewards. Direct preference optimization on groups of "
         "videos captures holistic preferences beyond pairwise comparisons.",
     )
-    assert "direct preference optimization" in keywords, keywords
+    assert "direct preference optimization" in [k.lower() for k in keywords], keywords
     keys = [tuple(words) for words in _words_of(keywords)]
     for one in keys:
         for other in keys:
@@ -155,3 +153,23 @@ def test_no_maths_markup_and_no_phrase_across_a_formula_or_a_link():
         assert not set(keyword) & set("$\\{}^_|()"), keywords
         assert "mathcal" not in keyword and "github" not in keyword.lower(), keywords
         assert "estimators uniform" not in keyword, keywords
+
+
+def test_case_is_kept_for_names_and_mid_sentence_capitals_only():
+    keywords = keywords_extract(
+        "Sparse Gaussian Process Regression with LoRA-Style Inducing Points",
+        "Gaussian process regression scales cubically. Sparse Gaussian process regression "
+        "with inducing points trades accuracy for speed. We fit Gaussian process regression "
+        "with LoRA-style inducing points on the UCI benchmarks and on GPT-4o embeddings.",
+    )
+    # "Gaussian" is capitalised mid-sentence (a name); the title's capitals say nothing;
+    # acronyms and names keep theirs.
+    assert "Gaussian process regression" in keywords or any(
+        "Gaussian process" in k for k in keywords
+    ), keywords
+    assert any("LoRA-style" in k for k in keywords), keywords
+    for keyword in keywords:
+        for word in keyword.split():
+            assert word in {"Gaussian", "LoRA-style", "UCI", "GPT-4o"} or word == word.lower(), (
+                keywords
+            )
