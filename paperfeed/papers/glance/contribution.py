@@ -43,7 +43,7 @@ _SUBJECT = r"(?:this|the present|our|the current)\s+(?:paper|work|study|article|
 _STRONG_VERBS = (
     r"propose|introduce|present|develop|design|contribute|release|describe|put forward|"
     r"formulate|devise|construct|build|create|establish|offer|provide|derive|curate|unveil|"
-    r"synthesi[sz]e"
+    r"synthesi[sz]e|instantiate|implement|formali[sz]e|operationali[sz]e"
 )
 # "we first propose", "we systematically synthesize": one qualifier between "we" and the verb.
 _QUALIFIER = r"(?:(?:first|also|further|then|here|newly|additionally|next|finally|\w+ly)\s+)?"
