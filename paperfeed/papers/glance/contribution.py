@@ -96,6 +96,7 @@ _CHATTER = re.compile(
     re.IGNORECASE,
 )
 _GREETING = re.compile(r"(?:hi|hello|hey|dear|greetings)(?![\w-])", re.IGNORECASE)
+_MAY_STATE = re.compile(r"\b(?:we|our|here|this|present|current)\b", re.IGNORECASE)
 _TITLE_WORD = re.compile(r"[^\W_][\w\-]{2,}")
 
 
@@ -179,10 +180,12 @@ def contribution_sentence(abstract: str, *, title: str = "", limit: int = MAX_CH
     if parts and _GREETING.match(parts[0]):
         return ""  # a comment addressed to readers ("Hi all, …"), not an abstract
     for index, sentence in enumerate(parts):
-        if len(sentence) < 20 or _CHATTER.search(sentence):
+        # Every cue names "we", "our", "here" or "this/the present paper": a sentence with
+        # none of them is passed over without the expressions (most of an abstract).
+        if len(sentence) < 20 or not _MAY_STATE.search(sentence):
             continue
         cue = 3 if _STRONG.search(sentence) else 1 if _WEAK.search(sentence) else 0
-        if not cue:
+        if not cue or _CHATTER.search(sentence):
             continue
         score = _score(sentence, cue, name, words)
         if best is None or score > best[0]:

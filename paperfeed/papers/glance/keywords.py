@@ -42,7 +42,7 @@ _MATH = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|\\\(.*?\\\)|\\\[.*?\\\]", re.DOTALL)
 _LINK = re.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
 # A word (letters or digits, inner hyphens, apostrophes and decimal points: "mixture-of-experts",
 # "GPT-3.5", "Qwen2.5-VL"), or one punctuation mark.
-_TOKEN = re.compile(r"[^\W_]+(?:['\u2019.\-][^\W_]+)*|[^\w\s]", re.UNICODE)
+_TOKEN = re.compile(r"[^\W_]+(?:['\u2019.\-&][^\W_]+)*|[^\w\s]", re.UNICODE)
 _LETTER = re.compile(r"[^\W\d_]")
 _NUMBER = re.compile(r"^[\d.,]+(?:[kKmMbB%x]|st|nd|rd|th)?$")
 # An acronym defined in parentheses: "Large Language Models (LLMs)".
@@ -86,7 +86,7 @@ def _word(token: str) -> _Info:
     """What the extractor needs of a word, worked out once per distinct word: its stem (the
     key phrases are compared by), whether it breaks a run, may not start a phrase, may not end
     one, starts with a capital, is a name."""
-    lower = token.lower()
+    lower = token.lower().replace("\u2019", "'")
     name = _is_name(token)
     return (
         _stem(lower),

@@ -17,20 +17,21 @@ def _words(text: str) -> frozenset[str]:
 # Function words: articles, pronouns, prepositions, conjunctions, auxiliaries, quantifiers.
 FUNCTION = _words(
     """
-    a an the this that these those there here it its itself they them their theirs we our
-    ours us you your i me my he she his her one ones which who whom whose what when where
-    why how whether while whereas although though because since unless until upon within
-    without of and or nor but so yet if then than as at by for from in into onto on off out
-    over under to toward towards with via per about above across after against along among
-    amongst around before behind below beneath beside besides between beyond despite during
-    except inside near outside through throughout till unlike versus vs whilst amid thereby
-    therein thus hence however moreover furthermore meanwhile nevertheless nonetheless
-    otherwise instead indeed also too very just only even still already again ever never not
-    no yes rather quite often usually always sometimes almost nearly further either neither
-    both each every all any some such same other another own more most less least much many
-    few several various numerous enough is are was were be been being am do does did done
-    doing has have had having can could may might must shall should will would cannot let
-    lets e.g i.e etc et al cf i.e. e.g. ie eg
+    aren't isn't don't doesn't can't won't wasn't weren't hasn't haven't didn't shouldn't a
+    an the this that these those there here it its itself they them their theirs we our ours
+    us you your i me my he she his her one ones which who whom whose what when where why how
+    whether while whereas although though because since unless until upon within without of
+    and or nor but so yet if then than as at by for from in into onto on off out over under
+    to toward towards with via per about above across after against along among amongst
+    around before behind below beneath beside besides between beyond despite during except
+    inside near outside through throughout till unlike versus vs whilst amid thereby therein
+    thus hence however moreover furthermore meanwhile nevertheless nonetheless otherwise
+    instead indeed also too very just only even still already again ever never not no yes
+    rather quite often usually always sometimes almost nearly further either neither both
+    each every all any some such same other another own more most less least much many few
+    several various numerous enough is are was were be been being am do does did done doing
+    has have had having can could may might must shall should will would cannot let lets e.g
+    i.e etc et al cf i.e. e.g. ie eg
     """
 )
 
@@ -89,21 +90,22 @@ VERBS = VERBS | CORPUS_VERBS
 # "extensive", "key" ("a novel routing scheme" is "routing scheme"). Trimmed from both ends.
 EDGE = _words(
     """
-    novel new proposed existing recent recently current prior previous various different
-    extensive significant significantly effective effectively efficient efficiently key main
-    strong simple powerful better improved comprehensive challenging diverse multiple
-    following overall general specific particular certain typical common standard popular
-    widely broad wide great good superior remarkable impressive promising notable
-    substantial considerable competitive significant unified first second third final
-    additional further like such well based driven aware related due able capable paper
-    papers work works study studies approach approaches method methods technique techniques
-    strategy strategies framework frameworks paradigm result results task tasks problem
-    problems performance experiment experiments experimental baseline baselines setting
-    settings way ways issue issues challenge challenges limitation limitations solution
-    solutions state art sota advance advances advancement advancements progress success
-    capability capabilities ability abilities demand demands effort efforts insight insights
-    implementation contribution contributions extension version versions variant variants
-    code github
+    rapid poor sufficient insufficient excessive crucial critical essential important
+    fundamental severe novel new proposed existing recent recently current prior previous
+    various different extensive significant significantly effective effectively efficient
+    efficiently key main strong simple powerful better improved comprehensive challenging
+    diverse multiple following overall general specific particular certain typical common
+    standard popular widely broad wide great good superior remarkable impressive promising
+    notable substantial considerable competitive significant unified first second third
+    final additional further like such well based driven aware related due able capable
+    paper papers work works study studies approach approaches method methods technique
+    techniques strategy strategies framework frameworks paradigm result results task tasks
+    problem problems performance experiment experiments experimental baseline baselines
+    setting settings way ways issue issues challenge challenges limitation limitations
+    solution solutions state art sota advance advances advancement advancements progress
+    success capability capabilities ability abilities demand demands effort efforts insight
+    insights implementation contribution contributions extension version versions variant
+    variants code github
     """
 )
 
