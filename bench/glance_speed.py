@@ -29,6 +29,7 @@ from pathlib import Path
 
 from bench.common import DAILY_ARCHIVE, REPO, SHARED, require_shared
 from paperfeed.ingest.parsers.hf_abstract import scraped_text_is_abstract
+from paperfeed.papers.glance.compute import glance_compute
 from paperfeed.papers.glance.contribution import contribution_sentence
 from paperfeed.papers.glance.keywords import keywords_extract
 
@@ -109,6 +110,13 @@ def speed(papers: list[dict], *, rounds: int, before: str | None) -> None:
         f"summary rule: {n / rule_cpu:,.0f} papers per CPU-second; "
         f"{found / n:.1%} of abstracts state a contribution the rule finds"
     )
+    # What `summaries build` computes per paper (keywords, summary, text key), without the
+    # database: the most the command can do on one process.
+    items = [(i, paper["title"], paper["summary"]) for i, paper in enumerate(papers)]
+    started = time.process_time()
+    for item in items:
+        glance_compute(item)
+    print(f"whole glance now: {n / (time.process_time() - started):,.0f} papers per CPU-second")
 
 
 def featured_day(day: str | None, *, before: str | None) -> None:

@@ -92,8 +92,8 @@ def _word(token: str) -> _Info:
         _stem(lower),
         _is_break(token, lower),
         _bad_first(lower),
-        # "LLM-based" is a name's modifier, not a name: it ends no phrase.
-        (_bad_last(lower) and not name) or lower.rsplit("-", 1)[-1] in EDGE,
+        # "LLM-based", "SAM-optimized" modify a name and are none: they end no phrase.
+        (_bad_last(lower) and not name) or _modifier_tail(lower),
         token[:1].isupper(),
         name,
     )
@@ -154,6 +154,11 @@ def _shown(span: _Span, *, title: bool) -> str:
         else words[i].lower()
         for i in range(a, b)
     )
+
+
+def _modifier_tail(lower: str) -> bool:
+    tail = lower.rsplit("-", 1)[-1]
+    return tail in EDGE or (tail != lower and tail.endswith("ed") and len(tail) > 4)
 
 
 def _bad_first(lower: str) -> bool:
@@ -352,10 +357,11 @@ def _chained(one: tuple[str, ...], other: tuple[str, ...]) -> bool:
 
 
 def _overlap(one: tuple[str, ...], other: tuple[str, ...]) -> bool:
-    """Whether half or more of the words of ``one`` are in ``other`` ("multiclass breast" after
-    "breast cancer"): the later phrase says little the earlier did not."""
+    """Whether more than half of the words of ``one`` are in ``other`` ("breast cancer
+    screening" after "breast cancer"): the later phrase says little the earlier did not. Two
+    phrases sharing one of two words are two ideas ("internal dynamics", "internal guidance")."""
     shared = sum(1 for word in one if word in other)
-    return shared * 2 >= len(one) and shared > 0
+    return shared * 2 > len(one)
 
 
 def _inside(small: tuple[str, ...], big: tuple[str, ...]) -> bool:

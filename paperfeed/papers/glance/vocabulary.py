@@ -105,7 +105,7 @@ EDGE = _words(
     solution solutions state art sota advance advances advancement advancements progress
     success capability capabilities ability abilities demand demands effort efforts insight
     insights implementation contribution contributions extension version versions variant
-    variants code github
+    variants code github report reports technical survey surveys overview roadmap
     """
 )
 
@@ -191,22 +191,22 @@ ADJECTIVE_LOOKING_NOUNS = _words(
 # others start no phrase ("detecting point anomalies" is "point anomalies").
 ING_NOUNS = _words(
     """
-    learning training reasoning understanding modeling modelling planning processing
-    computing encoding decoding rendering sampling clustering tracking mapping captioning
-    grounding editing fine-tuning finetuning pretraining pre-training post-training
-    outpainting inpainting scheduling routing programming engineering prompting forecasting
-    pooling parsing matching labeling labelling hashing imaging sensing scaling thinking
-    crafting setting settings building buildings embedding embeddings meaning meanings
-    reading writing speaking listening hearing recording recordings painting drawing
-    drawings clothing housing banking marketing shipping trading pricing funding computing
-    networking caching batching streaming serving indexing ranking retrieving filtering
-    denoising smoothing morphing warping blending shading lighting coloring colouring
-    segmenting bootstrapping boosting bagging pruning quantization distilling monitoring
-    testing debugging logging profiling benchmarking watermarking fingerprinting offloading
-    unlearning fine-tuning red-teaming jailbreaking tokenizing tuning mining manufacturing
-    driving steering parking walking running swimming dancing singing gaming wing king ring
-    string spring thing things nothing something everything anything evening morning
-    beginning ceiling wedding pudding bearing bearings coupling couplings opening openings
-    warning warnings finding findings reasoning-intensive
+    operating learning training reasoning understanding modeling modelling planning
+    processing computing encoding decoding rendering sampling clustering tracking mapping
+    captioning grounding editing fine-tuning finetuning pretraining pre-training
+    post-training outpainting inpainting scheduling routing programming engineering
+    prompting forecasting pooling parsing matching labeling labelling hashing imaging
+    sensing scaling thinking crafting setting settings building buildings embedding
+    embeddings meaning meanings reading writing speaking listening hearing recording
+    recordings painting drawing drawings clothing housing banking marketing shipping trading
+    pricing funding computing networking caching batching streaming serving indexing ranking
+    retrieving filtering denoising smoothing morphing warping blending shading lighting
+    coloring colouring segmenting bootstrapping boosting bagging pruning quantization
+    distilling monitoring testing debugging logging profiling benchmarking watermarking
+    fingerprinting offloading unlearning fine-tuning red-teaming jailbreaking tokenizing
+    tuning mining manufacturing driving steering parking walking running swimming dancing
+    singing gaming wing king ring string spring thing things nothing something everything
+    anything evening morning beginning ceiling wedding pudding bearing bearings coupling
+    couplings opening openings warning warnings finding findings reasoning-intensive
     """
 )

@@ -173,3 +173,16 @@ def test_case_is_kept_for_names_and_mid_sentence_capitals_only():
             assert word in {"Gaussian", "LoRA-style", "UCI", "GPT-4o"} or word == word.lower(), (
                 keywords
             )
+
+
+def test_report_words_and_name_modifiers_are_no_chips_and_two_ideas_may_share_a_word():
+    assert keywords_extract("GR-Dexter Technical Report", "") == ["GR-Dexter"]
+    keywords = keywords_extract(
+        "Guiding Diffusion Transformers with Internal Dynamics",
+        "We propose Internal Guidance (IG), which reads the internal dynamics of diffusion "
+        "transformers. IG uses SAM-optimized layers and LLM-based captions. With IG, diffusion "
+        "transformers read their internal dynamics at every step.",
+    )
+    lowered = [k.lower() for k in keywords]
+    assert "internal guidance" in lowered and "internal dynamics" in lowered, keywords
+    assert not any(k.split()[-1].lower() in {"sam-optimized", "llm-based"} for k in keywords)
