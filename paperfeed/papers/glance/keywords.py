@@ -330,8 +330,12 @@ def keywords_extract(title: str, abstract: str, *, limit: int = MAX_KEYWORDS) ->
         if any(_clashes(key, other) for other in chosen):
             continue
         text = _display(candidates[key])
-        # A plain single word ("learning") is too vague for a chip; a name is not.
-        if (len(key) == 1 and not _is_name(text)) or len(text) > MAX_PHRASE_CHARS:
+        if key == title_name and candidates[key].form is None:
+            text = title.partition(":")[0].strip()  # the paper's name, as its title writes it
+        # A plain single word ("learning") is too vague for a chip; a name is not, nor the
+        # name a title gives its paper ("Klear: Unified…").
+        plain = len(key) == 1 and not _is_name(text) and key != title_name
+        if plain or len(text) > MAX_PHRASE_CHARS:
             continue
         chosen.append(key)
         shown.append(text)
@@ -344,6 +348,7 @@ def _clashes(key: tuple[str, ...], other: tuple[str, ...]) -> bool:
     return (
         key == other
         or _inside(key, other)
+        or _inside(other, key)
         or _overlap(key, other)
         or _chained(key, other)
         or _chained(other, key)

@@ -186,3 +186,13 @@ def test_report_words_and_name_modifiers_are_no_chips_and_two_ideas_may_share_a_
     lowered = [k.lower() for k in keywords]
     assert "internal guidance" in lowered and "internal dynamics" in lowered, keywords
     assert not any(k.split()[-1].lower() in {"sam-optimized", "llm-based"} for k in keywords)
+
+
+def test_the_name_a_title_gives_its_paper_is_a_chip_even_when_a_plain_word():
+    keywords = keywords_extract(
+        "Valori: A Deterministic Memory Substrate for AI Systems",
+        "Vector stores drift across hardware. We build a deterministic memory substrate with "
+        "fixed-point kernels, so every replay of an agent's memory returns the same neighbours.",
+    )
+    assert keywords[0] == "Valori", keywords
+    assert "deterministic memory substrate" in keywords, keywords
