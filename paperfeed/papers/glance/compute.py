@@ -1,8 +1,8 @@
 """Keywords and the abstract's summary for many papers at once, over several processes.
 
-Pure: no Django imports. YAKE is pure Python and holds the GIL, so a large build (the whole
-catalogue) spreads its papers over one process per core; a small one (an import's new papers)
-stays in the calling process.
+Pure: no Django imports. The extractors are pure Python and hold the GIL, so a large build
+(the whole catalogue) spreads its papers over one process per core; a small one (an import's
+new papers) stays in the calling process.
 """
 
 from __future__ import annotations
@@ -16,6 +16,11 @@ from concurrent.futures import ProcessPoolExecutor
 from paperfeed.papers.glance.contribution import contribution_sentence
 from paperfeed.papers.glance.keywords import keywords_extract
 
+# Bump when `keywords_extract` or `contribution_sentence` changes what it gives: every stored
+# glance of an older version is computed again by the next build (`paperfeed summaries build`,
+# and the worker's build after each import). 1: YAKE; 2: the phrase extractor of keywords.py
+# and the summary rule that weighs the title and passes over comment chatter.
+GLANCE_VERSION = 2
 # (paper id, title, abstract) in; (paper id, keywords, summary, text key) out.
 Item = tuple[int, str, str]
 Glance = tuple[int, list[str], str, str]
@@ -34,7 +39,7 @@ def glance_compute(item: Item) -> Glance:
     return (
         paper_id,
         keywords_extract(title, abstract),
-        contribution_sentence(abstract),
+        contribution_sentence(abstract, title=title),
         text_key(title, abstract),
     )
 

@@ -42,10 +42,13 @@ _SUBJECT = r"(?:this|the present|our|the current)\s+(?:paper|work|study|article|
 # Strong cues: the sentence says what the paper contributes.
 _STRONG_VERBS = (
     r"propose|introduce|present|develop|design|contribute|release|describe|put forward|"
-    r"formulate|devise|construct|build|create|establish|offer|provide|derive|curate|unveil"
+    r"formulate|devise|construct|build|create|establish|offer|provide|derive|curate|unveil|"
+    r"synthesi[sz]e|instantiate|implement|formali[sz]e|operationali[sz]e"
 )
+# "we first propose", "we systematically synthesize": one qualifier between "we" and the verb.
+_QUALIFIER = r"(?:(?:first|also|further|then|here|newly|additionally|next|finally|\w+ly)\s+)?"
 _STRONG = re.compile(
-    rf"\bwe\s+(?:(?:first|also|further|then|here|newly|additionally)\s+)?(?:{_STRONG_VERBS})\w*\b"
+    rf"\bwe\s+{_QUALIFIER}(?:{_STRONG_VERBS})\w*\b"
     rf"|\b{_SUBJECT}\s+(?:(?:first|also)\s+)?(?:{_STRONG_VERBS}|proposes|introduces|presents|"
     r"develops|describes|offers|provides|reports|contributes)\w*\b"
     r"|\bour\s+(?:main\s+|key\s+|primary\s+)?contributions?\b"
@@ -54,7 +57,7 @@ _STRONG = re.compile(
 )
 # Weaker cues: the sentence says what the paper finds or does.
 _WEAK = re.compile(
-    r"\bwe\s+(?:(?:first|also|further|then|here)\s+)?(?:show|demonstrate|find|study|investigate|"
+    rf"\bwe\s+{_QUALIFIER}(?:show|demonstrate|find|study|investigate|"
     r"explore|address|tackle|train|evaluate|analy[sz]e|examine|extend|leverage|adapt|"
     r"revisit|benchmark|prove|identify|report)\w*\b"
     rf"|\b{_SUBJECT}\s+(?:studies|investigates|explores|addresses|examines|analy[sz]es|"
@@ -72,6 +75,29 @@ _LEAD_IN = re.compile(
     r"(?=we\b)",
     re.IGNORECASE,
 )
+_THEN = re.compile(
+    r"^(?:then|next|first|subsequently|additionally|finally|lastly)\s*,?\s+(?=we\b)", re.I
+)
+# A sentence that adds to a contribution stated elsewhere: "We also…", "Finally, we…", "To
+# further…" (weighed down most), "Then we…" (a next step, weighed down a little).
+_ADDITIVE = re.compile(
+    r"^(?:also|further|finally|lastly|additionally|moreover|furthermore|besides|"
+    r"in\s+addition|to\s+further)\b|\bwe\s+(?:also|further|additionally|finally)\b",
+    re.IGNORECASE,
+)
+_SEQUENCE = re.compile(r"^(?:then|next|subsequently)\b|\bwe\s+(?:then|next)\b", re.IGNORECASE)
+# Not the paper speaking: a greeting, a link, a plug or a bot's note (the text of a Hugging
+# Face comment stored where an abstract should be). Never a summary.
+_CHATTER = re.compile(
+    r"^(?:hi|hello|hey|dear|greetings|thanks|thank\s+you|congrat\w*|check\s+(?:out|it)|"
+    r"arxiv\s*:|repo\s*:|code\s*:|github\s*:|paper\s*:|project\s+page\s*:|tl;?dr)(?![\w-])"
+    r"|https?://|www\.|\bcheck\s+out\b|\bplease\b|\blibrarian\s+bot\b|"
+    r"\bautomated\s+message\b|\bx\s+thread\b|[\U0001F300-\U0001FAFF\u2600-\u27BF]",
+    re.IGNORECASE,
+)
+_GREETING = re.compile(r"(?:hi|hello|hey|dear|greetings)(?![\w-])", re.IGNORECASE)
+_MAY_STATE = re.compile(r"\b(?:we|our|here|this|present|current)\b", re.IGNORECASE)
+_TITLE_WORD = re.compile(r"[^\W_][\w\-]{2,}")
 
 
 def sentences(text: str) -> list[str]:
@@ -110,18 +136,58 @@ def _shorten(sentence: str, limit: int) -> str:
 
 
 def _trimmed(sentence: str) -> str:
-    trimmed = _LEAD_IN.sub("", sentence, count=1)
+    trimmed = _THEN.sub("", _LEAD_IN.sub("", sentence, count=1), count=1)
     if trimmed != sentence and trimmed:
         trimmed = trimmed[0].upper() + trimmed[1:]
     return trimmed
 
 
-def contribution_sentence(abstract: str, *, limit: int = MAX_CHARS) -> str:
-    """The sentence of ``abstract`` that states the paper's contribution, on one line and at
-    most ``limit`` characters; "" when no sentence states one."""
+def _title_words(title: str) -> tuple[str, set[str]]:
+    """The name a title gives the paper ("PhyGDPO" of "PhyGDPO: Physics-Aware …") and its
+    longer words, to tell the main contribution from a secondary one."""
+    head, colon, _ = title.partition(":")
+    name = head.strip().lower() if colon and 0 < len(head.split()) <= 3 else ""
+    return name, {word.lower() for word in _TITLE_WORD.findall(title)} - {"with", "from", "for"}
+
+
+def _score(sentence: str, cue: int, name: str, words: set[str]) -> float:
+    lower = sentence.lower()
+    score = float(cue)
+    if name and name in lower:
+        score += 1.0
+    if words:
+        said = {word.lower() for word in _TITLE_WORD.findall(sentence)}
+        score += len(words & said) / len(words)
+    if _ADDITIVE.search(sentence):
+        score -= 1.5
+    elif _SEQUENCE.search(sentence):
+        score -= 0.5
+    if name and lower.startswith(f"in {name},"):
+        score -= 1.0  # a part of the named method: "In PhyGDPO, we design a reward…"
+    return score
+
+
+def contribution_sentence(abstract: str, *, title: str = "", limit: int = MAX_CHARS) -> str:
+    """The sentence of ``abstract`` that states the paper's main contribution, on one line and
+    at most ``limit`` characters; "" when no sentence states one.
+
+    A strong cue ("we propose") outranks a weak one ("we show"); among them the sentence that
+    names the title's subject wins, and "We then…"/"We also…" add to a contribution stated
+    elsewhere, so they come last. Greetings, links and comment chatter are never chosen."""
+    name, words = _title_words(title or "")
+    best: tuple[float, int, str] | None = None
     parts = sentences(abstract)
-    for cue in (_STRONG, _WEAK):
-        for sentence in parts:
-            if cue.search(sentence) and len(sentence) >= 20:
-                return _shorten(_trimmed(sentence), limit)
-    return ""
+    if parts and _GREETING.match(parts[0]):
+        return ""  # a comment addressed to readers ("Hi all, …"), not an abstract
+    for index, sentence in enumerate(parts):
+        # Every cue names "we", "our", "here" or "this/the present paper": a sentence with
+        # none of them is passed over without the expressions (most of an abstract).
+        if len(sentence) < 20 or not _MAY_STATE.search(sentence):
+            continue
+        cue = 3 if _STRONG.search(sentence) else 1 if _WEAK.search(sentence) else 0
+        if not cue or _CHATTER.search(sentence):
+            continue
+        score = _score(sentence, cue, name, words)
+        if best is None or score > best[0]:
+            best = (score, index, sentence)
+    return _shorten(_trimmed(best[2]), limit) if best else ""

@@ -28,6 +28,9 @@ class PaperGlance(models.Model):
     summary = models.TextField(blank=True)
     text_key = models.CharField(max_length=32)
     computed_at = models.DateTimeField()
+    # The extractors' version (`compute.GLANCE_VERSION`) the keywords and summary were made by:
+    # rows of an older one are computed again. Rows from before the stamp were YAKE's (1).
+    version = models.PositiveSmallIntegerField(default=1)
     # The language model's sentence, for the text named by ``ai_text_key``.
     ai_summary = models.TextField(blank=True)
     ai_text_key = models.CharField(max_length=32, blank=True)

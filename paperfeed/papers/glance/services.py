@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from paperfeed.papers.glance.compute import GlancePool, processes_default
+from paperfeed.papers.glance.compute import GLANCE_VERSION, GlancePool, processes_default
 from paperfeed.papers.glance.llm import (
     LlmBadAnswer,
     LlmEndpoint,
@@ -56,8 +56,14 @@ def _pending(*, full: bool, paper_ids: list[int] | None) -> list[int]:
     if paper_ids is not None:
         papers = papers.filter(pk__in=paper_ids)
     if not full:
-        # New papers, and papers written (a new version, an abstract completed) since.
-        papers = papers.filter(Q(glance__isnull=True) | Q(glance__computed_at__lt=F("updated_at")))
+        # New papers, papers written (a new version, an abstract completed) since, and papers
+        # whose glance an older extractor made. "Older", not "other": during a rolling
+        # upgrade the old code must not recompute what the new code has just written.
+        papers = papers.filter(
+            Q(glance__isnull=True)
+            | Q(glance__computed_at__lt=F("updated_at"))
+            | Q(glance__version__lt=GLANCE_VERSION)
+        )
     return list(papers.order_by("-published", "-id").values_list("pk", flat=True))
 
 
@@ -89,6 +95,7 @@ def glances_build(
                     summary=summary,
                     text_key=key,
                     computed_at=now,
+                    version=GLANCE_VERSION,
                 )
                 for paper_id, keywords, summary, key in pool.compute(items)
             ]
@@ -97,7 +104,7 @@ def glances_build(
                     rows,
                     update_conflicts=True,
                     unique_fields=["paper"],
-                    update_fields=["keywords", "summary", "text_key", "computed_at"],
+                    update_fields=["keywords", "summary", "text_key", "computed_at", "version"],
                 )
             result.papers += len(rows)
             result.with_keywords += sum(1 for row in rows if row.keywords)

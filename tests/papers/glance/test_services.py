@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from paperfeed.community.cards import card_key
 from paperfeed.papers import selectors
 from paperfeed.papers.glance import services
+from paperfeed.papers.glance.compute import GLANCE_VERSION
 from paperfeed.papers.glance.models import PaperGlance, SummaryBudget
 from paperfeed.papers.models import Paper
 from tests.factories import PaperFactory
@@ -48,6 +50,34 @@ def test_build_computes_new_papers_once_and_again_when_their_text_changes():
     assert again.papers == 1
     assert PaperGlance.objects.get(paper=paper).summary.startswith("We introduce")
     assert services.glances_build(full=True).papers == 2
+
+
+def test_glances_of_an_older_extractor_are_computed_again_and_the_card_follows():
+    """A deploy that changes the extractors (`GLANCE_VERSION`) recomputes every stored glance on
+    the next incremental build (the worker's after an import, or `summaries build`), and the
+    shared card's cache key changes with what it shows."""
+    paper = _paper()
+    services.glances_build()
+    # As YAKE (version 1) left it: a clause fragment among the chips.
+    PaperGlance.objects.filter(paper=paper).update(
+        keywords=["speech recognition", "sparse routing halves"], summary="", version=1
+    )
+    old_row = selectors.paper_detail(arxiv_id=paper.arxiv_id)
+    assert old_row is not None and "sparse routing halves" in old_row.keywords
+    assert services.glance_status()["stale"] == 1
+
+    rebuilt = services.glances_build()
+    assert rebuilt.papers == 1
+    glance = PaperGlance.objects.get(paper=paper)
+    assert glance.version == GLANCE_VERSION
+    assert "sparse routing halves" not in glance.keywords
+    assert glance.summary.startswith("We propose SparseRoute")
+    assert services.glances_build().papers == 0  # current now: nothing to do
+    new_row = selectors.paper_detail(arxiv_id=paper.arxiv_id)
+    assert card_key(new_row, []) != card_key(old_row, [])
+    # A glance made by a newer extractor than this code's (a rolling upgrade) is left alone.
+    PaperGlance.objects.filter(paper=paper).update(version=GLANCE_VERSION + 1)
+    assert services.glances_build().papers == 0
 
 
 def test_rows_carry_keywords_and_the_labelled_summary():
