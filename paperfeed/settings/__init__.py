@@ -130,7 +130,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA temp_store=MEMORY;"
             # Modest per-connection memory: the OS page cache holds the hot file pages anyway,
             # and every web worker, thread and task worker opens its own connection.
-            "PRAGMA mmap_size=67108864;"
+            f"PRAGMA mmap_size={env_int('PAPERFEED_SQLITE_MMAP_MB', 64) * 1024 * 1024};"
             "PRAGMA cache_size=-16384;"
         ),
     }
