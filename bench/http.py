@@ -80,7 +80,8 @@ def _get(url: str, timeout: float = 30, headers: dict[str, str] | None = None) -
 
 
 def _wait_ready(port: int, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 60
+    # `paperfeed web` checks the site before gunicorn starts: over a minute at load 24.
+    deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"server exited ({proc.returncode}):\n{log.read_text()[-3000:]}")

@@ -63,11 +63,14 @@ def _boxes(request: HttpRequest | None, paper_ids: list[int]) -> Callable[[int],
         return lambda pk: html
     saved = saved_ids(request, paper_ids)
     token, next_path = get_token(request), escape(path)
+    # One reverse() per page, not per card (~40 µs each): the URL with a marker for the id.
+    marker = 987654321
+    action = reverse("library:save", args=[marker]).replace(str(marker), "{}")
 
     def box(pk: int) -> str:
         is_saved = pk in saved
         return _MEMBER.format(
-            action=reverse("library:save", args=[pk]),
+            action=action.format(pk),
             token=token,
             next=next_path,
             saved_class=" is-saved" if is_saved else "",

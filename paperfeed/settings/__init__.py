@@ -113,7 +113,13 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside one writer; IMMEDIATE takes the write lock at BEGIN so two
     # writers queue on busy_timeout instead of failing with "database is locked" mid-transaction.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Web workers keep their connection between requests (paperfeed/wsgi.py sets 60 s): opening
+    # one costs ~1.4 ms of CPU (Django registers its SQL functions, SQLite parses the schema, the
+    # pragmas below run), a tenth of a signed-in page; between requests it is in autocommit with
+    # no snapshot open, so it never holds back a WAL checkpoint. Other processes (the task
+    # worker, commands) open one per unit of work, so a file that stopped taking writes is seen
+    # at the next task.
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("PAPERFEED_SQLITE_CONN_MAX_AGE", 0)
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": env_int("PAPERFEED_SQLITE_TIMEOUT", 30),
@@ -124,7 +130,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA temp_store=MEMORY;"
             # Modest per-connection memory: the OS page cache holds the hot file pages anyway,
             # and every web worker, thread and task worker opens its own connection.
-            "PRAGMA mmap_size=67108864;"
+            f"PRAGMA mmap_size={env_int('PAPERFEED_SQLITE_MMAP_MB', 64) * 1024 * 1024};"
             "PRAGMA cache_size=-16384;"
         ),
     }

@@ -272,16 +272,18 @@ def history_anchor(rows: Sequence[PaperRow]) -> datetime:
 # --- Permissions -------------------------------------------------------------------------------
 
 
-def can_edit_code_link(*, user: Any, paper: Paper) -> bool:
+def can_edit_code_link(*, user: Any, paper: Paper, curator: bool | None = None) -> bool:
     """Curators and staff, whoever featured or submitted the paper here, and its verified
-    (approved-claim) authors may set, change or clear its code link."""
+    (approved-claim) authors may set, change or clear its code link. ``curator``: whether the
+    user is one, when the caller knows it already (the paper page shows the form by the menu's
+    remembered role; the form's POST asks afresh)."""
     if not (user and user.is_authenticated and user.is_active):
         return False
-    if user.is_staff or is_curator(user):
+    if user.is_staff or (is_curator(user) if curator is None else curator):
         return True
-    if Featured.objects.filter(paper=paper, featured_by=user).exists():
-        return True
-
-    return AuthorClaim.objects.filter(
+    # Featured it, or an approved author: one query.
+    featured = Featured.objects.filter(paper=paper, featured_by=user).values("pk")
+    claimed = AuthorClaim.objects.filter(
         paper=paper, user=user, status=AuthorClaim.Status.APPROVED
-    ).exists()
+    ).values("pk")
+    return featured.union(claimed).exists()

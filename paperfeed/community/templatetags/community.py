@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from paperfeed.accounts.roles import is_curator
+from paperfeed.accounts.roles import menu_shows_curate
 from paperfeed.community import cards, selectors
 from paperfeed.community.drafts import draft_take
 from paperfeed.papers.models import Author, Paper
@@ -59,7 +59,9 @@ def paper_comments(context: template.Context, paper: Paper) -> dict[str, Any]:
         "nodes": selectors.comment_thread(paper=paper),
         "claims": selectors.verified_authors(paper=paper),
         "authors": list(paper.authors.all()) if user and user.is_authenticated else [],
-        "moderator": bool(user and is_curator(user)),
+        # Showing the moderation buttons: the menu's remembered role (a minute) instead of two
+        # permission queries; hiding a comment asks afresh (community/services.py).
+        "moderator": bool(user and menu_shows_curate(user)),
         "editable_since": selectors.comment_editable_since(now=timezone.now()),
         "max_chars": settings.PAPERFEED_COMMENT_MAX_CHARS,
         # A comment just refused: its text back in the editor, with the reason (only members

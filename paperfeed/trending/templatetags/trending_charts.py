@@ -16,6 +16,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from paperfeed.accounts.roles import menu_shows_curate
 from paperfeed.trending.selectors import can_edit_code_link, star_history, upvote_history
 
 register = template.Library()
@@ -141,7 +142,11 @@ def history_chart(
 def code_link_editable(context: dict[str, Any], paper: Any) -> bool:
     request = context.get("request")
     user = getattr(request, "user", None)
-    return bool(user is not None and can_edit_code_link(user=user, paper=paper))
+    if user is None:
+        return False
+    # Showing the form: the menu's remembered role (a minute) saves two permission queries on
+    # every member's paper page; saving it asks afresh (trending/links.py).
+    return can_edit_code_link(user=user, paper=paper, curator=menu_shows_curate(user))
 
 
 @register.filter

@@ -1,0 +1,104 @@
+"""A web worker's memory after serving a mix of pages: ``paperfeed web`` (gunicorn, 2 workers,
+default caches) on a catalogue, a member and an anonymous reader each read the list pages,
+paper pages and the 50 searches, then each worker's ``/proc`` figures are read.
+
+    .venv/bin/python -m bench.worker_memory [--corpus 1m] [--rounds 2] [--set KEY=VALUE ...]
+
+Prints per worker: VmRSS, VmHWM (peak), RssAnon (its own heap), RssFile (file pages mapped:
+code, the SQLite file's memory map, the search index), and PSS (shared pages split between the
+processes mapping them), in MB. ``--set`` adds environment variables to the server (to compare
+settings side by side in one run: run it twice, alternating). The member is written to the
+catalogue (bench/inprocess.py: READER), so use your own copy of a shared one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from bench import http
+from bench.common import BENCH_VAR, paperfeed
+from bench.signed_in import session_cookie
+
+FIELDS = ("VmRSS", "VmHWM", "RssAnon", "RssFile")
+
+
+def memory(pid: int) -> dict[str, float]:
+    found = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in FIELDS:
+            found[key] = int(value.split()[0]) / 1024
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            found["Pss"] = int(line.split()[1]) / 1024
+    return found
+
+
+def pages(paper_ids: list[str]) -> list[str]:
+    lists = ["/papers", "/papers/new", "/papers/trending", "/papers/week/2026-W06"]
+    return [*lists, *(f"/papers/{pid}" for pid in paper_ids), *http.SEARCH_PATHS]
+
+
+def paper_ids(env: dict[str, str], count: int = 30) -> list[str]:
+    code = (
+        "from paperfeed.papers.models import Paper;"
+        "ids = Paper.objects.order_by('-pk').values_list('arxiv_id', flat=True);"
+        f"print(' '.join(ids[:{count}]))"
+    )
+    return paperfeed("shell", "-c", code, env=env).stdout.strip().splitlines()[-1].split()
+
+
+def run(corpus_env: dict[str, str], label: str, rounds: int, extra: dict[str, str]) -> dict:
+    env = {**corpus_env, "PAPERFEED_SCHEDULER": "false", "LOG_LEVEL": "WARNING", **extra}
+    name, value = session_cookie(corpus_env).split(": ", 1)
+    paths = pages(paper_ids(corpus_env))
+    with http.server(http.app_command(), env, f"{label}-memory") as (base, pid):
+        workers = http.worker_pids(pid)
+        started = time.monotonic()
+        failed = 0
+        for _ in range(rounds):
+            for path in paths:
+                for headers in ({name: value}, {}):
+                    # Each path several times, so both workers serve it.
+                    for _ in range(2):
+                        try:
+                            http._get(base + path, timeout=120, headers=headers)
+                        except OSError:  # a worker past gunicorn's timeout on a busy machine
+                            failed += 1
+        seconds = time.monotonic() - started
+        return {
+            "requests": rounds * len(paths) * 4,
+            "seconds": round(seconds, 1),
+            "failed": failed,
+            # A worker gunicorn replaced (timeout) is not among these: its figures are gone.
+            "same_workers": http.worker_pids(pid) == workers,
+            "workers": [memory(worker) for worker in http.worker_pids(pid)],
+        }
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", default="1m")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    args = parser.parse_args(argv)
+    extra = dict(item.split("=", 1) for item in args.set)
+    # The catalogue as it is (a copy of a shared one, say): never rebuilt from here.
+    meta = json.loads((BENCH_VAR / "corpora" / f"sqlite-{args.corpus}.json").read_text())
+    result = run(meta["env"], f"sqlite-{args.corpus}", args.rounds, extra)
+    print(
+        f"sqlite/{args.corpus} {extra or ''}: {result['requests']} requests "
+        f"in {result['seconds']} s, {result['failed']} failed, "
+        f"same workers throughout: {result['same_workers']}"
+    )
+    for n, worker in enumerate(result["workers"]):
+        print(f"  worker {n}: " + ", ".join(f"{k} {v:.0f} MB" for k, v in worker.items()))
+    return result
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from paperfeed.papers import row_selectors
+from paperfeed.papers.models import Featured, Paper
+from paperfeed.papers.row_selectors import papers_by_ids, rows_for
+from tests.factories import catalogue_paper
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rows_carry_authors_categories_and_featured_facts_from_one_query(
+    django_assert_num_queries,
+):
+    names, categories = ("Zed Last", "Ada First", "Mid Dle"), ("cs.LG", "cs.CL", "stat.ML")
+    first = catalogue_paper(
+        "2602.00101",
+        authors=names,
+        categories=categories,
+        featured_on=date(2026, 2, 3),
+        featured_upvotes=4,
+    )
+    catalogue_paper(
+        "2602.00101",
+        authors=names,
+        categories=categories,
+        featured_on=date(2026, 2, 5),
+        featured_upvotes=9,
+    )
+    # A hidden entry still counts for the source's highest count, never as the first listed day.
+    Featured.objects.create(paper=first, day=date(2026, 2, 1), source="hf_daily", upvotes=30)
+    Featured.objects.filter(paper=first, day=date(2026, 2, 1)).update(hidden=True)
+    plain = catalogue_paper("2602.00102", authors=("Solo Author",), categories=("math.AG",))
+    papers = list(Paper.objects.filter(pk__in=[plain.pk, first.pk]).order_by("-arxiv_id"))
+
+    # Authors, categories and the featured facts: one query; thumbnails and glances one each
+    # (the caller did not join them).
+    with django_assert_num_queries(3):
+        rows = rows_for(papers)
+
+    assert [row.paper.pk for row in rows] == [plain.pk, first.pk]
+    assert rows[1].authors == ["Zed Last", "Ada First", "Mid Dle"]  # the paper's order
+    assert len(rows[1].author_ids) == 3 and all(rows[1].author_ids)
+    assert rows[1].categories == ["cs.LG", "cs.CL", "stat.ML"]
+    assert rows[1].source_upvotes == 30
+    assert rows[1].featured_day == date(2026, 2, 3)
+    assert rows[0].authors == ["Solo Author"] and rows[0].categories == ["math.AG"]
+    assert rows[0].source_upvotes == 0 and rows[0].featured_day is None
+
+
+def test_without_featured_facts_the_rows_leave_them_out():
+    paper = catalogue_paper("2602.00103", featured_on=date(2026, 2, 3), featured_upvotes=7)
+    (row,) = rows_for([paper], featured=False)
+    assert row.source_upvotes == 0 and row.featured_day is None
+    assert row.authors == ["Ada Lovelace"]
+
+
+def test_only_hidden_entries_give_no_first_day():
+    paper = catalogue_paper("2602.00104", featured_on=date(2026, 2, 3), featured_upvotes=7)
+    Featured.objects.filter(paper=paper).update(hidden=True)
+    (row,) = rows_for([paper])
+    assert row.featured_day is None and row.source_upvotes == 7
+
+
+def test_many_papers_are_read_in_chunks_in_order(monkeypatch):
+    monkeypatch.setattr(row_selectors, "CHUNK", 2)
+    papers = [
+        catalogue_paper(f"2602.0020{n}", authors=(f"Author {n}", f"Second {n}")) for n in range(5)
+    ]
+    rows = papers_by_ids(ids=[paper.pk for paper in reversed(papers)])
+    assert [row.authors for row in rows] == [
+        [f"Author {n}", f"Second {n}"] for n in range(4, -1, -1)
+    ]
