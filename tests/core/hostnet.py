@@ -184,7 +184,7 @@ class Outcome:
 
 
 class HostFailure(Exception):
-    def __init__(self, host: int, cause: OSError) -> None:
+    def __init__(self, host: int, cause: Exception) -> None:
         super().__init__(f"host {host}: {type(cause).__name__}: {cause}")
         self.host = host
 
@@ -226,7 +226,9 @@ class Balancer:
                 conn.request(method, path, body=body, headers=headers or {})
                 response = conn.getresponse()
                 return index, response.status, response.read()
-            except OSError as exc:
+            except (OSError, http.client.HTTPException) as exc:
+                # A host killed mid-answer: a reset (OSError) or a cut body (IncompleteRead,
+                # an HTTPException); either way the failure is that host's.
                 raise HostFailure(index, exc) from exc
             finally:
                 conn.close()
