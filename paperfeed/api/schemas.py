@@ -75,7 +75,7 @@ class PaperOut(Schema):
     paperfeed_version: int
     paperfeed_updated_at: str
     paperfeed_community_upvotes: int
-    # Key phrases extracted offline from the title and abstract (YAKE), best first.
+    # Key phrases extracted offline from the title and abstract (papers/glance), best first.
     paperfeed_keywords: list[str] = []
     # One line: the abstract's sentence stating the contribution ("abstract"), or a language
     # model's sentence ("ai", when the site has one configured); absent when there is none.

@@ -8,9 +8,9 @@ from django_tasks import task
 
 from paperfeed.papers import textindex_build
 
-# Keywords (YAKE) and similar papers (scikit-learn, networkx) are imported by the tasks that use
-# them, in the worker: every command that only enqueues a task (an import) would otherwise pay
-# ~1 s of CPU to import them.
+# Similar papers (scikit-learn, networkx) are imported by the tasks that use them, in the
+# worker: every command that only enqueues a task (an import) would otherwise pay ~1 s of CPU
+# to import them.
 
 
 @task()

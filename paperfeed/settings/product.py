@@ -88,7 +88,7 @@ PAPERFEED_SEARCH_INDEX_DIR = env("PAPERFEED_SEARCH_INDEX_DIR", "")
 PAPERFEED_SEARCH_INDEX_AFTER_IMPORT = env_bool("PAPERFEED_SEARCH_INDEX_AFTER_IMPORT", True)
 
 # --- Papers at a glance: keywords and one-line summaries -----------------------------------
-# Keywords (YAKE) and the abstract's contribution sentence for the papers an import wrote,
+# Keywords (papers/glance) and the abstract's contribution sentence for the papers an import wrote,
 # computed by the worker after each import (`paperfeed summaries build` for the catalogue).
 PAPERFEED_GLANCES_AFTER_IMPORT = env_bool("PAPERFEED_GLANCES_AFTER_IMPORT", True)
 # Optional: an OpenAI-compatible chat-completions endpoint writes the one-line summary instead

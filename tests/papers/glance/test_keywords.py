@@ -1,4 +1,4 @@
-"""Key phrases with YAKE, filtered to the few worth a chip."""
+"""Key phrases by papers/glance/keywords.py, filtered to the few worth a chip."""
 
 from __future__ import annotations
 
