@@ -7,12 +7,12 @@ similar papers, the library, recommendations) builds its rows here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import suppress
 from datetime import date
 from typing import Any
 
 from django.db import connection
 
+from paperfeed.core.relations import one_to_one_of
 from paperfeed.papers.glance.selectors import NO_GLANCE, glances_for
 from paperfeed.papers.models import Featured, Paper, PaperAuthor, PaperCategory, Thumbnail
 from paperfeed.papers.rows import PaperRow
@@ -20,18 +20,8 @@ from paperfeed.papers.thumbnails import thumbnail_path, thumbnail_url
 
 
 def _thumbnails(papers: list[Paper]) -> dict[int, Thumbnail]:
-    """The rendered thumbnails of ``papers`` whose file is there: from the join when the
-    caller's query selected them (``select_related("thumbnail")``), else in one query."""
-    found: dict[int, Thumbnail] = {}
-    missing = []
-    for paper in papers:
-        if not Paper.thumbnail.is_cached(paper):
-            missing.append(paper.pk)
-            continue
-        with suppress(Thumbnail.DoesNotExist):
-            found[paper.pk] = paper.thumbnail
-    if missing:
-        found.update({t.paper_id: t for t in Thumbnail.objects.filter(paper_id__in=missing)})
+    """The rendered thumbnails of ``papers`` whose file is there."""
+    found: dict[int, Thumbnail] = one_to_one_of(papers, Paper.thumbnail)
     arxiv_ids = {paper.pk: paper.arxiv_id for paper in papers}
     # A file lost since (a restored backup, a web host without the workers' storage) shows the
     # placeholder, never a broken image: a stat per card, microseconds, no query.

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import suppress
 from dataclasses import dataclass, field
 
+from paperfeed.core.relations import one_to_one_of
 from paperfeed.papers.glance.models import PaperGlance
 from paperfeed.papers.models import Paper
 
@@ -30,21 +30,5 @@ def glance_of(row: PaperGlance) -> Glance:
 
 
 def glances_for(papers: Sequence[Paper]) -> dict[int, Glance]:
-    """The glances of ``papers``: from the join when the caller's query selected them
-    (``select_related("glance")``), else in one query."""
-    found: dict[int, Glance] = {}
-    missing = []
-    for paper in papers:
-        if not Paper.glance.is_cached(paper):
-            missing.append(paper.pk)
-            continue
-        with suppress(PaperGlance.DoesNotExist):
-            found[paper.pk] = glance_of(paper.glance)
-    if missing:
-        found.update(
-            {
-                row.paper_id: glance_of(row)
-                for row in PaperGlance.objects.filter(paper_id__in=missing)
-            }
-        )
-    return found
+    """The glances of ``papers`` (from the join when the caller's query selected them)."""
+    return {pk: glance_of(row) for pk, row in one_to_one_of(papers, Paper.glance).items()}
