@@ -17,6 +17,7 @@ from django.utils.html import escape
 from django.utils.text import Truncator
 
 from paperfeed.papers import tex
+from paperfeed.papers.card_html import paper_url
 from paperfeed.recs.selectors import Recommendation
 
 _REASON = (
@@ -35,7 +36,7 @@ def reasons_html(request: HttpRequest, items: Sequence[Recommendation]) -> dict[
     return {
         item.row.paper.pk: _REASON.format(
             lead=escape(item.lead),
-            because_url=escape(reverse("papers:paper", args=[item.because_arxiv_id])),
+            because_url=escape(paper_url(item.because_arxiv_id)),
             # tex.render escapes everything it does not typeset itself.
             because=tex.render(item.because_title),
             action=escape(reverse("recs:hide", args=[item.row.paper.pk])),
