@@ -11,3 +11,9 @@ class CommunityConfig(AppConfig):
         from paperfeed.papers.signals import authors_merging
 
         authors_merging.connect(move_claims_to_kept_author, dispatch_uid="community.claims")
+
+        # The vote columns of a member's page served from a shared body (core/readerslots.py).
+        from paperfeed.community.cards import card_filler
+        from paperfeed.core.readerslots import filler_register
+
+        filler_register("card", card_filler)

@@ -30,8 +30,10 @@ from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.cache import caches
 from django.db import DatabaseError
+from django.db.models import Exists
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
@@ -41,7 +43,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from paperfeed.community.models import Upvote
-from paperfeed.community.selectors import verified_author_names
+from paperfeed.community.selectors import CardState, card_state, verified_author_names
+from paperfeed.core import readerslots
 from paperfeed.papers import card_html
 from paperfeed.papers.rows import PaperRow
 
@@ -164,10 +167,20 @@ _ANONYMOUS_BOX = (
 )
 
 
-# Other apps' per-reader parts of the vote column (the library's save button), registered from
-# their AppConfig.ready(): each is called once per page with the request and the page's paper
-# ids (so it can ask one query) and returns the HTML of one card's part.
-ReaderPart = Callable[[HttpRequest | None, list[int]], Callable[[PaperRow], str]]
+@dataclasses.dataclass(frozen=True)
+class ReaderPart:
+    """Another app's per-reader part of the vote column (the library's save button), registered
+    from its AppConfig.ready()."""
+
+    # Called once per page with the request, the page's paper ids and, when already read with
+    # the votes, which of them the reader has (else None: it asks one query itself); returns
+    # the HTML of one paper's part.
+    boxes: Callable[[HttpRequest | None, list[int], set[int] | None], Callable[[int], str]]
+    # Whether a member has it on a paper, as a subquery over the paper (``OuterRef("pk")``), so
+    # a page filled from a shared body reads it in the votes' query (selectors.card_state).
+    mine: Callable[[User], Exists]
+
+
 _reader_parts: list[ReaderPart] = []
 
 
@@ -194,11 +207,14 @@ class Reader:
             self.login = escape(reverse("accounts:login") + "?next=" + quote(path, safe="/"))
 
     def box(self, row: PaperRow, voted: bool) -> str:
-        count = {"source": row.source_upvotes, "local": row.local_upvotes, "count": row.upvotes}
+        return self.box_of(row.paper.pk, row.source_upvotes, row.local_upvotes, voted)
+
+    def box_of(self, pk: int, source: int, local: int, voted: bool) -> str:
+        count = {"source": source, "local": local, "count": source + local}
         if not self.member:
             return _ANONYMOUS_BOX.format(login=self.login, **count)
         return _MEMBER_BOX.format(
-            action=self.action.format(row.paper.pk),
+            action=self.action.format(pk),
             token=self.token,
             next=self.next,
             voted_class=" is-voted" if voted else "",
@@ -265,18 +281,14 @@ def cards_html(
         built = {key: card_html.card(row, verified, window) for key, row in missing.items()}
         _cache_set(built)
         shared.update(built)
-    reader = Reader(request)
-    voted = voted_ids(request, [*ids, *(row.paper.pk for row in also)])
-    others = [part(request, ids) for part in _reader_parts]
     after = after or {}
     opening = f' start="{int(start)}"' if start else ""
     parts = [f'<ol class="paper-list"{opening}>\n']
-    for row, key in zip(rows, keys, strict=True):
+    for row, key, column in zip(rows, keys, _vote_columns(request, rows, also), strict=True):
         pk = row.paper.pk
         parts.append(
             f'<li class="paper-entry" id="paper-{pk}">\n'
-            f'  <div class="entry-vote">{reader.box(row, pk in voted)}'
-            f"{''.join(other(row) for other in others)}</div>\n"
+            f'  <div class="entry-vote">{column}</div>\n'
             f"  {_filled(shared[key], row)}{after.get(pk, '')}</li>\n"
         )
     parts.append("</ol>")
@@ -302,3 +314,50 @@ def _filled(card: str, row: PaperRow) -> str:
     if row.snippet_html:
         card = card.replace(SNIPPET_SLOT, row.snippet_html, 1)
     return card
+
+
+def _vote_columns(
+    request: HttpRequest | None, rows: Sequence[PaperRow], also: Sequence[PaperRow]
+) -> list[str]:
+    """Each card's vote column for this reader, or, while a shared body is built
+    (core/readerslots.py), a slot holding the paper's id and counts, filled per reader by
+    :func:`card_filler`."""
+    if readerslots.building():
+        return [
+            readerslots.slot("card", row.paper.pk, row.source_upvotes, row.local_upvotes)
+            for row in rows
+        ]
+    ids = [row.paper.pk for row in rows]
+    reader = Reader(request)
+    voted = voted_ids(request, [*ids, *(row.paper.pk for row in also)])
+    others = [part.boxes(request, ids, None) for part in _reader_parts]
+    return [
+        reader.box(row, row.paper.pk in voted) + "".join(other(row.paper.pk) for other in others)
+        for row in rows
+    ]
+
+
+def card_filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]:
+    """The vote columns of a shared body's cards for this reader (slots "card:id:source:local"):
+    their votes, the other parts' state and the papers' live vote counts in one query, so the
+    reader sees their own vote counted the moment after they cast it."""
+    cards = {arg: tuple(int(n) for n in arg.split(":")) for arg in args}
+    ids = [card[0] for card in cards.values()]
+    reader = Reader(request)
+    if reader.member:
+        state = card_state(
+            user=request.user,  # type: ignore[arg-type]
+            paper_ids=set(ids),
+            mine=[part.mine(request.user) for part in _reader_parts],  # type: ignore[arg-type]
+        )
+    else:
+        state = CardState(counts={}, voted=set(), mine=[set() for _ in _reader_parts])
+    others = [
+        part.boxes(request, ids, has) for part, has in zip(_reader_parts, state.mine, strict=True)
+    ]
+    html = {}
+    for arg, (pk, source, local) in cards.items():
+        html[arg] = reader.box_of(
+            pk, source, state.counts.get(pk, local), pk in state.voted
+        ) + "".join(other(pk) for other in others)
+    return html.__getitem__

@@ -8,12 +8,48 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport, Upvote
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
 
 MAX_DEPTH = 6
+
+
+@dataclass(frozen=True)
+class CardState:
+    """One reader's state on a page's papers, read in one query: each paper's live local vote
+    count, the papers they upvoted, and for each other reader part (e.g. saved) the papers
+    they have it on."""
+
+    counts: dict[int, int]
+    voted: set[int]
+    mine: list[set[int]]
+
+
+def card_state(*, user: User, paper_ids: Collection[int], mine: list[Exists]) -> CardState:
+    """This member's state on these papers, in one query (``mine``: subqueries over the paper,
+    ``OuterRef("pk")``, one per other reader part)."""
+    if not paper_ids:
+        return CardState(counts={}, voted=set(), mine=[set() for _ in mine])
+    names = [f"mine_{i}" for i in range(len(mine))]
+    rows = (
+        Paper.objects.filter(pk__in=list(paper_ids))
+        .annotate(
+            voted=Exists(Upvote.objects.filter(user=user, paper_id=OuterRef("pk"))),
+            **dict(zip(names, mine, strict=True)),
+        )
+        .values_list("pk", "upvote_count", "voted", *names)
+    )
+    state = CardState(counts={}, voted=set(), mine=[set() for _ in mine])
+    for pk, count, voted, *has in rows:
+        state.counts[pk] = count
+        if voted:
+            state.voted.add(pk)
+        for found, yes in zip(state.mine, has, strict=True):
+            if yes:
+                found.add(pk)
+    return state
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import quote
 
+from django.contrib.auth.models import User
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.html import escape
 
 from paperfeed.library import selectors
-from paperfeed.papers.rows import PaperRow
+from paperfeed.library.models import SavedPaper
 
 _MEMBER = (
     '<form class="save" method="post" action="{action}" data-save>'
@@ -48,20 +50,29 @@ def saved_ids(request: HttpRequest | None, paper_ids: list[int]) -> set[int]:
     return {pk for pk, saved in known.items() if saved}
 
 
-def save_boxes(request: HttpRequest | None, paper_ids: list[int]) -> Callable[[PaperRow], str]:
-    """The save button of each card on a page (registered with community.cards)."""
-    box = _boxes(request, paper_ids)
-    return lambda row: box(row.paper.pk)
+def save_boxes(
+    request: HttpRequest | None, paper_ids: list[int], saved: set[int] | None
+) -> Callable[[int], str]:
+    """The save button of each card on a page (registered with community.cards); ``saved``:
+    which of them the reader saved, when already read with their votes."""
+    return _boxes(request, paper_ids, saved)
 
 
-def _boxes(request: HttpRequest | None, paper_ids: list[int]) -> Callable[[int], str]:
+def saved_by(user: User) -> Exists:
+    """Whether ``user`` saved the paper, as a subquery over it (read with the votes)."""
+    return Exists(SavedPaper.objects.filter(user=user, paper_id=OuterRef("pk")))
+
+
+def _boxes(
+    request: HttpRequest | None, paper_ids: list[int], known: set[int] | None = None
+) -> Callable[[int], str]:
     path = request.get_full_path() if request is not None else "/"
     if request is None or not request.user.is_authenticated:
         html = _ANONYMOUS.format(
             login=escape(reverse("accounts:login") + "?next=" + quote(path, safe="/"))
         )
         return lambda pk: html
-    saved = saved_ids(request, paper_ids)
+    saved = saved_ids(request, paper_ids) if known is None else known
     token, next_path = get_token(request), escape(path)
     # One reverse() per page, not per card (~40 µs each): the URL with a marker for the id.
     marker = 987654321

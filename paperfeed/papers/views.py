@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 
 from paperfeed.core.caching import cached_for_anonymous
 from paperfeed.core.pagination import page_links, page_number
+from paperfeed.core.readerslots import shared_for_members
 from paperfeed.papers import author_selectors, search_selectors, selectors
 from paperfeed.papers.categories import InvalidCategory, parse_category
 from paperfeed.papers.citation import bibtex
@@ -97,6 +98,7 @@ def _featured_page(request: HttpRequest, period: Period, *, is_home: bool = Fals
 
 @require_safe
 @cached_for_anonymous
+@shared_for_members
 def home(request: HttpRequest) -> HttpResponse:
     day = selectors.latest_featured_day()
     if day is None:
@@ -114,6 +116,7 @@ def _period_page(request: HttpRequest, kind: PeriodKind, value: str) -> HttpResp
 
 @require_safe
 @cached_for_anonymous
+@shared_for_members
 def daily(request: HttpRequest, value: str) -> HttpResponse:
     return _period_page(request, "day", value)
 
@@ -130,12 +133,14 @@ def date_picker(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @cached_for_anonymous
+@shared_for_members
 def weekly(request: HttpRequest, value: str) -> HttpResponse:
     return _period_page(request, "week", value)
 
 
 @require_safe
 @cached_for_anonymous
+@shared_for_members
 def monthly(request: HttpRequest, value: str) -> HttpResponse:
     return _period_page(request, "month", value)
 
@@ -156,6 +161,7 @@ def category_from_request(request: HttpRequest) -> tuple[str | None, str]:
 
 @require_safe
 @cached_for_anonymous
+@shared_for_members
 def new(request: HttpRequest) -> HttpResponse:
     category, message = category_from_request(request)
     page = page_number(request)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from paperfeed.core.caching import cached_for_anonymous
 from paperfeed.core.pagination import page_links, page_number
 from paperfeed.core.ratelimits import limited, too_many
+from paperfeed.core.readerslots import shared_for_members
 from paperfeed.papers.models import Paper
 from paperfeed.papers.periods import BadPeriod, parse_period
 from paperfeed.papers.views import FEATURED_PAGE_SIZE, bad_request, category_from_request
@@ -33,6 +34,7 @@ REPLAY_RATE = "30/m"
 
 @require_safe
 @cached_for_anonymous
+@shared_for_members
 def trending(request: HttpRequest) -> HttpResponse:
     category, message = category_from_request(request)
     window = request.GET.get("window", "week")

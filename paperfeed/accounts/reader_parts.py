@@ -1,0 +1,25 @@
+"""The account menu and the flash messages of a member's page served from a shared body
+(core/readerslots.py): rendered per request from the same templates as on any other page, so
+they carry this reader's name, role, CSRF token and messages, and nobody else's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+
+from paperfeed.core import readerslots
+
+
+def _template_part(name: str) -> readerslots.Filler:
+    def filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]:
+        html = render_to_string(name, request=request)
+        return lambda _args: html
+
+    return filler
+
+
+def register() -> None:
+    readerslots.filler_register("menu", _template_part("accounts/user_menu.html"))
+    readerslots.filler_register("messages", _template_part("accounts/messages.html"))

@@ -1,0 +1,126 @@
+"""A signed-in reader's list page as a body shared by every member, with each reader's own parts
+filled in per request.
+
+A member's page differs from another member's only in a few places: the account menu (their
+name, the sign-out form with their CSRF token), their flash messages, and on each card their
+vote and save buttons (their state, their token). Everything else (the frame, the cards, the
+pagination) is the same bytes for every member who reads that path. So the page is built once
+per PAPERFEED_PAGE_CACHE_SECONDS with a *slot* where each reader's part goes
+(:func:`slot`, while :func:`building` is true), kept beside the anonymous copy through
+:func:`paperfeed.core.caching.shared_copy` (same freshness, same one-rebuild-at-a-time), and
+filled per request in one pass over the kept pieces (:func:`fill`), each kind of slot by its
+filler (registered from the ``AppConfig.ready()`` of the app that owns the part), which sees all
+the page's slots of its kind at once so it can ask one query for the page.
+
+A slot has the form of the search cards' title slot (``community.cards.TITLE_SLOT``): an HTML
+comment. Every text a page shows from outside is escaped ("<" becomes "&lt;"), so no paper,
+comment or query can write one; the slot's arguments are digits only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from paperfeed.core.caching import shared_copy
+
+# The kind of part, then its arguments (digits, colon-separated): "<!--pf:card:12:3:4-->".
+_SLOT = re.compile(r"<!--pf:([a-z]+):([0-9:]*)-->")
+
+_building: ContextVar[bool] = ContextVar("paperfeed_shared_body", default=False)
+
+# kind -> filler(request, the arguments of every slot of that kind on the page) -> a function
+# from one slot's arguments to that reader's HTML.
+Filler = Callable[[HttpRequest, list[str]], Callable[[str], str]]
+_fillers: dict[str, Filler] = {}
+
+
+def filler_register(kind: str, filler: Filler) -> None:
+    """Fill every ``kind`` slot with ``filler`` (from an app's ``AppConfig.ready()``)."""
+    if not re.fullmatch(r"[a-z]+", kind):
+        raise ValueError(f"slot kinds are lower-case letters: {kind!r}")
+    _fillers[kind] = filler
+
+
+def building() -> bool:
+    """Whether the page being rendered is a shared body: reader parts must be slots."""
+    return _building.get()
+
+
+@contextmanager
+def shared_build() -> Iterator[None]:
+    token = _building.set(True)
+    try:
+        yield
+    finally:
+        _building.reset(token)
+
+
+def slot(kind: str, *args: int) -> str:
+    """Where one reader part of ``kind`` goes in a shared body."""
+    return f"<!--pf:{kind}:{':'.join(str(int(arg)) for arg in args)}-->"
+
+
+def split(body: str) -> list[str]:
+    """The body as [text, kind, args, text, kind, args, …, text]: what is kept, so a fill
+    never searches the page again."""
+    return _SLOT.split(body)
+
+
+def fill(pieces: list[str], request: HttpRequest) -> str:
+    """The page for this reader: each slot replaced by its filler's HTML, each filler asked once
+    with all its slots. A slot of a kind nobody fills is left out (nothing of another reader
+    can be in it: it holds digits only)."""
+    wanted: dict[str, list[str]] = {}
+    for i in range(1, len(pieces), 3):
+        wanted.setdefault(pieces[i], []).append(pieces[i + 1])
+    parts = {
+        kind: _fillers[kind](request, args) for kind, args in wanted.items() if kind in _fillers
+    }
+    out = pieces[:]
+    for i in range(1, len(pieces), 3):
+        part = parts.get(pieces[i])
+        out[i] = part(pieces[i + 1]) if part is not None else ""
+        out[i + 1] = ""
+    return "".join(out)
+
+
+def shared_for_members(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve a signed-in member's GET of this page from the shared body of its path, filled with
+    their own parts. Anonymous readers (and everything but a member's GET) reach ``view`` as
+    before (under ``cached_for_anonymous``, which serves them their own shared copy)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        seconds = settings.PAPERFEED_PAGE_CACHE_SECONDS
+        if seconds <= 0 or request.method != "GET" or not request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        built: list[HttpResponse] = []
+
+        def build() -> tuple[int, str, list[str]] | None:
+            with shared_build():
+                built.append(view(request, *args, **kwargs))
+            response = built[0]
+            if response.status_code not in (200, 404) or response.streaming:
+                return None  # served (filled below), not kept
+            return response.status_code, response["Content-Type"], split(response.content.decode())
+
+        key = "members:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        stored = shared_copy(key, seconds, build)
+        if stored is not None:
+            status, content_type, pieces = stored
+            return HttpResponse(fill(pieces, request), content_type=content_type, status=status)
+        response = built[0]
+        if not response.streaming and response.content:
+            response.content = fill(split(response.content.decode()), request).encode()
+        return response
+
+    return wrapper

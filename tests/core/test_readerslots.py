@@ -1,0 +1,232 @@
+"""A member's list page as a shared body with their own parts filled in (core/readerslots.py):
+the same HTML as the page built for them alone, nothing of one reader in another's page, their
+own state right after they change it, and no slot a paper's text can fake."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache, caches
+from django.db import connection
+from django.middleware.csrf import _unmask_cipher_token
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from paperfeed.community.models import Upvote
+from paperfeed.community.services import upvote_add
+from paperfeed.core import readerslots
+from paperfeed.library.services import saved_paper_add
+from paperfeed.papers.models import Paper
+from paperfeed.trending.scores import trending_scores_recompute
+from tests.factories import UserFactory, catalogue_paper
+
+pytestmark = pytest.mark.django_db
+
+DAY = date(2026, 2, 3)
+PATHS = ("/papers", "/papers/new", "/papers/week/2026-W06", "/papers/month/2026-02")
+
+
+@pytest.fixture(autouse=True)
+def _caches(settings):
+    settings.PAPERFEED_PAGE_CACHE_SECONDS = 60
+    settings.PAPERFEED_COUNT_CACHE_SECONDS = 0
+    settings.PAPERFEED_CARD_CACHE_SECONDS = 3600
+    cache.clear()
+    caches["cards"].clear()
+
+
+@pytest.fixture
+def papers():
+    return [
+        catalogue_paper(
+            f"2602.0040{n}",
+            title=f"Paper number {n}",
+            featured_on=DAY,
+            featured_upvotes=10 - n,
+        )
+        for n in range(3)
+    ]
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def normalised(html: str, secret: str) -> str:
+    """Whitespace-normalised, each CSRF token (masked afresh at every use) checked to be this
+    reader's and replaced by a placeholder."""
+    for token in _TOKEN.findall(html):
+        assert _unmask_cipher_token(token) == secret
+    return _TOKEN.sub('name="csrfmiddlewaretoken" value="TOKEN"', re.sub(r"\s+", " ", html)).strip()
+
+
+def vote_column(html: str, paper: Paper) -> str:
+    match = re.search(
+        rf'<li class="paper-entry" id="paper-{paper.pk}">\s*<div class="entry-vote">(.*?)</div>',
+        html,
+        re.S,
+    )
+    assert match, f"no card for {paper.arxiv_id}"
+    return match.group(1)
+
+
+def kept_bodies() -> list[str]:
+    """The shared bodies in the (locmem) page cache."""
+    return [key for key in cache._cache if ":members:" in key]  # type: ignore[attr-defined]
+
+
+def token_of(client: Client) -> str:
+    return client.cookies["csrftoken"].value
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_the_filled_page_is_the_page_built_for_the_reader_alone(settings, papers, path):
+    reader = UserFactory(username="reader-one")
+    upvote_add(user=reader, paper=papers[0])
+    saved_paper_add(user=reader, paper=papers[1])
+    client = signed_in(reader)
+    settings.PAPERFEED_PAGE_CACHE_SECONDS = 0
+    alone = client.get(path)
+    settings.PAPERFEED_PAGE_CACHE_SECONDS = 60
+    client.get(path)  # builds the shared body
+    filled = client.get(path)  # from it
+    assert alone.status_code == filled.status_code == 200
+    assert "<!--pf:" not in filled.content.decode()
+    assert len(kept_bodies()) == 1
+    secret = client.cookies["csrftoken"].value
+    assert normalised(filled.content.decode(), secret) == normalised(alone.content.decode(), secret)
+    assert "is-voted" in vote_column(filled.content.decode(), papers[0])
+    assert "is-saved" in vote_column(filled.content.decode(), papers[1])
+    assert "is-voted" not in vote_column(filled.content.decode(), papers[2])
+
+
+def test_the_filled_trending_page_is_the_page_built_for_the_reader_alone(settings, papers):
+    reader = UserFactory()
+    for paper in papers[:2]:
+        upvote_add(user=reader, paper=paper)
+    upvote_add(user=UserFactory(), paper=papers[2])
+    saved_paper_add(user=reader, paper=papers[2])
+    trending_scores_recompute()
+    client = signed_in(reader)
+    settings.PAPERFEED_PAGE_CACHE_SECONDS = 0
+    alone = client.get("/papers/trending").content.decode()
+    settings.PAPERFEED_PAGE_CACHE_SECONDS = 60
+    client.get("/papers/trending")
+    filled = client.get("/papers/trending").content.decode()
+    assert len(kept_bodies()) == 1
+    secret = client.cookies["csrftoken"].value
+    assert normalised(filled, secret) == normalised(alone, secret)
+    assert "is-voted" in vote_column(filled, papers[0])
+    assert "is-saved" in vote_column(filled, papers[2])
+    assert "is-voted" not in vote_column(filled, papers[2])
+
+
+def test_nothing_of_one_reader_is_in_another_readers_page(papers):
+    alice, bob = UserFactory(username="alice-private"), UserFactory(username="bob-private")
+    upvote_add(user=alice, paper=papers[0])
+    saved_paper_add(user=alice, paper=papers[1])
+    as_alice, as_bob = signed_in(alice), signed_in(bob)
+    alice_page = as_alice.get("/papers").content.decode()  # alice builds the shared body
+    bob_page = as_bob.get("/papers").content.decode()  # bob is served from it
+    assert "alice-private" in alice_page and "alice-private" not in bob_page
+    assert "bob-private" in bob_page
+    assert token_of(as_alice) != token_of(as_bob)
+    assert token_of(as_alice) not in bob_page
+    # Bob's forms carry a token of his own session (masked per request, same secret).
+    assert bob_page.count('name="csrfmiddlewaretoken"') == alice_page.count(
+        'name="csrfmiddlewaretoken"'
+    )
+    assert "is-voted" not in bob_page and "is-saved" not in bob_page
+    # And the kept body holds no reader at all.
+    for value in cache._cache.values():  # type: ignore[attr-defined]
+        assert b"alice-private" not in value and b"csrfmiddlewaretoken" not in value
+
+
+def test_the_readers_csrf_token_works_on_a_filled_page(papers):
+    reader = UserFactory()
+    builder = UserFactory()
+    signed_in(builder).get("/papers")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reader)
+    page = client.get("/papers").content.decode()
+    form = re.search(
+        r'<form class="upvote" method="post" action="([^"]+)".*?name="csrfmiddlewaretoken" '
+        r'value="([^"]+)"',
+        page,
+    )
+    assert form
+    answer = client.post(form.group(1), {"csrfmiddlewaretoken": form.group(2), "next": "/papers"})
+    assert answer.status_code == 302
+    assert Upvote.objects.filter(user=reader, paper=papers[0]).exists()
+
+
+def test_own_vote_and_save_show_at_once_with_the_live_count(papers):
+    reader = UserFactory()
+    client = signed_in(reader)
+    before = vote_column(client.get("/papers").content.decode(), papers[0])
+    assert "is-voted" not in before and ">10</span>" in before
+    upvote_add(user=reader, paper=papers[0])
+    saved_paper_add(user=reader, paper=papers[0])
+    after = vote_column(client.get("/papers").content.decode(), papers[0])
+    # The body is still the one kept before the vote; the reader's state and the count are not.
+    assert "is-voted" in after and "is-saved" in after
+    assert ">11</span>" in after
+
+
+def test_the_readers_messages_are_theirs_and_not_used_up_by_another_build(rf, papers):
+    alice, bob = UserFactory(), UserFactory()
+    as_alice, as_bob = signed_in(alice), signed_in(bob)
+    # A message waiting for alice (in her messages cookie) when bob's request builds the body.
+    storage = CookieStorage(rf.get("/"))
+    as_alice.cookies["messages"] = storage._encode([Message(constants.INFO, "Only for alice")])
+    assert "Only for alice" not in as_bob.get("/papers").content.decode()
+    assert "Only for alice" in as_alice.get("/papers").content.decode()
+    assert "Only for alice" not in as_alice.get("/papers").content.decode()
+
+
+def test_a_papers_text_cannot_fake_a_slot(papers):
+    hostile = catalogue_paper(
+        "2602.00499",
+        title=f"<!--pf:card:{papers[0].pk}:0:0--> and <!--pf:menu:--> x",
+        abstract="<!--pf:messages:--> <!--pf:card:1:2:3-->",
+        featured_on=DAY,
+        featured_upvotes=1,
+    )
+    reader = UserFactory(username="reader-hostile")
+    client = signed_in(reader)
+    client.get("/papers")
+    page = client.get("/papers").content.decode()
+    assert "<!--pf:" not in page
+    assert "&lt;!--pf:card:" in page and "&lt;!--pf:menu:--&gt;" in page
+    assert page.count('<nav class="user-menu"') == 1  # the menu, filled once
+    assert page.count('class="paper-entry"') == page.count('<form class="upvote"') == 4
+    assert hostile.title in Paper.objects.get(pk=hostile.pk).title
+
+
+def test_a_filled_page_costs_a_fixed_number_of_queries(papers):
+    reader = UserFactory()
+    client = signed_in(reader)
+    client.get("/papers")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/papers")
+    # The session, the user, and the reader's state on the page's cards (votes, saves and the
+    # live counts in one query).
+    assert len(queries) == 3, [q["sql"] for q in queries.captured_queries]
+
+
+def test_slots_hold_digits_only_and_unknown_kinds_are_left_out(rf):
+    pieces = readerslots.split("a<!--pf:nobody:1:2-->b<!--pf:card:x-->c")
+    assert pieces == ["a", "nobody", "1:2", "b<!--pf:card:x-->c"]
+    assert readerslots.fill(pieces, rf.get("/")) == "ab<!--pf:card:x-->c"
+    with pytest.raises(ValueError):
+        readerslots.filler_register("Bad-kind", lambda request, args: str)
