@@ -10,6 +10,9 @@ weighs on both alike. Time is CPU time (``time.process_time``), best of ``reps``
 requests: wall time on a shared machine measures the neighbours. Prints, per path, both times,
 the query counts, the bytes, and the ratio this/other.
 
+``--corpus 1m --signed-in --read-only``: a shared catalogue nobody may write to (see
+READ_ONLY_READER), with a member held in memory; the load average is printed with the table.
+
 ``--signed-in``: the requests come from a member (``bench-reader``, created in each catalogue
 with upvotes on the first cards of the home page and of /papers/new), so no page comes from the
 anonymous page cache; every other cache keeps its default, as on a running site. The member's
@@ -73,11 +76,37 @@ client = Client()
 client.force_login(reader)
 """
 
+# A member on a catalogue this process must not write to (the shared 1 M one): the database
+# opened read-only, the session in a signed cookie, and a member that exists only in memory
+# (the backend still runs the user's SELECT, so a request asks what it asks on a running site;
+# the session read is the one query it skips). No votes or saves: they would be writes.
+READ_ONLY_READER = r"""
+from django.contrib.auth import user_logged_in
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import User, update_last_login
+from django.db import connections
+from django.test import Client
+db = connections["default"].settings_dict
+db["NAME"] = "file:" + str(db["NAME"]) + "?mode=ro"
+settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
+reader = User(pk=987654321, username="bench-reader", is_active=True)
+class StandInBackend(ModelBackend):
+    def get_user(self, user_id):
+        User.objects.filter(pk=user_id).first()
+        return reader
+sys.modules["__main__"].StandInBackend = StandInBackend
+settings.AUTHENTICATION_BACKENDS = ["__main__.StandInBackend"]
+client = Client()
+client.force_login(reader, backend="__main__.StandInBackend")
+"""
+
 CHILD = r"""
 import json, os, sys, time
 root = sys.argv[1]
-signed_in = sys.argv[3] == "signed-in"
-meta = json.load(open(f"{root}/var/bench/corpora/sqlite-10k.json"))
+signed_in = sys.argv[3].startswith("signed-in")
+read_only = sys.argv[3] == "signed-in-read-only"
+meta = json.load(open(f"{root}/var/bench/corpora/sqlite-{os.environ['BENCH_CORPUS']}.json"))
 os.environ.update(meta["env"])
 if not signed_in:
     for kind in ("PAGE", "FEED", "COUNT", "SEARCH", "CARD"):
@@ -92,7 +121,11 @@ from django.test import Client
 from django.test.utils import override_settings
 reps = int(sys.argv[2])
 client = Client()
-if signed_in:
+import paperfeed
+print("CODE", paperfeed.__file__)
+if read_only:
+    exec(READ_ONLY_READER)
+elif signed_in:
     exec(READER)
 with override_settings(ALLOWED_HOSTS=["*"]):
     for path in sys.argv[4:]:
@@ -107,22 +140,28 @@ with override_settings(ALLOWED_HOSTS=["*"]):
             for _ in range(4):
                 client.get(path)
             best = min(best, (time.process_time() - started) / 4)
-        voted = b"is-voted" in first.content
+        # A read-only member has no votes: their page must at least be a member's.
+        voted = (b"Sign out" if read_only else b"is-voted") in first.content
         row = [path, first.status_code, best * 1000, queries, len(first.content), voted]
         print(json.dumps(row))
 """
 
 
 def measure(
-    root: Path, paths: list[str], reps: int, mode: str = "anonymous"
+    root: Path, paths: list[str], reps: int, mode: str = "anonymous", corpus: str = "10k"
 ) -> dict[str, tuple[int, float, int, int, bool]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PAPERFEED_", "DATABASE"))}
+    code = f"READER = {READER!r}\nREAD_ONLY_READER = {READ_ONLY_READER!r}\n{CHILD}"
     out = subprocess.run(
-        [sys.executable, "-c", f"READER = {READER!r}\n{CHILD}", str(root), str(reps), mode, *paths],
+        [sys.executable, "-c", code, str(root), str(reps), mode, *paths],
         capture_output=True,
         text=True,
         check=True,
-        env={k: v for k, v in os.environ.items() if not k.startswith(("PAPERFEED_", "DATABASE"))},
+        env={**env, "BENCH_CORPUS": corpus},
     ).stdout
+    code_of = next(line.split()[1] for line in out.splitlines() if line.startswith("CODE "))
+    if not code_of.startswith(str(root.resolve())):
+        raise SystemExit(f"{root}: the child ran the code of {code_of}")
     rows = [json.loads(line) for line in out.splitlines() if line.startswith("[")]
     return {
         path: (status, ms, queries, size, voted) for path, status, ms, queries, size, voted in rows
@@ -136,19 +175,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--reps", type=int, default=12)
     parser.add_argument("--signed-in", action="store_true", help="as a member, default caches")
+    parser.add_argument("--corpus", default="10k", help="var/bench/corpora/sqlite-<corpus>.json")
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="with --signed-in: a member held in memory, the catalogue opened read-only "
+        "(a shared catalogue nobody may write to; the member has no votes)",
+    )
     args = parser.parse_intermixed_args(argv)
     mode = "signed-in" if args.signed_in else "anonymous"
+    if args.read_only:
+        mode = "signed-in-read-only"
     args.paths = args.paths or list(SIGNED_IN_PATHS if args.signed_in else PATHS)
     for root in (HERE, args.other):
-        if not (root / "var/bench/corpora/sqlite-10k.json").exists():
-            parser.error(f"{root}: no 10k catalogue; run `python -m bench.corpus 10k` there")
+        if not (root / f"var/bench/corpora/sqlite-{args.corpus}.json").exists():
+            parser.error(f"{root}: no {args.corpus} catalogue (var/bench/corpora)")
     best: dict[tuple[Path, str], tuple[int, float, int, int, bool]] = {}
     for _ in range(args.rounds):
         for root in (args.other, HERE):
-            for path, found in measure(root, args.paths, args.reps, mode).items():
+            for path, found in measure(root, args.paths, args.reps, mode, args.corpus).items():
                 key = (root, path)
                 if key not in best or found[1] < best[key][1]:
                     best[key] = found
+    print(f"load average after the run: {os.getloadavg()}; catalogue {args.corpus}")
     print(f"| path ({mode}) | other ({args.other.name}) | this | this/other |")
     print("|---|---|---|---|")
     for path in args.paths:
@@ -156,7 +205,12 @@ def main(argv: list[str] | None = None) -> None:
         # A signed-in page that shows none of the reader's votes would be measuring the wrong
         # page (bench-reader voted for cards on the lists).
         marks = (
-            [" (own votes shown)" if x[4] else "" for x in (a, b)] if args.signed_in else ["", ""]
+            [
+                (" (signed in)" if args.read_only else " (own votes shown)") if x[4] else ""
+                for x in (a, b)
+            ]
+            if args.signed_in
+            else ["", ""]
         )
         print(
             f"| `{path}` | {a[1]:.1f} ms, {a[2]} q, {a[3] // 1024} KB{marks[0]} "

@@ -8,7 +8,8 @@ Prints, per path, the CPU per request (``time.process_time``, profiler off, best
 the queries, then under the profiler the share of the request in a few named parts (SQL in the
 driver, Django building SQL, templates, session and user, the card cache) and the functions
 with the most time of their own. The catalogue is written to once (the member and its votes),
-so use your own copy of a shared one.
+so use your own copy of a shared one, or ``--read-only`` (a member held in memory, no votes;
+``--corpus 1m --read-only`` for the shared 1 M catalogue).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.inprocess import READER, SIGNED_IN_PATHS
+from bench.inprocess import READ_ONLY_READER, READER, SIGNED_IN_PATHS
 
 HERE = Path(__file__).resolve().parents[1]
 
@@ -65,6 +66,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backend", default="sqlite")
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="a shared catalogue nobody may write to: opened read-only, a member held in memory "
+        "(bench/inprocess.py: READ_ONLY_READER)",
+    )
     args = parser.parse_args(argv)
     meta = json.loads((HERE / f"var/bench/corpora/{args.backend}-{args.corpus}.json").read_text())
     os.environ.update(meta["env"])
@@ -76,8 +83,9 @@ def main(argv: list[str] | None = None) -> None:
     from django.db import connection
     from django.test.utils import override_settings
 
-    scope: dict = {}
-    exec(READER, scope)  # noqa: S102 - the bench's own set-up code (bench/inprocess.py)
+    scope: dict = {"settings": settings, "sys": sys}
+    # The bench's own set-up code (bench/inprocess.py).
+    exec(READ_ONLY_READER if args.read_only else READER, scope)  # noqa: S102
     client = scope["client"]
     with override_settings(ALLOWED_HOSTS=["*"]):
         for path in args.paths or SIGNED_IN_PATHS:

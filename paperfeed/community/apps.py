@@ -12,8 +12,7 @@ class CommunityConfig(AppConfig):
 
         authors_merging.connect(move_claims_to_kept_author, dispatch_uid="community.claims")
 
-        # The vote columns of a member's page served from a shared body (core/readerslots.py).
-        from paperfeed.community.cards import card_filler
-        from paperfeed.core.readerslots import filler_register
+        # The vote boxes and comments of a member's page served from a shared body.
+        from paperfeed.community import reader_parts
 
-        filler_register("card", card_filler)
+        reader_parts.register()

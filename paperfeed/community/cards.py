@@ -43,7 +43,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from paperfeed.community.models import Upvote
-from paperfeed.community.selectors import CardState, card_state, verified_author_names
+from paperfeed.community.selectors import verified_author_names
 from paperfeed.core import readerslots
 from paperfeed.papers import card_html
 from paperfeed.papers.rows import PaperRow
@@ -182,6 +182,11 @@ class ReaderPart:
 
 
 _reader_parts: list[ReaderPart] = []
+
+
+def reader_parts() -> list[ReaderPart]:
+    """The registered parts, in their order beside the vote box."""
+    return list(_reader_parts)
 
 
 def reader_part_register(part: ReaderPart) -> None:
@@ -335,29 +340,3 @@ def _vote_columns(
         reader.box(row, row.paper.pk in voted) + "".join(other(row.paper.pk) for other in others)
         for row in rows
     ]
-
-
-def card_filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]:
-    """The vote columns of a shared body's cards for this reader (slots "card:id:source:local"):
-    their votes, the other parts' state and the papers' live vote counts in one query, so the
-    reader sees their own vote counted the moment after they cast it."""
-    cards = {arg: tuple(int(n) for n in arg.split(":")) for arg in args}
-    ids = [card[0] for card in cards.values()]
-    reader = Reader(request)
-    if reader.member:
-        state = card_state(
-            user=request.user,  # type: ignore[arg-type]
-            paper_ids=set(ids),
-            mine=[part.mine(request.user) for part in _reader_parts],  # type: ignore[arg-type]
-        )
-    else:
-        state = CardState(counts={}, voted=set(), mine=[set() for _ in _reader_parts])
-    others = [
-        part.boxes(request, ids, has) for part, has in zip(_reader_parts, state.mine, strict=True)
-    ]
-    html = {}
-    for arg, (pk, source, local) in cards.items():
-        html[arg] = reader.box_of(
-            pk, source, state.counts.get(pk, local), pk in state.voted
-        ) + "".join(other(pk) for other in others)
-    return html.__getitem__

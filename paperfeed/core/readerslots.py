@@ -93,10 +93,20 @@ def fill(pieces: list[str], request: HttpRequest) -> str:
     return "".join(out)
 
 
-def shared_for_members(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def shared_for_members(
+    view: Callable[..., HttpResponse] | None = None,
+    *,
+    version: Callable[..., str] | None = None,
+) -> Any:
     """Serve a signed-in member's GET of this page from the shared body of its path, filled with
     their own parts. Anonymous readers (and everything but a member's GET) reach ``view`` as
-    before (under ``cached_for_anonymous``, which serves them their own shared copy)."""
+    before (under ``cached_for_anonymous``, which serves them their own shared copy).
+
+    ``version(request, *args, **kwargs)``, when given, is part of the body's key: a page whose
+    content can be versioned cheaply (a paper's row) is built afresh the moment it changes
+    instead of within the freshness bound (``@shared_for_members(version=...)``)."""
+    if view is None:
+        return lambda inner: shared_for_members(inner, version=version)
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -113,7 +123,10 @@ def shared_for_members(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
                 return None  # served (filled below), not kept
             return response.status_code, response["Content-Type"], split(response.content.decode())
 
-        key = "members:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        path = request.get_full_path()
+        if version is not None:
+            path += "\0" + version(request, *args, **kwargs)
+        key = "members:" + hashlib.sha256(path.encode()).hexdigest()
         stored = shared_copy(key, seconds, build)
         if stored is not None:
             status, content_type, pieces = stored

@@ -15,11 +15,14 @@ from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
 
+from paperfeed.core import readerslots
 from paperfeed.library import selectors
 from paperfeed.library.models import SavedPaper
+from paperfeed.papers.models import Paper
 
 _MEMBER = (
     '<form class="save" method="post" action="{action}" data-save>'
@@ -97,3 +100,23 @@ def _boxes(
 def save_box(request: HttpRequest | None, paper_id: int) -> str:
     """One paper's save button for this reader (the paper page's)."""
     return _boxes(request, [paper_id])(paper_id)
+
+
+def save_filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]:
+    """The paper page's save button in a shared body (slot "save:id", core/readerslots.py)."""
+    box = _boxes(request, [int(arg) for arg in args])
+    return lambda arg: box(int(arg))
+
+
+def collect_filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]:
+    """The paper page's "Add to a collection" in a shared body (slot "collect:id"): this
+    reader's collections and CSRF token, from the same template (which shows only the paper's
+    id, so no paper is read)."""
+    return lambda arg: render_to_string(
+        "library/_paper_collect.html", {"paper": Paper(pk=int(arg))}, request=request
+    )
+
+
+def register_fillers() -> None:
+    readerslots.filler_register("save", save_filler)
+    readerslots.filler_register("collect", collect_filler)

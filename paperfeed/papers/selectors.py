@@ -13,6 +13,7 @@ counts come from the stored counters, never COUNT(*) per paper.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import date
 from typing import Any, Literal
@@ -242,6 +243,28 @@ def paper_detail(*, arxiv_id: str) -> PaperRow | None:
         row.featured_day = first[0]
         row.submitter, row.submitter_fullname = _submitter(*first[3:7])
     return row
+
+
+def paper_version(*, arxiv_id: str) -> str:
+    """A digest of the paper's own row and of its featured entries (its days and source
+    counts), so a member's shared paper page (core/readerslots.py) is built afresh the moment
+    any of them changes, a vote or a comment included; one query. "" for no such paper."""
+    row = (
+        Paper.objects.filter(arxiv_id=arxiv_id)
+        .annotate(
+            featured_days=Count("featured"),
+            featured_last=Max("featured__day"),
+            featured_source=Max("featured__upvotes"),
+            featured_pinned=Count("featured", filter=Q(featured__pinned=True)),
+            featured_hidden=Count("featured", filter=Q(featured__hidden=True)),
+            featured_changed=Max("featured__updated_at"),
+        )
+        .values_list()
+        .first()
+    )
+    if row is None:
+        return ""
+    return hashlib.blake2b(repr(row).encode(), digest_size=16).hexdigest()
 
 
 def paper_is_listed(*, arxiv_id: str) -> bool:

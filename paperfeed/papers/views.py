@@ -186,8 +186,15 @@ def new(request: HttpRequest) -> HttpResponse:
 # --- One paper --------------------------------------------------------------------------------
 
 
+def _paper_version(request: HttpRequest, arxiv_id: str) -> str:
+    """A member's shared paper page is kept per version of the paper's row (see
+    selectors.paper_version): their vote or comment, an edit, shows at once."""
+    return selectors.paper_version(arxiv_id=arxiv_id[:64])
+
+
 @require_safe
 @cached_for_anonymous
+@shared_for_members(version=_paper_version)
 def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     try:
         parsed = parse_arxiv_id(arxiv_id)

@@ -7,11 +7,12 @@ from django import template
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from paperfeed.accounts.roles import menu_shows_curate
 from paperfeed.community import cards, selectors
 from paperfeed.community.drafts import draft_take
+from paperfeed.core import readerslots
 from paperfeed.papers.models import Author, Paper
 from paperfeed.papers.rows import PaperRow
 
@@ -22,6 +23,10 @@ register = template.Library()
 def upvote_box(context: template.Context, row: PaperRow) -> SafeString:
     """``{% upvote_box row %}``: the paper's one upvote count and this reader's vote button
     (community/cards.py; a sign-in link for anonymous readers)."""
+    if readerslots.building():
+        return mark_safe(
+            readerslots.slot("vote", row.paper.pk, row.source_upvotes, row.local_upvotes)
+        )
     return cards.upvote_box(context.get("request"), row)
 
 

@@ -12,7 +12,8 @@ register = template.Library()
 
 
 @register.simple_tag
-def reader_slot(kind: str) -> SafeString:
-    """``{% reader_slot "menu" as slot %}``: the slot while a shared body is built, else ""
-    (the template then renders the part itself, as for any page)."""
-    return mark_safe(readerslots.slot(kind) if readerslots.building() else "")
+def reader_slot(kind: str, *args: int) -> SafeString:
+    """``{% reader_slot "menu" as slot %}`` (``{% reader_slot "comments" paper.pk as slot %}``):
+    the slot while a shared body is built, else "" (the template then renders the part itself,
+    as for any page)."""
+    return mark_safe(readerslots.slot(kind, *args) if readerslots.building() else "")
