@@ -96,5 +96,8 @@ def test_a_curators_controls_are_filled_for_the_curator_only(settings, paper):
     secret = client.cookies["csrftoken"].value
     assert normalised(filled, secret) == normalised(alone, secret)
     assert 'class="code-link-form"' in filled and ">Hide</button>" in filled
+    cache.clear()
+    client.get(path)  # now the curator builds the shared body
     page = signed_in(reader).get(path).content.decode()
+    assert len(kept_bodies()) == 1
     assert 'class="code-link-form"' not in page and ">Hide</button>" not in page
