@@ -34,11 +34,10 @@ PARTS = (
     ("  highlighting: _highlighted", "papers/search_selectors.py", "_highlighted"),
     ("  related by meaning: _related_ids", "papers/search_selectors.py", "_related_ids"),
     ("page: render (template + cards)", "django/shortcuts.py", "render"),
-    ("  cards", "papers/card_html.py", "paper_cards"),
+    ("  cards (community.cards.cards_html)", "community/cards.py", "cards_html"),
+    ("    each card's shared part", "papers/card_html.py", "card"),
     ("SQL: execute (all)", "django/db/backends/utils.py", "execute"),
-    ("middleware around the view", "django/utils/deprecation.py", "__call__"),
-    ("sessions: load", "sessions/backends/db.py", "load"),
-    ("context processors", "django/template/context.py", "bind_template"),
+    ("middleware and handler around the view", "django/core/handlers/base.py", "get_response"),
 )
 
 
@@ -52,6 +51,55 @@ def _part_times(stats: pstats.Stats) -> dict[str, float]:
                 total = max(total, cumulative)
         out[label] = total
     return out
+
+
+def _direct_parts(texts: list[str]) -> list[str]:
+    """CPU of each part of a search timed directly (no profiler, which inflates the parts made
+    of many small Python calls), on the same distinct queries, one part after the other."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from paperfeed.community.cards import cards_html
+    from paperfeed.papers import querysyntax, search, search_selectors
+    from paperfeed.papers.row_selectors import papers_by_ids
+
+    request = RequestFactory().get("/search")
+    request.user = AnonymousUser()
+    spent = dict.fromkeys(("engine (ids and count)", "rows", "highlighting", "cards"), 0.0)
+    results = 0
+    for n, text in enumerate(texts):
+        parsed = querysyntax.parse_query(text)
+        started = time.process_time()
+        ids, _ = search.search_filtered(
+            terms=parsed.terms,
+            phrases=parsed.phrases,
+            author_terms=parsed.author_terms,
+            categories=parsed.categories,
+            years=parsed.years,
+            sort=parsed.sort or "relevance",
+        )
+        engine = time.process_time()
+        rows = papers_by_ids(ids=ids)
+        read = time.process_time()
+        search_selectors._highlighted(rows, parsed.highlight_words)
+        marked = time.process_time()
+        cards_html(request, rows)
+        done = time.process_time()
+        if n < 5:  # the first calls import and load what the parts need
+            continue
+        results += len(rows)
+        for label, seconds in zip(
+            spent, (engine - started, read - engine, marked - read, done - marked), strict=True
+        ):
+            spent[label] += seconds
+    count = len(texts) - 5
+    lines = [f"{'part, timed directly':<40} {'ms/request':>10} {'us/result':>10}"]
+    for label, seconds in spent.items():
+        lines.append(
+            f"{label:<40} {seconds / count * 1000:>10.2f} {seconds / max(results, 1) * 1e6:>10.1f}"
+        )
+    lines.append(f"({results / count:.1f} results a page)")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -70,11 +118,13 @@ def main(argv: list[str] | None = None) -> None:
 
     from bench.search_speed import queries
 
-    texts = queries(args.requests * 2 + 5)
+    texts = queries(args.requests * 3 + 10)
     client = Client()
     for text in texts[:5]:  # imports, templates, the index's first pages
         client.get("/search", {"q": text, "mode": args.mode})
-    plain, profiled = texts[5 : 5 + args.requests], texts[5 + args.requests :]
+    plain = texts[5 : 5 + args.requests]
+    profiled = texts[5 + args.requests : 5 + 2 * args.requests]
+    direct = _direct_parts(texts[5 + 2 * args.requests :])
     times = []
     for text in plain:
         started = time.process_time()
@@ -105,7 +155,7 @@ def main(argv: list[str] | None = None) -> None:
         lines.append(
             f"{label:<40} {seconds / len(profiled) * 1000:>10.2f} {seconds / whole * 100:>6.1f}%"
         )
-    lines.append("")
+    lines += ["", *direct, ""]
     print("\n".join(lines))
     stats.sort_stats("cumulative").print_stats(45)
     stats.sort_stats("tottime").print_stats(35)
