@@ -8,12 +8,15 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db import connection
+from django.db.models import Exists, OuterRef, QuerySet
 
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport, Upvote
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
 
 MAX_DEPTH = 6
+# Papers per query of verified_author_names (SQLite's bound-parameter limit).
+_CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -108,17 +111,24 @@ def verified_authors(*, paper: Paper) -> list[AuthorClaim]:
 
 def verified_author_names(*, paper_ids: Collection[int]) -> dict[int, set[str]]:
     """For each paper, the names (as the paper writes them) of the authors whose claim a curator
-    approved: one query for a whole list of cards."""
+    approved: one query for a whole list of cards. Plain SQL: every list page and search asks
+    it, and the ORM spent more CPU building this join than the database spent answering it."""
     if not paper_ids:
         return {}
+    ids = list(paper_ids)
     names: dict[int, set[str]] = {}
-    rows = PaperAuthor.objects.filter(
-        paper_id__in=paper_ids,
-        author__claims__paper_id=F("paper_id"),
-        author__claims__status=AuthorClaim.Status.APPROVED,
-    ).values_list("paper_id", "name")
-    for paper_id, name in rows:
-        names.setdefault(paper_id, set()).add(name)
+    authors, claims = PaperAuthor._meta.db_table, AuthorClaim._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            cursor.execute(
+                f"SELECT a.paper_id, a.name FROM {authors} a JOIN {claims} c"  # noqa: S608
+                " ON c.author_id = a.author_id AND c.paper_id = a.paper_id"
+                f" WHERE c.status = %s AND a.paper_id IN ({', '.join(['%s'] * len(chunk))})",
+                [AuthorClaim.Status.APPROVED.value, *chunk],
+            )
+            for paper_id, name in cursor.fetchall():
+                names.setdefault(paper_id, set()).add(name)
     return names
 
 

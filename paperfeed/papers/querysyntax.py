@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from paperfeed.papers import tex
 from paperfeed.papers.categories import is_category
@@ -167,7 +168,12 @@ def _years(value: str) -> tuple[int, int] | None:
 
 
 def _pattern(words: Sequence[str]) -> re.Pattern[str] | None:
-    words = [w for w in words if w]
+    return _compiled(tuple(w for w in words if w))
+
+
+# A search highlights its words in each result's title and abstract: one pattern per query.
+@lru_cache(maxsize=256)
+def _compiled(words: tuple[str, ...]) -> re.Pattern[str] | None:
     if not words:
         return None
     # Longest first so "transformers" wins over "transformer"; a word prefix also matches, which

@@ -74,3 +74,40 @@ def test_many_papers_are_read_in_chunks_in_order(monkeypatch):
     assert [row.authors for row in rows] == [
         [f"Author {n}", f"Second {n}"] for n in range(4, -1, -1)
     ]
+
+
+def test_papers_by_ids_reads_papers_thumbnails_and_glances_in_two_queries(
+    django_assert_num_queries,
+):
+    """One query for the papers with their thumbnails and glances joined, one for the authors,
+    categories and featured facts; hidden papers left out; JSON and dates as Python values."""
+    from paperfeed.papers.glance.models import PaperGlance
+    from paperfeed.papers.models import Thumbnail
+
+    with_both = catalogue_paper("2602.00301", authors=("Ada First",), categories=("cs.CL",))
+    bare = catalogue_paper("2602.00302")
+    hidden = catalogue_paper("2602.00303")
+    Paper.objects.filter(pk=hidden.pk).update(hidden=True)
+    Paper.objects.filter(pk=with_both.pk).update(versions=[{"version": 1}], code_stars=7)
+    PaperGlance.objects.create(
+        paper=with_both,
+        keywords=["sparse routing"],
+        summary="We route.",
+        text_key="k",
+        computed_at=with_both.published,
+    )
+    # A thumbnail row that failed: joined, but no image shown.
+    Thumbnail.objects.create(paper=with_both, state=Thumbnail.State.FAILED)
+
+    with django_assert_num_queries(2):
+        rows = papers_by_ids(ids=[hidden.pk, bare.pk, with_both.pk])
+
+    assert [row.paper.pk for row in rows] == [bare.pk, with_both.pk]
+    paper = rows[1].paper
+    assert paper.versions == [{"version": 1}] and paper.code_stars == 7
+    assert paper.published == with_both.published and paper.published.tzinfo is not None
+    assert rows[1].keywords == ["sparse routing"] and rows[1].summary == "We route."
+    assert rows[1].thumbnail_url is None and rows[0].keywords == []
+    with django_assert_num_queries(0):  # the joined relations are the paper's own
+        assert paper.thumbnail.state == Thumbnail.State.FAILED
+        assert paper.glance.keywords == ["sparse routing"]

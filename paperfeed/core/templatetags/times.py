@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
+from functools import lru_cache
 
 from django import template
 from django.utils import dateformat, timezone
@@ -79,11 +80,24 @@ def when(value: date | datetime | str | None, style: str = "short") -> SafeStrin
         stamp = value.isoformat(timespec="seconds")
         shown = dateformat.format(local, day_format)
     else:
-        exact = shown = dateformat.format(value, day_format)
-        stamp = value.isoformat()
+        return mark_safe(_day_html(value, day_format, timezone.localdate()))
     return format_html(
         '<time datetime="{}" title="{}">{}</time>',
         stamp,
         exact,
         ago(value, timezone.now()) or shown,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _day_html(value: date, day_format: str, today: date) -> str:
+    """A day's ``<time>``: the same for every card of that day until ``today`` moves on, so it
+    is worked out once per process and day (a search page shows twenty cards, each with one;
+    Django's dateformat cost more than the rest of the card's meta row)."""
+    shown = dateformat.format(value, day_format)
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        value.isoformat(),
+        shown,
+        ago(value, timezone.make_aware(datetime.combine(today, time()))) or shown,
     )

@@ -76,3 +76,17 @@ def test_when_reads_a_time_without_its_zone_as_utc():
     html = when("2020-03-12T10:00:00")
     assert 'datetime="2020-03-12T10:00:00+00:00"' in html and ">12 Mar 2020</time>" in html
     assert 'datetime="2020-03-12"' in when("2020-03-12", "day")
+
+
+def test_a_days_time_moves_on_at_midnight_though_it_is_remembered(monkeypatch):
+    """A day's <time> is worked out once per process and day: the next day it says so."""
+    day = date(2026, 11, 29)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2026, 11, 29))
+    assert when(day).endswith(">today</time>")
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2026, 11, 30))
+    assert when(day).endswith(">yesterday</time>")
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2026, 12, 3))
+    assert when(day).endswith(">4 days ago</time>")
+    assert when(day, "long").endswith(">4 days ago</time>") and 'title="29 November 2026"' in when(
+        day, "long"
+    )

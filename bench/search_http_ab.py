@@ -1,0 +1,99 @@
+"""HTTP search, this checkout beside another, side by side: both served at once, wrk rounds
+alternating between them.
+
+One ``search_speed --http`` run per checkout measures each at a different moment, and on a
+shared machine the load moves more between two runs than a change moves the figures. Here both
+gunicorns (2 workers each, every cache off) are up together, warmed alike, and wrk (32
+connections, the same distinct queries as ``bench.search_speed``) alternates between them for
+``--rounds`` rounds of ``--seconds``; each round reports req/s, p95 and the workers' CPU per
+request (their ``utime + stime`` over the round), and the totals their ratio.
+
+    PAPERFEED_DATA_DIR=... DATABASE_URL=... .venv/bin/python -m bench.search_http_ab OTHER \\
+        [--queries 1000] [--rounds 4] [--seconds 10]
+
+OTHER is another checkout (``git archive BASE | tar -x -C /tmp/base``); its gunicorn workers
+import its ``paperfeed`` (they start in its directory, see ``bench.common.code_dir``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlencode
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("other", type=Path)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=10)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
+    import django
+
+    django.setup()
+    from bench import http
+    from bench.common import REPO, table
+    from bench.search_speed import _cpu_seconds, queries
+
+    paths = ["/search?" + urlencode({"q": text}) for text in queries(args.queries)]
+    env = {
+        key: os.environ[key] for key in ("PAPERFEED_DATA_DIR", "DATABASE_URL") if key in os.environ
+    }
+    env.update(http.uncached_env())
+    checkouts = {"this": REPO, "other": args.other.resolve()}
+    totals = {name: {"requests": 0, "cpu": 0.0, "seconds": 0.0, "p95": []} for name in checkouts}
+    rows = []
+    with contextlib.ExitStack() as stack, tempfile.TemporaryDirectory() as scripts:
+        servers = {}
+        for name, path in checkouts.items():
+            os.environ["BENCH_CODE_DIR"] = str(path)  # read by http.server when it starts
+            base, pid = stack.enter_context(http.server(http.app_command(), env, f"ab-{name}"))
+            servers[name] = (base, http.worker_pids(pid))
+        os.environ.pop("BENCH_CODE_DIR")
+        for base, _ in servers.values():
+            http.warm(base, paths[-50:])
+        for n in range(args.rounds):
+            order = list(checkouts) if n % 2 == 0 else list(reversed(checkouts))
+            for name in order:
+                base, workers = servers[name]
+                # Each round asks queries neither server has seen (wrk cycles from the start of
+                # its list): rotate the list by the round.
+                offset = (n * len(paths)) // args.rounds
+                before = _cpu_seconds(workers)
+                result = http.wrk(
+                    base, paths[offset:] + paths[:offset], args.seconds, Path(scripts)
+                )
+                cpu = _cpu_seconds(workers) - before
+                http.drain(base)
+                load = os.getloadavg()[0]
+                per = cpu / max(1, result["requests"]) * 1000
+                rows.append((str(n), name, str(result["rps"]), str(result["p95_ms"]), f"{per:.1f}"))
+                rows[-1] += (f"{load:.1f}",)
+                total = totals[name]
+                total["requests"] += result["requests"]
+                total["cpu"] += cpu
+                total["seconds"] += args.seconds
+                total["p95"].append(result["p95_ms"])
+    print(
+        f"{len(paths)} distinct queries, gunicorn 2 workers each, wrk 32 connections,"
+        f" {args.rounds} alternating rounds of {args.seconds:.0f} s, every cache off"
+    )
+    print(table(rows, ("round", "checkout", "req/s", "p95 ms", "worker CPU ms/req", "load")))
+    per_request = {}
+    for name, total in totals.items():
+        per_request[name] = total["cpu"] / max(1, total["requests"]) * 1000
+        print(
+            f"{name} ({checkouts[name]}): {total['requests'] / total['seconds']:.1f} req/s,"
+            f" worker CPU {per_request[name]:.2f} ms/request, p95 per round {total['p95']}"
+        )
+    print(f"this / other, worker CPU per request: {per_request['this'] / per_request['other']:.2f}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
