@@ -1,5 +1,5 @@
 """A library or a collection as a file: BibTeX (one @misc entry per paper, notes and tags as
-fields) or CSV (one row per paper)."""
+fields), CSV (one row per paper) or a list of arXiv ids (one a line, as the import reads)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,11 @@ from django.utils.cache import patch_cache_control
 from paperfeed.library.selectors import Entry
 from paperfeed.papers.citation import bibtex_file
 
-FORMATS = {"bib": "application/x-bibtex; charset=utf-8", "csv": "text/csv; charset=utf-8"}
+FORMATS = {
+    "bib": "application/x-bibtex; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+    "txt": "text/plain; charset=utf-8",
+}
 CSV_COLUMNS = ["arxiv_id", "title", "authors", "categories", "published", "url", "note", "tags"]
 # A cell a spreadsheet would run as a formula (CSV injection): such cells get a leading quote.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -55,12 +59,19 @@ def as_csv(entries: Sequence[Entry]) -> str:
     return out.getvalue()
 
 
+def as_id_list(entries: Sequence[Entry]) -> str:
+    return "".join(f"{entry.row.paper.arxiv_id}\n" for entry in entries)
+
+
+_WRITERS = {"bib": as_bibtex, "csv": as_csv, "txt": as_id_list}
+
+
 def download(entries: Sequence[Entry], *, fmt: str, name: str, private: bool) -> HttpResponse:
     """The file as an attachment named ``<name>.<fmt>``; a private one is never stored by a
     shared cache."""
     if fmt not in FORMATS:
-        raise Http404("Exports are .bib or .csv.")
-    body = as_bibtex(entries) if fmt == "bib" else as_csv(entries)
+        raise Http404("Exports are .bib, .csv or .txt (arXiv ids).")
+    body = _WRITERS[fmt](entries)
     response = HttpResponse(body, content_type=FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     if private:

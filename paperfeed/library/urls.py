@@ -24,7 +24,7 @@ urlpatterns = [
     re_path(rf"{_COLLECTION}\.rss$", feeds.CollectionRss(), name="collection_rss"),
     re_path(rf"{_COLLECTION}\.atom$", feeds.CollectionAtom(), name="collection_atom"),
     re_path(
-        rf"{_COLLECTION}\.(?P<fmt>bib|csv)$",
+        rf"{_COLLECTION}\.(?P<fmt>bib|csv|txt)$",
         collection_views.collection_export,
         name="collection_export",
     ),

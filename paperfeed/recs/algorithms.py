@@ -40,32 +40,63 @@ def itemknn_fit(train: sparse.csr_matrix, *, neighbours: int = 100) -> sparse.cs
     return _top_per_column(gram, neighbours)
 
 
-def _inverse_spd(gram: np.ndarray) -> np.ndarray:
-    """Inverse of a symmetric positive definite matrix by Cholesky, in place, float32."""
-    factor, info = linalg.lapack.spotrf(gram, lower=False, overwrite_a=True, clean=False)
+def gram_dense(x: sparse.csr_matrix, *, block: int = 1024) -> np.ndarray:
+    """XᵀX as a dense float32 matrix, a block of rows at a time.
+
+    The sparse product of the whole matrix first holds every co-read pair as a sparse matrix
+    (at 20,000 papers and 100,000 members, most pairs: more than the dense matrix itself) and
+    then a dense copy of it; by blocks only the dense result and one block are alive.
+    """
+    x = x.astype(np.float32).tocsr()
+    xt = x.T.tocsr()
+    n = x.shape[1]
+    gram = np.empty((n, n), dtype=np.float32)
+    for start in range(0, n, block):
+        gram[start : start + block] = (xt[start : start + block] @ x).toarray()
+    return gram
+
+
+def _inverse_spd(gram: np.ndarray, *, block: int = 1024) -> np.ndarray:
+    """Inverse of a symmetric positive definite float32 matrix by Cholesky, in place: the
+    result is ``gram``'s own memory (no copy of an items x items matrix is ever made)."""
+    # LAPACK works in place only on a Fortran-ordered array; the transpose of a C-ordered
+    # symmetric matrix is the same matrix in Fortran order, so it is handed over as it is.
+    fortran = gram.T
+    factor, info = linalg.lapack.spotrf(fortran, lower=False, overwrite_a=True, clean=False)
     if info != 0:
         raise np.linalg.LinAlgError(f"Gram matrix not positive definite (potrf info {info})")
     inverse, info = linalg.lapack.spotri(factor, lower=False, overwrite_c=True)
     if info != 0:
         raise np.linalg.LinAlgError(f"inverse failed (potri info {info})")
-    upper = np.triu(inverse)
-    return upper + np.triu(inverse, 1).T
+    if not np.shares_memory(inverse, gram):  # a LAPACK build that copied after all
+        gram[...] = inverse.T
+    # potri wrote the upper triangle of the Fortran view: the lower one of ``gram``. Mirror it
+    # to the upper triangle a band of rows at a time (each band's copy is block x n).
+    n = gram.shape[0]
+    for start in range(0, n, block):
+        stop = min(start + block, n)
+        square = gram[start:stop, start:stop]
+        square[...] = np.tril(square) + np.tril(square, -1).T
+        gram[start:stop, stop:] = gram[stop:, start:stop].T
+    return gram
 
 
 def ease_from_gram(gram: np.ndarray, *, l2: float) -> np.ndarray:
-    """EASE (Steck 2019): B = I - P·diag(1/diag P), P = (G + λI)⁻¹, zero diagonal."""
-    gram = np.asarray(gram, dtype=np.float32)
+    """EASE (Steck 2019): B = I - P·diag(1/diag P), P = (G + λI)⁻¹, zero diagonal.
+
+    In place when ``gram`` is a C-ordered float32 array: B is written over it.
+    """
+    gram = np.ascontiguousarray(gram, dtype=np.float32)
     gram[np.diag_indices_from(gram)] += l2
-    inverse = _inverse_spd(gram)
-    diagonal = np.diag(inverse).copy()
-    weights = inverse / (-diagonal[None, :])
+    weights = _inverse_spd(gram)
+    diagonal = np.diag(weights).copy()
+    weights /= -diagonal[None, :]
     np.fill_diagonal(weights, 0.0)
     return weights
 
 
 def ease_fit(train: sparse.csr_matrix, *, l2: float = 200.0) -> np.ndarray:
-    x = train.astype(np.float32)
-    return ease_from_gram((x.T @ x).toarray(), l2=l2)
+    return ease_from_gram(gram_dense(train), l2=l2)
 
 
 def _top_per_row(block: np.ndarray, keep: int) -> sparse.csr_matrix:

@@ -30,19 +30,28 @@ _REASON = (
 )
 
 
+def _short(title: str, chars: int = 60) -> str:
+    # Truncator counts combining characters as none: a title of at most ``chars`` code
+    # points is never cut, and most are that short, so only longer ones pay for it.
+    return title if len(title) <= chars else Truncator(title).chars(chars)
+
+
 def reasons_html(request: HttpRequest, items: Sequence[Recommendation]) -> dict[int, str]:
     """Each recommended paper's reason and hide button, by paper id (this reader's alone)."""
     token, next_path = get_token(request), escape(request.get_full_path())
+    # One reverse() per page, not per card: the URL with a marker where the id goes.
+    marker = 987654321
+    action = escape(reverse("recs:hide", args=[marker])).replace(str(marker), "{}")
     return {
         item.row.paper.pk: _REASON.format(
             lead=escape(item.lead),
             because_url=escape(paper_url(item.because_arxiv_id)),
             # tex.render escapes everything it does not typeset itself.
             because=tex.render(item.because_title),
-            action=escape(reverse("recs:hide", args=[item.row.paper.pk])),
+            action=action.format(item.row.paper.pk),
             token=token,
             next=next_path,
-            title=escape(Truncator(item.row.paper.title).chars(60)),
+            title=escape(_short(item.row.paper.title)),
         )
         for item in items
     }

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 
-from django.db.models import Q
+from django.db import connection
 
 from paperfeed.community.models import AuthorClaim, Comment, Upvote
 from paperfeed.library.models import SavedPaper
 from paperfeed.library.selectors import saved_pairs
-from paperfeed.papers.models import visible_through
+from paperfeed.papers.models import Paper
 
 # The order in which a paper's signals name it: a saved paper is "saved" even if upvoted too.
 KINDS = ("saved", "claimed", "upvoted", "commented")
@@ -54,30 +53,53 @@ class ReaderPaper:
     kind: str  # one of KINDS
 
 
+def _reader_papers_sql() -> str:
+    """Each kind's newest ``limit`` visible papers (a bounded, indexed read per kind), then per
+    paper its first kind in KINDS and its newest signal, newest first, ``limit`` of them."""
+    paper = Paper._meta.db_table
+    parts = []
+    for number, (model, owner, at, extra) in enumerate(
+        (
+            (SavedPaper, "user_id", "created", ""),
+            (AuthorClaim, "user_id", "created_at", " AND s.status <> %s"),
+            (Upvote, "user_id", "created_at", ""),
+            (Comment, "author_id", "created_at", " AND NOT s.deleted"),
+        )
+    ):
+        # Table and column names are the models' own; every value is a bound parameter.
+        parts.append(
+            f"SELECT * FROM (SELECT s.paper_id AS paper_id, {number} AS kind, s.{at} AS at "  # noqa: S608
+            f"FROM {model._meta.db_table} s JOIN {paper} p ON p.id = s.paper_id "
+            f"WHERE s.{owner} = %s AND NOT p.hidden{extra} ORDER BY s.{at} DESC LIMIT %s) k{number}"
+        )
+    return (
+        "SELECT paper_id, MIN(kind) FROM ("  # noqa: S608 (the parts above)
+        + " UNION ALL ".join(parts)
+        + ") signals GROUP BY paper_id ORDER BY MAX(at) DESC, paper_id DESC LIMIT %s"
+    )
+
+
 def reader_papers(*, user_id: int, limit: int) -> list[ReaderPaper]:
     """One member's signalled papers (visible ones), newest signal first, at most ``limit``:
-    a long-time reader's taste is their recent papers, and serving stays bounded."""
-    kind_of: dict[int, str] = {}
-    newest: dict[int, datetime] = {}
-    queries = (
-        SavedPaper.objects.filter(Q(user_id=user_id) & visible_through("paper"))
-        .order_by("-created")
-        .values_list("paper_id", "created")[:limit],
-        AuthorClaim.objects.filter(Q(user_id=user_id) & visible_through("paper"))
-        .exclude(status=AuthorClaim.Status.REJECTED)
-        .order_by("-created_at")
-        .values_list("paper_id", "created_at")[:limit],
-        Upvote.objects.filter(Q(user_id=user_id) & visible_through("paper"))
-        .order_by("-created_at")
-        .values_list("paper_id", "created_at")[:limit],
-        Comment.objects.filter(Q(author_id=user_id, deleted=False) & visible_through("paper"))
-        .order_by("-created_at")
-        .values_list("paper_id", "created_at")[:limit],
-    )
-    for kind, query in zip(KINDS, queries, strict=True):
-        for paper_id, when in query:
-            kind_of.setdefault(paper_id, kind)
-            if paper_id not in newest or when > newest[paper_id]:
-                newest[paper_id] = when
-    order = sorted(newest, key=lambda pk: (newest[pk], pk), reverse=True)[:limit]
-    return [ReaderPaper(paper_id=pk, kind=kind_of[pk]) for pk in order]
+    a long-time reader's taste is their recent papers, and serving stays bounded.
+
+    One query in SQL (every for-you page asks): the four kinds through the ORM cost a heavy
+    reader's page ~14 ms of CPU at 1 M papers, mostly building four queries and converting up
+    to 800 timestamps that only the order needs.
+    """
+    params: list[int | str] = [
+        user_id,
+        limit,
+        user_id,
+        str(AuthorClaim.Status.REJECTED),
+        limit,
+        user_id,
+        limit,
+        user_id,
+        limit,
+        limit,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_reader_papers_sql(), params)
+        found = cursor.fetchall()
+    return [ReaderPaper(paper_id=paper_id, kind=KINDS[kind]) for paper_id, kind in found]

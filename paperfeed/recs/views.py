@@ -67,7 +67,9 @@ def for_you(request: MemberRequest) -> HttpResponse:
             "rows": [item.row for item in found.items],
             "reasons": reasons,
             "feed_urls": _feed_urls(request),
-            "hidden_count": HiddenPaper.objects.filter(user=request.user).count(),
+            "hidden_count": found.hidden
+            if found.hidden is not None
+            else HiddenPaper.objects.filter(user=request.user).count(),
         },
     )
 

@@ -2,7 +2,8 @@ from datetime import UTC, datetime
 
 import bibtexparser
 
-from paperfeed.library.exports import as_bibtex, as_csv
+from paperfeed.library.exports import as_bibtex, as_csv, as_id_list
+from paperfeed.library.importing import scan_id_list
 from paperfeed.library.selectors import Entry
 from paperfeed.papers.models import Paper
 from paperfeed.papers.rows import PaperRow
@@ -42,3 +43,11 @@ def test_csv_export_has_a_header_and_defuses_formulas():
     assert lines[0] == "arxiv_id,title,authors,categories,published,url,note,tags"
     assert lines[1].startswith("2401.00001,\"'=HYPERLINK(")
     assert ",'+1,t" in lines[1]
+
+
+def test_id_list_export_is_one_arxiv_id_a_line_that_imports_back_in_order():
+    entries = [_entry(3, "Third"), _entry(1, "First", note="n", tags=["t"]), _entry(2, "Second")]
+    text = as_id_list(entries)
+    assert text == "2401.00003\n2401.00001\n2401.00002\n"
+    assert scan_id_list(text).ids == ["2401.00003", "2401.00001", "2401.00002"]
+    assert as_id_list([]) == ""

@@ -220,6 +220,18 @@ def test_exports_of_the_library_and_a_public_collection(client, member):
         in anonymous.get(f"/collections/{member.username}/pub.bib").content.decode()
     )
     assert "2401.00001" in anonymous.get(f"/collections/{member.username}/pub.csv").content.decode()
+    # A list of arXiv ids, as the import reads it back.
+    ids = client.get("/library/export.txt")
+    assert ids["Content-Type"].startswith("text/plain") and "no-store" in ids["Cache-Control"]
+    assert ids.content.decode() == "2401.00001\n"
+    listed = anonymous.get(f"/collections/{member.username}/pub.txt")
+    assert listed.content.decode() == "2401.00001\n"
+    assert 'filename="pub.txt"' in listed["Content-Disposition"]
+    assert "/library/export.txt" in client.get("/library").content.decode()
+    assert (
+        f"/collections/{member.username}/pub.txt"
+        in anonymous.get(f"/collections/{member.username}/pub").content.decode()
+    )
 
 
 def test_import_page_reports_and_refuses_bad_input_clearly(client, member):

@@ -46,3 +46,11 @@ def test_the_hide_button_hides_the_paper(client):
 
     assert response.status_code == 302
     assert HiddenPaper.objects.filter(user=ada, paper=near).exists()
+
+
+def test_the_hide_buttons_label_cuts_long_titles_as_truncator_does():
+    from django.utils.text import Truncator
+
+    for title in ("x" * 60, "x" * 61, "é" * 59 + "e\u0301" * 3, "short", "y" * 200):
+        assert cards._short(title) == Truncator(title).chars(60)
+    assert cards._short("x" * 61).endswith("…") and len(cards._short("x" * 61)) == 60

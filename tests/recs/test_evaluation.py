@@ -118,6 +118,25 @@ def test_ease_in_user_space_equals_ease_in_item_space():
     )
 
 
+def test_ease_in_place_equals_the_textbook_formula():
+    """Training builds XᵀX by bands and inverts it in place (one items x items array alive):
+    the weights are still B = I - P·diag(1/diag P), P = (XᵀX + λI)⁻¹, zero diagonal."""
+    rng = np.random.default_rng(5)
+    x = (rng.random((400, 150)) < 0.1).astype(np.float64)
+    p = np.linalg.inv(x.T @ x + 7.0 * np.eye(150))
+    expected = -p / np.diag(p)[None, :]
+    np.fill_diagonal(expected, 0.0)
+    gram = algorithms.gram_dense(sparse.csr_matrix(x), block=64)
+    np.testing.assert_array_equal(gram, (x.T @ x).astype(np.float32))
+    gram[np.diag_indices_from(gram)] += 7.0
+    inverse = algorithms._inverse_spd(gram, block=64)
+    assert np.shares_memory(inverse, gram)  # no second items x items array
+    np.testing.assert_allclose(inverse, inverse.T)
+    np.testing.assert_allclose(inverse, p, rtol=2e-3, atol=1e-5)
+    weights = algorithms.ease_fit(sparse.csr_matrix(x), l2=7.0)
+    np.testing.assert_allclose(weights, expected, rtol=2e-3, atol=1e-5)
+
+
 def test_collaborative_model_leaves_out_papers_too_few_readers_signalled():
     train = sparse.csr_matrix(
         np.array([[1, 1, 1, 0], [1, 1, 0, 0], [1, 1, 0, 1], [0, 1, 1, 0]], dtype=np.float32)

@@ -260,3 +260,46 @@ def test_training_task_is_scheduled_and_stores_a_live_model(run_tasks, settings)
     targets, weights = model.links(shared.pk)
     assert list(targets) == [extra.pk] and weights[0] > 0
     assert (settings.PAPERFEED_RECS_DIR / "CURRENT").read_text() == run.build
+
+
+def test_the_list_skips_old_hidden_and_stub_papers_beyond_the_first_batch_in_rank_order():
+    """The filter is part of the rows' query, read a batch of the best ranked at a time: when
+    most of the best are old, hidden by a curator or stubs, later batches fill the list, in
+    rank order, up to the limit."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    ada = UserFactory()
+    mine = PaperFactory()
+    long_ago = timezone.now() - timedelta(days=800)
+    unlisted = [PaperFactory(published=long_ago) for _ in range(4)]
+    unlisted += [PaperFactory(hidden=True) for _ in range(3)]
+    unlisted += [PaperFactory(published_is_estimate=True, listed_on=None) for _ in range(3)]
+    listed = [PaperFactory() for _ in range(5)]
+    # Scores fall with the rank: the ten unlisted papers are the best ranked.
+    for rank, neighbour in enumerate([*unlisted, *listed]):
+        SimilarPaper.objects.create(
+            paper=mine, neighbour=neighbour, rank=rank, score=0.9 - rank / 100
+        )
+    SavedPaperFactory(user=ada, paper=mine)
+
+    # (The ranking hands over four times the limit: here ten unlisted papers, then listed.)
+    found = selectors.for_you(user=ada, limit=4)
+
+    assert [i.row.paper for i in found.items] == listed[:4]
+    assert [i.row.paper for i in selectors.for_you(user=ada, limit=5).items] == listed
+
+
+def test_the_page_counts_the_hidden_papers_with_and_without_a_list(client):
+    ada = UserFactory()
+    mine, near, other = PaperFactory(), PaperFactory(), PaperFactory()
+    similar(mine, near, other)
+    signed_in(client, ada)
+    HiddenPaper.objects.create(user=ada, paper=other)
+    # Nothing to go on yet: no list, the count still shows.
+    assert "1 hidden paper</a>" in client.get(FOR_YOU).content.decode()
+    SavedPaperFactory(user=ada, paper=mine)
+    HiddenPaper.objects.create(user=ada, paper=near)
+    page = client.get(FOR_YOU).content.decode()
+    assert "2 hidden papers</a>" in page and f'href="{reverse("recs:hidden")}"' in page
