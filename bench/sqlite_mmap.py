@@ -59,7 +59,9 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["PAPERFEED_SEARCH_CACHE_SECONDS"] = "0"
     import django
 
+    stages = [("python + this bench", _rss_mb())]
     django.setup()
+    stages.append(("django.setup()", _rss_mb()))
     from django.db import connection
     from django.test.utils import override_settings
 
@@ -74,6 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     with override_settings(ALLOWED_HOSTS=["*"]):
         for path in paths:
             client.get(path)
+        stages.append(("each path served once (views, templates, index open)", _rss_mb()))
         for _ in range(args.rounds):
             for value in values:
                 with connection.cursor() as cursor:
@@ -101,8 +104,10 @@ def main(argv: list[str] | None = None) -> None:
     rows.append(("sum of the pages", *(f"{t * 1000:.1f}" for t in total)))
     print(f"load average {os.getloadavg()[0]:.1f}; ms of CPU per request, best of {args.rounds}")
     print(table(rows, ("path", *(f"mmap {v} MB" for v in values))))
-    rss, anon, mapped = _rss_mb()
-    print(f"this process now: RSS {rss:.0f} MB (heap {anon:.0f}, mapped files {mapped:.0f})")
+    stages.append((f"after {args.rounds} rounds", _rss_mb()))
+    print("this process (MB): RSS, heap (RssAnon), mapped files (RssFile)")
+    for label, (rss, anon, mapped) in stages:
+        print(f"  {rss:5.0f} {anon:5.0f} {mapped:5.0f}  {label}")
     if args.heap:
         import tracemalloc
 
