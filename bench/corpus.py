@@ -10,7 +10,10 @@
   with the papers, so these are complete catalogues, not bare rows.
 
 Copying in SQL (not re-importing) keeps a 1 M build to minutes; the ``real`` catalogue itself
-goes through ``paperfeed ingest file`` like any installation's.
+goes through ``paperfeed ingest file`` like any installation's. Each copy is one INSERT ... SELECT
+per table in one transaction, with ids chosen by the copy (no look-up of the new ids); on SQLite
+the copied tables' secondary indexes are dropped first and built once at the end, without a
+journal. ``python -m bench.corpus_check A B`` tells whether two builds hold the same rows.
 
     .venv/bin/python -m bench.corpus [--postgres URL] [names...]     # build / show the cache
 """
@@ -295,57 +298,113 @@ def corpus(name: str, backend: str, postgres: str | None = None) -> Corpus:
 
 # --- the SQL copy (runs inside a child process with Django set up) -----------------------------
 
+# Columns that every copy changes; every other column of papers_paper is copied as it is (read
+# from the table, so a column added by a later migration is copied too).
+_CHANGED = ("id", "arxiv_id", "published", "updated", "listed_on", "upvote_count", "comment_count")
+# The real papers, numbered once (rn = 1, 2, ...): copy k gives paper rn the id base_k + rn, so
+# no copy has to look its new ids up again by arxiv_id.
+_SOURCE = "bench_source"
+
+
+def _paper_columns(cursor, vendor: str) -> list[str]:
+    if vendor == "postgresql":
+        cursor.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = 'papers_paper' ORDER BY ordinal_position"
+        )
+        names = [row[0] for row in cursor.fetchall()]
+    else:
+        cursor.execute("SELECT name FROM pragma_table_info('papers_paper')")
+        names = [row[0] for row in cursor.fetchall()]
+    return [name for name in names if name not in _CHANGED]
+
+
+def _source_statements(max_real: int) -> list[str]:
+    return [
+        f"DROP TABLE IF EXISTS {_SOURCE}",
+        f"CREATE TEMP TABLE {_SOURCE} (rn INTEGER PRIMARY KEY, old BIGINT NOT NULL)",
+        f"""INSERT INTO {_SOURCE} (rn, old)
+            SELECT ROW_NUMBER() OVER (ORDER BY id), id FROM papers_paper WHERE id <= {max_real}""",
+    ]
+
 
 def _copy_statements(
-    vendor: str, prefix: str, shift: int, count: int, max_real: int, *, fts_copy: bool = True
+    vendor: str,
+    prefix: str,
+    shift: int,
+    count: int,
+    base: int,
+    columns: list[str],
+    *,
+    fts_copy: bool = True,
 ) -> list:
+    """Copy the first ``count`` real papers (and their rows) as new ids ``base + rn``.
+
+    Each statement reads the real rows through ``bench_source`` in paper order, so the new
+    rows arrive in key order and every B-tree they touch is appended to, not split.
+    """
     if vendor == "postgresql":
-        new_id = f"'{prefix}.' || lpad(o.rn::text, 5, '0')"
+        new_id = f"'{prefix}.' || lpad(s.rn::text, 5, '0')"
         published = f"published - interval '{shift} days'"
         updated = f"updated - interval '{shift} days'"
         listed = f"listed_on - {shift}"
     else:
-        new_id = f"'{prefix}.' || printf('%05d', o.rn)"
+        new_id = f"'{prefix}.' || printf('%05d', s.rn)"
         published = f"datetime(published, '-{shift} days')"
         updated = f"datetime(updated, '-{shift} days')"
         listed = f"date(listed_on, '-{shift} days')"
-    numbered = (
-        f"(SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS rn FROM papers_paper "
-        f"WHERE id <= {max_real}) o"
-    )
-    columns = (
-        "version, versions, title, abstract, comments, journal_ref, doi, license, "
-        "primary_category, published_is_estimate, code_url, code_url_source, code_stars, "
-        "project_page, sources, hidden, created_at, updated_at, arxiv_checked_at, "
-        "abstract_source, last_seen_on"
-    )
-    fts = (
-        "INSERT INTO papers_fts (paper_id, document) SELECT m.new, f.document "
-        "FROM papers_fts f JOIN bench_idmap m ON m.old = f.paper_id"
-        if vendor == "postgresql"
-        else "INSERT INTO papers_fts (rowid, title, abstract, authors) "
-        "SELECT m.new, f.title, f.abstract, f.authors "
-        "FROM papers_fts f JOIN bench_idmap m ON m.old = f.rowid"
-    )
+    listed_columns = ", ".join(columns)
+    # The real papers in order, each one's rows found through the table's own index on its
+    # paper (CROSS JOIN fixes that order in SQLite), never a scan of a table that grows.
+    source = f"FROM {_SOURCE} s CROSS JOIN {{table}} WHERE {{key}} = s.old AND s.rn <= {count}"
+    if vendor == "postgresql":
+        fts = (
+            f"INSERT INTO papers_fts (paper_id, document) SELECT {base} + s.rn, f.document "
+            f"{source.format(table='papers_fts f', key='f.paper_id')} ORDER BY s.rn"
+        )
+    else:
+        fts = (
+            "INSERT INTO papers_fts (rowid, title, abstract, authors) "
+            f"SELECT {base} + s.rn, f.title, f.abstract, f.authors "
+            f"{source.format(table='papers_fts f', key='f.rowid')} ORDER BY s.rn"
+        )
     return [
-        "DROP TABLE IF EXISTS bench_idmap",
-        f"""INSERT INTO papers_paper (arxiv_id, published, updated, listed_on,
-                upvote_count, comment_count, {columns})
-            SELECT {new_id}, {published}, {updated}, {listed}, 0, 0, {columns}
-            FROM papers_paper p JOIN {numbered} ON o.id = p.id
-            WHERE o.rn <= {count}""",
-        f"""CREATE TEMP TABLE bench_idmap AS
-            SELECT o.id AS old, n.id AS new FROM {numbered}
-            JOIN papers_paper n ON n.arxiv_id = {new_id} WHERE o.rn <= {count}""",
-        "CREATE INDEX bench_idmap_old ON bench_idmap (old)",
-        """INSERT INTO papers_paperauthor (paper_id, author_id, position, name)
-            SELECT m.new, pa.author_id, pa.position, pa.name
-            FROM papers_paperauthor pa JOIN bench_idmap m ON m.old = pa.paper_id""",
-        """INSERT INTO papers_papercategory (paper_id, category, position)
-            SELECT m.new, pc.category, pc.position
-            FROM papers_papercategory pc JOIN bench_idmap m ON m.old = pc.paper_id""",
+        f"""INSERT INTO papers_paper (id, arxiv_id, published, updated, listed_on,
+                upvote_count, comment_count, {listed_columns})
+            SELECT {base} + s.rn, {new_id}, {published}, {updated}, {listed}, 0, 0,
+                {listed_columns}
+            {source.format(table="papers_paper p", key="p.id")} ORDER BY s.rn""",
+        f"""INSERT INTO papers_paperauthor (paper_id, author_id, position, name)
+            SELECT {base} + s.rn, pa.author_id, pa.position, pa.name
+            {source.format(table="papers_paperauthor pa", key="pa.paper_id")}
+            ORDER BY s.rn, pa.position""",
+        f"""INSERT INTO papers_papercategory (paper_id, category, position)
+            SELECT {base} + s.rn, pc.category, pc.position
+            {source.format(table="papers_papercategory pc", key="pc.paper_id")}
+            ORDER BY s.rn, pc.category""",
         *([fts] if fts_copy else []),
     ]
+
+
+_COPIED_TABLES = ("papers_paper", "papers_paperauthor", "papers_papercategory")
+
+
+def _drop_sqlite_indexes(cursor) -> list[str]:
+    """Drop the copied tables' secondary indexes; return the SQL that recreates them.
+
+    Inserting 2.7 M papers into ten indexes of millions of entries each costs a page read for
+    most inserts; building each index once at the end is one sort. The UNIQUE constraints'
+    own indexes (sqlite_autoindex_*) cannot be dropped and stay: the copies append to them.
+    """
+    names = ", ".join(f"'{table}'" for table in _COPIED_TABLES)
+    cursor.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({names}) ORDER BY name"
+    )
+    indexes = cursor.fetchall()
+    for name, _ in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    return [sql for _, sql in indexes]
 
 
 def scale_up_in_process(target: int) -> None:
@@ -355,21 +414,29 @@ def scale_up_in_process(target: int) -> None:
     django.setup()
     from django.db import connection, transaction
 
+    vendor = connection.vendor
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            # Each copy inserts ~76 k papers and ~0.5 M author and category rows into indexes
-            # of millions of entries; the site's 16 MB page cache would re-read index pages
-            # for most of those inserts. 1 GB for this one build process.
+        if vendor == "sqlite":
+            # 1 GB of page cache for this one build process (the site's is 16 MB), and no
+            # journal: a build that fails is deleted and rebuilt, never rolled back, and the
+            # WAL would write every copied page twice.
             cursor.execute("PRAGMA cache_size=-1048576")
+            cursor.execute("PRAGMA journal_mode=OFF")
+            cursor.execute("PRAGMA synchronous=OFF")
         cursor.execute("SELECT count(*), max(id) FROM papers_paper")
         have, max_real = cursor.fetchone()
+        columns = _paper_columns(cursor, vendor)
+        for statement in _source_statements(max_real):
+            cursor.execute(statement)
+        recreate = _drop_sqlite_indexes(cursor) if vendor == "sqlite" else []
     real = have
     copy = 0
-    if target > NO_COPY_ABOVE:
-        # The real papers' rows too (a copy holding some papers would answer wrongly), first,
-        # so the copies reuse their pages.
+    fts_copy = target <= NO_COPY_ABOVE
+    if not fts_copy:
+        # The real papers' rows too (a copy holding some papers would answer wrongly).
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM papers_fts")
+    base = max_real
     while have < target:
         copy += 1
         count = min(real, target - have)
@@ -377,21 +444,34 @@ def scale_up_in_process(target: int) -> None:
         prefix = f"{27 + (copy - 1) // 12}{(copy - 1) % 12 + 1:02d}"
         shift = (SHIFT_DAYS if target <= SIZES["1m"] else SHIFT_DAYS_LARGE) * copy
         statements = _copy_statements(
-            connection.vendor, prefix, shift, count, max_real, fts_copy=target <= NO_COPY_ABOVE
+            vendor, prefix, shift, count, base, columns, fts_copy=fts_copy
         )
         started = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
         have += count
+        base += count
         print(f"copy {copy}: {count} papers in {time.perf_counter() - started:.1f} s", flush=True)
+    started = time.perf_counter()
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        cursor.execute(f"DROP TABLE IF EXISTS {_SOURCE}")
+        for statement in recreate:
+            cursor.execute(statement)
+        if vendor == "postgresql":
+            # The copies chose their ids; the next paper written by the site must not.
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('papers_paper', 'id'), max(id)) "
+                "FROM papers_paper"
+            )
             cursor.execute("ANALYZE")
         else:
-            cursor.execute("DROP TABLE IF EXISTS bench_idmap")
             cursor.execute("ANALYZE")
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.execute("PRAGMA journal_mode=WAL")
+    print(
+        f"indexes and statistics: {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> list[Corpus]:
