@@ -52,7 +52,7 @@ BACKEND = "bench.readonly_app.StandInBackend"
 
 
 class StandInBackend(ModelBackend):
-    def get_user(self, user_id):  # type: ignore[no-untyped-def]
+    def get_user(self, user_id):  # type: ignore[no-untyped-def,unused-ignore]
         User.objects.filter(pk=user_id).first()  # the query a real member's request runs
         return MEMBERS.get(int(user_id))
 

@@ -115,6 +115,7 @@ def readonly_command() -> list[str]:
         str(http.WORKERS),
         "--access-logfile",
         "-",
+        "--no-control-socket",
     ]
 
 
@@ -160,6 +161,7 @@ def run(
     read_only: bool = False,
     readers: int = 50,
     papers: int = 20,
+    only: str = "",
 ) -> dict:
     """Each signed-in group: the site (default caches) and the static copy of what it answered."""
     work = Path(tempfile.mkdtemp(prefix="bench-signed-in-", dir=BENCH_VAR))
@@ -178,7 +180,7 @@ def run(
         cookies = [session_cookie(corpus_env)]
         paper_ids, lists = [http.pick_paper(corpus_env)], LISTS[:3]
         command = http.app_command()
-    groups = targets(paper_ids, lists)
+    groups = {name: group for name, group in targets(paper_ids, lists).items() if only in name}
     results: dict = {"site": {}, "static": {}, "readers": len(cookies)}
     static: dict[str, list[str]] = {}
     try:
@@ -219,7 +221,7 @@ def run(
 
 
 def rows(results: dict) -> list[tuple[str, ...]]:
-    out = []
+    out: list[tuple[str, ...]] = []
     for target, site in results["site"].items():
         floor = results["static"][target]
         ok = site["rps"] >= 500 and site["p99_ms"] <= 100
@@ -268,6 +270,7 @@ def main(argv: list[str] | None = None) -> dict:
     )
     parser.add_argument("--readers", type=int, default=50, help="with --read-only")
     parser.add_argument("--papers", type=int, default=20, help="with --read-only")
+    parser.add_argument("--only", default="", help="measure only the groups whose name has this")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
@@ -288,6 +291,7 @@ def main(argv: list[str] | None = None) -> dict:
         read_only=args.read_only,
         readers=args.readers,
         papers=args.papers,
+        only=args.only,
     )
     print(
         f"\n{label}, signed in as {results['readers']} reader(s):"
