@@ -14,6 +14,9 @@ A bench-only WSGI module (``gunicorn bench.readonly_app:application``), the same
   (which finds no row), so a request asks what it asks on a running site. They have no votes,
   saves, collections or comments: the reader's one query for votes and saves runs and returns
   nothing, and the pages show no "voted" or "saved" state;
+- SQLite still creates an empty ``-wal`` and a ``-shm`` file beside a WAL database opened
+  ``mode=ro`` by a user who may write the folder (the main file is not touched, the WAL stays
+  at 0 bytes); they may be removed once no process has the catalogue open;
 - the rate-limit counters (a SQLite file beside the catalogue by default) go to
   BENCH_WRITABLE_DIR instead, so nothing is created in the shared catalogue's folder.
 
