@@ -180,7 +180,11 @@ def run(
         cookies = [session_cookie(corpus_env)]
         paper_ids, lists = [http.pick_paper(corpus_env)], LISTS[:3]
         command = http.app_command()
-    groups = {name: group for name, group in targets(paper_ids, lists).items() if only in name}
+    groups = targets(paper_ids, lists)
+    if not read_only:
+        # As before on a writable catalogue; the read-only run keeps to the lists and paper pages.
+        groups["search (50 queries)"] = http.SEARCH_PATHS
+    groups = {name: group for name, group in groups.items() if only in name}
     results: dict = {"site": {}, "static": {}, "readers": len(cookies)}
     static: dict[str, list[str]] = {}
     try:
