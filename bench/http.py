@@ -160,10 +160,13 @@ def static_command() -> list[str]:
     ]
 
 
-def wrk(base: str, paths: list[str], duration: float, script_dir: Path, headers=()) -> dict:
-    """wrk at CONNECTIONS connections over ``paths`` in turn; ``headers``: "Name: value"s."""
-    script = script_dir / f"wrk-{abs(hash(tuple(paths)))}.lua"
-    script.write_text(WRK_SCRIPT % ", ".join(json.dumps(p) for p in paths))
+def wrk(
+    base: str, paths: list[str], duration: float, script_dir: Path, headers=(), lua: str = ""
+) -> dict:
+    """wrk at CONNECTIONS connections over ``paths`` in turn; ``headers``: "Name: value"s;
+    ``lua``: a script of its own instead (it must print the BENCH line as WRK_SCRIPT does)."""
+    script = script_dir / f"wrk-{abs(hash((tuple(paths), lua)))}.lua"
+    script.write_text(lua or WRK_SCRIPT % ", ".join(json.dumps(p) for p in paths))
     proc = subprocess.run(
         [
             "wrk",

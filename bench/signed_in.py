@@ -1,36 +1,122 @@
-"""Signed-in readers over HTTP: wrk with a member's session cookie against ``paperfeed web``
-(gunicorn, 2 workers, the default caches), beside the same bytes served as static files by the
+"""Signed-in readers over HTTP: wrk with members' session cookies against the site under
+gunicorn (2 workers, the default caches), beside the same bytes served as static files by the
 same server stack (bench/static_app.py).
 
-A member's pages never come from the anonymous page cache: each request builds its page, with
-the cards from the card cache and the reader's own votes (community/cards.py). The member is
-``bench-reader`` (bench/inprocess.py: READER), with votes on the first cards of the lists.
+A member's pages never come from the anonymous page cache: each request fills the shared body
+kept per path (core/readerslots.py) with the reader's menu, messages and vote and save boxes
+(one query). wrk's script rotates among the readers' cookies (a random reader per request) and
+cycles through the paths of a group, so the workers serve distinct members, not one.
+
+Two ways to sign in:
+
+- a writable catalogue (``--corpus 10k``, the default): the members ``bench-reader`` (one, with
+  votes on the first cards of the lists; bench/inprocess.py: READER) served by ``paperfeed web``;
+- ``--read-only`` (the shared 1 M catalogue, which nobody may write to): bench/readonly_app.py
+  under gunicorn with ``paperfeed web``'s settings (2 sync workers, access log), the database
+  opened read-only, ``--readers`` members held in memory with signed-cookie sessions and a CSRF
+  cookie each. What differs from real members, and so what this does not measure: no session
+  row read (one indexed SELECT a real request makes), no votes, saves or collections (the
+  reader's query runs and finds none, so no "voted"/"saved" state is written into the cards),
+  no comments of their own; the user's SELECT runs and finds no row.
 
     .venv/bin/python -m bench.signed_in [--corpus 10k] [--duration 3]
+    .venv/bin/python -m bench.signed_in --corpus 1m --read-only [--readers 50] [--papers 20]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from bench import http
-from bench.common import BENCH_VAR, paperfeed, table
+from bench.common import BENCH_VAR, REPO, code_dir, paperfeed, table
 from bench.inprocess import READER
+
+# The list pages a member reads (the week and month a populated catalogue has, as in
+# bench/inprocess.py's SIGNED_IN_PATHS).
+LISTS = [
+    "/papers",
+    "/papers/new",
+    "/papers/trending",
+    "/papers/week/2026-W06",
+    "/papers/month/2026-02",
+]
+
+# Each request: the next path of the group, a random reader's cookies (seeded per wrk thread).
+READERS_SCRIPT = """
+local paths = {%s}
+local cookies = {%s}
+local i = 0
+local counter = 0
+function setup(thread)
+  counter = counter + 1
+  thread:set("id", counter)
+end
+function init(args)
+  math.randomseed(id * 7919)
+  i = math.random(#paths) - 1
+end
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i], {Cookie = cookies[math.random(#cookies)]})
+end
+"""
+DONE = "done = function" + (http.WRK_SCRIPT % "").split("done = function", 1)[1]
+
+
+def readers_script(paths: list[str], cookies: list[str]) -> str:
+    quoted = ", ".join
+    return (
+        READERS_SCRIPT
+        % (
+            quoted(json.dumps(p) for p in paths),
+            quoted(json.dumps(c) for c in cookies),
+        )
+        + DONE
+    )
 
 
 def session_cookie(env: dict[str, str]) -> str:
-    """A "Cookie: sessionid=…" header of bench-reader's session (created, with its votes, when
-    missing)."""
+    """The Cookie value of bench-reader's session (created, with its votes, when missing)."""
     code = READER + "\nprint('COOKIE', client.cookies['sessionid'].value)"
     out = paperfeed("shell", "-c", code, env=env).stdout
-    return "Cookie: sessionid=" + next(
+    return "sessionid=" + next(
         line.split()[1] for line in out.splitlines() if line.startswith("COOKIE ")
     )
+
+
+def read_only_readers(env: dict[str, str], readers: int, papers: int) -> dict:
+    """Cookies of ``readers`` in-memory members and ``papers`` featured paper ids, from
+    bench/readonly_app.py in the catalogue's environment (the database opened read-only)."""
+    out = subprocess.run(
+        [str(REPO / ".venv/bin/python"), "-m", "bench.readonly_app", str(readers)],
+        env={**os.environ, **env, "BENCH_PAPERS": str(papers)},
+        cwd=code_dir(),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def readonly_command() -> list[str]:
+    # `paperfeed web`'s gunicorn settings (core/serving.py), without its control socket, which
+    # it would create in the (shared, read-only) data directory.
+    return [
+        str(REPO / ".venv/bin/gunicorn"),
+        "bench.readonly_app:application",
+        "--workers",
+        str(http.WORKERS),
+        "--access-logfile",
+        "-",
+        "--no-control-socket",
+    ]
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -44,56 +130,84 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / ticks
 
 
-def measured(
-    base: str, pid: int, group: list[str], duration: float, work: Path, headers=()
-) -> dict:
-    """wrk over ``group``, plus the CPU milliseconds the server's workers spent per request."""
+def measured(base: str, pid: int, group: list[str], duration: float, work: Path, lua: str) -> dict:
+    """wrk over ``group``, plus the CPU milliseconds the server's workers spent per request and
+    the 1-minute load average at the end."""
     workers = http.worker_pids(pid)
     before = cpu_seconds(workers)
-    found = http.wrk(base, group, duration, work, headers=headers)
+    found = http.wrk(base, group, duration, work, lua=lua)
     found["cpu_ms"] = round((cpu_seconds(workers) - before) * 1000 / max(1, found["requests"]), 2)
+    found["load"] = round(os.getloadavg()[0], 1)
     return found
 
 
-def targets(paper_id: str) -> dict[str, list[str]]:
-    return {
-        "/papers": ["/papers"],
-        "/papers/new": ["/papers/new"],
-        "/papers/trending": ["/papers/trending"],
-        "paper page": [f"/papers/{paper_id}"],
-        "search (50 queries)": http.SEARCH_PATHS,
-    }
+def targets(papers: list[str], lists: list[str]) -> dict[str, list[str]]:
+    pages = [f"/papers/{paper_id}" for paper_id in papers]
+    found = {path: [path] for path in lists}
+    found[f"paper pages ({len(pages)})"] = pages
+    # Half list pages, half paper pages.
+    found[f"mix: {len(lists)} lists + {len(pages)} papers"] = [
+        *(lists * max(1, len(pages) // len(lists))),
+        *pages,
+    ]
+    return found
 
 
-def run(corpus_env: dict[str, str], label: str, duration: float) -> dict:
-    """Each signed-in path: the site (default caches) and the static copy of what it answered."""
+def run(
+    corpus_env: dict[str, str],
+    label: str,
+    duration: float,
+    *,
+    read_only: bool = False,
+    readers: int = 50,
+    papers: int = 20,
+    only: str = "",
+) -> dict:
+    """Each signed-in group: the site (default caches) and the static copy of what it answered."""
+    work = Path(tempfile.mkdtemp(prefix="bench-signed-in-", dir=BENCH_VAR))
     env = {
         **corpus_env,
         "PAPERFEED_RATE_API_READ_IP": "",
         "PAPERFEED_SCHEDULER": "false",
         "LOG_LEVEL": "WARNING",
     }
-    cookie = session_cookie(corpus_env)
-    name, value = cookie.split(": ", 1)
-    paths = targets(http.pick_paper(corpus_env))
-    work = Path(tempfile.mkdtemp(prefix="bench-signed-in-", dir=BENCH_VAR))
-    results: dict = {"site": {}, "static": {}}
+    if read_only:
+        env.update({"BENCH_WRITABLE_DIR": str(work), "BENCH_READERS": str(readers)})
+        signed = read_only_readers(env, readers, papers)
+        cookies, paper_ids, lists = signed["cookies"], signed["papers"], LISTS
+        command = readonly_command()
+    else:
+        cookies = [session_cookie(corpus_env)]
+        paper_ids, lists = [http.pick_paper(corpus_env)], LISTS[:3]
+        command = http.app_command()
+    groups = targets(paper_ids, lists)
+    if not read_only:
+        # As before on a writable catalogue; the read-only run keeps to the lists and paper pages.
+        groups["search (50 queries)"] = http.SEARCH_PATHS
+    groups = {name: group for name, group in groups.items() if only in name}
+    results: dict = {"site": {}, "static": {}, "readers": len(cookies)}
     static: dict[str, list[str]] = {}
     try:
-        with http.server(http.app_command(), env, f"{label}-signed-in") as (base, pid):
-            for n, (target, group) in enumerate(paths.items()):
+        with http.server(command, env, f"{label}-signed-in") as (base, pid):
+            for n, (target, group) in enumerate(groups.items()):
                 static[target] = []
                 for i, path in enumerate(group):
-                    status, body = http._get(base + path, timeout=120, headers={name: value})
-                    if status != 200 or b"Sign out" not in body:
-                        raise SystemExit(f"{path} as a member answered {status}: {body[:300]!r}")
-                    saved = work / "static" / f"t{n}" / f"{i}.html"
-                    saved.parent.mkdir(parents=True, exist_ok=True)
-                    saved.write_bytes(body)
-                    static[target].append(f"/t{n}/{i}.html")
-                    for _ in range(2):  # both workers have the cards and search results
-                        http._get(base + path, timeout=120, headers={name: value})
-                results["site"][target] = measured(base, pid, group, duration, work, [cookie])
+                    for k in range(3):  # both workers have the shared body and the cards
+                        cookie = cookies[(i + k) % len(cookies)]
+                        status, body = http._get(
+                            base + path, timeout=120, headers={"Cookie": cookie}
+                        )
+                        if status != 200 or b"Sign out" not in body:
+                            raise SystemExit(
+                                f"{path} as a member answered {status}: {body[:300]!r}"
+                            )
+                        if k == 0:
+                            saved = work / "static" / f"t{n}" / f"{i}.html"
+                            saved.parent.mkdir(parents=True, exist_ok=True)
+                            saved.write_bytes(body)
+                            static[target].append(f"/t{n}/{i}.html")
+                lua = readers_script(group, cookies)
+                results["site"][target] = measured(base, pid, group, duration, work, lua)
                 http.drain(base)
         static_env = {"BENCH_STATIC_DIR": str(work / "static")}
         with http.server(http.static_command(), static_env, f"{label}-signed-in-static") as (
@@ -102,7 +216,8 @@ def run(corpus_env: dict[str, str], label: str, duration: float) -> dict:
         ):
             for target, group in static.items():
                 http.warm(base, group)
-                results["static"][target] = measured(base, pid, group, duration, work)
+                lua = readers_script(group, cookies)  # the same request bytes
+                results["static"][target] = measured(base, pid, group, duration, work, lua)
                 http.drain(base)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -110,18 +225,22 @@ def run(corpus_env: dict[str, str], label: str, duration: float) -> dict:
 
 
 def rows(results: dict) -> list[tuple[str, ...]]:
-    out = []
+    out: list[tuple[str, ...]] = []
     for target, site in results["site"].items():
         floor = results["static"][target]
         ok = site["rps"] >= 500 and site["p99_ms"] <= 100
+        bad = f" ({site['non2xx']} non-2xx)" if site["non2xx"] or site["socket_errors"] else ""
         out.append(
             (
                 target,
-                f"{site['p50_ms']:.1f}/{site['p99_ms']:.1f} ms {site['rps']:,.0f}/s",
+                f"{site['p50_ms']:.1f}/{site['p95_ms']:.1f}/{site['p99_ms']:.1f} ms"
+                f" {site['rps']:,.0f}/s{bad}",
                 f"{site['cpu_ms']:.2f} ms",
-                f"{floor['p50_ms']:.1f}/{floor['p99_ms']:.1f} ms {floor['rps']:,.0f}/s",
+                f"{floor['p50_ms']:.1f}/{floor['p95_ms']:.1f}/{floor['p99_ms']:.1f} ms"
+                f" {floor['rps']:,.0f}/s",
                 f"{floor['cpu_ms']:.2f} ms",
                 f"{site['rps'] / floor['rps']:.2f}",
+                f"{site['load']}/{floor['load']}",
                 "yes" if ok else "no",
             )
         )
@@ -130,11 +249,12 @@ def rows(results: dict) -> list[tuple[str, ...]]:
 
 HEADERS = (
     "signed-in path",
-    "site p50/p99, req/s",
+    "site p50/p95/p99, req/s",
     "site CPU/req",
     "static same bytes",
     "static CPU/req",
     "site/static req/s",
+    "load site/static",
     "≥ 500/s, p99 ≤ 100 ms",
 )
 
@@ -147,12 +267,40 @@ def main(argv: list[str] | None = None) -> dict:
     )
     parser.add_argument("--corpus", default="10k", choices=corpora.ALL)
     parser.add_argument("--duration", type=float, default=3)
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="a catalogue nobody may write to: in-memory members, signed-cookie sessions",
+    )
+    parser.add_argument("--readers", type=int, default=50, help="with --read-only")
+    parser.add_argument("--papers", type=int, default=20, help="with --read-only")
+    parser.add_argument("--only", default="", help="measure only the groups whose name has this")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
-    catalogue = corpora.corpus(args.corpus, "sqlite")
-    results = run(catalogue.env, catalogue.label.replace("/", "-"), args.duration)
-    print(f"\n{catalogue.label}, signed in: wrk -c{http.CONNECTIONS}, gunicorn {http.WORKERS}")
+    if args.read_only:
+        # Never corpora.corpus(): it rebuilds a catalogue whose recorded env differs from this
+        # worktree's (a linked shared one does), and a shared catalogue must not be written.
+        described = corpora.CORPORA_DIR / f"sqlite-{args.corpus}.json"
+        if not described.exists():
+            sys.exit(f"{described} is missing: link the shared catalogue's json and folder there")
+        env, label = json.loads(described.read_text())["env"], f"sqlite/{args.corpus}"
+    else:
+        catalogue = corpora.corpus(args.corpus, "sqlite")
+        env, label = catalogue.env, catalogue.label
+    results = run(
+        env,
+        label.replace("/", "-"),
+        args.duration,
+        read_only=args.read_only,
+        readers=args.readers,
+        papers=args.papers,
+        only=args.only,
+    )
+    print(
+        f"\n{label}, signed in as {results['readers']} reader(s):"
+        f" wrk -c{http.CONNECTIONS}, gunicorn {http.WORKERS} workers, {args.duration:g} s a group"
+    )
     print(table(rows(results), HEADERS))
     return results
 
