@@ -21,6 +21,7 @@ from typing import Any, Literal
 from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, When, Window
 
 from paperfeed.core.caching import cached_count
+from paperfeed.papers import search
 from paperfeed.papers.ids import InvalidArxivId, normalize_arxiv_id
 from paperfeed.papers.models import (
     STUB,
@@ -290,8 +291,11 @@ def new_papers(
     """
     limit, offset = clamp(limit, offset)
     papers = Paper.objects.visible().exclude(STUB).select_related("thumbnail", "glance")
+    # Imports and hides move the catalogue version, so the totals are as fresh as a
+    # search's count and need not be recounted every few seconds.
+    version = search.catalogue_version()
     if not category:
-        total = cached_count("papers:new:count", _announced_count)
+        total = cached_count("papers:new:count", _announced_count, version=version)
         return rows_for(list(papers.order_by("-published", "-id")[offset : offset + limit])), total
     links = PaperCategory.objects.filter(category=category)
     total = cached_count(
@@ -300,11 +304,12 @@ def new_papers(
         .exclude(paper__published_is_estimate=True, paper__listed_on__isnull=True)
         .order_by()[:COUNT_CAP]
         .count,
+        version=version,
     )
     # Two plans, chosen by how common the category is. Walking the newest-first index and
     # probing each paper's categories stops after about (offset + limit) * catalogue/category
     # rows: best for big categories. For rare ones, sorting the category's few papers is cheaper.
-    catalogue = cached_count("papers:new:count", _announced_count)
+    catalogue = cached_count("papers:new:count", _announced_count, version=version)
     expected_scan = (offset + limit) * catalogue / max(total, 1)
     if expected_scan <= SCAN_BUDGET:
         papers = papers.filter(Exists(links.filter(paper_id=OuterRef("pk"))))

@@ -238,3 +238,29 @@ def test_rows_carry_the_thumbnail_without_a_query_per_row(
     # A file lost since shows the placeholder, not a broken image.
     (tmp_path / "2602" / "2602.00041.webp").unlink()
     assert selectors.paper_detail(arxiv_id="2602.00041").thumbnail_url is None
+
+
+def test_new_papers_total_is_kept_until_the_catalogue_changes(settings):
+    """The total is remembered across the interval, but an import or a hide (which move the
+    catalogue version) makes the next page count afresh."""
+    from django.core.cache import cache
+
+    from paperfeed.papers import search
+
+    settings.PAPERFEED_COUNT_CACHE_SECONDS = 600
+    cache.clear()
+    for n in range(3):
+        catalogue_paper(f"2602.0009{n}", published=datetime(2026, 2, 1 + n, tzinfo=UTC))
+    assert selectors.new_papers(limit=10)[1] == 3
+    assert selectors.new_papers(category="cs.CL", limit=10)[1] == 3
+    # An import moves the version: counted afresh.
+    catalogue_paper("2602.00099", published=datetime(2026, 2, 9, tzinfo=UTC))
+    assert selectors.new_papers(limit=10)[1] == 4
+    assert selectors.new_papers(category="cs.CL", limit=10)[1] == 4
+    # A write behind the services' back does not: the remembered total still serves...
+    Paper.objects.filter(arxiv_id="2602.00090").update(hidden=True)
+    assert selectors.new_papers(limit=10)[1] == 4
+    # ...until something moves the version, as the curator's hide does.
+    search.catalogue_changed()
+    assert selectors.new_papers(limit=10)[1] == 3
+    assert selectors.new_papers(category="cs.CL", limit=10)[1] == 3
