@@ -128,10 +128,12 @@ def cached_for_anonymous(view: Callable[..., HttpResponse]) -> Callable[..., Htt
     return wrapper
 
 
-def cached_count(key: str, compute: Callable[[], int], *, version: int | None = None) -> int:
+def cached_count(
+    key: str, compute: Callable[[], int], *, version: Callable[[], int] | None = None
+) -> int:
     """A COUNT(*) over a large table, remembered for PAPERFEED_COUNT_CACHE_SECONDS (0: never).
 
-    With ``version`` (a number every write that can change the count moves), the remembered
+    With ``version`` (reads a number every write that can change the count moves), the remembered
     count also stops serving the moment the version moves: that is what lets a long interval stay
     correct, and a long interval matters at scale, where one recount of the visible catalogue
     costs ~0.7 s of CPU at 1 M papers and a 5 s interval made every page rebuild pay it.
@@ -139,9 +141,10 @@ def cached_count(key: str, compute: Callable[[], int], *, version: int | None = 
     seconds = settings.PAPERFEED_COUNT_CACHE_SECONDS
     if seconds <= 0:
         return int(compute())
+    current = version() if version else None
     stored = cache.get(key)
-    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == version:
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == current:
         return int(stored[1])
     value = int(compute())
-    cache.set(key, (version, value), seconds)
+    cache.set(key, (current, value), seconds)
     return value

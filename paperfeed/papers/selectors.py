@@ -293,7 +293,7 @@ def new_papers(
     papers = Paper.objects.visible().exclude(STUB).select_related("thumbnail", "glance")
     # Imports and hides move the catalogue version, so the totals are as fresh as a
     # search's count and need not be recounted every few seconds.
-    version = search.catalogue_version()
+    version = search.catalogue_version
     if not category:
         total = cached_count("papers:new:count", _announced_count, version=version)
         return rows_for(list(papers.order_by("-published", "-id")[offset : offset + limit])), total
