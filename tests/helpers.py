@@ -94,3 +94,25 @@ def webp_image(width: int = 320, height: int = 414) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), "white").save(buffer, format="WEBP")
     return buffer.getvalue()
+
+
+def fresh_page_caches(settings, *, page_seconds: int, card_seconds: int | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Empty the page and card caches and set their lifetimes for one test (counts never
+    cached, so a test's writes always show in totals)."""
+    from django.core.cache import cache, caches
+
+    settings.PAPERFEED_PAGE_CACHE_SECONDS = page_seconds
+    settings.PAPERFEED_COUNT_CACHE_SECONDS = 0
+    if card_seconds is not None:
+        settings.PAPERFEED_CARD_CACHE_SECONDS = card_seconds
+    cache.clear()
+    caches["cards"].clear()
+
+
+def signed_in(user):  # type: ignore[no-untyped-def]
+    """A test client with ``user`` signed in."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client

@@ -9,7 +9,7 @@ import re
 from datetime import date
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.test import Client
 
 from paperfeed.accounts.roles import curator_grant
@@ -30,7 +30,7 @@ from paperfeed.papers.services import (
     thumbnail_save,
 )
 from tests.factories import UserFactory, catalogue_paper
-from tests.helpers import webp_image
+from tests.helpers import fresh_page_caches, signed_in, webp_image
 
 pytestmark = pytest.mark.django_db
 
@@ -41,11 +41,7 @@ DAY = date(2026, 2, 3)
 def _caches(settings):
     # The anonymous page cache off, so each request builds its page from the cards; the card
     # cache on (its default), emptied for each test.
-    settings.PAPERFEED_PAGE_CACHE_SECONDS = 0
-    settings.PAPERFEED_COUNT_CACHE_SECONDS = 0
-    settings.PAPERFEED_CARD_CACHE_SECONDS = 3600
-    cache.clear()
-    caches["cards"].clear()
+    fresh_page_caches(settings, page_seconds=0, card_seconds=3600)
 
 
 @pytest.fixture
@@ -60,12 +56,6 @@ def papers():
         )
         for n in range(3)
     ]
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def card_of(html: str, paper: Paper) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.test import Client
 
 from paperfeed.accounts.roles import curator_grant
@@ -16,27 +16,19 @@ from paperfeed.community.services import comment_create, upvote_add
 from paperfeed.library.services import collection_create, saved_paper_add
 from tests.core.test_readerslots import kept_bodies, normalised
 from tests.factories import UserFactory, catalogue_paper
+from tests.helpers import fresh_page_caches, signed_in
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def _caches(settings):
-    settings.PAPERFEED_PAGE_CACHE_SECONDS = 60
-    settings.PAPERFEED_COUNT_CACHE_SECONDS = 0
-    cache.clear()
-    caches["cards"].clear()
+    fresh_page_caches(settings, page_seconds=60)
 
 
 @pytest.fixture
 def paper():
     return catalogue_paper("2602.00500", title="A paper", featured_on=date(2026, 2, 3))
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def alone_and_filled(settings, client: Client, path: str) -> tuple[str, str]:

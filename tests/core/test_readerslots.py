@@ -11,7 +11,7 @@ import pytest
 from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.db import connection
 from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
@@ -24,6 +24,7 @@ from paperfeed.library.services import saved_paper_add
 from paperfeed.papers.models import Paper
 from paperfeed.trending.scores import trending_scores_recompute
 from tests.factories import UserFactory, catalogue_paper
+from tests.helpers import fresh_page_caches, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -33,11 +34,7 @@ PATHS = ("/papers", "/papers/new", "/papers/week/2026-W06", "/papers/month/2026-
 
 @pytest.fixture(autouse=True)
 def _caches(settings):
-    settings.PAPERFEED_PAGE_CACHE_SECONDS = 60
-    settings.PAPERFEED_COUNT_CACHE_SECONDS = 0
-    settings.PAPERFEED_CARD_CACHE_SECONDS = 3600
-    cache.clear()
-    caches["cards"].clear()
+    fresh_page_caches(settings, page_seconds=60, card_seconds=3600)
 
 
 @pytest.fixture
@@ -51,12 +48,6 @@ def papers():
         )
         for n in range(3)
     ]
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 _TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
