@@ -54,7 +54,7 @@ def paper_ids(env: dict[str, str], count: int = 30) -> list[str]:
 
 def run(corpus_env: dict[str, str], label: str, rounds: int, extra: dict[str, str]) -> dict:
     env = {**corpus_env, "PAPERFEED_SCHEDULER": "false", "LOG_LEVEL": "WARNING", **extra}
-    name, value = session_cookie(corpus_env).split(": ", 1)
+    cookie = {"Cookie": session_cookie(corpus_env)}
     paths = pages(paper_ids(corpus_env))
     with http.server(http.app_command(), env, f"{label}-memory") as (base, pid):
         workers = http.worker_pids(pid)
@@ -62,7 +62,7 @@ def run(corpus_env: dict[str, str], label: str, rounds: int, extra: dict[str, st
         failed = 0
         for _ in range(rounds):
             for path in paths:
-                for headers in ({name: value}, {}):
+                for headers in (cookie, {}):
                     # Each path several times, so both workers serve it.
                     for _ in range(2):
                         try:
