@@ -21,6 +21,7 @@ import argparse
 import json
 import statistics
 import subprocess
+import sys
 import tarfile
 import time
 import types
@@ -57,6 +58,8 @@ def _module_at(revision: str, path: str, name: str) -> types.ModuleType:
         ["git", "show", f"{revision}:{path}"], cwd=REPO, check=True, capture_output=True, text=True
     ).stdout
     module = types.ModuleType(name)
+    # A dataclass looks its module up in sys.modules.
+    sys.modules[name] = module
     exec(compile(source, f"{revision}:{path}", "exec"), module.__dict__)  # noqa: S102
     return module
 
