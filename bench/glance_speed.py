@@ -3,6 +3,10 @@ an older version of the extractors, and the 20 papers of one real featured day (
 check).
 
     .venv/bin/python -m bench.glance_speed [--papers N] [--rounds R] [--before REF] [--day D]
+    .venv/bin/python -m bench.glance_speed --check --before REF --papers 80000
+
+``--check`` counts the papers whose keywords or summary differ from REF's (a speed-up must
+show 0).
 
 ``--before REF`` loads `keywords.py` and `contribution.py` as they were at git revision REF
 (1ce7ad7: YAKE, which must then be installed: `pip install 'yake>=0.7,<0.8'`) and times both on
@@ -21,6 +25,7 @@ import argparse
 import json
 import statistics
 import subprocess
+import sys
 import tarfile
 import time
 import types
@@ -57,6 +62,8 @@ def _module_at(revision: str, path: str, name: str) -> types.ModuleType:
         ["git", "show", f"{revision}:{path}"], cwd=REPO, check=True, capture_output=True, text=True
     ).stdout
     module = types.ModuleType(name)
+    # A dataclass looks its module up in sys.modules.
+    sys.modules[name] = module
     exec(compile(source, f"{revision}:{path}", "exec"), module.__dict__)  # noqa: S102
     return module
 
@@ -119,6 +126,21 @@ def speed(papers: list[dict], *, rounds: int, before: str | None) -> None:
     print(f"whole glance now: {n / (time.process_time() - started):,.0f} papers per CPU-second")
 
 
+def check(papers: list[dict], *, before: str) -> int:
+    """How many papers get other keywords or another summary than at ``before``: a speed-up
+    must change no output (0)."""
+    old_keywords, old_rule = before_extractors(before)
+    differ = 0
+    for paper in papers:
+        title, abstract = paper["title"], paper["summary"]
+        if old_keywords(title, abstract) != keywords_extract(title, abstract) or old_rule(
+            abstract, title=title
+        ) != contribution_sentence(abstract, title=title):
+            differ += 1
+    print(f"check against {before}: {differ} of {len(papers)} papers differ")
+    return differ
+
+
 def featured_day(day: str | None, *, before: str | None) -> None:
     if HF_ARCHIVE is None:
         print("no HF daily archive in ../shared: quality check skipped")
@@ -159,9 +181,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--before", default=None, help="git revision to compare with (1ce7ad7)")
     parser.add_argument("--day", default=None)
+    parser.add_argument(
+        "--check", action="store_true", help="only count papers whose output differs from --before"
+    )
     args = parser.parse_args()
     require_shared()
     papers = [p for p in corpus(args.papers).values() if p["summary"]][: args.papers]
+    if args.check:
+        sys.exit(1 if check(papers, before=args.before or "HEAD") else 0)
     speed(papers, rounds=args.rounds, before=args.before)
     featured_day(args.day, before=args.before)
 

@@ -73,9 +73,12 @@ def test_import_enqueues_a_build(settings, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         ingest_run(source="test", items=[record])
     assert DBTaskResult.objects.filter(task_path__endswith="similar_build_task").count() == 1
+    # Keywords and summaries of the new papers are computed in the worker after each import.
+    assert DBTaskResult.objects.filter(task_path__endswith="glances_build_task").count() == 1
     with django_capture_on_commit_callbacks(execute=True):
         ingest_run(source="test", items=[record])  # nothing new: no build
     assert DBTaskResult.objects.filter(task_path__endswith="similar_build_task").count() == 1
+    assert DBTaskResult.objects.filter(task_path__endswith="glances_build_task").count() == 1
 
 
 def _dead_pid() -> int:

@@ -19,8 +19,9 @@ from paperfeed.papers.glance.keywords import keywords_extract
 # Bump when `keywords_extract` or `contribution_sentence` changes what it gives: every stored
 # glance of an older version is computed again by the next build (`paperfeed summaries build`,
 # and the worker's build after each import). 1: YAKE; 2: the phrase extractor of keywords.py
-# and the summary rule that weighs the title and passes over comment chatter.
-GLANCE_VERSION = 2
+# and the summary rule that weighs the title and passes over comment chatter; 3: no generic
+# chips, leading evaluative adjectives trimmed, an acronym never beside its expansion.
+GLANCE_VERSION = 3
 # (paper id, title, abstract) in; (paper id, keywords, summary, text key) out.
 Item = tuple[int, str, str]
 Glance = tuple[int, list[str], str, str]

@@ -17,12 +17,14 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from paperfeed.papers.glance.chips import MIN_KEYWORDS, abbreviates, clashes, first, ordered
 from paperfeed.papers.glance.vocabulary import (
     ADJECTIVE_ENDINGS,
     ADJECTIVE_LOOKING_NOUNS,
     COMMON,
     EDGE,
     FUNCTION,
+    GENERIC_HEAD,
     ING_NOUNS,
     LY_NOUNS,
     VERBS,
@@ -30,7 +32,6 @@ from paperfeed.papers.glance.vocabulary import (
 )
 from paperfeed.papers.similar.text import strip_markup
 
-MIN_KEYWORDS = 3
 MAX_KEYWORDS = 6
 MAX_WORDS = 4
 MAX_PHRASE_CHARS = 60
@@ -81,7 +82,8 @@ _Info = tuple[str, bool, bool, bool, bool, bool]
 _Span = tuple[list[str], list[_Info], int, int, bool]
 
 
-@lru_cache(maxsize=1 << 16)
+# Big enough for the distinct words of the whole catalogue: a full build evicted at 1 << 16.
+@lru_cache(maxsize=1 << 19)
 def _word(token: str) -> _Info:
     """What the extractor needs of a word, worked out once per distinct word: its stem (the
     key phrases are compared by), whether it breaks a run, may not start a phrase, may not end
@@ -118,7 +120,13 @@ class _Candidate:
 def _runs(text: str, *, title: bool = False) -> list[_Run]:
     """The runs of words between breaks, each with the token position it starts at and whether
     it opens a sentence (so its first capital says nothing)."""
-    text = strip_markup(_LINK.sub(" , ", _MATH.sub(" , ", text)))
+    # The substitutions cost a tenth of a build; most abstracts have no formula, link or TeX.
+    if "$" in text or "\\" in text:
+        text = _MATH.sub(" , ", text)
+    if "://" in text or "www." in text or "@" in text:
+        text = _LINK.sub(" , ", text)
+    if "$" in text or "\\" in text:
+        text = strip_markup(text)
     runs: list[_Run] = []
     current: list[str] = []
     start = 0
@@ -251,6 +259,20 @@ _COMMON_PIECES = frozenset(
 # Two- and three-word phrases name things best; one word is vague, four often a clause.
 _LENGTH_FACTOR = (0.0, 0.7, 1.0, 1.1, 0.9)
 _WEAK_HEAD_STEMS = frozenset(_stem(word) for word in WEAK_HEAD)
+_GENERIC_HEAD_STEMS = frozenset(_stem(word) for word in GENERIC_HEAD)
+# Words that add nothing in front of a generic head: "neural network structure".
+_SAYS_NOTHING = (
+    frozenset(word for phrase in _COMMON_PIECES for word in phrase)
+    | _GENERIC_HEAD_STEMS
+    | _WEAK_HEAD_STEMS
+    | frozenset(_stem(word) for word in EDGE)
+)
+
+
+def _generic(key: tuple[str, ...]) -> bool:
+    """A generic head after words that say nothing: "neural network structure", "model
+    architecture" (the heads counted in the real corpus, `vocabulary.GENERIC_HEAD`)."""
+    return key[-1] in _GENERIC_HEAD_STEMS and all(word in _SAYS_NOTHING for word in key[:-1])
 
 
 def _display(found: _Candidate) -> str:
@@ -317,17 +339,17 @@ def keywords_extract(title: str, abstract: str, *, limit: int = MAX_KEYWORDS) ->
             long.first = min(long.first, short.first)
             short.weight = 0.0
     title_name = _title_name(title)
-    scored = sorted(
-        ((_score(key, found, title_name), key) for key, found in candidates.items()),
-        key=lambda pair: -pair[0],
-    )
+    pairs = [(_score(key, found, title_name), key) for key, found in candidates.items()]
+    best = max(pairs, key=first)[0]
+    # Only the few strong phrases need an order (sorting every candidate was a tenth of a
+    # build); the rest is sorted only when the strong ones leave fewer than MIN_KEYWORDS.
+    strong = [pair for pair in pairs if pair[0] >= best * _WEAK_SHARE]
     chosen: list[tuple[str, ...]] = []
     shown: list[str] = []
-    best = scored[0][0]
-    for score, key in scored:
+    for score, key in ordered(strong, pairs, chosen):
         if score <= 0 or (score < best * _WEAK_SHARE and len(chosen) >= MIN_KEYWORDS):
             break
-        if any(_clashes(key, other) for other in chosen):
+        if any(clashes(key, other) for other in chosen):
             continue
         text = _display(candidates[key])
         if key == title_name and candidates[key].form is None:
@@ -335,42 +357,13 @@ def keywords_extract(title: str, abstract: str, *, limit: int = MAX_KEYWORDS) ->
         # A plain single word ("learning") is too vague for a chip; a name is not, nor the
         # name a title gives its paper ("Klear: Unified…").
         plain = len(key) == 1 and not _is_name(text) and key != title_name
-        if plain or len(text) > MAX_PHRASE_CHARS:
+        if plain or len(text) > MAX_PHRASE_CHARS or _generic(key):
+            continue
+        # An acronym and its own expansion are one idea: the first shown stands for both.
+        if any(abbreviates(text, other) or abbreviates(other, text) for other in shown):
             continue
         chosen.append(key)
         shown.append(text)
         if len(chosen) >= limit:
             break
     return shown
-
-
-def _clashes(key: tuple[str, ...], other: tuple[str, ...]) -> bool:
-    return (
-        key == other
-        or _inside(key, other)
-        or _inside(other, key)
-        or _overlap(key, other)
-        or _chained(key, other)
-        or _chained(other, key)
-    )
-
-
-def _chained(one: tuple[str, ...], other: tuple[str, ...]) -> bool:
-    """Whether ``one`` ends with words ``other`` starts with: two pieces of one longer phrase
-    ("geometry-aware multi-view", "multi-view diffusion outpainting")."""
-    return any(one[-size:] == other[:size] for size in range(1, min(len(one), len(other))))
-
-
-def _overlap(one: tuple[str, ...], other: tuple[str, ...]) -> bool:
-    """Whether more than half of the words of ``one`` are in ``other`` ("breast cancer
-    screening" after "breast cancer"): the later phrase says little the earlier did not. Two
-    phrases sharing one of two words are two ideas ("internal dynamics", "internal guidance")."""
-    shared = sum(1 for word in one if word in other)
-    return shared * 2 > len(one)
-
-
-def _inside(small: tuple[str, ...], big: tuple[str, ...]) -> bool:
-    """Whether the words of ``small`` appear, in order and together, in ``big``."""
-    if len(small) >= len(big):
-        return False
-    return any(big[i : i + len(small)] == small for i in range(len(big) - len(small) + 1))

@@ -196,3 +196,50 @@ def test_the_name_a_title_gives_its_paper_is_a_chip_even_when_a_plain_word():
     )
     assert keywords[0] == "Valori", keywords
     assert "deterministic memory substrate" in keywords, keywords
+
+
+def test_a_title_acronym_and_its_expansion_are_never_both_chips():
+    # The acronym names the paper (the title's name is scored up) and the abstract spells it
+    # out without parentheses: 3% of the real corpus showed both ("ACE", "Adaptive Context
+    # Elasticizer"; "LLMs", "large language models").
+    chips = keywords_extract(
+        "ACE: Adaptive Context Elasticizer for Long Prompts",
+        "Adaptive context elasticizer grows and shrinks the context window of long prompts. "
+        "The adaptive context elasticizer keeps retrieval accuracy on long prompts while "
+        "halving the key-value cache.",
+    )
+    lowered = [chip.lower() for chip in chips]
+    assert ("ace" in lowered) != ("adaptive context elasticizer" in lowered), chips
+    plural = keywords_extract(
+        "LLMs as Judges of Code Review Comments",
+        "Large language models grade code review comments. We ask LLMs to judge code review "
+        "comments written by large language models and by people.",
+    )
+    assert not ({"LLMs", "large language models"} <= set(plural)), plural
+
+
+def test_generic_heads_after_generic_words_are_no_chips():
+    chips = keywords_extract(
+        "Pruning Attention Heads in Protein Folding Transformers",
+        "We study the neural network structure of protein folding transformers. The neural "
+        "network structure of protein folding transformers lets us prune attention heads; "
+        "the model architecture keeps its accuracy after pruning attention heads.",
+    )
+    assert "neural network structure" not in chips
+    assert "model architecture" not in chips
+    assert "protein folding transformers" in chips
+
+
+def test_leading_evaluative_adjectives_are_trimmed():
+    # "lightweight", "scalable", "robust"... lead thousands of the real corpus's chips
+    # (bench/glance_generic.py) and say how good the authors find their work, not what it is.
+    chips = keywords_extract(
+        "Lightweight Transformers for Scalable Video Retrieval",
+        "Lightweight transformers index long videos. Scalable video retrieval with lightweight "
+        "transformers and robust temporal grounding answers queries in milliseconds; robust "
+        "temporal grounding helps.",
+    )
+    assert "video retrieval" in chips and "temporal grounding" in chips, chips
+    assert not any(chip.split()[0] in {"lightweight", "scalable", "robust"} for chip in chips), (
+        chips
+    )

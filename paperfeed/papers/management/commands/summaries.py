@@ -51,8 +51,13 @@ class Command(BaseCommand):
                 + (f"; stopped: {run.stopped}" if run.stopped else "")
             )
             return
+        # On the command's stderr (a terminal's, else none unless asked: no bar in a log file).
         bar = tqdm(
-            unit=" papers", disable=options["no_progress"] or None, mininterval=0.5, smoothing=0.1
+            unit=" papers",
+            disable=options["no_progress"] or None,
+            mininterval=0.5,
+            smoothing=0.1,
+            file=self.stderr,
         )
         with bar:
             report = services.glances_build(
