@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 
 from paperfeed.community.cards import Reader, ReaderPart, reader_parts
 from paperfeed.community.selectors import CardState, card_state
@@ -48,22 +47,12 @@ def vote_filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]:
     return _columns(request, args, []).__getitem__
 
 
-def comments_filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]:
-    """The paper page's comment section (slot "comments:id"), rendered for this reader from
-    the same template as on a page built for them alone."""
-    papers = Paper.objects.in_bulk([int(arg) for arg in args])
-    html = {
-        arg: render_to_string(
-            "community/paper_comments.html", {"paper": papers[int(arg)]}, request=request
-        )
-        if int(arg) in papers
-        else ""
-        for arg in args
-    }
-    return html.__getitem__
-
-
 def register() -> None:
     readerslots.filler_register("card", card_filler)
     readerslots.filler_register("vote", vote_filler)
-    readerslots.filler_register("comments", comments_filler)
+    # The paper page's comment section (slot "comments:id"), whose Reply, Edit, Delete, Report
+    # and moderation controls are the reader's: rendered for them from the page's own template.
+    readerslots.filler_register(
+        "comments",
+        readerslots.template_filler("community/paper_comments.html", load=Paper.objects.in_bulk),
+    )

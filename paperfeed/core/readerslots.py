@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
@@ -29,6 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 
 from paperfeed.core.caching import shared_copy
 
@@ -48,6 +49,26 @@ def filler_register(kind: str, filler: Filler) -> None:
     if not re.fullmatch(r"[a-z]+", kind):
         raise ValueError(f"slot kinds are lower-case letters: {kind!r}")
     _fillers[kind] = filler
+
+
+def template_filler(
+    template_name: str, *, load: Callable[[list[int]], Mapping[int, Any]], name: str = "paper"
+) -> Filler:
+    """A filler that renders ``template_name`` for this reader once per slot (slot "kind:id"),
+    with the object ``load`` finds for the id as ``name`` (all the page's ids read at once);
+    an id ``load`` does not find fills nothing."""
+
+    def filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]:
+        objects = load([int(arg) for arg in args])
+        html = {
+            arg: render_to_string(template_name, {name: objects[int(arg)]}, request=request)
+            if int(arg) in objects
+            else ""
+            for arg in args
+        }
+        return html.__getitem__
+
+    return filler
 
 
 def building() -> bool:

@@ -46,10 +46,15 @@ class TrendingConfig(AppConfig):
         from paperfeed.trending.receivers import find_imported_code_links, record_imported_upvotes
 
         jobs_register(app=self.label, jobs=scheduled_jobs)
-        # The paper page's code-link form in a member's shared body (core/readerslots.py).
-        from paperfeed.core.readerslots import filler_register
-        from paperfeed.trending.reader_parts import code_link_form_filler
+        # The paper page's code-link form in a member's shared body (core/readerslots.py, slot
+        # "codelink:id"): whether this reader may set the link (the submitter, an author, a
+        # curator) is theirs, so the form is rendered per request from the same template.
+        from paperfeed.core.readerslots import filler_register, template_filler
+        from paperfeed.papers.models import Paper
 
-        filler_register("codelink", code_link_form_filler)
+        filler_register(
+            "codelink",
+            template_filler("trending/_code_link_form.html", load=Paper.objects.in_bulk),
+        )
         papers_imported.connect(record_imported_upvotes, dispatch_uid="trending.upvotes")
         papers_imported.connect(find_imported_code_links, dispatch_uid="trending.code_links")
