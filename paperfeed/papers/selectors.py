@@ -13,6 +13,7 @@ counts come from the stored counters, never COUNT(*) per paper.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from datetime import date
@@ -292,8 +293,9 @@ def new_papers(
     limit, offset = clamp(limit, offset)
     papers = Paper.objects.visible().exclude(STUB).select_related("thumbnail", "glance")
     # Imports and hides move the catalogue version, so the totals are as fresh as a
-    # search's count and need not be recounted every few seconds.
-    version = search.catalogue_version
+    # search's count and need not be recounted every few seconds. Read at most once a call
+    # (a category page checks two totals), and only when a count is cached at all.
+    version = functools.cache(search.catalogue_version)
     if not category:
         total = cached_count("papers:new:count", _announced_count, version=version)
         return rows_for(list(papers.order_by("-published", "-id")[offset : offset + limit])), total

@@ -264,3 +264,16 @@ def test_new_papers_total_is_kept_until_the_catalogue_changes(settings):
     search.catalogue_changed()
     assert selectors.new_papers(limit=10)[1] == 3
     assert selectors.new_papers(category="cs.CL", limit=10)[1] == 3
+
+
+def test_a_category_page_reads_the_catalogue_version_once(settings):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAPERFEED_COUNT_CACHE_SECONDS = 600
+    cache.clear()
+    catalogue_paper("2602.00095", categories=("cs.CL",))
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.new_papers(category="cs.CL", limit=10)[1] == 1
+    assert sum("catalogueversion" in q["sql"] for q in queries.captured_queries) == 1
