@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterator
 
 import pytest
 from django.core.cache import caches
@@ -29,6 +30,35 @@ def _signed_in(response) -> bool:
     return response.status_code == 302 and "_auth_user_id" in response.client.session
 
 
+class _Clock:
+    """A wall clock that moves only when told, so a one-second wait cannot run out while a
+    loaded machine (CI on two busy cores) takes more than a second between two requests."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def time(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch, settings) -> Iterator[_Clock]:
+    # The waits live in the "limits" cache; a per-process cache reads the same patched clock
+    # for its expiry, where Redis or a database cache would expire keys by the real one.
+    settings.CACHES = {
+        **settings.CACHES,
+        "limits": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "clock"},
+    }
+    caches["limits"].clear()  # a per-process cache outlives the test that filled it
+    fake = _Clock()
+    monkeypatch.setattr(time, "time", fake.time)
+    yield fake
+    caches["limits"].clear()
+
+
 def test_twenty_wrong_passwords_from_a_stranger_do_not_lock_the_owner_out(client, settings):
     settings.PAPERFEED_LOGIN_MAX_DELAY = 60
     UserFactory(username="bob", password="correct horse")
@@ -45,7 +75,7 @@ def test_twenty_wrong_passwords_from_a_stranger_do_not_lock_the_owner_out(client
     assert _signed_in(_try(client, "bob", "correct horse", OWNER))
 
 
-def test_a_new_device_is_slowed_for_seconds_not_blocked(client, settings):
+def test_a_new_device_is_slowed_for_seconds_not_blocked(client, settings, clock):
     settings.PAPERFEED_LOGIN_FREE_FAILURES = 2
     settings.PAPERFEED_LOGIN_MAX_DELAY = 2
     UserFactory(username="bob", password="correct horse")
@@ -57,11 +87,11 @@ def test_a_new_device_is_slowed_for_seconds_not_blocked(client, settings):
     assert waiting.status_code == 429
     assert 1 <= int(waiting["Retry-After"]) <= 2
     assert b"failed sign-ins for this account" in waiting.content
-    time.sleep(1.1)
+    clock.advance(1.1)
     assert _signed_in(_try(client, "bob", "correct horse", OWNER))
 
 
-def test_the_wait_grows_with_each_failure_up_to_the_maximum(client, settings):
+def test_the_wait_grows_with_each_failure_up_to_the_maximum(client, settings, clock):
     settings.PAPERFEED_LOGIN_FREE_FAILURES = 0
     settings.PAPERFEED_LOGIN_MAX_DELAY = 8
     UserFactory(username="bob", password="correct horse")
