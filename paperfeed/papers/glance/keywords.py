@@ -76,8 +76,8 @@ def _stem(word: str) -> str:
     return word
 
 
-_Run = tuple[int, list[str], bool]
 _Info = tuple[str, bool, bool, bool, bool, bool]
+_Run = tuple[int, list[str], list[_Info], bool]
 # Words of a run, their facts, the piece [a:b] and whether the piece opens a sentence.
 _Span = tuple[list[str], list[_Info], int, int, bool]
 
@@ -118,8 +118,8 @@ class _Candidate:
 
 
 def _runs(text: str, *, title: bool = False) -> list[_Run]:
-    """The runs of words between breaks, each with the token position it starts at and whether
-    it opens a sentence (so its first capital says nothing)."""
+    """The runs of words between breaks, each with the token position it starts at, its
+    words' facts (`_word`) and whether it opens a sentence (so its first capital says nothing)."""
     # The substitutions cost a tenth of a build; most abstracts have no formula, link or TeX.
     if "$" in text or "\\" in text:
         text = _MATH.sub(" , ", text)
@@ -129,23 +129,25 @@ def _runs(text: str, *, title: bool = False) -> list[_Run]:
         text = strip_markup(text)
     runs: list[_Run] = []
     current: list[str] = []
+    facts: list[_Info] = []
     start = 0
     opens = False
     previous = ":"
     for position, token in enumerate(_TOKEN.findall(text)):
+        info = _word(token)
         # A title (or subtitle) that opens with an "-ing" word opens with a verb: "Scaling
         # Open-Ended Reasoning…", "Forging Spatial Intelligence".
-        opening_verb = title and previous == ":" and token.endswith("ing")
-        if not opening_verb and not _word(token)[1]:
+        if not info[1] and not (title and previous == ":" and token.endswith("ing")):
             if not current:
                 start, opens = position, previous in _SENTENCE_ENDS
             current.append(token)
+            facts.append(info)
         elif current:
-            runs.append((start, current, opens))
-            current = []
+            runs.append((start, current, facts, opens))
+            current, facts = [], []
         previous = token
     if current:
-        runs.append((start, current, opens))
+        runs.append((start, current, facts, opens))
     return runs
 
 
@@ -183,58 +185,102 @@ def _bad_last(lower: str) -> bool:
 
 
 def _collect(candidates: dict[tuple[str, ...], _Candidate], text: str, *, title: bool) -> None:
-    for start, run, opens in _runs(text, title=title):
-        info = [_word(token) for token in run]
+    for start, run, info, opens in _runs(text, title=title):
         lo, hi = 0, len(run)
         while lo < hi and info[lo][2]:
             lo += 1
         while hi > lo and info[hi - 1][3]:
             hi -= 1
-        words, info = run[lo:hi], info[lo:hi]
-        stems = [item[0] for item in info]
-        size = len(words)
-        capitals = [0]
-        for item in info:
-            capitals.append(capitals[-1] + item[4])
-        # The whole run counts fully; the phrases inside a longer run count half, so
-        # "speech recognition" gains from "automatic speech recognition systems". A piece
-        # whose edge may not start or end a phrase is not a phrase.
-        for a in range(size):
-            if a and info[a][2]:
+        if hi - lo == 1:
+            # Most runs hold one word once trimmed: the whole run is the only piece.
+            _add_word(candidates, run, info, lo, start, opens, title=title)
+        elif hi > lo:
+            words, facts = (run, info) if hi - lo == len(run) else (run[lo:hi], info[lo:hi])
+            _add_pieces(candidates, words, facts, start + lo, opens and lo == 0, title=title)
+
+
+def _add_word(
+    candidates: dict[tuple[str, ...], _Candidate],
+    run: list[str],
+    info: list[_Info],
+    at: int,
+    start: int,
+    opens: bool,
+    *,
+    title: bool,
+) -> None:
+    words, facts = [run[at]], [info[at]]
+    key = (facts[0][0],)
+    found = candidates.get(key)
+    if found is None:
+        found = candidates[key] = _Candidate(first=start + at)
+    found.weight += 1.0
+    found.whole = True
+    if title:
+        found.in_title = True
+        if found.title_form is None:
+            found.title_form = (words, facts, 0, 1, True)
+        return
+    first = opens and at == 0
+    rank = 2 if first else int(facts[0][4])
+    if found.form is None or rank < found.form_rank:
+        found.form = (words, facts, 0, 1, first)
+        found.form_rank = rank
+
+
+def _add_pieces(
+    candidates: dict[tuple[str, ...], _Candidate],
+    words: list[str],
+    info: list[_Info],
+    start: int,
+    opens: bool,
+    *,
+    title: bool,
+) -> None:
+    """The whole run counts fully; the phrases inside a longer run count half, so "speech
+    recognition" gains from "automatic speech recognition systems". A piece whose edge may not
+    start or end a phrase is not a phrase."""
+    stems = [item[0] for item in info]
+    size = len(words)
+    for a in range(size):
+        if a and info[a][2]:
+            continue
+        for b in range(a + 1, min(a + MAX_WORDS, size) + 1):
+            if b < size and info[b - 1][3]:
                 continue
-            for b in range(a + 1, min(a + MAX_WORDS, size) + 1):
-                if b < size and info[b - 1][3]:
-                    continue
-                whole = a == 0 and b == size
-                key = tuple(stems[a:b])
-                found = candidates.get(key)
-                if found is None:
-                    found = candidates[key] = _Candidate(first=start + lo + a)
-                found.weight += 1.0 if whole else 0.5
-                if whole:
-                    found.whole = True
-                elif b == size:
-                    found.head = True
-                if title:
-                    found.in_title = True
-                    if found.title_form is None:
-                        found.title_form = (words, info, a, b, True)
-                    continue
-                # The form shown: mid-sentence in lower case, else mid-sentence with capitals
-                # (a name: "Gaussian process"), else at a sentence's opening.
-                first = opens and lo + a == 0
-                rank = 2 if first else int(capitals[b] > capitals[a])
-                if found.form is None or rank < found.form_rank:
-                    found.form = (words, info, a, b, first)
-                    found.form_rank = rank
+            whole = a == 0 and b == size
+            key = tuple(stems[a:b])
+            found = candidates.get(key)
+            if found is None:
+                found = candidates[key] = _Candidate(first=start + a)
+            found.weight += 1.0 if whole else 0.5
+            if whole:
+                found.whole = True
+            elif b == size:
+                found.head = True
+            if title:
+                found.in_title = True
+                if found.title_form is None:
+                    found.title_form = (words, info, a, b, True)
+                continue
+            if found.form_rank == 0:
+                continue  # no form can beat one mid-sentence in lower case
+            # The form shown: mid-sentence in lower case, else mid-sentence with capitals
+            # (a name: "Gaussian process"), else at a sentence's opening.
+            first = opens and a == 0
+            rank = 2 if first else int(any(item[4] for item in info[a:b]))
+            if found.form is None or rank < found.form_rank:
+                found.form = (words, info, a, b, first)
+                found.form_rank = rank
 
 
 def _score(key: tuple[str, ...], found: _Candidate, title_name: tuple[str, ...]) -> float:
-    if len(key) == 1 and not found.in_title and found.weight < 2:
+    size = len(key)
+    if size == 1 and not found.in_title and found.weight < 2:
         return 0.0
     score = (1.0 + found.weight) * (3.0 if found.in_title else 1.0)
     score /= (1.0 + found.first / 40.0) ** 0.5
-    score *= _LENGTH_FACTOR[min(len(key), MAX_WORDS)]
+    score *= _LENGTH_FACTOR[size if size < MAX_WORDS else MAX_WORDS]
     if found.head:
         score *= 1.2
     elif not found.whole:
@@ -243,7 +289,7 @@ def _score(key: tuple[str, ...], found: _Candidate, title_name: tuple[str, ...])
         score *= 3.0
     if key in _COMMON_PIECES:
         score *= 0.2
-    elif len(key) == 2 and key[-1] in _WEAK_HEAD_STEMS:
+    elif size == 2 and key[-1] in _WEAK_HEAD_STEMS:
         score *= 0.5
     return score
 
@@ -339,7 +385,14 @@ def keywords_extract(title: str, abstract: str, *, limit: int = MAX_KEYWORDS) ->
             long.first = min(long.first, short.first)
             short.weight = 0.0
     title_name = _title_name(title)
-    pairs = [(_score(key, found, title_name), key) for key, found in candidates.items()]
+    # A phrase scoring 0 is never shown: left out, it is neither sorted nor tried.
+    pairs = [
+        (score, key)
+        for key, found in candidates.items()
+        if (score := _score(key, found, title_name)) > 0
+    ]
+    if not pairs:
+        return []
     best = max(pairs, key=first)[0]
     # Only the few strong phrases need an order (sorting every candidate was a tenth of a
     # build); the rest is sorted only when the strong ones leave fewer than MIN_KEYWORDS.
