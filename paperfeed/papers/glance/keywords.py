@@ -127,27 +127,29 @@ def _runs(text: str, *, title: bool = False) -> list[_Run]:
         text = _LINK.sub(" , ", text)
     if "$" in text or "\\" in text:
         text = strip_markup(text)
-    runs: list[_Run] = []
-    current: list[str] = []
-    facts: list[_Info] = []
-    start = 0
-    opens = False
-    previous = ":"
-    for position, token in enumerate(_TOKEN.findall(text)):
-        info = _word(token)
+    tokens = _TOKEN.findall(text)
+    info = list(map(_word, tokens))
+    # The runs lie between the breaks: only the breaks are visited, in a comprehension.
+    cuts = [position for position, facts in enumerate(info) if facts[1]]
+    if title:
         # A title (or subtitle) that opens with an "-ing" word opens with a verb: "Scaling
         # Open-Ended Reasoning…", "Forging Spatial Intelligence".
-        if not info[1] and not (title and previous == ":" and token.endswith("ing")):
-            if not current:
-                start, opens = position, previous in _SENTENCE_ENDS
-            current.append(token)
-            facts.append(info)
-        elif current:
-            runs.append((start, current, facts, opens))
-            current, facts = [], []
-        previous = token
-    if current:
-        runs.append((start, current, facts, opens))
+        verbs = [
+            position
+            for position, token in enumerate(tokens)
+            if token.endswith("ing") and (position == 0 or tokens[position - 1] == ":")
+        ]
+        if verbs:
+            cuts = sorted(set(cuts).union(verbs))
+    cuts.append(len(tokens))
+    runs: list[_Run] = []
+    previous = -1
+    for cut in cuts:
+        if cut > previous + 1:
+            start = previous + 1
+            opens = previous < 0 or tokens[previous] in _SENTENCE_ENDS
+            runs.append((start, tokens[start:cut], info[start:cut], opens))
+        previous = cut
     return runs
 
 
@@ -241,6 +243,7 @@ def _add_pieces(
     recognition" gains from "automatic speech recognition systems". A piece whose edge may not
     start or end a phrase is not a phrase."""
     stems = [item[0] for item in info]
+    capitals = [item[4] for item in info]
     size = len(words)
     for a in range(size):
         if a and info[a][2]:
@@ -268,7 +271,7 @@ def _add_pieces(
             # The form shown: mid-sentence in lower case, else mid-sentence with capitals
             # (a name: "Gaussian process"), else at a sentence's opening.
             first = opens and a == 0
-            rank = 2 if first else int(any(item[4] for item in info[a:b]))
+            rank = 2 if first else int(True in capitals[a:b])
             if found.form is None or rank < found.form_rank:
                 found.form = (words, info, a, b, first)
                 found.form_rank = rank
