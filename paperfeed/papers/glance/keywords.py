@@ -157,6 +157,10 @@ def _acronyms(text: str) -> dict[tuple[str, ...], tuple[str, ...]]:
     return aliases
 
 
+def _spelling(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
 def _spells(capitals: str, letters: str) -> bool:
     rest = iter(letters)
     return all(ch in rest for ch in capitals)
@@ -210,6 +214,9 @@ def keywords_extract(title: str, abstract: str, *, limit: int = MAX_KEYWORDS) ->
             continue
         # An acronym and its own expansion are one idea: the first shown stands for both.
         if any(abbreviates(text, other) or abbreviates(other, text) for other in shown):
+            continue
+        # One name spelt two ways ("SAT-SKYLINES", "SatSkylines") is one chip.
+        if " " not in text and any(_spelling(text) == _spelling(other) for other in shown):
             continue
         chosen.append(key)
         shown.append(text)

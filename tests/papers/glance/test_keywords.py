@@ -292,3 +292,14 @@ def test_a_property_or_a_part_ranks_below_the_things_it_qualifies():
     )
     assert "model family" not in chips and "ranking consistency" in chips, chips
     assert not any(chip.split()[0] == "three" for chip in chips), chips
+
+
+def test_one_name_spelt_two_ways_is_one_chip():
+    # A real paper (2508.18531) showed "SAT-SKYLINES" and "SatSkylines" once the abstract's
+    # name for its contribution counted.
+    chips = keywords_extract(
+        "SAT-SKYLINES: 3D Building Generation from Satellite Imagery",
+        "Satellite imagery lacks facade detail. We propose SatSkylines, a 3D building "
+        "generation approach that takes coarse geometric priors from satellite imagery.",
+    )
+    assert "SAT-SKYLINES" in chips and "SatSkylines" not in chips, chips
