@@ -20,8 +20,10 @@ from paperfeed.papers.glance.keywords import keywords_extract
 # glance of an older version is computed again by the next build (`paperfeed summaries build`,
 # and the worker's build after each import). 1: YAKE; 2: the phrase extractor of keywords.py
 # and the summary rule that weighs the title and passes over comment chatter; 3: no generic
-# chips, leading evaluative adjectives trimmed, an acronym never beside its expansion.
-GLANCE_VERSION = 3
+# chips, leading evaluative adjectives trimmed, an acronym never beside its expansion; 4: the
+# name the abstract gives its contribution ("We propose L2T, …") counts as the title's does,
+# a property or part ("generation quality", "model family") ranks below things, no count words.
+GLANCE_VERSION = 4
 # (paper id, title, abstract) in; (paper id, keywords, summary, text key) out.
 Item = tuple[int, str, str]
 Glance = tuple[int, list[str], str, str]

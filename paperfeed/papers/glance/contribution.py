@@ -10,11 +10,11 @@ language models are widely used") would say nothing about the paper.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 # A one-liner longer than this is cut at a word (outside any formula) with an ellipsis.
 MAX_CHARS = 280
 
-_SPACES = re.compile(r"\s+")
 # Abbreviations after which a full stop does not end a sentence.
 _ABBREVIATIONS = (
     "e.g",
@@ -80,48 +80,72 @@ _THEN = re.compile(
 )
 # A sentence that adds to a contribution stated elsewhere: "We also…", "Finally, we…", "To
 # further…" (weighed down most), "Then we…" (a next step, weighed down a little).
+# Each starts with a look-ahead at the first letters its words may have: a search then passes
+# over the other positions at once.
 _ADDITIVE = re.compile(
-    r"^(?:also|further|finally|lastly|additionally|moreover|furthermore|besides|"
-    r"in\s+addition|to\s+further)\b|\bwe\s+(?:also|further|additionally|finally)\b",
+    r"(?=[aflmbitw])(?:^(?:also|further|finally|lastly|additionally|moreover|furthermore|besides|"
+    r"in\s+addition|to\s+further)\b|\bwe\s+(?:also|further|additionally|finally)\b)",
     re.IGNORECASE,
 )
-_SEQUENCE = re.compile(r"^(?:then|next|subsequently)\b|\bwe\s+(?:then|next)\b", re.IGNORECASE)
+_SEQUENCE = re.compile(
+    r"(?=[tnsw])(?:^(?:then|next|subsequently)\b|\bwe\s+(?:then|next)\b)", re.IGNORECASE
+)
 # Not the paper speaking: a greeting, a link, a plug or a bot's note (the text of a Hugging
 # Face comment stored where an abstract should be). Never a summary.
 _CHATTER = re.compile(
-    r"^(?:hi|hello|hey|dear|greetings|thanks|thank\s+you|congrat\w*|check\s+(?:out|it)|"
+    r"(?=[hdgtcarpwlx\U0001F300-\U0001FAFF\u2600-\u27BF])"
+    r"(?:^(?:hi|hello|hey|dear|greetings|thanks|thank\s+you|congrat\w*|check\s+(?:out|it)|"
     r"arxiv\s*:|repo\s*:|code\s*:|github\s*:|paper\s*:|project\s+page\s*:|tl;?dr)(?![\w-])"
     r"|https?://|www\.|\bcheck\s+out\b|\bplease\b|\blibrarian\s+bot\b|"
-    r"\bautomated\s+message\b|\bx\s+thread\b|[\U0001F300-\U0001FAFF\u2600-\u27BF]",
+    r"\bautomated\s+message\b|\bx\s+thread\b|[\U0001F300-\U0001FAFF\u2600-\u27BF])",
     re.IGNORECASE,
 )
 _GREETING = re.compile(r"(?:hi|hello|hey|dear|greetings)(?![\w-])", re.IGNORECASE)
-_MAY_STATE = re.compile(r"\b(?:we|our|here|this|present|current)\b", re.IGNORECASE)
+# Both kinds of cue in one expression, so an abstract is scanned once. Every cue starts with
+# "we", "this", "the", "our", "in" or "here": the look-ahead passes over other positions at once
+# (it halves the scan).
+_CUES = re.compile(
+    f"(?=[wtoih])(?:(?P<strong>{_STRONG.pattern})|(?P<weak>{_WEAK.pattern}))", re.IGNORECASE
+)
 _TITLE_WORD = re.compile(r"[^\W_][\w\-]{2,}")
+
+
+def _spans(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """The abstract on one line and where each of its sentences starts and ends in it."""
+    text = " ".join((text or "").split())
+    if not text:
+        return text, []
+    # Full stops inside formulas are not sentence ends: mask the formulas while splitting.
+    masked = _MATH.sub(lambda m: "x" * len(m.group(0)), text) if "$" in text else text
+    out: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(masked):
+        end = match.start()
+        # Only the last word matters: an abbreviation ("e.g"), or an initial ("J. Smith").
+        space = masked.rfind(" ", start, end)
+        if space < 0:
+            space = start - 1
+        if end - space - 1 <= 7 and masked[max(start, end - 6) : end].lower().endswith(
+            _ABBREVIATIONS
+        ):
+            continue
+        if (
+            end > start
+            and "A" <= masked[end - 1] <= "Z"
+            and (end - 1 == start or masked[end - 2] == " ")
+        ):
+            continue
+        out.append((start, match.end()))
+        start = match.end() + 1  # the one space after a sentence's end
+    if start < len(text):
+        out.append((start, len(text)))
+    return text, out
 
 
 def sentences(text: str) -> list[str]:
     """The sentences of an abstract, each on one line. Formulas never split a sentence."""
-    text = _SPACES.sub(" ", text or "").strip()
-    if not text:
-        return []
-    # Full stops inside formulas are not sentence ends: mask the formulas while splitting.
-    masked = _MATH.sub(lambda m: "x" * len(m.group(0)), text)
-    out: list[str] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(masked):
-        head = masked[start : match.start()]
-        word = head.rsplit(" ", 1)[-1].lower()
-        if head.lower().endswith(_ABBREVIATIONS) and len(word) <= 7:
-            continue
-        if re.search(r"(?:^|\s)[A-Z]$", head):  # an initial: "J. Smith"
-            continue
-        out.append(text[start : match.end()].strip())
-        start = match.end()
-    tail = text[start:].strip()
-    if tail:
-        out.append(tail)
-    return out
+    line, spans = _spans(text)
+    return [line[a:b] for a, b in spans]
 
 
 def _shorten(sentence: str, limit: int) -> str:
@@ -136,7 +160,11 @@ def _shorten(sentence: str, limit: int) -> str:
 
 
 def _trimmed(sentence: str) -> str:
-    trimmed = _THEN.sub("", _LEAD_IN.sub("", sentence, count=1), count=1)
+    # Both are anchored at the start: a match and a slice do what `sub` did, without a search.
+    lead = _LEAD_IN.match(sentence)
+    trimmed = sentence[lead.end() :] if lead else sentence
+    then = _THEN.match(trimmed)
+    trimmed = trimmed[then.end() :] if then else trimmed
     if trimmed != sentence and trimmed:
         trimmed = trimmed[0].upper() + trimmed[1:]
     return trimmed
@@ -175,19 +203,25 @@ def contribution_sentence(abstract: str, *, title: str = "", limit: int = MAX_CH
     names the title's subject wins, and "We then…"/"We also…" add to a contribution stated
     elsewhere, so they come last. Greetings, links and comment chatter are never chosen."""
     name, words = _title_words(title or "")
-    best: tuple[float, int, str] | None = None
-    parts = sentences(abstract)
-    if parts and _GREETING.match(parts[0]):
+    line, spans = _spans(abstract)
+    if not spans or _GREETING.match(line, 0, spans[0][1]):
         return ""  # a comment addressed to readers ("Hi all, …"), not an abstract
-    for index, sentence in enumerate(parts):
-        # Every cue names "we", "our", "here" or "this/the present paper": a sentence with
-        # none of them is passed over without the expressions (most of an abstract).
-        if len(sentence) < 20 or not _MAY_STATE.search(sentence):
-            continue
-        cue = 3 if _STRONG.search(sentence) else 1 if _WEAK.search(sentence) else 0
-        if not cue or _CHATTER.search(sentence):
-            continue
-        score = _score(sentence, cue, name, words)
-        if best is None or score > best[0]:
-            best = (score, index, sentence)
-    return _shorten(_trimmed(best[2]), limit) if best else ""
+    # One pass over the whole abstract for every cue, each found mapped to its sentence: a cue
+    # holds no ".", "!" or "?", so it never spans two sentences.
+    cues: dict[int, int] = {}
+    starts = [a for a, _ in spans]
+    for match in _CUES.finditer(line):
+        index = bisect_right(starts, match.start()) - 1
+        cue = 3 if match.lastgroup == "strong" else 1
+        if cues.get(index, 0) < cue:
+            cues[index] = cue
+    ranked = []
+    for index, cue in cues.items():
+        sentence = line[spans[index][0] : spans[index][1]]
+        if len(sentence) >= 20:
+            ranked.append((-_score(sentence, cue, name, words), index, sentence))
+    # The best first, the earliest of equals; chatter only looked for until one is not.
+    for _, _, sentence in sorted(ranked):
+        if not _CHATTER.search(sentence):
+            return _shorten(_trimmed(sentence), limit)
+    return ""

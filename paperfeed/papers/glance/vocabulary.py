@@ -109,9 +109,11 @@ EDGE = _words(
     lightweight scalable robust reliable accurate flexible versatile high-quality
     high-performance advanced innovative practical generalizable cost-effective
     state-of-the-art
+    two three four five six seven eight nine ten dozens hundreds thousands
     """
 )
-# (The evaluative adjectives of the last two lines lead thousands of chips of the real corpus,
+# (Counts, the last line, say how many and not what: "three complementary metrics". The
+# evaluative adjectives of the three lines before them lead thousands of chips of the real corpus,
 # `python -m bench.glance_generic`: "robust" 559, "lightweight" 242, "scalable" 237…)
 
 # Heads that, after words saying nothing (common phrases, weak heads, the words above), make
@@ -124,6 +126,7 @@ GENERIC_HEAD = _words(
     results quality accuracy process processes mechanism mechanisms module modules pipeline
     pipelines scheme schemes component components analysis evaluation behavior behaviour
     capability property properties outcome outcomes effect effects effectiveness efficiency
+    family families metric metrics
     """
 )
 

@@ -243,3 +243,63 @@ def test_leading_evaluative_adjectives_are_trimmed():
     assert not any(chip.split()[0] in {"lightweight", "scalable", "robust"} for chip in chips), (
         chips
     )
+
+
+def test_the_name_an_abstract_gives_its_contribution_is_a_chip_even_said_once():
+    # Real rows of the quality check missed "PFP", "CHORD" and "L2T": each said once or
+    # twice, never in the title, and a plain mention of one word scores nothing.
+    chips = keywords_extract(
+        "Pretraining Frame Preservation in Autoregressive Video Memory Compression",
+        "Long videos do not fit in short contexts. We present PFP, a neural network structure "
+        "to compress long videos into short contexts, with an explicit pretraining objective "
+        "to preserve frame details. Frame preservation keeps video memory compression faithful.",
+    )
+    assert "PFP" in chips, chips
+    chips = keywords_extract(
+        "Choreographing a World of Dynamic Objects",
+        "Dynamic objects deform and interact. In this paper, we present a universal generative "
+        "pipeline, CHORD, for choreographing dynamic objects and scenes. Rule-based graphics "
+        "pipelines need category-specific heuristics; our distillation-based pipeline extracts "
+        "Lagrangian motion from video generative models.",
+    )
+    assert "CHORD" in chips, chips
+    # Not a name: a plain word after the cue is no chip.
+    chips = keywords_extract(
+        "Sparse Routing for Speech Recognition",
+        "We propose routing, a simple idea: sparse routing of speech recognition experts.",
+    )
+    assert "routing" not in chips, chips
+
+
+def test_a_property_or_a_part_ranks_below_the_things_it_qualifies():
+    # "generation quality" was the fifth chip of a real row; "model family" was one of three.
+    chips = keywords_extract(
+        "Guiding a Diffusion Transformer with the Internal Dynamics of Itself",
+        "To achieve better generation quality, guidance strategies such as classifier free "
+        "guidance steer samples to high-probability areas. We propose Internal Guidance, an "
+        "auxiliary supervision on the intermediate layer during training that extrapolates the "
+        "outputs of intermediate and deep layers during sampling. Internal Guidance improves "
+        "training efficiency and generation quality on ImageNet.",
+    )
+    assert "generation quality" not in chips, chips
+    assert {"Internal Guidance", "classifier free guidance"} <= set(chips), chips
+    chips = keywords_extract(
+        "Benchmark Scores: Systematic Evaluation of LLM Benchmarks",
+        "We evaluate LLM benchmarks with three complementary metrics. Across each model family, "
+        "the metrics show that LLM benchmarks disagree: a model family may rank first on one "
+        "benchmark and last on another. Systematic evaluation of LLM benchmarks needs ranking "
+        "consistency.",
+    )
+    assert "model family" not in chips and "ranking consistency" in chips, chips
+    assert not any(chip.split()[0] == "three" for chip in chips), chips
+
+
+def test_one_name_spelt_two_ways_is_one_chip():
+    # A real paper (2508.18531) showed "SAT-SKYLINES" and "SatSkylines" once the abstract's
+    # name for its contribution counted.
+    chips = keywords_extract(
+        "SAT-SKYLINES: 3D Building Generation from Satellite Imagery",
+        "Satellite imagery lacks facade detail. We propose SatSkylines, a 3D building "
+        "generation approach that takes coarse geometric priors from satellite imagery.",
+    )
+    assert "SAT-SKYLINES" in chips and "SatSkylines" not in chips, chips

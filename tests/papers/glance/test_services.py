@@ -52,6 +52,35 @@ def test_build_computes_new_papers_once_and_again_when_their_text_changes():
     assert services.glances_build(full=True).papers == 2
 
 
+def test_a_full_rebuild_rewrites_what_it_computes_and_keeps_the_ai_sentence():
+    """The build's own upsert (one statement over a batch): new rows get the AI columns'
+    defaults, old rows keep their AI sentence, and the keywords read back as a list."""
+    paper = _paper()
+    services.glances_build()
+    new = PaperGlance.objects.get(paper=paper)
+    assert (new.ai_summary, new.ai_state, new.ai_attempts, new.ai_attempted_at) == ("", "", 0, None)
+    PaperGlance.objects.filter(paper=paper).update(
+        keywords=["stale"],
+        summary="Stale.",
+        version=1,
+        ai_summary="Written by a model.",
+        ai_state=PaperGlance.AiState.DONE,
+        ai_attempts=2,
+    )
+    started = timezone.now()
+    assert services.glances_build(full=True).papers == 1
+    row = PaperGlance.objects.get(paper=paper)
+    assert row.keywords == new.keywords and "stale" not in row.keywords
+    assert all(isinstance(word, str) for word in row.keywords) and len(row.keywords) >= 3
+    assert row.summary.startswith("We propose SparseRoute")
+    assert row.version == GLANCE_VERSION and row.computed_at >= started
+    assert (row.ai_summary, row.ai_state, row.ai_attempts) == (
+        "Written by a model.",
+        PaperGlance.AiState.DONE,
+        2,
+    )
+
+
 def test_glances_of_an_older_extractor_are_computed_again_and_the_card_follows():
     """A deploy that changes the extractors (`GLANCE_VERSION`) recomputes every stored glance on
     the next incremental build (the worker's after an import, or `summaries build`), and the
