@@ -407,6 +407,44 @@ def _drop_sqlite_indexes(cursor) -> list[str]:
     return [sql for _, sql in indexes]
 
 
+def _drop_postgres_indexes(cursor) -> list[str]:
+    """PostgreSQL's counterpart: drop the copied tables' secondary indexes, their UNIQUE
+    constraints and their foreign keys; return the SQL that recreates them.
+
+    Each row copied into a live index costs a B-tree descent (and a split when it lands
+    inside), and each foreign key checks its row with a look-up per row: at 2.7 M papers
+    (13 M author rows) that is most of the build. Recreated at the end, an index is one sort
+    and a foreign key one join. The primary keys stay (the copies append to them), and so does
+    any UNIQUE constraint another table's foreign key rests on.
+    """
+    names = ", ".join(f"'{table}'" for table in _COPIED_TABLES)
+    cursor.execute(
+        "SELECT c.conname, t.relname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+        "JOIN pg_class t ON t.oid = c.conrelid "
+        f"WHERE t.relname IN ({names}) AND c.contype IN ('f', 'u') "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint r WHERE r.contype = 'f' "
+        "AND r.conindid = c.conindid AND c.contype = 'u') "
+        "ORDER BY c.contype DESC, c.conname"  # unique first on the way back, then the keys
+    )
+    constraints = cursor.fetchall()
+    for name, table, _ in constraints:
+        cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+    cursor.execute(
+        "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+        "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
+        f"WHERE t.relname IN ({names}) "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid) "
+        "ORDER BY i.relname"
+    )
+    indexes = cursor.fetchall()
+    for name, _ in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    return [sql for _, sql in indexes] + [
+        f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}'
+        for name, table, definition in constraints
+    ]
+
+
 def scale_up_in_process(target: int) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
     import django
@@ -428,7 +466,12 @@ def scale_up_in_process(target: int) -> None:
         columns = _paper_columns(cursor, vendor)
         for statement in _source_statements(max_real):
             cursor.execute(statement)
-        recreate = _drop_sqlite_indexes(cursor) if vendor == "sqlite" else []
+        if vendor == "sqlite":
+            recreate = _drop_sqlite_indexes(cursor)
+        else:
+            recreate = _drop_postgres_indexes(cursor)
+            # The index builds at the end sort in memory rather than in temporary files.
+            cursor.execute("SET maintenance_work_mem = '1GB'")
     real = have
     copy = 0
     fts_copy = target <= NO_COPY_ABOVE
@@ -464,7 +507,9 @@ def scale_up_in_process(target: int) -> None:
                 "SELECT setval(pg_get_serial_sequence('papers_paper', 'id'), max(id)) "
                 "FROM papers_paper"
             )
-            cursor.execute("ANALYZE")
+            # VACUUM sets the copied pages' visibility bits (index-only scans, and no first
+            # reader writing hint bits to every page), then the statistics.
+            cursor.execute("VACUUM ANALYZE")
         else:
             cursor.execute("ANALYZE")
             cursor.execute("PRAGMA journal_mode=WAL")

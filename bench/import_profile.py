@@ -2,7 +2,9 @@
 
 Parses the archive first (outside the measurement), then imports its records in batches as
 ``paperfeed ingest file`` does, timing each step of ``papers_upsert`` with ``time.process_time``
-(CPU of this process only: the PostgreSQL server's work is not in it).
+(CPU of this process only: the PostgreSQL server's work is not in it), and the wall time of
+each step and of each kind of SQL statement (what waits on the server: on PostgreSQL the
+difference between a step's wall and CPU time is mostly the server's work).
 
     .venv/bin/python -m bench.import_profile [--records 40000] [--postgres postgres://.../db]
 """
@@ -62,16 +64,28 @@ def main(argv: list[str] | None = None) -> None:
     parse_cpu = time.process_time() - start
 
     spent: dict[str, float] = defaultdict(float)
+    waited: dict[str, float] = defaultdict(float)
+    statements: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
 
     def timed(name: str, function):
         def wrapper(*args, **kwargs):
-            began = time.process_time()
+            began, clock = time.process_time(), time.perf_counter()
             try:
                 return function(*args, **kwargs)
             finally:
                 spent[name] += time.process_time() - began
+                waited[name] += time.perf_counter() - clock
 
         return wrapper
+
+    def statement_clock(execute, sql, params, many, context):
+        clock = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            kind = statements[" ".join(str(sql).split())[:90]]
+            kind[0] += 1
+            kind[1] += time.perf_counter() - clock
 
     for module_name, names in PHASES.items():
         module = importlib.import_module(module_name)
@@ -81,23 +95,39 @@ def main(argv: list[str] | None = None) -> None:
     services.upsert = importlib.import_module("paperfeed.papers.upsert")
     from paperfeed.ingest.services import ingest_run
 
-    start = time.process_time()
-    run = ingest_run(source="listing", items=iter(items))
-    total = time.process_time() - start
+    start, clock = time.process_time(), time.perf_counter()
+    with django.db.connection.execute_wrapper(statement_clock):
+        run = ingest_run(source="listing", items=iter(items))
+    total, wall = time.process_time() - start, time.perf_counter() - clock
     rows = [
-        (name, f"{seconds:.2f}", f"{seconds / len(items) * 1e6:.0f}")
+        (name, f"{seconds:.2f}", f"{seconds / len(items) * 1e6:.0f}", f"{waited[name]:.2f}")
         for name, seconds in spent.items()
     ]
-    rows.append(("rest of ingest_run", f"{total - sum(spent.values()):.2f}", ""))
-    rows.append(("ingest_run in all", f"{total:.2f}", f"{total / len(items) * 1e6:.0f}"))
+    rows.append(("rest of ingest_run", f"{total - sum(spent.values()):.2f}", "", ""))
     rows.append(
-        ("parsing (not in ingest_run)", f"{parse_cpu:.2f}", f"{parse_cpu / len(items) * 1e6:.0f}")
+        ("ingest_run in all", f"{total:.2f}", f"{total / len(items) * 1e6:.0f}", f"{wall:.2f}")
+    )
+    rows.append(
+        (
+            "parsing (not in ingest_run)",
+            f"{parse_cpu:.2f}",
+            f"{parse_cpu / len(items) * 1e6:.0f}",
+            "",
+        )
     )
     print(
         f"{len(items):,} records ({run.new:,} new) into {django.db.connection.vendor}; "
-        f"CPU of this process; load {os.getloadavg()[0]:.1f}"
+        f"CPU of this process; load {os.getloadavg()[0]:.1f} (nested steps overlap)"
     )
-    print(table(rows, ("phase", "CPU s", "µs/record")))
+    print(table(rows, ("phase", "CPU s", "µs/record", "wall s")))
+    slowest = sorted(statements.items(), key=lambda item: -item[1][1])[:12]
+    print("SQL statements by wall time (COPY runs outside Django's cursor: not here)")
+    print(
+        table(
+            [(sql, str(n), f"{seconds:.2f}") for sql, (n, seconds) in slowest],
+            ("statement", "calls", "wall s"),
+        )
+    )
 
 
 if __name__ == "__main__":

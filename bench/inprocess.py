@@ -106,7 +106,7 @@ import json, os, sys, time
 root = sys.argv[1]
 signed_in = sys.argv[3].startswith("signed-in")
 read_only = sys.argv[3] == "signed-in-read-only"
-meta = json.load(open(f"{root}/var/bench/corpora/sqlite-{os.environ['BENCH_CORPUS']}.json"))
+meta = json.load(open(f"{root}/var/bench/corpora/{os.environ['BENCH_CORPUS']}.json"))
 os.environ.update(meta["env"])
 if not signed_in:
     for kind in ("PAGE", "FEED", "COUNT", "SEARCH", "CARD"):
@@ -148,7 +148,7 @@ with override_settings(ALLOWED_HOSTS=["*"]):
 
 
 def measure(
-    root: Path, paths: list[str], reps: int, mode: str = "anonymous", corpus: str = "10k"
+    root: Path, paths: list[str], reps: int, mode: str = "anonymous", corpus: str = "sqlite-10k"
 ) -> dict[str, tuple[int, float, int, int, bool]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PAPERFEED_", "DATABASE"))}
     code = f"READER = {READER!r}\nREAD_ONLY_READER = {READ_ONLY_READER!r}\n{CHILD}"
@@ -175,7 +175,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--reps", type=int, default=12)
     parser.add_argument("--signed-in", action="store_true", help="as a member, default caches")
-    parser.add_argument("--corpus", default="10k", help="var/bench/corpora/sqlite-<corpus>.json")
+    parser.add_argument("--corpus", default="10k", help="var/bench/corpora/<backend>-<corpus>.json")
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument(
         "--read-only",
         action="store_true",
@@ -187,13 +188,14 @@ def main(argv: list[str] | None = None) -> None:
     if args.read_only:
         mode = "signed-in-read-only"
     args.paths = args.paths or list(SIGNED_IN_PATHS if args.signed_in else PATHS)
+    corpus = f"{args.backend}-{args.corpus}"
     for root in (HERE, args.other):
-        if not (root / f"var/bench/corpora/sqlite-{args.corpus}.json").exists():
+        if not (root / f"var/bench/corpora/{corpus}.json").exists():
             parser.error(f"{root}: no {args.corpus} catalogue (var/bench/corpora)")
     best: dict[tuple[Path, str], tuple[int, float, int, int, bool]] = {}
     for _ in range(args.rounds):
         for root in (args.other, HERE):
-            for path, found in measure(root, args.paths, args.reps, mode, args.corpus).items():
+            for path, found in measure(root, args.paths, args.reps, mode, corpus).items():
                 key = (root, path)
                 if key not in best or found[1] < best[key][1]:
                     best[key] = found

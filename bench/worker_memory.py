@@ -2,13 +2,18 @@
 default caches) on a catalogue, a member and an anonymous reader each read the list pages,
 paper pages and the 50 searches, then each worker's ``/proc`` figures are read.
 
-    .venv/bin/python -m bench.worker_memory [--corpus 1m] [--rounds 2] [--set KEY=VALUE ...]
+    .venv/bin/python -m bench.worker_memory [--corpus 1m] [--backend postgres] [--read-only]
+        [--rounds 2] [--set KEY=VALUE ...]
 
 Prints per worker: VmRSS, VmHWM (peak), RssAnon (its own heap), RssFile (file pages mapped:
-code, the SQLite file's memory map, the search index), and PSS (shared pages split between the
-processes mapping them), in MB. ``--set`` adds environment variables to the server (to compare
-settings side by side in one run: run it twice, alternating). The member is written to the
-catalogue (bench/inprocess.py: READER), so use your own copy of a shared one.
+code, the SQLite file's memory map, the search index), from ``/proc/<pid>/smaps_rollup`` Pss
+(shared pages split between the processes mapping them), Shared_Clean and Private_Clean (file
+pages: the kernel may drop them and read them again from the file), Private_Dirty (memory only
+this worker holds), and Index (the resident pages of the search index's mapped files), in MB.
+``--set`` adds environment variables to the server (to compare settings side by side in one
+run: run it twice, alternating). The member is written to the catalogue (bench/inprocess.py:
+READER), so use your own copy of a shared one, or ``--read-only`` (a shared SQLite catalogue:
+bench/readonly_app.py, members held in memory).
 """
 
 from __future__ import annotations
@@ -21,9 +26,10 @@ from pathlib import Path
 
 from bench import http
 from bench.common import BENCH_VAR, paperfeed
-from bench.signed_in import session_cookie
+from bench.signed_in import read_only_readers, readonly_command, session_cookie
 
 FIELDS = ("VmRSS", "VmHWM", "RssAnon", "RssFile")
+ROLLUP = ("Pss", "Shared_Clean", "Private_Clean", "Private_Dirty")
 
 
 def memory(pid: int) -> dict[str, float]:
@@ -33,9 +39,23 @@ def memory(pid: int) -> dict[str, float]:
         if key in FIELDS:
             found[key] = int(value.split()[0]) / 1024
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-        if line.startswith("Pss:"):
-            found["Pss"] = int(line.split()[1]) / 1024
+        key, _, value = line.partition(":")
+        if key in ROLLUP:
+            found[key] = int(value.split()[0]) / 1024
+    found["Index"] = index_resident(pid)
     return found
+
+
+def index_resident(pid: int) -> float:
+    """MB resident in the worker's mappings of the search index's segment files."""
+    total, inside = 0, False
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        first = line.split(maxsplit=1)[0]
+        if "-" in first and not first.endswith(":"):  # a mapping's header line
+            inside = "/search/" in line
+        elif inside and first == "Rss:":
+            total += int(line.split()[1])
+    return total / 1024
 
 
 def pages(paper_ids: list[str]) -> list[str]:
@@ -52,11 +72,28 @@ def paper_ids(env: dict[str, str], count: int = 30) -> list[str]:
     return paperfeed("shell", "-c", code, env=env).stdout.strip().splitlines()[-1].split()
 
 
-def run(corpus_env: dict[str, str], label: str, rounds: int, extra: dict[str, str]) -> dict:
+def run(
+    corpus_env: dict[str, str],
+    label: str,
+    rounds: int,
+    extra: dict[str, str],
+    *,
+    read_only: bool = False,
+) -> dict:
     env = {**corpus_env, "PAPERFEED_SCHEDULER": "false", "LOG_LEVEL": "WARNING", **extra}
-    cookie = {"Cookie": session_cookie(corpus_env)}
-    paths = pages(paper_ids(corpus_env))
-    with http.server(http.app_command(), env, f"{label}-memory") as (base, pid):
+    if read_only:
+        work = BENCH_VAR / f"{label}-memory-writable"
+        work.mkdir(parents=True, exist_ok=True)
+        env.update({"BENCH_WRITABLE_DIR": str(work), "BENCH_READERS": "1"})
+        signed = read_only_readers(env, 1, 30)
+        cookie = {"Cookie": signed["cookies"][0]}
+        paths = pages(signed["papers"])
+        command = readonly_command()
+    else:
+        cookie = {"Cookie": session_cookie(corpus_env)}
+        paths = pages(paper_ids(corpus_env))
+        command = http.app_command()
+    with http.server(command, env, f"{label}-memory") as (base, pid):
         workers = http.worker_pids(pid)
         started = time.monotonic()
         failed = 0
@@ -83,15 +120,20 @@ def run(corpus_env: dict[str, str], label: str, rounds: int, extra: dict[str, st
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", default="1m")
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--read-only", action="store_true", help="a shared SQLite catalogue, opened read-only"
+    )
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args(argv)
     extra = dict(item.split("=", 1) for item in args.set)
     # The catalogue as it is (a copy of a shared one, say): never rebuilt from here.
-    meta = json.loads((BENCH_VAR / "corpora" / f"sqlite-{args.corpus}.json").read_text())
-    result = run(meta["env"], f"sqlite-{args.corpus}", args.rounds, extra)
+    label = f"{args.backend}-{args.corpus}"
+    meta = json.loads((BENCH_VAR / "corpora" / f"{label}.json").read_text())
+    result = run(meta["env"], label, args.rounds, extra, read_only=args.read_only)
     print(
-        f"sqlite/{args.corpus} {extra or ''}: {result['requests']} requests "
+        f"{args.backend}/{args.corpus} {extra or ''}: {result['requests']} requests "
         f"in {result['seconds']} s, {result['failed']} failed, "
         f"same workers throughout: {result['same_workers']}"
     )

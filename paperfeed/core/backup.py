@@ -52,7 +52,11 @@ def database_label(alias: str = "default") -> str:
     records it): its paper ids mean nothing in another database, e.g. a test database beside
     the development one in the same data dir. A restore writes the new label."""
     db = connections[alias].settings_dict
-    return f"{connections[alias].vendor}:{db.get('HOST') or ''}:{db.get('NAME')}"
+    name = str(db.get("NAME"))
+    if connections[alias].vendor == "sqlite" and name.startswith("file:"):
+        # The same file opened by URI (``file:/path?mode=ro``, read-only) is the same database.
+        name = name.removeprefix("file:").split("?", 1)[0]
+    return f"{connections[alias].vendor}:{db.get('HOST') or ''}:{name}"
 
 
 @dataclass

@@ -15,9 +15,10 @@ import shutil
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 CURRENT = "CURRENT"
 
@@ -38,6 +39,10 @@ def build_read(
     name = name or current_name(base)
     if not name:
         return None
+    # Here, not at the top: numpy (15 MB resident) comes into a web worker only once a build
+    # is read, never for the pages that read none (docs/performance.md, worker memory).
+    import numpy as np
+
     root = base / name
     try:
         meta = json.loads((root / "meta.json").read_text())

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 
+from paperfeed.core import builds
 from paperfeed.papers import querysyntax, search, search_fallback, spelling
 from paperfeed.papers.ids import arxiv_id_in_query
 from paperfeed.papers.models import Paper
@@ -21,7 +22,6 @@ from paperfeed.papers.row_selectors import papers_by_ids, rows_for
 from paperfeed.papers.rows import PaperRow
 from paperfeed.papers.selectors import clamp
 from paperfeed.papers.similar import selectors as similar_selectors
-from paperfeed.papers.similar import store
 
 
 @dataclass
@@ -165,7 +165,7 @@ def _search_ids(
     seconds = settings.PAPERFEED_SEARCH_CACHE_SECONDS
     key = ""
     if seconds > 0:
-        index_name = store.current_name(similar_selectors.store_dir()) if mode != "keyword" else ""
+        index_name = builds.current_name(similar_selectors.store_dir()) if mode != "keyword" else ""
         identity = repr((search.catalogue_version(), index_name, query, limit, offset, sort, mode))
         key = "search:" + hashlib.sha256(identity.encode()).hexdigest()
         hit = cache.get(key)
@@ -201,7 +201,7 @@ def _related_ids(*, query: str, parsed: querysyntax.ParsedQuery) -> list[int]:
     seconds = settings.PAPERFEED_SEARCH_CACHE_SECONDS
     key = ""
     if seconds > 0:
-        index_name = store.current_name(similar_selectors.store_dir())
+        index_name = builds.current_name(similar_selectors.store_dir())
         identity = repr((search.catalogue_version(), index_name, query, "related"))
         key = "search:" + hashlib.sha256(identity.encode()).hexdigest()
         hit = cache.get(key)

@@ -18,18 +18,26 @@ import threading
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import numpy as np
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
 
+from paperfeed.core import builds
 from paperfeed.papers.models import STUB, Paper
 from paperfeed.papers.row_selectors import rows_for
 from paperfeed.papers.rows import PaperRow
 from paperfeed.papers.similar.models import SimilarPaper
-from paperfeed.recs import hybrid, inputs, store
+from paperfeed.recs import inputs
 from paperfeed.recs.models import FeedKey, HiddenPaper, TrainingRun
+
+if TYPE_CHECKING:
+    from paperfeed.recs import hybrid, store
+
+# numpy, scipy and the model's modules (~40 MB resident) are imported where a list is ranked,
+# not here: the URL configuration imports this module, and a web worker that serves no For you
+# list to a reader with signals never needs them (docs/performance.md, worker memory).
 
 MAX_LIST = 100
 
@@ -66,9 +74,11 @@ _loaded: dict[str, object] = {}
 def live_model() -> store.Model | None:
     """The current build (memory-mapped), reopened when a newer one has replaced it."""
     base = settings.PAPERFEED_RECS_DIR
-    name = store.current_name(base)
+    name = builds.current_name(base)
     if name is None:
         return None
+    from paperfeed.recs import store
+
     with _lock:
         if _loaded.get("name") == name:
             cached = _loaded.get("model")
@@ -111,6 +121,10 @@ def for_you(
     result = ForYou(signals=len(own), trained=model is not None)
     if not own:
         return result
+    import numpy as np
+
+    from paperfeed.recs import hybrid
+
     own_ids = [p.paper_id for p in own]
     collaborative = model.edges(own_ids) if model is not None else hybrid.Edges.of(())
     neighbours: dict[int, tuple[list[int], list[float]]] = {}

@@ -6,19 +6,27 @@ import logging
 import resource
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from scipy import sparse
 
 from paperfeed.papers.models import Paper
-from paperfeed.recs import hybrid, inputs, store
+from paperfeed.recs import inputs
 from paperfeed.recs.models import FeedKey, HiddenPaper, TrainingRun
+
+if TYPE_CHECKING:
+    import numpy as np
+    from scipy import sparse
+
+    from paperfeed.recs import hybrid
+
+# numpy, scipy and the training modules are imported by the training functions: the views
+# import this module for hiding a paper and the feed's key, and a web worker never trains.
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +34,8 @@ FEED_SALT = "paperfeed.recs.feed"
 
 
 def config() -> hybrid.Config:
+    from paperfeed.recs import hybrid
+
     return hybrid.Config(
         l2=settings.PAPERFEED_RECS_L2,
         keep=settings.PAPERFEED_RECS_NEIGHBOURS,
@@ -45,6 +55,9 @@ class Matrix:
 
 def signal_matrix(*, max_papers: int) -> Matrix:
     """Every member's signals; only the ``max_papers`` most signalled papers are columns."""
+    import numpy as np
+    from scipy import sparse
+
     pairs = np.fromiter(
         (value for pair in inputs.training_pairs() for value in pair), dtype=np.int64
     ).reshape(-1, 2)
@@ -69,6 +82,8 @@ def signal_matrix(*, max_papers: int) -> Matrix:
 
 def model_train() -> TrainingRun:
     """Train the collaborative model from every member's signals and make it live."""
+    from paperfeed.recs import hybrid, store
+
     started = timezone.now()
     clock = time.perf_counter()
     matrix = signal_matrix(max_papers=settings.PAPERFEED_RECS_MAX_PAPERS)

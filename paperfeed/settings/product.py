@@ -86,6 +86,9 @@ PAPERFEED_SEARCH_DEFAULT_MODE = env("PAPERFEED_SEARCH_DEFAULT_MODE", "hybrid")
 PAPERFEED_SEARCH_ENGINE = env("PAPERFEED_SEARCH_ENGINE", "tantivy")
 PAPERFEED_SEARCH_INDEX_DIR = env("PAPERFEED_SEARCH_INDEX_DIR", "")
 PAPERFEED_SEARCH_INDEX_AFTER_IMPORT = env_bool("PAPERFEED_SEARCH_INDEX_AFTER_IMPORT", True)
+# A web worker's file-backed resident memory (code, and the pages of the mapped search index
+# and builds) above which it gives those pages back after a request (core/mapped.py); 0: never.
+PAPERFEED_MAPPED_FILES_MB = env_int("PAPERFEED_MAPPED_FILES_MB", 64)
 
 # --- Papers at a glance: keywords and one-line summaries -----------------------------------
 # Keywords (papers/glance) and the abstract's contribution sentence for the papers an import wrote,

@@ -56,6 +56,8 @@ END_TO_END = {
     "surfaces",
     # Every API route against the API's own OpenAPI document, property-based.
     "schemathesis",
+    # A fresh interpreter serving every kind of page imports neither numpy nor scipy.
+    "worker_imports",
     # Repository-wide contracts: this map, the import floors, the documented settings.
     "architecture",
     "layers",

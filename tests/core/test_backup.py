@@ -286,3 +286,18 @@ def test_backup_says_when_there_is_no_database(tmp_path):
 
     with pytest.raises(backup.BackupError, match="no SQLite database"):
         dbcopy.sqlite_backup(tmp_path / "missing.sqlite3", tmp_path / "copy.sqlite3")
+
+
+def test_a_sqlite_file_opened_by_uri_has_the_same_database_label(monkeypatch):
+    """The read-only URI of a catalogue (``file:/path?mode=ro``) names the same database, so
+    its search and neighbour indexes still belong to it; another file does not."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite file names only")
+    monkeypatch.setitem(connection.settings_dict, "NAME", "/srv/paperfeed/pf.sqlite3")
+    plain = backup.database_label()
+    monkeypatch.setitem(connection.settings_dict, "NAME", "file:/srv/paperfeed/pf.sqlite3?mode=ro")
+    assert backup.database_label() == plain
+    monkeypatch.setitem(connection.settings_dict, "NAME", "file:/srv/other/pf.sqlite3?mode=ro")
+    assert backup.database_label() != plain

@@ -14,18 +14,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
+from paperfeed.core import builds
 from paperfeed.core.backup import database_label
 from paperfeed.papers import querysyntax
 from paperfeed.papers.models import Paper, PaperAuthor, PaperCategory, visible_through
 from paperfeed.papers.row_selectors import rows_for
 from paperfeed.papers.rows import PaperRow
-from paperfeed.papers.similar import embeddings, neighbours, store, text
+from paperfeed.papers.similar import text
 from paperfeed.papers.similar.models import SimilarPaper
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from paperfeed.papers.similar import store
+
+# numpy, scipy and the index's modules (~40 MB resident in all) are imported by the functions
+# that read the index, not here: a web worker loads them only once a page searches by meaning
+# or finds no stored neighbours, never for every page (docs/performance.md, worker memory).
 
 logger = logging.getLogger(__name__)
 
@@ -75,9 +85,11 @@ _loaded: dict[str, object] = {}
 def live_index() -> store.Index | None:
     """The current build (memory-mapped), reopened when a newer one has replaced it."""
     base = store_dir()
-    name = store.current_name(base)
+    name = builds.current_name(base)
     if name is None:
         return None
+    from paperfeed.papers.similar import store
+
     with _lock:
         cached = _loaded.get("index")
         if _loaded.get("name") == base / name:
@@ -96,6 +108,8 @@ def store_dir() -> Path:
 
 
 def _query_vector(index: store.Index, query: str) -> np.ndarray | None:
+    from paperfeed.papers.similar import embeddings
+
     if index.engine == "tfidf":
         return index.projection.transform([query])[0]
     with _lock:
@@ -127,6 +141,10 @@ def semantic_search(*, query: str, depth: int = 100) -> SemanticHits:
     query = text.strip_markup(query[:MAX_QUERY_CHARS])
     if not query:
         return SemanticHits([], [])
+    import numpy as np
+
+    from paperfeed.papers.similar import embeddings, neighbours
+
     try:
         vector = _query_vector(index, query)
     except (embeddings.ModelNotFound, OSError) as exc:
