@@ -73,6 +73,38 @@ def test_title_matches_weigh_more_and_words_close_together_count():
     assert ids("graph neural networks") == ["2602.00202", "2602.00203", "2602.00201"]
 
 
+@pytest.mark.parametrize("near_first", [True, False])
+def test_words_together_in_a_title_rank_above_the_same_words_far_apart(near_first):
+    # Same words, same title length, same abstract: only the distance between the words
+    # differs, so without the proximity boost the two would tie (and tie by insertion order,
+    # which the parametrisation turns both ways).
+    near = ("2602.00301", "Protein folding with learned energy landscapes today")
+    far = ("2602.00302", "Protein structure with learned energy landscapes folding")
+    for arxiv_id, title in (near, far) if near_first else (far, near):
+        catalogue_paper(arxiv_id, title=title, abstract="A study.")
+    textindex_build.textindex_rebuild()
+    assert ids("protein folding") == [near[0], far[0]]
+    assert ids("folding protein") == [near[0], far[0]], "sloppy phrase: either order is near"
+
+
+def test_proximity_reranks_the_best_hits_and_pages_stay_consistent(monkeypatch):
+    # With a re-ranking depth of 4, the paper whose words sit together comes first among the
+    # best four by BM25; pages past the depth keep BM25's order; no paper shows twice.
+    monkeypatch.setattr(textindex, "RERANK_DEPTH", 4)
+    for n in range(9):
+        catalogue_paper(f"2602.{n:05d}", title=f"Sparse models of attention {n}", abstract="x")
+    catalogue_paper("2602.00099", title="Sparse attention models 9", abstract="x")
+    textindex_build.textindex_rebuild()
+    first = search_selectors.search_papers(query="sparse attention", limit=3)
+    assert first.total == 10 and first.papers[0].paper.arxiv_id == "2602.00099"
+    seen = [r.paper.arxiv_id for r in first.papers]
+    for offset in (3, 6, 9):
+        page = search_selectors.search_papers(query="sparse attention", limit=3, offset=offset)
+        assert page.total == 10
+        seen += [r.paper.arxiv_id for r in page.papers]
+    assert sorted(seen) == sorted({*seen}) and len(seen) == 10
+
+
 def test_hidden_papers_leave_at_once_and_stubs_rank_below_complete_papers():
     from tests.papers.test_selectors import stub
 
