@@ -75,7 +75,7 @@ def kind_of(text: str) -> str:
             return kind
         if kind == "id" and text[:1].isdigit() and "." in text:
             return kind
-        if kind.endswith(":") and kind in text:
+        if (kind.endswith(":") or kind == "sort:date") and kind in text:
             return kind
     return "words"
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import shutil
 import threading
@@ -31,23 +30,18 @@ import tantivy
 from django.conf import settings
 
 from paperfeed.core.backup import database_label
-from paperfeed.papers.merge import author_key
+from paperfeed.papers import textindex_query
 
 logger = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
-# Bump when the schema or the analysis changes: older builds are then ignored until rebuilt.
-FORMAT = 1
+# Bump when the schema or the analysis changes: builds of a format not in READABLE are then
+# ignored until rebuilt. Format 2 dropped format 1's unstemmed ``words`` field ("did you mean"
+# reads the stemmed title and abstract): queries never read it, so format 1 builds still
+# answer alike and need no rebuild.
+FORMAT = 2
+READABLE = (1, 2)
 STATE = "paperfeed.json"
-# Field boosts: a word in the title says more about a paper than the same word in its abstract.
-BOOSTS = {"title": 3.0, "abstract": 1.0, "authors": 1.0}
-# Query words found close together, in the order typed, add to the score (phrase proximity).
-PROXIMITY_SLOP = {"title": 3, "abstract": 6}
-PROXIMITY_BOOST = 1.5
-# Proximity is a second pass over the best RERANK_DEPTH hits by BM25 alone. tantivy (through
-# its Python binding) scores every match of a query, and optional phrase clauses made it read
-# the positions of every match too: 2.5-3x the time of a broad query at 1 M papers.
-RERANK_DEPTH = 200
 # Papers known only from a featured list rank below complete ones of equal relevance. tantivy
 # multiplies a hit's score by log2(2 + weight): complete papers get this weight (x1.25) and
 # stubs 0 (x1.0), the 0.8 ratio of search.STUB_RANK_FACTOR.
@@ -61,9 +55,8 @@ def schema() -> tantivy.Schema:
     builder.add_text_field("title", tokenizer_name="en_stem")
     builder.add_text_field("abstract", tokenizer_name="en_stem")
     builder.add_text_field("authors", tokenizer_name="en_stem")
-    # Unstemmed: author: filters, and the words "did you mean" may suggest.
+    # Unstemmed: author: filters.
     builder.add_text_field("author_names", tokenizer_name="default")
-    builder.add_text_field("words", tokenizer_name="default", index_option="basic")
     builder.add_text_field("categories", tokenizer_name="raw")
     builder.add_integer_field("published", indexed=True, fast=True)
     builder.add_float_field("weight", fast=True)
@@ -89,7 +82,6 @@ class Entry:
             abstract=self.abstract,
             authors=self.authors,
             author_names=self.authors,
-            words=f"{self.title}\n{self.abstract}",
             categories=list(self.categories),
             published=self.published,
             weight=0.0 if self.is_stub else COMPLETE_WEIGHT,
@@ -191,7 +183,7 @@ def live_index(*, database: str) -> tantivy.Index | None:
             return index
         state = read_state(root)
         index = None
-        if state.get("format") == FORMAT and state.get("database") == database:
+        if state.get("format") in READABLE and state.get("database") == database:
             try:
                 index = tantivy.Index.open(str(root))
             except (OSError, ValueError) as exc:
@@ -208,92 +200,6 @@ def engine_index() -> tantivy.Index | None:
     return live_index(database=database_label())
 
 
-def _quoted(word: str) -> str:
-    # The query parser reads a double-quoted string as one term or phrase of that field's
-    # analysis; words (paperfeed.papers.querysyntax.WORD) hold no quote or backslash.
-    return '"' + word.replace("\\", " ").replace('"', " ") + '"'
-
-
-def text_query(
-    index: tantivy.Index,
-    *,
-    terms: Sequence[str],
-    phrases: Sequence[Sequence[str]],
-    author_terms: Sequence[Sequence[str]],
-) -> tantivy.Query:
-    """Every term and phrase in the title, abstract or authors, every author word in the author
-    names (scored by BM25; proximity is :func:`proximity_queries`)."""
-    parts = [f"+{_quoted(term)}" for term in terms]
-    parts += [f"+{_quoted(' '.join(phrase))}" for phrase in phrases if phrase]
-    parts += [
-        f"+author_names:{_quoted(author_key(word))}" for words in author_terms for word in words
-    ]
-    return index.parse_query(" ".join(parts), list(BOOSTS), BOOSTS)
-
-
-def proximity_queries(index: tantivy.Index, terms: Sequence[str]) -> list[tantivy.Query]:
-    """One sloppy phrase per field: the terms close together, in the order typed, in the title
-    or the abstract (none for fewer than two terms)."""
-    if len(terms) < 2:
-        return []
-    together = _quoted(" ".join(terms))
-    return [
-        index.parse_query(f"{field}:{together}~{slop}^{PROXIMITY_BOOST}", list(BOOSTS), BOOSTS)
-        for field, slop in PROXIMITY_SLOP.items()
-    ]
-
-
-def _second_pass(
-    index: tantivy.Index,
-    searcher: tantivy.Searcher,
-    hits: list[tuple[float, tantivy.DocAddress]],
-    terms: Sequence[str],
-) -> list[tuple[float, tantivy.DocAddress]]:
-    """The first pass's best ``hits`` (BM25 alone) re-scored as one query with optional phrase
-    clauses and ``weight_by_field`` would score them (tantivy adds the scores of a boolean
-    query's clauses, then multiplies by log2(2 + weight)), best first. Each proximity phrase is
-    searched among these papers alone, so only their positions are read; the weight is read
-    for them alone too (scaling every match by it was a fifth of a broad query's time)."""
-    if not hits:
-        return hits  # (and tantivy panics on a search for no hits)
-    addresses = [address for _, address in hits]
-    extra: dict[tuple[int, int], float] = {}
-    phrases = proximity_queries(index, terms)
-    if phrases:
-        fields = index.schema
-        # A plain union of single-id terms: tantivy's term-set query on an integer field cost
-        # 5x more to build and seek for a few hundred ids.
-        among = tantivy.Query.const_score_query(
-            tantivy.Query.boolean_query(
-                [
-                    (tantivy.Occur.Should, tantivy.Query.term_query(fields, "id", int(pk)))
-                    for pk in searcher.fast_field_values("id", addresses)
-                    if pk is not None
-                ]
-            ),
-            0.0,
-        )
-        for phrase in phrases:
-            query = tantivy.Query.boolean_query(
-                [(tantivy.Occur.Must, among), (tantivy.Occur.Must, phrase)]
-            )
-            for score, address in searcher.search(query, len(hits), count=False).hits:
-                key = (address.segment_ord, address.doc)
-                extra[key] = extra.get(key, 0.0) + float(score)
-    weights = searcher.fast_field_values("weight", addresses)
-    rescored = [
-        (
-            math.log2(2.0 + max(0.0, float(weight or 0.0)))
-            * (float(score) + extra.get((address.segment_ord, address.doc), 0.0)),
-            address,
-        )
-        for (score, address), weight in zip(hits, weights, strict=True)
-    ]
-    # Stable: equal scores keep the first pass's order.
-    rescored.sort(key=lambda hit: -hit[0])
-    return rescored
-
-
 def search(
     index: tantivy.Index,
     *,
@@ -308,30 +214,21 @@ def search(
     limit: int = 20,
     offset: int = 0,
     count: bool = True,
+    count_cap: int | None = None,
 ) -> tuple[list[int], int]:
     """Paper ids of one page, best first (or newest first), and the number of matches (0
-    unless ``count``). Raises ValueError when tantivy cannot read the query (callers fall back
-    to the database)."""
-    clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-    has_text = bool(terms or phrases or any(author_terms))
-    if has_text:
-        clauses.append(
-            (
-                tantivy.Occur.Must,
-                text_query(index, terms=terms, phrases=phrases, author_terms=author_terms),
-            )
-        )
-    else:
-        clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+    unless ``count``; exact below ``count_cap``, see :mod:`.textindex_query`). Raises
+    ValueError when tantivy cannot read the query (callers fall back to the database)."""
+    filters: list[tuple[tantivy.Occur, tantivy.Query]] = []
     fields = index.schema
     if categories:
-        clauses.append(
+        filters.append(
             (tantivy.Occur.Must, tantivy.Query.term_set_query(fields, "categories", categories))
         )
     if years is not None:
         first = int(datetime(years[0], 1, 1, tzinfo=UTC).timestamp())
         last = int(datetime(years[1] + 1, 1, 1, tzinfo=UTC).timestamp())
-        clauses.append(
+        filters.append(
             (
                 tantivy.Occur.Must,
                 tantivy.Query.range_query(
@@ -340,32 +237,61 @@ def search(
             )
         )
     if among is not None:
-        clauses.append((tantivy.Occur.Must, tantivy.Query.term_set_query(fields, "id", among)))
+        filters.append((tantivy.Occur.Must, tantivy.Query.term_set_query(fields, "id", among)))
     if hidden:
-        clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_set_query(fields, "id", hidden)))
-    query = tantivy.Query.boolean_query(clauses)
+        filters.append((tantivy.Occur.MustNot, tantivy.Query.term_set_query(fields, "id", hidden)))
+    has_text = bool(terms or phrases or any(author_terms))
+    text = (
+        textindex_query.text_query(index, terms=terms, phrases=phrases, author_terms=author_terms)
+        if has_text
+        else tantivy.Query.all_query()
+    )
+    query = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *filters])
     searcher = index.searcher()
+    words = [*terms, *(word for phrase in phrases for word in phrase)]
     if by_date or not has_text:
-        found = searcher.search(
-            query, limit, count=count, order_by_field="published", offset=offset
+        hits, total = textindex_query.newest(
+            index,
+            searcher,
+            query,
+            depth=offset + limit,
+            count=count,
+            count_cap=count_cap,
+            words=words,
         )
-        addresses = [address for _, address in found.hits]
     else:
-        # The page and the hits above it; the best RERANK_DEPTH get the second pass, so pages
-        # past it keep the first pass's order and no paper shows on two pages.
-        found = searcher.search(query, max(offset + limit, RERANK_DEPTH), count=count)
-        hits = found.hits
-        hits = _second_pass(index, searcher, hits[:RERANK_DEPTH], terms) + hits[RERANK_DEPTH:]
-        addresses = [address for _, address in hits[offset : offset + limit]]
+        in_title = textindex_query.title_query(
+            index, terms=terms, phrases=phrases, author_terms=author_terms
+        )
+        hits, total = textindex_query.best(
+            index,
+            searcher,
+            query,
+            in_title=(
+                None
+                if in_title is None
+                else tantivy.Query.boolean_query([(tantivy.Occur.Must, in_title), *filters])
+            ),
+            depth=offset + limit,
+            count=count,
+            count_cap=count_cap,
+            terms=terms,
+            words=words,
+        )
+    addresses = [address for _, address in hits[offset : offset + limit]]
     ids = searcher.fast_field_values("id", addresses) if addresses else []
-    # ``count`` is set when searched with count=True; the type stubs leave it out.
-    total = getattr(found, "count", None) or 0
     return [int(pk) for pk in ids if pk is not None], int(total)
 
 
 def word_frequencies(index: tantivy.Index, words: Iterable[str]) -> dict[str, int]:
-    """How many papers hold each word in their title or abstract (unstemmed); absent ones left
-    out."""
+    """About how many papers hold each word in their title or abstract, as the search reads
+    it (stemmed: a word is known when a query for it finds papers): the larger of the two
+    fields' document frequencies, enough to rank spellings; absent ones left out. Term
+    dictionary look-ups only (a separate unstemmed field for this was a third of a build)."""
     searcher = index.searcher()
-    found = {word: searcher.doc_freq("words", word) for word in words}
+    found: dict[str, int] = {}
+    for word in words:
+        stems = textindex_query.STEMMED.analyze(word)
+        if len(stems) == 1:
+            found[word] = max(searcher.doc_freq(field, stems[0]) for field in ("title", "abstract"))
     return {word: count for word, count in found.items() if count}
