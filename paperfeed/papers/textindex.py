@@ -289,9 +289,16 @@ def word_frequencies(index: tantivy.Index, words: Iterable[str]) -> dict[str, in
     fields' document frequencies, enough to rank spellings; absent ones left out. Term
     dictionary look-ups only (a separate unstemmed field for this was a third of a build)."""
     searcher = index.searcher()
+    words = list(words)
+    # One analysis for all plain words ("did you mean" asks about hundreds of candidate
+    # spellings at once): each is one token, so the stems come back in the same order.
+    plain = [word for word in words if word.isascii() and word.isalnum() and len(word) <= 40]
+    stems = dict(zip(plain, textindex_query.STEMMED.analyze(" ".join(plain)), strict=True))
     found: dict[str, int] = {}
     for word in words:
-        stems = textindex_query.STEMMED.analyze(word)
-        if len(stems) == 1:
-            found[word] = max(searcher.doc_freq(field, stems[0]) for field in ("title", "abstract"))
+        analysed = [stems[word]] if word in stems else textindex_query.STEMMED.analyze(word)
+        if len(analysed) == 1:
+            found[word] = max(
+                searcher.doc_freq(field, analysed[0]) for field in ("title", "abstract")
+            )
     return {word: count for word, count in found.items() if count}
