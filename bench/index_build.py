@@ -85,40 +85,14 @@ def _private_copy(name: str) -> dict[str, str]:
     }
 
 
-class _Recording:
-    """An index whose searchers remember the hits, (score, address), of their last search:
-    ``textindex.search`` returns ids only, and ties need the scores."""
-
-    def __init__(self, index: object) -> None:
-        self._index = index
-        self.hits: list = []
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._index, name)
-
-    def searcher(self) -> object:
-        searcher = self._index.searcher()  # type: ignore[attr-defined]
-        recording = self
-
-        class Searcher:
-            def __getattr__(self, name: str) -> object:
-                return getattr(searcher, name)
-
-            def search(self, *args: object, **options: object) -> object:
-                found = searcher.search(*args, **options)
-                recording.hits = found.hits
-                return found
-
-        return Searcher()
-
-
 # Papers compared per query: the top ones, the tail of equal scores at the cut left out.
 COMPARED = 100
 
 
 def compare(roots: dict[str, str], queries: int) -> list[str]:
     """Differences between the indexes at ``roots`` (label -> build directory); empty when they
-    answer alike. Runs here, with this tree's query code, against each build in turn.
+    answer alike. Runs here, with this tree's query code, against each build in turn: each
+    query's BM25 first pass (top papers and exact count) and document frequencies.
 
     Papers of equal score (or equal date, sorted by date) come back in the order of their
     place in the index, and a build with two writer threads places papers differently on
@@ -131,7 +105,7 @@ def compare(roots: dict[str, str], queries: int) -> list[str]:
     import tantivy
 
     from bench.search_speed import queries as make_queries
-    from paperfeed.papers import querysyntax, textindex
+    from paperfeed.papers import querysyntax, textindex_query
     from paperfeed.papers.models import Paper, PaperAuthor
 
     texts = make_queries(queries)
@@ -143,29 +117,31 @@ def compare(roots: dict[str, str], queries: int) -> list[str]:
     for name in PaperAuthor.objects.order_by("?").values_list("name", flat=True)[:2000]:
         vocabulary.update(word.lower() for word in name.split())
     categories = set(Paper.objects.values_list("primary_category", flat=True).distinct())
-    fields = ("title", "abstract", "authors", "author_names", "words")
+    # Format 1 builds also have an unstemmed "words" field, which no query reads any more.
+    fields = ("title", "abstract", "authors", "author_names")
 
     def answers(index: tantivy.Index) -> dict:
-        recording = _Recording(index)
         out: dict = {"docs": index.searcher().num_docs}
+        searcher = index.searcher()
         for text in texts:
             parsed = querysyntax.parse_query(text)
-            ids, total = textindex.search(
-                recording,  # type: ignore[arg-type]
+            if not (parsed.terms or parsed.phrases or any(parsed.author_terms)):
+                continue
+            # The words' BM25 pass (what the postings decide), with its exact count.
+            query = textindex_query.text_query(
+                index,
                 terms=parsed.terms,
                 phrases=parsed.phrases,
                 author_terms=parsed.author_terms,
-                categories=parsed.categories,
-                years=parsed.years,
-                by_date=parsed.sort == "date",
-                limit=COMPARED,
             )
+            found = searcher.search(query, COMPARED, count=True)
+            ids = searcher.fast_field_values("id", [a for _, a in found.hits])
             # Three decimals: scores are float32 sums, equal papers may differ in the last bit.
-            scored = [(round(hit[0], 3), pk) for hit, pk in zip(recording.hits, ids, strict=True)]
+            scored = [(round(hit[0], 3), pk) for hit, pk in zip(found.hits, ids, strict=True)]
             if len(scored) == COMPARED:
                 scored = [pair for pair in scored if pair[0] != scored[-1][0]]
+            total = getattr(found, "count", 0)
             out[f"q:{text}"] = (sorted(scored, key=lambda pair: (-pair[0], pair[1])), total)
-        searcher = index.searcher()
         for field in fields:
             for word in sorted(vocabulary):
                 out[f"{field}:{word}"] = searcher.doc_freq(field, word)

@@ -254,6 +254,7 @@ def search_filtered(
                 by_date=sort == "date",
                 limit=limit,
                 offset=offset,
+                count_cap=COUNT_CAP,
             )
             return ids, min(total, COUNT_CAP)
         except ValueError as exc:

@@ -30,19 +30,18 @@ import tantivy
 from django.conf import settings
 
 from paperfeed.core.backup import database_label
-from paperfeed.papers.merge import author_key
+from paperfeed.papers import textindex_query
 
 logger = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
-# Bump when the schema or the analysis changes: older builds are then ignored until rebuilt.
-FORMAT = 1
+# Bump when the schema or the analysis changes: builds of a format not in READABLE are then
+# ignored until rebuilt. Format 2 dropped format 1's unstemmed ``words`` field ("did you mean"
+# reads the stemmed title and abstract): queries never read it, so format 1 builds still
+# answer alike and need no rebuild.
+FORMAT = 2
+READABLE = (1, 2)
 STATE = "paperfeed.json"
-# Field boosts: a word in the title says more about a paper than the same word in its abstract.
-BOOSTS = {"title": 3.0, "abstract": 1.0, "authors": 1.0}
-# Query words found close together, in the order typed, add to the score (phrase proximity).
-PROXIMITY_SLOP = {"title": 3, "abstract": 6}
-PROXIMITY_BOOST = 1.5
 # Papers known only from a featured list rank below complete ones of equal relevance. tantivy
 # multiplies a hit's score by log2(2 + weight): complete papers get this weight (x1.25) and
 # stubs 0 (x1.0), the 0.8 ratio of search.STUB_RANK_FACTOR.
@@ -56,9 +55,8 @@ def schema() -> tantivy.Schema:
     builder.add_text_field("title", tokenizer_name="en_stem")
     builder.add_text_field("abstract", tokenizer_name="en_stem")
     builder.add_text_field("authors", tokenizer_name="en_stem")
-    # Unstemmed: author: filters, and the words "did you mean" may suggest.
+    # Unstemmed: author: filters.
     builder.add_text_field("author_names", tokenizer_name="default")
-    builder.add_text_field("words", tokenizer_name="default", index_option="basic")
     builder.add_text_field("categories", tokenizer_name="raw")
     builder.add_integer_field("published", indexed=True, fast=True)
     builder.add_float_field("weight", fast=True)
@@ -84,7 +82,6 @@ class Entry:
             abstract=self.abstract,
             authors=self.authors,
             author_names=self.authors,
-            words=f"{self.title}\n{self.abstract}",
             categories=list(self.categories),
             published=self.published,
             weight=0.0 if self.is_stub else COMPLETE_WEIGHT,
@@ -186,7 +183,7 @@ def live_index(*, database: str) -> tantivy.Index | None:
             return index
         state = read_state(root)
         index = None
-        if state.get("format") == FORMAT and state.get("database") == database:
+        if state.get("format") in READABLE and state.get("database") == database:
             try:
                 index = tantivy.Index.open(str(root))
             except (OSError, ValueError) as exc:
@@ -203,34 +200,6 @@ def engine_index() -> tantivy.Index | None:
     return live_index(database=database_label())
 
 
-def _quoted(word: str) -> str:
-    # The query parser reads a double-quoted string as one term or phrase of that field's
-    # analysis; words (paperfeed.papers.querysyntax.WORD) hold no quote or backslash.
-    return '"' + word.replace("\\", " ").replace('"', " ") + '"'
-
-
-def text_query(
-    index: tantivy.Index,
-    *,
-    terms: Sequence[str],
-    phrases: Sequence[Sequence[str]],
-    author_terms: Sequence[Sequence[str]],
-) -> tantivy.Query:
-    """Every term and phrase in the title, abstract or authors, every author word in the author
-    names; the terms close together in title or abstract score more."""
-    parts = [f"+{_quoted(term)}" for term in terms]
-    parts += [f"+{_quoted(' '.join(phrase))}" for phrase in phrases if phrase]
-    parts += [
-        f"+author_names:{_quoted(author_key(word))}" for words in author_terms for word in words
-    ]
-    if len(terms) > 1:
-        together = _quoted(" ".join(terms))
-        parts += [
-            f"{field}:{together}~{slop}^{PROXIMITY_BOOST}" for field, slop in PROXIMITY_SLOP.items()
-        ]
-    return index.parse_query(" ".join(parts), list(BOOSTS), BOOSTS)
-
-
 def search(
     index: tantivy.Index,
     *,
@@ -245,30 +214,21 @@ def search(
     limit: int = 20,
     offset: int = 0,
     count: bool = True,
+    count_cap: int | None = None,
 ) -> tuple[list[int], int]:
     """Paper ids of one page, best first (or newest first), and the number of matches (0
-    unless ``count``). Raises ValueError when tantivy cannot read the query (callers fall back
-    to the database)."""
-    clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-    has_text = bool(terms or phrases or any(author_terms))
-    if has_text:
-        clauses.append(
-            (
-                tantivy.Occur.Must,
-                text_query(index, terms=terms, phrases=phrases, author_terms=author_terms),
-            )
-        )
-    else:
-        clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+    unless ``count``; exact below ``count_cap``, see :mod:`.textindex_query`). Raises
+    ValueError when tantivy cannot read the query (callers fall back to the database)."""
+    filters: list[tuple[tantivy.Occur, tantivy.Query]] = []
     fields = index.schema
     if categories:
-        clauses.append(
+        filters.append(
             (tantivy.Occur.Must, tantivy.Query.term_set_query(fields, "categories", categories))
         )
     if years is not None:
         first = int(datetime(years[0], 1, 1, tzinfo=UTC).timestamp())
         last = int(datetime(years[1] + 1, 1, 1, tzinfo=UTC).timestamp())
-        clauses.append(
+        filters.append(
             (
                 tantivy.Occur.Must,
                 tantivy.Query.range_query(
@@ -277,27 +237,68 @@ def search(
             )
         )
     if among is not None:
-        clauses.append((tantivy.Occur.Must, tantivy.Query.term_set_query(fields, "id", among)))
+        filters.append((tantivy.Occur.Must, tantivy.Query.term_set_query(fields, "id", among)))
     if hidden:
-        clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_set_query(fields, "id", hidden)))
-    query = tantivy.Query.boolean_query(clauses)
+        filters.append((tantivy.Occur.MustNot, tantivy.Query.term_set_query(fields, "id", hidden)))
+    has_text = bool(terms or phrases or any(author_terms))
+    text = (
+        textindex_query.text_query(index, terms=terms, phrases=phrases, author_terms=author_terms)
+        if has_text
+        else tantivy.Query.all_query()
+    )
+    query = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *filters])
     searcher = index.searcher()
+    words = [*terms, *(word for phrase in phrases for word in phrase)]
     if by_date or not has_text:
-        found = searcher.search(
-            query, limit, count=count, order_by_field="published", offset=offset
+        hits, total = textindex_query.newest(
+            index,
+            searcher,
+            query,
+            depth=offset + limit,
+            count=count,
+            count_cap=count_cap,
+            words=words,
         )
     else:
-        found = searcher.search(query, limit, count=count, offset=offset, weight_by_field="weight")
-    addresses = [address for _, address in found.hits]
+        in_title = textindex_query.title_query(
+            index, terms=terms, phrases=phrases, author_terms=author_terms
+        )
+        hits, total = textindex_query.best(
+            index,
+            searcher,
+            query,
+            in_title=(
+                None
+                if in_title is None
+                else tantivy.Query.boolean_query([(tantivy.Occur.Must, in_title), *filters])
+            ),
+            depth=offset + limit,
+            count=count,
+            count_cap=count_cap,
+            terms=terms,
+            words=words,
+        )
+    addresses = [address for _, address in hits[offset : offset + limit]]
     ids = searcher.fast_field_values("id", addresses) if addresses else []
-    # ``count`` is set when searched with count=True; the type stubs leave it out.
-    total = getattr(found, "count", None) or 0
     return [int(pk) for pk in ids if pk is not None], int(total)
 
 
 def word_frequencies(index: tantivy.Index, words: Iterable[str]) -> dict[str, int]:
-    """How many papers hold each word in their title or abstract (unstemmed); absent ones left
-    out."""
+    """About how many papers hold each word in their title or abstract, as the search reads
+    it (stemmed: a word is known when a query for it finds papers): the larger of the two
+    fields' document frequencies, enough to rank spellings; absent ones left out. Term
+    dictionary look-ups only (a separate unstemmed field for this was a third of a build)."""
     searcher = index.searcher()
-    found = {word: searcher.doc_freq("words", word) for word in words}
+    words = list(words)
+    # One analysis for all plain words ("did you mean" asks about hundreds of candidate
+    # spellings at once): each is one token, so the stems come back in the same order.
+    plain = [word for word in words if word.isascii() and word.isalnum() and len(word) <= 40]
+    stems = dict(zip(plain, textindex_query.STEMMED.analyze(" ".join(plain)), strict=True))
+    found: dict[str, int] = {}
+    for word in words:
+        analysed = [stems[word]] if word in stems else textindex_query.STEMMED.analyze(word)
+        if len(analysed) == 1:
+            found[word] = max(
+                searcher.doc_freq(field, analysed[0]) for field in ("title", "abstract")
+            )
     return {word: count for word, count in found.items() if count}

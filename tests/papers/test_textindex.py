@@ -3,11 +3,19 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
+import tantivy
 
-from paperfeed.papers import search_fallback, search_selectors, textindex, textindex_build
+from paperfeed.papers import (
+    search_fallback,
+    search_selectors,
+    textindex,
+    textindex_build,
+    textindex_query,
+)
 from paperfeed.papers.models import Paper
 from tests.factories import catalogue_paper
 from tests.papers.test_search_selectors import HOSTILE, two_papers
@@ -73,6 +81,38 @@ def test_title_matches_weigh_more_and_words_close_together_count():
     assert ids("graph neural networks") == ["2602.00202", "2602.00203", "2602.00201"]
 
 
+@pytest.mark.parametrize("near_first", [True, False])
+def test_words_together_in_a_title_rank_above_the_same_words_far_apart(near_first):
+    # Same words, same title length, same abstract: only the distance between the words
+    # differs, so without the proximity boost the two would tie (and tie by insertion order,
+    # which the parametrisation turns both ways).
+    near = ("2602.00301", "Protein folding with learned energy landscapes today")
+    far = ("2602.00302", "Protein structure with learned energy landscapes folding")
+    for arxiv_id, title in (near, far) if near_first else (far, near):
+        catalogue_paper(arxiv_id, title=title, abstract="A study.")
+    textindex_build.textindex_rebuild()
+    assert ids("protein folding") == [near[0], far[0]]
+    assert ids("folding protein") == [near[0], far[0]], "sloppy phrase: either order is near"
+
+
+def test_proximity_reranks_the_best_hits_and_pages_stay_consistent(monkeypatch):
+    # With a re-ranking depth of 4, the paper whose words sit together comes first among the
+    # best four by BM25; pages past the depth keep BM25's order; no paper shows twice.
+    monkeypatch.setattr(textindex_query, "RERANK_DEPTH", 4)
+    for n in range(9):
+        catalogue_paper(f"2602.{n:05d}", title=f"Sparse models of attention {n}", abstract="x")
+    catalogue_paper("2602.00099", title="Sparse attention models 9", abstract="x")
+    textindex_build.textindex_rebuild()
+    first = search_selectors.search_papers(query="sparse attention", limit=3)
+    assert first.total == 10 and first.papers[0].paper.arxiv_id == "2602.00099"
+    seen = [r.paper.arxiv_id for r in first.papers]
+    for offset in (3, 6, 9):
+        page = search_selectors.search_papers(query="sparse attention", limit=3, offset=offset)
+        assert page.total == 10
+        seen += [r.paper.arxiv_id for r in page.papers]
+    assert sorted(seen) == sorted({*seen}) and len(seen) == 10
+
+
 def test_hidden_papers_leave_at_once_and_stubs_rank_below_complete_papers():
     from tests.papers.test_selectors import stub
 
@@ -103,6 +143,58 @@ def test_counts_are_exact_and_pages_follow_each_other():
     assert first.total == second.total == 25
     seen = [r.paper.pk for r in first.papers] + [r.paper.pk for r in second.papers]
     assert len(set(seen)) == 20
+
+
+def test_counts_stop_at_the_cap_and_are_exact_below_it(monkeypatch):
+    # Five papers with both words in the title (enough, at a depth of 4, for the title-first
+    # pass) and seven with them in the abstract only: twelve matches in all.
+    monkeypatch.setattr(textindex_query, "RERANK_DEPTH", 4)
+    for n in range(5):
+        catalogue_paper(f"2602.{n:05d}", title=f"Sparse attention variant {n}", abstract="x")
+    for n in range(5, 12):
+        catalogue_paper(f"2602.{n:05d}", title=f"Variant {n}", abstract="Sparse attention.")
+    catalogue_paper("2602.00099", title="Dense attention", abstract="Not sparse at all.")
+    textindex_build.textindex_rebuild()
+    index = textindex.engine_index()
+    assert index is not None
+
+    def total(cap: int | None, query: str = "sparse attention") -> int:
+        return textindex.search(index, terms=query.split(), count_cap=cap, limit=2)[1]
+
+    assert total(None) == total(100) == 13, "exact below the cap (the dense paper says sparse)"
+    assert total(3) == 3, "the five title matches alone reach the cap"
+    assert total(8) == 13, "they do not reach this one: every match counted"
+    assert total(3, "dense attention") == 1
+    found, _ = textindex.search(index, terms=["sparse", "attention"], count_cap=3, limit=4)
+    titles = set(Paper.objects.filter(pk__in=found).values_list("title", flat=True))
+    assert all(title.startswith("Sparse attention") for title in titles) and len(titles) == 4
+
+
+def test_newest_first_reads_the_recent_dates_first_and_agrees_with_ordering_every_match():
+    # 32 papers a year apart: the newest eighth of the dates (about four years) holds four,
+    # so with a cap of 2 a page of up to four is answered from it, a longer one from all.
+    for n in range(32):
+        catalogue_paper(
+            f"2602.{n:05d}",
+            title=f"Graph sampling study {n}",
+            abstract="x",
+            published=datetime(1990 + n, 6, 1, tzinfo=UTC),
+        )
+    textindex_build.textindex_rebuild()
+    index = textindex.engine_index()
+    assert index is not None
+    for limit, offset in ((2, 0), (3, 1), (4, 0), (3, 3), (12, 0), (5, 25)):
+        options = dict(terms=["graph", "sampling"], by_date=True, limit=limit, offset=offset)
+        windowed, capped = textindex.search(index, **options, count_cap=2)
+        everything, total = textindex.search(index, **options)
+        assert windowed == everything and total == 32, (limit, offset)
+        assert capped == (2 if offset + limit <= 4 else 32), "the window, else every match"
+        dates = dict(Paper.objects.filter(pk__in=windowed).values_list("pk", "published"))
+        assert [dates[pk].year for pk in windowed] == list(
+            range(2021 - offset, 2021 - offset - limit, -1)
+        )
+    assert textindex.search(index, terms=["graph"], by_date=True, count_cap=100)[1] == 32
+    assert len(textindex.search(index, by_date=True, limit=40, count_cap=2)[0]) == 32
 
 
 def test_did_you_mean_reads_the_index():
@@ -144,3 +236,44 @@ def test_an_index_of_another_database_or_engine_setting_is_not_used(settings):
     textindex._held.clear()
     assert textindex.engine_index() is None
     assert ids("diffusion") == ["2602.00101", "2602.00102"], "the database answers"
+
+
+def test_a_format_1_build_with_its_words_field_still_answers(monkeypatch):
+    # Format 1 had an unstemmed ``words`` field; format 2 dropped it and reads nothing the
+    # older builds lack, so they keep answering (with "did you mean") until rebuilt.
+    new_document = textindex.Entry.document
+
+    def old_document(entry):
+        document = new_document(entry)
+        document.add_text("words", f"{entry.title}\n{entry.abstract}")
+        return document
+
+    def schema_with_words():
+        builder = tantivy.SchemaBuilder()
+        builder.add_integer_field("id", stored=True, indexed=True, fast=True)
+        for name in ("title", "abstract", "authors"):
+            builder.add_text_field(name, tokenizer_name="en_stem")
+        builder.add_text_field("author_names", tokenizer_name="default")
+        builder.add_text_field("words", tokenizer_name="default", index_option="basic")
+        builder.add_text_field("categories", tokenizer_name="raw")
+        builder.add_integer_field("published", indexed=True, fast=True)
+        builder.add_float_field("weight", fast=True)
+        return builder.build()
+
+    two_papers()
+    with monkeypatch.context() as patched:
+        patched.setattr(textindex, "schema", schema_with_words)
+        patched.setattr(textindex.Entry, "document", old_document)
+        patched.setattr(textindex, "FORMAT", 1)
+        textindex_build.textindex_rebuild()
+    root = textindex.current_root(textindex.index_dir())
+    assert root is not None and textindex.read_state(root)["format"] == 1
+    textindex._held.clear()
+    index = textindex.engine_index()
+    assert index is not None and index.searcher().doc_freq("words", "diffusion") == 2
+    assert ids("diffusion") == ["2602.00101", "2602.00102"]
+    result = search_selectors.search_papers(query="difusion transformrs")
+    assert result.suggestion == "diffusion transformers"
+    (root / textindex.STATE).write_text(json.dumps({**textindex.read_state(root), "format": 0}))
+    textindex._held.clear()
+    assert textindex.engine_index() is None, "an older format than that is ignored"

@@ -1,0 +1,229 @@
+"""The search engine and selector in process, this checkout beside another, side by side.
+
+Distinct queries (``bench.search_speed``'s mix, plus misspelt words that take the "did you
+mean" path and bare arXiv ids), every cache off. Each checkout runs in a child process of its
+own; rounds alternate between them so a busy machine weighs on both alike. Per query: the
+engine (``search.search_filtered``: one page of ids and the count) and the whole selector
+(``search_papers``: the engine, "did you mean", rows, highlighting), CPU (``process_time``)
+and wall. Then p50 / p95 by kind of query, the slowest queries, and how many answers differ
+between the two checkouts (the count, and the first page's ids).
+
+    .venv/bin/python -m bench.search_engine_ab OTHER [--queries 1000] [--rounds 4]
+
+OTHER is another checkout (``git archive BASE | tar -x -C /tmp/base``) that runs against the
+same catalogue (``PAPERFEED_DATA_DIR`` / ``DATABASE_URL`` as for ``bench.search_speed``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parents[1]
+
+# Run inside each checkout: answers "round N" lines with one JSON line of figures per query.
+CHILD = r"""
+import json, os, sys, time
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
+for name in ("PAGE", "FEED", "COUNT", "SEARCH", "CARD"):
+    os.environ[f"PAPERFEED_{name}_CACHE_SECONDS"] = "0"
+import django
+django.setup()
+from paperfeed.papers import querysyntax, search
+from paperfeed.papers.search_selectors import search_papers
+
+texts, rounds = json.load(open(sys.argv[1])), int(sys.argv[2])
+for text in texts[-5:]:
+    search_papers(query=text, limit=20, mode="keyword")
+texts = texts[:-5]
+per_round = len(texts) // rounds
+cpu, wall = time.process_time, time.perf_counter
+for line in sys.stdin:
+    n = int(line.split()[1])
+    out = []
+    for text in texts[n * per_round:(n + 1) * per_round]:
+        parsed = querysyntax.parse_query(text)
+        c, w = cpu(), wall()
+        ids, total = search.search_filtered(
+            terms=parsed.terms, phrases=parsed.phrases, author_terms=parsed.author_terms,
+            categories=parsed.categories, years=parsed.years,
+            sort=parsed.sort or "relevance", limit=20,
+        ) if not parsed.is_empty else ([], 0)
+        engine = (cpu() - c, wall() - w)
+        c, w = cpu(), wall()
+        result = search_papers(query=text, limit=20, mode="keyword")
+        selector = (cpu() - c, wall() - w)
+        out.append({
+            "text": text, "engine": engine, "selector": selector, "total": result.total,
+            "ids": [row.paper.pk for row in result.papers],
+        })
+    print(json.dumps(out), flush=True)
+"""
+
+KINDS = ("id", "author:", "cat:", "year:", "phrase", "sort:date", "did you mean", "words")
+
+
+def kind_of(text: str) -> str:
+    for kind in KINDS[:6]:
+        if kind == "phrase" and text.startswith('"'):
+            return kind
+        if kind == "id" and text[:1].isdigit() and "." in text:
+            return kind
+        if (kind.endswith(":") or kind == "sort:date") and kind in text:
+            return kind
+    return "words"
+
+
+def misspelt(texts: list[str], count: int, rng: random.Random) -> list[str]:
+    """Two-word queries with one word's inner letters swapped: most match nothing, so the
+    selector takes its "did you mean" path."""
+    out = []
+    for text in texts:
+        words = text.split()
+        if len(words) != 2 or not all(w.isalpha() and len(w) > 5 for w in words):
+            continue
+        word = list(words[0])
+        i = rng.randrange(1, len(word) - 2)
+        word[i], word[i + 1] = word[i + 1], word[i]
+        out.append(f"{''.join(word)} {words[1]}")
+        if len(out) == count:
+            break
+    return out
+
+
+def _child(checkout: Path, texts_file: str, rounds: int) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    return subprocess.Popen(
+        [sys.executable, "-c", CHILD, texts_file, str(rounds)],
+        cwd=checkout,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000 if ordered else 0.0
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("other", type=Path)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--slowest", type=int, default=12)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
+    import django
+
+    django.setup()
+    from bench.common import table
+    from bench.search_speed import queries
+    from paperfeed.papers.models import Paper
+
+    rng = random.Random(31)
+    texts = queries(args.queries)
+    typos = set(misspelt(texts, args.queries // 20, rng))
+    texts += sorted(typos)
+    texts += list(
+        Paper.objects.visible()
+        .order_by("?")
+        .values_list("arxiv_id", flat=True)[: args.queries // 50]
+    )
+    rng.shuffle(texts)
+    checkouts = {"this": HERE, "other": args.other.resolve()}
+    answers: dict[str, list[dict]] = {name: [] for name in checkouts}
+    load = [os.getloadavg()[0]]
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as handle:
+        json.dump(texts, handle)
+        handle.flush()
+        children = {
+            name: _child(path, handle.name, args.rounds) for name, path in checkouts.items()
+        }
+        for n in range(args.rounds):
+            order = list(checkouts) if n % 2 == 0 else list(reversed(checkouts))
+            for name in order:
+                child = children[name]
+                assert child.stdin is not None and child.stdout is not None
+                child.stdin.write(f"round {n}\n")
+                child.stdin.flush()
+                answers[name] += json.loads(child.stdout.readline())
+            load.append(os.getloadavg()[0])
+        for child in children.values():
+            assert child.stdin is not None
+            child.stdin.close()
+            child.wait()
+    asked = len(answers["this"])
+    print(
+        f"{Paper.objects.count():,} papers; {asked} distinct queries, {args.rounds} alternating"
+        f" rounds, every cache off; load average {min(load):.1f}-{max(load):.1f}"
+    )
+    rows = []
+    for name, path in checkouts.items():
+        got = answers[name]
+        figures = []
+        for part in ("engine", "selector"):
+            for clock in (0, 1):
+                values = [a[part][clock] for a in got]
+                figures.append(f"{_p(values, 0.5):.2f} / {_p(values, 0.95):.2f}")
+        rows.append((f"{name} ({path})", *figures))
+    print(
+        table(
+            rows,
+            ("checkout", "engine CPU p50/p95", "wall", "selector CPU p50/p95", "wall"),
+        )
+    )
+    print("selector CPU p50 / p95 / max (ms) by kind of query, this | other")
+    kinds = []
+    for kind in KINDS:
+        these = [a["selector"][0] for a in answers["this"] if _kind(a, typos) == kind]
+        others = [a["selector"][0] for a in answers["other"] if _kind(a, typos) == kind]
+        if these:
+            kinds.append(
+                (
+                    kind,
+                    str(len(these)),
+                    f"{_p(these, 0.5):.1f} / {_p(these, 0.95):.1f} / {max(these) * 1000:.0f}",
+                    f"{_p(others, 0.5):.1f} / {_p(others, 0.95):.1f} / {max(others) * 1000:.0f}",
+                )
+            )
+    print(table(kinds, ("kind", "queries", "this", "other")))
+    other_by_text = {a["text"]: a for a in answers["other"]}
+    slow = sorted(answers["this"], key=lambda a: -a["selector"][0])[: args.slowest]
+    print("slowest here (selector CPU ms, this | other; total)")
+    print(
+        table(
+            [
+                (
+                    a["text"][:50],
+                    f"{a['selector'][0] * 1000:.1f}",
+                    f"{other_by_text[a['text']]['selector'][0] * 1000:.1f}",
+                    str(a["total"]),
+                )
+                for a in slow
+            ],
+            ("query", "this", "other", "total"),
+        )
+    )
+    totals = sum(1 for a in answers["this"] if a["total"] != other_by_text[a["text"]]["total"])
+    pages = sum(1 for a in answers["this"] if a["ids"] != other_by_text[a["text"]]["ids"])
+    tops = sum(1 for a in answers["this"] if a["ids"][:1] != other_by_text[a["text"]]["ids"][:1])
+    print(
+        f"answers that differ: count {totals}, first page {pages}, first result {tops} (of {asked})"
+    )
+
+
+def _kind(answer: dict, typos: set[str]) -> str:
+    return "did you mean" if answer["text"] in typos else kind_of(answer["text"])
+
+
+if __name__ == "__main__":
+    main()
