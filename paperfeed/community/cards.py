@@ -229,10 +229,16 @@ class Reader:
         )
 
 
-def upvote_box(request: HttpRequest | None, row: PaperRow) -> SafeString:
-    """One paper's vote box for this reader (the paper page's)."""
-    voted = row.paper.pk in voted_ids(request, [row.paper.pk])
-    return mark_safe(Reader(request).box(row, voted))
+def upvote_box(
+    request: HttpRequest | None, row: PaperRow, *, with_parts: bool = False
+) -> SafeString:
+    """One paper's vote box for this reader (the paper page's); ``with_parts``: followed by the
+    other apps' parts (the save button), as in a card's vote column."""
+    pk = row.paper.pk
+    html = Reader(request).box(row, pk in voted_ids(request, [pk]))
+    if with_parts:
+        html += "".join(part.boxes(request, [pk], None)(pk) for part in reader_parts())
+    return mark_safe(html)
 
 
 # --- Lists of cards ----------------------------------------------------------------------------

@@ -32,7 +32,7 @@ def _columns(request: HttpRequest, args: list[str], parts: list[ReaderPart]) -> 
         state = card_state(
             user=request.user,  # type: ignore[arg-type]
             paper_ids=set(ids),
-            mine=[part.mine(request.user) for part in parts],  # type: ignore[arg-type]
+            mine=[part.mine for part in parts],
         )
     else:
         state = CardState(counts={}, voted=set(), mine=[set() for _ in parts])

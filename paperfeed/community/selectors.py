@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Exists, OuterRef, QuerySet
 
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport, Upvote
@@ -30,20 +33,63 @@ class CardState:
     mine: list[set[int]]
 
 
-def card_state(*, user: User, paper_ids: Collection[int], mine: list[Exists]) -> CardState:
-    """This member's state on these papers, in one query (``mine``: subqueries over the paper,
-    ``OuterRef("pk")``, one per other reader part)."""
-    if not paper_ids:
-        return CardState(counts={}, voted=set(), mine=[set() for _ in mine])
+# The values card_state's query is compiled with, replaced by each call's own.
+_USER_SENTINEL = -987_000_001
+_PAPER_SENTINEL = -987_100_000
+
+
+def _card_state_query(user: User, paper_ids: list[int], mine: list[Exists]) -> QuerySet:
     names = [f"mine_{i}" for i in range(len(mine))]
-    rows = (
-        Paper.objects.filter(pk__in=list(paper_ids))
+    return (
+        Paper.objects.filter(pk__in=paper_ids)
         .annotate(
             voted=Exists(Upvote.objects.filter(user=user, paper_id=OuterRef("pk"))),
             **dict(zip(names, mine, strict=True)),
         )
         .values_list("pk", "upvote_count", "voted", *names)
     )
+
+
+@lru_cache(maxsize=64)
+def _card_state_sql(
+    connection: BaseDatabaseWrapper, count: int, mine: tuple[Callable[[User], Exists], ...]
+) -> tuple[str, tuple[tuple[int, Any], ...]]:
+    """card_state's SQL for ``count`` papers, compiled once per connection: the ORM spent more
+    CPU building this query on every member's page than the database spent answering it. Each
+    parameter as (-1, None) for the user, (i, None) for the i-th paper id, or (-2, value)."""
+    user = User(pk=_USER_SENTINEL)
+    ids = [_PAPER_SENTINEL - i for i in range(count)]
+    sql, params = _card_state_query(
+        user, ids, [part(user) for part in mine]
+    ).query.sql_with_params()
+    where = {paper: i for i, paper in enumerate(ids)}
+    plan = tuple(
+        (-1, None)
+        if param == _USER_SENTINEL
+        else (where[param], None)
+        if param in where
+        else (-2, param)
+        for param in params
+    )
+    if sum(1 for i, _ in plan if i >= 0) != count or all(i != -1 for i, _ in plan):
+        raise RuntimeError("card_state: the compiled query lost a parameter")
+    return sql, plan
+
+
+def card_state(
+    *, user: User, paper_ids: Collection[int], mine: Sequence[Callable[[User], Exists]] = ()
+) -> CardState:
+    """This member's state on these papers, in one query (``mine``: for each other reader part,
+    a function from a user to a subquery over the paper, ``OuterRef("pk")``)."""
+    if not paper_ids:
+        return CardState(counts={}, voted=set(), mine=[set() for _ in mine])
+    ids = list(paper_ids)
+    db = connections[DEFAULT_DB_ALIAS]  # the thread's own connection (hashable)
+    sql, plan = _card_state_sql(db, len(ids), tuple(mine))
+    params = [user.pk if i == -1 else ids[i] if i >= 0 else value for i, value in plan]
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     state = CardState(counts={}, voted=set(), mine=[set() for _ in mine])
     for pk, count, voted, *has in rows:
         state.counts[pk] = count

@@ -52,9 +52,12 @@ class TrendingConfig(AppConfig):
         from paperfeed.core.readerslots import filler_register, template_filler
         from paperfeed.papers.models import Paper
 
+        def code_links(ids: list[int]) -> dict[int, Paper]:
+            # The form shows the link only: not the whole (wide) row for every member's page.
+            return Paper.objects.only("id", "code_url").in_bulk(ids)
+
         filler_register(
-            "codelink",
-            template_filler("trending/_code_link_form.html", load=Paper.objects.in_bulk),
+            "codelink", template_filler("trending/_code_link_form.html", load=code_links)
         )
         papers_imported.connect(record_imported_upvotes, dispatch_uid="trending.upvotes")
         papers_imported.connect(find_imported_code_links, dispatch_uid="trending.code_links")

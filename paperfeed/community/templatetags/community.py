@@ -17,14 +17,17 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def upvote_box(context: template.Context, row: PaperRow) -> SafeString:
+def upvote_box(context: template.Context, row: PaperRow, with_parts: bool = False) -> SafeString:
     """``{% upvote_box row %}``: the paper's one upvote count and this reader's vote button
-    (community/cards.py; a sign-in link for anonymous readers)."""
+    (community/cards.py; a sign-in link for anonymous readers). ``with_parts=True``: and the
+    other apps' parts beside it (the save button), as on a card: in a shared body one slot,
+    filled from the votes' one query."""
     if readerslots.building():
+        kind = "card" if with_parts else "vote"
         return mark_safe(
-            readerslots.slot("vote", row.paper.pk, row.source_upvotes, row.local_upvotes)
+            readerslots.slot(kind, row.paper.pk, row.source_upvotes, row.local_upvotes)
         )
-    return cards.upvote_box(context.get("request"), row)
+    return cards.upvote_box(context.get("request"), row, with_parts=with_parts)
 
 
 @register.simple_tag(takes_context=True)
