@@ -6,7 +6,6 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
@@ -15,6 +14,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Exists, OuterRef, QuerySet
 
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport, Upvote
+from paperfeed.core.compiled import Compiled, compile_query
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
 
 MAX_DEPTH = 6
@@ -53,27 +53,14 @@ def _card_state_query(user: User, paper_ids: list[int], mine: list[Exists]) -> Q
 @lru_cache(maxsize=64)
 def _card_state_sql(
     connection: BaseDatabaseWrapper, count: int, mine: tuple[Callable[[User], Exists], ...]
-) -> tuple[str, tuple[tuple[int, Any], ...]]:
-    """card_state's SQL for ``count`` papers, compiled once per connection: the ORM spent more
-    CPU building this query on every member's page than the database spent answering it. Each
-    parameter as (-1, None) for the user, (i, None) for the i-th paper id, or (-2, value)."""
+) -> Compiled:
+    """card_state's SQL for ``count`` papers, compiled once per connection (core/compiled.py):
+    the ORM spent more CPU building this query on every member's page than the database spent
+    answering it. Values: the user's id, then the papers'."""
     user = User(pk=_USER_SENTINEL)
     ids = [_PAPER_SENTINEL - i for i in range(count)]
-    sql, params = _card_state_query(
-        user, ids, [part(user) for part in mine]
-    ).query.sql_with_params()
-    where = {paper: i for i, paper in enumerate(ids)}
-    plan = tuple(
-        (-1, None)
-        if param == _USER_SENTINEL
-        else (where[param], None)
-        if param in where
-        else (-2, param)
-        for param in params
-    )
-    if sum(1 for i, _ in plan if i >= 0) != count or all(i != -1 for i, _ in plan):
-        raise RuntimeError("card_state: the compiled query lost a parameter")
-    return sql, plan
+    query = _card_state_query(user, ids, [part(user) for part in mine])
+    return compile_query(query, [_USER_SENTINEL, *ids])
 
 
 def card_state(
@@ -85,11 +72,7 @@ def card_state(
         return CardState(counts={}, voted=set(), mine=[set() for _ in mine])
     ids = list(paper_ids)
     db = connections[DEFAULT_DB_ALIAS]  # the thread's own connection (hashable)
-    sql, plan = _card_state_sql(db, len(ids), tuple(mine))
-    params = [user.pk if i == -1 else ids[i] if i >= 0 else value for i, value in plan]
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = _card_state_sql(db, len(ids), tuple(mine)).rows([user.pk, *ids])
     state = CardState(counts={}, voted=set(), mine=[set() for _ in mine])
     for pk, count, voted, *has in rows:
         state.counts[pk] = count

@@ -54,14 +54,22 @@ def filler_register(kind: str, filler: Filler) -> None:
 
 
 def template_filler(
-    template_name: str, *, load: Callable[[list[int]], Mapping[int, Any]], name: str = "paper"
+    template_name: str,
+    *,
+    load: Callable[[list[int]], Mapping[int, Any]],
+    name: str = "paper",
+    wanted: Callable[[HttpRequest, int], bool] | None = None,
 ) -> Filler:
     """A filler that renders ``template_name`` for this reader once per slot (slot "kind:id"),
     with the object ``load`` finds for the id as ``name`` (all the page's ids read at once);
-    an id ``load`` does not find fills nothing."""
+    an id ``load`` does not find fills nothing, and so does one ``wanted(request, id)`` turns
+    down (asked first, so a part most readers do not see loads nothing for them)."""
 
     def filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]:
-        objects = load([int(arg) for arg in args])
+        ids = [int(arg) for arg in args]
+        if wanted is not None:
+            ids = [pk for pk in ids if wanted(request, pk)]
+        objects = load(ids) if ids else {}
         html = {
             arg: render_to_string(template_name, {name: objects[int(arg)]}, request=request)
             if int(arg) in objects
