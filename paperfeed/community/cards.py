@@ -35,7 +35,6 @@ from django.core.cache import caches
 from django.db import DatabaseError
 from django.db.models import Exists
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
@@ -204,7 +203,7 @@ class Reader:
         path = request.get_full_path() if request is not None else "/"
         if self.member:
             assert request is not None
-            self.token = get_token(request)
+            self.token = readerslots.csrf_token(request)
             self.next = escape(path)
             self.action = _upvote_url_pattern()
         else:

@@ -24,7 +24,6 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
@@ -111,7 +110,9 @@ class ReaderControls:
 
     @cached_property
     def csrf(self) -> str:
-        return readerslots.csrf_input(get_token(self.request)) if self.request is not None else ""
+        if self.request is None:
+            return ""
+        return readerslots.csrf_input(readerslots.csrf_token(self.request))
 
     def _url(self, name: str, pk: int) -> str:
         if name not in self._urls:

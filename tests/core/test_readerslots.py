@@ -266,3 +266,14 @@ def test_an_expired_or_deleted_session_is_anonymous_at_once(papers):
     reader.is_active = False
     reader.save()
     assert not _is_members_page(signed_in(reader))
+
+
+def test_a_filled_page_masks_the_readers_token_once_for_all_its_forms(papers):
+    reader = UserFactory()
+    client = signed_in(reader)
+    for path in ("/papers", f"/papers/{papers[0].arxiv_id}"):
+        client.get(path)
+        page = client.get(path).content.decode()
+        tokens = _TOKEN.findall(page)
+        assert len(tokens) > 3 and len(set(tokens)) == 1
+        assert _unmask_cipher_token(tokens[0]) == token_of(client)
