@@ -31,12 +31,16 @@ def test_card_state_is_each_readers_own_from_one_compiled_query():
     assert len(queries) == 2
     assert mine.voted == {papers[0].pk} and mine.mine == [{papers[2].pk}]
     assert his.voted == {papers[0].pk, papers[1].pk} and his.mine == [set()]
-    assert mine.counts == his.counts == {
-        papers[0].pk: 2,
-        papers[1].pk: 1,
-        papers[2].pk: 0,
-        papers[3].pk: 0,
-    }
+    assert (
+        mine.counts
+        == his.counts
+        == {
+            papers[0].pk: 2,
+            papers[1].pk: 1,
+            papers[2].pk: 0,
+            papers[3].pk: 0,
+        }
+    )
     # Another shape, no other parts, a paper that is not there.
     alone = card_state(user=bob, paper_ids=[papers[1].pk, 999_999], mine=[])
     assert alone.voted == {papers[1].pk} and alone.counts == {papers[1].pk: 1}

@@ -87,7 +87,7 @@ def alone_and_filled(settings, client: Client, path: str) -> tuple[str, str]:  #
 def test_each_readers_thread_is_the_thread_built_for_them_alone(
     settings, paper, people, discussion, reader
 ):
-    top, mine, gone, rude = discussion
+    top, mine, _gone, rude = discussion
     path = path_of(paper)
     builder = UserFactory()
     signed_in(builder).get(path)  # someone else's request keeps the thread
@@ -119,7 +119,7 @@ def test_nothing_of_one_reader_is_in_anothers_thread_or_in_the_kept_one(
     settings, paper, people, discussion
 ):
     alice, bob, carol = people
-    top, mine, gone, rude = discussion
+    mine = discussion[1]
     path = path_of(paper)
     as_alice, as_bob, as_carol = signed_in(alice), signed_in(bob), signed_in(carol)
     as_carol.get(path)  # the curator's request keeps the thread
