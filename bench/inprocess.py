@@ -52,14 +52,18 @@ SIGNED_IN_PATHS = (
 )
 
 # The member the signed-in benchmarks read as (run inside a set-up Django process): upvotes on the
-# first cards of the home page and of /papers/new, and trending as a running site serves it (from
-# the scores its worker stored, not computed per request). Leaves ``reader`` and ``client`` (signed
-# in) defined.
-READER = r"""
+# first cards of the home page and of /papers/new, trending as a running site serves it (from
+# the scores its worker stored, not computed per request), and a discussed paper page (12
+# comments, two the reader's). Leaves ``reader`` and ``client`` (signed in) defined.
+DISCUSSED = "2503.13531"
+READER = (
+    f"DISCUSSED = {DISCUSSED!r}\n"
+    + r"""
 from django.contrib.auth import get_user_model
 from django.test import Client
 from paperfeed.community.services import upvote_add
 from paperfeed.papers import selectors
+from paperfeed.papers.models import Paper
 from paperfeed.papers.periods import Period
 from paperfeed.trending.models import TrendingRun
 from paperfeed.trending.scores import trending_scores_recompute
@@ -72,9 +76,23 @@ if created:
         upvote_add(user=reader, paper=row.paper)
 if TrendingRun.objects.first() is None:
     trending_scores_recompute()
+# A discussed paper page: 12 comments by 4 members, replies among them, 2 the reader's own.
+from paperfeed.community.models import Comment
+from paperfeed.community.services import comment_create
+discussed = Paper.objects.filter(arxiv_id=DISCUSSED).first()
+if discussed is not None and not Comment.objects.filter(paper=discussed).exists():
+    members = get_user_model().objects
+    others = [members.get_or_create(username=f"bench-talker-{n}")[0] for n in range(3)]
+    parent = None
+    for n in range(12):
+        author = reader if n in (3, 8) else others[n % 3]
+        body = f"Comment {n}: the **ablation** in section {n % 5} and [code](https://example.org/{n})."
+        made = comment_create(user=author, paper=discussed, body=body, parent=parent)
+        parent = made if n % 3 else None
 client = Client()
 client.force_login(reader)
 """
+)
 
 # A member on a catalogue this process must not write to (the shared 1 M one): the database
 # opened read-only, the session in a signed cookie, and a member that exists only in memory

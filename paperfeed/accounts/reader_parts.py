@@ -14,7 +14,8 @@ from paperfeed.core import readerslots
 
 def _template_part(name: str) -> readerslots.Filler:
     def filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]:
-        html = render_to_string(name, request=request)
+        # The page's one masked token (readerslots.csrf_token), not a fresh mask for the menu.
+        html = render_to_string(name, {"csrf_token": readerslots.csrf_token(request)}, request)
         return lambda _args: html
 
     return filler

@@ -35,7 +35,6 @@ from django.core.cache import caches
 from django.db import DatabaseError
 from django.db.models import Exists
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
@@ -204,7 +203,7 @@ class Reader:
         path = request.get_full_path() if request is not None else "/"
         if self.member:
             assert request is not None
-            self.token = get_token(request)
+            self.token = readerslots.csrf_token(request)
             self.next = escape(path)
             self.action = _upvote_url_pattern()
         else:
@@ -229,10 +228,16 @@ class Reader:
         )
 
 
-def upvote_box(request: HttpRequest | None, row: PaperRow) -> SafeString:
-    """One paper's vote box for this reader (the paper page's)."""
-    voted = row.paper.pk in voted_ids(request, [row.paper.pk])
-    return mark_safe(Reader(request).box(row, voted))
+def upvote_box(
+    request: HttpRequest | None, row: PaperRow, *, with_parts: bool = False
+) -> SafeString:
+    """One paper's vote box for this reader (the paper page's); ``with_parts``: followed by the
+    other apps' parts (the save button), as in a card's vote column."""
+    pk = row.paper.pk
+    html = Reader(request).box(row, pk in voted_ids(request, [pk]))
+    if with_parts:
+        html += "".join(part.boxes(request, [pk], None)(pk) for part in reader_parts())
+    return mark_safe(html)
 
 
 # --- Lists of cards ----------------------------------------------------------------------------

@@ -1,16 +1,23 @@
 """A member's own parts of a page served from a shared body (core/readerslots.py) that the
 community app fills: each card's vote column, the paper page's vote box and its comment
-section (whose Reply, Edit, Delete, Report and moderation controls depend on the reader)."""
+section (a thread kept per paper and comment version, whose Reply, Edit, Delete, Report and
+moderation controls are filled per reader: community/thread.py)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 
+from paperfeed.community import selectors
 from paperfeed.community.cards import Reader, ReaderPart, reader_parts
 from paperfeed.community.selectors import CardState, card_state
+from paperfeed.community.thread import ReaderControls
 from paperfeed.core import readerslots
+from paperfeed.core.caching import shared_copy
 from paperfeed.papers.models import Paper
 
 
@@ -25,7 +32,7 @@ def _columns(request: HttpRequest, args: list[str], parts: list[ReaderPart]) -> 
         state = card_state(
             user=request.user,  # type: ignore[arg-type]
             paper_ids=set(ids),
-            mine=[part.mine(request.user) for part in parts],  # type: ignore[arg-type]
+            mine=[part.mine for part in parts],
         )
     else:
         state = CardState(counts={}, voted=set(), mine=[set() for _ in parts])
@@ -47,12 +54,48 @@ def vote_filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]:
     return _columns(request, args, []).__getitem__
 
 
+def _kept_thread(request: HttpRequest, paper_id: int) -> list[str] | None:
+    """The paper's comment section as kept for every member (built by this request when the
+    comments changed), split at its slots; None for no such paper."""
+
+    def build() -> list[str] | None:
+        paper = Paper.objects.filter(pk=paper_id).first()
+        if paper is None:
+            return None
+        with readerslots.shared_build():
+            html = render_to_string("community/paper_comments.html", {"paper": paper}, request)
+        return readerslots.split(html)
+
+    # Keyed by the path too: the claim form's "next" is the page's own address.
+    version = selectors.comment_version(paper_id=paper_id)
+    key = f"{request.get_full_path()}\0{paper_id}\0{version!r}"
+    seconds = max(settings.PAPERFEED_PAGE_CACHE_SECONDS, 1)
+    return shared_copy("thread:" + hashlib.sha256(key.encode()).hexdigest(), seconds, build)
+
+
+def comments_filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]:
+    """The paper page's comment section (slot "comments:id"): the thread kept per paper and
+    comment version, so a new, edited, deleted or hidden comment shows at once to everyone,
+    filled with this reader's controls (the "thread" and "csrf" slots in it)."""
+
+    def section(arg: str) -> str:
+        pieces = _kept_thread(request, int(arg))
+        return readerslots.fill(pieces, request) if pieces else ""
+
+    return section
+
+
+def thread_filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]:
+    """Each control of a kept thread (slots "thread:kind:…", community/thread.py) for this
+    reader, from one ReaderControls for the page."""
+    controls = ReaderControls(request)
+    return lambda arg: controls.slot(*(int(n) for n in arg.split(":")))
+
+
 def register() -> None:
     readerslots.filler_register("card", card_filler)
     readerslots.filler_register("vote", vote_filler)
-    # The paper page's comment section (slot "comments:id"), whose Reply, Edit, Delete, Report
-    # and moderation controls are the reader's: rendered for them from the page's own template.
-    readerslots.filler_register(
-        "comments",
-        readerslots.template_filler("community/paper_comments.html", load=Paper.objects.in_bulk),
-    )
+    # The paper page's comment section (slot "comments:id"): a thread kept for every member,
+    # with each reader's Reply, Edit, Delete, Report and moderation controls filled in.
+    readerslots.filler_register("comments", comments_filler)
+    readerslots.filler_register("thread", thread_filler)

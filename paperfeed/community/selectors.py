@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Exists, OuterRef, QuerySet
 
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport, Upvote
+from paperfeed.core.compiled import Compiled, compile_query
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
 
 MAX_DEPTH = 6
@@ -30,20 +33,46 @@ class CardState:
     mine: list[set[int]]
 
 
-def card_state(*, user: User, paper_ids: Collection[int], mine: list[Exists]) -> CardState:
-    """This member's state on these papers, in one query (``mine``: subqueries over the paper,
-    ``OuterRef("pk")``, one per other reader part)."""
-    if not paper_ids:
-        return CardState(counts={}, voted=set(), mine=[set() for _ in mine])
+# The values card_state's query is compiled with, replaced by each call's own.
+_USER_SENTINEL = -987_000_001
+_PAPER_SENTINEL = -987_100_000
+
+
+def _card_state_query(user: User, paper_ids: list[int], mine: list[Exists]) -> QuerySet:
     names = [f"mine_{i}" for i in range(len(mine))]
-    rows = (
-        Paper.objects.filter(pk__in=list(paper_ids))
+    return (
+        Paper.objects.filter(pk__in=paper_ids)
         .annotate(
             voted=Exists(Upvote.objects.filter(user=user, paper_id=OuterRef("pk"))),
             **dict(zip(names, mine, strict=True)),
         )
         .values_list("pk", "upvote_count", "voted", *names)
     )
+
+
+@lru_cache(maxsize=64)
+def _card_state_sql(
+    connection: BaseDatabaseWrapper, count: int, mine: tuple[Callable[[User], Exists], ...]
+) -> Compiled:
+    """card_state's SQL for ``count`` papers, compiled once per connection (core/compiled.py):
+    the ORM spent more CPU building this query on every member's page than the database spent
+    answering it. Values: the user's id, then the papers'."""
+    user = User(pk=_USER_SENTINEL)
+    ids = [_PAPER_SENTINEL - i for i in range(count)]
+    query = _card_state_query(user, ids, [part(user) for part in mine])
+    return compile_query(query, [_USER_SENTINEL, *ids])
+
+
+def card_state(
+    *, user: User, paper_ids: Collection[int], mine: Sequence[Callable[[User], Exists]] = ()
+) -> CardState:
+    """This member's state on these papers, in one query (``mine``: for each other reader part,
+    a function from a user to a subquery over the paper, ``OuterRef("pk")``)."""
+    if not paper_ids:
+        return CardState(counts={}, voted=set(), mine=[set() for _ in mine])
+    ids = list(paper_ids)
+    db = connections[DEFAULT_DB_ALIAS]  # the thread's own connection (hashable)
+    rows = _card_state_sql(db, len(ids), tuple(mine)).rows([user.pk, *ids])
     state = CardState(counts={}, voted=set(), mine=[set() for _ in mine])
     for pk, count, voted, *has in rows:
         state.counts[pk] = count
@@ -93,6 +122,25 @@ def comment_thread(*, paper: Paper) -> list[CommentNode]:
         ordered.append(CommentNode(comment, min(depth, MAX_DEPTH)))
         stack.extend((c, depth + 1) for c in reversed(children.get(comment.pk, [])))
     return ordered
+
+
+def comment_version(*, paper_id: int) -> tuple[object, ...]:
+    """What a paper's shared comment thread is kept by (community/reader_parts.py): its comments'
+    number and newest id (a new comment), newest edit time (an edit), the ids of the deleted and
+    of the hidden ones (a delete, a hide or unhide), and how many still have an author (an
+    account deleted); one indexed query. A changed display name or an approved claim is not in
+    it: those show within PAPERFEED_PAGE_CACHE_SECONDS, as on every shared page. Plain SQL: it
+    runs on every member's paper page."""
+    table = Comment._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*), MAX(id), MAX(edited_at),"  # noqa: S608
+            " SUM(CASE WHEN deleted THEN id ELSE 0 END),"
+            " SUM(CASE WHEN hidden THEN id ELSE 0 END), COUNT(author_id)"
+            f" FROM {table} WHERE paper_id = %s",
+            [paper_id],
+        )
+        return tuple(cursor.fetchone() or ())
 
 
 def upvoted_paper_ids(*, user: User | AnonymousUser) -> set[int]:

@@ -3,7 +3,8 @@
 Cards are rendered once and shared by every reader (community/cards.py); whether this reader
 saved a paper is laid over them per request, from one query for the page's papers. Plain
 string formatting, as the vote box, so a page of cards costs microseconds here. The paper
-page uses the same function (``{% save_box paper %}``), so the button has one markup.
+page shows it beside its vote box as a card does (``{% upvote_box row with_parts=True %}``),
+so the button has one markup.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from urllib.parse import quote
 from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
@@ -76,7 +76,7 @@ def _boxes(
         )
         return lambda pk: html
     saved = saved_ids(request, paper_ids) if known is None else known
-    token, next_path = get_token(request), escape(path)
+    token, next_path = readerslots.csrf_token(request), escape(path)
     # One reverse() per page, not per card (~40 µs each): the URL with a marker for the id.
     marker = 987654321
     action = reverse("library:save", args=[marker]).replace(str(marker), "{}")
@@ -97,26 +97,16 @@ def _boxes(
     return box
 
 
-def save_box(request: HttpRequest | None, paper_id: int) -> str:
-    """One paper's save button for this reader (the paper page's)."""
-    return _boxes(request, [paper_id])(paper_id)
-
-
-def save_filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]:
-    """The paper page's save button in a shared body (slot "save:id", core/readerslots.py)."""
-    box = _boxes(request, [int(arg) for arg in args])
-    return lambda arg: box(int(arg))
-
-
 def collect_filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]:
     """The paper page's "Add to a collection" in a shared body (slot "collect:id"): this
     reader's collections and CSRF token, from the same template (which shows only the paper's
     id, so no paper is read)."""
     return lambda arg: render_to_string(
-        "library/_paper_collect.html", {"paper": Paper(pk=int(arg))}, request=request
+        "library/_paper_collect.html",
+        {"paper": Paper(pk=int(arg)), "csrf_token": readerslots.csrf_token(request)},
+        request=request,
     )
 
 
 def register_fillers() -> None:
-    readerslots.filler_register("save", save_filler)
     readerslots.filler_register("collect", collect_filler)

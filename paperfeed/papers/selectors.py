@@ -19,9 +19,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, Literal
 
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, When, Window
 
 from paperfeed.core.caching import cached_count
+from paperfeed.core.compiled import Compiled, compile_query
 from paperfeed.papers import search
 from paperfeed.papers.ids import InvalidArxivId, normalize_arxiv_id
 from paperfeed.papers.models import (
@@ -247,12 +249,16 @@ def paper_detail(*, arxiv_id: str) -> PaperRow | None:
     return row
 
 
-def paper_version(*, arxiv_id: str) -> str:
-    """A digest of the paper's own row and of its featured entries (its days and source
-    counts), so a member's shared paper page (core/readerslots.py) is built afresh the moment
-    any of them changes, a vote or a comment included; one query. "" for no such paper."""
-    row = (
-        Paper.objects.filter(arxiv_id=arxiv_id)
+# The arxiv_id paper_version's query is compiled with (no arXiv id has a "~").
+_VERSION_SENTINEL = "~paper-version~"
+
+
+@functools.lru_cache(maxsize=4)
+def _paper_version_sql(connection: object) -> Compiled:
+    """paper_version's query, compiled once per connection (core/compiled.py): building this
+    grouped query cost a member's paper page more CPU than answering it."""
+    query = (
+        Paper.objects.filter(arxiv_id=_VERSION_SENTINEL)
         .annotate(
             featured_days=Count("featured"),
             featured_last=Max("featured__day"),
@@ -262,11 +268,21 @@ def paper_version(*, arxiv_id: str) -> str:
             featured_changed=Max("featured__updated_at"),
         )
         .values_list()
-        .first()
+        .order_by("pk")[:1]
     )
-    if row is None:
+    return compile_query(query, [_VERSION_SENTINEL])
+
+
+def paper_version(*, arxiv_id: str) -> str:
+    """A digest of the paper's own row and of its featured entries (its days and source
+    counts), so a member's shared paper page (core/readerslots.py) is built afresh the moment
+    any of them changes, a vote or a comment included; one query. "" for no such paper."""
+    if "\0" in arxiv_id:  # no such key, and PostgreSQL refuses a NUL in text
         return ""
-    return hashlib.blake2b(repr(row).encode(), digest_size=16).hexdigest()
+    rows = _paper_version_sql(connections[DEFAULT_DB_ALIAS]).rows([arxiv_id])
+    if not rows:
+        return ""
+    return hashlib.blake2b(repr(rows[0]).encode(), digest_size=16).hexdigest()
 
 
 def paper_is_listed(*, arxiv_id: str) -> bool:

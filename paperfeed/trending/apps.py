@@ -51,10 +51,17 @@ class TrendingConfig(AppConfig):
         # curator) is theirs, so the form is rendered per request from the same template.
         from paperfeed.core.readerslots import filler_register, template_filler
         from paperfeed.papers.models import Paper
+        from paperfeed.trending.templatetags.trending_charts import code_link_form_shown
+
+        def code_links(ids: list[int]) -> dict[int, Paper]:
+            # The form shows the link only: not the whole (wide) row.
+            return Paper.objects.only("id", "code_url").in_bulk(ids)
 
         filler_register(
             "codelink",
-            template_filler("trending/_code_link_form.html", load=Paper.objects.in_bulk),
+            template_filler(
+                "trending/_code_link_form.html", load=code_links, wanted=code_link_form_shown
+            ),
         )
         papers_imported.connect(record_imported_upvotes, dispatch_uid="trending.upvotes")
         papers_imported.connect(find_imported_code_links, dispatch_uid="trending.code_links")

@@ -221,3 +221,59 @@ def test_slots_hold_digits_only_and_unknown_kinds_are_left_out(rf):
     assert readerslots.fill(pieces, rf.get("/")) == "ab<!--pf:card:x-->c"
     with pytest.raises(ValueError):
         readerslots.filler_register("Bad-kind", lambda request, args: str)
+
+
+def _is_members_page(client: Client, path: str = "/papers") -> bool:
+    return "Sign out" in client.get(path).content.decode()
+
+
+def test_signing_out_takes_effect_at_once_on_filled_pages(papers):
+    reader = UserFactory()
+    client = signed_in(reader)
+    assert _is_members_page(client) and _is_members_page(client)  # built, then filled
+    assert client.post("/accounts/logout").status_code == 302
+    page = client.get("/papers").content.decode()
+    assert "Sign out" not in page and reader.username not in page
+
+
+def test_a_password_change_elsewhere_signs_out_other_sessions_at_once(papers):
+    reader = UserFactory()
+    reader.set_password("first secret 123")
+    reader.save()
+    laptop, phone = signed_in(reader), signed_in(reader)
+    assert _is_members_page(laptop) and _is_members_page(phone)
+    reader.set_password("second secret 456")
+    reader.save()
+    assert not _is_members_page(phone)
+    assert not _is_members_page(laptop)
+
+
+def test_an_expired_or_deleted_session_is_anonymous_at_once(papers):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    reader, other = UserFactory(), UserFactory()
+    client, second = signed_in(reader), signed_in(other)
+    assert _is_members_page(client) and _is_members_page(second)
+    Session.objects.filter(pk=client.cookies["sessionid"].value).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    assert not _is_members_page(client)
+    Session.objects.filter(pk=second.cookies["sessionid"].value).delete()
+    assert not _is_members_page(second)
+    reader.is_active = False
+    reader.save()
+    assert not _is_members_page(signed_in(reader))
+
+
+def test_a_filled_page_masks_the_readers_token_once_for_all_its_forms(papers):
+    reader = UserFactory()
+    client = signed_in(reader)
+    for path in ("/papers", f"/papers/{papers[0].arxiv_id}"):
+        client.get(path)
+        page = client.get(path).content.decode()
+        tokens = _TOKEN.findall(page)
+        assert len(tokens) > 3 and len(set(tokens)) == 1
+        assert _unmask_cipher_token(tokens[0]) == token_of(client)

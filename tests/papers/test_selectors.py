@@ -277,3 +277,23 @@ def test_a_category_page_reads_the_catalogue_version_once(settings):
     with CaptureQueriesContext(connection) as queries:
         assert selectors.new_papers(category="cs.CL", limit=10)[1] == 1
     assert sum("catalogueversion" in q["sql"] for q in queries.captured_queries) == 1
+
+
+def test_paper_version_moves_with_the_papers_row_and_its_featured_entries_only():
+    from paperfeed.papers.services import paper_counters_add
+
+    paper = catalogue_paper("2602.00700", featured_on=date(2026, 2, 3), featured_upvotes=5)
+    other = catalogue_paper("2602.00701", featured_on=date(2026, 2, 3))
+    first = selectors.paper_version(arxiv_id=paper.arxiv_id)
+    assert first and first == selectors.paper_version(arxiv_id=paper.arxiv_id)
+    assert first != selectors.paper_version(arxiv_id=other.arxiv_id)
+    paper_counters_add(paper_id=other.pk, upvotes=1)
+    assert selectors.paper_version(arxiv_id=paper.arxiv_id) == first
+    paper_counters_add(paper_id=paper.pk, comments=1)
+    second = selectors.paper_version(arxiv_id=paper.arxiv_id)
+    assert second != first
+    Featured.objects.filter(paper=paper).update(upvotes=6)
+    assert selectors.paper_version(arxiv_id=paper.arxiv_id) not in (first, second)
+    assert selectors.paper_version(arxiv_id="2602.99999") == ""
+    assert selectors.paper_version(arxiv_id="~paper-version~") == ""
+    assert selectors.paper_version(arxiv_id="2602.00700\0") == ""

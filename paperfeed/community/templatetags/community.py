@@ -4,14 +4,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django import template
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from paperfeed.accounts.roles import menu_shows_curate
-from paperfeed.community import cards, selectors
-from paperfeed.community.drafts import draft_take
+from paperfeed.community import cards, selectors, thread
+from paperfeed.community.models import Comment
 from paperfeed.core import readerslots
 from paperfeed.papers.models import Author, Paper
 from paperfeed.papers.rows import PaperRow
@@ -20,14 +17,17 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def upvote_box(context: template.Context, row: PaperRow) -> SafeString:
+def upvote_box(context: template.Context, row: PaperRow, with_parts: bool = False) -> SafeString:
     """``{% upvote_box row %}``: the paper's one upvote count and this reader's vote button
-    (community/cards.py; a sign-in link for anonymous readers)."""
+    (community/cards.py; a sign-in link for anonymous readers). ``with_parts=True``: and the
+    other apps' parts beside it (the save button), as on a card: in a shared body one slot,
+    filled from the votes' one query."""
     if readerslots.building():
+        kind = "card" if with_parts else "vote"
         return mark_safe(
-            readerslots.slot("vote", row.paper.pk, row.source_upvotes, row.local_upvotes)
+            readerslots.slot(kind, row.paper.pk, row.source_upvotes, row.local_upvotes)
         )
-    return cards.upvote_box(context.get("request"), row)
+    return cards.upvote_box(context.get("request"), row, with_parts=with_parts)
 
 
 @register.simple_tag(takes_context=True)
@@ -54,25 +54,48 @@ def paper_cards(
 
 @register.inclusion_tag("community/_thread.html", takes_context=True)
 def paper_comments(context: template.Context, paper: Paper) -> dict[str, Any]:
+    """A paper's comment section. While a shared thread is built (community/reader_parts.py)
+    the reader's controls are slots and the claim form's authors are listed for any member."""
     request = context.get("request")
     user = getattr(request, "user", None)
+    member = readerslots.building() or bool(user and user.is_authenticated)
     return {
         "paper": paper,
         "request": request,
-        "user": user,
         "csrf_token": context.get("csrf_token"),
         "nodes": selectors.comment_thread(paper=paper),
         "claims": selectors.verified_authors(paper=paper),
-        "authors": list(paper.authors.all()) if user and user.is_authenticated else [],
-        # Showing the moderation buttons: the menu's remembered role (a minute) instead of two
-        # permission queries; hiding a comment asks afresh (community/services.py).
-        "moderator": bool(user and menu_shows_curate(user)),
-        "editable_since": selectors.comment_editable_since(now=timezone.now()),
-        "max_chars": settings.PAPERFEED_COMMENT_MAX_CHARS,
-        # A comment just refused: its text back in the editor, with the reason (only members
-        # can comment, so only their sessions are read).
-        "draft": draft_take(request, paper_id=paper.pk) if user and user.is_authenticated else None,
+        "authors": list(paper.authors.all()) if member else [],
+        "controls": None if readerslots.building() else thread.ReaderControls(request),
     }
+
+
+@register.simple_tag(takes_context=True)
+def comment_form(context: template.Context, paper: Paper) -> SafeString:
+    """``{% comment_form paper %}``: the editor for this reader (community/thread.py)."""
+    return mark_safe(thread.control(context.get("controls"), thread.FORM, paper.pk))
+
+
+@register.simple_tag(takes_context=True)
+def comment_controls(context: template.Context, comment: Comment) -> SafeString:
+    """``{% comment_controls c %}``: a shown comment's Reply, Edit, Delete, Report and Hide for
+    this reader; the comment's author and creation time go in the slot."""
+    return mark_safe(
+        thread.control(
+            context.get("controls"),
+            thread.ACTIONS,
+            comment.paper_id,
+            comment.pk,
+            comment.author_id or 0,
+            thread.micros(comment.created_at),
+        )
+    )
+
+
+@register.simple_tag(takes_context=True)
+def comment_unhide(context: template.Context, comment: Comment) -> SafeString:
+    """``{% comment_unhide c %}``: a hidden comment's Unhide, for a moderator."""
+    return mark_safe(thread.control(context.get("controls"), thread.UNHIDE, comment.pk))
 
 
 @register.simple_tag

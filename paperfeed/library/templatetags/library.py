@@ -1,24 +1,13 @@
-"""``{% load library %}``: the reader's save button and collections on the paper page."""
+"""``{% load library %}``: the reader's collections on the paper page."""
 
 from __future__ import annotations
 
 from django import template
-from django.utils.safestring import SafeString, mark_safe
 
-from paperfeed.core import readerslots
-from paperfeed.library import cards, selectors
+from paperfeed.library import selectors
 from paperfeed.library.models import Collection
-from paperfeed.papers.models import Paper
 
 register = template.Library()
-
-
-@register.simple_tag(takes_context=True)
-def save_box(context: template.Context, paper: Paper) -> SafeString:
-    """``{% save_box paper %}``: the reader's save button (library/cards.py, the cards' own)."""
-    if readerslots.building():
-        return mark_safe(readerslots.slot("save", paper.pk))
-    return mark_safe(cards.save_box(context.get("request"), paper.pk))
 
 
 @register.simple_tag(takes_context=True)

@@ -13,10 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from django import template
+from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from paperfeed.accounts.roles import menu_shows_curate
+from paperfeed.papers.models import Paper
 from paperfeed.trending.selectors import can_edit_code_link, star_history, upvote_history
 
 register = template.Library()
@@ -141,12 +143,18 @@ def history_chart(
 @register.simple_tag(takes_context=True)
 def code_link_editable(context: dict[str, Any], paper: Any) -> bool:
     request = context.get("request")
+    return request is not None and code_link_form_shown(request, paper.pk)
+
+
+def code_link_form_shown(request: HttpRequest, paper_id: int) -> bool:
+    """Whether the paper page shows this reader the code-link form (the paper's id is all it
+    needs, so a member's filled page loads the paper only for the few who may edit)."""
     user = getattr(request, "user", None)
     if user is None:
         return False
     # Showing the form: the menu's remembered role (a minute) saves two permission queries on
     # every member's paper page; saving it asks afresh (trending/links.py).
-    return can_edit_code_link(user=user, paper=paper, curator=menu_shows_curate(user))
+    return can_edit_code_link(user=user, paper=Paper(pk=paper_id), curator=menu_shows_curate(user))
 
 
 @register.filter

@@ -1,0 +1,51 @@
+"""ORM queries compiled to SQL once and then run with each call's values as plain SQL.
+
+For the few reads on every member's page (their state on the page's cards, the paper page's
+version) Django spent more CPU building and compiling the query than the database spent
+answering it. The query is built once with *sentinel* values (numbers or strings nothing real
+uses) where the call's values go; each parameter of the compiled SQL is then either one of
+those values or a constant of the query. Rows come back as the driver gives them (no field
+converters): for counts, flags and digests, not for model instances.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import QuerySet
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    sql: str
+    # For each parameter: (index of the call's value, None), or (-1, the query's constant).
+    plan: tuple[tuple[int, Any], ...]
+
+    def rows(self, values: Sequence[Any]) -> list[tuple[Any, ...]]:
+        params = [values[i] if i >= 0 else constant for i, constant in self.plan]
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return cursor.fetchall()
+
+
+def compile_query(queryset: QuerySet, sentinels: Sequence[Hashable]) -> Compiled:
+    """``queryset`` (built with ``sentinels`` where a call's values go) as SQL for the default
+    database. Raises RuntimeError when a sentinel is not among the parameters as given (the ORM
+    changed it), so a query is never run with a value of the build in place of the caller's."""
+    sql, params = queryset.query.sql_with_params()
+    where = {sentinel: i for i, sentinel in enumerate(sentinels)}
+    if len(where) != len(sentinels):
+        raise ValueError("sentinels must differ")
+    plan = []
+    for param in params:
+        try:
+            index = where.get(param, -1)
+        except TypeError:  # unhashable: a constant
+            index = -1
+        plan.append((index, None) if index >= 0 else (-1, param))
+    if {index for index, _ in plan if index >= 0} != set(range(len(sentinels))):
+        raise RuntimeError(f"a sentinel is missing from the compiled query: {sql[:200]}")
+    return Compiled(sql, tuple(plan))
