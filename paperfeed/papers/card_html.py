@@ -59,6 +59,11 @@ def _paths() -> _Paths:
     return _reversed(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
 
 
+def search_path() -> str:
+    """The search page's path, escaped (reversed once per URL configuration and prefix)."""
+    return _paths().search
+
+
 def escape(value: object) -> str:
     """Django's ``escape`` (the templates' autoescaping): the same ``html.escape``, without
     Django's lazy-string wrapper, which cost more than the escaping at a dozen values a card."""

@@ -29,11 +29,12 @@ from urllib.parse import quote
 from django.core.signals import setting_changed
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from paperfeed.core import readerslots
+from paperfeed.papers import card_html
 from paperfeed.papers.rows import PaperRow
 from paperfeed.papers.search_selectors import SearchResult
 from paperfeed.papers.templatetags.papers_tags import count_label
@@ -100,7 +101,7 @@ def _form(query: str, sort: str, mode: str) -> str:
 
     return (
         '<header class="list-header">\n  <h1>Search</h1>\n'
-        f'  <form class="search-page" role="search" action="{_escape(reverse("papers:search"))}"'
+        f'  <form class="search-page" role="search" action="{card_html.search_path()}"'
         ' method="get">\n'
         '    <label for="q">Words, "exact phrases", author:name, cat:cs.CL, year:2025</label>\n'
         '    <div class="row">\n'
