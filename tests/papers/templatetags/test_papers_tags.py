@@ -81,8 +81,11 @@ def test_initials_for_the_thumbnail_placeholder(title, expected):
 
 @pytest.mark.parametrize(
     "name",
-    ["Yann LeCun", "Ødegård, Ñuñez", "李 小龙", "-_x_-", "a--b  c", "José María\u0301", "ǅ", "ﬁne"]
-    + ["x" * 100, "İstanbul", "_lead_", "ß", "", "  ", "O'Brien (Jr.)", "Anne-Marie\tvan der Berg"],
+    [
+        *("Yann LeCun", "Ødegård, Ñuñez", "李 小龙", "-_x_-", "a--b  c", "José María\u0301"),
+        *("ǅ", "ﬁne", "x" * 100, "İstanbul", "_lead_", "ß", "", "  ", "O'Brien (Jr.)"),
+        "Anne-Marie\tvan der Berg",
+    ],
 )
 def test_author_slug_is_djangos_slugify_cut_at_60(name):
     assert papers_tags._slug(name) == slugify(name)[:60]
