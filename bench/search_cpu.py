@@ -7,7 +7,8 @@ its own; the rounds alternate between them so a busy machine weighs on both alik
 round asks both the same queries, never seen before by either. Time is the child's CPU
 (``time.process_time``), so other processes on the machine do not count.
 
-    .venv/bin/python -m bench.search_cpu OTHER [--queries 600] [--rounds 6] [--mode hybrid]
+    .venv/bin/python -m bench.search_cpu OTHER [--queries 600] [--rounds 6] [--mode hybrid] \\
+        [--signed-in]
 
 OTHER is another checkout of the repository (e.g. ``git archive BASE | tar -x -C /tmp/base``)
 that can run against the same catalogue (``PAPERFEED_DATA_DIR`` / ``DATABASE_URL`` as for
@@ -40,6 +41,12 @@ from django.test.utils import CaptureQueriesContext
 
 texts, rounds, mode = json.load(open(sys.argv[1])), int(sys.argv[2]), sys.argv[3]
 client = Client()
+if sys.argv[4] == "member":
+    # Signing in writes a user and a session row: a writable catalogue of your own.
+    from django.contrib.auth.models import User
+    member, _ = User.objects.get_or_create(username=f"bench-search-member-{os.getpid()}")
+    client.force_login(member)
+    client.get("/")  # the CSRF cookie a browser holds
 warm = texts[-5:]
 for text in warm:
     client.get("/search", {"q": text, "mode": mode})
@@ -58,10 +65,12 @@ for line in sys.stdin:
 """
 
 
-def _child(checkout: Path, texts_file: str, rounds: int, mode: str) -> subprocess.Popen:
+def _child(
+    checkout: Path, texts_file: str, rounds: int, mode: str, reader: str
+) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     return subprocess.Popen(
-        [sys.executable, "-c", CHILD, texts_file, str(rounds), mode],
+        [sys.executable, "-c", CHILD, texts_file, str(rounds), mode, reader],
         cwd=checkout,
         env=env,
         stdin=subprocess.PIPE,
@@ -86,6 +95,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=600)
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--mode", default="hybrid")
+    parser.add_argument(
+        "--signed-in",
+        action="store_true",
+        help="as a signed-in member (writes a user and a session: a catalogue of your own)",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
     import django
@@ -100,7 +114,9 @@ def main(argv: list[str] | None = None) -> None:
         json.dump(texts, handle)
         handle.flush()
         children = {
-            name: _child(path, handle.name, args.rounds, args.mode)
+            name: _child(
+                path, handle.name, args.rounds, args.mode, "member" if args.signed_in else ""
+            )
             for name, path in checkouts.items()
         }
         times: dict[str, list[float]] = {name: [] for name in checkouts}
@@ -120,7 +136,8 @@ def main(argv: list[str] | None = None) -> None:
             child.stdin.close()
             child.wait()
     print(
-        f"{len(texts)} distinct queries, mode {args.mode}, {args.rounds} alternating rounds;"
+        f"{len(texts)} distinct queries, mode {args.mode}, {args.rounds} alternating rounds,"
+        f" {'a signed-in member' if args.signed_in else 'anonymous'};"
         f" load average {os.getloadavg()[0]:.1f}; CPU ms per request (every cache off)"
     )
     rows = []

@@ -21,6 +21,15 @@ def _template_part(name: str) -> readerslots.Filler:
     return filler
 
 
+def _messages(request: HttpRequest, args: list[str]) -> Callable[[str], str]:
+    # Most requests have none: counting them reads the storage without marking it used (as
+    # the template, which renders nothing for none, would not either), and skips a render.
+    storage = getattr(request, "_messages", None)
+    if storage is not None and not len(storage):
+        return lambda _args: ""
+    return _template_part("accounts/messages.html")(request, args)
+
+
 def register() -> None:
     readerslots.filler_register("menu", _template_part("accounts/user_menu.html"))
-    readerslots.filler_register("messages", _template_part("accounts/messages.html"))
+    readerslots.filler_register("messages", _messages)

@@ -16,3 +16,9 @@ class CommunityConfig(AppConfig):
         from paperfeed.community import reader_parts
 
         reader_parts.register()
+
+        # The search page writes its cards with the cards every list shows.
+        from paperfeed.community.cards import search_cards
+        from paperfeed.papers import search_page
+
+        search_page.cards_register(search_cards)

@@ -305,6 +305,14 @@ def cards_html(
     return mark_safe("".join(parts))
 
 
+def search_cards(
+    request: HttpRequest, rows: Sequence[PaperRow], start: int | None, also: Sequence[PaperRow]
+) -> str:
+    """A search page's cards (papers/search_page.py), as ``{% paper_cards rows start also %}``
+    writes them."""
+    return cards_html(request, rows, start=start or None, also=also)
+
+
 def _slotted(row: PaperRow) -> PaperRow:
     """The row whose card is cached: a search result's with slots for its highlighted title and
     abstract (see TITLE_SLOT), any other as it is."""

@@ -138,13 +138,16 @@ def split(body: str) -> list[str]:
     return _SLOT.split(body)
 
 
-def fill(pieces: list[str], request: HttpRequest) -> str:
+def fill(pieces: list[str], request: HttpRequest, *, own: Mapping[str, str] | None = None) -> str:
     """The page for this reader: each slot replaced by its filler's HTML, each filler asked once
     with all its slots. A slot of a kind nobody fills is left out (nothing of another reader
-    can be in it: it holds digits only)."""
+    can be in it: it holds digits only). ``own`` fills the slots of its kinds with its HTML
+    for this request alone (a search page's query and results: papers/search_page.py)."""
+    own = own or {}
     wanted: dict[str, list[str]] = {}
     for i in range(1, len(pieces), 3):
-        wanted.setdefault(pieces[i], []).append(pieces[i + 1])
+        if pieces[i] not in own:
+            wanted.setdefault(pieces[i], []).append(pieces[i + 1])
     outer = _fill_token.get()
     token = _fill_token.set(outer if outer is not None else [])  # a part inside a page shares it
     try:
@@ -153,8 +156,12 @@ def fill(pieces: list[str], request: HttpRequest) -> str:
         }
         out = pieces[:]
         for i in range(1, len(pieces), 3):
-            part = parts.get(pieces[i])
-            out[i] = part(pieces[i + 1]) if part is not None else ""
+            kind = pieces[i]
+            if kind in own:
+                out[i] = own[kind]
+            else:
+                part = parts.get(kind)
+                out[i] = part(pieces[i + 1]) if part is not None else ""
             out[i + 1] = ""
     finally:
         _fill_token.reset(token)

@@ -28,6 +28,7 @@ from paperfeed.papers.models import Paper
 from paperfeed.papers.rows import PaperRow
 from paperfeed.papers.templatetags.papers_tags import (
     abstract_preview,
+    author_base,
     byline,
     initials,
     needs_expand,
@@ -41,13 +42,14 @@ class _Paths:
     paper: str  # the paper page's path before the arXiv id
     new: str  # escaped, as are the next
     search: str
+    author: str  # the author pages' path before the id (papers_tags.author_base)
 
 
 @lru_cache(maxsize=8)
 def _reversed(urlconf: str, prefix: str) -> _Paths:
     paper = reverse("papers:paper", args=["0"], urlconf=urlconf).removesuffix("0")
     new, search = reverse("papers:new", urlconf=urlconf), reverse("papers:search", urlconf=urlconf)
-    return _Paths(paper=paper, new=escape(new), search=escape(search))
+    return _Paths(paper=paper, new=escape(new), search=escape(search), author=author_base())
 
 
 def _paths() -> _Paths:
@@ -55,6 +57,11 @@ def _paths() -> _Paths:
     reverse() costs tens of microseconds, and a card links its paper twice, each category and
     each keyword."""
     return _reversed(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
+def search_path() -> str:
+    """The search page's path, escaped (reversed once per URL configuration and prefix)."""
+    return _paths().search
 
 
 def escape(value: object) -> str:
@@ -68,7 +75,7 @@ def paper_url(arxiv_id: str, paths: _Paths | None = None) -> str:
     return (paths or _paths()).paper + quote(arxiv_id, safe="/~:@!$&'()*+,;=")
 
 
-def glance(row: PaperRow) -> str:
+def glance(row: PaperRow, paths: _Paths | None = None) -> str:
     """The labelled one-line summary and the keyword chips (each a phrase search)."""
     parts = []
     if row.summary:
@@ -83,7 +90,7 @@ def glance(row: PaperRow) -> str:
         )
     parts.append("\n")
     if row.keywords:
-        search = _paths().search
+        search = (paths or _paths()).search
         chips = "".join(
             f'<a class="keyword" href="{search}?q=%22{escape(quote(keyword, safe=""))}%22">'
             f"{escape(keyword)}</a>"
@@ -151,7 +158,7 @@ def _abstract(row: PaperRow) -> str:
     return ""
 
 
-def _meta(row: PaperRow) -> str:
+def _meta(row: PaperRow, paths: _Paths) -> str:
     paper = row.paper
     pinned = '<span class="pinned" title="pinned by a curator">Pinned</span>' if row.pinned else ""
     comments = paper.comment_count
@@ -167,7 +174,6 @@ def _meta(row: PaperRow) -> str:
     if row.submitter:
         title = f' title="{escape(row.submitter_fullname)}"' if row.submitter_fullname else ""
         submitter = f'<span class="submitter"{title}>submitted by {escape(row.submitter)}</span>'
-    paths = _paths()
     url = paper_url(paper.arxiv_id, paths)
     categories = "".join(
         f'<a class="category" href="{paths.new}?category={escape(quote(category))}">'
@@ -194,17 +200,19 @@ def card(row: PaperRow, verified: Mapping[int, set[str]], window: str | None = N
     ids to their verified authors' names; ``window`` is trending's period."""
     paper = row.paper
     title = row.title_html or tex(paper.title)
+    # Once a card: each look-up of the URL configuration reads a context-local variable.
+    paths = _paths()
     why = ""
     if row.trending:
         why = get_template("trending/_why.html").render({"row": row, "window": window})
     return (
         f'<article class="entry-body" aria-labelledby="title-{paper.pk}">\n'
         f'    <h2 class="entry-title" id="title-{paper.pk}">'
-        f'<a href="{escape(paper_url(paper.arxiv_id))}">{title}</a></h2>\n'
-        f'    <p class="entry-authors">{byline(row, verified)}</p>\n'
-        f"    {glance(row)}\n\n"
+        f'<a href="{escape(paper_url(paper.arxiv_id, paths))}">{title}</a></h2>\n'
+        f'    <p class="entry-authors">{byline(row, verified, author_base=paths.author)}</p>\n'
+        f"    {glance(row, paths)}\n\n"
         f"{_abstract(row)}"
-        f"{_meta(row)}"
+        f"{_meta(row, paths)}"
         f"    {why}\n"
         "  </article>\n"
         f"  {thumbnail(row)}\n\n"

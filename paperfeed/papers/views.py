@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from paperfeed.core.caching import cached_for_anonymous
 from paperfeed.core.pagination import page_links, page_number
 from paperfeed.core.readerslots import shared_for_members
-from paperfeed.papers import author_selectors, search_selectors, selectors
+from paperfeed.papers import author_selectors, search_page, search_selectors, selectors
 from paperfeed.papers.categories import InvalidCategory, parse_category
 from paperfeed.papers.citation import bibtex
 from paperfeed.papers.ids import InvalidArxivId, abs_url, arxiv_id_in_query, parse_arxiv_id
@@ -269,30 +269,29 @@ def search(request: HttpRequest) -> HttpResponse:
         if selectors.paper_is_listed(arxiv_id=arxiv_id):
             return redirect("papers:paper", arxiv_id)
         return _not_in_catalogue(request, arxiv_id, query=query)
-    page = page_number(request)
-    result = (
-        search_selectors.search_papers(
-            query=query,
-            limit=SEARCH_PAGE_SIZE,
-            offset=(page - 1) * SEARCH_PAGE_SIZE,
-            sort=sort or "",
-            mode=mode,
+    shown_sort = sort if sort in search_selectors.SORTS else "relevance"
+    if not query.strip():
+        return render(
+            request, "papers/search.html", {"query": query[:500], "sort": shown_sort, "mode": mode}
         )
-        if query.strip()
-        else None
+    page = page_number(request)
+    result = search_selectors.search_papers(
+        query=query,
+        limit=SEARCH_PAGE_SIZE,
+        offset=(page - 1) * SEARCH_PAGE_SIZE,
+        sort=sort,
+        mode=mode,
     )
-    return render(
-        request,
-        "papers/search.html",
-        {
-            "query": query[:500],
-            "sort": sort if sort in search_selectors.SORTS else "relevance",
-            "mode": mode,
-            "result": result,
-            "papers": result.papers if result else [],
-            "rank_offset": (page - 1) * SEARCH_PAGE_SIZE,
-            **page_links(page, result.total if result else 0, SEARCH_PAGE_SIZE),
-        },
+    return HttpResponse(
+        search_page.results_page(
+            request,
+            query=query[:500],
+            sort=shown_sort,
+            mode=mode,
+            result=result,
+            rank_offset=(page - 1) * SEARCH_PAGE_SIZE,
+            links=page_links(page, result.total, SEARCH_PAGE_SIZE),
+        )
     )
 
 

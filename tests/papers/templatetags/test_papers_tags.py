@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils.text import slugify
 
 from paperfeed.papers.models import Paper
 from paperfeed.papers.rows import PaperRow
+from paperfeed.papers.templatetags import papers_tags
 from paperfeed.papers.templatetags.papers_tags import (
     abstract_preview,
     authors_short,
@@ -75,3 +77,15 @@ def test_abstract_preview_never_stops_inside_a_formula():
 )
 def test_initials_for_the_thumbnail_placeholder(title, expected):
     assert initials(title) == expected
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        *("Yann LeCun", "Ødegård, Ñuñez", "李 小龙", "-_x_-", "a--b  c", "José María\u0301"),
+        *("ǅ", "ﬁne", "x" * 100, "İstanbul", "_lead_", "ß", "", "  ", "O'Brien (Jr.)"),
+        "Anne-Marie\tvan der Berg",
+    ],
+)
+def test_author_slug_is_djangos_slugify_cut_at_60(name):
+    assert papers_tags._slug(name) == slugify(name)[:60]
