@@ -103,11 +103,12 @@ def normalise_repo_url(url: str) -> CodeLink | Refused:
         text = "https://" + text
     try:
         parts = urlsplit(text)
+        port = parts.port  # raises for a port that is not a number ("https://:<")
     except ValueError:
         return Refused(raw[:80], "not a URL")
     if parts.scheme.lower() not in {"http", "https"}:
         return Refused(raw[:80], f"scheme {parts.scheme.lower()!r} is not http(s)")
-    if parts.username or parts.password or parts.port not in (None, 80, 443):
+    if parts.username or parts.password or port not in (None, 80, 443):
         return Refused(raw[:80], "user info or an unusual port in the URL")
     host = (parts.hostname or "").lower().rstrip(".")
     canonical_host = HOSTS.get(host)

@@ -54,6 +54,9 @@ def test_normalises_to_host_owner_repo(url, key):
         ("https://github.com/-bad/repo", "not a valid owner"),
         ("https://github.com/a/..", "repository"),
         ("https://github.com/a/.%2e", "not a valid repository"),
+        # Found by the trending link chooser's property test: urlsplit accepts it, .port raises.
+        ("https://:<", "not a URL"),
+        ("https://github.com:x/a/b", "not a URL"),
     ],
 )
 def test_refuses_hostile_and_lookalike_urls(url, why):
