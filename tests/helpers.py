@@ -116,3 +116,16 @@ def signed_in(user):  # type: ignore[no-untyped-def]
     client = Client()
     client.force_login(user)
     return client
+
+
+def alone_and_filled(settings, client, path: str, *, build_first: bool = True) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """A member's page twice: built for them alone (page cache off), then filled from the kept
+    shared body. With ``build_first`` the reader's own request keeps that body first; without
+    it the caller has had another reader's request keep it."""
+    settings.PAPERFEED_PAGE_CACHE_SECONDS = 0
+    alone = client.get(path).content.decode()
+    settings.PAPERFEED_PAGE_CACHE_SECONDS = 60
+    if build_first:
+        client.get(path)
+    filled = client.get(path).content.decode()
+    return alone, filled

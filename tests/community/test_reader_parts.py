@@ -9,14 +9,13 @@ from datetime import date
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
 
 from paperfeed.accounts.roles import curator_grant
 from paperfeed.community.services import comment_create, upvote_add
 from paperfeed.library.services import collection_create, saved_paper_add
 from tests.core.test_readerslots import kept_bodies, normalised
 from tests.factories import UserFactory, catalogue_paper
-from tests.helpers import fresh_page_caches, signed_in
+from tests.helpers import alone_and_filled, fresh_page_caches, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -29,15 +28,6 @@ def _caches(settings):
 @pytest.fixture
 def paper():
     return catalogue_paper("2602.00500", title="A paper", featured_on=date(2026, 2, 3))
-
-
-def alone_and_filled(settings, client: Client, path: str) -> tuple[str, str]:
-    settings.PAPERFEED_PAGE_CACHE_SECONDS = 0
-    alone = client.get(path).content.decode()
-    settings.PAPERFEED_PAGE_CACHE_SECONDS = 60
-    client.get(path)
-    filled = client.get(path).content.decode()
-    return alone, filled
 
 
 def test_a_members_paper_page_is_the_page_built_for_them_alone(settings, paper):

@@ -27,7 +27,7 @@ from paperfeed.community.services import (
 )
 from tests.core.test_readerslots import normalised
 from tests.factories import UserFactory, catalogue_paper
-from tests.helpers import fresh_page_caches, signed_in
+from tests.helpers import alone_and_filled, fresh_page_caches, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -75,14 +75,6 @@ def kept_threads() -> list[object]:
     ]
 
 
-def alone_and_filled(settings, client: Client, path: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    settings.PAPERFEED_PAGE_CACHE_SECONDS = 0
-    alone = client.get(path).content.decode()
-    settings.PAPERFEED_PAGE_CACHE_SECONDS = 60
-    filled = client.get(path).content.decode()
-    return alone, filled
-
-
 @pytest.mark.parametrize("reader", [0, 1, 2], ids=["author", "other", "curator"])
 def test_each_readers_thread_is_the_thread_built_for_them_alone(
     settings, paper, people, discussion, reader
@@ -93,7 +85,7 @@ def test_each_readers_thread_is_the_thread_built_for_them_alone(
     signed_in(builder).get(path)  # someone else's request keeps the thread
     assert len(kept_threads()) == 1
     client = signed_in(people[reader])
-    alone, filled = alone_and_filled(settings, client, path)
+    alone, filled = alone_and_filled(settings, client, path, build_first=False)
     assert len(kept_threads()) == 1  # served from the kept thread, not built again
     secret = client.cookies["csrftoken"].value
     assert normalised(filled, secret) == normalised(alone, secret)
