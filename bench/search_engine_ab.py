@@ -25,14 +25,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench.http import uncached_env
+
 HERE = Path(__file__).resolve().parents[1]
 
 # Run inside each checkout: answers "round N" lines with one JSON line of figures per query.
 CHILD = r"""
 import json, os, sys, time
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
-for name in ("PAGE", "FEED", "COUNT", "SEARCH", "CARD"):
-    os.environ[f"PAPERFEED_{name}_CACHE_SECONDS"] = "0"
 import django
 django.setup()
 from paperfeed.papers import querysyntax, search
@@ -98,7 +98,8 @@ def misspelt(texts: list[str], count: int, rng: random.Random) -> list[str]:
 
 
 def _child(checkout: Path, texts_file: str, rounds: int) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    # Every cache off (bench.http's list), so each query is ranked and rendered afresh.
+    env = {**os.environ, **uncached_env(), "PYTHONPATH": str(checkout)}
     return subprocess.Popen(
         [sys.executable, "-c", CHILD, texts_file, str(rounds)],
         cwd=checkout,
