@@ -11,9 +11,9 @@ A bench-only WSGI module (``gunicorn bench.readonly_app:application``), the same
   indexed SELECT, which these requests skip);
 - the members (``bench-reader-0`` … ``bench-reader-{N-1}``, ids from READER_BASE_ID) are User
   objects held in memory by a stand-in authentication backend; it still runs the user's SELECT
-  (which finds no row), so a request asks what it asks on a running site. They have no votes,
-  saves, collections or comments: the reader's one query for votes and saves runs and returns
-  nothing, and the pages show no "voted" or "saved" state;
+  through the site's own backend (which finds no row), so a request asks what it asks on a
+  running site. They have no votes, saves, collections or comments: the reader's one query
+  for votes and saves runs and returns nothing, and the pages show no "voted" or "saved" state;
 - SQLite still creates an empty ``-wal`` and a ``-shm`` file beside a WAL database opened
   ``mode=ro`` by a user who may write the folder (the main file is not touched, the WAL stays
   at 0 bytes); they may be removed once no process has the catalogue open;
@@ -44,6 +44,7 @@ from django.contrib.auth.backends import ModelBackend  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.db import connections  # noqa: E402
+from django.utils.module_loading import import_string  # noqa: E402
 
 READER_BASE_ID = 900_000_000
 READERS = int(os.environ.get("BENCH_READERS", "50"))
@@ -54,9 +55,14 @@ MEMBERS = {
 BACKEND = "bench.readonly_app.StandInBackend"
 
 
-class StandInBackend(ModelBackend):
+# The site's own backend (the first configured) reads the member's row, as on a running site;
+# it finds none, so the instance is built from memory instead of from a row.
+SiteBackend: type[ModelBackend] = import_string(settings.AUTHENTICATION_BACKENDS[0])
+
+
+class StandInBackend(SiteBackend):  # type: ignore[valid-type,misc,unused-ignore]
     def get_user(self, user_id):  # type: ignore[no-untyped-def,unused-ignore]
-        User.objects.filter(pk=user_id).first()  # the query a real member's request runs
+        super().get_user(user_id)  # the query a real member's request runs
         return MEMBERS.get(int(user_id))
 
 

@@ -5,7 +5,9 @@ version) Django spent more CPU building and compiling the query than the databas
 answering it. The query is built once with *sentinel* values (numbers or strings nothing real
 uses) where the call's values go; each parameter of the compiled SQL is then either one of
 those values or a constant of the query. Rows come back as the driver gives them (no field
-converters): for counts, flags and digests, not for model instances.
+converters): for counts, flags and digests. :func:`compile_instances` does the same for a query
+of one model's rows and builds each instance through the ORM's own converters and
+``Model.from_db``, as a queryset would (the signed-in member's row on every request).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,10 @@ def compile_query(queryset: QuerySet, sentinels: Sequence[Hashable]) -> Compiled
     database. Raises RuntimeError when a sentinel is not among the parameters as given (the ORM
     changed it), so a query is never run with a value of the build in place of the caller's."""
     sql, params = queryset.query.sql_with_params()
+    return _planned(sql, params, sentinels)
+
+
+def _planned(sql: str, params: Sequence[Any], sentinels: Sequence[Hashable]) -> Compiled:
     where = {sentinel: i for i, sentinel in enumerate(sentinels)}
     if len(where) != len(sentinels):
         raise ValueError("sentinels must differ")
@@ -49,3 +55,47 @@ def compile_query(queryset: QuerySet, sentinels: Sequence[Hashable]) -> Compiled
     if {index for index, _ in plan if index >= 0} != set(range(len(sentinels))):
         raise RuntimeError(f"a sentinel is missing from the compiled query: {sql[:200]}")
     return Compiled(sql, tuple(plan))
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledInstances:
+    query: Compiled
+    model: type[Model]
+    attnames: tuple[str, ...]
+    # (position in the row, the column's converters, its expression), as the ORM applies them.
+    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
+
+    def instances(self, values: Sequence[Any]) -> list[Any]:
+        connection = connections[DEFAULT_DB_ALIAS]
+        out = []
+        for row in self.query.rows(values):
+            fields = list(row)
+            for pos, convs, expression in self.converters:
+                value = fields[pos]
+                for converter in convs:
+                    value = converter(value, expression, connection)
+                fields[pos] = value
+            out.append(self.model.from_db(DEFAULT_DB_ALIAS, self.attnames, fields))
+        return out
+
+
+def compile_instances(queryset: QuerySet, sentinels: Sequence[Hashable]) -> CompiledInstances:
+    """A queryset of plain model rows (no annotations, no select_related, no deferred fields),
+    built with ``sentinels`` where a call's values go, compiled once for the default database;
+    :meth:`CompiledInstances.instances` runs it and returns the model instances the queryset
+    would have."""
+    query = queryset.query
+    if query.annotations or query.select_related or query.deferred_loading[0]:
+        raise ValueError("compile_instances takes a queryset of plain rows only")
+    compiler = query.get_compiler(DEFAULT_DB_ALIAS)
+    sql, params = compiler.as_sql()
+    columns = [expression for expression, _sql, _alias in compiler.select]
+    concrete = [field.attname for field in queryset.model._meta.concrete_fields]
+    attnames = tuple(column.target.attname for column in columns)
+    if list(attnames) != concrete:
+        raise RuntimeError(f"the compiled query does not select the model's fields: {sql[:200]}")
+    converters = tuple(
+        (pos, tuple(convs), expression)
+        for pos, (convs, expression) in compiler.get_converters(columns).items()
+    )
+    return CompiledInstances(_planned(sql, params, sentinels), queryset.model, attnames, converters)

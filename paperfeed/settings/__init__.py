@@ -267,6 +267,12 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# The member's row read by a compiled query (accounts/backends.py). ModelBackend stays listed
+# after it so that sessions signed in before it (which name ModelBackend) keep working.
+AUTHENTICATION_BACKENDS = [
+    "paperfeed.accounts.backends.MemberBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 # No inline script anywhere: every script is a file served from this site.
