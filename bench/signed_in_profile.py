@@ -114,7 +114,9 @@ def main(argv: list[str] | None = None) -> None:
             for label, share in _parts(stats, total):
                 print(f"   {share:6.1%}  {label}")
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(args.top)
+            pstats.Stats(profiler, stream=out).sort_stats(
+                os.environ.get("BENCH_PROFILE_SORT", "tottime")
+            ).print_stats(args.top)
             print(out.getvalue().split("Ordered by", 1)[-1])
 
 

@@ -107,3 +107,26 @@ def test_histories_fill_the_rows_up_to_the_moment_scored(scored_catalogue):
     assert all(
         point[0] <= datetime(2026, 4, 5, tzinfo=UTC) for row in replay for point in row.star_points
     )
+
+
+def test_who_may_edit_a_code_link_from_the_compiled_query():
+    from paperfeed.community.models import AuthorClaim
+    from tests.factories import AuthorFactory, FeaturedFactory, PaperFactory
+
+    paper, other = PaperFactory(), PaperFactory()
+    featurer, author, pending, elsewhere, stranger = (UserFactory() for _ in range(5))
+    FeaturedFactory(paper=paper, featured_by=featurer)
+    FeaturedFactory(paper=other, featured_by=elsewhere)
+    for user, on, status in (
+        (author, paper, AuthorClaim.Status.APPROVED),
+        (pending, paper, AuthorClaim.Status.PENDING),
+        (elsewhere, other, AuthorClaim.Status.APPROVED),
+    ):
+        AuthorClaim.objects.create(user=user, paper=on, author=AuthorFactory(), status=status)
+    allowed = {
+        user.username
+        for user in (featurer, author, pending, elsewhere, stranger)
+        if selectors.can_edit_code_link(user=user, paper=paper, curator=False)
+    }
+    assert allowed == {featurer.username, author.username}
+    assert selectors.can_edit_code_link(user=stranger, paper=paper, curator=True)
