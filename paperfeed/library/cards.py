@@ -15,14 +15,13 @@ from urllib.parse import quote
 from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
 
 from paperfeed.core import readerslots
 from paperfeed.library import selectors
 from paperfeed.library.models import SavedPaper
-from paperfeed.papers.models import Paper
+from paperfeed.library.reader_parts import collect_filler
 
 _MEMBER = (
     '<form class="save" method="post" action="{action}" data-save>'
@@ -95,17 +94,6 @@ def _boxes(
         )
 
     return box
-
-
-def collect_filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]:
-    """The paper page's "Add to a collection" in a shared body (slot "collect:id"): this
-    reader's collections and CSRF token, from the same template (which shows only the paper's
-    id, so no paper is read)."""
-    return lambda arg: render_to_string(
-        "library/_paper_collect.html",
-        {"paper": Paper(pk=int(arg)), "csrf_token": readerslots.csrf_token(request)},
-        request=request,
-    )
 
 
 def register_fillers() -> None:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, Q
 
+from paperfeed.core.compiled import Compiled, compile_query
 from paperfeed.library.models import Collection, CollectionItem, SavedPaper, Tag
 from paperfeed.papers.models import visible_through
 from paperfeed.papers.row_selectors import papers_by_ids
@@ -103,6 +107,23 @@ def collections_of(*, owner: User, viewer: User | AnonymousUser) -> list[Collect
     if viewer.pk != owner.pk:
         found = found.filter(is_public=True)
     return list(found.order_by("name", "id"))
+
+
+_OWNER_SENTINEL = -6_120_447_903
+
+
+@lru_cache(maxsize=16)
+def _choices_sql(connection: BaseDatabaseWrapper) -> Compiled:
+    query = Collection.objects.filter(owner_id=_OWNER_SENTINEL).order_by("name", "id")
+    return compile_query(query.values_list("pk", "name", "is_public"), [_OWNER_SENTINEL])
+
+
+def collection_choices(*, owner: User) -> list[tuple[int, str, bool]]:
+    """(id, name, public) of each of the owner's collections, in name order: the paper page's
+    "Add to a collection" on every member's page, so compiled once per connection
+    (core/compiled.py)."""
+    rows = _choices_sql(connections[DEFAULT_DB_ALIAS]).rows([owner.pk])
+    return [(pk, name, bool(public)) for pk, name, public in rows]
 
 
 def collection_visible(
