@@ -252,6 +252,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "paperfeed <paperfeed@localhost>"
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # --- Security -------------------------------------------------------------------------------
+# Database sessions, the row read by a compiled query (accounts/sessions.py).
+SESSION_ENGINE = "paperfeed.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool(
