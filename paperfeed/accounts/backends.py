@@ -25,7 +25,9 @@ from django.http import HttpRequest
 from paperfeed.core.compiled import CompiledInstances, compile_instances
 
 # Where the member's id goes in the compiled query; no account has a negative id.
-_ID_SENTINEL = -8_310_274_615
+# Within 32 bits: on PostgreSQL the ORM turns a value an integer column cannot hold into no
+# query at all (EmptyResultSet), so the sentinel would not be compiled in.
+_ID_SENTINEL = -2_083_104_615
 
 
 @lru_cache(maxsize=16)

@@ -109,7 +109,9 @@ def collections_of(*, owner: User, viewer: User | AnonymousUser) -> list[Collect
     return list(found.order_by("name", "id"))
 
 
-_OWNER_SENTINEL = -6_120_447_903
+# Within 32 bits: on PostgreSQL the ORM turns a value an integer column cannot hold into no
+# query at all (EmptyResultSet), so the sentinel would not be compiled in.
+_OWNER_SENTINEL = -2_061_204_479
 
 
 @lru_cache(maxsize=16)

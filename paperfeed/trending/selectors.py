@@ -306,7 +306,9 @@ def _featured_or_claimed(paper_id: int, user_id: int) -> QuerySet:
     return featured.union(claimed)
 
 
-_PAPER_SENTINEL, _USER_SENTINEL = -7_204_915_331, -7_204_915_332
+# Within 32 bits: on PostgreSQL the ORM turns a value an integer column cannot hold into no
+# query at all (EmptyResultSet), so the sentinel would not be compiled in.
+_PAPER_SENTINEL, _USER_SENTINEL = -2_072_049_151, -2_072_049_152
 
 
 @lru_cache(maxsize=16)
