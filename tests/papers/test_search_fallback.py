@@ -124,3 +124,10 @@ def test_the_setting_reads_auto_true_and_false_from_the_environment(monkeypatch,
     finally:
         monkeypatch.undo()
         importlib.reload(product)
+
+
+def test_without_the_copy_an_import_still_makes_cached_searches_stale():
+    before = search.catalogue_version()
+    two_papers()
+    assert copy_rows() == 0
+    assert search.catalogue_version() > before
