@@ -4,6 +4,10 @@ The baseline reads the same archive the same way (tarfile + json) and inserts th
 into equivalent tables with the same full-text index, with nothing but ``sqlite3.executemany``
 (or PostgreSQL ``COPY``): no validation, no merge rules, no idempotent upsert. The ratio
 baseline_time / paperfeed_time says how much of the bare cost paperfeed's safety costs.
+paperfeed runs with its defaults: since S38 its database full-text copy is "auto", i.e. not
+written beside the tantivy index, while this baseline keeps its full-text table (the target's
+definition); ``--without-copy`` adds the rows against a baseline of the tables alone, and
+``--index`` times the worker's ``search update`` after each import, so both views are printed.
 
     .venv/bin/python -m bench.import_speed [--postgres postgres://...] [--snapshot-lines N]
 
