@@ -4,6 +4,10 @@ The baseline reads the same archive the same way (tarfile + json) and inserts th
 into equivalent tables with the same full-text index, with nothing but ``sqlite3.executemany``
 (or PostgreSQL ``COPY``): no validation, no merge rules, no idempotent upsert. The ratio
 baseline_time / paperfeed_time says how much of the bare cost paperfeed's safety costs.
+paperfeed runs with its defaults: since S38 its database full-text copy is "auto", i.e. not
+written beside the tantivy index, while this baseline keeps its full-text table (the target's
+definition); ``--without-copy`` adds the rows against a baseline of the tables alone, and
+``--index`` times the worker's ``search update`` after each import, so both views are printed.
 
     .venv/bin/python -m bench.import_speed [--postgres postgres://...] [--snapshot-lines N]
 
@@ -287,11 +291,25 @@ def baseline_postgres(path: Path, url: str, *, fts: bool = True) -> dict:
     }
 
 
+def _timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of one command."""
+    start = time.perf_counter()
+    proc = subprocess.run(
+        ["/usr/bin/time", "-f", "%M %U %S", *command], env=env, capture_output=True, text=True
+    )
+    if proc.returncode:
+        raise SystemExit(f"{command} failed:\n{proc.stdout}\n{proc.stderr}")
+    _, user, system = proc.stderr.strip().splitlines()[-1].split()
+    return time.perf_counter() - start, float(user) + float(system)
+
+
 def paperfeed_import(
-    path: Path, env: dict[str, str], *extra: str, code: Path | None = None
+    path: Path, env: dict[str, str], *extra: str, code: Path | None = None, index: bool = False
 ) -> dict:
     """One ``paperfeed ingest file`` in a child process; ``code``: an exported paperfeed to run
-    instead of the working tree's."""
+    instead of the working tree's. ``index``: then ``paperfeed search update``, the worker's
+    step after an import that makes the new papers searchable in the tantivy index (timed
+    apart: with the database's copy off it is where the imported words get indexed)."""
     cli = str(REPO / ".venv/bin/paperfeed")
     if code is not None:
         env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(code), str(REPO)]))}
@@ -325,8 +343,13 @@ def paperfeed_import(
             text=True,
         ).stdout
     )
+    index_seconds = index_cpu = 0.0
+    if index:
+        index_seconds, index_cpu = _timed([cli, "search", "update"], {**os.environ, **env})
     return {
         "seconds": seconds,
+        "index_seconds": index_seconds,
+        "index_cpu_seconds": index_cpu,
         "peak_rss_mb": int(peak_kb) / 1024,
         "cpu_seconds": float(user) + float(system),
         "server_cpu_seconds": server.seconds if isinstance(server, ServerCpu) else 0.0,
@@ -387,19 +410,20 @@ def _one_import(
     copy: bool,
     postgres: str | None,
     code: Path | None,
+    index: bool = False,
 ) -> dict:
     if backend == "sqlite":
         if step == "_baseline":
             return baseline_sqlite(archive, fresh_dir("import-baseline") / "b.sqlite3", fts=copy)
         data = fresh_dir("import-sqlite")
         env = {"PAPERFEED_DATA_DIR": str(data), "DATABASE_URL": f"sqlite:///{data}/pf.sqlite3"}
-        return paperfeed_import(archive, {**env, **extra}, code=code)
+        return paperfeed_import(archive, {**env, **extra}, code=code, index=index)
     assert postgres
     if step == "_baseline":
         return baseline_postgres(archive, postgres, fts=copy)
     _pg_empty(postgres)
     env = {"PAPERFEED_DATA_DIR": str(fresh_dir("import-pg")), "DATABASE_URL": postgres}
-    return paperfeed_import(archive, {**env, **extra}, code=code)
+    return paperfeed_import(archive, {**env, **extra}, code=code, index=index)
 
 
 def _all_cpu(run: dict) -> float:
@@ -436,6 +460,12 @@ def _line(run: dict, records: int) -> str:
         f"CPU {run['cpu_seconds']:.2f} s"
         + (f" + server {server:.2f} s" if server else "")
         + f", load {run['load']:.1f}"
+        + (
+            f"; then search update {run['index_seconds']:.1f} s, "
+            f"CPU {run['index_cpu_seconds']:.2f} s"
+            if run.get("index_seconds")
+            else ""
+        )
     )
 
 
@@ -467,6 +497,12 @@ def main(argv: list[str] | None = None) -> dict:
         help="also import with this commit's paperfeed, side by side in the same run",
     )
     parser.add_argument("--rounds", type=int, default=1, help="repeat, alternating the order")
+    parser.add_argument(
+        "--index",
+        action="store_true",
+        help="after each paperfeed import, time `paperfeed search update` (the worker's next "
+        "step, which makes the papers searchable in the tantivy index)",
+    )
     args = parser.parse_args(argv)
     require_shared()
     from bench.corpus import small_archive
@@ -502,7 +538,9 @@ def main(argv: list[str] | None = None) -> dict:
                 for step, code in steps:
                     key = f"{backend}{suffix}{step}"
                     runs.setdefault(key, []).append(
-                        _one_import(backend, step, archive, extra, copy, args.postgres, code)
+                        _one_import(
+                            backend, step, archive, extra, copy, args.postgres, code, args.index
+                        )
                     )
                     print(f"  round {round_number + 1} {key}: {_line(runs[key][-1], records)}")
     results: dict = {key: _median(found) for key, found in runs.items()}

@@ -91,13 +91,28 @@ def drop_schema(schema_editor) -> None:
     schema_editor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
 
 
+def database_copy_on() -> bool:
+    """Whether imports write the database's full-text copy, and searches without an index read
+    it. ``PAPERFEED_SEARCH_DATABASE_COPY`` on or off as set; left at "auto", only where the copy
+    is what answers: the database engine, or an index no worker updates after imports. Where
+    the worker keeps the tantivy index current nothing reads the copy, and writing it was 38-49 %
+    of an import's wall time (docs/architecture.md, "The database's full-text copy")."""
+    chosen = settings.PAPERFEED_SEARCH_DATABASE_COPY
+    if chosen is not None:
+        return bool(chosen)
+    return (
+        settings.PAPERFEED_SEARCH_ENGINE != "tantivy"
+        or not settings.PAPERFEED_SEARCH_INDEX_AFTER_IMPORT
+    )
+
+
 def index_papers(rows: Sequence[IndexRow], *, force: bool = False) -> None:
     """Insert or replace the index entries of these papers (unless the copy is off and not
     ``force``: then only the catalogue version moves)."""
     if not rows:
         return
     catalogue_changed()
-    if not (force or settings.PAPERFEED_SEARCH_DATABASE_COPY):
+    if not (force or database_copy_on()):
         return
     with connection.cursor() as cursor:
         if is_postgres():
@@ -259,7 +274,7 @@ def search_filtered(
             return ids, min(total, COUNT_CAP)
         except ValueError as exc:
             logger.warning("search index could not run %r: %s", terms, exc)
-    if not settings.PAPERFEED_SEARCH_DATABASE_COPY:
+    if not database_copy_on():
         return search_fallback.scan(
             terms=terms,
             phrases=phrases,

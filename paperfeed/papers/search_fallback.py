@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, Q
 
@@ -108,7 +107,7 @@ def word_frequencies(words: Iterable[str]) -> dict[str, int]:
     index = textindex.engine_index()
     if index is not None:
         return textindex.word_frequencies(index, wanted)
-    if not settings.PAPERFEED_SEARCH_DATABASE_COPY:
+    if not search.database_copy_on():
         return {}  # no vocabulary to read: no suggestion
     found: dict[str, int] = {}
     with connection.cursor() as cursor:

@@ -90,13 +90,20 @@ def papers_upsert(*, records: Sequence[PaperRecord]) -> UpsertSummary:
     upsert.write_papers(new, changed)
     written = new + changed
     upsert.write_links(written, previous)
-    search.index_papers(
-        [
-            search.IndexRow(s.id, s.title, s.abstract or "", search.authors_text(s.authors or []))
-            for s in written
-            if s.id is not None and _text_changed(s, previous[s.arxiv_id])
-        ]
-    )
+    retexted = [s for s in written if s.id is not None and _text_changed(s, previous[s.arxiv_id])]
+    if search.database_copy_on():
+        search.index_papers(
+            [
+                search.IndexRow(
+                    s.id, s.title, s.abstract or "", search.authors_text(s.authors or [])
+                )
+                for s in retexted
+                if s.id is not None
+            ]
+        )
+    elif retexted:
+        # No copy to write (nor its rows to build), but cached searches are stale all the same.
+        search.catalogue_changed()
     ids = {key: s.id for key, s in current.items() if s is not None and s.id is not None}
     upsert.write_featured([(ids[record.arxiv_id], record) for record in featured])
     entries: list[FeaturedWrite] = [

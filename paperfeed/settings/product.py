@@ -105,9 +105,14 @@ PAPERFEED_LLM_TIMEOUT = float(env("PAPERFEED_LLM_TIMEOUT", "20"))
 PAPERFEED_LLM_PER_MINUTE = env_int("PAPERFEED_LLM_PER_MINUTE", 20)
 PAPERFEED_LLM_DAILY_BUDGET = env_int("PAPERFEED_LLM_DAILY_BUDGET", 500)
 PAPERFEED_LLM_PER_RUN = env_int("PAPERFEED_LLM_PER_RUN", 100)
-# Write the database's full-text copy (papers_fts) with every import. Off: imports skip it and,
-# while no index is built, searches scan (paperfeed.papers.search_fallback).
-PAPERFEED_SEARCH_DATABASE_COPY = env_bool("PAPERFEED_SEARCH_DATABASE_COPY", True)
+# Write the database's full-text copy (papers_fts) with every import: "auto" (None) only where
+# it answers searches (PAPERFEED_SEARCH_ENGINE=database, or an index the worker does not update
+# after imports; paperfeed.papers.search.database_copy_on). Off: imports skip it and, while no
+# index is built, searches scan (paperfeed.papers.search_fallback).
+_DATABASE_COPY = env("PAPERFEED_SEARCH_DATABASE_COPY", "auto").strip().lower()
+PAPERFEED_SEARCH_DATABASE_COPY: bool | None = (
+    None if _DATABASE_COPY == "auto" else env_bool("PAPERFEED_SEARCH_DATABASE_COPY")
+)
 # Parse imported files (of 1 MB or more) in a second process while this one writes.
 PAPERFEED_IMPORT_PARSE_PROCESS = env_bool("PAPERFEED_IMPORT_PARSE_PROCESS", True)
 # --- For you: personal recommendations (docs/recommendations.md) ---------------------------

@@ -38,3 +38,40 @@ def test_0010_dates_existing_stubs_by_their_first_featured_day():
     assert stub.published == datetime(2026, 8, 22, tzinfo=UTC)
     assert stub.updated == stub.published and stub.is_stub
     assert listed.published == month
+
+
+def _plan(sql: str, params: list) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        # Small test tables: without this the planner reads them whole and proves nothing.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_0019_no_pattern_indexes_and_the_reads_of_those_columns_use_the_plain_ones():
+    from django.db import connection
+
+    from paperfeed.papers.models import Author
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no varchar_pattern_ops indexes")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename IN ('papers_paper', 'papers_author')"
+            " AND indexdef LIKE '%%pattern_ops%%'"
+        )
+        assert cursor.fetchall() == []
+    Author.objects.create(name="Ada Lovelace", key="ada lovelace")
+    # The reads the code makes of these columns: by key (importer, pages) and by category.
+    reads = [
+        Paper.objects.filter(arxiv_id__in=["2501.00001", "2501.00002"]),
+        Paper.objects.filter(arxiv_id="2501.00001"),
+        Paper.objects.filter(primary_category="cs.CL"),
+        Author.objects.filter(key__in=["ada lovelace"]),
+    ]
+    for query in reads:
+        sql, params = query.query.sql_with_params()
+        plan = _plan(sql, list(params))
+        assert "Index" in plan and "Seq Scan" not in plan, plan

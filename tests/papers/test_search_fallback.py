@@ -1,4 +1,5 @@
-"""Search with the database's full-text copy turned off (PAPERFEED_SEARCH_DATABASE_COPY=false):
+"""Search with the database's full-text copy turned off (PAPERFEED_SEARCH_DATABASE_COPY=false,
+and by "auto", the default, where the worker keeps the tantivy index current):
 imports write no papers_fts rows, searches without an index still find papers by scanning,
 the tantivy index answers as usual once built, and refill-copy brings the copy back."""
 
@@ -78,3 +79,55 @@ def test_refill_copy_writes_every_paper_for_the_database_engine(settings):
     settings.PAPERFEED_SEARCH_ENGINE = "database"
     assert set(ids("diffusion")) == {"2602.00101", "2602.00102", "2602.00103"}
     assert ids("sound") == ["2602.00103"]
+
+
+def test_auto_by_default_writes_the_copy_only_where_it_answers_searches(settings):
+    settings.PAPERFEED_SEARCH_DATABASE_COPY = None  # "auto", the default (the next test)
+    # The tantivy engine, kept current by the worker after each import: nothing reads the copy.
+    assert not search.database_copy_on()
+    two_papers()
+    assert copy_rows() == 0
+    assert ids("diffusion") == ["2602.00102", "2602.00101"]  # the scan, until the index exists
+    textindex_build.textindex_rebuild()
+    assert ids("diffusion") == ["2602.00101", "2602.00102"]
+    # Where the copy is what answers, auto writes it.
+    settings.PAPERFEED_SEARCH_ENGINE = "database"
+    assert search.database_copy_on()
+    catalogue_paper("2602.00103", title="Sound diffusion", abstract="Audio.")
+    assert copy_rows() == 1
+    settings.PAPERFEED_SEARCH_ENGINE = "tantivy"
+    settings.PAPERFEED_SEARCH_INDEX_AFTER_IMPORT = False
+    assert search.database_copy_on()
+    # Set explicitly, the setting wins either way.
+    settings.PAPERFEED_SEARCH_DATABASE_COPY = False
+    assert not search.database_copy_on()
+    settings.PAPERFEED_SEARCH_INDEX_AFTER_IMPORT = True
+    settings.PAPERFEED_SEARCH_DATABASE_COPY = True
+    assert search.database_copy_on()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, None), ("auto", None), (" AUTO ", None), ("true", True), ("1", True), ("false", False)],
+)
+def test_the_setting_reads_auto_true_and_false_from_the_environment(monkeypatch, value, expected):
+    import importlib
+
+    from paperfeed.settings import product
+
+    if value is None:
+        monkeypatch.delenv("PAPERFEED_SEARCH_DATABASE_COPY", raising=False)
+    else:
+        monkeypatch.setenv("PAPERFEED_SEARCH_DATABASE_COPY", value)
+    try:
+        assert importlib.reload(product).PAPERFEED_SEARCH_DATABASE_COPY is expected
+    finally:
+        monkeypatch.undo()
+        importlib.reload(product)
+
+
+def test_without_the_copy_an_import_still_makes_cached_searches_stale():
+    before = search.catalogue_version()
+    two_papers()
+    assert copy_rows() == 0
+    assert search.catalogue_version() > before

@@ -8,6 +8,15 @@ from paperfeed.papers import search_selectors
 from paperfeed.papers.models import Paper
 from tests.factories import catalogue_paper
 
+
+@pytest.fixture(autouse=True)
+def _database_copy(settings):
+    # These tests search with no index built, so the database's full-text copy answers: with
+    # the tantivy engine (the default) "auto" would not write it (the default's own tests are
+    # in test_search_fallback.py).
+    settings.PAPERFEED_SEARCH_DATABASE_COPY = True
+
+
 HOSTILE = [
     '"',
     '""',

@@ -254,8 +254,10 @@ def test_a_newer_version_still_replaces_whatever_day_it_comes_from():
 # --- Author names as each paper writes them -----------------------------------------------------
 
 
-def test_each_paper_keeps_its_own_spelling_of_one_author(client):
+def test_each_paper_keeps_its_own_spelling_of_one_author(client, settings):
     from paperfeed.papers.models import PaperAuthor
+
+    settings.PAPERFEED_SEARCH_DATABASE_COPY = True  # author: through the database's copy
 
     papers_upsert(
         records=[

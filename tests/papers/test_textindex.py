@@ -28,6 +28,8 @@ def _engine(settings, tmp_path):
     settings.PAPERFEED_SEARCH_ENGINE = "tantivy"
     settings.PAPERFEED_SEARCH_INDEX_DIR = str(tmp_path / "search")
     settings.PAPERFEED_SEARCH_CACHE_SECONDS = 0
+    # "Without an index the database answers": its full-text copy must be written for that.
+    settings.PAPERFEED_SEARCH_DATABASE_COPY = True
 
 
 def ids(query: str, **options) -> list[str]:
