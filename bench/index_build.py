@@ -72,7 +72,14 @@ def _build(code: Path, env: dict[str, str], index_dir: Path) -> dict:
 def _private_copy(name: str) -> dict[str, str]:
     """The catalogue copied to var/bench/index-build/db (a rebuild writes the catalogue
     version), reused while the source is unchanged."""
-    source = corpora.sqlite_corpus(name)
+    # A catalogue already built (its json beside it, often a symlink to a shared read-only
+    # one) is only read: sqlite_corpus() would migrate it in place.
+    saved = corpora.CORPORA_DIR / f"sqlite-{name}.json"
+    source = (
+        corpora.Corpus(name=name, backend="sqlite", env=json.loads(saved.read_text())["env"])
+        if saved.exists()
+        else corpora.sqlite_corpus(name)
+    )
     directory = WORK / f"db-{name}"
     database = directory / "pf.sqlite3"
     origin = Path(source.env["PAPERFEED_DATA_DIR"]) / "pf.sqlite3"

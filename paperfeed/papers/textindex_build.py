@@ -18,10 +18,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 from django.db import connection
-from django.db.models import Max, Min, Q
+from django.db.models import Max, Min, Model
 from django.utils import timezone
 
 from paperfeed.core.backup import database_label
@@ -77,6 +79,29 @@ def _paper_rows(start: int, end: int, since: datetime | None) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _linked(model: type[Model], column: str, start: int, end: int, ids: list[int] | None) -> dict:
+    """``column`` of ``model``'s rows for the papers with ids in [start, end) (or only ``ids``),
+    as lists in position order keyed by paper id. Plain SQL and one grouped walk: the ORM's
+    row iterator over the ~7 author rows a paper was a third of a rebuild's reading thread."""
+    table = model._meta.db_table
+    if ids is None:
+        where, params = "paper_id >= %s AND paper_id < %s", [start, end]
+    else:
+        where, params = f"paper_id IN ({', '.join(['%s'] * len(ids))})", ids
+    with connection.cursor() as cursor:
+        # Constant table and column names; the values go as parameters.
+        cursor.execute(
+            f"SELECT paper_id, {column} FROM {table} WHERE {where} "  # noqa: S608
+            "ORDER BY paper_id, position",
+            params,
+        )
+        rows = cursor.fetchall()
+    return {
+        paper_id: [value for _, value in group]
+        for paper_id, group in groupby(rows, key=itemgetter(0))
+    }
+
+
 def entries(*, since: datetime | None = None) -> Iterator[textindex.Entry]:
     """Every paper (or those updated after ``since``) as index entries, in id order."""
     papers = Paper.objects.all()
@@ -92,27 +117,10 @@ def entries(*, since: datetime | None = None) -> Iterator[textindex.Entry]:
             continue
         # A rebuild reads every paper of the range, so its authors and categories are read
         # by the same range, on the (paper, position) index; an update, a few papers of it,
-        # by their ids. (A list of thousands of ids cost more to build in the ORM than the
-        # query took.)
-        linked = (
-            Q(paper_id__gte=start, paper_id__lt=end)
-            if since is None
-            else Q(paper_id__in=[row[0] for row in rows])
-        )
-        names: dict[int, list[str]] = {}
-        for paper_id, name in (
-            PaperAuthor.objects.filter(linked)
-            .order_by("paper_id", "position")
-            .values_list("paper_id", "name")
-        ):
-            names.setdefault(paper_id, []).append(name)
-        categories: dict[int, list[str]] = {}
-        for paper_id, category in (
-            PaperCategory.objects.filter(linked)
-            .order_by("paper_id", "position")
-            .values_list("paper_id", "category")
-        ):
-            categories.setdefault(paper_id, []).append(category)
+        # by their ids.
+        ids = None if since is None else [row[0] for row in rows]
+        names = _linked(PaperAuthor, "name", start, end, ids)
+        categories = _linked(PaperCategory, "category", start, end, ids)
         for pk, title, abstract, published, is_stub in rows:
             yield textindex.Entry(
                 paper_id=pk,

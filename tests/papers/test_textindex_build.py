@@ -162,3 +162,28 @@ def test_entries_hold_each_papers_text_authors_categories_and_date_in_both_paths
     since = datetime(2098, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
     assert [entry for entry in textindex_build.entries(since=since)] == [first]
     assert list(textindex_build.entries(since=datetime(2099, 1, 1, tzinfo=UTC))) == []
+
+
+def test_entries_list_authors_and_categories_by_position_not_by_insertion():
+    from paperfeed.papers.models import PaperAuthor, PaperCategory
+
+    paper = catalogue_paper(
+        "2602.00004",
+        title="Ordered names",
+        authors=("Ann First", "Bea Second", "Cy Third"),
+        categories=("cs.LG", "cs.AI", "stat.ML"),
+    )
+    # Rows written A, B, C; their positions now say C, B, A (a rewrite of the author list).
+    for model, field, first, last in (
+        (PaperAuthor, "name", "Ann First", "Cy Third"),
+        (PaperCategory, "category", "cs.LG", "stat.ML"),
+    ):
+        model.objects.filter(paper=paper, **{field: first}).update(position=10)
+        model.objects.filter(paper=paper, **{field: last}).update(position=0)
+    (entry,) = textindex_build.entries()
+    assert entry.authors == "Cy Third, Bea Second, Ann First"
+    assert list(entry.categories) == ["stat.ML", "cs.AI", "cs.LG"]
+    (updated,) = textindex_build.entries(
+        since=Paper.objects.get(pk=paper.pk).updated_at.replace(year=2000)
+    )
+    assert updated == entry
