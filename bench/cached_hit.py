@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--hits", type=int, default=400)
     parser.add_argument("--parts", action="store_true")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
     meta = HERE / "var/bench/corpora" / f"{args.backend}-{args.corpus}.json"
     paths = args.paths or list(PATHS)
     this: list[dict] = []
