@@ -52,6 +52,15 @@ def copy_lookup(key: str) -> tuple[Any, bool]:
     return hit.value, False
 
 
+def fresh_copy(key: str) -> Any:
+    """The value under ``key`` while it is fresh, else None (a stale or missing copy is left to
+    :func:`copy_lookup`, which decides who rebuilds it)."""
+    hit = cache.get(key)
+    if isinstance(hit, _Copy) and time.time() < hit.fresh_until:
+        return hit.value
+    return None
+
+
 def copy_store(key: str, value: Any, seconds: int) -> None:
     """Keep ``value`` fresh for ``seconds`` (and stale a while longer; see copy_lookup); nothing
     is kept when ``value`` is None or ``seconds`` is not positive. Either way the rebuild lock
@@ -119,13 +128,20 @@ def cached_for_anonymous(view: Callable[..., HttpResponse]) -> Callable[..., Htt
         stored = shared_copy(key, seconds, build)
         if built:
             response = built[0]
-        else:
-            status, content_type, content = stored
-            response = HttpResponse(content, content_type=content_type, status=status)
-        patch_cache_control(response, max_age=seconds, public=True)
-        return response
+            patch_cache_control(response, max_age=seconds, public=True)
+            return response
+        return page_copy_response(stored, seconds)
 
     return wrapper
+
+
+def page_copy_response(stored: tuple[int, str, bytes], seconds: int) -> HttpResponse:
+    """The answer made from a kept page copy: the view's status, type and bytes, cacheable by
+    anyone for the freshness bound (the same whether the view or the early path serves it)."""
+    status, content_type, content = stored
+    response = HttpResponse(content, content_type=content_type, status=status)
+    patch_cache_control(response, max_age=seconds, public=True)
+    return response
 
 
 def cached_count(

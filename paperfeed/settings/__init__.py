@@ -73,7 +73,8 @@ MIDDLEWARE = [
     # Outermost: it looks at the worker's memory once every other part has answered.
     "paperfeed.core.middleware.MappedFilesMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp, with its (constant) header built once per process.
+    "paperfeed.core.cspheader.ConstantCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Control characters, body size and database faults, before any view (core/middleware.py).
     "paperfeed.core.middleware.EdgeMiddleware",
@@ -85,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost: a fresh anonymous page copy is served without resolving the URL (core/fastpath.py).
+    "paperfeed.core.fastpath.CachedPageMiddleware",
 ]
 
 # The largest request body accepted (bytes); a larger one gets 413. Django's own check of

@@ -3,6 +3,8 @@ request rebuilds it, and the page wrapper built on it."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
@@ -102,3 +104,37 @@ def test_shared_copy_builds_once_keeps_nothing_for_none_and_lets_the_lock_go_on_
     assert caching.shared_copy("k", 5, build) == "v2"
     assert caching.shared_copy("n", 5, lambda: None) is None
     assert caching.copy_lookup("n") == (None, True)  # None was not kept
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_database_cache_two_workers_build_a_page_once_per_interval(clock, monkeypatch):
+    from django.core.cache.backends.db import DatabaseCache
+    from django.core.management import call_command
+
+    call_command("createcachetable", "paperfeed_cache", verbosity=0)
+    # Two cache clients on one table, as two web processes (or hosts) see the shared cache.
+    workers = [DatabaseCache("paperfeed_cache", {}), DatabaseCache("paperfeed_cache", {})]
+    workers[0].clear()
+    # The database cache's own expiry reads the same (patched) clock: start it at today.
+    clock.now = datetime.now(UTC).timestamp()
+    builds: list[int] = []
+
+    def serve(worker: int) -> str:
+        def build() -> str:
+            builds.append(worker)
+            return f"v{len(builds)}"
+
+        monkeypatch.setattr(caching, "cache", workers[worker])
+        return caching.shared_copy("page:k", 5, build)
+
+    assert serve(0) == "v1"
+    assert serve(1) == "v1" and builds == [0]  # the other worker reads the first one's copy
+    clock.now += 6
+    monkeypatch.setattr(caching, "cache", workers[0])
+    assert caching.copy_lookup("page:k") == ("v1", True)  # worker 0 rebuilds
+    assert serve(1) == "v1" and builds == [0]  # worker 1 is served the stale copy meanwhile
+    workers[0].delete("page:k:rebuild")
+    monkeypatch.setattr(caching, "cache", workers[0])
+    caching.copy_store("page:k", "v2", 5)
+    assert serve(1) == "v2" and serve(0) == "v2" and builds == [0]
+    workers[0].clear()

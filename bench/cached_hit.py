@@ -1,0 +1,162 @@
+"""CPU time of one cached anonymous hit through the whole stack, in two checkouts side by side.
+
+    .venv/bin/python -m bench.cached_hit OTHER [--corpus 1m] [--rounds 3] [--hits 400] [PATH ...]
+
+Each checkout runs in a child process of its own against the same read-only catalogue
+(``var/bench/corpora/sqlite-<corpus>.json`` of this checkout), calling Django's WSGI handler
+with an anonymous GET (no cookie): the first call builds the page copy, the next ``hits`` are
+cached hits; the figure is CPU time (``time.process_time``) per hit, best of 5 batches. Rounds
+alternate between the checkouts so a busy machine weighs on both alike. It also prints the
+parts of a hit measured alone in this checkout's child (``--parts``): URL resolution, the cache
+read, django-csp's header, the session and user check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parents[1]
+PATHS = (
+    "/papers",
+    "/papers/new",
+    "/papers/trending",
+    "/papers/2503.13531",
+    "/feeds/daily.rss",
+    "/api/daily_papers",
+)
+
+CHILD = r"""
+import io, json, os, sys, time
+root, meta_path, hits = sys.argv[1], sys.argv[2], int(sys.argv[3])
+parts = sys.argv[4] == "parts"
+os.environ.update(json.load(open(meta_path))["env"])
+os.environ["PAPERFEED_PAGE_CACHE_SECONDS"] = "3600"
+os.environ["PAPERFEED_FEED_CACHE_SECONDS"] = "3600"
+os.environ["DJANGO_SETTINGS_MODULE"] = "paperfeed.settings"
+sys.path.insert(0, root)
+import django
+django.setup()
+from django.conf import settings
+from django.db import connections
+db = connections["default"].settings_dict
+if db["ENGINE"].endswith("sqlite3"):
+    db["NAME"] = "file:" + str(db["NAME"]) + "?mode=ro"
+settings.ALLOWED_HOSTS = ["*"]
+from django.core.handlers.wsgi import WSGIHandler
+import paperfeed
+print("CODE", paperfeed.__file__)
+app = WSGIHandler()
+
+def call(path):
+    path_info, _, query = path.partition("?")
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path_info, "QUERY_STRING": query,
+               "SERVER_NAME": "localhost", "SERVER_PORT": "8000", "wsgi.url_scheme": "http",
+               "wsgi.input": io.BytesIO(b""), "HTTP_HOST": "localhost", "REMOTE_ADDR": "127.0.0.1"}
+    status = []
+    body = b"".join(app(environ, lambda s, h, *a: status.append(s)))
+    return status[0], body
+
+for path in sys.argv[5:]:
+    status, body = call(path)
+    call(path)
+    best = float("inf")
+    for _ in range(5):
+        started = time.process_time()
+        for _ in range(hits):
+            call(path)
+        best = min(best, (time.process_time() - started) / hits)
+    print(json.dumps([path, status, best * 1e6, len(body)]))
+
+if parts:
+    from django.urls import resolve
+    from django.core.cache import cache
+    from csp.utils import build_policy
+    from django.test import RequestFactory
+    from django.contrib.auth import get_user
+    from django.contrib.sessions.backends.db import SessionStore
+    def each(name, fn, n=2000):
+        best = float("inf")
+        for _ in range(5):
+            started = time.process_time()
+            for _ in range(n):
+                fn()
+            best = min(best, (time.process_time() - started) / n)
+        print(json.dumps(["PART", name, best * 1e6]))
+    each("resolve /papers/new", lambda: resolve("/papers/new"))
+    each("resolve /papers/2503.13531", lambda: resolve("/papers/2503.13531"))
+    each("cache.get of a page copy", lambda: cache.get("page:x"))
+    each("django-csp header (built twice)",
+         lambda: (build_policy(), build_policy(report_only=True)))
+    request = RequestFactory().get("/papers/new")
+    def user():
+        request.session = SessionStore(None)
+        return get_user(request).is_authenticated
+    each("session + anonymous user", user)
+"""
+
+
+def measure(root: Path, meta: Path, hits: int, paths: list[str], parts: bool) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PAPERFEED_", "DATABASE"))}
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            str(root),
+            str(meta),
+            str(hits),
+            "parts" if parts else "-",
+            *paths,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    ).stdout
+    code_of = next(line.split()[1] for line in out.splitlines() if line.startswith("CODE "))
+    if not code_of.startswith(str(root.resolve())):
+        raise SystemExit(f"{root}: the child ran the code of {code_of}")
+    rows = [json.loads(line) for line in out.splitlines() if line.startswith("[")]
+    return {tuple(row[:2]) if row[0] == "PART" else row[0]: row[1:] for row in rows}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("other", type=Path, help="the other checkout (e.g. /tmp/base-s37)")
+    parser.add_argument("paths", nargs="*")
+    parser.add_argument("--corpus", default="1m")
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--hits", type=int, default=400)
+    parser.add_argument("--parts", action="store_true")
+    args = parser.parse_intermixed_args(argv)
+    meta = HERE / "var/bench/corpora" / f"{args.backend}-{args.corpus}.json"
+    paths = args.paths or list(PATHS)
+    this: list[dict] = []
+    other: list[dict] = []
+    for round_ in range(args.rounds):
+        for side, root in ((this, HERE), (other, args.other)):
+            side.append(
+                measure(root, meta, args.hits, paths, args.parts and round_ == 0 and root == HERE)
+            )
+    print(
+        f"load average {os.getloadavg()[0]:.1f}; CPU µs per cached anonymous hit, best of each "
+        f"round's 5 batches of {args.hits}, median over {args.rounds} rounds"
+    )
+    print(f"{'path':32} {'status':>6} {'other':>8} {'this':>8} {'this/other':>10}")
+    for path in paths:
+        mine = sorted(r[path][1] for r in this)[len(this) // 2]
+        theirs = sorted(r[path][1] for r in other)[len(other) // 2]
+        print(f"{path:32} {this[0][path][0]:>6} {theirs:8.0f} {mine:8.0f} {mine / theirs:10.2f}")
+    for key, value in this[0].items():
+        if isinstance(key, tuple):
+            print(f"  part alone (this checkout): {key[1]:36} {value[1]:7.1f} µs")
+
+
+if __name__ == "__main__":
+    main()
