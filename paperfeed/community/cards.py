@@ -271,16 +271,32 @@ def cards_html(
     prepare: Callable[[list[PaperRow]], Any] | None = None,
     also: Sequence[PaperRow] = (),
     after: Mapping[int, str] | None = None,
+    keep: bool = True,
 ) -> SafeString:
     """A list of cards: the shared parts from the cache (rendered and kept when missing), each
     behind this reader's vote box. Queries: the verified authors of the cards, and the reader's
     votes on them and on ``also`` (other cards of the same page, so the page asks once).
     ``prepare(rows)`` loads what only rendering needs (the trending series) for the cards not
     cached. ``after`` maps a paper id to this reader's HTML shown under its card (the reason
-    a paper is recommended to them), never part of the shared copy."""
+    a paper is recommended to them), never part of the shared copy.
+
+    Without ``keep`` the cache is neither read nor written and no key is worked out: for a
+    page whose cards are unlikely to be there (a search nobody asked before), the key's digest
+    and the cache's round trip cost more than they could save."""
     rows = list(rows)
     ids = [row.paper.pk for row in rows]
     verified = verified_author_names(paper_ids=ids)
+    if not keep:
+        if prepare is not None:
+            prepare(rows)
+        return _list(
+            request,
+            rows,
+            [card_html.card(row, verified, window) for row in rows],
+            start=start,
+            also=also,
+            after=after,
+        )
     slotted = [_slotted(row) for row in rows]
     keys = [card_key(row, verified.get(row.paper.pk, ()), window) for row in slotted]
     shared = _cache_get(keys)
@@ -291,26 +307,44 @@ def cards_html(
         built = {key: card_html.card(row, verified, window) for key, row in missing.items()}
         _cache_set(built)
         shared.update(built)
+    cards = [_filled(shared[key], row) for row, key in zip(rows, keys, strict=True)]
+    return _list(request, rows, cards, start=start, also=also, after=after)
+
+
+def _list(
+    request: HttpRequest | None,
+    rows: Sequence[PaperRow],
+    cards: Sequence[str],
+    *,
+    start: int | None,
+    also: Sequence[PaperRow],
+    after: Mapping[int, str] | None,
+) -> SafeString:
+    """The ``<ol>`` of ``cards`` (each row's shared part), each behind its vote column."""
     after = after or {}
     opening = f' start="{int(start)}"' if start else ""
     parts = [f'<ol class="paper-list"{opening}>\n']
-    for row, key, column in zip(rows, keys, _vote_columns(request, rows, also), strict=True):
+    for row, card, column in zip(rows, cards, _vote_columns(request, rows, also), strict=True):
         pk = row.paper.pk
         parts.append(
             f'<li class="paper-entry" id="paper-{pk}">\n'
             f'  <div class="entry-vote">{column}</div>\n'
-            f"  {_filled(shared[key], row)}{after.get(pk, '')}</li>\n"
+            f"  {card}{after.get(pk, '')}</li>\n"
         )
     parts.append("</ol>")
     return mark_safe("".join(parts))
 
 
 def search_cards(
-    request: HttpRequest, rows: Sequence[PaperRow], start: int | None, also: Sequence[PaperRow]
+    request: HttpRequest,
+    rows: Sequence[PaperRow],
+    start: int | None,
+    also: Sequence[PaperRow],
+    keep: bool,
 ) -> str:
     """A search page's cards (papers/search_page.py), as ``{% paper_cards rows start also %}``
-    writes them."""
-    return cards_html(request, rows, start=start or None, also=also)
+    writes them; ``keep``: through the cards cache (see :func:`cards_html`)."""
+    return cards_html(request, rows, start=start or None, also=also, keep=keep)
 
 
 def _slotted(row: PaperRow) -> PaperRow:

@@ -185,13 +185,19 @@ def _compiled(words: tuple[str, ...]) -> re.Pattern[str] | None:
 def highlight(text: str, words: Sequence[str]) -> str:
     """``text`` as HTML (its ``$...$`` maths typeset as on every other page), with each match
     of ``words`` outside maths wrapped in ``<mark>``."""
-    return tex.render(text, plain=lambda part: _marked(part, words))
+    return _highlight(text, _pattern(words))
 
 
-def _marked(text: str, words: Sequence[str]) -> str:
-    """``text`` escaped as HTML, with each match of ``words`` wrapped in ``<mark>``."""
-    pattern = _pattern(words)
+def _highlight(text: str, pattern: re.Pattern[str] | None) -> str:
+    # The query's pattern looked up once for the whole text, not once per part between maths.
     if pattern is None:
+        return tex.render(text, plain=html.escape)
+    return tex.render(text, plain=lambda part: _marked(part, pattern))
+
+
+def _marked(text: str, pattern: re.Pattern[str]) -> str:
+    """``text`` escaped as HTML, with each match of ``pattern`` wrapped in ``<mark>``."""
+    if not pattern.search(text):
         return html.escape(text)
     out: list[str] = []
     last = 0
@@ -217,4 +223,4 @@ def snippet(text: str, words: Sequence[str], *, size: int = 320) -> str:
     if end < len(text):
         cut = tex.math_cut(piece, piece.rfind(" "))
         piece = (piece[:cut] if cut > size // 2 else piece) + " …"
-    return ("… " if start else "") + highlight(piece, words)
+    return ("… " if start else "") + _highlight(piece, pattern)

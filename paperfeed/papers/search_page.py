@@ -39,8 +39,9 @@ from paperfeed.papers.rows import PaperRow
 from paperfeed.papers.search_selectors import SearchResult
 from paperfeed.papers.templatetags.papers_tags import count_label
 
-# cards(request, rows, start, also) -> the list of cards as HTML.
-Cards = Callable[[HttpRequest, Sequence[PaperRow], int | None, Sequence[PaperRow]], str]
+# cards(request, rows, start, also, keep) -> the list of cards as HTML; keep: through the cards
+# cache.
+Cards = Callable[[HttpRequest, Sequence[PaperRow], int | None, Sequence[PaperRow], bool], str]
 _cards: list[Cards] = []
 
 # (member?, URL configuration, script prefix) -> the frame split at its slots.
@@ -167,7 +168,11 @@ def _content(
         parts.append(
             f'  <p class="count">{count_label(total)} result{"" if total == 1 else "s"}</p>\n'
         )
-        parts.append(cards(request, result.papers, rank_offset + 1, result.related))
+        # A search asked before (its ids came from the result cache) is likely to find its
+        # cards kept too; a new one rarely does at a million papers (a card cache holds a few
+        # thousand), and the keys and the cache's round trip would only add to its cost.
+        keep = result.repeated
+        parts.append(cards(request, result.papers, rank_offset + 1, result.related, keep))
         parts.append(_pagination(query, sort, mode, links))
     else:
         on_page = " on this page" if links["page"] > 1 else ""
@@ -182,7 +187,7 @@ def _content(
             '    <p class="hint">Close in meaning but without every word of the query; not'
             " counted above.</p>\n    "
         )
-        parts.append(cards(request, result.related, None, ()))
+        parts.append(cards(request, result.related, None, (), result.repeated))
         parts.append("\n  </section>\n")
     return "".join(parts)
 

@@ -40,6 +40,8 @@ class SearchResult:
     related: list[PaperRow] = field(default_factory=list)
     # When the words matched nothing: the corrected query whose results are shown instead.
     suggestion: str = ""
+    # Whether the ids came from the result cache: someone asked this search before.
+    repeated: bool = False
 
 
 SORTS = ("relevance", "date")
@@ -79,7 +81,7 @@ def search_papers(
         if not result.message and query.strip():
             result.message = "The query has no searchable words."
         return result
-    ids, total, result.mode, fell_back = _search_ids(
+    ids, total, result.mode, fell_back, result.repeated = _search_ids(
         query=query, parsed=parsed, limit=limit, offset=offset, sort=sort, mode=mode
     )
     if fell_back and mode == "semantic" and not result.message:
@@ -90,7 +92,7 @@ def search_papers(
         corrected = _corrected(query=query, parsed=parsed)
         if corrected is not None:
             fixed = querysyntax.parse_query(corrected)
-            ids, total, _, _ = _search_ids(
+            ids, total, _, _, result.repeated = _search_ids(
                 query=corrected, parsed=fixed, limit=limit, offset=offset, sort=sort, mode="keyword"
             )
             if total:
@@ -151,9 +153,9 @@ def _search_by_id(*, arxiv_id: str, query: str, offset: int) -> SearchResult:
 
 def _search_ids(
     *, query: str, parsed: querysyntax.ParsedQuery, limit: int, offset: int, sort: str, mode: str
-) -> tuple[list[int], int, str, bool]:
-    """Ids of one page of results, the total, the mode that produced them, and whether a
-    semantic or hybrid query fell back to keywords.
+) -> tuple[list[int], int, str, bool, bool]:
+    """Ids of one page of results, the total, the mode that produced them, whether a
+    semantic or hybrid query fell back to keywords, and whether the answer was cached.
 
     Cached for PAPERFEED_SEARCH_CACHE_SECONDS under the catalogue version (bumped in the same
     transaction as every import, edit or hiding, and after each search-index update) and the
@@ -170,7 +172,7 @@ def _search_ids(
         key = "search:" + hashlib.sha256(identity.encode()).hexdigest()
         hit = cache.get(key)
         if hit is not None:
-            return hit
+            return (*hit, True)
     found = None
     by_meaning = mode == "semantic" and sort == "relevance"
     if by_meaning:
@@ -191,7 +193,7 @@ def _search_ids(
         answer = (ids, total, "keyword", by_meaning)
     if key:
         cache.set(key, answer, seconds)
-    return answer
+    return (*answer, False)
 
 
 def _related_ids(*, query: str, parsed: querysyntax.ParsedQuery) -> list[int]:

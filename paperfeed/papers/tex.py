@@ -86,6 +86,8 @@ def render(text: str, *, plain: Callable[[str], str] = html.escape) -> str:
 def math_cut(text: str, end: int) -> int:
     """``end``, or the start of the maths span it falls inside: where a preview may stop
     without leaving half a formula as raw TeX."""
+    if "$" not in text:  # most abstracts: a search's snippet cuts each twice
+        return end
     for match in MATH_SPAN.finditer(text):
         if match.start() < end < match.end():
             return match.start()

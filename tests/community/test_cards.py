@@ -232,8 +232,14 @@ def test_search_results_share_one_cached_card_per_paper_and_fill_in_their_highli
     from paperfeed.papers import textindex_build
 
     textindex_build.textindex_rebuild()
+    # A search nobody asked before neither reads nor keeps cards (see the test below); asked
+    # again (its ids from the result cache), its cards are kept.
+    new = client.get("/search", {"q": "paper number", "mode": "keyword"}).content.decode()
+    assert cached_count() == 0
     first = client.get("/search", {"q": "paper number", "mode": "keyword"}).content.decode()
+    assert first == new
     assert cached_count() == 3
+    client.get("/search", {"q": "number", "mode": "keyword"})
     again = client.get("/search", {"q": "number", "mode": "keyword"}).content.decode()
     # The same three shared parts, with each query's own highlighting put in their slots.
     assert cached_count() == 3
@@ -263,3 +269,18 @@ def test_a_card_slot_cannot_be_forged_by_a_paper_text(client):
     html = client.get("/search", {"q": "slots", "mode": "keyword"}).content.decode()
     assert cards.TITLE_SLOT not in html and cards.SNIPPET_SLOT not in html
     assert "&lt;!--pf:snippet--&gt;" in html and "<mark>Slots</mark>" in html
+
+
+def test_a_new_search_renders_its_cards_without_the_card_cache_and_the_same_page(client, papers):
+    from paperfeed.papers import textindex_build
+
+    textindex_build.textindex_rebuild()
+    query = {"q": "paper number", "mode": "hybrid"}
+    new = client.get("/search", query).content.decode()
+    assert cached_count() == 0  # no key, no read, no write for a search asked the first time
+    assert client.get("/search", query).content.decode() == new
+    kept = cached_count()
+    assert kept >= 3
+    assert client.get("/search", query).content.decode() == new  # now served from the cache
+    assert cached_count() == kept
+    assert cards.TITLE_SLOT not in new and cards.SNIPPET_SLOT not in new

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -66,3 +68,42 @@ def test_a_snippet_never_starts_or_stops_inside_a_formula():
         for word in ("more", "study", "tail"):
             shown = snippet(text + "tail", [word], size=size)
             assert "$" not in shown, (size, word, shown)
+
+
+HOSTILE_TITLES = (
+    '<script>alert(1)</script> & "quotes" <img src=x onerror=alert(1)>',
+    "</mark><mark>fake</mark> &amp; &lt;b&gt; entities",
+    "Regex (.*) [a-z]+ \\d{2} $x<y$ ` `` '' text",
+)
+HOSTILE_WORDS = (
+    ["script", "alert", "img", "onerror"],
+    ["amp", "lt", "gt", "quot", "mark"],
+    [".*", "(", "[a-z]+", "\\d", "$x", "<y", "`"],
+    ["<script>", '"', "&"],
+)
+
+
+@given(st.sampled_from(HOSTILE_TITLES), st.sampled_from(HOSTILE_WORDS))
+@settings(max_examples=40, deadline=None)
+def test_highlighting_a_hostile_title_or_query_writes_no_markup(title, words):
+    for shown in (querysyntax.highlight(title, words), querysyntax.snippet(title, words)):
+        # Every "<" written is one of ours: a mark, maths' span or its italics and scripts.
+        tags = re.findall(r"</?([a-z]+)", shown)
+        assert set(tags) <= {"mark", "span", "i", "sup", "sub", "b"}, shown
+        assert "<script" not in shown and "<img" not in shown and "</mark><mark>fake" not in shown
+        # A word never marks inside an entity the escaping wrote ("&amp;" stays whole).
+        assert "&<mark>" not in shown
+        assert re.sub(r"</?mark>", "", shown) == querysyntax.highlight(title, [])
+
+
+def test_highlighting_marks_the_words_of_a_hostile_title_outside_its_markup():
+    shown = querysyntax.highlight(HOSTILE_TITLES[0], ["script", "alert"])
+    assert shown.startswith("&lt;<mark>script</mark>&gt;<mark>alert</mark>(1)&lt;/<mark>script")
+    assert "&amp; &quot;quotes&quot;" in shown
+
+
+@given(st.text(max_size=120), st.lists(st.text(max_size=12), max_size=4))
+@settings(max_examples=200, deadline=None)
+def test_highlighting_any_text_with_any_words_only_adds_marks(text, words):
+    shown = querysyntax.highlight(text, words)
+    assert re.sub(r"</?mark>", "", shown) == querysyntax.highlight(text, [])

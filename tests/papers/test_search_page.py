@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
-from django.template.loader import render_to_string
+from django.template import engines
 from django.test import Client
 
 from paperfeed.community.services import upvote_add
@@ -23,6 +24,12 @@ from tests.helpers import signed_in
 pytestmark = pytest.mark.django_db
 
 DAY = date(2026, 2, 3)
+
+
+def _reference():  # type: ignore[no-untyped-def]
+    return engines["django"].from_string(
+        (Path(__file__).parent / "search_reference.html").read_text()
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -49,8 +56,9 @@ def papers():
 
 
 def _alone(response, params: dict[str, str]) -> str:  # type: ignore[no-untyped-def]
-    """The page as ``papers/search.html`` renders it whole for this request (what the view did
-    before the frame was kept)."""
+    """The page as a whole template renders it for this request (what the view did before the
+    frame was kept): ``search_reference.html``, ``papers/search.html`` with the results markup
+    that papers/search_page.py writes in Python."""
     request = response.wsgi_request
     query = params["q"]
     sort = params.get("sort", "")
@@ -59,8 +67,7 @@ def _alone(response, params: dict[str, str]) -> str:  # type: ignore[no-untyped-
     result = search_selectors.search_papers(
         query=query, limit=20, offset=(page - 1) * 20, sort=sort, mode=mode
     )
-    return render_to_string(
-        "papers/search.html",
+    return _reference().render(
         {
             "query": query[:500],
             "sort": sort if sort in search_selectors.SORTS else "relevance",

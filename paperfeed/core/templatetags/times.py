@@ -72,15 +72,18 @@ def when(value: date | datetime | str | None, style: str = "short") -> SafeStrin
         value = value.replace(tzinfo=UTC)  # stored times are UTC; a bare one is read so
     words = style.split()
     day_format = _DATE_FORMATS["long" if "long" in words else "short"]
+    # The current time zone read once: a card's date read it three times (a lookup in a
+    # context-local each), a tenth of a search result's card.
+    zone = timezone.get_current_timezone()
     if isinstance(value, datetime) and "day" in words:
-        value = timezone.localtime(value).date()
+        value = value.astimezone(zone).date()
     if isinstance(value, datetime):
-        local = timezone.localtime(value)
+        local = value.astimezone(zone)
         exact = dateformat.format(local, f"{day_format}, H:i T")
         stamp = value.isoformat(timespec="seconds")
         shown = dateformat.format(local, day_format)
     else:
-        return mark_safe(_day_html(value, day_format, timezone.localdate()))
+        return mark_safe(_day_html(value, day_format, timezone.localdate(timezone=zone)))
     return format_html(
         '<time datetime="{}" title="{}">{}</time>',
         stamp,
