@@ -183,7 +183,9 @@ def _meta_path(name: str, backend: str) -> Path:
     return CORPORA_DIR / f"{backend}-{name}.json"
 
 
-def _load_cached(name: str, backend: str, env: dict[str, str]) -> Corpus | None:
+def _load_cached(
+    name: str, backend: str, env: dict[str, str], *, migrate: bool = True
+) -> Corpus | None:
     meta = _meta_path(name, backend)
     if not meta.exists():
         return None
@@ -191,7 +193,7 @@ def _load_cached(name: str, backend: str, env: dict[str, str]) -> Corpus | None:
     if saved.get("version") != BUILD_VERSION or saved.get("env") != env:
         return None
     # Other apps may have added migrations since the build; applying them is cheap.
-    if paperfeed("migrate", "-v0", env=env, check=False).returncode:
+    if migrate and paperfeed("migrate", "-v0", env=env, check=False).returncode:
         return None
     stats = _stats(env)
     if stats["papers"] != saved["papers"]:
@@ -232,9 +234,19 @@ def _sqlite_file_copy(source: Path, target_dir: Path) -> None:
 def sqlite_corpus(name: str) -> Corpus:
     directory = CORPORA_DIR / f"sqlite-{name}"
     env = {**_sqlite_env(directory), **_copy_env(name)}
-    cached = _load_cached(name, "sqlite", env)
+    # A link is a catalogue another checkout built and others read at the same time: it is
+    # read as it is, never migrated, emptied or rebuilt from here.
+    shared = directory.is_symlink()
+    cached = _load_cached(name, "sqlite", env, migrate=not shared)
     if cached is not None:
         return cached
+    if shared:
+        raise SystemExit(
+            f"{directory} links to {directory.resolve()}, a catalogue built elsewhere, and "
+            f"{_meta_path(name, 'sqlite').name} does not describe it for this checkout; "
+            "refusing to rebuild or migrate a shared catalogue: point the json's env at it "
+            "(the bench reads <backend>-<name>.json) or remove the link to build a private one"
+        )
     print(f"building corpus sqlite/{name} ...", file=sys.stderr, flush=True)
     corpus = Corpus(name=name, backend="sqlite", env=env)
     start = time.perf_counter()
