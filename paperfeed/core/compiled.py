@@ -12,12 +12,18 @@ of one model's rows and builds each instance through the ORM's own converters an
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
+
+# Ids to build a query with where a call's ids go: negative, so no row has them, and within
+# 32 bits, because on PostgreSQL the ORM turns a value an integer column cannot hold into no
+# query at all (EmptyResultSet) and the sentinel would not be compiled in.
+ID_SENTINELS = (-2_083_104_615, -2_083_104_616, -2_083_104_617)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,16 +73,29 @@ class CompiledInstances:
 
     def instances(self, values: Sequence[Any]) -> list[Any]:
         connection = connections[DEFAULT_DB_ALIAS]
-        out = []
-        for row in self.query.rows(values):
-            fields = list(row)
-            for pos, convs, expression in self.converters:
-                value = fields[pos]
-                for converter in convs:
-                    value = converter(value, expression, connection)
-                fields[pos] = value
-            out.append(self.model.from_db(DEFAULT_DB_ALIAS, self.attnames, fields))
-        return out
+        return [
+            instance_from_row(self.model, self.attnames, self.converters, row, connection)
+            for row in self.query.rows(values)
+        ]
+
+
+def instance_from_row(
+    model: type[Model],
+    attnames: Sequence[str],
+    converters: Iterable[tuple[int, Sequence[Any], Any]],
+    row: Sequence[Any],
+    connection: BaseDatabaseWrapper,
+) -> Any:
+    """``model`` built from one row of plain SQL as a queryset builds it: each
+    (position, converters, expression) applied as the ORM's compiler applies them (JSON,
+    SQLite's dates), then ``Model.from_db``."""
+    fields = list(row)
+    for pos, convs, expression in converters:
+        value = fields[pos]
+        for converter in convs:
+            value = converter(value, expression, connection)
+        fields[pos] = value
+    return model.from_db(connection.alias, attnames, fields)
 
 
 def compile_instances(queryset: QuerySet, sentinels: Sequence[Hashable]) -> CompiledInstances:

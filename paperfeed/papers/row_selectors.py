@@ -16,6 +16,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.expressions import Col
 
+from paperfeed.core.compiled import instance_from_row
 from paperfeed.core.relations import one_to_one_of
 from paperfeed.papers.glance.models import PaperGlance
 from paperfeed.papers.glance.selectors import NO_GLANCE, glances_for
@@ -142,9 +143,9 @@ class _Part:
 
     model: type[models.Model]
     attnames: list[str]
-    # (index, column, converters): the values the database driver does not give as Python
+    # (index, converters, column): the values the database driver does not give as Python
     # wants them (JSON, SQLite's dates), converted as the ORM's compiler does.
-    converters: list[tuple[int, Col, list[Callable[..., Any]]]]
+    converters: list[tuple[int, list[Callable[..., Any]], Col]]
 
 
 @lru_cache(maxsize=8)
@@ -164,7 +165,7 @@ def _paper_select(connection: BaseDatabaseWrapper) -> tuple[str, tuple[_Part, ..
                 *column.get_db_converters(connection),
             ]
             if found:
-                converters.append((index, column, found))
+                converters.append((index, found, column))
         columns += [f"{quote(table)}.{quote(field.column)}" for field in fields]
         parts.append(_Part(model, [field.attname for field in fields], converters))
     paper, thumbnail, glance = (quote(m._meta.db_table) for m in (Paper, Thumbnail, PaperGlance))
@@ -178,13 +179,7 @@ def _paper_select(connection: BaseDatabaseWrapper) -> tuple[str, tuple[_Part, ..
 
 
 def _instance(part: _Part, values: Sequence[Any], connection: BaseDatabaseWrapper) -> Any:
-    row = list(values)
-    for index, column, converters in part.converters:
-        value = row[index]
-        for converter in converters:
-            value = converter(value, column, connection)
-        row[index] = value
-    return part.model.from_db(connection.alias, part.attnames, row)
+    return instance_from_row(part.model, part.attnames, part.converters, values, connection)
 
 
 def _visible_papers(ids: list[int]) -> list[Paper]:
