@@ -22,12 +22,10 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest
 
-from paperfeed.core.compiled import CompiledInstances, compile_instances
+from paperfeed.core.compiled import ID_SENTINELS, CompiledInstances, compile_instances
 
-# Where the member's id goes in the compiled query; no account has a negative id.
-# Within 32 bits: on PostgreSQL the ORM turns a value an integer column cannot hold into no
-# query at all (EmptyResultSet), so the sentinel would not be compiled in.
-_ID_SENTINEL = -2_083_104_615
+# Where the member's id goes in the compiled query.
+_ID_SENTINEL = ID_SENTINELS[0]
 
 
 @lru_cache(maxsize=16)

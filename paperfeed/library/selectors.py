@@ -11,7 +11,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, Q
 
-from paperfeed.core.compiled import Compiled, compile_query
+from paperfeed.core.compiled import ID_SENTINELS, Compiled, compile_query
 from paperfeed.library.models import Collection, CollectionItem, SavedPaper, Tag
 from paperfeed.papers.models import visible_through
 from paperfeed.papers.row_selectors import papers_by_ids
@@ -109,9 +109,7 @@ def collections_of(*, owner: User, viewer: User | AnonymousUser) -> list[Collect
     return list(found.order_by("name", "id"))
 
 
-# Within 32 bits: on PostgreSQL the ORM turns a value an integer column cannot hold into no
-# query at all (EmptyResultSet), so the sentinel would not be compiled in.
-_OWNER_SENTINEL = -2_061_204_479
+_OWNER_SENTINEL = ID_SENTINELS[0]
 
 
 @lru_cache(maxsize=16)

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from paperfeed.accounts.roles import is_curator
 from paperfeed.community.models import AuthorClaim
-from paperfeed.core.compiled import Compiled, compile_query
+from paperfeed.core.compiled import ID_SENTINELS, Compiled, compile_query
 from paperfeed.papers import codelinks
 from paperfeed.papers.models import Featured, Paper, PaperCategory, visible_through
 from paperfeed.papers.row_selectors import papers_by_ids
@@ -306,9 +306,7 @@ def _featured_or_claimed(paper_id: int, user_id: int) -> QuerySet:
     return featured.union(claimed)
 
 
-# Within 32 bits: on PostgreSQL the ORM turns a value an integer column cannot hold into no
-# query at all (EmptyResultSet), so the sentinel would not be compiled in.
-_PAPER_SENTINEL, _USER_SENTINEL = -2_072_049_151, -2_072_049_152
+_PAPER_SENTINEL, _USER_SENTINEL = ID_SENTINELS[:2]
 
 
 @lru_cache(maxsize=16)
