@@ -228,7 +228,12 @@ class Balancer:
                 return index, response.status, response.read()
             except (OSError, http.client.HTTPException) as exc:
                 # A host killed mid-answer: a reset (OSError) or a cut body (IncompleteRead,
-                # an HTTPException); either way the failure is that host's.
+                # an HTTPException); either way the failure is that host's. It is marked down
+                # at once, as a balancer's passive health check does: a dying host's socket
+                # may still accept connections for a moment, and without this a load thread
+                # could send it a second request (and fail twice) before it refuses them.
+                with self.lock:
+                    self.down.add(index)
                 raise HostFailure(index, exc) from exc
             finally:
                 conn.close()
