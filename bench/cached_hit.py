@@ -3,12 +3,14 @@
     .venv/bin/python -m bench.cached_hit OTHER [--corpus 1m] [--rounds 3] [--hits 400] [PATH ...]
 
 Each checkout runs in a child process of its own against the same read-only catalogue
-(``var/bench/corpora/sqlite-<corpus>.json`` of this checkout), calling Django's WSGI handler
-with an anonymous GET (no cookie): the first call builds the page copy, the next ``hits`` are
-cached hits; the figure is CPU time (``time.process_time``) per hit, best of 5 batches. Rounds
-alternate between the checkouts so a busy machine weighs on both alike. It also prints the
-parts of a hit measured alone in this checkout's child (``--parts``): URL resolution, the cache
-read, django-csp's header, the session and user check.
+(``var/bench/corpora/sqlite-<corpus>.json`` of this checkout), calling the WSGI application
+gunicorn serves (``paperfeed.wsgi.application``) with an anonymous GET (no cookie): the first
+call builds the page copy, the next ``hits`` are cached hits; the figure is CPU time
+(``time.process_time``) per hit, best of 5 batches. Rounds alternate between the checkouts so
+a busy machine weighs on both alike. It also prints the parts of a hit measured alone in this
+checkout's child (``--parts``): URL resolution, the cache read, django-csp's header, the
+session and user check; ``--profile`` the wall µs of each middleware and step of one hit
+through Django's handler, in each checkout.
 """
 
 from __future__ import annotations
@@ -68,7 +70,8 @@ print("CODE", paperfeed.__file__)
 # the stamp before it less the time inside the stamp after it (less one stamp's own cost,
 # measured as two stamps with nothing between them at the innermost end).
 inside = {}
-app = WSGIHandler()
+# What gunicorn serves (a checkout may wrap Django's handler, as paperfeed/wsgi.py does now).
+from paperfeed.wsgi import application as app
 profiled = app
 if profile:
     import types

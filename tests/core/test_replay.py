@@ -4,9 +4,12 @@ another, and the API's rate limits count every replay."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from datetime import date
 
 import pytest
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory
 
@@ -295,3 +298,27 @@ def test_off_when_the_bound_is_zero(papers, settings):
     settings.PAPERFEED_REPLAY_MB = 0
     Client().get("/papers")
     assert not replayed(Client().get("/papers"))
+
+
+def test_a_limit_that_cannot_count_sends_the_replay_to_the_full_stack(papers):
+    Client().get("/papers")
+    request = Client().get("/papers").wsgi_request
+    base = replay._base_key("GET", request.META)
+    kept = replay._store.get(request.META, base)
+    assert kept is not None
+
+    def broken(request: HttpRequest) -> bool:
+        raise OperationalError("database is locked")
+
+    names = replay._store.vary[base]
+    replay._store.put(request, base, names, dataclasses.replace(kept, gates=(broken,)))
+    answer = Client().get("/papers")
+    assert not replayed(answer)
+    assert answer.status_code == 200
+
+
+def test_a_disallowed_user_agent_is_refused_even_after_a_replay(papers, settings):
+    settings.DISALLOWED_USER_AGENTS = [re.compile(r"badbot")]
+    Client().get("/papers", HTTP_USER_AGENT="reader")
+    assert replayed(Client().get("/papers", HTTP_USER_AGENT="reader"))
+    assert Client().get("/papers", HTTP_USER_AGENT="badbot/1").status_code == 403
