@@ -1,6 +1,6 @@
-"""The replay in front of Django's WSGI handler (paperfeed/core/replay.ReplayApplication, what
-gunicorn runs): the status line, every header in order and the body the handler gives, without
-entering it; the same keys as the middleware; rate limits counting every replay."""
+"""What gunicorn serves (paperfeed/wsgi.py): core/replay.ReplayApplication in front of Django's
+WSGI handler hands over the status line, every header in order and the body the handler gives,
+without entering it; the same keys as the middleware; rate limits counting every replay."""
 
 from __future__ import annotations
 
