@@ -126,9 +126,11 @@ for path in sys.argv[6:]:
         each = {i: v / n / 1000 for i, v in inside.items()}
         last = len(names)
         shim = each.get(last + 1, 0.0) and each[last] - each[last + 1]
-        steps = [("WSGI handler, request/response objects, signals", total - each[0])]
+        steps = [("WSGI handler, request/response objects, signals", total - each.get(0, 0.0))]
         for i, name in enumerate(names):
-            steps.append((name.rsplit(".", 1)[-1], each[i] - each.get(i + 1, 0.0) - shim))
+            inner = each.get(i + 1, 0.0)
+            own = each.get(i, 0.0) - inner - (shim if inner else 0)
+            steps.append((name.rsplit(".", 1)[-1], own))
         steps.append(("URL resolution, process_view hooks, view", each.get(last, 0.0) - shim))
         print(json.dumps(["PROFILE", path, total, steps]))
 
@@ -176,9 +178,11 @@ def measure(root: Path, meta: Path, hits: int, paths: list[str], mode: str, limi
         ],
         capture_output=True,
         text=True,
-        check=True,
         env=env,
-    ).stdout
+    )
+    if out.returncode:
+        raise SystemExit(f"{root}: the child failed:\n{out.stderr[-3000:]}")
+    out = out.stdout
     code_of = next(line.split()[1] for line in out.splitlines() if line.startswith("CODE "))
     if not code_of.startswith(str(root.resolve())):
         raise SystemExit(f"{root}: the child ran the code of {code_of}")
