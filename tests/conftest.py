@@ -46,13 +46,17 @@ def _fresh_cache(settings):
     """Cached pages, API answers, counts and rate-limit counters never leak between tests."""
     from django.core.cache import cache, caches
 
+    from paperfeed.core import replay
+
     # The rate-limit counters live in a database table (or Redis), which transactional tests
     # do not roll back: each test counts under its own prefix instead.
     limits = {**settings.CACHES["limits"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
     settings.CACHES = {**settings.CACHES, "limits": limits}
     cache.clear()
     caches["cards"].clear()
+    replay.forget_all()
     yield
+    replay.forget_all()
     cache.clear()
     if "cards" in settings.CACHES:  # a test may have replaced CACHES with its own
         caches["cards"].clear()

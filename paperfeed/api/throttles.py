@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 from ninja.throttling import BaseThrottle
 
+from paperfeed.core import replay
 from paperfeed.core.ratelimits import counted_or_open
 
 
@@ -62,6 +63,8 @@ class RateLimit(BaseThrottle):
             return True
         if self.by == "member" and _member(request) is None:
             return True
+        # An answer replayed from this one (core/replay.py) is counted here too.
+        replay.count_with(request, self.allow_request)
         usage = counted_or_open(
             lambda: get_usage(request, group=self.group, key=self._key, rate=rate, increment=True)
         )

@@ -22,6 +22,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
+from paperfeed.core import replay
+
 # How long a copy past its freshness stays in the cache, to be served while one request rebuilds
 # it; a copy nobody asked for in that time is simply built again.
 STALE_SECONDS = 60
@@ -42,48 +44,62 @@ def copy_lookup(key: str) -> tuple[Any, bool]:
     lock (an atomic ``cache.add``); every other request is served the stale copy meanwhile, so a
     stale copy is at most one rebuild older than the freshness bound.
     """
+    value, _, rebuild = _lookup(key)
+    return value, rebuild
+
+
+def _lookup(key: str) -> tuple[Any, float | None, bool]:
+    # (value, until when it is fresh or None when it is stale or missing, rebuild?)
     hit = cache.get(key)
     if not isinstance(hit, _Copy):
-        return None, True
+        return None, None, True
     if time.time() < hit.fresh_until:
-        return hit.value, False
+        return hit.value, hit.fresh_until, False
     if cache.add(key + ":rebuild", 1, REBUILD_LOCK_SECONDS):
-        return hit.value, True
-    return hit.value, False
+        return hit.value, None, True
+    return hit.value, None, False
 
 
-def fresh_copy(key: str) -> Any:
-    """The value under ``key`` while it is fresh, else None (a stale or missing copy is left to
-    :func:`copy_lookup`, which decides who rebuilds it)."""
+def fresh_copy(key: str) -> tuple[Any, float] | None:
+    """(the value under ``key``, until when it is fresh) while it is fresh, else None (a stale
+    or missing copy is left to :func:`copy_lookup`, which decides who rebuilds it)."""
     hit = cache.get(key)
     if isinstance(hit, _Copy) and time.time() < hit.fresh_until:
-        return hit.value
+        return hit.value, hit.fresh_until
     return None
 
 
-def copy_store(key: str, value: Any, seconds: int) -> None:
+def copy_store(key: str, value: Any, seconds: int) -> float | None:
     """Keep ``value`` fresh for ``seconds`` (and stale a while longer; see copy_lookup); nothing
     is kept when ``value`` is None or ``seconds`` is not positive. Either way the rebuild lock
-    goes."""
+    goes. Until when the kept copy is fresh, or None when nothing was kept."""
+    until = None
     if value is not None and seconds > 0:
-        cache.set(key, _Copy(time.time() + seconds, value), seconds + STALE_SECONDS)
+        until = time.time() + seconds
+        cache.set(key, _Copy(until, value), seconds + STALE_SECONDS)
     cache.delete(key + ":rebuild")
+    return until
 
 
 def shared_copy(key: str, seconds: int, build: Callable[[], Any]) -> Any:
     """The copy under ``key``, built by ``build()`` when it is missing, or stale and this request
     took the rebuild lock (:func:`copy_lookup`); ``build`` returns None for an answer not to
     keep (then None is returned). A failed build lets the lock go for the next request."""
-    value, rebuild = copy_lookup(key)
+    return shared_copy_fresh(key, seconds, build)[0]
+
+
+def shared_copy_fresh(key: str, seconds: int, build: Callable[[], Any]) -> tuple[Any, float | None]:
+    """:func:`shared_copy`, and until when the copy served is fresh (None when it is stale or
+    was not kept): an answer made from a fresh copy may be replayed till then (core/replay.py)."""
+    value, until, rebuild = _lookup(key)
     if not rebuild:
-        return value
+        return value, until
     try:
         value = build()
     except BaseException:
         cache.delete(key + ":rebuild")
         raise
-    copy_store(key, value, seconds)
-    return value
+    return value, copy_store(key, value, seconds)
 
 
 def anonymous_copy_key(request: HttpRequest, prefix: str) -> str | None:
@@ -125,7 +141,9 @@ def cached_for_anonymous(view: Callable[..., HttpResponse]) -> Callable[..., Htt
                 return None  # served, not kept
             return response.status_code, response["Content-Type"], response.content
 
-        stored = shared_copy(key, seconds, build)
+        stored, until = shared_copy_fresh(key, seconds, build)
+        if until is not None:
+            replay.replayable(request, until=until)
         if built:
             response = built[0]
             patch_cache_control(response, max_age=seconds, public=True)

@@ -70,7 +70,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: it looks at the worker's memory once every other part has answered.
+    # Outermost: an anonymous answer the whole stack made from a fresh shared copy is replayed
+    # whole while the copy is fresh, so nothing below runs (core/replay.py).
+    "paperfeed.core.replay.ReplayMiddleware",
+    # It looks at the worker's memory once every other part has answered.
     "paperfeed.core.middleware.MappedFilesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # django-csp, with its (constant) header built once per process.
@@ -198,7 +201,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # lock (an import holds it for seconds).
     CACHES["limits"] = {
         "BACKEND": "paperfeed.core.cachebackends.SQLiteCounterCache",
-        "LOCATION": str(DATA_DIR / "limits.sqlite3"),
+        "LOCATION": env("PAPERFEED_LIMITS_FILE", str(DATA_DIR / "limits.sqlite3")),
     }
 else:
     CACHES["limits"] = {
@@ -321,6 +324,10 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
 # Anonymous list and paper pages are cached this many seconds: the bound on how long an upvote,
 # an import or a curation action takes to show. 0 turns the page cache off.
 PAPERFEED_PAGE_CACHE_SECONDS = env_int("PAPERFEED_PAGE_CACHE_SECONDS", 5)
+# Each web process keeps at most this many MB of whole anonymous answers (pages, feeds, API
+# reads) to replay while their shared copy is fresh, before any other middleware runs
+# (core/replay.py). 0 turns the replay off.
+PAPERFEED_REPLAY_MB = env_int("PAPERFEED_REPLAY_MB", 32)
 # Search results (which papers, in what order) are remembered this long per process; an import,
 # edit or hiding makes them stale at once (see papers.search_selectors._search_ids). 0 turns it off.
 PAPERFEED_SEARCH_CACHE_SECONDS = env_int("PAPERFEED_SEARCH_CACHE_SECONDS", 600)
