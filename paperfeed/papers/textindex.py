@@ -263,6 +263,14 @@ def search(
         in_title = textindex_query.title_query(
             index, terms=terms, phrases=phrases, author_terms=author_terms
         )
+        musts = sum(1 for occur, _ in filters if occur == tantivy.Occur.Must)
+        # One filter at most: tantivy adds an intersection's scores in an order of its own
+        # (see title_led_query), and with two terms or clauses the sum is the same either way.
+        title_led = (
+            textindex_query.title_led_query(index, terms=terms, author_terms=author_terms)
+            if in_title is not None and musts <= 1
+            else None
+        )
         hits, total = textindex_query.best(
             index,
             searcher,
@@ -271,6 +279,11 @@ def search(
                 None
                 if in_title is None
                 else tantivy.Query.boolean_query([(tantivy.Occur.Must, in_title), *filters])
+            ),
+            title_led=(
+                None
+                if title_led is None
+                else tantivy.Query.boolean_query([(tantivy.Occur.Must, title_led), *filters])
             ),
             depth=offset + limit,
             count=count,
