@@ -37,6 +37,9 @@ PROXIMITY_BOOST = 1.5
 RERANK_DEPTH = 200
 # Newest first: the share of the publication dates' range read before all of it.
 RECENT_SHARE = 8
+# Newest first tries the newest eighth when independence predicts at least half the cap there
+# (1,000 distinct queries at 1 M: no try that would have filled the page was skipped).
+TRY_RECENT_MARGIN = 2.0
 
 Hits = list[tuple[float, tantivy.DocAddress]]
 # The analysis of the "en_stem" tokenizer the text fields use (tantivy's own definition).
@@ -180,6 +183,21 @@ def most_matches(
     return bound
 
 
+def likely_matches(searcher: tantivy.Searcher, words: Sequence[str]) -> float | None:
+    """About how many papers hold all of ``words`` (in any text field) if words fell on papers
+    independently: an estimate from the term dictionaries alone (related words meet more
+    often, so it runs low), never a count; None without words."""
+    if not words:
+        return None
+    total = searcher.num_docs
+    estimate = float(total)
+    for word in words:
+        for stem in STEMMED.analyze(word):
+            found = sum(searcher.doc_freq(field, stem) for field in TEXT_FIELDS)
+            estimate *= min(1.0, found / total) if total else 0.0
+    return estimate
+
+
 def both(*queries: tantivy.Query) -> tantivy.Query:
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, query) for query in queries])
 
@@ -297,10 +315,17 @@ def newest(
     """The newest ``depth`` matches of ``query`` and the number of matches (as :func:`best`).
 
     The newest eighth of the publication dates first: when the page fills within it, those
-    are the newest of all, and when its matches reach the cap, so do all of them. Not tried
-    when the term dictionaries show that ``words`` cannot reach the cap."""
-    bound = most_matches(searcher, words, TEXT_FIELDS)
-    if count_cap is not None and searcher.num_docs and (bound is None or bound >= count_cap):
+    are the newest of all, and when its matches reach the cap, so do all of them. Tried only
+    when :func:`likely_matches` expects the cap to be reached within it: the try alone cost
+    1.3-15 ms at 1 M papers (the range reads the dates' column), and 70 of 81 tries made on
+    the weaker bound of :func:`most_matches` fell short and searched again. Either way the
+    page and the capped count are the same."""
+    likely = likely_matches(searcher, words)
+    if (
+        count_cap is not None
+        and searcher.num_docs
+        and (likely is None or likely * TRY_RECENT_MARGIN / RECENT_SHARE >= count_cap)
+    ):
         low, high = _span(index, searcher, "published")
         recent = tantivy.Query.range_query(
             index.schema,
