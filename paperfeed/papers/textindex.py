@@ -307,11 +307,8 @@ def word_frequencies(index: tantivy.Index, words: Iterable[str]) -> dict[str, in
     # spellings at once): each is one token, so the stems come back in the same order.
     plain = [word for word in words if word.isascii() and word.isalnum() and len(word) <= 40]
     stems = dict(zip(plain, textindex_query.STEMMED.analyze(" ".join(plain)), strict=True))
-    found: dict[str, int] = {}
     for word in words:
-        analysed = [stems[word]] if word in stems else textindex_query.STEMMED.analyze(word)
-        if len(analysed) == 1:
-            found[word] = max(
-                searcher.doc_freq(field, analysed[0]) for field in ("title", "abstract")
-            )
-    return {word: count for word, count in found.items() if count}
+        if word not in stems and len(analysed := textindex_query.STEMMED.analyze(word)) == 1:
+            stems[word] = analysed[0]
+    counts = textindex_query.stem_frequencies(searcher, stems.values(), ("title", "abstract"))
+    return {word: counts[stems[word]] for word in words if counts.get(stems.get(word, ""), 0)}

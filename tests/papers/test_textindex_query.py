@@ -185,6 +185,38 @@ def test_newest_first_tries_the_recent_dates_only_when_the_cap_is_likely_reached
     assert tried == ["recent", "recent"], "no words: every paper of the filters may match"
 
 
+def test_stem_frequencies_walked_under_a_shared_start_are_the_look_ups_one_by_one(
+    tmp_path, monkeypatch
+):
+    from paperfeed.papers import spelling
+
+    index = fixture_index(tmp_path)
+    searcher = index.searcher()
+    fields = ("title", "abstract")
+    stems = set(textindex_query.STEMMED.analyze(" ".join(spelling.edits1("nerual"))))
+    stems |= set(textindex_query.STEMMED.analyze(" ".join(spelling.edits1("atention"))))
+    stems |= {"neural", "network", "model", "zzzz", "ne", "n"}
+    expected = {stem: max(searcher.doc_freq(field, stem) for field in fields) for stem in stems}
+    assert sum(1 for count in expected.values() if count) >= 4
+    walks: list[str] = []
+    walk = searcher.terms_with_prefix
+
+    class Counting:
+        def terms_with_prefix(self, field: str, start: str, limit: int) -> list:
+            walks.append(start)
+            return walk(field, start, limit=limit)
+
+        def doc_freq(self, field: str, stem: str) -> int:
+            return searcher.doc_freq(field, stem)
+
+    assert textindex_query.stem_frequencies(Counting(), stems, fields) == expected
+    assert "neru" in walks and "aten" in walks, "the typed words' starts are walked"
+    # Every start walked, even a lone stem's: those with more terms under them than four per
+    # stem fall back to look-ups; the answers stay the same.
+    monkeypatch.setattr(textindex_query, "PREFIX_GROUP", 1)
+    assert textindex_query.stem_frequencies(searcher, stems, fields) == expected
+
+
 if __name__ == "__main__":
     import tempfile
 
