@@ -7,18 +7,28 @@ the count of the title subset, the first pass (top-k and count), the second pass
 stub weight over the best 200), the final id reads. Prints per kind the mean CPU of each part
 and the p50 / p95 / p99 of the whole, then the slowest queries with their parts.
 
+With ``--against DIR`` (another checkout, e.g. ``git archive BASE | tar -x -C DIR``) it
+compares instead: that checkout's ``textindex`` and ``textindex_query`` are loaded beside this
+one's in the same process, and each query runs ``--reps`` times on each, alternating, the best
+CPU of each kept (the engine alone, so the load moves both alike); then the figures by kind,
+side by side, the slowest queries, and how many answers differ (ids, or the count as pages
+show it).
+
     PAPERFEED_DATA_DIR=... DATABASE_URL=... .venv/bin/python -m bench.search_engine_profile \\
-        [--queries 1000] [--slowest 20]
+        [--queries 1000] [--slowest 20] [--against DIR [--reps 3]]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import random
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 # (part, module attribute path): functions wrapped to time them; parts may nest (the first
@@ -76,6 +86,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--slowest", type=int, default=20)
+    parser.add_argument("--against", type=Path)
+    parser.add_argument("--reps", type=int, default=3)
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
     import importlib
@@ -94,6 +106,9 @@ def main(argv: list[str] | None = None) -> None:
     rng = random.Random(41)
     singles = sorted({t.split()[0] for t in texts if not t.startswith('"') and ":" not in t})
     texts += rng.sample(singles, k=min(len(singles), args.queries // 10))
+    if args.against is not None:
+        compare(index, texts, args.against, reps=args.reps, slowest=args.slowest)
+        return
     timer = Timer()
     for part, module_name, name in PARTS:
         module = importlib.import_module(module_name)
@@ -181,6 +196,92 @@ def main(argv: list[str] | None = None) -> None:
             ("query", "kind", "CPU", "count", "parts"),
         )
     )
+
+
+def _load(name: str, path: Path) -> Any:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # (dataclasses look their module up while it runs)
+    spec.loader.exec_module(module)
+    return module
+
+
+def compare(index: Any, texts: list[str], other: Path, *, reps: int, slowest: int) -> None:
+    from bench.common import table
+    from paperfeed.papers import querysyntax, search, textindex
+
+    papers = other.resolve() / "paperfeed" / "papers"
+    their_query = _load("other_textindex_query", papers / "textindex_query.py")
+    theirs = _load("other_textindex", papers / "textindex.py")
+    theirs.textindex_query = their_query  # its search() reads the module global at call time
+    engines = {"this": textindex.search, "other": theirs.search}
+    hidden = search.hidden_ids()
+    cap = search.COUNT_CAP
+    rows: list[tuple[str, str, dict[str, float]]] = []
+    differ = 0
+    load = [os.getloadavg()[0]]
+    for n, text in enumerate(texts):
+        parsed = querysyntax.parse_query(text)
+        if parsed.is_empty:
+            continue
+        options = dict(
+            terms=parsed.terms,
+            phrases=parsed.phrases,
+            author_terms=parsed.author_terms,
+            categories=parsed.categories,
+            years=parsed.years,
+            hidden=hidden,
+            by_date=(parsed.sort or "relevance") == "date",
+            limit=20,
+            count_cap=cap,
+        )
+        best = {name: float("inf") for name in engines}
+        answers = {}
+        for rep in range(reps):
+            order = list(engines) if (n + rep) % 2 == 0 else list(reversed(engines))
+            for name in order:
+                start = time.process_time()
+                ids, total = engines[name](index, **options)
+                best[name] = min(best[name], time.process_time() - start)
+                answers[name] = (ids, min(total, cap))
+        differ += answers["this"] != answers["other"]
+        rows.append((text, kind_of(text), best))
+        if n % 200 == 0:
+            load.append(os.getloadavg()[0])
+    print(
+        f"{index.searcher().num_docs:,} papers; {len(rows)} distinct queries, best of {reps}"
+        f" alternating runs on each checkout, engine CPU ms; load {min(load):.1f}-{max(load):.1f}"
+    )
+    out = []
+    for kind in (*KINDS, "all"):
+        these = [row for row in rows if kind in (row[1], "all")]
+        if not these:
+            continue
+        figures = []
+        for name in engines:
+            values = [row[2][name] for row in these]
+            figures.append(
+                f"{_p(values, 0.5):.2f} / {_p(values, 0.95):.2f} / {_p(values, 0.99):.2f}"
+                f"; {sum(values) / len(values) * 1000:.2f}"
+            )
+        mine = sum(row[2]["this"] for row in these)
+        out.append(
+            (kind, str(len(these)), *figures, f"{mine / sum(r[2]['other'] for r in these):.2f}")
+        )
+    print(table(out, ("kind", "n", "this p50/p95/p99; mean", "other", "mean ratio")))
+    print(f"the {slowest} slowest here (CPU ms, this | other)")
+    slow = sorted(rows, key=lambda row: -row[2]["this"])[:slowest]
+    print(
+        table(
+            [
+                (text[:50], kind, f"{best['this'] * 1000:.1f}", f"{best['other'] * 1000:.1f}")
+                for text, kind, best in slow
+            ],
+            ("query", "kind", "this", "other"),
+        )
+    )
+    print(f"answers that differ (ids, or the count as pages show it): {differ} of {len(rows)}")
 
 
 if __name__ == "__main__":
