@@ -3,7 +3,8 @@ as the start commit of the per-query CPU work (f1cdfda) gave, for a set of queri
 on a fixture index written here (three segments, so ties and segment order count too).
 
 The expected answers (``textindex_answers.json``) were written by this module run against that
-commit's code: ``PYTHONPATH=/tmp/base python tests/papers/test_textindex_query.py > FILE``.
+commit's code: ``PYTHONPATH=/tmp/base:. .venv/bin/python tests/papers/test_textindex_query.py >
+tests/papers/textindex_answers.json`` with ``/tmp/base`` holding ``git archive f1cdfda``.
 """
 
 from __future__ import annotations
@@ -218,7 +219,13 @@ def test_stem_frequencies_walked_under_a_shared_start_are_the_look_ups_one_by_on
 
 
 if __name__ == "__main__":
+    import os
     import tempfile
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
+    django.setup()
 
     with tempfile.TemporaryDirectory() as folder:
         found = answers(fixture_index(Path(folder)))
