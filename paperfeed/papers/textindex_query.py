@@ -55,6 +55,9 @@ STEMMED = (
     .build()
 )
 
+# The same words before the long ones are dropped (to tell when a phrase would have a gap).
+SPLIT = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).build()
+
 
 def _quoted(word: str) -> str:
     # The query parser reads a double-quoted string as one term or phrase of that field's
@@ -105,7 +108,8 @@ def field_clauses(index: tantivy.Index, term: str) -> list[tantivy.Query] | None
     :data:`TEXT_FIELDS` (a term, or a phrase for a word the analysis splits, boosted as there),
     built directly; None when the analysis leaves no word."""
     stems: list[str | tuple[int, str]] = list(STEMMED.analyze(term))
-    if not stems:
+    if not stems or len(stems) != len(SPLIT.analyze(term)):
+        # A word over 40 letters inside it is dropped, and the parser's phrase keeps its gap.
         return None
     fields = index.schema
     clauses = []

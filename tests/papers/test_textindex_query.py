@@ -161,6 +161,9 @@ def test_title_led_query_scores_as_the_text_query_built_by_the_parser(tmp_path):
         assert pieces is not None
         for piece in pieces:
             assert repr(piece).removeprefix("Query(").removesuffix(")") in parsed
+    # A word over 40 letters is dropped by the analysis, leaving a gap in the parser's phrase.
+    assert textindex_query.field_clauses(index, "graph-" + "x" * 41 + "-neural") is None
+    assert textindex_query.title_led_query(index, terms=["a-" + "x" * 41], author_terms=[]) is None
 
 
 def test_newest_first_tries_the_recent_dates_only_when_the_cap_is_likely_reached_there(
