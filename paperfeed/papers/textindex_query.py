@@ -19,7 +19,7 @@ positions for every match, and the count. Here:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import tantivy
 
@@ -40,10 +40,6 @@ RECENT_SHARE = 8
 # Newest first tries the newest eighth when independence predicts at least half the cap there
 # (1,000 distinct queries at 1 M: no try that would have filled the page was skipped).
 TRY_RECENT_MARGIN = 2.0
-# Stem frequencies: the length of the shared start, and how many stems must share it to walk
-# the term dictionary under it (see stem_frequencies).
-PREFIXES = (4, 3)
-PREFIX_GROUP = 24
 
 Hits = list[tuple[float, tantivy.DocAddress]]
 # The analysis of the "en_stem" tokenizer the text fields use (tantivy's own definition).
@@ -189,43 +185,6 @@ def most_matches(
             found = sum(searcher.doc_freq(field, stem) for field in fields)
             bound = found if bound is None else min(bound, found)
     return bound
-
-
-def stem_frequencies(
-    searcher: tantivy.Searcher, stems: Iterable[str], fields: Sequence[str]
-) -> dict[str, int]:
-    """The largest document frequency of each stem among ``fields`` (0 when absent).
-
-    "Did you mean" asks about ~500 one-letter edits of each unknown word, most of which share
-    its first letters: the stems that many share a start with are read in one walk of the
-    term dictionary per field (a few dozen terms, 0.1-0.5 ms at 1 M papers) instead of one
-    look-up each (~2 microseconds a stem and field); the other stems are looked up one by
-    one. Longer starts first (fewer terms under them), then shorter ones for the rest."""
-    wanted = set(stems)
-    counts: dict[str, int] = {}
-    for length in PREFIXES:
-        starts: dict[str, list[str]] = {}
-        for stem in wanted:
-            if len(stem) >= length:
-                starts.setdefault(stem[:length], []).append(stem)
-        for start, sharing in starts.items():
-            if len(sharing) < PREFIX_GROUP:
-                continue
-            # More terms than this under one start (a common one): look the stems up instead.
-            limit = len(sharing) * 4
-            found = [searcher.terms_with_prefix(field, start, limit=limit + 1) for field in fields]
-            if any(len(terms) > limit for terms in found):
-                continue
-            listed: dict[str, int] = {}
-            for terms in found:
-                for term, count in terms:
-                    listed[term] = max(listed.get(term, 0), count)
-            for stem in sharing:
-                counts[stem] = listed.get(stem, 0)
-            wanted.difference_update(sharing)
-    for stem in wanted:
-        counts[stem] = max(searcher.doc_freq(field, stem) for field in fields)
-    return counts
 
 
 def likely_matches(searcher: tantivy.Searcher, words: Sequence[str]) -> float | None:
