@@ -1,11 +1,12 @@
 """The search engine and selector in process, this checkout beside another, side by side.
 
-Distinct queries (``bench.search_speed``'s mix, plus misspelt words that take the "did you
-mean" path and bare arXiv ids), every cache off. Each checkout runs in a child process of its
-own; rounds alternate between them so a busy machine weighs on both alike. Per query: the
-engine (``search.search_filtered``: one page of ids and the count) and the whole selector
+Distinct queries (``bench.search_speed``'s mix, plus single words, misspelt words that take
+the "did you mean" path and bare arXiv ids), every cache off. Each checkout runs in a child
+process of its own; rounds alternate between them so a busy machine weighs on both alike (use
+an even number of rounds: each checkout then goes first as often). Per query: the engine
+(``search.search_filtered``: one page of ids and the count) and the whole selector
 (``search_papers``: the engine, "did you mean", rows, highlighting), CPU (``process_time``)
-and wall. Then p50 / p95 by kind of query, the slowest queries, and how many answers differ
+and wall. Then p50 / p95 / p99 by kind of query, the slowest queries, and how many answers differ
 between the two checkouts (the count, and the first page's ids).
 
     .venv/bin/python -m bench.search_engine_ab OTHER [--queries 1000] [--rounds 4]
@@ -66,7 +67,7 @@ for line in sys.stdin:
     print(json.dumps(out), flush=True)
 """
 
-KINDS = ("id", "author:", "cat:", "year:", "phrase", "sort:date", "did you mean", "words")
+KINDS = ("id", "author:", "cat:", "year:", "phrase", "sort:date", "did you mean", "word", "words")
 
 
 def kind_of(text: str) -> str:
@@ -77,7 +78,7 @@ def kind_of(text: str) -> str:
             return kind
         if (kind.endswith(":") or kind == "sort:date") and kind in text:
             return kind
-    return "words"
+    return "word" if len(text.split()) == 1 else "words"
 
 
 def misspelt(texts: list[str], count: int, rng: random.Random) -> list[str]:
@@ -120,7 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("other", type=Path)
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--slowest", type=int, default=12)
+    parser.add_argument("--slowest", type=int, default=20)
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
     import django
@@ -133,6 +134,8 @@ def main(argv: list[str] | None = None) -> None:
     rng = random.Random(31)
     texts = queries(args.queries)
     typos = set(misspelt(texts, args.queries // 20, rng))
+    singles = sorted({t.split()[0] for t in texts if ":" not in t and not t.startswith('"')})
+    texts += rng.sample(singles, k=min(len(singles), args.queries // 10))
     texts += sorted(typos)
     texts += list(
         Paper.objects.visible()
@@ -173,52 +176,60 @@ def main(argv: list[str] | None = None) -> None:
         figures = []
         for part in ("engine", "selector"):
             for clock in (0, 1):
-                values = [a[part][clock] for a in got]
-                figures.append(f"{_p(values, 0.5):.2f} / {_p(values, 0.95):.2f}")
+                figures.append(_ps([a[part][clock] for a in got]))
+            figures.append(f"{sum(a[part][0] for a in got) / len(got) * 1000:.2f}")
         rows.append((f"{name} ({path})", *figures))
+    print("p50 / p95 / p99 (ms); mean CPU")
     print(
         table(
             rows,
-            ("checkout", "engine CPU p50/p95", "wall", "selector CPU p50/p95", "wall"),
+            ("checkout", "engine CPU", "wall", "mean", "selector CPU", "wall", "mean"),
         )
     )
-    print("selector CPU p50 / p95 / max (ms) by kind of query, this | other")
-    kinds = []
-    for kind in KINDS:
-        these = [a["selector"][0] for a in answers["this"] if _kind(a, typos) == kind]
-        others = [a["selector"][0] for a in answers["other"] if _kind(a, typos) == kind]
-        if these:
-            kinds.append(
-                (
-                    kind,
-                    str(len(these)),
-                    f"{_p(these, 0.5):.1f} / {_p(these, 0.95):.1f} / {max(these) * 1000:.0f}",
-                    f"{_p(others, 0.5):.1f} / {_p(others, 0.95):.1f} / {max(others) * 1000:.0f}",
-                )
-            )
-    print(table(kinds, ("kind", "queries", "this", "other")))
+    for part in ("engine", "selector"):
+        print(f"{part} CPU p50 / p95 / p99 / max and mean (ms) by kind of query, this | other")
+        kinds = []
+        for kind in KINDS:
+            these = [a[part][0] for a in answers["this"] if _kind(a, typos) == kind]
+            others = [a[part][0] for a in answers["other"] if _kind(a, typos) == kind]
+            if these:
+                kinds.append((kind, str(len(these)), _by_kind(these), _by_kind(others)))
+        print(table(kinds, ("kind", "queries", "this", "other")))
     other_by_text = {a["text"]: a for a in answers["other"]}
-    slow = sorted(answers["this"], key=lambda a: -a["selector"][0])[: args.slowest]
-    print("slowest here (selector CPU ms, this | other; total)")
-    print(
-        table(
-            [
-                (
-                    a["text"][:50],
-                    f"{a['selector'][0] * 1000:.1f}",
-                    f"{other_by_text[a['text']]['selector'][0] * 1000:.1f}",
-                    str(a["total"]),
-                )
-                for a in slow
-            ],
-            ("query", "this", "other", "total"),
+    for part in ("engine", "selector"):
+        slow = sorted(answers["this"], key=lambda a: -a[part][0])[: args.slowest]
+        print(f"slowest here ({part} CPU ms, this | other; kind; total)")
+        print(
+            table(
+                [
+                    (
+                        a["text"][:50],
+                        f"{a[part][0] * 1000:.1f}",
+                        f"{other_by_text[a['text']][part][0] * 1000:.1f}",
+                        _kind(a, typos),
+                        str(a["total"]),
+                    )
+                    for a in slow
+                ],
+                ("query", "this", "other", "kind", "total"),
+            )
         )
-    )
     totals = sum(1 for a in answers["this"] if a["total"] != other_by_text[a["text"]]["total"])
     pages = sum(1 for a in answers["this"] if a["ids"] != other_by_text[a["text"]]["ids"])
     tops = sum(1 for a in answers["this"] if a["ids"][:1] != other_by_text[a["text"]]["ids"][:1])
     print(
         f"answers that differ: count {totals}, first page {pages}, first result {tops} (of {asked})"
+    )
+
+
+def _ps(values: list[float]) -> str:
+    return f"{_p(values, 0.5):.2f} / {_p(values, 0.95):.2f} / {_p(values, 0.99):.2f}"
+
+
+def _by_kind(values: list[float]) -> str:
+    return (
+        f"{_p(values, 0.5):.1f} / {_p(values, 0.95):.1f} / {_p(values, 0.99):.1f}"
+        f" / {max(values) * 1000:.0f}; {sum(values) / len(values) * 1000:.2f}"
     )
 
 
