@@ -6,7 +6,8 @@ shared machine the load moves more between two runs than a change moves the figu
 gunicorns (2 workers each, every cache off) are up together, warmed alike, and wrk (32
 connections, the same distinct queries as ``bench.search_speed``) alternates between them for
 ``--rounds`` rounds of ``--seconds``; each round reports req/s, p95 and the workers' CPU per
-request (their ``utime + stime`` over the round), and the totals their ratio.
+request (their ``utime + stime`` over the round) and the larger worker's memory (peak RSS, and
+its anonymous and file-backed pages now), and the totals their ratio.
 
     PAPERFEED_DATA_DIR=... DATABASE_URL=... .venv/bin/python -m bench.search_http_ab OTHER \\
         [--queries 1000] [--rounds 4] [--seconds 10]
@@ -24,6 +25,8 @@ import sys
 import tempfile
 from pathlib import Path
 from urllib.parse import urlencode
+
+MEMORY = ("VmHWM", "RssAnon", "RssFile")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -74,6 +77,11 @@ def main(argv: list[str] | None = None) -> None:
                 load = os.getloadavg()[0]
                 per = cpu / max(1, result["requests"]) * 1000
                 rows.append((str(n), name, str(result["rps"]), str(result["p95_ms"]), f"{per:.1f}"))
+                # The workers' memory after the round: the peak so far and what is resident
+                # now, their own (anonymous) and file pages (code, the mapped index), the
+                # larger worker's.
+                memory = max((http.memory_mb(pid) for pid in workers), key=lambda m: m["VmHWM"])
+                rows[-1] += tuple(f"{memory.get(key, 0):.0f}" for key in MEMORY)
                 rows[-1] += (f"{load:.1f}",)
                 total = totals[name]
                 total["requests"] += result["requests"]
@@ -84,7 +92,8 @@ def main(argv: list[str] | None = None) -> None:
         f"{len(paths)} distinct queries, gunicorn 2 workers each, wrk 32 connections,"
         f" {args.rounds} alternating rounds of {args.seconds:.0f} s, every cache off"
     )
-    print(table(rows, ("round", "checkout", "req/s", "p95 ms", "worker CPU ms/req", "load")))
+    heads = ("round", "checkout", "req/s", "p95 ms", "worker CPU ms/req")
+    print(table(rows, (*heads, "peak RSS MB", "anon MB", "file MB", "load")))
     per_request = {}
     for name, total in totals.items():
         per_request[name] = total["cpu"] / max(1, total["requests"]) * 1000

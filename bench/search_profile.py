@@ -68,6 +68,10 @@ def _direct_parts(texts: list[str]) -> list[str]:
     # As the search page writes a new search's cards: without the card cache where the
     # checkout can (an older one has no ``keep``; its cache is off here anyway).
     as_the_page = {"keep": False} if "keep" in inspect.signature(cards_html).parameters else {}
+    # The page's rows read only the card's columns where the checkout can.
+    rows_as_the_page = (
+        {"card_only": True} if "card_only" in inspect.signature(papers_by_ids).parameters else {}
+    )
     request = RequestFactory().get("/search")
     request.user = AnonymousUser()
     spent = dict.fromkeys(("engine (ids and count)", "rows", "highlighting", "cards"), 0.0)
@@ -84,7 +88,7 @@ def _direct_parts(texts: list[str]) -> list[str]:
             sort=parsed.sort or "relevance",
         )
         engine = time.process_time()
-        rows = papers_by_ids(ids=ids)
+        rows = papers_by_ids(ids=ids, **rows_as_the_page)
         read = time.process_time()
         search_selectors._highlighted(rows, parsed.highlight_words)
         marked = time.process_time()

@@ -26,6 +26,7 @@ import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -36,7 +37,7 @@ from django.db import DatabaseError
 from django.db.models import Exists
 from django.http import HttpRequest
 from django.template.loader import get_template
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -142,9 +143,12 @@ def voted_ids(request: HttpRequest | None, paper_ids: Iterable[int]) -> set[int]
     return {pk for pk, voted in known.items() if voted}
 
 
-def _upvote_url_pattern() -> str:
-    marker = 987654321
-    return reverse("community:upvote", args=[marker]).replace(str(marker), "{}")
+@lru_cache(maxsize=8)
+def _reversed(urlconf: str | None, prefix: str) -> tuple[str, str]:
+    """(the upvote URL with ``{}`` for the paper's id, the sign-in path), reversed once per
+    URL configuration and script prefix: every page of cards asks for one of them."""
+    upvote = reverse("community:upvote", args=[987654321], urlconf=urlconf)
+    return upvote.replace("987654321", "{}"), reverse("accounts:login", urlconf=urlconf)
 
 
 _COUNT = (
@@ -205,10 +209,11 @@ class Reader:
             assert request is not None
             self.token = readerslots.csrf_token(request)
             self.next = escape(path)
-            self.action = _upvote_url_pattern()
+            self.action = _reversed(get_urlconf(), get_script_prefix())[0]
         else:
             # As the urlencode filter writes it: "/" stays readable.
-            self.login = escape(reverse("accounts:login") + "?next=" + quote(path, safe="/"))
+            login = _reversed(get_urlconf(), get_script_prefix())[1]
+            self.login = escape(login + "?next=" + quote(path, safe="/"))
 
     def box(self, row: PaperRow, voted: bool) -> str:
         return self.box_of(row.paper.pk, row.source_upvotes, row.local_upvotes, voted)

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 # Ids to build a query with where a call's ids go: negative, so no row has them, and within
 # 32 bits, because on PostgreSQL the ORM turns a value an integer column cannot hold into no
@@ -88,14 +91,49 @@ def instance_from_row(
 ) -> Any:
     """``model`` built from one row of plain SQL as a queryset builds it: each
     (position, converters, expression) applied as the ORM's compiler applies them (JSON,
-    SQLite's dates), then ``Model.from_db``."""
+    SQLite's dates), then ``Model.from_db``'s instance (see :func:`_plain_instance`)."""
     fields = list(row)
     for pos, convs, expression in converters:
         value = fields[pos]
         for converter in convs:
             value = converter(value, expression, connection)
         fields[pos] = value
+    if _plain(model):
+        return _plain_instance(model, attnames, fields, connection.alias)
     return model.from_db(connection.alias, attnames, fields)
+
+
+def _plain(model: type[Model]) -> bool:
+    """Whether ``model`` is built by Django's own ``from_db`` and ``__init__`` with nothing
+    listening to its construction (no pre_init / post_init receiver, such as a
+    GenericForeignKey's), so :func:`_plain_instance` builds the same instance."""
+    return (
+        _django_built(model)
+        and not pre_init.has_listeners(model)
+        and not post_init.has_listeners(model)
+    )
+
+
+@lru_cache(maxsize=64)
+def _django_built(model: type[Model]) -> bool:
+    return (
+        getattr(model.from_db, "__func__", None) is Model.from_db.__func__  # type: ignore[attr-defined]
+        and type(model).__call__ is type.__call__
+        and model.__init__ is Model.__init__
+    )
+
+
+def _plain_instance(model: type[Model], attnames: Sequence[str], values: list[Any], db: str) -> Any:
+    """What ``Model.from_db`` returns, without ``Model.__init__``'s walk over every field (its
+    arguments, defaults and deferred markers): the loaded values set as ``__init__`` sets them,
+    the fields not loaded left deferred (read on access, as ``.only()`` leaves them). A search
+    page builds twenty papers of 29 fields each, and __init__ cost more CPU than the query."""
+    instance = model.__new__(model)
+    instance.__dict__.update(zip(attnames, values, strict=True))
+    state = instance._state = ModelState()
+    state.adding = False
+    state.db = db
+    return instance
 
 
 def compile_instances(queryset: QuerySet, sentinels: Sequence[Hashable]) -> CompiledInstances:

@@ -19,11 +19,11 @@ def one_to_one_of(objects: Sequence[models.Model], descriptor: Any) -> dict[Any,
         if not descriptor.is_cached(obj):
             missing.append(obj.pk)
             continue
-        try:
-            row = getattr(obj, related.get_accessor_name())
-        except related.related_model.DoesNotExist:
-            continue
-        found[obj.pk] = row
+        # The joined value itself: the accessor raises DoesNotExist for a row the join found
+        # empty, and a search page without thumbnails or glances raised forty of them.
+        row = related.get_cached_value(obj)
+        if row is not None:
+            found[obj.pk] = row
     if missing:
         key = related.field.attname
         rows = related.related_model._default_manager.filter(**{f"{key}__in": missing})

@@ -171,6 +171,12 @@ def _pattern(words: Sequence[str]) -> re.Pattern[str] | None:
     return _compiled(tuple(w for w in words if w))
 
 
+def highlight_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
+    """The pattern that marks ``words`` (None: nothing to mark), compiled once per query: a
+    page looks it up once and passes it to :func:`highlight_with` and :func:`snippet_with`."""
+    return _pattern(words)
+
+
 # A search highlights its words in each result's title and abstract: one pattern per query.
 @lru_cache(maxsize=256)
 def _compiled(words: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -185,26 +191,27 @@ def _compiled(words: tuple[str, ...]) -> re.Pattern[str] | None:
 def highlight(text: str, words: Sequence[str]) -> str:
     """``text`` as HTML (its ``$...$`` maths typeset as on every other page), with each match
     of ``words`` outside maths wrapped in ``<mark>``."""
-    return _highlight(text, _pattern(words))
+    return highlight_with(text, _pattern(words))
 
 
-def _highlight(text: str, pattern: re.Pattern[str] | None) -> str:
-    # The query's pattern looked up once for the whole text, not once per part between maths.
+def highlight_with(text: str, pattern: re.Pattern[str] | None) -> str:
+    """:func:`highlight` with the query's pattern (:func:`highlight_pattern`)."""
     if pattern is None:
         return tex.render(text, plain=html.escape)
     return tex.render(text, plain=lambda part: _marked(part, pattern))
 
 
 def _marked(text: str, pattern: re.Pattern[str]) -> str:
-    """``text`` escaped as HTML, with each match of ``pattern`` wrapped in ``<mark>``."""
-    if not pattern.search(text):
-        return html.escape(text)
+    """``text`` escaped as HTML, with each match of ``pattern`` wrapped in ``<mark>``: one
+    pass over the text."""
     out: list[str] = []
     last = 0
     for match in pattern.finditer(text):
         out.append(html.escape(text[last : match.start()]))
         out.append(f"<mark>{html.escape(match.group(0))}</mark>")
         last = match.end()
+    if not out:
+        return html.escape(text)
     out.append(html.escape(text[last:]))
     return "".join(out)
 
@@ -212,7 +219,11 @@ def _marked(text: str, pattern: re.Pattern[str]) -> str:
 def snippet(text: str, words: Sequence[str], *, size: int = 320) -> str:
     """About ``size`` characters of ``text`` around the first match, highlighted; it neither
     starts nor stops inside a formula, which would show half of it as raw TeX."""
-    pattern = _pattern(words)
+    return snippet_with(text, _pattern(words), size=size)
+
+
+def snippet_with(text: str, pattern: re.Pattern[str] | None, *, size: int = 320) -> str:
+    """:func:`snippet` with the query's pattern (:func:`highlight_pattern`)."""
     start = 0
     if pattern is not None:
         match = pattern.search(text)
@@ -223,4 +234,4 @@ def snippet(text: str, words: Sequence[str], *, size: int = 320) -> str:
     if end < len(text):
         cut = tex.math_cut(piece, piece.rfind(" "))
         piece = (piece[:cut] if cut > size // 2 else piece) + " …"
-    return ("… " if start else "") + _highlight(piece, pattern)
+    return ("… " if start else "") + highlight_with(piece, pattern)

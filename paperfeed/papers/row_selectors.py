@@ -130,11 +130,46 @@ def rows_for(papers: Sequence[Paper], *, featured: bool = True) -> list[PaperRow
     return rows
 
 
-def papers_by_ids(*, ids: Sequence[int], featured: bool = True) -> list[PaperRow]:
+def papers_by_ids(
+    *, ids: Sequence[int], featured: bool = True, card_only: bool = False
+) -> list[PaperRow]:
     """Rows for the visible papers among ``ids``, in the order given (see :func:`rows_for`):
-    the papers with their thumbnails and glances in one query, the rest in one more."""
-    by_id = {paper.pk: paper for paper in _visible_papers(list(ids))}
+    the papers with their thumbnails and glances in one query, the rest in one more.
+
+    ``card_only``: read only the columns a card shows (:data:`CARD_FIELDS`); the papers' other
+    fields are deferred (reading one costs a query), so only for rows that go into cards (the
+    search page's), never for the API's or a feed's."""
+    by_id = {paper.pk: paper for paper in _visible_papers(list(ids), card_only=card_only)}
     return rows_for([by_id[pk] for pk in ids if pk in by_id], featured=featured)
+
+
+# The columns a card shows (papers/card_html.py, community.cards.card_key, the vote count, the
+# glance and the thumbnail), by model. A search page reads 20 papers of a million: their JSON
+# histories, metadata and bookkeeping dates (16 of the paper's 29 columns) cost the database
+# pages and the ORM converters for nothing the page shows.
+CARD_FIELDS: dict[type[models.Model], frozenset[str]] = {
+    Paper: frozenset(
+        {
+            "id",
+            "arxiv_id",
+            "title",
+            "abstract",
+            "primary_category",
+            "published",
+            "published_is_estimate",
+            "listed_on",
+            "code_url",
+            "code_stars",
+            "project_page",
+            "upvote_count",
+            "comment_count",
+        }
+    ),
+    Thumbnail: frozenset({"paper_id", "state", "width", "height", "updated_at"}),
+    PaperGlance: frozenset(
+        {"paper_id", "keywords", "summary", "text_key", "ai_summary", "ai_text_key", "ai_state"}
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -149,14 +184,22 @@ class _Part:
 
 
 @lru_cache(maxsize=8)
-def _paper_select(connection: BaseDatabaseWrapper) -> tuple[str, tuple[_Part, ...]]:
+def _paper_select(
+    connection: BaseDatabaseWrapper, card_only: bool
+) -> tuple[str, tuple[_Part, ...]]:
     """The SELECT of :func:`_visible_papers` and how to read its columns, worked out once per
-    connection: the ORM built and compiled this three-table query for every search page
-    (~1 ms of CPU, as much as the database spent answering it)."""
+    connection (and column set): the ORM built and compiled this three-table query for every
+    search page (~1 ms of CPU, as much as the database spent answering it)."""
     quote = connection.ops.quote_name
     columns, parts = [], []
     for model in (Paper, Thumbnail, PaperGlance):
-        table, fields = model._meta.db_table, model._meta.concrete_fields
+        table = model._meta.db_table
+        # In the model's own order: Model.from_db matches values to fields by it.
+        fields = [
+            field
+            for field in model._meta.concrete_fields
+            if not card_only or field.attname in CARD_FIELDS[model]
+        ]
         converters = []
         for index, field in enumerate(fields):
             column = field.get_col(table)
@@ -182,11 +225,12 @@ def _instance(part: _Part, values: Sequence[Any], connection: BaseDatabaseWrappe
     return instance_from_row(part.model, part.attnames, part.converters, values, connection)
 
 
-def _visible_papers(ids: list[int]) -> list[Paper]:
+def _visible_papers(ids: list[int], *, card_only: bool = False) -> list[Paper]:
     """The visible papers among ``ids`` (in no order), each with its thumbnail and glance
-    joined as ``select_related("thumbnail", "glance")`` would: one query per CHUNK ids."""
+    joined as ``select_related("thumbnail", "glance")`` would: one query per CHUNK ids
+    (``card_only``: only :data:`CARD_FIELDS`, the rest deferred)."""
     db = connections[DEFAULT_DB_ALIAS]  # the thread's own connection (hashable, unlike the proxy)
-    sql, (paper_part, *related) = _paper_select(db)
+    sql, (paper_part, *related) = _paper_select(db, card_only)
     width = len(paper_part.attnames)
     setters = (Paper.thumbnail.related, Paper.glance.related)
     papers = []

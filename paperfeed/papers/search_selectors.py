@@ -61,6 +61,7 @@ def search_papers(
     offset: int = 0,
     sort: str = "relevance",
     mode: str = "keyword",
+    card_only: bool = False,
 ) -> SearchResult:
     """Full-text search (the tantivy index, or the database's FTS5 / ts_rank) with the syntax
     ``"exact phrase"``, ``author:name``, ``cat:cs.CL``, ``year:2025`` / ``year:2024-2025``.
@@ -68,6 +69,8 @@ def search_papers(
     Any string is accepted: what is not syntax is read as words. Each row has ``title_html``
     and ``snippet_html``: escaped text with ``<mark>`` around matched words. A query whose words
     match nothing is tried once more with its unknown words corrected ("did you mean").
+    ``card_only``: the rows are read with only the columns a card shows (the search page's;
+    see :func:`paperfeed.papers.row_selectors.papers_by_ids`).
     """
     limit, offset = clamp(limit, offset)
     arxiv_id = arxiv_id_in_query(query)
@@ -99,21 +102,21 @@ def search_papers(
                 result.suggestion = corrected
                 parsed = fixed
     words = parsed.highlight_words
-    result.papers = _highlighted(papers_by_ids(ids=ids), words)
+    result.papers = _highlighted(papers_by_ids(ids=ids, card_only=card_only), words)
     result.total = total
     # Meaning helps when the words found less than a page; reading it costs more than the
     # words do, so a query that fills its page is not slowed down for a block below it.
     if mode == "hybrid" and offset == 0 and sort == "relevance" and total < limit:
-        result.related = _highlighted(
-            papers_by_ids(ids=_related_ids(query=query, parsed=parsed)), words
-        )
+        related = _related_ids(query=query, parsed=parsed)
+        result.related = _highlighted(papers_by_ids(ids=related, card_only=card_only), words)
     return result
 
 
 def _highlighted(rows: list[PaperRow], words: list[str]) -> list[PaperRow]:
+    pattern = querysyntax.highlight_pattern(words)  # once for the page's titles and abstracts
     for row in rows:
-        row.title_html = querysyntax.highlight(row.paper.title, words)
-        row.snippet_html = querysyntax.snippet(row.paper.abstract, words)
+        row.title_html = querysyntax.highlight_with(row.paper.title, pattern)
+        row.snippet_html = querysyntax.snippet_with(row.paper.abstract, pattern)
     return rows
 
 

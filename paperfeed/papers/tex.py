@@ -73,6 +73,8 @@ def render(text: str, *, plain: Callable[[str], str] = html.escape) -> str:
     quotes outside maths made real quotes. ``plain`` turns the text between maths into HTML
     (search passes one that also marks the words it found)."""
     text = quotes(text)
+    if "$" not in text:  # most titles and abstracts: no maths to look for
+        return plain(text)
     out: list[str] = []
     last = 0
     for match in MATH_SPAN.finditer(text):

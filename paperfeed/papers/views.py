@@ -281,6 +281,7 @@ def search(request: HttpRequest) -> HttpResponse:
         offset=(page - 1) * SEARCH_PAGE_SIZE,
         sort=sort,
         mode=mode,
+        card_only=True,
     )
     return HttpResponse(
         search_page.results_page(

@@ -141,7 +141,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             # map by default: at 2.7 M papers it saved no measurable page CPU (bench/
             # sqlite_mmap.py), and its mapped pages put a 1 M worker over 200 MB resident.
             f"PRAGMA mmap_size={env_int('PAPERFEED_SQLITE_MMAP_MB', 0) * 1024 * 1024};"
-            "PRAGMA cache_size=-16384;"
+            # 16 MB of page cache; `paperfeed web` gives its workers 4 (core/.../web.py).
+            f"PRAGMA cache_size=-{env_int('PAPERFEED_SQLITE_CACHE_MB', 16) * 1024};"
         ),
     }
     # A file, not :memory:, so live-server tests share it across threads and processes; one per

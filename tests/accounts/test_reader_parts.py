@@ -117,3 +117,37 @@ def test_the_filled_menu_carries_the_pages_one_token(rf):
     html = readerslots.fill(pieces, request)
     menu_token, csrf_token = html.split('value="')[1][:64], html.split('value="')[2][:64]
     assert menu_token == csrf_token
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/search?q=graph+neural",
+        "/search?q=%3Cscript%3Ealert(1)%3C/script%3E&sort=date",
+        "/search?q=caf%C3%A9+%22a+%26+b%22&page=2",
+        '/papers/2501.00001?x="><b>',
+        "/search?q=pfnextpathmark",
+    ],
+)
+def test_the_anonymous_menu_is_the_templates_for_any_path(rf, path):
+    """Kept per process with a marker where the path goes: byte for byte the template's,
+    hostile and marker-like paths included."""
+    request = rf.get(path)
+    request.user = AnonymousUser()
+    assert reader_parts.anonymous_menu(request) == render_to_string(
+        "accounts/user_menu.html", {}, request
+    )
+
+
+def test_the_anonymous_menu_follows_the_script_prefix(rf):
+    from django.urls import set_script_prefix
+
+    request = rf.get("/search?q=x")
+    request.user = AnonymousUser()
+    set_script_prefix("/site/")
+    try:
+        html = reader_parts.anonymous_menu(request)
+        assert 'href="/site/' in html
+        assert html == render_to_string("accounts/user_menu.html", {}, request)
+    finally:
+        set_script_prefix("/")

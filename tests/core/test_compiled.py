@@ -29,3 +29,59 @@ def test_a_sentinel_the_query_does_not_carry_is_refused():
         compile_query(query, [-1, -2])
     with pytest.raises(ValueError):
         compile_query(query, [-1, -1])
+
+
+def _row_of(paper: Paper, attnames: list[str]) -> list[object]:
+    return [getattr(paper, name) for name in attnames]
+
+
+@pytest.mark.parametrize("only", [None, ("id", "arxiv_id", "title", "published")])
+def test_an_instance_from_a_row_is_the_one_from_db_builds(only):
+    """The plain build (no __init__ walk) gives what Model.from_db gives: the same loaded
+    values, the same deferred fields (read on access), saved state and database."""
+    from django.db import connection
+
+    from paperfeed.core.compiled import _plain, instance_from_row
+
+    paper = PaperFactory(title="Kept")
+    attnames = [f.attname for f in Paper._meta.concrete_fields if only is None or f.attname in only]
+    values = _row_of(paper, attnames)
+    assert _plain(Paper)
+    built = instance_from_row(Paper, attnames, (), values, connection)
+    expected = Paper.from_db(connection.alias, attnames, values)
+    assert type(built) is Paper
+    assert {k: v for k, v in vars(built).items() if k != "_state"} == {
+        k: v for k, v in vars(expected).items() if k != "_state"
+    }
+    assert built.get_deferred_fields() == expected.get_deferred_fields()
+    assert (built._state.adding, built._state.db) == (False, connection.alias)
+    assert built.pk == paper.pk and built == expected
+    if only is not None:
+        assert built.abstract == paper.abstract  # deferred: read from the database on access
+        built.title = "Changed"
+        built.save(update_fields=["title"])
+        assert Paper.objects.get(pk=paper.pk).title == "Changed"
+
+
+def test_a_model_someone_listens_to_is_built_by_from_db():
+    """A pre_init / post_init receiver (a GenericForeignKey's, an app's) must see every
+    instance: such a model is built through Model.from_db."""
+    from django.db import connection
+    from django.db.models.signals import post_init
+
+    from paperfeed.core.compiled import _plain, instance_from_row
+
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance)
+
+    paper = PaperFactory()
+    attnames = [f.attname for f in Paper._meta.concrete_fields]
+    post_init.connect(receiver, sender=Paper)
+    try:
+        assert not _plain(Paper)
+        built = instance_from_row(Paper, attnames, (), _row_of(paper, attnames), connection)
+    finally:
+        post_init.disconnect(receiver, sender=Paper)
+    assert seen == [built]

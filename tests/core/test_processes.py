@@ -45,6 +45,9 @@ def test_paperfeed_web_serves_with_gunicorn_without_an_activated_venv(tmp_path: 
                 assert time.monotonic() < deadline, "gunicorn did not answer in 30 s"
                 time.sleep(0.2)
         assert response.status_code == 200
+        # The web workers' smaller SQLite page cache (an operator's value would win).
+        environ = Path(f"/proc/{server.pid}/environ").read_bytes().split(b"\0")
+        assert b"PAPERFEED_SQLITE_CACHE_MB=4" in environ
         health = response.json()
         assert health["database"] == {
             "ok": True,

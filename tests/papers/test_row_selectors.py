@@ -111,3 +111,60 @@ def test_papers_by_ids_reads_papers_thumbnails_and_glances_in_two_queries(
     with django_assert_num_queries(0):  # the joined relations are the paper's own
         assert paper.thumbnail.state == Thumbnail.State.FAILED
         assert paper.glance.keywords == ["sparse routing"]
+
+
+def test_card_only_rows_read_only_the_card_columns_and_write_the_same_cards(
+    django_assert_num_queries,
+):
+    """The search page's rows: the columns a card shows, the rest deferred, in the same two
+    queries; the card and its cache key from them are the full rows' own, and writing them
+    reads nothing more (a deferred field read would be a query per card)."""
+    from django.utils import timezone
+
+    from paperfeed.community import cards
+    from paperfeed.papers import card_html
+    from paperfeed.papers.glance.models import PaperGlance
+    from paperfeed.papers.models import Thumbnail
+
+    stub = catalogue_paper(
+        "2602.00311",
+        title="Sparse $O(n^2)$ <routing>",
+        abstract="We route ``tokens'' & experts.",
+        code_url="https://github.com/a/b",
+        code_stars=12,
+        featured_on=date(2026, 2, 3),
+        featured_upvotes=4,
+    )
+    plain = catalogue_paper("2602.00312", authors=("Bo Li", "Ann Smith"))
+    Paper.objects.filter(pk=stub.pk).update(
+        published_is_estimate=True, listed_on=None, project_page="https://p.example/"
+    )
+    PaperGlance.objects.create(
+        paper=plain,
+        keywords=["mixture of experts"],
+        summary="We route.",
+        text_key="k",
+        ai_summary="An AI line.",
+        ai_text_key="k",
+        ai_state=PaperGlance.AiState.DONE,
+        computed_at=timezone.now(),
+    )
+    Thumbnail.objects.create(paper=plain, state=Thumbnail.State.FAILED, width=3, height=4)
+    ids = [stub.pk, plain.pk]
+
+    full = papers_by_ids(ids=ids)
+    with django_assert_num_queries(2):
+        lean = papers_by_ids(ids=ids, card_only=True)
+
+    deferred = lean[0].paper.get_deferred_fields()
+    assert "versions" in deferred and "sources" in deferred and "abstract" not in deferred
+    assert {f.attname for f in Paper._meta.concrete_fields} - deferred == set(
+        row_selectors.CARD_FIELDS[Paper]
+    )
+    assert lean[1].summary == "An AI line." and lean[1].keywords == ["mixture of experts"]
+    with django_assert_num_queries(0):
+        lean_cards = [card_html.card(row, {}) for row in lean]
+        lean_keys = [cards.card_key(row, ()) for row in lean]
+    assert lean_cards == [card_html.card(row, {}) for row in full]
+    assert lean_keys == [cards.card_key(row, ()) for row in full]
+    assert "featured" in lean_cards[0] and "&lt;routing&gt;" in lean_cards[0]

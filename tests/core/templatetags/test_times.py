@@ -90,3 +90,24 @@ def test_a_days_time_moves_on_at_midnight_though_it_is_remembered(monkeypatch):
     assert when(day, "long").endswith(">4 days ago</time>") and 'title="29 November 2026"' in when(
         day, "long"
     )
+
+
+@pytest.mark.parametrize("day_format", ["j M Y", "j F Y", "Y-m-d"])
+def test_a_days_text_is_djangos_dateformat_in_every_month_and_language(day_format, settings):
+    """The cards' day, written from month names kept per language, is byte for byte what
+    Django's dateformat writes: every month, a year below 1000 (zero-padded), and in another
+    active language."""
+    from datetime import date
+
+    from django.utils import dateformat, translation
+
+    from paperfeed.core.templatetags.times import day_text
+
+    days = [date(2024, month, day) for month in range(1, 13) for day in (1, 9, 28)]
+    days.append(date(987, 3, 5))
+    for value in days:
+        assert day_text(value, day_format) == dateformat.format(value, day_format)
+    settings.USE_I18N = True
+    with translation.override("fr"):
+        for value in days:
+            assert day_text(value, day_format) == dateformat.format(value, day_format)

@@ -89,3 +89,15 @@ def test_initials_for_the_thumbnail_placeholder(title, expected):
 )
 def test_author_slug_is_djangos_slugify_cut_at_60(name):
     assert papers_tags._slug(name) == slugify(name)[:60]
+
+
+def test_the_slug_cache_stays_within_its_bound_however_many_names_a_worker_sees():
+    """A worker at a million papers meets new author names all day: the kept slugs stop at
+    SLUG_CACHE entries, and a name pushed out is worked out again the same."""
+    papers_tags._slug.cache_clear()
+    names = [f"Author Number{n} Ünïcode" for n in range(papers_tags.SLUG_CACHE + 500)]
+    first = papers_tags._slug(names[0])
+    for name in names:
+        papers_tags._slug(name)
+    assert papers_tags._slug.cache_info().currsize == papers_tags.SLUG_CACHE
+    assert papers_tags._slug(names[0]) == first == "author-number0-unicode"

@@ -13,6 +13,13 @@ from paperfeed.core.ratelimits import store_problem
 
 logger = logging.getLogger(__name__)
 
+# SQLite's page cache per web worker connection, in MB, unless the operator set
+# PAPERFEED_SQLITE_CACHE_MB: a request reads a few pages of papers scattered over the catalogue,
+# rarely the same twice, and the OS keeps the file's pages anyway. 16 MB of it (the default
+# elsewhere) was 12 MB of a 1 M worker's ~200 MB peak, for no CPU measured (docs/performance.md,
+# "Search request CPU at 1 M, sixth pass").
+WEB_SQLITE_CACHE_MB = 4
+
 
 class Command(BaseCommand):
     help = "Serve the site with gunicorn (production). Extra arguments go to gunicorn."
@@ -42,6 +49,8 @@ class Command(BaseCommand):
             )
             serving.log_defaults(defaults)
             os.environ.update(defaults)  # gunicorn's workers read the settings afresh
+        # gunicorn's workers read the settings afresh, with this in their environment.
+        os.environ.setdefault("PAPERFEED_SQLITE_CACHE_MB", str(WEB_SQLITE_CACHE_MB))
         if settings.EMAIL_BACKEND == serving.MAIL_FILES:
             logger.warning(
                 "no mail server configured: mails are written to %s/, not sent (set EMAIL_HOST)",
