@@ -3,6 +3,7 @@ an :class:`IngestRun`. The catalogue writes themselves are ``papers.services.pap
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import queue
@@ -10,7 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from itertools import islice
 from typing import Any
 
@@ -128,24 +129,8 @@ def ingest_run(
     batches = pages if pages is not None else _batches(items or (), batch_size)
     try:
         _sqlite_checkpoint_every(pages=20_000)
-        for batch, cursor in _prefetched(batches):
-            records: list[PaperRecord] = []
-            batch_summary = UpsertSummary()
-            for item in batch:
-                if isinstance(item, Rejected):
-                    batch_summary.reject(item.reason, item.arxiv_id, item.location)
-                else:
-                    records.append(item)
-            with transaction.atomic():
-                batch_summary.add(papers_upsert(records=records))
-                if dry_run:
-                    transaction.set_rollback(True)
-            summary.add(batch_summary)
-            IngestRun.objects.filter(pk=run.pk).update(
-                cursor=cursor, beat_at=timezone.now(), **summary.as_dict()
-            )
-            if progress:
-                progress(len(batch))
+        with collector_paused():
+            _import_batches(run, batches, summary, dry_run=dry_run, progress=progress)
     except BaseException as exc:
         # BaseException too: Ctrl+C should still leave an honest record of the run.
         logger.error("ingest run %s (%s) failed: %s", run.pk, source, exc)
@@ -159,6 +144,56 @@ def ingest_run(
     if not dry_run and (summary.new or summary.updated):
         _enqueue_index_updates()
     return run
+
+
+def _import_batches(
+    run: IngestRun,
+    batches: Iterable[tuple[list[Item], str]],
+    summary: UpsertSummary,
+    *,
+    dry_run: bool,
+    progress: ProgressCallback | None,
+) -> None:
+    """Each batch in its own transaction, then the run's counts and cursor; adds to ``summary``."""
+    for batch, cursor in _prefetched(batches):
+        records: list[PaperRecord] = []
+        batch_summary = UpsertSummary()
+        for item in batch:
+            if isinstance(item, Rejected):
+                batch_summary.reject(item.reason, item.arxiv_id, item.location)
+            else:
+                records.append(item)
+        with transaction.atomic():
+            batch_summary.add(papers_upsert(records=records))
+            if dry_run:
+                transaction.set_rollback(True)
+        summary.add(batch_summary)
+        IngestRun.objects.filter(pk=run.pk).update(
+            cursor=cursor, beat_at=timezone.now(), **summary.as_dict()
+        )
+        if progress:
+            progress(len(batch))
+        del batch, records
+        gc.collect(1)  # what a batch left in reference cycles, while the collector is paused
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while an import runs (as it was, after).
+
+    An import allocates millions of objects that reference counting frees (records, merged
+    states, rows), and the collector runs every 700 allocations, each young collection walking
+    the batch that is still alive: 15-20 % of an import's CPU. Batches are collected one
+    generation deep after each one is written instead (:func:`_import_batches`), so the cycles a
+    long import leaves (exceptions, ORM queries) do not accumulate.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def ingest_runs_abandon() -> int:
