@@ -11,7 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
@@ -129,6 +129,7 @@ def ingest_run(
     batches = pages if pages is not None else _batches(items or (), batch_size)
     try:
         _sqlite_checkpoint_every(pages=20_000)
+        _sqlite_foreign_keys(on=False)
         with collector_paused():
             _import_batches(run, batches, summary, dry_run=dry_run, progress=progress)
     except BaseException as exc:
@@ -137,8 +138,11 @@ def ingest_run(
         _finish(run, summary, started, IngestRun.Status.FAILED, f"{type(exc).__name__}: {exc}")
         raise
     finally:
-        with suppress(DatabaseError):  # never mask the run's own error
+        try:
+            _sqlite_foreign_keys(on=True)
             _sqlite_checkpoint_every(pages=1000)
+        except DatabaseError:  # never mask the run's own error; a fresh connection has both
+            connection.close()
     status = IngestRun.Status.DRY_RUN if dry_run else IngestRun.Status.SUCCEEDED
     _finish(run, summary, started, status, "")
     if not dry_run and (summary.new or summary.updated):
@@ -240,6 +244,20 @@ def _sqlite_checkpoint_every(*, pages: int) -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+
+
+def _sqlite_foreign_keys(*, on: bool) -> None:
+    """Turn SQLite's foreign-key checks off for this connection while it imports, on after.
+
+    Each author or category link costs a look-up of its paper and author for the check (~2 µs,
+    ~6 % of an import's CPU). The importer writes only ids it read or inserted itself inside the
+    same batch transaction, which holds SQLite's write lock from BEGIN (IMMEDIATE), so no other
+    writer can remove one meanwhile; every other connection keeps its checks. A no-op inside a
+    transaction (SQLite ignores the pragma there), e.g. when the caller holds one.
+    """
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
 
 
 def _finish(
