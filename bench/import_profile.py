@@ -30,8 +30,54 @@ PHASES = {
         "_author_ids",
     ),
     "paperfeed.core.bulk": ("insert_rows",),
-    "paperfeed.papers.search": ("index_papers",),
+    "paperfeed.papers.search": ("index_papers", "catalogue_changed"),
+    "paperfeed.ingest.services": ("_enqueue_index_updates",),
 }
+
+
+def parsing_steps(archive: Path) -> list[tuple[str, float]]:
+    """CPU of the parsing process's steps, each pass adding one: reading and decompressing the
+    lines, JSON, then everything (normalising and checking records); and the hand-over (pickling
+    a batch there, unpickling it here), as ``parse_process`` does it."""
+    import pickle
+
+    import orjson
+
+    from paperfeed.ingest.parsers.detect import iter_files_records
+    from paperfeed.ingest.parsers.files import iter_lines, iter_tar_members
+
+    def lines() -> list[bytes]:
+        kept = []
+        for member in iter_tar_members(archive, (".jsonl",)):
+            if not isinstance(member, tuple):
+                continue
+            kept.extend(raw for _, raw, _ in iter_lines(member[1]))
+        return kept
+
+    start = time.process_time()
+    raw = lines()
+    read = time.process_time() - start
+    start = time.process_time()
+    for line in raw:
+        orjson.loads(line)
+    json_cpu = time.process_time() - start
+    start = time.process_time()
+    items = list(iter_files_records([archive], ["listing"], None, None))
+    whole = time.process_time() - start
+    start = time.process_time()
+    batches = [pickle.dumps(items[n : n + 5000]) for n in range(0, len(items), 5000)]
+    dumped = time.process_time() - start
+    start = time.process_time()
+    for batch in batches:
+        pickle.loads(batch)  # noqa: S301 - our own bytes
+    loaded = time.process_time() - start
+    return [
+        ("read and decompress (tar, lines)", read),
+        ("JSON (orjson)", json_cpu),
+        ("records: normalise, check", whole - read - json_cpu),
+        ("hand-over: pickle (parsing process)", dumped),
+        ("hand-over: unpickle (importer)", loaded),
+    ]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -62,10 +108,11 @@ def main(argv: list[str] | None = None) -> None:
     start = time.process_time()
     items = list(iter_files_records([Path(archive)], ["listing"], None, None))
     parse_cpu = time.process_time() - start
+    steps = parsing_steps(Path(archive))
 
     spent: dict[str, float] = defaultdict(float)
     waited: dict[str, float] = defaultdict(float)
-    statements: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+    statements: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
 
     def timed(name: str, function):
         def wrapper(*args, **kwargs):
@@ -79,18 +126,22 @@ def main(argv: list[str] | None = None) -> None:
         return wrapper
 
     def statement_clock(execute, sql, params, many, context):
-        clock = time.perf_counter()
+        clock, began = time.perf_counter(), time.process_time()
         try:
             return execute(sql, params, many, context)
         finally:
             kind = statements[" ".join(str(sql).split())[:90]]
             kind[0] += 1
             kind[1] += time.perf_counter() - clock
+            kind[2] += time.process_time() - began
 
     for module_name, names in PHASES.items():
         module = importlib.import_module(module_name)
         for name in names:
             setattr(module, name, timed(name, getattr(module, name)))
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    BaseDatabaseWrapper._commit = timed("commits", BaseDatabaseWrapper._commit)
     services = importlib.import_module("paperfeed.papers.services")
     services.upsert = importlib.import_module("paperfeed.papers.upsert")
     from paperfeed.ingest.services import ingest_run
@@ -120,12 +171,19 @@ def main(argv: list[str] | None = None) -> None:
         f"CPU of this process; load {os.getloadavg()[0]:.1f} (nested steps overlap)"
     )
     print(table(rows, ("phase", "CPU s", "µs/record", "wall s")))
-    slowest = sorted(statements.items(), key=lambda item: -item[1][1])[:12]
+    slowest = sorted(statements.items(), key=lambda item: -item[1][1])[:16]
     print("SQL statements by wall time (COPY runs outside Django's cursor: not here)")
     print(
         table(
-            [(sql, str(n), f"{seconds:.2f}") for sql, (n, seconds) in slowest],
-            ("statement", "calls", "wall s"),
+            [(sql, str(n), f"{seconds:.2f}", f"{cpu:.2f}") for sql, (n, seconds, cpu) in slowest],
+            ("statement", "calls", "wall s", "CPU s"),
+        )
+    )
+    print("The parsing process's steps, timed apart in this process")
+    print(
+        table(
+            [(name, f"{cpu:.2f}", f"{cpu / len(items) * 1e6:.0f}") for name, cpu in steps],
+            ("step", "CPU s", "µs/record"),
         )
     )
 

@@ -412,6 +412,8 @@ def _one_import(
     code: Path | None,
     index: bool = False,
 ) -> dict:
+    if step == "_tables":  # the baseline without its full-text table
+        step, copy = "_baseline", False
     if backend == "sqlite":
         if step == "_baseline":
             return baseline_sqlite(archive, fresh_dir("import-baseline") / "b.sqlite3", fts=copy)
@@ -434,18 +436,24 @@ def per_round(runs: dict[str, list[dict]]) -> list[tuple[str, ...]]:
     """Each round's ratios, baseline / paperfeed: wall, and CPU with the server's."""
     rows = []
     for key, found in runs.items():
-        if key.endswith("_baseline") or key.endswith("_against"):
+        if key.endswith(("_baseline", "_tables")):
             continue
-        for n, (ours, base) in enumerate(zip(found, runs[f"{key}_baseline"], strict=False)):
-            rows.append(
-                (
-                    key,
-                    str(n + 1),
-                    f"{base['seconds'] / ours['seconds']:.2f}",
-                    f"{_all_cpu(base) / _all_cpu(ours):.2f}",
-                    f"{ours['load']:.1f}",
+        backend = key.removesuffix("_against")
+        for baseline in ("_baseline", "_tables"):
+            for n, (ours, base) in enumerate(
+                zip(found, runs.get(backend + baseline, []), strict=False)
+            ):
+                rows.append(
+                    (
+                        f"{key} / {'tables only' if baseline == '_tables' else 'with FTS'}",
+                        str(n + 1),
+                        f"{base['seconds'] / ours['seconds']:.2f}",
+                        f"{_all_cpu(base) / _all_cpu(ours):.2f}",
+                        f"{ours['seconds']:.1f} / {base['seconds']:.1f}",
+                        f"{_all_cpu(ours):.2f} / {_all_cpu(base):.2f}",
+                        f"{ours['load']:.1f}",
+                    )
                 )
-            )
     return rows
 
 
@@ -496,6 +504,12 @@ def main(argv: list[str] | None = None) -> dict:
         metavar="COMMIT",
         help="also import with this commit's paperfeed, side by side in the same run",
     )
+    parser.add_argument(
+        "--tables-baseline",
+        action="store_true",
+        help="also run the plain baseline without its full-text table in each round, and give "
+        "every ratio against both baselines (paperfeed's default writes no full-text copy)",
+    )
     parser.add_argument("--rounds", type=int, default=1, help="repeat, alternating the order")
     parser.add_argument(
         "--index",
@@ -533,6 +547,8 @@ def main(argv: list[str] | None = None) -> dict:
                 steps: list[tuple[str, Path | None]] = [("", ours), ("_baseline", None)]
                 if against is not None:
                     steps.insert(1, ("_against", against))
+                if args.tables_baseline and copy:
+                    steps.append(("_tables", None))
                 if round_number % 2:
                     steps.reverse()
                 for step, code in steps:
@@ -550,7 +566,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     rows = []
     for key in runs:
-        if key.endswith("_baseline"):
+        if key.endswith(("_baseline", "_tables")):
             continue
         backend = key.removesuffix("_against")
         ours, base = results[key], results[f"{backend}_baseline"]
@@ -597,7 +613,20 @@ def main(argv: list[str] | None = None) -> dict:
         )
     )
     print("Each round (baseline / paperfeed)")
-    print(table(per_round(runs), ("db", "round", "wall ratio", "CPU ratio with server", "load")))
+    print(
+        table(
+            per_round(runs),
+            (
+                "db / baseline",
+                "round",
+                "wall ratio",
+                "all-CPU ratio",
+                "wall s (ours / base)",
+                "all CPU s",
+                "load",
+            ),
+        )
+    )
     if "snapshot_memory" in results:
         snap = results["snapshot_memory"]
         print(

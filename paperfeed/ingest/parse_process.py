@@ -11,6 +11,7 @@ it dies with this process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import pickle
 import queue
@@ -52,6 +53,10 @@ def _produce(
 ) -> None:
     # Ctrl+C reaches the whole process group: the writer handles it and ends this process.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # As in the importer (``ingest.services.collector_paused``): parsing allocates a batch of
+    # objects that reference counting frees, and the collector would walk it every 700
+    # allocations; one young collection per batch instead.
+    gc.disable()
     try:
         batch: list[Any] = []
         for item in source(*args):
@@ -59,6 +64,7 @@ def _produce(
             if len(batch) >= size:
                 _put(slots, batch)
                 batch = []
+                gc.collect(1)
         if batch:
             _put(slots, batch)
         _put(slots, _DONE)

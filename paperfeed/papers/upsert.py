@@ -25,6 +25,8 @@ from paperfeed.papers.records import PaperRecord
 _SIZE = re.compile(r"\(.*\)")
 # SQLite's default limit on bound parameters is 32,766; stay well below it per IN (...) list.
 IN_CHUNK = 900
+# Rows of one multi-row INSERT of authors (two parameters each; SQLite allows 32,766).
+_AUTHOR_ROWS = 5000
 
 # Paper columns the importer never writes: the key, the counters the community services keep
 # (database defaults on insert), curation, the completion bookkeeping, and the timestamps it
@@ -213,21 +215,23 @@ def _author_ids(names: Iterable[str]) -> dict[str, int]:
             )
             found.update(cursor.fetchall())
         missing = [key for key in keys if key not in found]
-        if missing:
-            bulk.insert_rows(
-                cursor,
-                table=table,
-                columns=columns,
-                pg_types=pg_types(Author, columns),
-                rows=[(wanted[key], key) for key in missing],
-                on_conflict="(key) DO NOTHING",
+        # The new authors' ids come back from the INSERT itself (SQLite >= 3.35): the batch's
+        # transaction took the write lock at BEGIN (IMMEDIATE), so no other writer can add one
+        # of these keys in between, and every missing key is inserted and returned. A key that
+        # did conflict all the same is read back below rather than lost.
+        for chunk in chunks(missing, _AUTHOR_ROWS):
+            cursor.execute(
+                f"INSERT INTO {table} (name, key) VALUES {', '.join(['(%s, %s)'] * len(chunk))} "
+                "ON CONFLICT (key) DO NOTHING RETURNING key, id",
+                [value for key in chunk for value in (wanted[key], key)],
             )
-            for chunk in chunks(missing):
-                cursor.execute(
-                    f"SELECT key, id FROM {table} WHERE key IN ({_marks(len(chunk))})",
-                    list(chunk),
-                )
-                found.update(cursor.fetchall())
+            found.update(cursor.fetchall())
+        unreturned = [key for key in missing if key not in found]
+        for chunk in chunks(unreturned):
+            cursor.execute(
+                f"SELECT key, id FROM {table} WHERE key IN ({_marks(len(chunk))})", list(chunk)
+            )
+            found.update(cursor.fetchall())
     return found
 
 

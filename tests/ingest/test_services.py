@@ -122,3 +122,44 @@ def test_a_new_run_sweeps_the_abandoned_ones_and_records_its_own_process():
     run = ingest_run(source="files", items=[])
     assert IngestRun.objects.get(pk=stale.pk).status == "abandoned"
     assert run.pid == os.getpid() and run.host and run.beat_at is not None
+
+
+def _pragma_foreign_keys() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA foreign_keys")
+        return int(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_foreign_key_checks_are_off_only_while_an_import_writes(monkeypatch):
+    import gc
+
+    from django.db import connection
+
+    from paperfeed.ingest import services
+
+    if connection.vendor != "sqlite":
+        pytest.skip("a SQLite connection setting; PostgreSQL keeps its checks")
+    seen: list[tuple[int, bool]] = []
+    real = services.papers_upsert
+
+    def spy(*, records):
+        seen.append((_pragma_foreign_keys(), gc.isenabled()))
+        return real(records=records)
+
+    monkeypatch.setattr(services, "papers_upsert", spy)
+    services.ingest_run(source="listing", items=[rec(f"2503.{n:05d}") for n in range(1, 5)])
+    assert seen == [(0, False)]
+    assert (_pragma_foreign_keys(), gc.isenabled()) == (1, True)
+
+    def failing():
+        yield rec("2503.00009")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        services.ingest_run(source="listing", items=failing(), batch_size=1)
+    assert seen[-1] == (0, False)
+    assert (_pragma_foreign_keys(), gc.isenabled()) == (1, True)
+    assert Paper.objects.filter(arxiv_id="2503.00009").exists()

@@ -19,6 +19,7 @@ from paperfeed.ingest.sources import (
 )
 from paperfeed.papers.models import Featured, Paper
 from paperfeed.papers.search_selectors import search_papers
+from tests.ingest.catalogue_golden import build_inputs, dump, expected, import_all
 from tests.ingest.conftest import NOW, import_scraped, requested_ids, scraped
 from tests.loopback import QuietHandler, serving
 
@@ -192,3 +193,45 @@ def test_an_abstract_from_hugging_face_is_replaced_by_arxivs(arxiv):
     import_scraped(record)
     paper.refresh_from_db()
     assert (paper.abstract, paper.abstract_source) == ("An abstract.", "")
+
+
+# --- The golden catalogue: the same rows as the start commit (tests/ingest/catalogue_golden.py) --
+
+
+def _assert_same_catalogue(found: dict, wanted: dict) -> None:
+    # Section by section, so that a failure names the first rows that differ.
+    assert sorted(found) == sorted(wanted)
+    for section in sorted(wanted):
+        if found[section] != wanted[section]:
+            if isinstance(wanted[section], dict):
+                keys = sorted(set(found[section]) | set(wanted[section]))
+                differ = [k for k in keys if found[section].get(k) != wanted[section].get(k)]
+                first = differ[0]
+                pytest.fail(
+                    f"{section}: {len(differ)} differ, first {first}: "
+                    f"{found[section].get(first)} != {wanted[section].get(first)}"
+                )
+            missing = [row for row in wanted[section] if row not in found[section]][:3]
+            extra = [row for row in found[section] if row not in wanted[section]][:3]
+            pytest.fail(f"{section}: missing {missing}, unexpected {extra}")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("parse_process", [False, True], ids=["reader thread", "second process"])
+def test_file_imports_store_what_the_start_commit_stored(tmp_path, parse_process):
+    inputs = build_inputs(tmp_path / "inputs")
+    runs = import_all(inputs, parse_process=parse_process)
+    wanted = expected()
+    assert [list(run) for run in runs] == wanted.pop("runs")
+    _assert_same_catalogue(dump(), wanted)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_importing_the_golden_inputs_again_changes_nothing(tmp_path):
+    inputs = build_inputs(tmp_path / "inputs")
+    first = import_all(inputs, parse_process=False)
+    stored = dump()
+    again = import_all(inputs, parse_process=False)
+    assert [new + updated for new, updated, _, _ in again] == [0] * len(inputs)
+    assert [rejected for *_, rejected in again] == [rejected for *_, rejected in first]
+    assert dump() == stored
