@@ -20,6 +20,7 @@ comment or query can write one; the slot's arguments are digits only.
 from __future__ import annotations
 
 import hashlib
+import random
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -46,6 +47,22 @@ _fill_token: ContextVar[list[str] | None] = ContextVar("paperfeed_fill_token", d
 # from one slot's arguments to that reader's HTML.
 Filler = Callable[[HttpRequest, list[str]], Callable[[str], str]]
 _fillers: dict[str, Filler] = {}
+
+# A kept body is fresh for a time drawn from the last quarter of the freshness bound (see
+# :func:`spread`).
+SPREAD = 0.25
+
+
+def spread(seconds: int) -> float:
+    """How long one newly built body stays fresh: at most ``seconds`` (the freshness bound
+    holds), at least ``(1 - SPREAD) * seconds``, drawn anew at each build.
+
+    A worker builds the bodies of the pages it serves within moments of each other (at start,
+    after a restart); with one freshness for all, they went stale together and were rebuilt
+    one after another by consecutive requests, every interval: 25 pages at ~8 ms each held one
+    worker for ~200 ms while the requests queued behind it waited. Drawn apart, the rebuilds
+    drift apart from the first interval on."""
+    return seconds * (1 - SPREAD * random.random())
 
 
 def filler_register(kind: str, filler: Filler) -> None:
@@ -202,7 +219,7 @@ def shared_for_members(
         if version is not None:
             path += "\0" + version(request, *args, **kwargs)
         key = "members:" + hashlib.sha256(path.encode()).hexdigest()
-        stored = shared_copy(key, seconds, build)
+        stored = shared_copy(key, spread(seconds), build)
         if stored is not None:
             status, content_type, pieces = stored
             return HttpResponse(fill(pieces, request), content_type=content_type, status=status)
