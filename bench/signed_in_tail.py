@@ -9,8 +9,10 @@ alternating.
 A member held in memory on the read-only catalogue (bench/inprocess.py: READ_ONLY_READER).
 Prints per checkout and path: requests, CPU p50/p99/max per request, the requests that
 rebuilt a body (count, CPU each), the GC collections (count per generation, total and largest
-pause) and the bytes. A worker at ~300 requests/s that spends 40 ms on one request holds ~12
-others behind it: the rebuilds and the pauses are what the HTTP bench's p99 waits on.
+pause), the bytes, and the CPU of 32 requests in a row (median and worst: what the last of wrk's
+32 queued requests waits behind). Paths joined by commas are asked in turn (a mix). A worker
+at ~300 requests/s that spends 40 ms on one request holds ~12 others behind it: the rebuilds
+and the pauses are what the HTTP bench's p99 waits on.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 from bench.inprocess import READ_ONLY_READER
 
 HERE = Path(__file__).resolve().parents[1]
+QUEUE = 32  # wrk's connections in bench/signed_in.py
 
 CHILD = r"""
 import gc, json, os, sys, time
@@ -58,9 +61,11 @@ def on_gc(phase, info):
         pauses.append((info["generation"], time.perf_counter() - started_gc[0]))
 gc.callbacks.append(on_gc)
 with override_settings(ALLOWED_HOSTS=["*"]):
-    for path in sys.argv[3:]:
-        size = len(client.get(path).content)
-        client.get(path)
+    for group in sys.argv[3:]:
+        paths = group.split(",")
+        size = max(len(client.get(path).content) for path in paths)
+        for path in paths:
+            client.get(path)
         try:  # what a web worker does once warm (paperfeed/wsgi.py), in checkouts that do it
             from paperfeed.core.workergc import settle
         except ImportError:
@@ -69,13 +74,16 @@ with override_settings(ALLOWED_HOSTS=["*"]):
             settle()
         rows = []
         end = time.perf_counter() + seconds
+        turn = 0
         while time.perf_counter() < end:
             del rebuilt[:], pauses[:]
+            path = paths[turn % len(paths)]
+            turn += 1
             wall, cpu = time.perf_counter(), time.process_time()
             client.get(path)
             rows.append((time.process_time() - cpu, time.perf_counter() - wall, len(rebuilt),
                          list(pauses)))
-        print(json.dumps([path, size, rows]))
+        print(json.dumps([group, size, rows]))
 """
 
 
@@ -112,6 +120,8 @@ def summary(size: int, rows: list) -> dict:
     plain = [r[0] * 1000 for r in rows if not r[2] and not r[3]]
     pauses = [(g, s * 1000) for r in rows for g, s in r[3]]
     by_gen = [sum(1 for g, _ in pauses if g == n) for n in range(3)]
+    # What the last of 32 queued requests waits for: the most CPU any 32 requests in a row took.
+    window = max(sum(cpu[i : i + QUEUE]) for i in range(max(1, len(cpu) - QUEUE + 1)))
     return {
         "bytes": size,
         "requests": len(rows),
@@ -126,13 +136,17 @@ def summary(size: int, rows: list) -> dict:
         "gc_ms": sum(s for _, s in pauses),
         "gc_max_ms": max((s for _, s in pauses), default=0.0),
         "gc2_ms": sorted(s for g, s in pauses if g == 2),
+        "window_ms": window,
+        "window_median_ms": _pct(
+            [sum(cpu[i : i + QUEUE]) for i in range(0, max(1, len(cpu) - QUEUE + 1), QUEUE)], 0.5
+        ),
     }
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("other", type=Path, help="the other checkout (e.g. /tmp/base-s45)")
-    parser.add_argument("paths", nargs="+")
+    parser.add_argument("paths", nargs="+", help="a path, or paths joined by commas (in turn)")
     parser.add_argument("--corpus", default="1m")
     parser.add_argument("--seconds", type=float, default=12.0)
     parser.add_argument("--rounds", type=int, default=2)
@@ -141,14 +155,17 @@ def main(argv: list[str] | None = None) -> None:
     for _ in range(args.rounds):
         for root in (args.other, HERE):
             for path, s in measure(root, args.paths, args.seconds, corpus).items():
+                name = path if "," not in path else f"{path.count(',') + 1} paths in turn"
                 print(
-                    f"{root.name:>10} {path}: {s['requests']} req, {s['bytes'] // 1024} KB, CPU"
+                    f"{root.name:>10} {name}: {s['requests']} req, {s['bytes'] // 1024} KB, CPU"
                     f" p50 {s['cpu_p50']:.2f} (plain {s['plain_p50']:.2f}) p99 {s['cpu_p99']:.2f}"
                     f" max {s['cpu_max']:.1f} ms, wall p99 {s['wall_p99']:.2f};"
                     f" rebuilds {s['rebuilds']} at"
                     f" {', '.join(f'{x:.1f}' for x in s['rebuild_ms'][:6])} ms;"
                     f" gc {s['gc']} {s['gc_ms']:.1f} ms (max {s['gc_max_ms']:.1f};"
-                    f" gen2 {', '.join(f'{x:.1f}' for x in s['gc2_ms'][:6])})",
+                    f" gen2 {', '.join(f'{x:.1f}' for x in s['gc2_ms'][:6])});"
+                    f" {QUEUE} requests in a row: median {s['window_median_ms']:.0f},"
+                    f" worst {s['window_ms']:.0f} ms CPU",
                     flush=True,
                 )
     print(f"load average: {os.getloadavg()}")
