@@ -99,12 +99,23 @@ def postgres_copy(template: str, name: str) -> dict[str, str]:
     if not exists.strip():
         print(f"CREATE DATABASE {name} TEMPLATE {template} …", flush=True)
         _psql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        # The shared 1 M PostgreSQL catalogue was built with an index of that name before
+        # papers.0016 added it; that migration re-creates it on the copy.
+        _psql(_DROP_PRE_0016_INDEX, database=name)
     return {"PAPERFEED_DATA_DIR": str(folder), "DATABASE_URL": POSTGRES + name}
 
 
-def _psql(sql: str) -> str:
+_DROP_PRE_0016_INDEX = """DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM django_migrations
+                 WHERE app = 'papers' AND name = '0016_paper_code_index') THEN
+    DROP INDEX IF EXISTS paper_code;
+  END IF;
+END $$;"""
+
+
+def _psql(sql: str, database: str = "postgres") -> str:
     return subprocess.run(
-        ["psql", POSTGRES + "postgres", "-tAc", sql], capture_output=True, text=True, check=True
+        ["psql", POSTGRES + database, "-tAc", sql], capture_output=True, text=True, check=True
     ).stdout
 
 
