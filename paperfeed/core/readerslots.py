@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -48,21 +49,31 @@ _fill_token: ContextVar[list[str] | None] = ContextVar("paperfeed_fill_token", d
 Filler = Callable[[HttpRequest, list[str]], Callable[[str], str]]
 _fillers: dict[str, Filler] = {}
 
-# A kept body is fresh for a time drawn from the last quarter of the freshness bound (see
-# :func:`spread`).
+# A kept body is fresh for a time drawn from the last quarter of the freshness bound, or from
+# all but its first tenth while the process is starting (see :func:`spread`).
 SPREAD = 0.25
+STARTING_SPREAD = 0.9
+# When this process was first asked for a body (time.monotonic()).
+_first_build: list[float] = []
 
 
 def spread(seconds: int) -> float:
     """How long one newly built body stays fresh: at most ``seconds`` (the freshness bound
-    holds), at least ``(1 - SPREAD) * seconds``, drawn anew at each build.
+    holds), drawn anew at each build, at least ``(1 - SPREAD) * seconds`` once the process has
+    run for one interval and ``(1 - STARTING_SPREAD) * seconds`` before.
 
-    A worker builds the bodies of the pages it serves within moments of each other (at start,
-    after a restart); with one freshness for all, they went stale together and were rebuilt
-    one after another by consecutive requests, every interval: 25 pages at ~8 ms each held one
-    worker for ~200 ms while the requests queued behind it waited. Drawn apart, the rebuilds
-    drift apart from the first interval on."""
-    return seconds * (1 - SPREAD * random.random())
+    A worker builds the bodies of the pages it serves within moments of each other as it
+    starts; with one freshness for all, they went stale together and were rebuilt one after
+    another by consecutive requests, every interval: 25 pages at ~10 ms each held one worker
+    for ~250 ms while the requests queued behind it waited (bench/signed_in_tail.py). Drawn
+    over most of the interval at start, their rebuilds fall apart at once (each body is built
+    once more early, once per process); drawn from the last quarter afterwards, they stay
+    apart without rebuilding more often."""
+    now = time.monotonic()
+    if not _first_build:
+        _first_build.append(now)
+    share = STARTING_SPREAD if now - _first_build[0] < seconds else SPREAD
+    return seconds * (1 - share * random.random())
 
 
 def filler_register(kind: str, filler: Filler) -> None:

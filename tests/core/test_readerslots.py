@@ -280,8 +280,10 @@ def test_a_filled_page_masks_the_readers_token_once_for_all_its_forms(papers):
         assert _unmask_cipher_token(tokens[0]) == token_of(client)
 
 
-def test_a_kept_body_is_fresh_for_a_drawn_time_within_the_bound(settings, papers):
+def test_a_kept_body_is_fresh_for_a_drawn_time_within_the_bound(settings, papers, monkeypatch):
     settings.PAPERFEED_PAGE_CACHE_SECONDS = 8
+    # A process that has served for longer than one interval: the bound's last quarter.
+    monkeypatch.setattr(readerslots, "_first_build", [time.monotonic() - 60])
     drawn = [readerslots.spread(8) for _ in range(200)]
     assert all(8 * (1 - readerslots.SPREAD) <= s <= 8 for s in drawn)
     assert max(drawn) - min(drawn) > 1  # drawn apart, not one freshness for every body
@@ -295,3 +297,13 @@ def test_a_kept_body_is_fresh_for_a_drawn_time_within_the_bound(settings, papers
     assert len(kept) == len(PATHS)
     for copy in kept:
         assert before + 8 * (1 - readerslots.SPREAD) <= copy.fresh_until <= after + 8
+
+
+def test_bodies_built_as_a_process_starts_go_stale_apart(monkeypatch):
+    monkeypatch.setattr(readerslots, "_first_build", [])
+    drawn = [readerslots.spread(8) for _ in range(300)]
+    assert readerslots._first_build  # the first ask starts the clock
+    assert all(8 * (1 - readerslots.STARTING_SPREAD) <= s <= 8 for s in drawn)
+    assert min(drawn) < 8 * (1 - readerslots.SPREAD) / 2  # over most of the interval, not its end
+    monkeypatch.setattr(readerslots, "_first_build", [time.monotonic() - 8.5])
+    assert all(readerslots.spread(8) >= 8 * (1 - readerslots.SPREAD) for _ in range(100))
