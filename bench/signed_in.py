@@ -32,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench import http
@@ -67,6 +68,7 @@ request = function()
   return wrk.format("GET", paths[i], {Cookie = cookies[math.random(#cookies)]})
 end
 """
+WARM_CLIENTS = 8
 DONE = "done = function" + (http.WRK_SCRIPT % "").split("done = function", 1)[1]
 
 
@@ -191,6 +193,19 @@ def run(
         shutil.rmtree(work, ignore_errors=True)
 
 
+def warm_every_worker(base: str, group: list[str], cookies: list[str]) -> None:
+    """Each path of ``group`` asked by 8 concurrent clients, twice over: one request at a time
+    may always reach the same gunicorn worker, and a worker's first request (imports, templates,
+    the first body) costs 0.8-2.2 s at 1 M, which then lands in wrk's p99."""
+    asks = [(path, cookies[i % len(cookies)]) for i, path in enumerate(group * 2 * WARM_CLIENTS)]
+    with ThreadPoolExecutor(WARM_CLIENTS) as pool:
+        list(
+            pool.map(
+                lambda ask: http._get(base + ask[0], timeout=120, headers={"Cookie": ask[1]}), asks
+            )
+        )
+
+
 def measure_groups(
     command: list[str],
     env: dict[str, str],
@@ -218,6 +233,7 @@ def measure_groups(
                         saved.parent.mkdir(parents=True, exist_ok=True)
                         saved.write_bytes(body)
                         static[target].append(f"/t{n}/{i}.html")
+            warm_every_worker(base, group, cookies)
             lua = readers_script(group, cookies)
             results["site"][target] = measured(base, pid, group, duration, work, lua)
             http.drain(base)
