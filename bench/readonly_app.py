@@ -83,6 +83,12 @@ def _read_only() -> None:
 
 _read_only()
 application = get_wsgi_application()
+try:  # the worker's collector as paperfeed/wsgi.py sets it, in checkouts that have it
+    from paperfeed.core.workergc import WARM_REQUESTS, FrozenAfterWarmUp
+except ImportError:
+    pass
+else:
+    application = FrozenAfterWarmUp(application, WARM_REQUESTS)
 
 
 def cookies(pk: int) -> str:

@@ -72,6 +72,12 @@ def main(argv: list[str] | None = None) -> None:
         help="a shared catalogue nobody may write to: opened read-only, a member held in memory "
         "(bench/inprocess.py: READ_ONLY_READER)",
     )
+    parser.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="every request rebuilds the shared body (core/readerslots.py): what one request "
+        "in each freshness interval costs",
+    )
     args = parser.parse_args(argv)
     meta = json.loads((HERE / f"var/bench/corpora/{args.backend}-{args.corpus}.json").read_text())
     os.environ.update(meta["env"])
@@ -86,6 +92,10 @@ def main(argv: list[str] | None = None) -> None:
     scope: dict = {"settings": settings, "sys": sys}
     # The bench's own set-up code (bench/inprocess.py).
     exec(READ_ONLY_READER if args.read_only else READER, scope)  # noqa: S102
+    if args.rebuild:
+        from paperfeed.core import readerslots
+
+        readerslots.shared_copy = lambda key, seconds, build: build()  # type: ignore[assignment]
     client = scope["client"]
     with override_settings(ALLOWED_HOSTS=["*"]):
         for path in args.paths or SIGNED_IN_PATHS:

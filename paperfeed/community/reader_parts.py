@@ -69,7 +69,7 @@ def _kept_thread(request: HttpRequest, paper_id: int) -> list[str] | None:
     # Keyed by the path too: the claim form's "next" is the page's own address.
     version = selectors.comment_version(paper_id=paper_id)
     key = f"{request.get_full_path()}\0{paper_id}\0{version!r}"
-    seconds = max(settings.PAPERFEED_PAGE_CACHE_SECONDS, 1)
+    seconds = readerslots.spread(max(settings.PAPERFEED_PAGE_CACHE_SECONDS, 1))
     return shared_copy("thread:" + hashlib.sha256(key.encode()).hexdigest(), seconds, build)
 
 

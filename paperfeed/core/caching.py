@@ -69,7 +69,7 @@ def fresh_copy(key: str) -> tuple[Any, float] | None:
     return None
 
 
-def copy_store(key: str, value: Any, seconds: int) -> float | None:
+def copy_store(key: str, value: Any, seconds: float) -> float | None:
     """Keep ``value`` fresh for ``seconds`` (and stale a while longer; see copy_lookup); nothing
     is kept when ``value`` is None or ``seconds`` is not positive. Either way the rebuild lock
     goes. Until when the kept copy is fresh, or None when nothing was kept."""
@@ -81,7 +81,7 @@ def copy_store(key: str, value: Any, seconds: int) -> float | None:
     return until
 
 
-def shared_copy(key: str, seconds: int, build: Callable[[], Any]) -> Any:
+def shared_copy(key: str, seconds: float, build: Callable[[], Any]) -> Any:
     """The copy under ``key``, built by ``build()`` when it is missing, or stale and this request
     took the rebuild lock (:func:`copy_lookup`); ``build`` returns None for an answer not to
     keep (then None is returned). A failed build lets the lock go for the next request."""

@@ -20,7 +20,9 @@ comment or query can write one; the slot's arguments are digits only.
 from __future__ import annotations
 
 import hashlib
+import random
 import re
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -46,6 +48,32 @@ _fill_token: ContextVar[list[str] | None] = ContextVar("paperfeed_fill_token", d
 # from one slot's arguments to that reader's HTML.
 Filler = Callable[[HttpRequest, list[str]], Callable[[str], str]]
 _fillers: dict[str, Filler] = {}
+
+# A kept body is fresh for a time drawn from the last quarter of the freshness bound, or from
+# all but its first tenth while the process is starting (see :func:`spread`).
+SPREAD = 0.25
+STARTING_SPREAD = 0.9
+# When this process was first asked for a body (time.monotonic()).
+_first_build: list[float] = []
+
+
+def spread(seconds: int) -> float:
+    """How long one newly built body stays fresh: at most ``seconds`` (the freshness bound
+    holds), drawn anew at each build, at least ``(1 - SPREAD) * seconds`` once the process has
+    run for one interval and ``(1 - STARTING_SPREAD) * seconds`` before.
+
+    A worker builds the bodies of the pages it serves within moments of each other as it
+    starts; with one freshness for all, they went stale together and were rebuilt one after
+    another by consecutive requests, every interval: 25 pages at ~10 ms each held one worker
+    for ~250 ms while the requests queued behind it waited (bench/signed_in_tail.py). Drawn
+    over most of the interval at start, their rebuilds fall apart at once (each body is built
+    once more early, once per process); drawn from the last quarter afterwards, they stay
+    apart without rebuilding more often."""
+    now = time.monotonic()
+    if not _first_build:
+        _first_build.append(now)
+    share = STARTING_SPREAD if now - _first_build[0] < seconds else SPREAD
+    return seconds * (1 - share * random.random())
 
 
 def filler_register(kind: str, filler: Filler) -> None:
@@ -202,7 +230,7 @@ def shared_for_members(
         if version is not None:
             path += "\0" + version(request, *args, **kwargs)
         key = "members:" + hashlib.sha256(path.encode()).hexdigest()
-        stored = shared_copy(key, seconds, build)
+        stored = shared_copy(key, spread(seconds), build)
         if stored is not None:
             status, content_type, pieces = stored
             return HttpResponse(fill(pieces, request), content_type=content_type, status=status)

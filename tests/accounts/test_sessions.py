@@ -54,3 +54,45 @@ def test_expired_deleted_and_malformed_keys_are_no_session():
     for hostile in ("short", "' OR 1=1 --", "x" * 500, "ünïcode-key-long-enough"):
         store = SessionStore(hostile)
         assert store.load() == {} and store.session_key is None
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def test_a_members_page_views_write_no_session_row_and_nothing_else(settings):
+    """Signed in through the real sign-in form, a member's plain page views (built, then filled
+    from the shared bodies) only read: no save of the session row (SESSION_SAVE_EVERY_REQUEST
+    stays off), no last-login or other touch, no new session cookie."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import UserFactory, catalogue_paper
+    from tests.helpers import fresh_page_caches
+
+    fresh_page_caches(settings, page_seconds=60, card_seconds=3600)
+    assert not settings.SESSION_SAVE_EVERY_REQUEST
+    paper = catalogue_paper("2602.00501", title="A paper", featured_on=timezone.localdate())
+    member = UserFactory(username="reader")
+    member.set_password("a long enough password")
+    member.save()
+    client = Client()
+    signed = client.post(
+        "/accounts/login", {"username": "reader", "password": "a long enough password"}
+    )
+    assert signed.status_code == 302 and "_auth_user_id" in client.session
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    row = Session.objects.get(pk=key)
+    last_login = type(member).objects.get(pk=member.pk).last_login
+    paths = ["/papers", "/papers/new", "/papers/trending", f"/papers/{paper.arxiv_id}"]
+    for _ in range(2):  # the first builds each shared body, the second fills the kept one
+        for path in paths:
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(path)
+            assert response.status_code == 200 and b"Sign out" in response.content, path
+            writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(_WRITES)]
+            assert writes == [], (path, writes)
+            assert settings.SESSION_COOKIE_NAME not in response.cookies, path
+    after = Session.objects.get(pk=key)
+    assert (after.session_data, after.expire_date) == (row.session_data, row.expire_date)
+    assert type(member).objects.get(pk=member.pk).last_login == last_login

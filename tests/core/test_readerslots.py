@@ -5,6 +5,7 @@ own state right after they change it, and no slot a paper's text can fake."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import date
 
 import pytest
@@ -277,3 +278,32 @@ def test_a_filled_page_masks_the_readers_token_once_for_all_its_forms(papers):
         tokens = _TOKEN.findall(page)
         assert len(tokens) > 3 and len(set(tokens)) == 1
         assert _unmask_cipher_token(tokens[0]) == token_of(client)
+
+
+def test_a_kept_body_is_fresh_for_a_drawn_time_within_the_bound(settings, papers, monkeypatch):
+    settings.PAPERFEED_PAGE_CACHE_SECONDS = 8
+    # A process that has served for longer than one interval: the bound's last quarter.
+    monkeypatch.setattr(readerslots, "_first_build", [time.monotonic() - 60])
+    drawn = [readerslots.spread(8) for _ in range(200)]
+    assert all(8 * (1 - readerslots.SPREAD) <= s <= 8 for s in drawn)
+    assert max(drawn) - min(drawn) > 1  # drawn apart, not one freshness for every body
+    client = signed_in(UserFactory())
+    before = time.time()
+    for path in PATHS:
+        assert client.get(path).status_code == 200
+    after = time.time()
+    # locmem's keys are ":<version>:<key>"; the kept copy carries its freshness.
+    kept = [cache.get(key.split(":", 2)[2]) for key in kept_bodies()]
+    assert len(kept) == len(PATHS)
+    for copy in kept:
+        assert before + 8 * (1 - readerslots.SPREAD) <= copy.fresh_until <= after + 8
+
+
+def test_bodies_built_as_a_process_starts_go_stale_apart(monkeypatch):
+    monkeypatch.setattr(readerslots, "_first_build", [])
+    drawn = [readerslots.spread(8) for _ in range(300)]
+    assert readerslots._first_build  # the first ask starts the clock
+    assert all(8 * (1 - readerslots.STARTING_SPREAD) <= s <= 8 for s in drawn)
+    assert min(drawn) < 8 * (1 - readerslots.SPREAD) / 2  # over most of the interval, not its end
+    monkeypatch.setattr(readerslots, "_first_build", [time.monotonic() - 8.5])
+    assert all(readerslots.spread(8) >= 8 * (1 - readerslots.SPREAD) for _ in range(100))
