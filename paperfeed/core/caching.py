@@ -88,7 +88,9 @@ def shared_copy(key: str, seconds: float, build: Callable[[], Any]) -> Any:
     return shared_copy_fresh(key, seconds, build)[0]
 
 
-def shared_copy_fresh(key: str, seconds: int, build: Callable[[], Any]) -> tuple[Any, float | None]:
+def shared_copy_fresh(
+    key: str, seconds: float, build: Callable[[], Any]
+) -> tuple[Any, float | None]:
     """:func:`shared_copy`, and until when the copy served is fresh (None when it is stale or
     was not kept): an answer made from a fresh copy may be replayed till then (core/replay.py)."""
     value, until, rebuild = _lookup(key)
