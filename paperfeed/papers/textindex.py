@@ -36,11 +36,13 @@ logger = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
 # Bump when the schema or the analysis changes: builds of a format not in READABLE are then
-# ignored until rebuilt. Format 2 dropped format 1's unstemmed ``words`` field ("did you mean"
-# reads the stemmed title and abstract): queries never read it, so format 1 builds still
-# answer alike and need no rebuild.
-FORMAT = 2
-READABLE = (1, 2)
+# ignored until rebuilt, and an update never writes into a build of another format (it
+# rebuilds: see textindex_build). Format 2 dropped format 1's unstemmed ``words`` field ("did
+# you mean" reads the stemmed title and abstract); format 3 stores no document (ids are read
+# from the fast field) and keeps no frequencies or positions for categories (only filtered
+# on). Queries read nothing the older builds lack, so they still answer alike until rebuilt.
+FORMAT = 3
+READABLE = (1, 2, 3)
 STATE = "paperfeed.json"
 # Papers known only from a featured list rank below complete ones of equal relevance. tantivy
 # multiplies a hit's score by log2(2 + weight): complete papers get this weight (x1.25) and
@@ -51,13 +53,16 @@ WRITER_HEAP = 256_000_000
 
 def schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
-    builder.add_integer_field("id", stored=True, indexed=True, fast=True)
+    # Indexed for deletes and the second pass's id terms, fast for reading ids of hits; not
+    # stored: nothing loads a stored document.
+    builder.add_integer_field("id", indexed=True, fast=True)
     builder.add_text_field("title", tokenizer_name="en_stem")
     builder.add_text_field("abstract", tokenizer_name="en_stem")
     builder.add_text_field("authors", tokenizer_name="en_stem")
     # Unstemmed: author: filters.
     builder.add_text_field("author_names", tokenizer_name="default")
-    builder.add_text_field("categories", tokenizer_name="raw")
+    # Only filtered on (term sets, never scored or in a phrase): document ids alone.
+    builder.add_text_field("categories", tokenizer_name="raw", index_option="basic")
     builder.add_integer_field("published", indexed=True, fast=True)
     builder.add_float_field("weight", fast=True)
     return builder.build()
