@@ -282,6 +282,7 @@ def search(
             count_cap=count_cap,
             terms=terms,
             words=words,
+            phrases=phrases,
         )
     addresses = [address for _, address in hits[offset : offset + limit]]
     ids = searcher.fast_field_values("id", addresses) if addresses else []
