@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from contextlib import contextmanager
 
@@ -226,3 +227,29 @@ def test_format_3_stores_no_document_and_keeps_only_ids_for_categories():
     assert fields["title"]["indexing"]["record"] == "position", "phrases read title positions"
     assert not any(options.get("stored") for options in fields.values())
     assert textindex.search(index, categories=["cs.AI"])[1] == 1
+
+
+def test_a_failed_write_commits_nothing_whichever_thread_fails():
+    # Entries are read in this thread and handed to the writer by a feeding thread: a failure
+    # on either side rolls the whole write back and is raised here, never left hanging.
+    for n in range(3):
+        catalogue_paper(f"2602.0000{n}", title=f"Graph networks {n}")
+    textindex_build.textindex_rebuild()
+    index = textindex.engine_index()
+    assert index is not None
+
+    def reading_fails():
+        yield from textindex_build.entries()
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError, match="went away"):
+        textindex.write_entries(index, reading_fails(), replace=False)
+    good = list(textindex_build.entries())
+    bad = dataclasses.replace(good[0], published="not a date")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        textindex.write_entries(index, [*good, bad, *good] * 400, replace=False)
+    index.reload()
+    assert index.searcher().num_docs == 3, "nothing of either write was committed"
+    assert textindex.write_entries(index, good, replace=True) == 3
+    index.reload()
+    assert index.searcher().num_docs == 3
