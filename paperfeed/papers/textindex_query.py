@@ -16,8 +16,8 @@ positions for every match, and the count. Here:
   walked once, ranked and counted exactly.
 - **Broad phrases start with the newest papers** (:func:`broad_phrases`): a quoted phrase of
   common words walks the positions of every paper holding its words; when the newest eighth
-  of the papers already holds the cap of matches, the page is their best, else the older
-  dates are walked too and merged (as one walk would rank and count them).
+  of the papers already holds the cap of matches, the page is their best, else every match
+  is walked.
 """
 
 from __future__ import annotations
@@ -232,41 +232,39 @@ def broad_phrases(
     anyway. So when the term dictionaries say its words could fill it, the newest eighth of
     the papers (by publication date) is searched first: when its matches reach the cap, the
     page is their best and the count says "cap+", as the title-first pass of broad words
-    ranks the title matches only. Otherwise the older papers are searched too and the two
-    merged: the same scores, ranking and count as one walk of every match, at about the same
-    cost. The matches themselves stay exact: only papers with the words adjacent and in
-    order. (A shingle field, word pairs indexed with positions, would make the walk a few
-    term look-ups, but cost 3.3x the build's CPU and 3.5x the index at 76 k papers: the
-    pairs must be made in Python, one string per word.)"""
+    ranks the title matches only. Otherwise every match is walked, as for any query (the
+    newest eighth's walk, about an eighth of that, is the price of trying). The matches stay
+    exact: only papers with the words adjacent and in order. (A shingle field, word pairs
+    indexed with positions, would make the walk a few term look-ups, but cost 3.3x the
+    build's CPU and 3.5x the index at 76 k papers: the pairs must be made in Python, one
+    string per word.)"""
     if count_cap is None or depth > RERANK_DEPTH or not any(len(p) > 1 for p in phrases):
         return None
     bound = most_matches(searcher, words, TEXT_FIELDS)
-    # The newest eighth of the papers holds about an eighth of a phrase's matches: try it
-    # only when the words are common enough for that to reach the cap.
-    if bound is None or bound < count_cap * RECENT_SHARE or not searcher.num_docs:
+    # The newest eighth of the papers holds about an eighth of a phrase's matches: try it only
+    # when the words are common enough for that to reach the cap, and more common than that
+    # eighth is large (else the phrase, not the dates, leads the walk: a whole walk more).
+    # Twice as large left "state of the art" and "in this paper" out at 1 M.
+    share = searcher.num_docs // RECENT_SHARE
+    if bound is None or bound < max(count_cap * RECENT_SHARE, share) or not share:
         return None
-    low, high = _span(index, searcher, "published")
-    split = _newest_share_start(index, searcher)
-
-    def dated(first: int, last: int, *, with_last: bool) -> tantivy.SearchResult:
-        dates = tantivy.Query.range_query(
-            index.schema, "published", tantivy.FieldType.Integer, first, last, True, with_last
-        )
-        # Scored 0: a range query adds its own score (1.0, and not in every segment alike),
-        # which would move the stub weight's product and the merge below.
-        only = tantivy.Query.const_score_query(dates, 0.0)
-        return searcher.search(both(query, only), RERANK_DEPTH, count=True)
-
-    recent = dated(split, high, with_last=True)
-    if _count_of(recent) >= count_cap:
-        return recent.hits, count_cap
-    older = dated(low, split, with_last=False)
-    # One searcher, one query: the scores of the two parts compare as those of one walk, and
-    # equal scores keep its order (by place in the index).
-    merged = sorted([*recent.hits, *older.hits], key=lambda hit: (-hit[0], *_key(hit[1])))[
-        :RERANK_DEPTH
-    ]
-    return merged, _count_of(recent) + _count_of(older)
+    dates = tantivy.Query.range_query(
+        index.schema,
+        "published",
+        tantivy.FieldType.Integer,
+        _newest_share_start(index, searcher),
+        _span(index, searcher, "published")[1],
+        True,
+        True,
+    )
+    # Scored 0: a range query adds a score of its own (1.0, and not in every segment alike),
+    # which would move the stub weight's product.
+    recent = searcher.search(
+        both(query, tantivy.Query.const_score_query(dates, 0.0)), RERANK_DEPTH, count=True
+    )
+    # Else one walk of every match. (Walking the older papers alone and merging cost as much
+    # and more: the phrase leads that walk, and the dates are only checked after it.)
+    return (recent.hits, count_cap) if _count_of(recent) >= count_cap else None
 
 
 _spans: dict[tuple[int, int, int, str], tuple[int, int]] = {}

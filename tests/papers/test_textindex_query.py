@@ -144,7 +144,7 @@ def test_a_broad_phrase_is_answered_from_the_newest_papers_when_they_reach_the_c
     assert capped == 3, "the newest eighth alone reaches the cap"
     assert years == [2026, 2027, 2028, 2029], "every match among the newest, and only them"
     merged, total = textindex.search(index, phrases=phrase, count_cap=6, limit=50)
-    assert total == 40 and len(merged) == 40, "four < six: the older papers too, counted"
+    assert total == 40 and len(merged) == 40, "four < six: every match walked, counted"
     assert (merged, total) == textindex.search(index, phrases=phrase, count_cap=None, limit=50)
     assert merged[:5] == textindex.search(index, phrases=phrase, count_cap=6, limit=5)[0]
     assert set(recent) <= set(merged)
