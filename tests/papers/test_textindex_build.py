@@ -229,9 +229,9 @@ def test_format_3_stores_no_document_and_keeps_only_ids_for_categories():
     assert textindex.search(index, categories=["cs.AI"])[1] == 1
 
 
-def test_a_failed_write_commits_nothing_whichever_thread_fails():
-    # Entries are read in this thread and handed to the writer by a feeding thread: a failure
-    # on either side rolls the whole write back and is raised here, never left hanging.
+def test_a_failed_write_commits_nothing_and_leaves_the_index_writable():
+    # A failure while reading the entries or adding a document rolls the whole write back,
+    # and the writer lets go of the directory's lock at once, so the next write can start.
     for n in range(3):
         catalogue_paper(f"2602.0000{n}", title=f"Graph networks {n}")
     textindex_build.textindex_rebuild()
