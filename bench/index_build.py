@@ -9,7 +9,12 @@ documents, the ids and counts of every distinct query of ``bench/search_speed.py
 document frequency of each word of those queries and of sampled titles and authors, in every
 field.
 
-    .venv/bin/python -m bench.index_build [--base DIR] [--rounds 2] [--corpus real]
+    .venv/bin/python -m bench.index_build [--base DIR] [--rounds 2] [--corpus real] [--read-only]
+
+``--read-only`` reads a shared catalogue where it is (no private copy: the 1 M one is 5 GB)
+through a connection that refuses writes (``PRAGMA query_only``), and builds what a rebuild
+builds into this bench's own directory, without the rebuild's last step (the catalogue
+version it bumps in the database) or making the build live.
 
 ``--base`` is a checkout of the commit to compare with (``git worktree add ../base <commit>``
 or ``git archive <commit> | tar -x -C DIR``); without it only this tree is measured. The
@@ -56,9 +61,24 @@ print(json.dumps({"papers": report.papers, "wall": wall, "cpu": spent, "main": m
 """
 
 
-def _build(code: Path, env: dict[str, str], index_dir: Path) -> dict:
+# The same build, reading a catalogue that must not be written: every step of
+# textindex_rebuild but the catalogue version it bumps and the swap.
+CHILD_READ_ONLY = CHILD.replace(
+    "report = textindex_build.textindex_rebuild()",
+    """from django.db import connection
+from paperfeed.papers import textindex
+with connection.cursor() as cursor:
+    cursor.execute("PRAGMA query_only = ON")
+root, index = textindex.new_build(textindex.index_dir())
+with textindex_build._cyclic_gc_paused():
+    count = textindex.write_entries(index, textindex_build.entries(), replace=False)
+report = textindex_build.IndexReport(True, count, 0.0, str(root))""",
+)
+
+
+def _build(code: Path, env: dict[str, str], index_dir: Path, *, read_only: bool = False) -> dict:
     proc = subprocess.run(
-        [sys.executable, "-c", CHILD],
+        [sys.executable, "-c", CHILD_READ_ONLY if read_only else CHILD],
         cwd=code,
         env={**os.environ, **env, "PAPERFEED_SEARCH_INDEX_DIR": str(index_dir)},
         capture_output=True,
@@ -221,8 +241,15 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--corpus", default="real", help="a SQLite bench catalogue name")
     parser.add_argument("--queries", type=int, default=1200)
+    parser.add_argument(
+        "--read-only", action="store_true", help="read the catalogue in place, never write it"
+    )
     args = parser.parse_args(argv)
-    env = _private_copy(args.corpus)
+    if args.read_only:
+        saved = corpora.CORPORA_DIR / f"sqlite-{args.corpus}.json"
+        env = json.loads(saved.read_text())["env"]
+    else:
+        env = _private_copy(args.corpus)
     trees = {"this": REPO}
     if args.base:
         trees = {"base": Path(args.base).resolve(), **trees}
@@ -232,7 +259,7 @@ def main(argv: list[str] | None = None) -> None:
     for number in range(args.rounds):
         for label, code in trees.items():
             shutil.rmtree(builds / label, ignore_errors=True)
-            found = _build(code, env, builds / label)
+            found = _build(code, env, builds / label, read_only=args.read_only)
             results[label].append(found)
             loads.append(os.getloadavg()[0])
             print(
@@ -249,6 +276,8 @@ def main(argv: list[str] | None = None) -> None:
         live = builds / label / "CURRENT"
         if live.exists():
             roots[label] = str(builds / label / live.read_text().strip())
+        elif args.read_only and (builds / label).is_dir():
+            roots[label] = str(next((builds / label).glob("build-*")))
     if len(roots) > 1:
         os.environ.update(env)
         problems = compare(roots, args.queries)

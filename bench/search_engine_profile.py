@@ -215,6 +215,17 @@ def compare(index: Any, texts: list[str], other: Path, *, reps: int, slowest: in
     their_query = _load("other_textindex_query", papers / "textindex_query.py")
     theirs = _load("other_textindex", papers / "textindex.py")
     theirs.textindex_query = their_query  # its search() reads the module global at call time
+    if (papers / "textindex_recent.py").exists():
+        # Its names come from the other checkout's textindex_query, not this one's.
+        name = "paperfeed.papers.textindex_query"
+        ours = sys.modules[name]
+        sys.modules[name] = their_query
+        try:
+            theirs.textindex_recent = _load(
+                "other_textindex_recent", papers / "textindex_recent.py"
+            )
+        finally:
+            sys.modules[name] = ours
     engines = {"this": textindex.search, "other": theirs.search}
     hidden = search.hidden_ids()
     cap = search.COUNT_CAP

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import gc
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +30,8 @@ from django.utils import timezone
 from paperfeed.core.backup import database_label
 from paperfeed.papers import search, textindex
 from paperfeed.papers.models import Paper, PaperAuthor, PaperCategory
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 5_000
 # An import transaction that started before an update read the catalogue may commit rows
@@ -189,6 +192,17 @@ def _catch_up(base: Path) -> tuple[Path, int] | None:
     index = textindex.live_index(database=database_label())
     state = textindex.read_state(root) if root is not None else {}
     if root is None or index is None or "caught_up_to" not in state:
+        return None
+    if state.get("format") != textindex.FORMAT:
+        # Entries of this version's schema must not go into a build of another format (its
+        # fields differ): the older build keeps answering until the rebuild replaces it.
+        logger.warning(
+            "search index %s has format %s, this version writes format %s: rebuilding it "
+            "(paperfeed search rebuild)",
+            root,
+            state.get("format"),
+            textindex.FORMAT,
+        )
         return None
     watermark = timezone.now()
     since = datetime.fromisoformat(state["caught_up_to"]) - LOOKBACK

@@ -14,6 +14,10 @@ positions for every match, and the count. Here:
   query are among them). Newest first, the newest eighth of the publication dates is read
   first, and is enough when it fills the page and reaches the cap. Otherwise every match is
   walked once, ranked and counted exactly.
+- **Broad phrases start with the newest papers** (:mod:`.textindex_recent`, with the
+  newest-first sort): a quoted phrase of common words walks the positions of every paper
+  holding its words; when the newest eighth of the papers already holds the cap of matches,
+  the page is their best, else every match is walked.
 """
 
 from __future__ import annotations
@@ -288,69 +292,10 @@ def best(
     return top, int(getattr(found, "count", 0) or 0) if count else 0
 
 
-_spans: dict[tuple[int, int, int, str], tuple[int, int]] = {}
-
-
-def _span(index: tantivy.Index, searcher: tantivy.Searcher, field: str) -> tuple[int, int]:
-    """The lowest and highest value of an integer fast field in the index (read once per
-    index generation: a commit changes the number of documents or segments)."""
-    key = (id(index), searcher.num_docs, searcher.num_segments, field)
-    if key not in _spans:
-        found = searcher.aggregate(
-            tantivy.Query.all_query(),
-            {"lo": {"min": {"field": field}}, "hi": {"max": {"field": field}}},
-        )
-        if len(_spans) > 8:
-            _spans.clear()
-        _spans[key] = (int(found["lo"]["value"] or 0), int(found["hi"]["value"] or 0))
-    return _spans[key]
-
-
-def newest(
-    index: tantivy.Index,
-    searcher: tantivy.Searcher,
-    query: tantivy.Query,
-    *,
-    depth: int,
-    count: bool,
-    count_cap: int | None,
-    words: Sequence[str],
-) -> tuple[Hits, int]:
-    """The newest ``depth`` matches of ``query`` and the number of matches (as :func:`best`).
-
-    The newest eighth of the publication dates first: when the page fills within it, those
-    are the newest of all, and when its matches reach the cap, so do all of them. Tried only
-    when :func:`likely_matches` expects the cap to be reached within it: the try alone cost
-    1.3-15 ms at 1 M papers (the range reads the dates' column), and 70 of 81 tries made on
-    the weaker bound of :func:`most_matches` fell short and searched again. Either way the
-    page and the capped count are the same."""
-    likely = likely_matches(searcher, words)
-    if (
-        count_cap is not None
-        and searcher.num_docs
-        and (likely is None or likely * TRY_RECENT_MARGIN / RECENT_SHARE >= count_cap)
-    ):
-        low, high = _span(index, searcher, "published")
-        recent = tantivy.Query.range_query(
-            index.schema,
-            "published",
-            tantivy.FieldType.Integer,
-            high - (high - low) // RECENT_SHARE,
-            high,
-            True,
-            True,
-        )
-        found = searcher.search(both(query, recent), depth, count=True, order_by_field="published")
-        if len(found.hits) >= depth and _count_of(found) >= count_cap:
-            return found.hits, count_cap if count else 0
-    found = searcher.search(query, depth, count=count, order_by_field="published")
-    return found.hits, _count_of(found) if count else 0
-
-
-def _count_of(found: tantivy.SearchResult) -> int:
+def count_of(found: tantivy.SearchResult) -> int:
     # ``count`` is set when searched with count=True; the type stubs leave it out.
     return int(getattr(found, "count", 0) or 0)
 
 
 def _count(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
-    return _count_of(searcher.search(query, 1, count=True))
+    return count_of(searcher.search(query, 1, count=True))

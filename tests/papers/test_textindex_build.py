@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from contextlib import contextmanager
 
 import pytest
@@ -89,8 +91,6 @@ def test_a_search_cached_before_the_update_is_not_served_after_it(settings):
 def test_an_import_enqueues_the_update_the_worker_runs(
     run_tasks, tmp_path, django_capture_on_commit_callbacks
 ):
-    import json
-
     from paperfeed.ingest.sources import papers_import_files
 
     textindex_build.textindex_rebuild()
@@ -187,3 +187,69 @@ def test_entries_list_authors_and_categories_by_position_not_by_insertion():
         since=Paper.objects.get(pk=paper.pk).updated_at.replace(year=2000)
     )
     assert updated == entry
+
+
+def test_an_update_never_writes_into_a_build_of_another_format(monkeypatch, capsys):
+    # A build of an older format keeps answering, but this version's entries (other fields)
+    # must not be mixed into it: the update rebuilds instead, and status says so before.
+    catalogue_paper("2602.00001", title="Graph networks")
+    with monkeypatch.context() as patched:
+        patched.setattr(textindex, "FORMAT", 2)
+        old = textindex_build.textindex_rebuild()
+    assert textindex.read_state(textindex.current_root(textindex.index_dir()))["format"] == 2
+    call_command("search", "status")
+    assert "format 2 is older than this version's 3" in capsys.readouterr().out
+    catalogue_paper("2602.00002", title="Graph transformers")
+    report = textindex_build.textindex_update()
+    assert report.full and report.root != old.root and report.papers == 2
+    root = textindex.current_root(textindex.index_dir())
+    assert root is not None and textindex.read_state(root)["format"] == textindex.FORMAT
+    assert [p.name for p in textindex.index_dir().iterdir() if p.is_dir()] == [root.name]
+    index = textindex.engine_index()
+    assert index is not None and textindex.search(index, terms=["graph"])[1] == 2
+    again = textindex_build.textindex_update()
+    assert not again.full and again.root == report.root, "same format: an update again"
+
+
+def test_format_3_stores_no_document_and_keeps_only_ids_for_categories():
+    catalogue_paper("2602.00001", title="Graph networks", categories=("cs.LG", "cs.AI"))
+    textindex_build.textindex_rebuild()
+    index = textindex.engine_index()
+    assert index is not None
+    root = textindex.current_root(textindex.index_dir())
+    assert root is not None
+    fields = {
+        field["name"]: field["options"]
+        for field in json.loads((root / "meta.json").read_text())["schema"]
+    }
+    assert not fields["id"]["stored"] and fields["id"]["fast"] and fields["id"]["indexed"]
+    assert fields["categories"]["indexing"]["record"] == "basic"
+    assert fields["title"]["indexing"]["record"] == "position", "phrases read title positions"
+    assert not any(options.get("stored") for options in fields.values())
+    assert textindex.search(index, categories=["cs.AI"])[1] == 1
+
+
+def test_a_failed_write_commits_nothing_and_leaves_the_index_writable():
+    # A failure while reading the entries or adding a document rolls the whole write back,
+    # and the writer lets go of the directory's lock at once, so the next write can start.
+    for n in range(3):
+        catalogue_paper(f"2602.0000{n}", title=f"Graph networks {n}")
+    textindex_build.textindex_rebuild()
+    index = textindex.engine_index()
+    assert index is not None
+
+    def reading_fails():
+        yield from textindex_build.entries()
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError, match="went away"):
+        textindex.write_entries(index, reading_fails(), replace=False)
+    good = list(textindex_build.entries())
+    bad = dataclasses.replace(good[0], published="not a date")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        textindex.write_entries(index, [*good, bad, *good] * 400, replace=False)
+    index.reload()
+    assert index.searcher().num_docs == 3, "nothing of either write was committed"
+    assert textindex.write_entries(index, good, replace=True) == 3
+    index.reload()
+    assert index.searcher().num_docs == 3

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import tantivy
 
-from paperfeed.papers import textindex, textindex_query
+from paperfeed.papers import textindex, textindex_query, textindex_recent
 
 EXPECTED = Path(__file__).with_name("textindex_answers.json")
 COMMON = ["model", "models", "learning", "neural", "network", "networks", "language", "data"]
@@ -172,9 +172,9 @@ def test_newest_first_tries_the_recent_dates_only_when_the_cap_is_likely_reached
     index = fixture_index(tmp_path)
     searcher = index.searcher()
     tried: list[str] = []
-    span = textindex_query._span
+    span = textindex_recent._span
     monkeypatch.setattr(
-        textindex_query, "_span", lambda *args: tried.append("recent") or span(*args)
+        textindex_recent, "_span", lambda *args: tried.append("recent") or span(*args)
     )
     # "model" is in nearly every paper: 2,400 x 2/8 >= 40; three rare words: a handful.
     assert textindex_query.likely_matches(searcher, ["model"]) > 2000

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from paperfeed.papers import search_fallback, textindex_build
+from paperfeed.papers import search_fallback, textindex, textindex_build
 
 
 class Command(BaseCommand):
@@ -36,6 +36,12 @@ class Command(BaseCommand):
                 f"{state['papers']} papers, caught up to {state.get('caught_up_to')} "
                 f"({state['root']})"
             )
+            if state.get("format") != textindex.FORMAT:
+                self.stdout.write(
+                    f"Its format {state.get('format')} is older than this version's "
+                    f"{textindex.FORMAT}: it answers until `paperfeed search rebuild` (or the "
+                    "worker's next update) replaces it."
+                )
             return
         if action == "refill-copy":
             count = search_fallback.copy_refill()
