@@ -199,6 +199,35 @@ def test_newest_first_reads_the_recent_dates_first_and_agrees_with_ordering_ever
     assert len(textindex.search(index, by_date=True, limit=40, count_cap=2)[0]) == 32
 
 
+def test_a_year_filter_keeps_the_order_of_the_matches_it_keeps():
+    # A range query scores its matches itself, and not alike in every segment of the index:
+    # unscored, the filter only removes papers. Two segments (a build, then an update), the
+    # words' frequencies varied so that BM25 orders the papers.
+    def add(numbers: range) -> None:
+        for n in numbers:
+            catalogue_paper(
+                f"2602.{n:05d}",
+                title=f"Graph sampling {'graph ' * (n % 5)}study {n}",
+                abstract="sampling " * (n % 7) + "of graphs",
+                published=datetime(1990 + n, 6, 1, tzinfo=UTC),
+            )
+
+    add(range(0, 20))
+    textindex_build.textindex_rebuild()
+    add(range(20, 40))
+    textindex_build.textindex_update()
+    index = textindex.engine_index()
+    assert index is not None and index.searcher().num_segments >= 2
+    published = dict(Paper.objects.values_list("pk", "published"))
+    for terms in (["graph"], ["graph", "sampling"], ["sampling"]):
+        everything, _ = textindex.search(index, terms=terms, limit=40)
+        kept, total = textindex.search(index, terms=terms, years=(1990, 2020), limit=40)
+        expected = [pk for pk in everything if published[pk].year <= 2020]
+        assert kept == expected and total == 31, terms
+        top, _ = textindex.search(index, terms=terms, years=(1990, 2020), limit=5)
+        assert top == expected[:5], terms
+
+
 def test_did_you_mean_reads_the_index():
     two_papers()
     textindex_build.textindex_rebuild()
