@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+import os
 import socket
+from types import ModuleType
 
 
 def free_port() -> int:
@@ -129,3 +132,15 @@ def alone_and_filled(settings, client, path: str, *, build_first: bool = True) -
         client.get(path)
     filled = client.get(path).content.decode()
     return alone, filled
+
+
+def served_wsgi_module() -> ModuleType:
+    """paperfeed/wsgi.py, imported without leaving its web-worker defaults (a kept SQLite
+    connection) in this process's environment: the suite's subprocesses (a worker facing a
+    read-only database file) inherit that environment and must run as deployed."""
+    saved = dict(os.environ)
+    try:
+        return importlib.import_module("paperfeed.wsgi")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)

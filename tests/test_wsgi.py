@@ -16,6 +16,7 @@ from django.db import close_old_connections
 
 from paperfeed.core import replay
 from tests.core.test_replay import papers  # noqa: F401 - the fixture
+from tests.helpers import served_wsgi_module
 
 pytestmark = pytest.mark.django_db
 
@@ -179,6 +180,6 @@ def test_both_layers_compute_the_same_key_for_an_encoded_path():
 
 
 def test_the_served_application_is_the_replay():
-    from paperfeed.wsgi import application
+    application = served_wsgi_module().application
 
     assert isinstance(application, replay.ReplayApplication)

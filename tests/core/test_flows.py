@@ -109,7 +109,13 @@ ENQUEUE_SOON = (
 
 
 def _env(tmp_path: Path, database_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    # A worker as deployed: no web worker's kept connection, which would keep writing into the
+    # WAL of a file made read-only under it (paperfeed/wsgi.py sets it for gunicorn's workers).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "PAPERFEED_SQLITE_CONN_MAX_AGE")
+    }
     env.update(
         PAPERFEED_DATA_DIR=str(tmp_path),
         DATABASE_URL=database_url,

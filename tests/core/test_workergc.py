@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from paperfeed.core.workergc import WARM_REQUESTS, FrozenAfterWarmUp
+from tests.helpers import served_wsgi_module
 
 
 @pytest.fixture(autouse=True)
@@ -69,7 +70,7 @@ def test_a_cycle_made_after_the_freeze_is_still_collected() -> None:
 
 
 def test_the_site_s_wsgi_application_is_frozen_after_warm_up() -> None:
-    from paperfeed import wsgi
+    wsgi = served_wsgi_module()
 
     # Behind the replay of kept anonymous answers (core/replay.py), which run no Python of
     # the site's and so neither count toward the warm-up nor need it.
