@@ -46,13 +46,15 @@ def test_frozen_when_loaded_and_again_when_warm_and_the_answers_are_the_app_s() 
     kept = [_Node() for _ in range(50)]  # made by the first requests, alive for the worker's life
     assert _request(app, "/a") == [b"ok"]
     assert _request(app, "/b") == [b"ok"]
-    assert gc.get_freeze_count() == loaded  # not yet warm
+    # A frozen object that dies leaves the count (another thread's, a connection's), so "not
+    # frozen again" is "not grown": a freeze would add at least the kept nodes.
+    assert gc.get_freeze_count() <= loaded  # not yet warm
     _request(app, "/c")
     warm = gc.get_freeze_count()
     assert warm >= loaded + len(kept)
     for _ in range(5):
         _request(app)
-    assert gc.get_freeze_count() == warm  # once warm, never again
+    assert gc.get_freeze_count() <= warm  # once warm, never again
     assert app.served == 4  # and it stops counting
     assert calls == ["/a", "/b", "/c", "/", "/", "/", "/", "/"]
 
