@@ -30,8 +30,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import http_date, parse_http_date_safe
 
 from paperfeed.community.models import Upvote
-from paperfeed.core import replay
-from paperfeed.core.caching import shared_copy_fresh
+from paperfeed.core.caching import shared_copy
 from paperfeed.papers import row_selectors, search_selectors, selectors
 from paperfeed.papers.categories import InvalidCategory, parse_category
 from paperfeed.papers.models import visible_through
@@ -293,9 +292,7 @@ def cached_feed(feed: Feed) -> Callable[..., HttpResponse]:
             )
             return rendered.content, rendered["Content-Type"], modified
 
-        stored, until = shared_copy_fresh(key, settings.PAPERFEED_FEED_CACHE_SECONDS, build)
-        if until is not None:
-            replay.replayable(request, until=until)
+        stored = shared_copy(key, settings.PAPERFEED_FEED_CACHE_SECONDS, build, request=request)
         body, content_type, modified = stored
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         response = HttpResponse(body, content_type=content_type)

@@ -60,12 +60,14 @@ def _lookup(key: str) -> tuple[Any, float | None, bool]:
     return hit.value, None, False
 
 
-def fresh_copy(key: str) -> tuple[Any, float] | None:
-    """(the value under ``key``, until when it is fresh) while it is fresh, else None (a stale
-    or missing copy is left to :func:`copy_lookup`, which decides who rebuilds it)."""
+def fresh_copy(key: str, *, request: HttpRequest) -> Any:
+    """The value under ``key`` while it is fresh, else None (a stale or missing copy is left to
+    :func:`copy_lookup`, which decides who rebuilds it). ``request``'s answer, made from the
+    fresh copy, may be replayed until the copy goes stale (core/replay.py)."""
     hit = cache.get(key)
     if isinstance(hit, _Copy) and time.time() < hit.fresh_until:
-        return hit.value, hit.fresh_until
+        replay.replayable(request, until=hit.fresh_until)
+        return hit.value
     return None
 
 
@@ -81,27 +83,27 @@ def copy_store(key: str, value: Any, seconds: float) -> float | None:
     return until
 
 
-def shared_copy(key: str, seconds: float, build: Callable[[], Any]) -> Any:
+def shared_copy(
+    key: str, seconds: float, build: Callable[[], Any], *, request: HttpRequest | None = None
+) -> Any:
     """The copy under ``key``, built by ``build()`` when it is missing, or stale and this request
     took the rebuild lock (:func:`copy_lookup`); ``build`` returns None for an answer not to
-    keep (then None is returned). A failed build lets the lock go for the next request."""
-    return shared_copy_fresh(key, seconds, build)[0]
+    keep (then None is returned). A failed build lets the lock go for the next request.
 
-
-def shared_copy_fresh(
-    key: str, seconds: float, build: Callable[[], Any]
-) -> tuple[Any, float | None]:
-    """:func:`shared_copy`, and until when the copy served is fresh (None when it is stale or
-    was not kept): an answer made from a fresh copy may be replayed till then (core/replay.py)."""
+    ``request``: the anonymous read the copy answers. When the copy it gets is fresh (kept or
+    just built), the answer made from it may be replayed until the copy goes stale
+    (core/replay.py); a stale copy's answer never is."""
     value, until, rebuild = _lookup(key)
-    if not rebuild:
-        return value, until
-    try:
-        value = build()
-    except BaseException:
-        cache.delete(key + ":rebuild")
-        raise
-    return value, copy_store(key, value, seconds)
+    if rebuild:
+        try:
+            value = build()
+        except BaseException:
+            cache.delete(key + ":rebuild")
+            raise
+        until = copy_store(key, value, seconds)
+    if request is not None and until is not None:
+        replay.replayable(request, until=until)
+    return value
 
 
 def anonymous_copy_key(request: HttpRequest, prefix: str) -> str | None:
@@ -143,9 +145,7 @@ def cached_for_anonymous(view: Callable[..., HttpResponse]) -> Callable[..., Htt
                 return None  # served, not kept
             return response.status_code, response["Content-Type"], response.content
 
-        stored, until = shared_copy_fresh(key, seconds, build)
-        if until is not None:
-            replay.replayable(request, until=until)
+        stored = shared_copy(key, seconds, build, request=request)
         if built:
             response = built[0]
             patch_cache_control(response, max_age=seconds, public=True)

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from paperfeed.core import replay
 from paperfeed.core.caching import anonymous_copy_key, fresh_copy, page_copy_response
 
 
@@ -29,8 +28,7 @@ class CachedPageMiddleware:
         if request.method == "GET" and settings.SESSION_COOKIE_NAME not in request.COOKIES:
             key = anonymous_copy_key(request, "page:")
             if key is not None:
-                fresh = fresh_copy(key)
-                if fresh is not None:
-                    replay.replayable(request, until=fresh[1])
-                    return page_copy_response(fresh[0], settings.PAPERFEED_PAGE_CACHE_SECONDS)
+                stored = fresh_copy(key, request=request)
+                if stored is not None:
+                    return page_copy_response(stored, settings.PAPERFEED_PAGE_CACHE_SECONDS)
         return self.get_response(request)

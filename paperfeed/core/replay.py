@@ -1,7 +1,8 @@
 """The outermost early path: the whole answer the full stack gave an anonymous reader, replayed.
 
-A view that serves a fresh shared copy (``caching.cached_for_anonymous``, the API's
-``cached_read``, the feeds) says so with :func:`replayable`, giving the moment the copy goes stale.
+An answer made from a fresh shared copy (``caching.shared_copy`` and ``fresh_copy``, given the
+request: pages, the API's ``cached_read``, the feeds) is marked with :func:`replayable`, with
+the moment the copy goes stale.
 When the request was a GET or HEAD with no cookie, no ``Authorization`` and no body, and the
 answer the full stack made of it sets no cookie (no CSRF cookie, session or messages),
 ``ReplayMiddleware``, first in ``MIDDLEWARE``, keeps that answer (status, every header, body)

@@ -12,8 +12,7 @@ from pydantic import BaseModel
 
 from paperfeed.api.api import api
 from paperfeed.api.schemas import ErrorOut
-from paperfeed.core import replay
-from paperfeed.core.caching import anonymous_copy_key, shared_copy_fresh
+from paperfeed.core.caching import anonymous_copy_key, shared_copy
 from paperfeed.papers import selectors as paper_selectors
 from paperfeed.papers.rows import PaperRow
 
@@ -84,9 +83,7 @@ def cached_read(
         rendered = api.create_response(request, dumped if many else dumped[0], status=200)
         return rendered.content, headers
 
-    hit, until = shared_copy_fresh(key, settings.PAPERFEED_PAGE_CACHE_SECONDS, build_bytes)
-    if until is not None:
-        replay.replayable(request, until=until)
+    hit = shared_copy(key, settings.PAPERFEED_PAGE_CACHE_SECONDS, build_bytes, request=request)
     content, headers = hit
     cached = HttpResponse(content, content_type=api.get_content_type())
     for name, value in headers.items():
