@@ -70,11 +70,9 @@ _gates: WeakKeyDictionary[HttpRequest, list[Gate]] = WeakKeyDictionary()
 class _Kept:
     until: float
     status: int
-    headers: dict[str, str]
     content: bytes
     gates: tuple[Gate, ...]
     size: int
-    untyped: bool
     # As Django's WSGI handler hands them to the server.
     status_line: str
     header_list: tuple[tuple[str, str], ...]
@@ -213,23 +211,17 @@ def _kept_answer(
     names = _vary_names(response)
     if names is None:
         return None
-    headers = dict(response.items())
-    content = response.content
-    size = len(content) + sum(len(k) + len(v) for k, v in headers.items()) + 512
-    size += len(request.META.get("PATH_INFO", "")) + len(request.META.get("QUERY_STRING", ""))
-    gates = tuple(_gates.get(request, ()))
-    untyped = "Content-Type" not in response
-    status_line = f"{response.status_code} {response.reason_phrase}"
     header_list = tuple(response.items())
+    content = response.content
+    size = len(content) + sum(len(k) + len(v) for k, v in header_list) + 512
+    size += len(request.META.get("PATH_INFO", "")) + len(request.META.get("QUERY_STRING", ""))
     kept = _Kept(
         until,
         response.status_code,
-        headers,
         content,
-        gates,
+        tuple(_gates.get(request, ())),
         size,
-        untyped,
-        status_line,
+        f"{response.status_code} {response.reason_phrase}",
         header_list,
     )
     return names, kept
@@ -246,8 +238,8 @@ def _counted(kept: _Kept, request: HttpRequest) -> bool:
 
 
 def _replay(kept: _Kept) -> HttpResponse:
-    response = HttpResponse(kept.content, status=kept.status, headers=kept.headers)
-    if kept.untyped:
+    response = HttpResponse(kept.content, status=kept.status, headers=dict(kept.header_list))
+    if all(name.lower() != "content-type" for name, _ in kept.header_list):
         del response["Content-Type"]  # a 304 has none; HttpResponse would add the default
     return response
 
