@@ -167,14 +167,10 @@ def _years(value: str) -> tuple[int, int] | None:
 # --- Highlighting -----------------------------------------------------------------------------
 
 
-def _pattern(words: Sequence[str]) -> re.Pattern[str] | None:
-    return _compiled(tuple(w for w in words if w))
-
-
 def highlight_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
     """The pattern that marks ``words`` (None: nothing to mark), compiled once per query: a
     page looks it up once and passes it to :func:`highlight_with` and :func:`snippet_with`."""
-    return _pattern(words)
+    return _compiled(tuple(w for w in words if w))
 
 
 # A search highlights its words in each result's title and abstract: one pattern per query.
@@ -191,7 +187,7 @@ def _compiled(words: tuple[str, ...]) -> re.Pattern[str] | None:
 def highlight(text: str, words: Sequence[str]) -> str:
     """``text`` as HTML (its ``$...$`` maths typeset as on every other page), with each match
     of ``words`` outside maths wrapped in ``<mark>``."""
-    return highlight_with(text, _pattern(words))
+    return highlight_with(text, highlight_pattern(words))
 
 
 def highlight_with(text: str, pattern: re.Pattern[str] | None) -> str:
@@ -219,7 +215,7 @@ def _marked(text: str, pattern: re.Pattern[str]) -> str:
 def snippet(text: str, words: Sequence[str], *, size: int = 320) -> str:
     """About ``size`` characters of ``text`` around the first match, highlighted; it neither
     starts nor stops inside a formula, which would show half of it as raw TeX."""
-    return snippet_with(text, _pattern(words), size=size)
+    return snippet_with(text, highlight_pattern(words), size=size)
 
 
 def snippet_with(text: str, pattern: re.Pattern[str] | None, *, size: int = 320) -> str:
