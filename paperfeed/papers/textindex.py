@@ -244,14 +244,7 @@ def search(
         filters.append(
             (
                 tantivy.Occur.Must,
-                # Scored 0: a range query adds a score of its own, and not the same in every
-                # segment, so a filter alone could reorder the matches it keeps.
-                tantivy.Query.const_score_query(
-                    tantivy.Query.range_query(
-                        fields, "published", tantivy.FieldType.Integer, first, last, True, False
-                    ),
-                    0.0,
-                ),
+                textindex_query.published_within(fields, first, last, last_included=False),
             )
         )
     if among is not None:

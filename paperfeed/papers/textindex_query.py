@@ -206,6 +206,18 @@ def likely_matches(searcher: tantivy.Searcher, words: Sequence[str]) -> float | 
     return estimate
 
 
+def published_within(
+    schema: tantivy.Schema, first: int, last: int, *, last_included: bool = True
+) -> tantivy.Query:
+    """The papers published from ``first`` to ``last`` (timestamps), as a filter scored 0: a
+    range query adds a score of its own, and not the same in every segment, so a filter alone
+    could reorder the matches it keeps."""
+    dates = tantivy.Query.range_query(
+        schema, "published", tantivy.FieldType.Integer, first, last, True, last_included
+    )
+    return tantivy.Query.const_score_query(dates, 0.0)
+
+
 def both(*queries: tantivy.Query) -> tantivy.Query:
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, query) for query in queries])
 
@@ -289,7 +301,7 @@ def best(
     found = searcher.search(query, max(depth, RERANK_DEPTH), count=count)
     hits = found.hits
     top = second_pass(index, searcher, hits[:RERANK_DEPTH], terms) + hits[RERANK_DEPTH:]
-    return top, int(getattr(found, "count", 0) or 0) if count else 0
+    return top, count_of(found) if count else 0
 
 
 def count_of(found: tantivy.SearchResult) -> int:

@@ -8,7 +8,8 @@ publication dates' span and the newest eighth's start are read once per index ge
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import tantivy
 
@@ -22,7 +23,10 @@ from paperfeed.papers.textindex_query import (
     count_of,
     likely_matches,
     most_matches,
+    published_within,
 )
+
+T = TypeVar("T")
 
 
 def broad_phrases(
@@ -61,58 +65,59 @@ def broad_phrases(
     share = searcher.num_docs // RECENT_SHARE
     if bound is None or bound < max(count_cap * RECENT_SHARE, share) or not share:
         return None
-    dates = tantivy.Query.range_query(
+    dates = published_within(
         index.schema,
-        "published",
-        tantivy.FieldType.Integer,
         _newest_share_start(index, searcher),
         _span(index, searcher, "published")[1],
-        True,
-        True,
     )
-    # Scored 0: a range query adds a score of its own (1.0, and not in every segment alike),
-    # which would move the stub weight's product.
-    recent = searcher.search(
-        both(query, tantivy.Query.const_score_query(dates, 0.0)), RERANK_DEPTH, count=True
-    )
+    recent = searcher.search(both(query, dates), RERANK_DEPTH, count=True)
     # Else one walk of every match. (Walking the older papers alone and merging cost as much
     # and more: the phrase leads that walk, and the dates are only checked after it.)
     return (recent.hits, count_cap) if count_of(recent) >= count_cap else None
 
 
-_spans: dict[tuple[int, int, int, str], tuple[int, int]] = {}
-_shares: dict[tuple[int, int, int], int] = {}
+_generations: dict[tuple[int, int, int, str], Any] = {}
+
+
+def _per_generation(
+    index: tantivy.Index, searcher: tantivy.Searcher, name: str, read: Callable[[], T]
+) -> T:
+    """``read()`` once per index generation (a commit changes the number of documents or
+    segments): an aggregation over every paper's date costs milliseconds at 1 M papers."""
+    key = (id(index), searcher.num_docs, searcher.num_segments, name)
+    if key not in _generations:
+        if len(_generations) > 16:
+            _generations.clear()
+        _generations[key] = read()
+    return _generations[key]
 
 
 def _newest_share_start(index: tantivy.Index, searcher: tantivy.Searcher) -> int:
     """The publication date from which the newest 1/:data:`RECENT_SHARE` of the papers
-    start (read once per index generation, as :func:`_span`)."""
-    key = (id(index), searcher.num_docs, searcher.num_segments)
-    if key not in _shares:
+    start."""
+
+    def read() -> int:
         percent = 100.0 * (1 - 1 / RECENT_SHARE)
         found = searcher.aggregate(
             tantivy.Query.all_query(),
             {"share": {"percentiles": {"field": "published", "percents": [percent]}}},
         )
-        if len(_shares) > 8:
-            _shares.clear()
-        _shares[key] = int(next(iter(found["share"]["values"].values())) or 0)
-    return _shares[key]
+        return int(next(iter(found["share"]["values"].values())) or 0)
+
+    return _per_generation(index, searcher, "newest share", read)
 
 
 def _span(index: tantivy.Index, searcher: tantivy.Searcher, field: str) -> tuple[int, int]:
-    """The lowest and highest value of an integer fast field in the index (read once per
-    index generation: a commit changes the number of documents or segments)."""
-    key = (id(index), searcher.num_docs, searcher.num_segments, field)
-    if key not in _spans:
+    """The lowest and highest value of an integer fast field in the index."""
+
+    def read() -> tuple[int, int]:
         found = searcher.aggregate(
             tantivy.Query.all_query(),
             {"lo": {"min": {"field": field}}, "hi": {"max": {"field": field}}},
         )
-        if len(_spans) > 8:
-            _spans.clear()
-        _spans[key] = (int(found["lo"]["value"] or 0), int(found["hi"]["value"] or 0))
-    return _spans[key]
+        return int(found["lo"]["value"] or 0), int(found["hi"]["value"] or 0)
+
+    return _per_generation(index, searcher, "span " + field, read)
 
 
 def newest(
@@ -140,15 +145,7 @@ def newest(
         and (likely is None or likely * TRY_RECENT_MARGIN / RECENT_SHARE >= count_cap)
     ):
         low, high = _span(index, searcher, "published")
-        recent = tantivy.Query.range_query(
-            index.schema,
-            "published",
-            tantivy.FieldType.Integer,
-            high - (high - low) // RECENT_SHARE,
-            high,
-            True,
-            True,
-        )
+        recent = published_within(index.schema, high - (high - low) // RECENT_SHARE, high)
         found = searcher.search(both(query, recent), depth, count=True, order_by_field="published")
         if len(found.hits) >= depth and count_of(found) >= count_cap:
             return found.hits, count_cap if count else 0
