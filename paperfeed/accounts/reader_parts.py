@@ -14,14 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import quote
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils.html import conditional_escape, escape
 from django.utils.regex_helper import _lazy_re_compile
 
 from paperfeed.accounts.roles import menu_shows_curate
 from paperfeed.core import readerslots
+from paperfeed.core.urlpaths import per_url_configuration
 
 # What reverse() leaves unquoted in a path argument (django.urls.resolvers: RFC 3986
 # sub-delimiters plus "/~:@"); the {% url %} tag then HTML-escapes the result.
@@ -30,35 +32,28 @@ _PATH_SAFE = "!$&'()*+,;=" + "/~:@"
 _PROFILE_ARG = _lazy_re_compile(r"[^/]+")
 _MARK = "pf-username-mark"
 
-_menus: dict[str, tuple[str, str, str, str]] = {}
 
-
+@per_url_configuration
 def _menu_frame() -> tuple[str, str, str, str]:
     """(the menu up to the curate link, the curate link, the profile link's URL up to the
-    name, the rest after the profile link up to the sign-out form's CSRF field): URLs
-    reversed once per process and script prefix."""
-    prefix = get_script_prefix()
-    frame = _menus.get(prefix)
-    if frame is None:
-        head = (
-            '<nav class="user-menu" aria-label="Account"><ul>\n\n'
-            f'  <li><a href="{escape(reverse("library:library"))}">Library</a></li>\n'
-            f'  <li><a href="{escape(reverse("recs:for_you"))}">For you</a></li>\n'
-            f'  <li><a href="{escape(reverse("community:submit"))}">Submit a paper</a></li>\n  '
-        )
-        curate = f'<li><a href="{escape(reverse("community:curate"))}">Curate</a></li>'
-        profile = reverse("community:profile", args=[_MARK])
-        if not profile.endswith(_MARK):
-            raise RuntimeError(f"the profile URL does not end with the username: {profile}")
-        settings_link = escape(reverse("accounts:settings"))
-        logout = escape(reverse("accounts:logout"))
-        tail = (
-            f'  <li><a href="{settings_link}">Settings</a></li>\n'
-            f'  <li><form class="inline" method="post" action="{logout}">'
-        )
-        frame = (head, curate, profile[: -len(_MARK)], tail)
-        _menus[prefix] = frame
-    return frame
+    name, the rest after the profile link up to the sign-out form's CSRF field)."""
+    head = (
+        '<nav class="user-menu" aria-label="Account"><ul>\n\n'
+        f'  <li><a href="{escape(reverse("library:library"))}">Library</a></li>\n'
+        f'  <li><a href="{escape(reverse("recs:for_you"))}">For you</a></li>\n'
+        f'  <li><a href="{escape(reverse("community:submit"))}">Submit a paper</a></li>\n  '
+    )
+    curate = f'<li><a href="{escape(reverse("community:curate"))}">Curate</a></li>'
+    profile = reverse("community:profile", args=[_MARK])
+    if not profile.endswith(_MARK):
+        raise RuntimeError(f"the profile URL does not end with the username: {profile}")
+    settings_link = escape(reverse("accounts:settings"))
+    logout = escape(reverse("accounts:logout"))
+    tail = (
+        f'  <li><a href="{settings_link}">Settings</a></li>\n'
+        f'  <li><form class="inline" method="post" action="{logout}">'
+    )
+    return head, curate, profile[: -len(_MARK)], tail
 
 
 def member_menu(request: HttpRequest, token: str) -> str:
@@ -81,26 +76,27 @@ def member_menu(request: HttpRequest, token: str) -> str:
 # Where the reader's path goes in the anonymous menu's "Sign in" link, rendered once: letters
 # only, so the urlencode filter leaves it as it is.
 _NEXT_MARK = "pfnextpathmark"
-_anonymous_menus: dict[tuple[str, str], tuple[str, str]] = {}
+
+
+@per_url_configuration
+def _anonymous_menu_around() -> tuple[str, str]:
+    """``accounts/user_menu.html`` for an anonymous reader, rendered once with a marker for
+    the path: what comes before the reader's path, and after it."""
+    marked = HttpRequest()
+    marked.path = marked.path_info = "/" + _NEXT_MARK
+    marked.user = AnonymousUser()
+    html = render_to_string("accounts/user_menu.html", {}, marked)
+    head, found, tail = html.partition(quote(marked.get_full_path(), safe="/"))
+    if not found or _NEXT_MARK in tail:
+        raise RuntimeError("the anonymous menu does not show the path once")
+    return head, tail
 
 
 def anonymous_menu(request: HttpRequest) -> str:
     """``accounts/user_menu.html`` for an anonymous reader ("Sign in" back to this page, "Sign
-    up"): the template rendered once per process, URL configuration and script prefix with a
-    marker for the path, which is the only part that changes (an anonymous search page,
-    filled per request, rendered the template each time: ~0.19 ms)."""
-    key = (str(get_urlconf() or ""), get_script_prefix())
-    pieces = _anonymous_menus.get(key)
-    if pieces is None:
-        marked = HttpRequest()
-        marked.path = marked.path_info = "/" + _NEXT_MARK
-        marked.user = request.user
-        html = render_to_string("accounts/user_menu.html", {}, marked)
-        head, found, tail = html.partition(quote(marked.get_full_path(), safe="/"))
-        if not found or _NEXT_MARK in tail:
-            raise RuntimeError("the anonymous menu does not show the path once")
-        pieces = _anonymous_menus[key] = (head, tail)
-    head, tail = pieces
+    up"): the path is the only part that changes (an anonymous search page, filled per
+    request, rendered the template each time: ~0.19 ms)."""
+    head, tail = _anonymous_menu_around()
     # As {{ request.get_full_path|urlencode }} writes it: quoted (then nothing left to escape).
     return head + escape(quote(request.get_full_path(), safe="/")) + tail
 

@@ -26,7 +26,6 @@ import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -37,7 +36,7 @@ from django.db import DatabaseError
 from django.db.models import Exists
 from django.http import HttpRequest
 from django.template.loader import get_template
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -45,6 +44,7 @@ from django.utils.safestring import SafeString, mark_safe
 from paperfeed.community.models import Upvote
 from paperfeed.community.selectors import verified_author_names
 from paperfeed.core import readerslots
+from paperfeed.core.urlpaths import per_url_configuration
 from paperfeed.papers import card_html
 from paperfeed.papers.rows import PaperRow
 
@@ -143,12 +143,12 @@ def voted_ids(request: HttpRequest | None, paper_ids: Iterable[int]) -> set[int]
     return {pk for pk, voted in known.items() if voted}
 
 
-@lru_cache(maxsize=8)
-def _reversed(urlconf: str | None, prefix: str) -> tuple[str, str]:
-    """(the upvote URL with ``{}`` for the paper's id, the sign-in path), reversed once per
-    URL configuration and script prefix: every page of cards asks for one of them."""
-    upvote = reverse("community:upvote", args=[987654321], urlconf=urlconf)
-    return upvote.replace("987654321", "{}"), reverse("accounts:login", urlconf=urlconf)
+@per_url_configuration
+def _reversed() -> tuple[str, str]:
+    """(the upvote URL with ``{}`` for the paper's id, the sign-in path): every page of cards
+    asks for one of them."""
+    upvote = reverse("community:upvote", args=[987654321])
+    return upvote.replace("987654321", "{}"), reverse("accounts:login")
 
 
 _COUNT = (
@@ -209,10 +209,10 @@ class Reader:
             assert request is not None
             self.token = readerslots.csrf_token(request)
             self.next = escape(path)
-            self.action = _reversed(get_urlconf(), get_script_prefix())[0]
+            self.action = _reversed()[0]
         else:
             # As the urlencode filter writes it: "/" stays readable.
-            login = _reversed(get_urlconf(), get_script_prefix())[1]
+            login = _reversed()[1]
             self.login = escape(login + "?next=" + quote(path, safe="/"))
 
     def box(self, row: PaperRow, voted: bool) -> str:

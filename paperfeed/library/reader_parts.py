@@ -10,10 +10,11 @@ from collections.abc import Callable
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils.html import escape
 
 from paperfeed.core import readerslots
+from paperfeed.core.urlpaths import per_url_configuration
 from paperfeed.library import selectors
 from paperfeed.papers.models import Paper
 
@@ -40,17 +41,14 @@ _PART = (
     "  </form>\n"
     "</details>\n"
 )
-_urls: dict[str, tuple[str, str]] = {}
 
 
+@per_url_configuration
 def _actions() -> tuple[str, str]:
-    prefix = get_script_prefix()
-    if prefix not in _urls:
-        _urls[prefix] = (
-            escape(reverse("library:collection_add")),
-            escape(reverse("library:collection_create")),
-        )
-    return _urls[prefix]
+    return (
+        escape(reverse("library:collection_add")),
+        escape(reverse("library:collection_create")),
+    )
 
 
 def collect_html(request: HttpRequest, paper_id: int, token: str) -> str:

@@ -16,14 +16,13 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from urllib.parse import quote
 
-from django.conf import settings
 from django.template.loader import get_template
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 
 from paperfeed.core.templatetags.times import when
+from paperfeed.core.urlpaths import per_url_configuration
 from paperfeed.papers.models import Paper
 from paperfeed.papers.rows import PaperRow
 from paperfeed.papers.templatetags.papers_tags import (
@@ -45,18 +44,13 @@ class _Paths:
     author: str  # the author pages' path before the id (papers_tags.author_base)
 
 
-@lru_cache(maxsize=8)
-def _reversed(urlconf: str, prefix: str) -> _Paths:
-    paper = reverse("papers:paper", args=["0"], urlconf=urlconf).removesuffix("0")
-    new, search = reverse("papers:new", urlconf=urlconf), reverse("papers:search", urlconf=urlconf)
-    return _Paths(paper=paper, new=escape(new), search=escape(search), author=author_base())
-
-
+@per_url_configuration
 def _paths() -> _Paths:
-    """The card's link targets, reversed once per URL configuration and script prefix:
-    reverse() costs tens of microseconds, and a card links its paper twice, each category and
-    each keyword."""
-    return _reversed(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    """The card's link targets: reverse() costs tens of microseconds, and a card links its
+    paper twice, each category and each keyword."""
+    paper = reverse("papers:paper", args=["0"]).removesuffix("0")
+    new, search = reverse("papers:new"), reverse("papers:search")
+    return _Paths(paper=paper, new=escape(new), search=escape(search), author=author_base())
 
 
 def search_path() -> str:

@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 from django import template
-from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from paperfeed.core.urlpaths import per_url_configuration
 from paperfeed.papers import tex as tex_module
 from paperfeed.papers.rows import PaperRow
 from paperfeed.papers.search import COUNT_CAP
@@ -55,7 +55,7 @@ def byline(
     marked = verified.get(row.paper.pk, set()) if verified else set()
     shown, rest = _shown_authors(list(row.authors))
     ids = row.author_ids if len(row.author_ids) == len(row.authors) else []
-    base = author_base or _author_base(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    base = author_base or _author_base()
     parts = []
     for index, name in enumerate(shown):
         # html.escape is what Django's escape runs, without its lazy-string wrapper: a search
@@ -99,17 +99,15 @@ def _slug(name: str) -> str:
     return _SLUG_GAPS.sub("-", _NOT_SLUG.sub("", value.lower())).strip("-_")[:60]
 
 
+@per_url_configuration
 def author_base() -> str:
-    """The author pages' path before the id, for this URL configuration and script prefix."""
-    return _author_base(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    """The author pages' path before the id: a card links up to five authors, and reverse()
+    costs tens of microseconds each time. The id and the ASCII slug need no quoting."""
+    return reverse("papers:author", args=["0"]).removesuffix("0")
 
 
-@lru_cache(maxsize=8)
-def _author_base(urlconf: str, prefix: str) -> str:
-    """The author pages' path before the id, reversed once per URL configuration and script
-    prefix: a card links up to five authors, and reverse() costs tens of microseconds each
-    time. The id and the ASCII slug need no quoting."""
-    return reverse("papers:author", args=["0"], urlconf=urlconf).removesuffix("0")
+# For byline(), whose keyword of the same name is a path the caller already has.
+_author_base = author_base
 
 
 @register.filter
