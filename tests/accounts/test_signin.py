@@ -115,7 +115,7 @@ def test_the_limit_per_ip_and_account_leaves_other_addresses_alone(client, setti
     assert _signed_in(_try(client, "bob", "correct horse", OWNER))
 
 
-def test_a_forged_or_foreign_device_cookie_does_not_skip_the_wait(client, settings):
+def test_a_forged_or_foreign_device_cookie_does_not_skip_the_wait(client, settings, clock):
     settings.PAPERFEED_LOGIN_FREE_FAILURES = 0
     UserFactory(username="bob", password="correct horse")
     UserFactory(username="eve", password="eve's own")
