@@ -21,7 +21,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -184,9 +184,10 @@ _lock = threading.Lock()
 _held: dict[str, object] = {}
 
 
-def live_index(*, database: str) -> tantivy.Index | None:
+def live_index(*, database: str | Callable[[], str]) -> tantivy.Index | None:
     """The live build (opened once per process, reloaded after each commit), or None when there
-    is none, it has an older format, or it was built from another database."""
+    is none, it has an older format, or it was built from another database (``database``: its
+    label, or what gives it, asked only when a build is opened)."""
     base = _index_path(settings.PAPERFEED_SEARCH_INDEX_DIR, settings.DATA_DIR)
     try:
         found = os.stat(os.path.join(base, CURRENT))
@@ -215,7 +216,8 @@ def live_index(*, database: str) -> tantivy.Index | None:
             return index
         state = read_state(root)
         index = None
-        if state.get("format") in READABLE and state.get("database") == database:
+        label = database() if callable(database) else database
+        if state.get("format") in READABLE and state.get("database") == label:
             try:
                 index = tantivy.Index.open(str(root))
             except (OSError, ValueError) as exc:
@@ -229,7 +231,7 @@ def engine_index() -> tantivy.Index | None:
     database, else None (the database's full-text index answers)."""
     if settings.PAPERFEED_SEARCH_ENGINE != "tantivy":
         return None
-    return live_index(database=database_label())
+    return live_index(database=database_label)
 
 
 def search(
