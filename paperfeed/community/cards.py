@@ -297,7 +297,7 @@ def cards_html(
         return _list(
             request,
             rows,
-            [card_html.card(row, verified, window) for row in rows],
+            card_html.cards(rows, verified, window),
             start=start,
             also=also,
             after=after,
@@ -309,7 +309,7 @@ def cards_html(
     if missing:
         if prepare is not None:
             prepare(list(missing.values()))
-        built = {key: card_html.card(row, verified, window) for key, row in missing.items()}
+        built = dict(zip(missing, card_html.cards(missing.values(), verified, window), strict=True))
         _cache_set(built)
         shared.update(built)
     cards = [_filled(shared[key], row) for row, key in zip(rows, keys, strict=True)]

@@ -59,6 +59,24 @@ def test_release_gives_back_only_the_files_under_the_prefixes_and_they_read_the_
         assert outside[1000] == 1000 % 256
 
 
+def test_resident_bytes_are_read_anew_each_time_and_a_forked_child_reads_its_own(tmp_path):
+    first = mapped.file_resident_bytes()  # the descriptor kept from here on
+    with mapped_file(tmp_path / "data"):
+        assert mapped.file_resident_bytes() >= first + SIZE * 0.9
+        read, write = os.pipe()
+        child = os.fork()
+        if child == 0:  # the child has not read the file's pages: its own count is lower
+            os.close(read)
+            os.write(write, str(mapped.file_resident_bytes()).encode())
+            os._exit(0)
+        os.close(write)
+        in_child = int(os.read(read, 64))
+        os.close(read)
+        os.waitpid(child, 0)
+        assert 0 < in_child <= mapped.file_resident_bytes() - SIZE * 0.9
+    assert mapped.file_resident_bytes() <= first + SIZE * 0.1
+
+
 def test_release_of_nothing_mapped_is_zero(tmp_path):
     assert mapped.release([str(tmp_path) + os.sep]) == 0
 

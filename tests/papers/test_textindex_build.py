@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from contextlib import contextmanager
 
 import pytest
@@ -35,6 +36,30 @@ def test_a_rebuild_writes_a_new_build_and_swaps_it_in():
     assert [p.name for p in base.iterdir() if p.is_dir()] == [second.root.rsplit("/", 1)[1]]
     index = textindex.engine_index()
     assert index is not None and index is not reader and index.searcher().num_docs == 2
+
+
+def test_a_search_reads_the_build_current_names_even_when_its_size_and_time_are_the_same():
+    # A web process reads CURRENT's name again only when the file is another one: make_live
+    # replaces it whole, so a new inode, whatever its size and modification time.
+    catalogue_paper("2602.00001", title="Graph networks")
+    first = textindex_build.textindex_rebuild()
+    assert textindex.engine_index() is not None
+    base = textindex.index_dir()
+    pointer = base / textindex.CURRENT
+    before = pointer.stat()
+    catalogue_paper("2602.00002", title="Graph transformers")
+    second = textindex_build.textindex_rebuild()
+    name = second.root.rsplit("/", 1)[1]
+    same_length = base / (name[: len(first.root.rsplit("/", 1)[1]) - 1] + "x")
+    (base / name).rename(same_length)
+    replacement = base / ".pointer"
+    replacement.write_text(same_length.name)
+    os.utime(replacement, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(replacement, pointer)
+    assert pointer.stat().st_size == before.st_size
+    assert pointer.stat().st_mtime_ns == before.st_mtime_ns
+    index = textindex.engine_index()
+    assert index is not None and index.searcher().num_docs == 2
 
 
 def test_an_update_replaces_changed_papers_and_starts_with_a_rebuild():

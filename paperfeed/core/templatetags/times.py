@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, tzinfo
 from functools import lru_cache
 
 from django import template
@@ -54,7 +54,9 @@ def _count(number: int, unit: str) -> str:
 
 
 @register.filter
-def when(value: date | datetime | str | None, style: str = "short") -> SafeString:
+def when(
+    value: date | datetime | str | None, style: str = "short", *, zone: tzinfo | None = None
+) -> SafeString:
     """``<time>`` for an event: how long ago it was, the exact date (and time) on hover, and
     the date itself when it is too old for 'ago' to help. ``style``: "short" (12 Mar 2024) or
     "long" (12 March 2024), plus "day" to show a datetime as its day only ("long day"). An
@@ -62,6 +64,7 @@ def when(value: date | datetime | str | None, style: str = "short") -> SafeStrin
 
     Relative to the time of rendering: an anonymous page served from the page cache is at
     most PAPERFEED_PAGE_CACHE_SECONDS old, so '5 minutes ago' can be that much behind.
+    ``zone``: the current time zone, when the caller has read it already.
     """
     if isinstance(value, str):
         try:
@@ -76,7 +79,8 @@ def when(value: date | datetime | str | None, style: str = "short") -> SafeStrin
     day_format = _DATE_FORMATS["long" if "long" in words else "short"]
     # The current time zone read once: a card's date read it three times (a lookup in a
     # context-local each), a tenth of a search result's card.
-    zone = timezone.get_current_timezone()
+    if zone is None:
+        zone = timezone.get_current_timezone()
     if isinstance(value, datetime) and "day" in words:
         value = value.astimezone(zone).date()
     if isinstance(value, datetime):
