@@ -70,13 +70,13 @@ def test_postgres_checks_a_statement_at_once_and_names_the_missing_row():
     paper, author = PaperFactory(), AuthorFactory()
     missing = author.pk + 1000
     rows = [(paper.pk, author.pk, 0, "A"), (paper.pk, missing, 1, "B"), (paper.pk, author.pk, 2)]
-    with pytest.raises(IntegrityError, match=f"author_id={missing} is not present"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO papers_paperauthor (paper_id, author_id, position, name) "
-                "VALUES (%s, %s, %s, %s), (%s, %s, %s, %s), (%s, %s, %s, 'C')",
-                [value for row in rows for value in row],
-            )
+    refused = pytest.raises(IntegrityError, match=f"author_id={missing} is not present")
+    with refused, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO papers_paperauthor (paper_id, author_id, position, name) "
+            "VALUES (%s, %s, %s, %s), (%s, %s, %s, %s), (%s, %s, %s, 'C')",
+            [value for row in rows for value in row],
+        )
     with connection.cursor() as cursor:
         # No row-by-row foreign-key triggers left on the links: the import pays none.
         cursor.execute(

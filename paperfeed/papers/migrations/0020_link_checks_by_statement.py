@@ -8,7 +8,7 @@ themselves took 1.7 s. Here the three constraints of ``papers_paperauthor`` and
 figures in docs/architecture.md, "Catalogue links"):
 
 - on the link tables, after each INSERT or UPDATE *statement*: every paper (and author) the
-  new rows name exists, one anti-join over the statement's rows (a transition table), probing
+  new rows name exists, one query over the statement's rows (a transition table), probing
   the primary keys by index whatever the catalogue's size. It raises ``foreign_key_violation``
   (an ``IntegrityError`` in Django) naming the first missing id.
 - on papers and authors, for each deleted row (or changed id), at COMMIT like the foreign key
@@ -42,11 +42,16 @@ LINKS = (
     ("papers_papercategory", "paper_id", "papers_paper"),
 )
 
+# Each check looks rows up by index, one probe per row of the statement (or per deleted row),
+# whatever the planner believes. A function's plan is made once per session, for the sizes its
+# first statement had: planned as a join, a first statement of no rows in an empty new database
+# gave a nested loop whose inner side read the whole paper table for every row, minutes per
+# batch. So the check is a correlated subquery that is not flattened into a join (OFFSET 0),
+# run per row as an index probe (the planner may not pick a seq scan for it).
+_INDEX_PROBES = "SET enable_seqscan = off"
+
 _LINK_CHECK = """
-CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql
--- Index probes of the parents' primary keys: a hash or merge join would read the whole parent
--- table for a batch of any size.
-SET enable_hashjoin = off SET enable_mergejoin = off AS $$
+CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql {index_probes} AS $$
 DECLARE
   missing bigint;
 BEGIN
@@ -65,7 +70,7 @@ _PARENT_CHECK = """
     PERFORM 1 FROM {parent} WHERE id IN (SELECT {column} FROM new_rows) FOR KEY SHARE;
   END IF;
   SELECT n.{column} INTO missing FROM new_rows n
-    WHERE NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.id = n.{column}) LIMIT 1;
+    WHERE NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.id = n.{column} OFFSET 0) LIMIT 1;
   IF FOUND THEN
     RAISE foreign_key_violation USING MESSAGE = format(
       'insert or update on table "{table}" violates its link to "{parent}": '
@@ -74,7 +79,7 @@ _PARENT_CHECK = """
 """
 
 _UNLINKED = """
-CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql {index_probes} AS $$
 BEGIN
   IF TG_OP = 'UPDATE' AND NEW.id = OLD.id THEN
     RETURN NULL;
@@ -109,18 +114,12 @@ def _parent_function(parent: str) -> str:
     return f"{parent}_unlinked_check"
 
 
-def _tables() -> dict[str, list[tuple[str, str]]]:
-    tables: dict[str, list[tuple[str, str]]] = {}
-    for table, column, parent in LINKS:
-        tables.setdefault(table, []).append((column, parent))
-    return tables
-
-
-def _parents() -> dict[str, list[tuple[str, str]]]:
-    parents: dict[str, list[tuple[str, str]]] = {}
-    for table, column, parent in LINKS:
-        parents.setdefault(parent, []).append((table, column))
-    return parents
+def _grouped(position: int) -> dict[str, list[tuple[str, str, str]]]:
+    """The links by their table (``position`` 0) or by their parent table (2)."""
+    groups: dict[str, list[tuple[str, str, str]]] = {}
+    for link in LINKS:
+        groups.setdefault(link[position], []).append(link)
+    return groups
 
 
 def forwards(apps, schema_editor) -> None:
@@ -128,7 +127,7 @@ def forwards(apps, schema_editor) -> None:
         return
     # Through a cursor without parameters: the functions' bodies hold literal "%s" (format()).
     with schema_editor.connection.cursor() as cursor:
-        for table, column, parent in LINKS:
+        for table, column, _ in LINKS:
             cursor.execute(
                 "SELECT c.conname FROM pg_constraint c JOIN pg_attribute a "
                 "ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) "
@@ -143,37 +142,33 @@ def forwards(apps, schema_editor) -> None:
 
 
 def _create_checks(cursor) -> None:
-    for table, links in _tables().items():
-        checks = "".join(
-            _PARENT_CHECK.format(table=table, column=column, parent=parent)
-            for column, parent in links
-        )
-        cursor.execute(
-            _LINK_CHECK.format(
-                function=_function(table), table=table, lock=LINKS_LOCK, checks=checks
+    for template, check, name, groups in (
+        (_LINK_CHECK, _PARENT_CHECK, _function, _grouped(0)),
+        (_UNLINKED, _CHILD_CHECK, _parent_function, _grouped(2)),
+    ):
+        for key, links in groups.items():
+            checks = "".join(check.format(table=t, column=c, parent=p) for t, c, p in links)
+            cursor.execute(
+                template.format(
+                    function=name(key),
+                    table=key,
+                    parent=key,
+                    lock=LINKS_LOCK,
+                    checks=checks,
+                    index_probes=_INDEX_PROBES,
+                )
             )
-        )
-    for parent, children in _parents().items():
-        checks = "".join(
-            _CHILD_CHECK.format(table=table, column=column, parent=parent)
-            for table, column in children
-        )
-        cursor.execute(
-            _UNLINKED.format(
-                function=_parent_function(parent), parent=parent, lock=LINKS_LOCK, checks=checks
-            )
-        )
 
 
 def backwards(apps, schema_editor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
-    for parent in _parents():
+    for parent in _grouped(2):
         schema_editor.execute(
             f"DROP TRIGGER IF EXISTS {_parent_function(parent)} ON {parent}; "
             f"DROP FUNCTION IF EXISTS {_parent_function(parent)}()"
         )
-    for table in _tables():
+    for table in _grouped(0):
         schema_editor.execute(
             f"DROP TRIGGER IF EXISTS {_function(table)}_insert ON {table}; "
             f"DROP TRIGGER IF EXISTS {_function(table)}_update ON {table}; "
