@@ -2,10 +2,10 @@
 
 A foreign key runs one trigger per inserted row (an SPI look-up of the parent, locked FOR KEY
 SHARE); Django declares them ``DEFERRABLE INITIALLY DEFERRED``, so an import's ~250 k author and
-category links were each checked at COMMIT: 3.7-6.6 s of a 28 k-paper batch, where the rows
-themselves took 1.7 s. Here the three constraints of ``papers_paperauthor`` and
-``papers_papercategory`` become triggers that keep the same guarantee set-based (decision and
-figures in docs/architecture.md, "Catalogue links"):
+category links were each checked at COMMIT: for a 28 k-paper batch 7-19 s more than writing
+the links unchecked took (3.4-5.3 s), at load 12-15. Here the three constraints of
+``papers_paperauthor`` and ``papers_papercategory`` become triggers that keep the same
+guarantee set-based (decision and figures in docs/architecture.md, "Catalogue links"):
 
 - on the link tables, after each INSERT or UPDATE *statement*: every paper (and author) the
   new rows name exists, one query over the statement's rows (a transition table), probing
@@ -32,7 +32,7 @@ from __future__ import annotations
 from django.db import migrations, models
 
 # The advisory lock link writers share and deleters of papers or authors take alone; any
-# constant does, as long as nothing else in the database uses it (hashtext('paperfeed links')).
+# constant does, as long as nothing else in the database uses it.
 LINKS_LOCK = 1_853_142_907
 
 # (table, column, parent table) of each foreign key replaced.
