@@ -163,13 +163,25 @@ class Paper(models.Model):
         return f"https://arxiv.org/pdf/{self.arxiv_id}"
 
 
+# The link tables' references are checked by the database, but not by a foreign key on
+# PostgreSQL: by triggers that check each statement's rows at once, where a foreign key's
+# trigger checks row by row (migration papers/0020; docs/architecture.md, "Catalogue links").
+# SQLite keeps its inline REFERENCES. Deletions still cascade through Django's collector.
+
+
 class PaperAuthor(models.Model):
     # No separate index on paper: the unique (paper, position) index serves those lookups, and
     # every extra index slows the bulk import.
     paper = models.ForeignKey(
-        Paper, on_delete=models.CASCADE, related_name="authorships", db_index=False
+        Paper,
+        on_delete=models.CASCADE,
+        related_name="authorships",
+        db_index=False,
+        db_constraint=False,
     )
-    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="authorships")
+    author = models.ForeignKey(
+        Author, on_delete=models.CASCADE, related_name="authorships", db_constraint=False
+    )
     position = models.PositiveSmallIntegerField()
     # The name as this paper writes it; ``author`` groups one person's spellings for search and
     # author pages, and keeps the first spelling it met.
@@ -189,7 +201,11 @@ class PaperCategory(models.Model):
     """One row per (paper, category), so category filters use an index instead of a scan."""
 
     paper = models.ForeignKey(
-        Paper, on_delete=models.CASCADE, related_name="category_links", db_index=False
+        Paper,
+        on_delete=models.CASCADE,
+        related_name="category_links",
+        db_index=False,
+        db_constraint=False,
     )
     category = models.CharField(max_length=40)
     position = models.PositiveSmallIntegerField()
