@@ -228,18 +228,14 @@ def _paper_select(
         columns += [f"{quote(table)}.{quote(field.column)}" for field in fields]
         parts.append(_Part(model, [field.attname for field in fields], converters))
     paper, thumbnail, glance = (quote(m._meta.db_table) for m in (Paper, Thumbnail, PaperGlance))
+    facts = (_PG_FACTS if featured else _PG_FACTS[:2]) if connection.vendor == "postgresql" else ()
+    columns += [f"{alias}.{name}" for alias, names, _ in facts for name in names.split(", ")]
     sql = (
         f"SELECT {', '.join(columns)} FROM {paper}"  # noqa: S608 (names from the models)
         f" LEFT OUTER JOIN {thumbnail} ON {paper}.id = {thumbnail}.paper_id"
         f" LEFT OUTER JOIN {glance} ON {paper}.id = {glance}.paper_id"
     )
-    if connection.vendor == "postgresql":
-        facts = _PG_FACTS if featured else _PG_FACTS[:2]
-        named = ", ".join(
-            f"{alias}.{name}" for alias, names, _ in facts for name in names.split(", ")
-        )
-        sql = sql.replace(" FROM ", f", {named} FROM ", 1)
-        sql += "".join(f" CROSS JOIN LATERAL ({query}) AS {alias}" for alias, _, query in facts)
+    sql += "".join(f" CROSS JOIN LATERAL ({query}) AS {alias}" for alias, _, query in facts)
     sql += f" WHERE NOT {paper}.hidden AND {paper}.id IN "
     return sql, tuple(parts)
 
