@@ -12,28 +12,37 @@ from tests.factories import catalogue_paper
 pytestmark = pytest.mark.django_db
 
 
-def test_rows_carry_authors_categories_and_featured_facts_from_one_query(
-    django_assert_num_queries,
-):
-    names, categories = ("Zed Last", "Ada First", "Mid Dle"), ("cs.LG", "cs.CL", "stat.ML")
+NAMES, CATEGORIES = ("Zed Last", "Ada First", "Mid Dle"), ("cs.LG", "cs.CL", "stat.ML")
+
+
+def _featured_and_plain(first_id: str, plain_id: str) -> tuple[Paper, Paper]:
+    """A paper with three authors and categories, featured on two days and once more on a
+    hidden entry (upvotes 4, 9, 30), and a plain one."""
     first = catalogue_paper(
-        "2602.00101",
-        authors=names,
-        categories=categories,
+        first_id,
+        authors=NAMES,
+        categories=CATEGORIES,
         featured_on=date(2026, 2, 3),
         featured_upvotes=4,
     )
     catalogue_paper(
-        "2602.00101",
-        authors=names,
-        categories=categories,
+        first_id,
+        authors=NAMES,
+        categories=CATEGORIES,
         featured_on=date(2026, 2, 5),
         featured_upvotes=9,
     )
     # A hidden entry still counts for the source's highest count, never as the first listed day.
     Featured.objects.create(paper=first, day=date(2026, 2, 1), source="hf_daily", upvotes=30)
     Featured.objects.filter(paper=first, day=date(2026, 2, 1)).update(hidden=True)
-    plain = catalogue_paper("2602.00102", authors=("Solo Author",), categories=("math.AG",))
+    plain = catalogue_paper(plain_id, authors=("Solo Author",), categories=("math.AG",))
+    return first, plain
+
+
+def test_rows_carry_authors_categories_and_featured_facts_from_one_query(
+    django_assert_num_queries,
+):
+    first, plain = _featured_and_plain("2602.00101", "2602.00102")
     papers = list(Paper.objects.filter(pk__in=[plain.pk, first.pk]).order_by("-arxiv_id"))
 
     # Authors, categories and the featured facts: one query; thumbnails and glances one each
@@ -70,19 +79,9 @@ def test_papers_by_ids_has_the_facts_rows_for_reads(featured, django_assert_num_
     """The card facts papers_by_ids reads with the papers (on PostgreSQL, in the papers' own
     query) are rows_for's: authors and categories in the paper's order, the source's highest
     count over every entry and the first listed day, and nothing for a paper without them."""
-    names, categories = ("Zed Last", "Ada First", "Mid Dle"), ("cs.LG", "cs.CL", "stat.ML")
-    first = catalogue_paper(
-        "2602.00401",
-        authors=names,
-        categories=categories,
-        featured_on=date(2026, 2, 5),
-        featured_upvotes=9,
-    )
-    Featured.objects.create(paper=first, day=date(2026, 2, 1), source="hf_daily", upvotes=30)
-    Featured.objects.filter(paper=first, day=date(2026, 2, 1)).update(hidden=True)
+    first, plain = _featured_and_plain("2602.00401", "2602.00403")
     hidden_only = catalogue_paper("2602.00402", featured_on=date(2026, 2, 3), featured_upvotes=7)
     Featured.objects.filter(paper=hidden_only).update(hidden=True)
-    plain = catalogue_paper("2602.00403", authors=("Solo Author",), categories=("math.AG",))
     bare = catalogue_paper("2602.00404")
     # A paper whose links are gone (a curator's edit): empty lists, the primary category.
     bare.authorships.all().delete()
@@ -104,10 +103,10 @@ def test_papers_by_ids_has_the_facts_rows_for_reads(featured, django_assert_num_
         )
 
     assert [facts(row) for row in rows] == [facts(row) for row in expected]
-    assert rows[2].authors == list(names) and rows[2].categories == list(categories)
+    assert rows[2].authors == list(NAMES) and rows[2].categories == list(CATEGORIES)
     assert rows[1].authors == [] and rows[1].categories == ["cs.CL"]
     if featured:
-        assert (rows[2].source_upvotes, rows[2].featured_day) == (30, date(2026, 2, 5))
+        assert (rows[2].source_upvotes, rows[2].featured_day) == (30, date(2026, 2, 3))
         assert (rows[3].source_upvotes, rows[3].featured_day) == (7, None)
 
 
