@@ -13,6 +13,10 @@ between the two checkouts (the count, and the first page's ids).
 
 OTHER is another checkout (``git archive BASE | tar -x -C /tmp/base``) that runs against the
 same catalogue (``PAPERFEED_DATA_DIR`` / ``DATABASE_URL`` as for ``bench.search_speed``).
+``--other-env NAME=VALUE`` (repeatable) sets a variable for OTHER alone: to weigh a schema change,
+run it against a copy of the catalogue without it (``CREATE DATABASE … TEMPLATE …``, and that
+copy's data directory, its search index labelled with the copy's name). OTHER may then be this
+checkout itself.
 """
 
 from __future__ import annotations
@@ -98,9 +102,9 @@ def misspelt(texts: list[str], count: int, rng: random.Random) -> list[str]:
     return out
 
 
-def _child(checkout: Path, texts_file: str, rounds: int) -> subprocess.Popen:
+def _child(checkout: Path, texts_file: str, rounds: int, extra: dict[str, str]) -> subprocess.Popen:
     # Every cache off (bench.http's list), so each query is ranked and rendered afresh.
-    env = {**os.environ, **uncached_env(), "PYTHONPATH": str(checkout)}
+    env = {**os.environ, **uncached_env(), **extra, "PYTHONPATH": str(checkout)}
     return subprocess.Popen(
         [sys.executable, "-c", CHILD, texts_file, str(rounds)],
         cwd=checkout,
@@ -122,7 +126,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--slowest", type=int, default=20)
+    parser.add_argument("--other-env", action="append", default=[], metavar="NAME=VALUE")
     args = parser.parse_args(argv)
+    other_env = dict(item.split("=", 1) for item in args.other_env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
     import django
 
@@ -144,13 +150,15 @@ def main(argv: list[str] | None = None) -> None:
     )
     rng.shuffle(texts)
     checkouts = {"this": HERE, "other": args.other.resolve()}
+    extra = {"this": {}, "other": other_env}
     answers: dict[str, list[dict]] = {name: [] for name in checkouts}
     load = [os.getloadavg()[0]]
     with tempfile.NamedTemporaryFile("w", suffix=".json") as handle:
         json.dump(texts, handle)
         handle.flush()
         children = {
-            name: _child(path, handle.name, args.rounds) for name, path in checkouts.items()
+            name: _child(path, handle.name, args.rounds, extra[name])
+            for name, path in checkouts.items()
         }
         for n in range(args.rounds):
             order = list(checkouts) if n % 2 == 0 else list(reversed(checkouts))
@@ -170,6 +178,8 @@ def main(argv: list[str] | None = None) -> None:
         f"{Paper.objects.count():,} papers; {asked} distinct queries, {args.rounds} alternating"
         f" rounds, every cache off; load average {min(load):.1f}-{max(load):.1f}"
     )
+    if other_env:
+        print(f"other's own environment: {other_env}")
     rows = []
     for name, path in checkouts.items():
         got = answers[name]

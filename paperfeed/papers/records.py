@@ -19,6 +19,10 @@ MAX_ABSTRACT = 20_000
 # Collaboration papers list 3,000+ authors, and a few real names run past 500 characters.
 MAX_AUTHORS = 10_000
 MAX_AUTHOR_NAME = 1_000
+# And in bytes: on PostgreSQL the name sits in the (paper, position) index's leaf (migration
+# 0021), whose entries cannot pass 2,704 bytes; 1,000 characters of CJK text are 3,000. A
+# name of up to a quarter of this in characters is within it whatever the characters.
+MAX_AUTHOR_NAME_BYTES = 2_000
 MAX_FIELD = 5_000
 # Errors kept per import run, so a broken input cannot grow its record without bound.
 MAX_STORED_ERRORS = 200
@@ -159,6 +163,11 @@ def check_record(record: PaperRecord) -> str | None:
             return f"more than {MAX_AUTHORS} authors"
         if any(len(name) > MAX_AUTHOR_NAME for name in record.authors):
             return f"an author name longer than {MAX_AUTHOR_NAME} characters"
+        if any(
+            len(name) > MAX_AUTHOR_NAME_BYTES // 4 and len(name.encode()) > MAX_AUTHOR_NAME_BYTES
+            for name in record.authors
+        ):
+            return f"an author name longer than {MAX_AUTHOR_NAME_BYTES} bytes"
     for name in ("comments", "journal_ref", "doi", "license", "code_url", "project_page"):
         value = getattr(record, name)
         if value is not None and len(value) > MAX_FIELD:

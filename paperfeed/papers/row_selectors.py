@@ -42,11 +42,18 @@ def _thumbnails(papers: list[Paper]) -> dict[int, Thumbnail]:
 CHUNK = 2000
 
 
-def _card_facts(
-    ids: list[int], *, featured: bool
-) -> tuple[
-    dict[int, list[str]], dict[int, list[int]], dict[int, list[str]], dict[int, dict[str, Any]]
-]:
+@dataclass
+class _CardFacts:
+    """What a card shows beside the paper's own row, by paper id: author names and ids and
+    categories in the paper's order, and (featured) the source's upvote count and first day."""
+
+    names: dict[int, list[str]]
+    author_ids: dict[int, list[int]]
+    categories: dict[int, list[str]]
+    featured: dict[int, dict[str, Any]]
+
+
+def _card_facts(ids: list[int], *, featured: bool) -> _CardFacts:
     """The authors (names and ids), categories and, with ``featured``, the source's upvote count
     and first listed day of the papers ``ids``, in ONE query: a ``UNION ALL`` of the three
     reads. Raw SQL because this runs for every list page and the ORM spent more CPU building
@@ -89,7 +96,7 @@ def _card_facts(
         else:
             first_day = date.fromisoformat(text) if text else None
             facts_of[paper_id] = {"source": position, "first_day": first_day}
-    return names, author_ids, categories_of, facts_of
+    return _CardFacts(names, author_ids, categories_of, facts_of)
 
 
 def rows_for(papers: Sequence[Paper], *, featured: bool = True) -> list[PaperRow]:
@@ -99,13 +106,16 @@ def rows_for(papers: Sequence[Paper], *, featured: bool = True) -> list[PaperRow
     papers = list(papers)
     if not papers:
         return []
-    ids = [paper.pk for paper in papers]
+    return _rows(papers, _card_facts([paper.pk for paper in papers], featured=featured))
+
+
+def _rows(papers: list[Paper], card_facts: _CardFacts) -> list[PaperRow]:
     thumbnails = _thumbnails(papers)
     glances = glances_for(papers)
-    names, author_ids, categories, facts_of = _card_facts(ids, featured=featured)
+    names, author_ids, categories = card_facts.names, card_facts.author_ids, card_facts.categories
     rows = []
     for paper in papers:
-        facts = facts_of.get(paper.pk, {})
+        facts = card_facts.featured.get(paper.pk, {})
         thumbnail = thumbnails.get(paper.pk)
         glance = glances.get(paper.pk, NO_GLANCE)
         rows.append(
@@ -139,8 +149,12 @@ def papers_by_ids(
     ``card_only``: read only the columns a card shows (:data:`CARD_FIELDS`); the papers' other
     fields are deferred (reading one costs a query), so only for rows that go into cards (the
     search page's), never for the API's or a feed's."""
-    by_id = {paper.pk: paper for paper in _visible_papers(list(ids), card_only=card_only)}
-    return rows_for([by_id[pk] for pk in ids if pk in by_id], featured=featured)
+    found, card_facts = _visible_papers(list(ids), card_only=card_only, featured=featured)
+    by_id = {paper.pk: paper for paper in found}
+    papers = [by_id[pk] for pk in ids if pk in by_id]
+    if card_facts is None:
+        return rows_for(papers, featured=featured)
+    return _rows(papers, card_facts)
 
 
 # The columns a card shows (papers/card_html.py, community.cards.card_key, the vote count, the
@@ -185,11 +199,13 @@ class _Part:
 
 @lru_cache(maxsize=8)
 def _paper_select(
-    connection: BaseDatabaseWrapper, card_only: bool
+    connection: BaseDatabaseWrapper, card_only: bool, featured: bool
 ) -> tuple[str, tuple[_Part, ...]]:
     """The SELECT of :func:`_visible_papers` and how to read its columns, worked out once per
     connection (and column set): the ORM built and compiled this three-table query for every
-    search page (~1 ms of CPU, as much as the database spent answering it)."""
+    search page (~1 ms of CPU, as much as the database spent answering it).
+
+    On PostgreSQL it also reads what :func:`_card_facts` would (:data:`_PG_FACTS`)."""
     quote = connection.ops.quote_name
     columns, parts = [], []
     for model in (Paper, Thumbnail, PaperGlance):
@@ -212,26 +228,63 @@ def _paper_select(
         columns += [f"{quote(table)}.{quote(field.column)}" for field in fields]
         parts.append(_Part(model, [field.attname for field in fields], converters))
     paper, thumbnail, glance = (quote(m._meta.db_table) for m in (Paper, Thumbnail, PaperGlance))
+    facts = (_PG_FACTS if featured else _PG_FACTS[:2]) if connection.vendor == "postgresql" else ()
+    columns += [f"{alias}.{name}" for alias, names, _ in facts for name in names.split(", ")]
     sql = (
         f"SELECT {', '.join(columns)} FROM {paper}"  # noqa: S608 (names from the models)
         f" LEFT OUTER JOIN {thumbnail} ON {paper}.id = {thumbnail}.paper_id"
         f" LEFT OUTER JOIN {glance} ON {paper}.id = {glance}.paper_id"
-        f" WHERE NOT {paper}.hidden AND {paper}.id IN "
     )
+    sql += "".join(f" CROSS JOIN LATERAL ({query}) AS {alias}" for alias, _, query in facts)
+    sql += f" WHERE NOT {paper}.hidden AND {paper}.id IN "
     return sql, tuple(parts)
+
+
+# PostgreSQL's card facts as columns of the papers' own query (columns, lateral subquery): one
+# round trip instead of two. Each aggregate without GROUP BY gives one row, NULL for a paper
+# without authors, categories or featured entries. The authors and categories in the paper's
+# order, as _card_facts sorts them; the featured facts are its GROUP BY's (MAX over every
+# entry, the first day over the listed ones).
+_PAPER_ID = f"{Paper._meta.db_table}.id"
+_PG_FACTS = (
+    (
+        "card_authors",
+        "names, ids",
+        "SELECT array_agg(name ORDER BY position) AS names,"  # noqa: S608
+        " array_agg(author_id ORDER BY position) AS ids"
+        f" FROM {PaperAuthor._meta.db_table} WHERE paper_id = {_PAPER_ID}",
+    ),
+    (
+        "card_categories",
+        "categories",
+        "SELECT array_agg(category ORDER BY position) AS categories"  # noqa: S608
+        f" FROM {PaperCategory._meta.db_table} WHERE paper_id = {_PAPER_ID}",
+    ),
+    (
+        "card_featured",
+        "source, first_day",
+        "SELECT MAX(upvotes) AS source, MIN(day) FILTER (WHERE NOT hidden) AS first_day"  # noqa: S608
+        f" FROM {Featured._meta.db_table} WHERE paper_id = {_PAPER_ID}",
+    ),
+)
 
 
 def _instance(part: _Part, values: Sequence[Any], connection: BaseDatabaseWrapper) -> Any:
     return instance_from_row(part.model, part.attnames, part.converters, values, connection)
 
 
-def _visible_papers(ids: list[int], *, card_only: bool = False) -> list[Paper]:
+def _visible_papers(
+    ids: list[int], *, card_only: bool = False, featured: bool = True
+) -> tuple[list[Paper], _CardFacts | None]:
     """The visible papers among ``ids`` (in no order), each with its thumbnail and glance
     joined as ``select_related("thumbnail", "glance")`` would: one query per CHUNK ids
-    (``card_only``: only :data:`CARD_FIELDS`, the rest deferred)."""
+    (``card_only``: only :data:`CARD_FIELDS`, the rest deferred). On PostgreSQL the same query
+    reads the card facts too (``featured`` as for :func:`_card_facts`); elsewhere None."""
     db = connections[DEFAULT_DB_ALIAS]  # the thread's own connection (hashable, unlike the proxy)
-    sql, (paper_part, *related) = _paper_select(db, card_only)
+    sql, (paper_part, *related) = _paper_select(db, card_only, featured)
     width = len(paper_part.attnames)
+    facts_at = width + sum(len(part.attnames) for part in related)
+    card_facts = _CardFacts({}, {}, {}, {}) if db.vendor == "postgresql" else None
     setters = (Paper.thumbnail.related, Paper.glance.related)
     papers = []
     with db.cursor() as cursor:
@@ -251,7 +304,18 @@ def _visible_papers(ids: list[int], *, card_only: bool = False) -> list[Paper]:
                     if joined is not None:
                         relation.field.set_cached_value(joined, paper)
                 papers.append(paper)
-    return papers
+                if card_facts is not None:
+                    _add_facts(card_facts, paper.pk, values[facts_at:])
+    return papers, card_facts
+
+
+def _add_facts(card_facts: _CardFacts, pk: int, values: Sequence[Any]) -> None:
+    names, author_ids, categories, *featured = values
+    card_facts.names[pk] = names or []
+    card_facts.author_ids[pk] = author_ids or []
+    card_facts.categories[pk] = categories or []
+    if featured and featured[0] is not None:
+        card_facts.featured[pk] = {"source": featured[0], "first_day": featured[1]}
 
 
 # --- Featured lists ---------------------------------------------------------------------------

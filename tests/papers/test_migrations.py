@@ -75,3 +75,34 @@ def test_0019_no_pattern_indexes_and_the_reads_of_those_columns_use_the_plain_on
         sql, params = query.query.sql_with_params()
         plan = _plan(sql, list(params))
         assert "Index" in plan and "Seq Scan" not in plan, plan
+
+
+def test_0021_a_cards_authors_and_categories_are_read_from_their_unique_indexes_alone():
+    from django.db import IntegrityError, connection, transaction
+
+    from paperfeed.papers.models import PaperAuthor
+    from paperfeed.papers.row_selectors import papers_by_ids
+    from tests.factories import catalogue_paper
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no INCLUDE columns")
+    paper = catalogue_paper("2501.00001", authors=("Ada Lovelace", "Alan Turing"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+    # What the search page's rows read (row_selectors._PG_FACTS): the index holds all of it.
+    for table in ("papers_paperauthor", "papers_papercategory"):
+        columns = "name, author_id" if table == "papers_paperauthor" else "category"
+        plan = _plan(
+            f"SELECT {columns}, position FROM {table} WHERE paper_id = %s ORDER BY position",
+            [paper.pk],
+        )
+        assert "Index Only Scan" in plan, plan
+    (row,) = papers_by_ids(ids=[paper.pk])
+    assert row.authors == ["Ada Lovelace", "Alan Turing"] and row.categories == ["cs.CL"]
+    # Still the unique constraints they were.
+    link = PaperAuthor.objects.filter(paper=paper).first()
+    assert link is not None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PaperAuthor.objects.create(
+            paper=paper, author_id=link.author_id, position=link.position, name="Again"
+        )

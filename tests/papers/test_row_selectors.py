@@ -12,28 +12,37 @@ from tests.factories import catalogue_paper
 pytestmark = pytest.mark.django_db
 
 
-def test_rows_carry_authors_categories_and_featured_facts_from_one_query(
-    django_assert_num_queries,
-):
-    names, categories = ("Zed Last", "Ada First", "Mid Dle"), ("cs.LG", "cs.CL", "stat.ML")
+NAMES, CATEGORIES = ("Zed Last", "Ada First", "Mid Dle"), ("cs.LG", "cs.CL", "stat.ML")
+
+
+def _featured_and_plain(first_id: str, plain_id: str) -> tuple[Paper, Paper]:
+    """A paper with three authors and categories, featured on two days and once more on a
+    hidden entry (upvotes 4, 9, 30), and a plain one."""
     first = catalogue_paper(
-        "2602.00101",
-        authors=names,
-        categories=categories,
+        first_id,
+        authors=NAMES,
+        categories=CATEGORIES,
         featured_on=date(2026, 2, 3),
         featured_upvotes=4,
     )
     catalogue_paper(
-        "2602.00101",
-        authors=names,
-        categories=categories,
+        first_id,
+        authors=NAMES,
+        categories=CATEGORIES,
         featured_on=date(2026, 2, 5),
         featured_upvotes=9,
     )
     # A hidden entry still counts for the source's highest count, never as the first listed day.
     Featured.objects.create(paper=first, day=date(2026, 2, 1), source="hf_daily", upvotes=30)
     Featured.objects.filter(paper=first, day=date(2026, 2, 1)).update(hidden=True)
-    plain = catalogue_paper("2602.00102", authors=("Solo Author",), categories=("math.AG",))
+    plain = catalogue_paper(plain_id, authors=("Solo Author",), categories=("math.AG",))
+    return first, plain
+
+
+def test_rows_carry_authors_categories_and_featured_facts_from_one_query(
+    django_assert_num_queries,
+):
+    first, plain = _featured_and_plain("2602.00101", "2602.00102")
     papers = list(Paper.objects.filter(pk__in=[plain.pk, first.pk]).order_by("-arxiv_id"))
 
     # Authors, categories and the featured facts: one query; thumbnails and glances one each
@@ -65,6 +74,42 @@ def test_only_hidden_entries_give_no_first_day():
     assert row.featured_day is None and row.source_upvotes == 7
 
 
+@pytest.mark.parametrize("featured", [True, False])
+def test_papers_by_ids_has_the_facts_rows_for_reads(featured, django_assert_num_queries):
+    """The card facts papers_by_ids reads with the papers (on PostgreSQL, in the papers' own
+    query) are rows_for's: authors and categories in the paper's order, the source's highest
+    count over every entry and the first listed day, and nothing for a paper without them."""
+    first, plain = _featured_and_plain("2602.00401", "2602.00403")
+    hidden_only = catalogue_paper("2602.00402", featured_on=date(2026, 2, 3), featured_upvotes=7)
+    Featured.objects.filter(paper=hidden_only).update(hidden=True)
+    bare = catalogue_paper("2602.00404")
+    # A paper whose links are gone (a curator's edit): empty lists, the primary category.
+    bare.authorships.all().delete()
+    bare.category_links.all().delete()
+    ids = [plain.pk, bare.pk, first.pk, hidden_only.pk]
+
+    with django_assert_num_queries(_row_queries()):
+        rows = papers_by_ids(ids=ids, featured=featured)
+    expected = rows_for([Paper.objects.get(pk=pk) for pk in ids], featured=featured)
+
+    def facts(row):  # type: ignore[no-untyped-def]
+        return (
+            row.paper.pk,
+            row.authors,
+            row.author_ids,
+            row.categories,
+            row.source_upvotes,
+            row.featured_day,
+        )
+
+    assert [facts(row) for row in rows] == [facts(row) for row in expected]
+    assert rows[2].authors == list(NAMES) and rows[2].categories == list(CATEGORIES)
+    assert rows[1].authors == [] and rows[1].categories == ["cs.CL"]
+    if featured:
+        assert (rows[2].source_upvotes, rows[2].featured_day) == (30, date(2026, 2, 3))
+        assert (rows[3].source_upvotes, rows[3].featured_day) == (7, None)
+
+
 def test_many_papers_are_read_in_chunks_in_order(monkeypatch):
     monkeypatch.setattr(row_selectors, "CHUNK", 2)
     papers = [
@@ -76,11 +121,20 @@ def test_many_papers_are_read_in_chunks_in_order(monkeypatch):
     ]
 
 
+def _row_queries() -> int:
+    """papers_by_ids' queries: the papers with their thumbnails and glances, then the card facts;
+    one query on PostgreSQL, which reads the facts as the papers' own columns."""
+    from django.db import connection
+
+    return 1 if connection.vendor == "postgresql" else 2
+
+
 def test_papers_by_ids_reads_papers_thumbnails_and_glances_in_two_queries(
     django_assert_num_queries,
 ):
     """One query for the papers with their thumbnails and glances joined, one for the authors,
-    categories and featured facts; hidden papers left out; JSON and dates as Python values."""
+    categories and featured facts (on PostgreSQL, one for both); hidden papers left out; JSON
+    and dates as Python values."""
     from paperfeed.papers.glance.models import PaperGlance
     from paperfeed.papers.models import Thumbnail
 
@@ -99,7 +153,7 @@ def test_papers_by_ids_reads_papers_thumbnails_and_glances_in_two_queries(
     # A thumbnail row that failed: joined, but no image shown.
     Thumbnail.objects.create(paper=with_both, state=Thumbnail.State.FAILED)
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(_row_queries()):
         rows = papers_by_ids(ids=[hidden.pk, bare.pk, with_both.pk])
 
     assert [row.paper.pk for row in rows] == [bare.pk, with_both.pk]
@@ -153,7 +207,7 @@ def test_card_only_rows_read_only_the_card_columns_and_write_the_same_cards(
     ids = [stub.pk, plain.pk]
 
     full = papers_by_ids(ids=ids)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(_row_queries()):
         lean = papers_by_ids(ids=ids, card_only=True)
 
     deferred = lean[0].paper.get_deferred_fields()

@@ -105,6 +105,22 @@ def test_oversized_and_titleless_records_are_rejected_and_the_rest_imported():
     assert list(Paper.objects.values_list("arxiv_id", flat=True)) == ["2503.00003"]
 
 
+def test_an_author_name_past_the_byte_bound_is_rejected_and_one_within_it_stored():
+    """1,000 CJK characters (3,000 bytes) would not fit PostgreSQL's covering index entry:
+    refused with a reason, never an import that fails; 600 of them (1,800 bytes) are stored."""
+    long_name, fitting = "漢" * 1_000, "漢" * 600
+    summary = papers_upsert(
+        records=[
+            rec("2503.00001", authors=[long_name]),
+            rec("2503.00002", authors=[fitting, "Ada Lovelace"]),
+        ]
+    )
+    assert summary.new == 1 and summary.rejected == 1
+    assert "an author name longer than 2000 bytes" in summary.errors[0]["reason"]
+    paper = Paper.objects.get(arxiv_id="2503.00002")
+    assert list(paper.authorships.values_list("name", flat=True)) == [fitting, "Ada Lovelace"]
+
+
 def test_featured_entries_keep_the_highest_upvotes():
     hf = rec(
         source="hf_daily",
