@@ -15,11 +15,31 @@ from paperfeed.accounts.roles import is_curator
 from paperfeed.papers import search, services
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
 from paperfeed.papers.periods import featured_day_problem
+from paperfeed.papers.records import MAX_AUTHOR_NAME_BYTES
 from paperfeed.papers.tasks import search_index_update_task
+
+
+class PaperAuthorForm(forms.ModelForm):
+    class Meta:
+        model = PaperAuthor
+        fields = "__all__"
+
+    def clean_name(self) -> str:
+        # The import's limit, for the same reason: on PostgreSQL the name sits in an index entry
+        # (migration 0021) that cannot pass 2,704 bytes, so a longer one would fail at the
+        # database instead of here with a reason.
+        name: str = self.cleaned_data["name"]
+        if len(name.encode()) > MAX_AUTHOR_NAME_BYTES:
+            raise forms.ValidationError(
+                f"An author name can be at most {MAX_AUTHOR_NAME_BYTES:,} bytes in UTF-8 "
+                f"(this one is {len(name.encode()):,})."
+            )
+        return name
 
 
 class PaperAuthorInline(admin.TabularInline):
     model = PaperAuthor
+    form = PaperAuthorForm
     extra = 0
     raw_id_fields = ["author"]
 

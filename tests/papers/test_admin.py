@@ -11,9 +11,8 @@ from tests.factories import catalogue_paper
 pytestmark = pytest.mark.django_db
 
 
-def test_editing_a_paper_in_the_admin_updates_search(admin_client):
-    paper = catalogue_paper("2602.00031", title="Old wording of a title")
-    assert search_papers(query="wording").total == 1
+def _change_data(admin_client, paper: Paper) -> dict:
+    """What the admin's change form of ``paper`` posts back unchanged, its inline rows too."""
     page = admin_client.get(f"/admin/papers/paper/{paper.pk}/change/")
     form = page.context["adminform"].form
     data = {
@@ -29,10 +28,18 @@ def test_editing_a_paper_in_the_admin_updates_search(admin_client):
             for name, value in inline_form.initial.items():
                 data[f"{inline_form.prefix}-{name}"] = getattr(value, "pk", value)
             data[f"{inline_form.prefix}-id"] = inline_form.instance.pk
-    data.update(title="Fresh phrasing of a title", versions="[]", sources='["listing"]')
+    data.update(versions="[]", sources='["listing"]')
     for key in ("published", "updated"):
         value = getattr(paper, key)
         data[f"{key}_0"], data[f"{key}_1"] = value.date().isoformat(), value.strftime("%H:%M:%S")
+    return data
+
+
+def test_editing_a_paper_in_the_admin_updates_search(admin_client):
+    paper = catalogue_paper("2602.00031", title="Old wording of a title")
+    assert search_papers(query="wording").total == 1
+    data = _change_data(admin_client, paper)
+    data.update(title="Fresh phrasing of a title")
     response = admin_client.post(f"/admin/papers/paper/{paper.pk}/change/", data)
     assert response.status_code == 302, response.context["errors"]
     assert Paper.objects.get(pk=paper.pk).title == "Fresh phrasing of a title"
@@ -77,3 +84,13 @@ def test_the_admin_refuses_a_featured_day_out_of_bounds(admin_client):
     assert response.status_code == 200
     assert "between 1991-01-01 and" in response.content.decode()
     assert not paper.featured.exists()
+
+
+def test_the_admin_refuses_an_author_name_too_long_for_the_index_with_a_reason(admin_client):
+    paper = catalogue_paper("2602.00035", title="A paper with authors")
+    data = _change_data(admin_client, paper)
+    data["authorships-0-name"] = "汉" * 1000  # 1,000 characters, 3,000 bytes
+    response = admin_client.post(f"/admin/papers/paper/{paper.pk}/change/", data)
+    assert response.status_code == 200
+    assert "at most 2,000 bytes" in response.content.decode()
+    assert [link.name for link in paper.authorships.all()] == ["Ada Lovelace"]
