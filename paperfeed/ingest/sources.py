@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
-from paperfeed.ingest.fetchers import ArxivApiFetcher, HfDailyFetcher, OaiFetcher, PoliteClient
 from paperfeed.ingest.models import IngestRun
 from paperfeed.ingest.parse_process import batches_in_process
 from paperfeed.ingest.parsers.detect import detect_format, iter_files_records
@@ -18,9 +17,15 @@ from paperfeed.ingest.services import BATCH_SIZE, Item, ProgressCallback, ingest
 from paperfeed.papers.models import INCOMPLETE, Paper
 from paperfeed.papers.services import papers_mark_checked
 
+# The fetchers (and httpx, ~0.2 s of CPU to import) are imported by the functions that fetch:
+# a file import, and every process that only imports this module, never needs them.
+if TYPE_CHECKING:
+    from paperfeed.ingest.fetchers import PoliteClient
 
-def _client(*, min_interval: float) -> Any:
+
+def _client(*, min_interval: float) -> PoliteClient:
     """A polite client; the arXiv fetchers refuse one spaced under 3 s for arxiv.org hosts."""
+    from paperfeed.ingest.fetchers import PoliteClient
 
     return PoliteClient(
         contact=settings.PAPERFEED_CONTACT_EMAIL,
@@ -105,6 +110,8 @@ def papers_import_arxiv(
     """Query the arXiv API by category and submission date, one request every 3 s."""
 
     def pages() -> Iterator[tuple[list[Item], str]]:
+        from paperfeed.ingest.fetchers import ArxivApiFetcher
+
         with _client(min_interval=settings.ARXIV_REQUEST_INTERVAL) as client:
             fetcher = ArxivApiFetcher(client, base_url=settings.ARXIV_API_URL)
             for page in fetcher.iter_pages(
@@ -143,6 +150,8 @@ def papers_fetch_by_ids(
     ids = list(arxiv_ids)
 
     def pages() -> Iterator[tuple[list[Item], str]]:
+        from paperfeed.ingest.fetchers import ArxivApiFetcher
+
         with _client(min_interval=settings.ARXIV_REQUEST_INTERVAL) as client:
             fetcher = ArxivApiFetcher(client, base_url=settings.ARXIV_API_URL)
             for start in range(0, len(ids), FETCH_IDS_BATCH):
@@ -231,6 +240,8 @@ def papers_harvest_oai(
         token = unfinished.cursor if unfinished else None
 
     def pages() -> Iterator[tuple[list[Item], str]]:
+        from paperfeed.ingest.fetchers import OaiFetcher
+
         with _client(min_interval=settings.ARXIV_REQUEST_INTERVAL) as client:
             fetcher = OaiFetcher(client, base_url=settings.ARXIV_OAI_URL)
             for page in fetcher.iter_pages(
@@ -260,6 +271,8 @@ def papers_import_hf_daily(
     """Import the Hugging Face daily papers list of each day: papers, featured day, upvotes."""
 
     def pages() -> Iterator[tuple[list[Item], str]]:
+        from paperfeed.ingest.fetchers import HfDailyFetcher
+
         with _client(min_interval=settings.HF_REQUEST_INTERVAL) as client:
             fetcher = HfDailyFetcher(client, base_url=settings.HF_API_URL)
             for day in days:

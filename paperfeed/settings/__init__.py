@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -65,9 +66,22 @@ INSTALLED_APPS = [
     "paperfeed.recs",
     "paperfeed.api",
     "paperfeed.digests",
-    # Serves the API docs page's Swagger UI from our own static files, not a CDN.
-    "ninja",
 ]
+
+
+# django-ninja's templates and static files (the API docs page's Swagger UI, served from our
+# own static files, not a CDN), found where the package is installed without importing it.
+# Not an installed app: Django imports every app's package at start-up, and importing ninja
+# (pydantic with it) cost every command ~0.4 s of CPU; the web workers import it with the API's
+# URLs, the commands that do not serve pages never do.
+def _package_dir(name: str) -> Path:
+    spec = find_spec(name)
+    if spec is None or spec.origin is None:
+        raise RuntimeError(f"the package {name} is not installed")
+    return Path(spec.origin).parent
+
+
+_NINJA_DIR = _package_dir("ninja")
 
 MIDDLEWARE = [
     # Outermost: an anonymous answer the whole stack made from a fresh shared copy is replayed
@@ -103,7 +117,7 @@ WSGI_APPLICATION = "paperfeed.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "templates", _NINJA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -232,7 +246,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at start-up when it is missing
 # Site-wide CSS and JS (paperfeed/static); apps keep theirs in <app>/static.
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [BASE_DIR / "static", _NINJA_DIR / "static"]
 # Serve app static files straight from the package, so `pip install` + one command works
 # without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
