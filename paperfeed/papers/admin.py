@@ -22,7 +22,7 @@ from paperfeed.papers.tasks import search_index_update_task
 class PaperAuthorForm(forms.ModelForm):
     class Meta:
         model = PaperAuthor
-        fields = "__all__"
+        fields = ["author", "position", "name"]
 
     def clean_name(self) -> str:
         # The import's limit, for the same reason: on PostgreSQL the name sits in an index entry
