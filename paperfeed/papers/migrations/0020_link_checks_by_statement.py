@@ -23,7 +23,7 @@ writer locks the parents FOR KEY SHARE as the foreign key did, and a deleter is 
 
 The model fields say ``db_constraint=False`` for both databases; SQLite keeps its inline
 ``REFERENCES`` (the importer turns its checks off for its own connection, every other connection
-keeps them), so nothing changes there: ``tests/papers/test_link_integrity.py`` stores a broken
+keeps them), so nothing changes there: ``tests/papers/test_models.py`` stores a broken
 link on both databases and expects it refused.
 """
 
