@@ -4,8 +4,9 @@ several distinct signed-in readers that exist only in memory.
 A bench-only WSGI module (``gunicorn bench.readonly_app:application``), the same settings as
 ``paperfeed/wsgi.py`` but for what a read-only catalogue forces:
 
-- the database is opened read-only (``mode=ro``): any write a page tried would fail it loudly
-  (bench/signed_in.py checks every path answers 200 as a member before measuring);
+- the database is opened read-only (SQLite ``mode=ro``; on PostgreSQL every transaction is
+  ``READ ONLY``): any write a page tried would fail it loudly (bench/signed_in.py checks every
+  path answers 200 as a member before measuring);
 - sessions are signed cookies (``django.contrib.sessions.backends.signed_cookies``), so signing
   in writes no session row; a real member's request reads its session from the database (one
   indexed SELECT, which these requests skip);
@@ -17,8 +18,9 @@ A bench-only WSGI module (``gunicorn bench.readonly_app:application``), the same
 - SQLite still creates an empty ``-wal`` and a ``-shm`` file beside a WAL database opened
   ``mode=ro`` by a user who may write the folder (the main file is not touched, the WAL stays
   at 0 bytes); they may be removed once no process has the catalogue open;
-- the rate-limit counters (a SQLite file beside the catalogue by default) go to
-  BENCH_WRITABLE_DIR instead, so nothing is created in the shared catalogue's folder.
+- the rate-limit counters (a SQLite file beside the catalogue, or PostgreSQL's table, by
+  default) go to a SQLite file in BENCH_WRITABLE_DIR instead, so nothing is written in the
+  shared catalogue.
 
 ``python -m bench.readonly_app N`` (same environment) prints, as JSON, N readers' cookies
 (session and CSRF, the CSRF secret a browser would hold, so answers do not set a new one) and
@@ -68,17 +70,25 @@ class StandInBackend(SiteBackend):  # type: ignore[valid-type,misc,unused-ignore
 
 def _read_only() -> None:
     database = connections["default"].settings_dict
-    if database["ENGINE"] != "django.db.backends.sqlite3":
-        raise SystemExit("bench.readonly_app serves a SQLite catalogue only")
-    if not str(database["NAME"]).startswith("file:"):
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # Every transaction read-only: a write a page tried fails as loudly as SQLite's mode=ro.
+        database.setdefault("OPTIONS", {})["options"] = "-c default_transaction_read_only=on"
+    elif database["ENGINE"] != "django.db.backends.sqlite3":
+        raise SystemExit("bench.readonly_app serves a SQLite or PostgreSQL catalogue only")
+    elif not str(database["NAME"]).startswith("file:"):
         database["NAME"] = f"file:{database['NAME']}?mode=ro"
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
     settings.AUTHENTICATION_BACKENDS = [BACKEND]
     writable = os.environ.get("BENCH_WRITABLE_DIR")
-    if settings.CACHES["limits"]["BACKEND"].endswith("SQLiteCounterCache"):
+    if not settings.CACHES["limits"]["BACKEND"].endswith("RedisCache"):
+        # SQLite's counter file, or PostgreSQL's counter table, would be written in the
+        # catalogue: the counters go to a file of their own, as on a one-host SQLite site.
         if not writable:
             raise SystemExit("set BENCH_WRITABLE_DIR (the rate-limit counters' file goes there)")
-        settings.CACHES["limits"]["LOCATION"] = os.path.join(writable, "limits.sqlite3")
+        settings.CACHES["limits"] = {
+            "BACKEND": "paperfeed.core.cachebackends.SQLiteCounterCache",
+            "LOCATION": os.path.join(writable, "limits.sqlite3"),
+        }
 
 
 _read_only()

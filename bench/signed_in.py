@@ -298,6 +298,11 @@ def main(argv: list[str] | None = None) -> dict:
         action="store_true",
         help="a catalogue nobody may write to: in-memory members, signed-cookie sessions",
     )
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="with --read-only: the PostgreSQL catalogue (corpora/postgres-<corpus>.json)",
+    )
     parser.add_argument("--readers", type=int, default=50, help="with --read-only")
     parser.add_argument("--papers", type=int, default=20, help="with --read-only")
     parser.add_argument("--only", default="", help="measure only the groups whose name has this")
@@ -307,10 +312,11 @@ def main(argv: list[str] | None = None) -> dict:
     if args.read_only:
         # Never corpora.corpus(): it rebuilds a catalogue whose recorded env differs from this
         # worktree's (a linked shared one does), and a shared catalogue must not be written.
-        described = corpora.CORPORA_DIR / f"sqlite-{args.corpus}.json"
+        backend = "postgres" if args.postgres else "sqlite"
+        described = corpora.CORPORA_DIR / f"{backend}-{args.corpus}.json"
         if not described.exists():
             sys.exit(f"{described} is missing: link the shared catalogue's json and folder there")
-        env, label = json.loads(described.read_text())["env"], f"sqlite/{args.corpus}"
+        env, label = json.loads(described.read_text())["env"], f"{backend}/{args.corpus}"
     else:
         catalogue = corpora.corpus(args.corpus, "sqlite")
         env, label = catalogue.env, catalogue.label
