@@ -15,7 +15,7 @@ from paperfeed.accounts.roles import is_curator
 from paperfeed.papers import search, services
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
 from paperfeed.papers.periods import featured_day_problem
-from paperfeed.papers.records import MAX_AUTHOR_NAME_BYTES
+from paperfeed.papers.records import MAX_AUTHOR_NAME_BYTES, author_name_too_long
 from paperfeed.papers.tasks import search_index_update_task
 
 
@@ -29,7 +29,7 @@ class PaperAuthorForm(forms.ModelForm):
         # (migration 0021) that cannot pass 2,704 bytes, so a longer one would fail at the
         # database instead of here with a reason.
         name: str = self.cleaned_data["name"]
-        if len(name.encode()) > MAX_AUTHOR_NAME_BYTES:
+        if author_name_too_long(name):
             raise forms.ValidationError(
                 f"An author name can be at most {MAX_AUTHOR_NAME_BYTES:,} bytes in UTF-8 "
                 f"(this one is {len(name.encode()):,})."

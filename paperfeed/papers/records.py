@@ -149,6 +149,13 @@ def strip_nul(record: PaperRecord) -> None:
         record.featured.comment = record.featured.comment.replace("\x00", "")
 
 
+def author_name_too_long(name: str) -> bool:
+    """Past :data:`MAX_AUTHOR_NAME_BYTES` in UTF-8: the one rule for the import and the admin.
+    A name of up to a quarter of the bound in characters is within it whatever they are, so
+    most names are never encoded."""
+    return len(name) > MAX_AUTHOR_NAME_BYTES // 4 and len(name.encode()) > MAX_AUTHOR_NAME_BYTES
+
+
 def check_record(record: PaperRecord) -> str | None:
     """Return why ``record`` is unacceptable, or None when it may be stored."""
     if record.title is not None:
@@ -163,10 +170,7 @@ def check_record(record: PaperRecord) -> str | None:
             return f"more than {MAX_AUTHORS} authors"
         if any(len(name) > MAX_AUTHOR_NAME for name in record.authors):
             return f"an author name longer than {MAX_AUTHOR_NAME} characters"
-        if any(
-            len(name) > MAX_AUTHOR_NAME_BYTES // 4 and len(name.encode()) > MAX_AUTHOR_NAME_BYTES
-            for name in record.authors
-        ):
+        if any(author_name_too_long(name) for name in record.authors):
             return f"an author name longer than {MAX_AUTHOR_NAME_BYTES} bytes"
     for name in ("comments", "journal_ref", "doi", "license", "code_url", "project_page"):
         value = getattr(record, name)
