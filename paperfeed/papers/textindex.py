@@ -103,10 +103,10 @@ def index_dir() -> Path:
 
 
 @lru_cache(maxsize=8)
-def _index_path(configured: object, data_dir: object) -> str:
+def _index_path(configured: str | Path | None, data_dir: str | Path) -> str:
     # Once per setting: every search looks the live build up, and two Paths cost more than
     # the two stats that look-up now makes.
-    return str(Path(configured or Path(str(data_dir)) / "search"))  # type: ignore[arg-type]
+    return str(Path(configured) if configured else Path(data_dir) / "search")
 
 
 def current_root(base: Path) -> Path | None:
