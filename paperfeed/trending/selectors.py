@@ -186,7 +186,7 @@ def _ranking(window: str, now: datetime) -> tuple[Ranked, datetime]:
     in the page cache's store until a signal newer than the kept ones arrives, the catalogue
     changes, or PAPERFEED_TRENDING_RECOMPUTE_MINUTES pass: the stored scores are never fresher
     than that either. Every page, category and filter of the window reads the same ranking, and
-    at 1 M papers computing it costs ~15 queries and ~60 ms of CPU on PostgreSQL: the shared
+    at 1 M papers computing it costs ~15 queries and 70-110 ms of CPU: the shared
     page copies rebuild each list every few seconds, so it was paid again each time."""
     moments = signals.signal_moments(now=now)
     params = scores.score_params()
