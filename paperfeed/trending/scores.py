@@ -141,17 +141,21 @@ def compute_trending(
     now: datetime | None = None,
     params: ranking.ScoreParams | None = None,
     windows: Sequence[str] = tuple(signals.WINDOWS),
+    moments: list[datetime] | None = None,
 ) -> Computation:
     """Score every paper for each window, in a few bulk queries and pure Python.
 
     Each window ends at the newest signal. If nothing ranks there (the newest signal is, say, a
     star count of a repository no recent paper links to), the window moves back to the newest
     moment of each other kind of signal in turn, so the list is empty only when no moment
-    ranks anything.
+    ranks anything. ``moments``: :func:`signals.signal_moments` at ``now``, when the caller has
+    read them already.
     """
     params = params or score_params()
     now = now or timezone.now()
-    moments = signals.signal_moments(now=now) or [now]
+    if moments is None:
+        moments = signals.signal_moments(now=now)
+    moments = moments or [now]
     papers = signals.candidates(latest=moments[0], earliest=moments[-1], params=params)
     # Star histories only for the repositories a candidate links to: no other is scored.
     repo_keys = {facts[0]: facts[4] for facts in papers if facts[4]}

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from paperfeed.community.services import upvote_add
 from paperfeed.papers.models import Paper
@@ -130,3 +132,43 @@ def test_who_may_edit_a_code_link_from_the_compiled_query():
     }
     assert allowed == {featurer.username, author.username}
     assert selectors.can_edit_code_link(user=stranger, paper=paper, curator=True)
+
+
+def test_a_stored_page_reads_its_total_and_moment_with_its_rows(scored_catalogue):
+    hot, starry, _stale = scored_catalogue
+    scores.trending_scores_recompute(now=NOW)
+    with CaptureQueriesContext(connection) as read:
+        listing = trending_papers(window="week", limit=1)
+    # One read of the scores: the page, with its total and moment on each row.
+    assert sum('"trending_trendingscore"' in query["sql"] for query in read) == 1
+    assert [row.paper.pk for row in listing.rows] == [starry.pk]
+    assert listing.total == 2 and listing.as_of == datetime(2026, 4, 11, tzinfo=UTC)
+    beyond = trending_papers(window="week", limit=1, offset=5)
+    assert beyond.rows == [] and beyond.total == 2 and beyond.as_of == listing.as_of
+    second = trending_papers(window="week", limit=1, offset=1)
+    assert [row.paper.pk for row in second.rows] == [hot.pk] and second.total == 2
+
+
+def test_the_ranking_computed_before_any_recompute_is_kept_until_a_new_signal(scored_catalogue):
+    _hot, starry, _stale = scored_catalogue
+    star_reads = '"trending_starsnapshot"."stars"'
+    with CaptureQueriesContext(connection) as computed:
+        listing = trending_papers(window="week")
+    assert any(star_reads in query["sql"] for query in computed)
+    # Another page, category or filter of the window reads the kept ranking, not the history.
+    with CaptureQueriesContext(connection) as kept:
+        in_vision = trending_papers(window="week", category="cs.CV")
+    assert not any(star_reads in query["sql"] for query in kept)
+    assert [row.paper.pk for row in in_vision.rows] == [starry.pk]
+    assert in_vision.as_of == listing.as_of
+    before = next(row for row in listing.rows if row.paper.pk == starry.pk)
+    # A newer signal is a new moment to score at: the ranking is computed again.
+    StarSnapshot.objects.create(
+        repository=Repository.objects.get(key="github.com/acme/rocket"),
+        stars=9100,
+        taken_at=datetime(2026, 4, 11, tzinfo=UTC),
+    )
+    after = next(row for row in trending_papers(window="week").rows if row.paper.pk == starry.pk)
+    assert before.trending is not None and after.trending is not None
+    assert after.trending.as_of == datetime(2026, 4, 11, tzinfo=UTC)
+    assert after.trending.components["stars_gained"] > before.trending.components["stars_gained"]
