@@ -150,12 +150,17 @@ def make_live(base: Path, root: Path) -> None:
 
 
 def write_entries(
-    index: tantivy.Index, entries: Iterable[Entry], *, replace: bool, threads: int = 2
+    index: tantivy.Index,
+    entries: Iterable[Entry],
+    *,
+    replace: bool,
+    threads: int = 2,
+    heap: int = WRITER_HEAP,
 ) -> int:
     """Add ``entries`` (replacing the stored ones of the same papers when ``replace``) in one
     commit; returns how many were written. (Feeding the writer from a thread of its own, so
     reading rows overlapped with it, was measured slower: 14-18 -> 20 s wall at 76 k.)"""
-    writer = index.writer(WRITER_HEAP, threads)
+    writer = index.writer(heap, threads)
     count = 0
     try:
         for entry in entries:
