@@ -70,8 +70,11 @@ from paperfeed.papers import textindex
 with connection.cursor() as cursor:
     cursor.execute("PRAGMA query_only = ON")
 root, index = textindex.new_build(textindex.index_dir())
+# The rebuild's writer: one thread and a budget the catalogue fits in where the tree has them.
+heap = getattr(textindex_build, "rebuild_heap", None)
+writer = {"threads": 1, "heap": heap()} if heap else {}
 with textindex_build._cyclic_gc_paused():
-    count = textindex.write_entries(index, textindex_build.entries(), replace=False)
+    count = textindex.write_entries(index, textindex_build.entries(), replace=False, **writer)
 report = textindex_build.IndexReport(True, count, 0.0, str(root))""",
 )
 

@@ -12,10 +12,13 @@ compares instead: that checkout's ``textindex`` and ``textindex_query`` are load
 one's in the same process, and each query runs ``--reps`` times on each, alternating, the best
 CPU of each kept (the engine alone, so the load moves both alike); then the figures by kind,
 side by side, the slowest queries, and how many answers differ (ids, or the count as pages
-show it).
+show it). With ``--against-index BUILD`` (another build directory of the same catalogue's
+index, e.g. one rebuilt another way) this checkout's engine runs on both indexes the same way,
+so what is compared is the index's layout; ``--warm`` first reads both indexes' files whole,
+so both start with every page in the OS cache.
 
     PAPERFEED_DATA_DIR=... DATABASE_URL=... .venv/bin/python -m bench.search_engine_profile \\
-        [--queries 1000] [--slowest 20] [--against DIR [--reps 3]]
+        [--queries 1000] [--slowest 20] [--against DIR | --against-index BUILD] [--reps 3] [--warm]
 """
 
 from __future__ import annotations
@@ -87,12 +90,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--slowest", type=int, default=20)
     parser.add_argument("--against", type=Path)
+    parser.add_argument("--against-index", type=Path)
     parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--warm", action="store_true", help="read both indexes' files first")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
     import importlib
 
     import django
+    import tantivy
 
     django.setup()
     from bench.common import table
@@ -106,8 +112,20 @@ def main(argv: list[str] | None = None) -> None:
     rng = random.Random(41)
     singles = sorted({t.split()[0] for t in texts if not t.startswith('"') and ":" not in t})
     texts += rng.sample(singles, k=min(len(singles), args.queries // 10))
-    if args.against is not None:
-        compare(index, texts, args.against, reps=args.reps, slowest=args.slowest)
+    if args.against is not None or args.against_index is not None:
+        root = textindex.current_root(textindex.index_dir())
+        if args.against is not None:
+            engines = {"this": (textindex.search, index), "other": (_other(args.against), index)}
+            roots = [root]
+        else:
+            other = tantivy.Index.open(str(args.against_index))
+            engines = {"this": (textindex.search, index), "other": (textindex.search, other)}
+            roots = [root, args.against_index]
+        if args.warm:
+            for build in roots:
+                if build is not None:
+                    _read_whole(Path(build))
+        compare(engines, texts, reps=args.reps, slowest=args.slowest)
         return
     timer = Timer()
     for part, module_name, name in PARTS:
@@ -207,10 +225,17 @@ def _load(name: str, path: Path) -> Any:
     return module
 
 
-def compare(index: Any, texts: list[str], other: Path, *, reps: int, slowest: int) -> None:
-    from bench.common import table
-    from paperfeed.papers import querysyntax, search, textindex
+def _read_whole(root: Path) -> None:
+    """Every file of an index build read once, so its pages are in the OS cache."""
+    for path in root.iterdir():
+        if path.is_file():
+            with path.open("rb") as handle:
+                while handle.read(1 << 22):
+                    pass
 
+
+def _other(other: Path) -> Callable[..., Any]:
+    """The other checkout's ``textindex.search``, its modules loaded beside this one's."""
     papers = other.resolve() / "paperfeed" / "papers"
     their_query = _load("other_textindex_query", papers / "textindex_query.py")
     theirs = _load("other_textindex", papers / "textindex.py")
@@ -226,10 +251,21 @@ def compare(index: Any, texts: list[str], other: Path, *, reps: int, slowest: in
             )
         finally:
             sys.modules[name] = ours
-    engines = {"this": textindex.search, "other": theirs.search}
+    return theirs.search
+
+
+def compare(
+    engines: dict[str, tuple[Callable[..., Any], Any]], texts: list[str], *, reps: int, slowest: int
+) -> None:
+    """Each query ``reps`` times on each engine (a search function and the index it reads),
+    alternating; the best CPU and the best wall of each kept."""
+    from bench.common import table
+    from paperfeed.papers import querysyntax, search
+
     hidden = search.hidden_ids()
     cap = search.COUNT_CAP
     rows: list[tuple[str, str, dict[str, float]]] = []
+    walls: dict[str, list[float]] = {name: [] for name in engines}
     differ = 0
     load = [os.getloadavg()[0]]
     for n, text in enumerate(texts):
@@ -248,21 +284,34 @@ def compare(index: Any, texts: list[str], other: Path, *, reps: int, slowest: in
             count_cap=cap,
         )
         best = {name: float("inf") for name in engines}
+        wall = {name: float("inf") for name in engines}
         answers = {}
         for rep in range(reps):
             order = list(engines) if (n + rep) % 2 == 0 else list(reversed(engines))
             for name in order:
-                start = time.process_time()
-                ids, total = engines[name](index, **options)
+                engine, index = engines[name]
+                start, started = time.process_time(), time.perf_counter()
+                ids, total = engine(index, **options)
                 best[name] = min(best[name], time.process_time() - start)
+                wall[name] = min(wall[name], time.perf_counter() - started)
                 answers[name] = (ids, min(total, cap))
+        for name in engines:
+            walls[name].append(wall[name])
         differ += answers["this"] != answers["other"]
         rows.append((text, kind_of(text), best))
         if n % 200 == 0:
             load.append(os.getloadavg()[0])
+    papers = engines["this"][1].searcher().num_docs
     print(
-        f"{index.searcher().num_docs:,} papers; {len(rows)} distinct queries, best of {reps}"
-        f" alternating runs on each checkout, engine CPU ms; load {min(load):.1f}-{max(load):.1f}"
+        f"{papers:,} papers; {len(rows)} distinct queries, best of {reps} alternating runs on"
+        f" each, engine CPU ms; load {min(load):.1f}-{max(load):.1f}"
+    )
+    print(
+        "wall ms p50 / p95 / p99 (best of the runs): "
+        + "; ".join(
+            f"{name} {_p(values, 0.5):.2f} / {_p(values, 0.95):.2f} / {_p(values, 0.99):.2f}"
+            for name, values in walls.items()
+        )
     )
     out = []
     for kind in (*KINDS, "all"):

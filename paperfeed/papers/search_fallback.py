@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from django.db import connection, transaction
 from django.db.models import Max, Q
 
-from paperfeed.papers import textindex
+from paperfeed.papers import textindex, textindex_words
 from paperfeed.papers.models import Paper, PaperAuthor, PaperCategory
 
 REFILL_CHUNK = 5_000
@@ -106,7 +106,7 @@ def word_frequencies(words: Iterable[str]) -> dict[str, int]:
         return {}
     index = textindex.engine_index()
     if index is not None:
-        return textindex.word_frequencies(index, wanted)
+        return textindex_words.word_frequencies(index, wanted)
     if not search.database_copy_on():
         return {}  # no vocabulary to read: no suggestion
     found: dict[str, int] = {}

@@ -23,6 +23,7 @@ from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Max, Min, Model
 from django.utils import timezone
@@ -37,6 +38,13 @@ CHUNK = 5_000
 # An import transaction that started before an update read the catalogue may commit rows
 # stamped a little earlier than that update's watermark: updates look back this far again.
 LOOKBACK = timedelta(minutes=10)
+# A rebuild's writer is one thread with the budget PAPERFEED_SEARCH_REBUILD_MEMORY_MB gives it
+# (at most tantivy's ceiling for one thread, just under 4 GiB), so a catalogue of a few million
+# papers is written as one segment, in paper-id order, with no merge: the budget is a
+# ceiling, the arena grows with what it holds (~1 GB of RSS at 1 M). The small heap updates
+# keep (256 MB for two threads) left three segments at 1 M (840 k, 87 k and 73 k papers, the
+# first merged from eight); see docs/performance.md ("Search index: one segment per rebuild").
+REBUILD_HEAP_MAX_MB = 4000
 
 
 @dataclass
@@ -150,6 +158,12 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def rebuild_heap() -> int:
+    """The rebuild's writer budget in bytes (tantivy wants at least 15 MB for a thread)."""
+    megabytes = settings.PAPERFEED_SEARCH_REBUILD_MEMORY_MB
+    return max(16, min(megabytes, REBUILD_HEAP_MAX_MB)) * 1_000_000
+
+
 def textindex_rebuild() -> IndexReport:
     """Index every paper into a new build and make it live."""
     started = time.perf_counter()
@@ -158,7 +172,9 @@ def textindex_rebuild() -> IndexReport:
         watermark = timezone.now()
         root, index = textindex.new_build(base)
         with _cyclic_gc_paused():
-            count = textindex.write_entries(index, entries(), replace=False)
+            count = textindex.write_entries(
+                index, entries(), replace=False, threads=1, heap=rebuild_heap()
+            )
         textindex.write_state(
             root, {"database": database_label(), "caught_up_to": watermark.isoformat()}
         )

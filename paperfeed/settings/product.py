@@ -86,6 +86,9 @@ PAPERFEED_SEARCH_DEFAULT_MODE = env("PAPERFEED_SEARCH_DEFAULT_MODE", "hybrid")
 PAPERFEED_SEARCH_ENGINE = env("PAPERFEED_SEARCH_ENGINE", "tantivy")
 PAPERFEED_SEARCH_INDEX_DIR = env("PAPERFEED_SEARCH_INDEX_DIR", "")
 PAPERFEED_SEARCH_INDEX_AFTER_IMPORT = env_bool("PAPERFEED_SEARCH_INDEX_AFTER_IMPORT", True)
+# The most memory a rebuild's index writer may hold before it writes a segment (one segment
+# per rebuild while the catalogue fits: ~1 GB of RSS at 1 M papers); tantivy's ceiling ~4,000.
+PAPERFEED_SEARCH_REBUILD_MEMORY_MB = env_int("PAPERFEED_SEARCH_REBUILD_MEMORY_MB", 4000)
 # A web worker's file-backed resident memory (code, and the pages of the mapped search index
 # and builds) above which it gives those pages back after a request (core/mapped.py); 0: never.
 PAPERFEED_MAPPED_FILES_MB = env_int("PAPERFEED_MAPPED_FILES_MB", 64)

@@ -8,7 +8,9 @@ import os
 from contextlib import contextmanager
 
 import pytest
+import tantivy
 from django.core.management import call_command
+from django.utils import timezone
 
 from paperfeed.papers import search_selectors, textindex, textindex_build
 from paperfeed.papers.models import Paper
@@ -278,3 +280,36 @@ def test_a_failed_write_commits_nothing_and_leaves_the_index_writable():
     assert textindex.write_entries(index, good, replace=True) == 3
     index.reload()
     assert index.searcher().num_docs == 3
+
+
+def test_a_rebuild_writes_one_segment_with_the_papers_in_id_order():
+    # One writer thread with a budget the whole catalogue fits in: one segment, so a search
+    # looks each word up in one term dictionary and ties come in paper-id order. (The earlier
+    # 256 MB writer also wrote one segment at this size; at 1 M it wrote ten and left three.)
+    published = timezone.now()
+    Paper.objects.bulk_create(
+        Paper(
+            arxiv_id=f"2602.{n:05d}",
+            title=f"Graph networks, part {n}",
+            abstract=" ".join(f"word{(n * 7 + k) % 500}" for k in range(120)),
+            published=published,
+            updated=published,
+        )
+        for n in range(1000)
+    )
+    report = textindex_build.textindex_rebuild()
+    searcher = textindex.engine_index().searcher()
+    assert report.papers == 1000 and searcher.num_segments == 1
+    ids = searcher.fast_field_values("id", [tantivy.DocAddress(0, doc) for doc in range(1000)])
+    assert ids == sorted(Paper.objects.values_list("id", flat=True))
+
+
+def test_the_rebuilds_memory_setting_is_kept_within_what_tantivy_accepts_for_a_thread(settings):
+    settings.PAPERFEED_SEARCH_REBUILD_MEMORY_MB = 0
+    assert textindex_build.rebuild_heap() == 16_000_000
+    settings.PAPERFEED_SEARCH_REBUILD_MEMORY_MB = 100_000
+    assert textindex_build.rebuild_heap() == 4_000_000_000
+    for megabytes in (0, 100_000):
+        settings.PAPERFEED_SEARCH_REBUILD_MEMORY_MB = megabytes
+        catalogue_paper("2602.00001", title="Graph networks")
+        assert textindex_build.textindex_rebuild().papers == 1

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import tantivy
 
-from paperfeed.papers import textindex, textindex_query, textindex_recent
+from paperfeed.papers import textindex, textindex_query, textindex_recent, textindex_words
 
 EXPECTED = Path(__file__).with_name("textindex_answers.json")
 COMMON = ["model", "models", "learning", "neural", "network", "networks", "language", "data"]
@@ -213,12 +213,12 @@ def test_stem_frequencies_walked_under_a_shared_start_are_the_look_ups_one_by_on
         def doc_freq(self, field: str, stem: str) -> int:
             return searcher.doc_freq(field, stem)
 
-    assert textindex.stem_frequencies(Counting(), stems, fields) == expected
+    assert textindex_words.stem_frequencies(Counting(), stems, fields) == expected
     assert "neru" in walks and "aten" in walks, "the typed words' starts are walked"
     # Every start walked, even a lone stem's: those with more terms under them than four per
     # stem fall back to look-ups; the answers stay the same.
-    monkeypatch.setattr(textindex, "PREFIX_GROUP", 1)
-    assert textindex.stem_frequencies(searcher, stems, fields) == expected
+    monkeypatch.setattr(textindex_words, "PREFIX_GROUP", 1)
+    assert textindex_words.stem_frequencies(searcher, stems, fields) == expected
 
 
 if __name__ == "__main__":
