@@ -13,7 +13,13 @@ from django.conf import settings
 from paperfeed.ingest.models import IngestRun
 from paperfeed.ingest.parse_process import batches_in_process
 from paperfeed.ingest.parsers.detect import detect_format, iter_files_records
-from paperfeed.ingest.services import BATCH_SIZE, Item, ProgressCallback, ingest_run
+from paperfeed.ingest.services import (
+    BATCH_SIZE,
+    FIRST_BATCH_SIZE,
+    Item,
+    ProgressCallback,
+    ingest_run,
+)
 from paperfeed.papers.models import INCOMPLETE, Paper
 from paperfeed.papers.services import papers_mark_checked
 
@@ -91,7 +97,9 @@ def _input_bytes(paths: list[Path]) -> int:
 def _pages_in_process(
     arguments: tuple[list[Path], list[str], set[str] | None, int | None],
 ) -> Iterator[tuple[list[Item], str]]:
-    batches = batches_in_process(iter_files_records, arguments, size=BATCH_SIZE)
+    batches = batches_in_process(
+        iter_files_records, arguments, size=BATCH_SIZE, first_size=FIRST_BATCH_SIZE
+    )
     try:
         for batch in batches:
             yield batch, ""

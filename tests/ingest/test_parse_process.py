@@ -61,6 +61,12 @@ def test_batches_come_in_order_and_every_item_once():
     assert list(batches_in_process(parse_sources.counting, (0,), size=3)) == []
 
 
+def test_the_first_batches_are_smaller_then_double_up_to_the_size():
+    batches = list(batches_in_process(parse_sources.counting, (20,), size=8, first_size=2))
+    assert [len(batch) for batch in batches] == [2, 4, 8, 6]
+    assert [item for batch in batches for item in batch] == list(range(20))
+
+
 def test_the_parsed_records_are_the_ones_parsed_in_process(tmp_path):
     folder = bad_listing(tmp_path / "listings")
     arguments = ([folder], ["listing"], None, None)
@@ -135,6 +141,26 @@ def test_an_import_parsed_in_a_second_process_stores_and_reports_the_same(tmp_pa
     assert Paper.objects.get(arxiv_id="2503.00004").title == "<script>alert(1)</script>"
     again = papers_import_files(paths=[str(folder)], parse_process=True)
     assert (again.new, again.updated, again.unchanged) == (0, 0, 33)
+
+
+@pytest.mark.django_db
+def test_both_paths_cut_the_same_batches_a_small_one_first(tmp_path):
+    """Which records share a batch decides what counts as a duplicate within one: the parsing
+    process and the reader thread start with FIRST_BATCH_SIZE and double alike."""
+    folder = tmp_path / "listings"
+    folder.mkdir()
+    lines = [b"[1, 2]"] * 3_498 + [listing_line("2503.00001"), listing_line("2503.00001")]
+    (folder / "2025-03-18.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    progress: dict[bool, list[int]] = {True: [], False: []}
+    for in_process in (False, True):
+        run = papers_import_files(
+            paths=[str(folder)],
+            dry_run=True,
+            parse_process=in_process,
+            progress=progress[in_process].append,
+        )
+        assert (run.new, run.rejected) == (1, 3_499)
+    assert progress[True] == progress[False] == [1_000, 2_000, 500]
 
 
 @pytest.mark.django_db
