@@ -106,7 +106,10 @@ from django.db import connections
 from django.test import Client
 from django.utils.module_loading import import_string
 db = connections["default"].settings_dict
-db["NAME"] = "file:" + str(db["NAME"]) + "?mode=ro"
+if db["ENGINE"] == "django.db.backends.postgresql":  # every transaction read-only
+    db.setdefault("OPTIONS", {})["options"] = "-c default_transaction_read_only=on"
+else:
+    db["NAME"] = "file:" + str(db["NAME"]) + "?mode=ro"
 settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
 reader = User(pk=987654321, username="bench-reader", is_active=True)

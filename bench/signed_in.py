@@ -37,6 +37,7 @@ from pathlib import Path
 
 from bench import http
 from bench.common import BENCH_VAR, REPO, code_dir, paperfeed, table
+from bench.dbcpu import BackendCPU
 from bench.inprocess import READER
 
 # The list pages a member reads (the week and month a populated catalogue has, as in
@@ -132,13 +133,28 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / ticks
 
 
-def measured(base: str, pid: int, group: list[str], duration: float, work: Path, lua: str) -> dict:
-    """wrk over ``group``, plus the CPU milliseconds the server's workers spent per request and
-    the 1-minute load average at the end."""
+def measured(
+    base: str,
+    pid: int,
+    group: list[str],
+    duration: float,
+    work: Path,
+    lua: str,
+    database_url: str = "",
+) -> dict:
+    """wrk over ``group``, plus the CPU milliseconds the server's workers spent per request
+    (and, for a PostgreSQL ``database_url``, what the database backends serving them spent:
+    bench/dbcpu.py) and the 1-minute load average at the end."""
     workers = http.worker_pids(pid)
+    database = BackendCPU(database_url, workers) if database_url.startswith("postgres") else None
+    if database is not None:
+        database.start()
     before = cpu_seconds(workers)
     found = http.wrk(base, group, duration, work, lua=lua)
-    found["cpu_ms"] = round((cpu_seconds(workers) - before) * 1000 / max(1, found["requests"]), 2)
+    requests = max(1, found["requests"])
+    found["cpu_ms"] = round((cpu_seconds(workers) - before) * 1000 / requests, 2)
+    if database is not None:
+        found["db_cpu_ms"] = round(database.stop() * 1000 / requests, 2)
     found["load"] = round(os.getloadavg()[0], 1)
     return found
 
@@ -235,7 +251,9 @@ def measure_groups(
                         static[target].append(f"/t{n}/{i}.html")
             warm_every_worker(base, group, cookies)
             lua = readers_script(group, cookies)
-            results["site"][target] = measured(base, pid, group, duration, work, lua)
+            results["site"][target] = measured(
+                base, pid, group, duration, work, lua, env.get("DATABASE_URL", "")
+            )
             http.drain(base)
     static_env = {"BENCH_STATIC_DIR": str(work / "static")}
     with http.server(http.static_command(), static_env, f"{label}-signed-in-static") as (
@@ -261,7 +279,8 @@ def rows(results: dict) -> list[tuple[str, ...]]:
                 target,
                 f"{site['p50_ms']:.1f}/{site['p95_ms']:.1f}/{site['p99_ms']:.1f} ms"
                 f" {site['rps']:,.0f}/s{bad}",
-                f"{site['cpu_ms']:.2f} ms",
+                f"{site['cpu_ms']:.2f} ms"
+                + (f" + db {site['db_cpu_ms']:.2f}" if "db_cpu_ms" in site else ""),
                 f"{floor['p50_ms']:.1f}/{floor['p95_ms']:.1f}/{floor['p99_ms']:.1f} ms"
                 f" {floor['rps']:,.0f}/s",
                 f"{floor['cpu_ms']:.2f} ms",
@@ -276,7 +295,7 @@ def rows(results: dict) -> list[tuple[str, ...]]:
 HEADERS = (
     "signed-in path",
     "site p50/p95/p99, req/s",
-    "site CPU/req",
+    "site CPU/req (+ database)",
     "static same bytes",
     "static CPU/req",
     "site/static req/s",

@@ -129,18 +129,20 @@ def comment_version(*, paper_id: int) -> tuple[object, ...]:
     number and newest id (a new comment), newest edit time (an edit), the ids of the deleted and
     of the hidden ones (a delete, a hide or unhide), and how many still have an author (an
     account deleted); one indexed query. A changed display name or an approved claim is not in
-    it: those show within PAPERFEED_PAGE_CACHE_SECONDS, as on every shared page. Plain SQL: it
-    runs on every member's paper page."""
-    table = Comment._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT COUNT(*), MAX(id), MAX(edited_at),"  # noqa: S608
-            " SUM(CASE WHEN deleted THEN id ELSE 0 END),"
-            " SUM(CASE WHEN hidden THEN id ELSE 0 END), COUNT(author_id)"
-            f" FROM {table} WHERE paper_id = %s",
-            [paper_id],
-        )
-        return tuple(cursor.fetchone() or ())
+    it: those show within PAPERFEED_PAGE_CACHE_SECONDS, as on every shared page. Plain SQL, run
+    as the compiled queries are (prepared on PostgreSQL): it runs on every member's paper page."""
+    rows = _COMMENT_VERSION.rows([paper_id])
+    return tuple(rows[0]) if rows else ()
+
+
+# comment_version's query; its one value is the paper's id.
+_COMMENT_VERSION = Compiled(
+    "SELECT COUNT(*), MAX(id), MAX(edited_at),"  # noqa: S608
+    " SUM(CASE WHEN deleted THEN id ELSE 0 END),"
+    " SUM(CASE WHEN hidden THEN id ELSE 0 END), COUNT(author_id)"
+    f" FROM {Comment._meta.db_table} WHERE paper_id = %s",
+    ((0, None),),
+)
 
 
 def upvoted_paper_ids(*, user: User | AnonymousUser) -> set[int]:

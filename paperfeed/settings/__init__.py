@@ -162,6 +162,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so live-server tests share it across threads and processes; one per
     # test process so that several suites can run at once on one machine.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
+# PostgreSQL: the few queries every member's page runs (core/compiled.py) as prepared
+# statements of the connection. Off for a connection pooler that cannot keep them (PgBouncer
+# before 1.21 in transaction mode).
+PAPERFEED_PG_PREPARED = env_bool("PAPERFEED_PG_PREPARED", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES: dict[str, dict[str, Any]] = {

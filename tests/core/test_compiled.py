@@ -85,3 +85,37 @@ def test_a_model_someone_listens_to_is_built_by_from_db():
     finally:
         post_init.disconnect(receiver, sender=Paper)
     assert seen == [built]
+
+
+def test_a_compiled_query_is_prepared_on_postgresql_and_logged_while_queries_are(settings):
+    """On PostgreSQL a compiled query runs as a prepared statement of the connection (unless
+    PAPERFEED_PG_PREPARED is off), with the same rows; while Django logs queries it runs on
+    the connection's own cursor, so the log has its SQL."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    papers = [PaperFactory(title=f"Prepared {n}") for n in range(2)]
+
+    def prepared() -> int:
+        if connection.vendor != "postgresql":
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["%papers_paper%title%"],
+            )
+            return cursor.fetchone()[0]
+
+    settings.PAPERFEED_PG_PREPARED = False
+    plain = compile_query(Paper.objects.filter(pk=-1).values_list("title"), [-1])
+    assert plain.rows([papers[0].pk]) == [("Prepared 0",)]
+    assert prepared() == 0
+    settings.PAPERFEED_PG_PREPARED = True
+    compiled = compile_query(Paper.objects.filter(pk=-1).values_list("title", "pk"), [-1])
+    for paper in papers:
+        assert compiled.rows([paper.pk]) == [(paper.title, paper.pk)]
+    assert compiled.rows([-5]) == []
+    assert prepared() == (1 if connection.vendor == "postgresql" else 0)
+    with CaptureQueriesContext(connection) as logged:
+        assert compiled.rows([papers[1].pk]) == [("Prepared 1", papers[1].pk)]
+    assert len(logged) == 1 and "papers_paper" in logged[0]["sql"]

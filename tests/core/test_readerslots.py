@@ -307,3 +307,35 @@ def test_bodies_built_as_a_process_starts_go_stale_apart(monkeypatch):
     assert min(drawn) < 8 * (1 - readerslots.SPREAD) / 2  # over most of the interval, not its end
     monkeypatch.setattr(readerslots, "_first_build", [time.monotonic() - 8.5])
     assert all(readerslots.spread(8) >= 8 * (1 - readerslots.SPREAD) for _ in range(100))
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.parametrize("path", ["/papers", "/papers/new", "/papers/2602.00400"])
+def test_prepared_reader_queries_fill_the_same_page_and_show_a_vote_at_once(settings, papers, path):
+    """On PostgreSQL the reader's queries (session, member, card state, the paper page's own)
+    run as prepared statements (core/compiled.py): the page is the same bytes as with them
+    run plainly, and the reader's vote and save show on the next page."""
+    reader = UserFactory()
+    saved_paper_add(user=reader, paper=papers[1])
+    client = signed_in(reader)
+    pages: dict[bool, list[str]] = {}
+    for prepared in (False, True, False, True):
+        settings.PAPERFEED_PG_PREPARED = prepared
+        html = client.get(path).content.decode()
+        pages.setdefault(prepared, []).append(normalised(html, token_of(client)))
+    assert pages[True] == pages[False] and pages[True][0] == pages[True][1]
+    if connection.vendor == "postgresql":
+        assert any("auth_user" in statement for statement in _prepared_statements())
+    upvote_add(user=reader, paper=papers[0])
+    saved_paper_add(user=reader, paper=papers[0])
+    after = client.get(path).content.decode()
+    if path == "/papers/2602.00400":
+        assert "is-voted" in after and "is-saved" in after
+    else:
+        assert "is-voted" in vote_column(after, papers[0])
+        assert "is-saved" in vote_column(after, papers[0])
