@@ -163,9 +163,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # test process so that several suites can run at once on one machine.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
 # PostgreSQL: the few queries every member's page runs (core/compiled.py) as prepared
-# statements of the connection. Off for a connection pooler that cannot keep them (PgBouncer
+# statements of the connection. Never with a connection pooler that cannot keep them (PgBouncer
 # before 1.21 in transaction mode).
-PAPERFEED_PG_PREPARED = env_bool("PAPERFEED_PG_PREPARED", True)
+# Off by default: over HTTP, members' paper pages (and the mix) were slower with it in 6 of 8
+# paired runs (the mix 100 -> 54 req/s at load 5), for a cause not yet found, though every
+# in-process measurement and the list pages favour it (docs/performance.md, "Seventh pass").
+PAPERFEED_PG_PREPARED = env_bool("PAPERFEED_PG_PREPARED", False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES: dict[str, dict[str, Any]] = {
