@@ -18,10 +18,9 @@ from collections.abc import Sequence
 from dataclasses import astuple, dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, Max, QuerySet, Window
@@ -29,6 +28,7 @@ from django.utils import timezone
 
 from paperfeed.accounts.roles import is_curator
 from paperfeed.community.models import AuthorClaim
+from paperfeed.core.caching import shared_copy
 from paperfeed.core.compiled import ID_SENTINELS, Compiled, compile_query
 from paperfeed.papers import codelinks
 from paperfeed.papers.models import Featured, Paper, PaperCategory, visible_through
@@ -162,49 +162,59 @@ def _computed(
 ) -> TrendingList:
     ranked, as_of = _ranking(window, now)
     if with_code:
-        ranked = [row for row in ranked if row[3]]
+        ranked = [row for row in ranked if row.has_code]
     if category:
         in_category = set(
             PaperCategory.objects.filter(
-                category=category, paper_id__in=[row[0] for row in ranked]
+                category=category, paper_id__in=[row.paper_id for row in ranked]
             ).values_list("paper_id", flat=True)
         )
-        ranked = [row for row in ranked if row[0] in in_category]
+        ranked = [row for row in ranked if row.paper_id in in_category]
     infos = [
-        (paper_id, TrendingInfo(score, components, as_of))
-        for paper_id, score, components, _ in ranked[offset : offset + limit]
+        (row.paper_id, TrendingInfo(row.score, row.components, as_of))
+        for row in ranked[offset : offset + limit]
     ]
     return TrendingList(_rows(infos), len(ranked), window, as_of)
 
 
-# (paper id, score, the score's parts, has code) of each paper a window ranks, best first.
-Ranked = list[tuple[int, float, dict[str, float], bool]]
+class RankedPaper(NamedTuple):
+    """One paper a window ranks on the fly, as kept in the cache (a plain tuple pickles small)."""
+
+    paper_id: int
+    score: float
+    components: dict[str, float]
+    has_code: bool
 
 
-def _ranking(window: str, now: datetime) -> tuple[Ranked, datetime]:
-    """The window's scores computed on the fly (before the first recompute, or a replay), kept
-    in the page cache's store until a signal newer than the kept ones arrives, the catalogue
-    changes, or PAPERFEED_TRENDING_RECOMPUTE_MINUTES pass: the stored scores are never fresher
-    than that either. Every page, category and filter of the window reads the same ranking, and
-    at 1 M papers computing it costs ~15 queries and 70-110 ms of CPU: the shared
-    page copies rebuild each list every few seconds, so it was paid again each time."""
+def _ranking(window: str, now: datetime) -> tuple[list[RankedPaper], datetime]:
+    """The window's scores computed on the fly (before the first recompute, or a replay), best
+    first, as a shared copy (core/caching.py) under the facts they are computed from: a signal
+    newer than the kept ones, a catalogue change or other score settings make a new key, and
+    the copy is rebuilt at most every PAPERFEED_TRENDING_RECOMPUTE_MINUTES, as the stored
+    scores are. Every page, category and filter of the window reads the same ranking, and at
+    1 M papers computing it costs ~15 queries and 70-110 ms of CPU: the shared page copies
+    rebuild each list every few seconds, so it was paid again each time."""
     moments = signals.signal_moments(now=now)
     params = scores.score_params()
     facts = (window, moments, catalogue_version(), astuple(params))
     key = "trending:ranking:" + hashlib.blake2b(repr(facts).encode(), digest_size=16).hexdigest()
-    kept = cache.get(key)
-    if kept is not None:
-        return kept
-    computation = scores.compute_trending(now=now, params=params, windows=[window], moments=moments)
-    as_of = computation.window_as_of.get(window, computation.as_of)
-    rows = sorted(
-        computation.rows, key=lambda row: (row.breakdown.score, row.paper_id), reverse=True
-    )
-    ranked = [
-        (row.paper_id, row.breakdown.score, row.breakdown.as_dict(), row.has_code) for row in rows
-    ]
-    cache.set(key, (ranked, as_of), settings.PAPERFEED_TRENDING_RECOMPUTE_MINUTES * 60)
-    return ranked, as_of
+
+    def build() -> tuple[list[RankedPaper], datetime]:
+        computation = scores.compute_trending(
+            now=now, params=params, windows=[window], moments=moments
+        )
+        rows = sorted(
+            computation.rows, key=lambda row: (row.breakdown.score, row.paper_id), reverse=True
+        )
+        ranked = [
+            RankedPaper(row.paper_id, row.breakdown.score, row.breakdown.as_dict(), row.has_code)
+            for row in rows
+        ]
+        return ranked, computation.window_as_of.get(window, computation.as_of)
+
+    seconds = settings.PAPERFEED_TRENDING_RECOMPUTE_MINUTES * 60
+    kept: tuple[list[RankedPaper], datetime] = shared_copy(key, seconds, build)
+    return kept
 
 
 def _rows(infos: list[tuple[int, TrendingInfo]]) -> list[PaperRow]:
