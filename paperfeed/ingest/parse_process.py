@@ -64,7 +64,7 @@ def _produce(
     source: Callable[..., Iterable[Any]],
     args: tuple[Any, ...],
     size: int,
-    first_size: int,
+    first_size: int | None,
 ) -> None:
     # Ctrl+C reaches the whole process group: the writer handles it and ends this process.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -128,7 +128,7 @@ def batches_in_process(
     slots = context.Queue(maxsize=depth)
     process = context.Process(
         target=_produce,
-        args=(slots, source, args, size, first_size or size),
+        args=(slots, source, args, size, first_size),
         name="paperfeed-parse",
         daemon=True,
     )
