@@ -14,6 +14,8 @@ its anonymous and file-backed pages now), and the totals their ratio.
 
 OTHER is another checkout (``git archive BASE | tar -x -C /tmp/base``); its gunicorn workers
 import its ``paperfeed`` (they start in its directory, see ``bench.common.code_dir``).
+``--other-env NAME=VALUE`` (repeatable) sets a variable for OTHER's server alone; with OTHER
+``.`` (this checkout) that weighs a setting against its default, the same code on both sides.
 """
 
 from __future__ import annotations
@@ -35,7 +37,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--other-env", action="append", default=[], metavar="NAME=VALUE")
     args = parser.parse_args(argv)
+    other_env = dict(item.split("=", 1) for item in args.other_env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
     import django
 
@@ -56,7 +60,8 @@ def main(argv: list[str] | None = None) -> None:
         servers = {}
         for name, path in checkouts.items():
             os.environ["BENCH_CODE_DIR"] = str(path)  # read by http.server when it starts
-            base, pid = stack.enter_context(http.server(http.app_command(), env, f"ab-{name}"))
+            own = {**env, **other_env} if name == "other" else env
+            base, pid = stack.enter_context(http.server(http.app_command(), own, f"ab-{name}"))
             servers[name] = (base, http.worker_pids(pid))
         os.environ.pop("BENCH_CODE_DIR")
         for base, _ in servers.values():
@@ -101,6 +106,8 @@ def main(argv: list[str] | None = None) -> None:
             f"{name} ({checkouts[name]}): {total['requests'] / total['seconds']:.1f} req/s,"
             f" worker CPU {per_request[name]:.2f} ms/request, p95 per round {total['p95']}"
         )
+    if other_env:
+        print(f"other's own environment: {other_env}")
     print(f"this / other, worker CPU per request: {per_request['this'] / per_request['other']:.2f}")
 
 

@@ -16,12 +16,13 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date as day
 from datetime import tzinfo
 from urllib.parse import quote
 
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils.timezone import get_current_timezone
+from django.utils.timezone import get_current_timezone, localdate
 
 from paperfeed.core.templatetags.times import when
 from paperfeed.core.urlpaths import per_url_configuration
@@ -106,12 +107,15 @@ def links(paper: Paper) -> str:
     )
 
 
-def date(paper: Paper, *, long: bool = False, zone: tzinfo | None = None) -> str:
+def date(
+    paper: Paper, *, long: bool = False, zone: tzinfo | None = None, today: day | None = None
+) -> str:
     """How long ago the paper came out, the exact day on hover (``long``: the paper page's
     format). A paper known only from a featured list (``is_stub``) has no arXiv date yet: it
     shows the day it was featured, worded and titled as such, never as a publication date.
-    ``zone``: the current time zone, when the caller has read it (see :func:`cards`)."""
-    shown = when(paper.published, "long day" if long else "day", zone=zone)
+    ``zone`` and ``today``: the current time zone and day in it, when the caller has read
+    them (see :func:`cards`)."""
+    shown = when(paper.published, "long day" if long else "day", zone=zone, today=today)
     if paper.is_stub:
         return (
             '<span class="featured-date" title="Not yet on arXiv\'s listings here: this is the'
@@ -155,7 +159,7 @@ def _abstract(row: PaperRow) -> str:
     return ""
 
 
-def _meta(row: PaperRow, paths: _Paths, zone: tzinfo | None) -> str:
+def _meta(row: PaperRow, paths: _Paths, zone: tzinfo | None, today: day | None) -> str:
     paper = row.paper
     pinned = '<span class="pinned" title="pinned by a curator">Pinned</span>' if row.pinned else ""
     comments = paper.comment_count
@@ -185,7 +189,7 @@ def _meta(row: PaperRow, paths: _Paths, zone: tzinfo | None) -> str:
         f"      {code}\n"
         f"      {links(paper)}\n\n"
         f"      {submitter}\n"
-        f'      <span class="date">{date(paper, zone=zone)}\n</span>\n'
+        f'      <span class="date">{date(paper, zone=zone, today=today)}\n</span>\n'
         f'      <span class="categories">{categories}</span>\n'
         "    </p>\n"
     )
@@ -195,10 +199,12 @@ def cards(
     rows: Iterable[PaperRow], verified: Mapping[int, set[str]], window: str | None = None
 ) -> list[str]:
     """:func:`card` of each row, with what every card of a page reads from the request's
-    context (the URL configuration's paths, the current time zone) looked up once: each
-    look-up reads a context-local variable, and a search page has ~17 cards."""
+    context (the URL configuration's paths, the current time zone and day) looked up once:
+    each look-up reads a context-local variable (or the clock), and a search page has ~17
+    cards."""
     paths, zone = _paths(), get_current_timezone()
-    return [card(row, verified, window, paths=paths, zone=zone) for row in rows]
+    today = localdate(timezone=zone)
+    return [card(row, verified, window, paths=paths, zone=zone, today=today) for row in rows]
 
 
 def card(
@@ -208,11 +214,12 @@ def card(
     *,
     paths: _Paths | None = None,
     zone: tzinfo | None = None,
+    today: day | None = None,
 ) -> str:
     """The shared part of a card (title, byline with verified authors, glance, abstract, meta
     row, trending explanation, thumbnail): the same for every reader. ``verified`` maps paper
     ids to their verified authors' names; ``window`` is trending's period. ``paths`` and
-    ``zone``: looked up here unless the caller did (:func:`cards`)."""
+    ``zone`` and ``today``: looked up here unless the caller did (:func:`cards`)."""
     paper = row.paper
     title = row.title_html or tex(paper.title)
     paths = paths or _paths()
@@ -226,7 +233,7 @@ def card(
         f'    <p class="entry-authors">{byline(row, verified, author_base=paths.author)}</p>\n'
         f"    {glance(row, paths)}\n\n"
         f"{_abstract(row)}"
-        f"{_meta(row, paths, zone)}"
+        f"{_meta(row, paths, zone, today)}"
         f"    {why}\n"
         "  </article>\n"
         f"  {thumbnail(row)}\n\n"

@@ -111,3 +111,34 @@ def test_a_days_text_is_djangos_dateformat_in_every_month_and_language(day_forma
     with translation.override("fr"):
         for value in days:
             assert day_text(value, day_format) == dateformat.format(value, day_format)
+
+
+@pytest.mark.parametrize("zone_name", ["UTC", "Pacific/Kiritimati", "America/Santiago"])
+def test_a_days_time_says_what_ago_says_at_the_start_of_today(zone_name):
+    """A day's <time> counts whole days from ``today`` (given by the caller or read from the
+    clock) and says what :func:`ago` says of the day at the start of today, in any time zone
+    (one 14 hours ahead, one whose clocks change at midnight): every day a year back, the
+    day itself and days ahead."""
+    from datetime import time
+    from zoneinfo import ZoneInfo
+
+    with timezone.override(ZoneInfo(zone_name)):
+        today = timezone.localdate()
+        start = timezone.make_aware(datetime.combine(today, time()))
+        for back in [*range(-3, 400), 1000, 20000]:
+            value = today - timedelta(days=back)
+            shown = f"{value.day} {value:%b} {value.year:04d}"
+            expected = (
+                f'<time datetime="{value.isoformat()}" title="{shown}">'
+                f"{ago(value, start) or shown}</time>"
+            )
+            assert when(value, today=today) == expected
+            assert when(value) == expected
+            assert (
+                when(
+                    datetime.combine(value, time(12), timezone.get_current_timezone()),
+                    "day",
+                    today=today,
+                )
+                == expected
+            )
