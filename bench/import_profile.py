@@ -4,7 +4,9 @@ Parses the archive first (outside the measurement), then imports its records in 
 ``paperfeed ingest file`` does, timing each step of ``papers_upsert`` with ``time.process_time``
 (CPU of this process only: the PostgreSQL server's work is not in it), and the wall time of
 each step and of each kind of SQL statement (what waits on the server: on PostgreSQL the
-difference between a step's wall and CPU time is mostly the server's work).
+difference between a step's wall and CPU time is mostly the server's work). On PostgreSQL on this
+host, the server's CPU for each step and statement is read too: the importing connection's
+backend's ``/proc/<pid>/schedstat`` (nanoseconds on a core) around each call.
 
     .venv/bin/python -m bench.import_profile [--records 40000] [--postgres postgres://.../db]
 """
@@ -16,6 +18,7 @@ import os
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.common import BENCH_VAR, require_shared, table
@@ -80,6 +83,27 @@ def parsing_steps(archive: Path) -> list[tuple[str, float]]:
     ]
 
 
+def _server_clock() -> Callable[[], float]:
+    """Seconds of CPU the importing connection's PostgreSQL backend has used so far (0 on
+    SQLite, or when the server is not on this host)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return lambda: 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    stat = Path(f"/proc/{pid}/schedstat")
+
+    def read() -> float:
+        try:
+            return int(stat.read_text().split()[0]) / 1e9
+        except OSError:
+            return 0.0
+
+    return read
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=40_000)
@@ -112,21 +136,24 @@ def main(argv: list[str] | None = None) -> None:
 
     spent: dict[str, float] = defaultdict(float)
     waited: dict[str, float] = defaultdict(float)
-    statements: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+    served: dict[str, float] = defaultdict(float)
+    statements: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0.0])
+    server = _server_clock()
 
     def timed(name: str, function):
         def wrapper(*args, **kwargs):
-            began, clock = time.process_time(), time.perf_counter()
+            began, clock, on_server = time.process_time(), time.perf_counter(), server()
             try:
                 return function(*args, **kwargs)
             finally:
                 spent[name] += time.process_time() - began
                 waited[name] += time.perf_counter() - clock
+                served[name] += server() - on_server
 
         return wrapper
 
     def statement_clock(execute, sql, params, many, context):
-        clock, began = time.perf_counter(), time.process_time()
+        clock, began, on_server = time.perf_counter(), time.process_time(), server()
         try:
             return execute(sql, params, many, context)
         finally:
@@ -134,11 +161,19 @@ def main(argv: list[str] | None = None) -> None:
             kind[0] += 1
             kind[1] += time.perf_counter() - clock
             kind[2] += time.process_time() - began
+            kind[3] += server() - on_server
 
     for module_name, names in PHASES.items():
         module = importlib.import_module(module_name)
         for name in names:
             setattr(module, name, timed(name, getattr(module, name)))
+    bulk = importlib.import_module("paperfeed.core.bulk")
+    copy_rows = bulk.copy_rows
+
+    def copy_by_table(cursor, *, table, columns, rows):  # one line per table COPY writes
+        return timed(f"COPY {table}", copy_rows)(cursor, table=table, columns=columns, rows=rows)
+
+    bulk.copy_rows = copy_by_table
     from django.db.backends.base.base import BaseDatabaseWrapper
 
     BaseDatabaseWrapper._commit = timed("commits", BaseDatabaseWrapper._commit)
@@ -146,17 +181,30 @@ def main(argv: list[str] | None = None) -> None:
     services.upsert = importlib.import_module("paperfeed.papers.upsert")
     from paperfeed.ingest.services import ingest_run
 
-    start, clock = time.process_time(), time.perf_counter()
+    start, clock, on_server = time.process_time(), time.perf_counter(), server()
     with django.db.connection.execute_wrapper(statement_clock):
         run = ingest_run(source="listing", items=iter(items))
     total, wall = time.process_time() - start, time.perf_counter() - clock
+    total_server = server() - on_server
     rows = [
-        (name, f"{seconds:.2f}", f"{seconds / len(items) * 1e6:.0f}", f"{waited[name]:.2f}")
+        (
+            name,
+            f"{seconds:.2f}",
+            f"{seconds / len(items) * 1e6:.0f}",
+            f"{waited[name]:.2f}",
+            f"{served[name]:.2f}",
+        )
         for name, seconds in spent.items()
     ]
-    rows.append(("rest of ingest_run", f"{total - sum(spent.values()):.2f}", "", ""))
+    rows.append(("rest of ingest_run", f"{total - sum(spent.values()):.2f}", "", "", ""))
     rows.append(
-        ("ingest_run in all", f"{total:.2f}", f"{total / len(items) * 1e6:.0f}", f"{wall:.2f}")
+        (
+            "ingest_run in all",
+            f"{total:.2f}",
+            f"{total / len(items) * 1e6:.0f}",
+            f"{wall:.2f}",
+            f"{total_server:.2f}",
+        )
     )
     rows.append(
         (
@@ -164,19 +212,23 @@ def main(argv: list[str] | None = None) -> None:
             f"{parse_cpu:.2f}",
             f"{parse_cpu / len(items) * 1e6:.0f}",
             "",
+            "",
         )
     )
     print(
         f"{len(items):,} records ({run.new:,} new) into {django.db.connection.vendor}; "
         f"CPU of this process; load {os.getloadavg()[0]:.1f} (nested steps overlap)"
     )
-    print(table(rows, ("phase", "CPU s", "µs/record", "wall s")))
+    print(table(rows, ("phase", "CPU s", "µs/record", "wall s", "server CPU s")))
     slowest = sorted(statements.items(), key=lambda item: -item[1][1])[:16]
     print("SQL statements by wall time (COPY runs outside Django's cursor: not here)")
     print(
         table(
-            [(sql, str(n), f"{seconds:.2f}", f"{cpu:.2f}") for sql, (n, seconds, cpu) in slowest],
-            ("statement", "calls", "wall s", "CPU s"),
+            [
+                (sql, str(n), f"{seconds:.2f}", f"{cpu:.2f}", f"{on_server:.2f}")
+                for sql, (n, seconds, cpu, on_server) in slowest
+            ],
+            ("statement", "calls", "wall s", "CPU s", "server CPU s"),
         )
     )
     print("The parsing process's steps, timed apart in this process")

@@ -28,7 +28,11 @@ def copy_rows(
     """PostgreSQL only: ``COPY`` ``rows`` into ``table``. Values go as Python values (JSON as
     its text); the server converts the text to each column's type."""
     raw = getattr(cursor, "cursor", cursor)  # Django's wrapper holds psycopg's cursor
-    with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+    # Django's exceptions, as its cursor would raise them (an IntegrityError, not psycopg's).
+    with (
+        connection.wrap_database_errors,
+        raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
         for row in rows:
             copy.write_row(row)
 
@@ -54,6 +58,19 @@ def staged(
     copy_rows(cursor, table=_STAGE_QUALIFIED, columns=columns, rows=rows)
     yield _STAGE_QUALIFIED
     cursor.execute(f"DROP TABLE {_STAGE_QUALIFIED}")
+
+
+def new_ids(cursor: Any, *, table: str, count: int) -> list[int]:
+    """PostgreSQL only: ``count`` ids drawn from ``table``'s ``id`` sequence, as its column
+    default would draw them one per row, so that new rows go in by plain ``COPY`` with their
+    ids already known (no reading them back, no ``INSERT ... RETURNING`` through a stage)."""
+    # The sequence looked up once: called per row, pg_get_serial_sequence cost 6x the nextval.
+    cursor.execute(
+        "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, 'id')::regclass AS seq) "
+        "SELECT nextval(s.seq) FROM s, generate_series(1, %s)",
+        [table, count],
+    )
+    return [row[0] for row in cursor.fetchall()]
 
 
 def insert_rows(

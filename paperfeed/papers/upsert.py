@@ -15,7 +15,7 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
-from django.db import connection, models
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from paperfeed.core import bulk
@@ -195,23 +195,9 @@ def _author_ids(names: Iterable[str]) -> dict[str, int]:
     for name in names:
         wanted.setdefault(author_key(name), name)
     table = Author._meta.db_table
-    columns = ("name", "key")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Every name of the batch in one COPY: three statements, none quoting thousands of
-            # parameters in Python.
-            with bulk.staged(
-                cursor,
-                columns=columns,
-                pg_types=pg_types(Author, columns),
-                rows=[(name, key) for key, name in wanted.items()],
-            ) as stage:
-                cursor.execute(
-                    f"INSERT INTO {table} (name, key) SELECT name, key FROM {stage} "
-                    "ON CONFLICT (key) DO NOTHING"
-                )
-                cursor.execute(f"SELECT a.key, a.id FROM {table} a JOIN {stage} s ON a.key = s.key")
-                return dict(cursor.fetchall())
+            return _pg_author_ids(cursor, wanted)
         found: dict[str, int] = {}
         keys = list(wanted)
         for chunk in chunks(keys):
@@ -240,6 +226,44 @@ def _author_ids(names: Iterable[str]) -> dict[str, int]:
     return found
 
 
+def _pg_author_ids(cursor: Any, wanted: dict[str, str]) -> dict[str, int]:
+    """PostgreSQL: one join finds the stored authors, the new ones go in by plain COPY with ids
+    drawn first (``ON CONFLICT`` and reading ids back cost the server more: docs/performance.md,
+    S56). If another transaction adds one meanwhile, the COPY's savepoint is rolled back and
+    ``ON CONFLICT`` takes over."""
+    table, keys = Author._meta.db_table, [(key,) for key in wanted]
+    with bulk.staged(cursor, columns=("key",), pg_types=["varchar"], rows=keys) as stage:
+        cursor.execute(f"SELECT a.key, a.id FROM {table} a JOIN {stage} s ON a.key = s.key")
+        found = dict(cursor.fetchall())
+    missing = [key for key in wanted if key not in found]
+    if not missing:
+        return found
+    ids = bulk.new_ids(cursor, table=table, count=len(missing))
+    try:
+        with transaction.atomic():
+            bulk.copy_rows(
+                cursor,
+                table=table,
+                columns=("id", "name", "key"),
+                rows=[(i, wanted[key], key) for i, key in zip(ids, missing, strict=True)],
+            )
+    except IntegrityError:
+        columns = ("name", "key")
+        rows = [(wanted[key], key) for key in missing]
+        with bulk.staged(
+            cursor, columns=columns, pg_types=pg_types(Author, columns), rows=rows
+        ) as stage:
+            cursor.execute(
+                f"INSERT INTO {table} (name, key) SELECT name, key FROM {stage} "
+                "ON CONFLICT (key) DO NOTHING"
+            )
+            cursor.execute(f"SELECT a.key, a.id FROM {table} a JOIN {stage} s ON a.key = s.key")
+            found.update(cursor.fetchall())
+        return found
+    found.update(zip(missing, ids, strict=True))
+    return found
+
+
 def write_papers(new: list[PaperState], changed: list[PaperState]) -> None:
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     table = Paper._meta.db_table
@@ -247,7 +271,17 @@ def write_papers(new: list[PaperState], changed: list[PaperState]) -> None:
     stamp = pg_types(Paper, ("updated_at",))
     row = row_converter()
     with connection.cursor() as cursor:
-        if new:
+        if new and connection.vendor == "postgresql":
+            ids = bulk.new_ids(cursor, table=table, count=len(new))  # nothing to read back
+            for state, paper_id in zip(new, ids, strict=True):
+                state.id = paper_id
+            bulk.copy_rows(
+                cursor,
+                table=table,
+                columns=("id", *PAPER_COLUMNS, "created_at", "updated_at"),
+                rows=[[state.id, *row(state), now, now] for state in new],
+            )
+        elif new:
             bulk.insert_rows(
                 cursor,
                 table=table,
@@ -255,8 +289,8 @@ def write_papers(new: list[PaperState], changed: list[PaperState]) -> None:
                 pg_types=(*types, *stamp, *stamp),
                 rows=[[*row(state), now, now] for state in new],
             )
-            # A bulk insert cannot return ids in input order on both databases, and one
-            # INSERT ... RETURNING per row is several times slower: read them back instead.
+            # A bulk insert cannot return ids in input order, and one INSERT ... RETURNING
+            # per row is several times slower: read them back instead.
             by_arxiv_id = {state.arxiv_id: state for state in new}
             for chunk in chunks(list(by_arxiv_id)):
                 cursor.execute(

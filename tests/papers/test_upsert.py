@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+import threading
+import time
+from datetime import date
+
 import pytest
-from django.db import connection, models
+from django.db import connection, connections, models, transaction
 
 from paperfeed.papers import upsert
 from paperfeed.papers.merge import PaperState
-from paperfeed.papers.models import Paper, PaperAuthor
+from paperfeed.papers.models import Author, Paper, PaperAuthor
+from paperfeed.papers.records import PaperRecord
+from paperfeed.papers.services import papers_upsert
+from tests.factories import PaperFactory
 
 
 def test_paper_columns_are_the_models_concrete_fields_minus_the_documented_exclusions():
@@ -43,3 +50,105 @@ def test_postgresql_types_come_from_the_models():
     assert types["version"] == "smallint"
     columns = ("paper_id", "author_id", "position", "name")
     assert upsert.pg_types(PaperAuthor, columns) == ["bigint", "bigint", "smallint", "varchar"]
+
+
+def _record(arxiv_id: str, *authors: str) -> PaperRecord:
+    return PaperRecord(
+        arxiv_id=arxiv_id,
+        source="listing",
+        title=f"Paper {arxiv_id}",
+        abstract="An abstract.",
+        authors=list(authors),
+        categories=["cs.LG"],
+        listed_on=date(2025, 3, 18),
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_new_papers_and_authors_keep_their_tables_ids_in_step():
+    # On PostgreSQL the importer draws the new rows' ids from each table's sequence itself and
+    # COPYs them in; rows created afterwards the ordinary way must neither collide nor reuse.
+    Author.objects.create(name="Ada Lovelace", key="ada lovelace")
+    with transaction.atomic():
+        papers_upsert(records=[_record("2503.00001", "Ada Lovelace", "Alan Turing")])
+    with transaction.atomic():
+        papers_upsert(records=[_record("2503.00002", "Alan Turing", "Grace Hopper")])
+    later_author = Author.objects.create(name="Edsger Dijkstra", key="edsger dijkstra")
+    later_paper = PaperFactory(arxiv_id="2503.00003")
+    assert later_author.pk > max(
+        Author.objects.exclude(pk=later_author.pk).values_list("pk", flat=True)
+    )
+    assert later_paper.pk > max(
+        Paper.objects.exclude(pk=later_paper.pk).values_list("pk", flat=True)
+    )
+    links = {
+        (arxiv_id, name): author_id
+        for arxiv_id, name, author_id in PaperAuthor.objects.values_list(
+            "paper__arxiv_id", "author__name", "author_id"
+        )
+    }
+    assert links[("2503.00001", "Alan Turing")] == links[("2503.00002", "Alan Turing")]
+    assert Author.objects.get(key="ada lovelace").pk == links[("2503.00001", "Ada Lovelace")]
+    assert Author.objects.filter(key="alan turing").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_author_added_by_another_transaction_meanwhile_is_linked_not_duplicated():
+    # Another writer inserts an author the batch is about to create, commits only once the
+    # batch is waiting on it: the batch's COPY of new authors fails on the unique key, its
+    # savepoint is rolled back, and the tolerant path links the other writer's row.
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's batch holds the write lock from BEGIN: no writer can interleave")
+    import psycopg
+
+    settings = connection.settings_dict
+    params = {
+        "dbname": settings["NAME"],
+        "user": settings["USER"],
+        "host": settings["HOST"],
+        "port": settings["PORT"],
+        "password": settings["PASSWORD"],
+    }
+    # The watcher in autocommit: within a transaction pg_stat_activity keeps its first reading.
+    other, watcher = psycopg.connect(**params), psycopg.connect(**params, autocommit=True)
+    other.execute(
+        "INSERT INTO papers_author (name, key) VALUES ('Barbara Liskov', 'barbara liskov')"
+    )
+    errors: list[BaseException] = []
+
+    def import_batch() -> None:
+        try:
+            with transaction.atomic():
+                papers_upsert(records=[_record("2503.00004", "Barbara Liskov", "Ken Thompson")])
+        except BaseException as exc:  # re-raised in the test's thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=import_batch)
+    worker.start()
+    waiting = False
+    for _ in range(200):  # until the batch's COPY waits for this transaction's key
+        waiting = bool(
+            watcher.execute(
+                "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()"
+            ).fetchone()
+        )
+        if waiting:
+            break
+        time.sleep(0.05)
+    other.commit()
+    other.close()
+    watcher.close()
+    worker.join(timeout=60)
+    assert waiting and not errors
+    liskov = Author.objects.get(key="barbara liskov")
+    assert list(
+        PaperAuthor.objects.filter(paper__arxiv_id="2503.00004")
+        .order_by("position")
+        .values_list("author_id", "name")
+    ) == [
+        (liskov.pk, "Barbara Liskov"),
+        (Author.objects.get(key="ken thompson").pk, "Ken Thompson"),
+    ]
