@@ -20,6 +20,7 @@ import argparse
 import collections
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -160,6 +161,7 @@ def main(argv: list[str] | None = None) -> None:
         served += data["requests"]
         spent.update(data["cpu_ms"])
         counted.update(data["calls"])
+    shutil.rmtree(work, ignore_errors=True)
     print(
         f"{backend}/{args.corpus} {args.only}: {found['rps']:.0f} req/s, p99 {found['p99_ms']:.0f}"
         f" ms, worker CPU {whole:.2f} ms a request (/proc), {served} requests split,"
