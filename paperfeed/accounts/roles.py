@@ -51,21 +51,40 @@ def curators_group() -> Group:
 
 def curator_grant(*, user: User) -> None:
     user.groups.add(curators_group())
-    cache.delete(_menu_key(user))
+    cache.delete(_CURATORS_KEY)
 
 
-def _menu_key(user: User | AnonymousUser) -> str:
-    return f"role:curator:{user.pk}"
+# The ids of every member who holds community.curate, directly or through a group.
+_CURATORS_KEY = "role:curators"
+
+
+def _curator_ids() -> frozenset[int]:
+    """Who holds ``community.curate`` (ModelBackend's two sources, the member's own
+    permissions and their groups'), in one query."""
+    through = User.user_permissions.through.objects.filter(
+        permission__content_type__app_label="community", permission__codename="curate"
+    ).values_list("user_id", flat=True)
+    by_group = User.groups.through.objects.filter(
+        group__permissions__content_type__app_label="community",
+        group__permissions__codename="curate",
+    ).values_list("user_id", flat=True)
+    return frozenset(through.union(by_group))
 
 
 def menu_shows_curate(user: User | AnonymousUser) -> bool:
-    """Whether the menu links to the curate page: :func:`is_curator`, remembered for
-    MENU_ROLE_SECONDS per member, since asking costs two queries (the member's and their
-    groups' permissions) on every page a member reads."""
-    if not user.is_authenticated:
+    """Whether the menu links to the curate page: what :func:`is_curator` answers, from the
+    set of every curator's id, read at most once per MENU_ROLE_SECONDS per process.
+
+    Asking is_curator costs two queries (the member's and their groups' permissions); remembered
+    per member, every member's first page in each interval paid them on each worker (at 1 M on
+    PostgreSQL, 4.8 ms of a worker's CPU each time with 50 readers: docs/performance.md,
+    "Eighth pass"). Curators are few: one query for all of them serves every member."""
+    if not (user.is_authenticated and user.is_active):
         return False
-    shown = cache.get(_menu_key(user))
-    if shown is None:
-        shown = is_curator(user)
-        cache.set(_menu_key(user), shown, MENU_ROLE_SECONDS)
-    return bool(shown)
+    if user.is_superuser:  # ModelBackend grants an active superuser every permission
+        return True
+    curators = cache.get(_CURATORS_KEY)
+    if curators is None:
+        curators = _curator_ids()
+        cache.set(_CURATORS_KEY, curators, MENU_ROLE_SECONDS)
+    return user.pk in curators

@@ -165,10 +165,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # PostgreSQL: the few queries every member's page runs (core/compiled.py) as prepared
 # statements of the connection. Never with a connection pooler that cannot keep them (PgBouncer
 # before 1.21 in transaction mode).
-# Off by default: over HTTP, members' paper pages (and the mix) were slower with it in 6 of 8
-# paired runs (the mix 100 -> 54 req/s at load 5), for a cause not yet found, though every
-# in-process measurement and the list pages favour it (docs/performance.md, "Seventh pass").
-PAPERFEED_PG_PREPARED = env_bool("PAPERFEED_PG_PREPARED", False)
+# On by default: it halves the database's CPU for a member's page; the paper-page groups that
+# measured slower over HTTP in S51 are bound by their rebuilds at those rates and swing 4x
+# between runs of one setting, and in alternated pairs and in process neither a fill nor a
+# rebuild costs the worker more (docs/performance.md, "Eighth pass").
+PAPERFEED_PG_PREPARED = env_bool("PAPERFEED_PG_PREPARED", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES: dict[str, dict[str, Any]] = {

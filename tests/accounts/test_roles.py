@@ -23,3 +23,46 @@ def test_anonymous_and_inactive_users_are_never_curators():
     user = UserFactory(is_active=False)
     curator_grant(user=user)
     assert not is_curator(type(user).objects.get(pk=user.pk))
+
+
+def _fresh(user):
+    return type(user).objects.get(pk=user.pk)
+
+
+def test_the_menu_offers_curating_to_whoever_holds_the_permission():
+    from django.contrib.auth.models import Permission
+
+    from paperfeed.accounts.roles import menu_shows_curate
+
+    through_group, direct, member = UserFactory(), UserFactory(), UserFactory()
+    superuser = UserFactory(is_superuser=True)
+    inactive = UserFactory(is_active=False)
+    curator_grant(user=through_group)
+    curator_grant(user=inactive)
+    direct.user_permissions.add(
+        Permission.objects.get(content_type__app_label="community", codename="curate")
+    )
+    for user in (through_group, direct, member, superuser, inactive):
+        user = _fresh(user)
+        assert menu_shows_curate(user) is is_curator(user), user
+    assert [menu_shows_curate(_fresh(u)) for u in (through_group, direct, member)] == [
+        True,
+        True,
+        False,
+    ]
+    assert not menu_shows_curate(AnonymousUser())
+
+
+def test_the_menu_asks_one_query_for_every_member_and_sees_a_grant_at_once(
+    django_assert_num_queries,
+):
+    from paperfeed.accounts.roles import menu_shows_curate
+
+    members = [UserFactory() for _ in range(5)]
+    with django_assert_num_queries(1):
+        assert not any(menu_shows_curate(member) for member in members)
+    with django_assert_num_queries(0):
+        assert not any(menu_shows_curate(member) for member in members)
+    curator_grant(user=members[2])
+    assert menu_shows_curate(_fresh(members[2]))
+    assert not menu_shows_curate(members[3])
