@@ -50,8 +50,9 @@ bench-quick: install
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null || echo "no wrk: HTTP figures skipped"
 	$(BIN)/python -m bench --quick
 
-# All of arXiv (2.7 M papers), not part of `make bench`: its first build and its search index
-# take ~25-50 min on 2 cores. The import and digests figures do not depend on the catalogue.
+# All of arXiv (2.7 M papers), not part of `make bench`: its first build takes ~10-25 min and
+# its search index, rebuilt by every run, ~1,000 CPU-s (an hour at load 3-13). The import and
+# digests figures do not depend on the catalogue.
 bench-2.7m: install
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null || echo "no wrk: HTTP figures skipped"
 	$(BIN)/python -m bench --corpora 2.7m --skip import,digests

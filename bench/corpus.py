@@ -44,7 +44,8 @@ SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "2.7m": 2_700_000}
 ALL = ("10k", "real", "100k", "1m", "2.7m")
 # What `make bench` and a bare `python -m bench.corpus` build and measure. 2.7 M is asked for
 # by name (`make bench-2.7m`, `--corpora 2.7m`): its first build is ~10 min of SQL copy and its
-# search index ~15-40 min more, which would take the full run far past its documented time.
+# search index ~1,000 CPU-seconds more, which would take the full run far past its
+# documented time.
 DEFAULT = ("10k", "real", "100k", "1m")
 # Days each copy is moved back: 480 spreads 1 M papers over ~17 years; above 1 M, 360 spreads
 # 2.7 M (35 copies) over ~35 years, the span of all of arXiv.
