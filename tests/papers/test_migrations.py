@@ -150,3 +150,36 @@ def test_0022_no_index_of_published_alone_and_its_reads_use_paper_newest():
                 cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
                 plan = " | ".join(row[-1] for row in cursor.fetchall())
         assert "paper_newest" in plan, plan
+
+
+def test_0023_the_announced_count_reads_paper_announced_alone():
+    """/papers/new's total counts the entries of ``paper_announced`` without reading a row:
+    before, SQLite scanned the whole table for it (27 s at 2.7 M papers under load), because
+    the index did not hold the columns of its own condition."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from paperfeed.papers import selectors
+
+    month = datetime(2026, 8, 1, tzinfo=UTC)
+    listed = {"published": month, "updated": month, "listed_on": date(2026, 8, 1)}
+    Paper.objects.create(arxiv_id="2608.00001", title="Listed", **listed)
+    Paper.objects.create(arxiv_id="2608.00002", title="Hidden", hidden=True, **listed)
+    Paper.objects.create(
+        arxiv_id="2608.00003",
+        title="Stub",
+        published=month,
+        updated=month,
+        published_is_estimate=True,
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors._announced_count() == 1
+    (count,) = queries.captured_queries
+    if connection.vendor == "postgresql":
+        # Its planner proves a partial index's condition without the columns; on empty test
+        # tables it scans the table whatever the indexes, so only SQLite's plan is asserted.
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + count["sql"])
+        plan = " | ".join(row[-1] for row in cursor.fetchall())
+    assert "COVERING INDEX paper_announced" in plan, plan
