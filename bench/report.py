@@ -14,7 +14,8 @@ import json
 import sys
 from pathlib import Path
 
-from bench.__main__ import HEADERS, REPO, rows
+from bench.common import REPO
+from bench.summary import HEADERS, rows
 
 DEFAULT_CHART = REPO / "docs" / "performance.png"
 
