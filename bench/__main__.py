@@ -108,6 +108,7 @@ def use_committed_code(worktree: bool) -> dict:
 
 def bench_import(quick: bool, postgres: str | None) -> dict:
     from bench import import_speed
+    from bench.import_baselines import baseline_postgres, baseline_sqlite
 
     if postgres:
         db = "paperfeed_bench_import"
@@ -128,7 +129,7 @@ def bench_import(quick: bool, postgres: str | None) -> dict:
         env = {"PAPERFEED_DATA_DIR": str(data), "DATABASE_URL": f"sqlite:///{data}/pf.sqlite3"}
         results = {
             "sqlite": import_speed.paperfeed_import(archive, env),
-            "sqlite_baseline": import_speed.baseline_sqlite(
+            "sqlite_baseline": baseline_sqlite(
                 archive, import_speed.fresh_dir("import-baseline-quick") / "b.sqlite3"
             ),
         }
@@ -138,7 +139,7 @@ def bench_import(quick: bool, postgres: str | None) -> dict:
                 "DATABASE_URL": postgres,
             }
             results["postgres"] = import_speed.paperfeed_import(archive, env)
-            results["postgres_baseline"] = import_speed.baseline_postgres(archive, postgres)
+            results["postgres_baseline"] = baseline_postgres(archive, postgres)
         results["records"] = sum(1 for _ in _lines(archive))
         results["archive"] = archive.name
     baseline_db = BENCH_VAR / ("import-baseline-quick" if quick else "import-baseline")
