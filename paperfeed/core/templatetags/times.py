@@ -35,10 +35,13 @@ def ago(moment: date | datetime, now: datetime) -> str:
             return _count(int(seconds // 3600), "hour")
         days = (timezone.localtime(now).date() - timezone.localtime(moment).date()).days
     else:
-        days = (timezone.localtime(now).date() - moment).days
-        if days == 0:
-            return "today"
+        return _day_words((timezone.localtime(now).date() - moment).days)
     return _days_ago(days)
+
+
+def _day_words(days: int) -> str:
+    """:func:`ago`'s words for a day (a ``date``) ``days`` back: no finer than 'today'."""
+    return "today" if days == 0 else _days_ago(days)
 
 
 def _days_ago(days: int) -> str:
@@ -118,8 +121,7 @@ def _day_html(value: date, day_format: str, today: date) -> str:
     # What ago(value, the start of today) says, from the day numbers alone: making that moment
     # aware and converting it back read the current time zone twice, a third of a miss here
     # (a 1 M search shows days from decades, so most cards miss).
-    days = (today - value).days
-    since = "today" if days == 0 else _days_ago(days)
+    since = _day_words((today - value).days)
     # As format_html writes it: each value escaped (the ISO day has nothing to escape).
     return (
         f'<time datetime="{value.isoformat()}" title="{shown}">{html.escape(since) or shown}</time>'
