@@ -15,6 +15,8 @@ import threading
 import time
 from pathlib import Path
 
+from bench.dbcpu import cpu_by_pid
+
 SQLITE_BASELINE_SCHEMA = """
 PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
 CREATE TABLE paper (id INTEGER PRIMARY KEY AUTOINCREMENT, arxiv_id TEXT UNIQUE NOT NULL,
@@ -50,6 +52,22 @@ def read_archive(path: Path) -> dict[str, tuple[str, dict]]:
     return papers
 
 
+def _paper_row(pid: str, day: str, record: dict) -> tuple:
+    """A paper's columns as both baselines write them (arxiv_id, title, abstract, comments,
+    primary_category, listed_on, published, updated): one listing day for all three dates."""
+    comments = record.get("comment") or ""
+    return (
+        pid,
+        record["title"],
+        record["summary"],
+        comments,
+        record["categories"][0],
+        day,
+        day,
+        day,
+    )
+
+
 def _cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -67,19 +85,7 @@ def baseline_sqlite(path: Path, db_path: Path, *, fts: bool = True) -> dict:
     db.executemany(
         "INSERT INTO paper (arxiv_id, title, abstract, comments, primary_category, listed_on,"
         " published, updated, versions, sources) VALUES (?,?,?,?,?,?,?,?,'[]','[\"listing\"]')",
-        [
-            (
-                pid,
-                r["title"],
-                r["summary"],
-                r.get("comment") or "",
-                r["categories"][0],
-                day,
-                day,
-                day,
-            )
-            for pid, (day, r) in papers.items()
-        ],
+        [_paper_row(pid, day, r) for pid, (day, r) in papers.items()],
     )
     ids = dict(db.execute("SELECT arxiv_id, id FROM paper"))
     author_ids: dict[str, int] = {}
@@ -124,13 +130,9 @@ def baseline_sqlite(path: Path, db_path: Path, *, fts: bool = True) -> dict:
     }
 
 
-def _ticks(pid: int) -> int:
-    """utime + stime of a process on this host, in clock ticks (0 once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0
-    return int(fields[11]) + int(fields[12])
+def _cpu_of(pid: int) -> float:
+    """User + system CPU seconds of a process on this host (0 once it is gone)."""
+    return cpu_by_pid([pid]).get(pid, 0.0)
 
 
 class ServerCpu:
@@ -156,7 +158,7 @@ class ServerCpu:
                     "AND backend_type = 'client backend'",
                     [name],
                 ).fetchall():
-                    self.seen[pid] = max(self.seen.get(pid, 0), _ticks(pid))
+                    self.seen[pid] = max(self.seen.get(pid, 0.0), _cpu_of(pid))
 
     def __enter__(self) -> ServerCpu:
         self.thread.start()
@@ -168,7 +170,7 @@ class ServerCpu:
 
     @property
     def seconds(self) -> float:
-        return sum(self.seen.values()) / os.sysconf("SC_CLK_TCK")
+        return sum(self.seen.values())
 
 
 def baseline_postgres(path: Path, url: str, *, fts: bool = True) -> dict:
@@ -178,7 +180,7 @@ def baseline_postgres(path: Path, url: str, *, fts: bool = True) -> dict:
     papers = read_archive(path)
     with psycopg.connect(url, autocommit=False) as db:
         backend = db.execute("SELECT pg_backend_pid()").fetchone()[0]
-        backend_ticks = _ticks(backend)
+        backend_cpu = _cpu_of(backend)
         db.execute("DROP SCHEMA IF EXISTS bench_baseline CASCADE")
         db.execute("CREATE SCHEMA bench_baseline")
         db.execute("SET search_path = bench_baseline")
@@ -207,20 +209,7 @@ def baseline_postgres(path: Path, url: str, *, fts: bool = True) -> dict:
                 " published, updated, versions, sources) FROM STDIN"
             ) as copy:
                 for pid, (day, r) in papers.items():
-                    copy.write_row(
-                        (
-                            pid,
-                            r["title"],
-                            r["summary"],
-                            r.get("comment") or "",
-                            r["categories"][0],
-                            day,
-                            day,
-                            day,
-                            "[]",
-                            '["listing"]',
-                        )
-                    )
+                    copy.write_row((*_paper_row(pid, day, r), "[]", '["listing"]'))
             ids = dict(cur.execute("SELECT arxiv_id, id FROM paper").fetchall())
             names = {
                 " ".join(n.lower().split()): n for _, r in papers.values() for n in r["authors"]
@@ -261,7 +250,7 @@ def baseline_postgres(path: Path, url: str, *, fts: bool = True) -> dict:
             count = cur.execute("SELECT count(*) FROM paper").fetchone()[0]
         db.execute("DROP SCHEMA bench_baseline CASCADE")
         db.commit()
-        server = (_ticks(backend) - backend_ticks) / os.sysconf("SC_CLK_TCK")
+        server = _cpu_of(backend) - backend_cpu
     return {
         "seconds": time.perf_counter() - start,
         "cpu_seconds": _cpu() - cpu,
