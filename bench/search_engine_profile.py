@@ -43,7 +43,7 @@ PARTS: tuple[tuple[str, str, str], ...] = (
     ("count", "paperfeed.papers.textindex_query", "_count"),
     ("2nd pass", "paperfeed.papers.textindex_query", "second_pass"),
     ("first pass", "paperfeed.papers.textindex_query", "best"),
-    ("first pass", "paperfeed.papers.textindex_query", "newest"),
+    ("first pass", "paperfeed.papers.textindex_recent", "newest"),
 )
 KINDS = ("word", "words", "author:", "cat:", "year:", "sort:date", "phrase")
 
@@ -85,6 +85,39 @@ def _p(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000 if ordered else 0.0
 
 
+def live_index_and_queries(count: int) -> tuple[Any, list[str]]:
+    """The live tantivy index and the distinct queries: ``bench.search_speed``'s mix of
+    ``count`` plus a tenth as many single words from it (after ``django.setup()``)."""
+    from bench.search_speed import queries
+    from paperfeed.papers import textindex
+
+    index = textindex.engine_index()
+    if index is None:
+        raise SystemExit("no tantivy index for this catalogue (PAPERFEED_SEARCH_ENGINE=tantivy?)")
+    texts = queries(count)
+    rng = random.Random(41)
+    singles = sorted({t.split()[0] for t in texts if not t.startswith('"') and ":" not in t})
+    return index, texts + rng.sample(singles, k=min(len(singles), count // 10))
+
+
+def search_options(parsed: Any, hidden: Any) -> dict[str, Any]:
+    """``textindex.search``'s arguments for one parsed query as the site asks it (one page of 20,
+    the count up to the cap)."""
+    from paperfeed.papers import search
+
+    return dict(
+        terms=parsed.terms,
+        phrases=parsed.phrases,
+        author_terms=parsed.author_terms,
+        categories=parsed.categories,
+        years=parsed.years,
+        hidden=hidden,
+        by_date=(parsed.sort or "relevance") == "date",
+        limit=20,
+        count_cap=search.COUNT_CAP,
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=int, default=1000)
@@ -102,16 +135,9 @@ def main(argv: list[str] | None = None) -> None:
 
     django.setup()
     from bench.common import table
-    from bench.search_speed import queries
     from paperfeed.papers import querysyntax, search, textindex
 
-    index = textindex.engine_index()
-    if index is None:
-        raise SystemExit("no tantivy index for this catalogue (PAPERFEED_SEARCH_ENGINE=tantivy?)")
-    texts = queries(args.queries)
-    rng = random.Random(41)
-    singles = sorted({t.split()[0] for t in texts if not t.startswith('"') and ":" not in t})
-    texts += rng.sample(singles, k=min(len(singles), args.queries // 10))
+    index, texts = live_index_and_queries(args.queries)
     if args.against is not None or args.against_index is not None:
         root = textindex.current_root(textindex.index_dir())
         if args.against is not None:
@@ -142,18 +168,7 @@ def main(argv: list[str] | None = None) -> None:
             continue
         timer.parts = defaultdict(float)
         start = time.process_time()
-        _, total = textindex.search(
-            index,
-            terms=parsed.terms,
-            phrases=parsed.phrases,
-            author_terms=parsed.author_terms,
-            categories=parsed.categories,
-            years=parsed.years,
-            hidden=hidden,
-            by_date=(parsed.sort or "relevance") == "date",
-            limit=20,
-            count_cap=search.COUNT_CAP,
-        )
+        _, total = textindex.search(index, **search_options(parsed, hidden))
         whole = time.process_time() - start
         parts = dict(timer.parts)
         parts["rest"] = whole - sum(parts.values())
@@ -272,17 +287,7 @@ def compare(
         parsed = querysyntax.parse_query(text)
         if parsed.is_empty:
             continue
-        options = dict(
-            terms=parsed.terms,
-            phrases=parsed.phrases,
-            author_terms=parsed.author_terms,
-            categories=parsed.categories,
-            years=parsed.years,
-            hidden=hidden,
-            by_date=(parsed.sort or "relevance") == "date",
-            limit=20,
-            count_cap=cap,
-        )
+        options = search_options(parsed, hidden)
         best = {name: float("inf") for name in engines}
         wall = {name: float("inf") for name in engines}
         answers = {}
