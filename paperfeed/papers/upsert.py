@@ -121,8 +121,10 @@ def _sqlite_datetime(value: datetime | None) -> str | None:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
 
 
-def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
-    """How one column's merged value becomes the parameter the backend stores.
+def _conversion(field: models.Field[Any, Any]) -> tuple[Any, Callable[[Any], Any] | None]:
+    """How one column's merged value becomes the parameter the backend stores: (what stands
+    for None, or None for nothing; then a function of the value, or None for the value as it
+    is).
 
     Built once per batch (see :func:`row_converter`): asking ``connection`` for its vendor or
     operations through Django's connection proxy costs microseconds, once per value.
@@ -130,25 +132,42 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
     default = None if field.null else field.get_default()
     if isinstance(field, models.JSONField):
         empty = json.dumps(default if default is not None else [])
-        return lambda value: empty if value is None else json.dumps(value)
+        return None, lambda value: empty if value is None else json.dumps(value)
     if isinstance(field, models.DateTimeField):
         if connection.vendor == "sqlite":
-            return lambda value: _sqlite_datetime(default if value is None else value)
+            return default, _sqlite_datetime
     elif isinstance(field, models.DateField):
-        adapt = connection.ops.adapt_datefield_value
-        return lambda value: adapt(default if value is None else value)
-    if default is None:
-        return lambda value: value
-    return lambda value: default if value is None else value
+        return default, connection.ops.adapt_datefield_value
+    return default, None
 
 
 def row_converter(columns: Sequence[str] = PAPER_COLUMNS) -> Callable[[PaperState], list[Any]]:
-    """A function giving a state's ``columns`` as database parameters, in order."""
-    values = attrgetter(*columns)
-    converters = [_converter(_FIELDS[name]) for name in columns]
-    return lambda state: [
-        convert(value) for convert, value in zip(converters, values(state), strict=True)
-    ]
+    """A function giving a state's ``columns`` as database parameters, in order.
+
+    Only the columns that need it are converted: most values go as they are (a default for
+    None is a comparison, not a call), so a row costs ~6 calls instead of one per column.
+    """
+    get = attrgetter(*columns)
+    values = get if len(columns) > 1 else lambda state: (get(state),)
+    defaults: list[tuple[int, Any]] = []
+    converts: list[tuple[int, Callable[[Any], Any]]] = []
+    for position, name in enumerate(columns):
+        default, convert = _conversion(_FIELDS[name])
+        if default is not None:
+            defaults.append((position, default))
+        if convert is not None:
+            converts.append((position, convert))
+
+    def row(state: PaperState) -> list[Any]:
+        out = list(values(state))
+        for position, default in defaults:
+            if out[position] is None:
+                out[position] = default
+        for position, convert in converts:
+            out[position] = convert(out[position])
+        return out
+
+    return row
 
 
 def load_states(arxiv_ids: Sequence[str]) -> dict[str, PaperState]:
