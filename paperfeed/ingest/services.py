@@ -112,6 +112,7 @@ def ingest_run(
     dry_run: bool = False,
     batch_size: int = BATCH_SIZE,
     progress: ProgressCallback | None = None,
+    checked: bool = False,
 ) -> IngestRun:
     """Import parsed items in batches, recording an :class:`IngestRun`.
 
@@ -120,7 +121,9 @@ def ingest_run(
     pairs whose cursor, e.g. an OAI resumption token, is saved once that page is committed.
     Each batch commits on its own, so a run killed half-way keeps every finished batch and
     re-running it completes the import (the upsert is idempotent). With ``dry_run`` every batch
-    is rolled back, so the counts are real but nothing is stored.
+    is rolled back, so the counts are real but nothing is stored. ``checked``: every record
+    given already passed ``papers.records.upsert_problem`` (a parsing process's do:
+    ``parsers.detect.iter_checked_records``), which ``papers_upsert`` then skips.
     """
     if (items is None) == (pages is None):
         raise ValueError("give exactly one of items or pages")
@@ -140,7 +143,9 @@ def ingest_run(
         _sqlite_checkpoint_every(pages=20_000)
         _sqlite_foreign_keys(on=False)
         with collector_paused():
-            _import_batches(run, batches, summary, dry_run=dry_run, progress=progress)
+            _import_batches(
+                run, batches, summary, dry_run=dry_run, progress=progress, checked=checked
+            )
     except BaseException as exc:
         # BaseException too: Ctrl+C should still leave an honest record of the run.
         logger.error("ingest run %s (%s) failed: %s", run.pk, source, exc)
@@ -166,6 +171,7 @@ def _import_batches(
     *,
     dry_run: bool,
     progress: ProgressCallback | None,
+    checked: bool,
 ) -> None:
     """Each batch in its own transaction, then the run's counts and cursor; adds to ``summary``."""
     for batch, cursor in _prefetched(batches):
@@ -177,7 +183,7 @@ def _import_batches(
             else:
                 records.append(item)
         with transaction.atomic():
-            batch_summary.add(papers_upsert(records=records))
+            batch_summary.add(papers_upsert(records=records, checked=checked))
             if dry_run:
                 transaction.set_rollback(True)
         summary.add(batch_summary)

@@ -12,7 +12,11 @@ from django.conf import settings
 
 from paperfeed.ingest.models import IngestRun
 from paperfeed.ingest.parse_process import batches_in_process
-from paperfeed.ingest.parsers.detect import detect_format, iter_files_records
+from paperfeed.ingest.parsers.detect import (
+    detect_format,
+    iter_checked_records,
+    iter_files_records,
+)
 from paperfeed.ingest.services import (
     BATCH_SIZE,
     FIRST_BATCH_SIZE,
@@ -70,6 +74,7 @@ def papers_import_files(
         source=source,
         items=None if parse_process else iter_files_records(*arguments),
         pages=_pages_in_process(arguments) if parse_process else None,
+        checked=parse_process,
         parameters={
             "paths": [str(p) for p in resolved],
             "formats": formats,
@@ -98,7 +103,7 @@ def _pages_in_process(
     arguments: tuple[list[Path], list[str], set[str] | None, int | None],
 ) -> Iterator[tuple[list[Item], str]]:
     batches = batches_in_process(
-        iter_files_records, arguments, size=BATCH_SIZE, first_size=FIRST_BATCH_SIZE
+        iter_checked_records, arguments, size=BATCH_SIZE, first_size=FIRST_BATCH_SIZE
     )
     try:
         for batch in batches:

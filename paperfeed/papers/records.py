@@ -149,6 +149,14 @@ def strip_nul(record: PaperRecord) -> None:
         record.featured.comment = record.featured.comment.replace("\x00", "")
 
 
+def upsert_problem(record: PaperRecord) -> str | None:
+    """What ``papers_upsert`` does to each record before merging it: strip NUL characters, then
+    say why the record is unacceptable (None when it may be stored). A parsing process runs it
+    on its own core, so that the importer can skip it (``papers_upsert(checked=True)``)."""
+    strip_nul(record)
+    return check_record(record)
+
+
 def author_name_too_long(name: str) -> bool:
     """Past :data:`MAX_AUTHOR_NAME_BYTES` in UTF-8: the one rule for the import and the admin.
     A name of up to a quarter of the bound in characters is within it whatever they are, so

@@ -24,7 +24,7 @@ from paperfeed.papers import codelinks, search, upsert
 from paperfeed.papers.merge import PaperState, merge
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor, Thumbnail
 from paperfeed.papers.periods import featured_day_problem
-from paperfeed.papers.records import PaperRecord, UpsertSummary, check_record, strip_nul
+from paperfeed.papers.records import PaperRecord, UpsertSummary, upsert_problem
 from paperfeed.papers.signals import (
     FeaturedWrite,
     authors_merging,
@@ -36,19 +36,21 @@ from paperfeed.papers.thumbnails import thumbnail_path
 logger = logging.getLogger(__name__)
 
 
-def papers_upsert(*, records: Sequence[PaperRecord]) -> UpsertSummary:
+def papers_upsert(*, records: Sequence[PaperRecord], checked: bool = False) -> UpsertSummary:
     """Merge one batch of records into the catalogue, in the caller's transaction.
 
     A record repeated verbatim within the batch is rejected as a duplicate; different records
     for one paper (the same paper listed on two days) are merged in order. Once the caller's
     transaction commits, :data:`~paperfeed.papers.signals.papers_imported` is sent.
+    ``checked``: every record already went through
+    :func:`~paperfeed.papers.records.upsert_problem` and passed (an import's parsing process
+    does it on the other core), so it is not done a second time here.
     """
     summary = UpsertSummary()
     accepted: list[PaperRecord] = []
     seen: dict[str, list[PaperRecord]] = {}
     for record in records:
-        strip_nul(record)
-        problem = check_record(record)
+        problem = None if checked else upsert_problem(record)
         if problem:
             summary.reject(problem, record.arxiv_id)
             continue

@@ -7,11 +7,8 @@ must not write are named in ``PAPER_EXCLUDED``. ``papers.services.papers_upsert`
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, date, datetime
-from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
@@ -22,6 +19,7 @@ from paperfeed.core import bulk
 from paperfeed.papers.merge import PaperState, author_key
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor, PaperCategory
 from paperfeed.papers.records import PaperRecord
+from paperfeed.papers.upsert_values import conversion, from_db
 
 _SIZE = re.compile(r"\(.*\)")
 # SQLite's default limit on bound parameters is 32,766; stay well below it per IN (...) list.
@@ -87,68 +85,30 @@ def _marks(count: int) -> str:
     return ",".join(["%s"] * count)
 
 
-def _as_datetime(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _from_db(field: models.Field[Any, Any], value: Any) -> Any:
-    """A raw column value as the merge holds it (SQLite gives JSON, dates, times as text)."""
-    if isinstance(field, models.JSONField):
-        return (json.loads(value) if isinstance(value, str) else value) or None
-    if value is None:
-        return None
-    if isinstance(field, models.DateTimeField):
-        return _as_datetime(value)
-    if isinstance(field, models.DateField):
-        return date.fromisoformat(value) if isinstance(value, str) else value
-    if isinstance(field, models.BooleanField):
-        return bool(value)
-    return value
-
-
-@lru_cache(maxsize=8192)
-def _sqlite_datetime(value: datetime | None) -> str | None:
-    """A datetime as SQLite columns hold it: naive UTC text ("2025-03-18 00:00:00[.ffffff]"),
-    exactly what Django's SQLite backend writes (its own adapter costs ~9 µs a call here).
-
-    Cached: an import's dates repeat (a listing's papers share its day at midnight), and equal
-    datetimes are equal instants, whose UTC text is the same."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
-
-
-def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
-    """How one column's merged value becomes the parameter the backend stores.
-
-    Built once per batch (see :func:`row_converter`): asking ``connection`` for its vendor or
-    operations through Django's connection proxy costs microseconds, once per value.
-    """
-    default = None if field.null else field.get_default()
-    if isinstance(field, models.JSONField):
-        empty = json.dumps(default if default is not None else [])
-        return lambda value: empty if value is None else json.dumps(value)
-    if isinstance(field, models.DateTimeField):
-        if connection.vendor == "sqlite":
-            return lambda value: _sqlite_datetime(default if value is None else value)
-    elif isinstance(field, models.DateField):
-        adapt = connection.ops.adapt_datefield_value
-        return lambda value: adapt(default if value is None else value)
-    if default is None:
-        return lambda value: value
-    return lambda value: default if value is None else value
-
-
 def row_converter(columns: Sequence[str] = PAPER_COLUMNS) -> Callable[[PaperState], list[Any]]:
-    """A function giving a state's ``columns`` as database parameters, in order."""
+    """A function giving a state's ``columns`` (two or more) as database parameters, in order.
+    Only the JSON and date columns are converted by a call; a default for None is a comparison.
+    """
     values = attrgetter(*columns)
-    converters = [_converter(_FIELDS[name]) for name in columns]
-    return lambda state: [
-        convert(value) for convert, value in zip(converters, values(state), strict=True)
-    ]
+    defaults: list[tuple[int, Any]] = []
+    converts: list[tuple[int, Callable[[Any], Any]]] = []
+    for position, name in enumerate(columns):
+        default, convert = conversion(_FIELDS[name])
+        if default is not None:
+            defaults.append((position, default))
+        if convert is not None:
+            converts.append((position, convert))
+
+    def row(state: PaperState) -> list[Any]:
+        out = list(values(state))
+        for position, default in defaults:
+            if out[position] is None:
+                out[position] = default
+        for position, convert in converts:
+            out[position] = convert(out[position])
+        return out
+
+    return row
 
 
 def load_states(arxiv_ids: Sequence[str]) -> dict[str, PaperState]:
@@ -165,7 +125,7 @@ def load_states(arxiv_ids: Sequence[str]) -> dict[str, PaperState]:
             for row in cursor.fetchall():
                 values = {"id": row[0]}
                 for name, value in zip(PAPER_COLUMNS, row[1:], strict=True):
-                    values[name] = _from_db(_FIELDS[name], value)
+                    values[name] = from_db(_FIELDS[name], value)
                 states[values["arxiv_id"]] = PaperState(**values)
         by_id = {state.id: state for state in states.values()}
         for chunk in chunks(list(by_id)):

@@ -145,9 +145,9 @@ def test_sqlite_foreign_key_checks_are_off_only_while_an_import_writes(monkeypat
     seen: list[tuple[int, bool]] = []
     real = services.papers_upsert
 
-    def spy(*, records):
+    def spy(*, records, checked):
         seen.append((_pragma_foreign_keys(), gc.isenabled()))
-        return real(records=records)
+        return real(records=records, checked=checked)
 
     monkeypatch.setattr(services, "papers_upsert", spy)
     services.ingest_run(source="listing", items=[rec(f"2503.{n:05d}") for n in range(1, 5)])

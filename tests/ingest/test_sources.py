@@ -235,3 +235,22 @@ def test_importing_the_golden_inputs_again_changes_nothing(tmp_path):
     assert [new + updated for new, updated, _, _ in again] == [0] * len(inputs)
     assert [rejected for *_, rejected in again] == [rejected for *_, rejected in first]
     assert dump() == stored
+
+
+def test_the_parsing_process_checks_records_as_the_importer_would(tmp_path):
+    # What the parsing process runs (iter_checked_records) refuses exactly the records that
+    # papers_upsert's own check refuses, so the importer may skip its check (checked=True).
+    from paperfeed.ingest.parsers.detect import iter_checked_records, iter_files_records
+    from paperfeed.papers.records import PaperRecord, Rejected, upsert_problem
+
+    for path in build_inputs(tmp_path / "inputs"):
+        fmt = "snapshot" if "snapshot" in path.name else "listing"
+        arguments = ([path], [fmt], None, None)
+        plain = list(iter_files_records(*arguments))
+        wanted = [
+            Rejected(problem, item.arxiv_id)
+            if isinstance(item, PaperRecord) and (problem := upsert_problem(item))
+            else item
+            for item in plain
+        ]
+        assert list(iter_checked_records(*arguments)) == wanted

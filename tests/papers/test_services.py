@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from paperfeed.papers.models import Author, Featured, Paper, PaperCategory
-from paperfeed.papers.records import FeaturedRecord, PaperRecord
+from paperfeed.papers.records import FeaturedRecord, PaperRecord, upsert_problem
 from paperfeed.papers.search_selectors import search_papers
 from paperfeed.papers.services import papers_upsert
 from tests.factories import listing_record
@@ -147,6 +147,15 @@ def test_nul_characters_are_stripped_so_postgresql_can_store_the_text():
     paper = Paper.objects.get()
     assert (paper.title, paper.abstract) == ("Nul title", "ab")
     assert list(paper.authors.values_list("name", flat=True)) == ["Ada Lovelace"]
+
+
+def test_a_title_of_nul_characters_only_is_stripped_then_refused_as_empty():
+    record = rec(title="\x00\x00")
+    assert upsert_problem(record) == "empty title"
+    assert record.title == ""
+    summary = papers_upsert(records=[rec(title="\x00\x00")])
+    assert (summary.new, summary.rejected) == (0, 1)
+    assert summary.errors[0]["reason"] == "empty title"
 
 
 # --- Re-importing the same input changes nothing ------------------------------------------------

@@ -36,6 +36,23 @@ def test_a_field_added_to_paper_is_written_without_a_second_list(monkeypatch):
 
 
 @pytest.mark.django_db
+def test_a_row_gives_each_columns_default_for_none_and_converts_only_what_needs_it():
+    state = PaperState(arxiv_id="2503.00001")
+    for name in upsert.PAPER_COLUMNS[1:]:
+        setattr(state, name, None)
+    row = dict(zip(upsert.PAPER_COLUMNS, upsert.row_converter()(state), strict=True))
+    assert row["arxiv_id"] == "2503.00001"
+    assert (row["title"], row["abstract"], row["doi"], row["code_url"]) == ("", "", "", "")
+    assert (row["version"], row["published_is_estimate"]) == (1, False)
+    assert row["versions"] == row["sources"] == "[]"  # JSON as its text
+    assert row["listed_on"] is row["code_stars"] is row["code_repo"] is None
+    state.sources, state.listed_on = ["listing"], date(2025, 3, 18)
+    row = dict(zip(upsert.PAPER_COLUMNS, upsert.row_converter()(state), strict=True))
+    day = connection.ops.adapt_datefield_value(date(2025, 3, 18))  # text on SQLite
+    assert (row["sources"], row["listed_on"]) == ('["listing"]', day)
+
+
+@pytest.mark.django_db
 def test_postgresql_types_come_from_the_models():
     if connection.vendor != "postgresql":
         pytest.skip("the unnest() array types are only used on PostgreSQL")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from paperfeed.ingest.parsers.text import BadRecord
 
@@ -54,6 +55,8 @@ ARXIV_ARCHIVES = frozenset(
 _CATEGORY = re.compile(r"([a-z]+(?:-[a-z]+)*)(\.[A-Za-z]+(?:-[A-Za-z]+)*)?", re.ASCII)
 
 
+# Cached: an import's records name the same few hundred categories over and over.
+@lru_cache(maxsize=4096)
 def is_arxiv_category(value: str) -> bool:
     match = _CATEGORY.fullmatch(value)
     if match is None or len(value) > 40:
