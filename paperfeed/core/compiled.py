@@ -57,8 +57,9 @@ def rows_together(
     papers, their collections, …); on PostgreSQL each statement costs the worker ~0.45 ms of
     CPU (the driver, the round trip, the switch to the backend and back) whatever it reads. The
     reads run as one ``UNION ALL``, each in columns of its own (NULL in the others) behind the
-    number of its query; on PostgreSQL a first, empty part gives every column its type (a
-    column NULL in the first two parts would otherwise be taken for text and refused)."""
+    number of its query; on PostgreSQL, for three queries or more, a first, empty part gives
+    every column its type (a column NULL in the first two parts would otherwise be taken for
+    text and refused)."""
     if len(queries) == 1:
         query, values = queries[0]
         return [query.rows(values)]
@@ -85,7 +86,9 @@ def _together(queries: Sequence[Compiled], widths: Sequence[int]) -> str:
         f"{name} AS ({query.sql})" for name, query in zip(names, queries, strict=True)
     )
     parts = []
-    if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
+    if connections[DEFAULT_DB_ALIAS].vendor == "postgresql" and len(queries) > 2:
+        # PostgreSQL types a set operation's columns two parts at a time: with two parts each
+        # column is typed by the one that fills it; with more, the typing part comes first.
         columns = ", ".join(f"{name}.*" for name in names)
         # Names and numbers of ours only: the queries' values are parameters.
         parts.append(f"SELECT NULL, {columns} FROM {', '.join(names)} WHERE FALSE")  # noqa: S608

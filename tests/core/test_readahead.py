@@ -4,8 +4,6 @@ each reader's state theirs alone, and the member checked as Django checks them."
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,29 +15,15 @@ from paperfeed.library.models import Collection
 from paperfeed.library.selectors import collection_choices_query
 from paperfeed.library.services import saved_paper_add
 from paperfeed.papers.models import Featured, Paper
-from tests.core.test_readerslots import normalised, token_of, vote_column
-from tests.factories import UserFactory, catalogue_paper
-from tests.helpers import fresh_page_caches, signed_in
+from tests.core.test_readerslots import _caches, normalised, papers, token_of, vote_column
+from tests.factories import UserFactory
+from tests.helpers import signed_in
 
 pytestmark = pytest.mark.django_db
 
-DAY = date(2026, 2, 3)
 LISTS = ("/papers", "/papers/new", "/papers/week/2026-W06", "/papers/month/2026-02")
-
-
-@pytest.fixture(autouse=True)
-def _caches(settings):
-    fresh_page_caches(settings, page_seconds=60, card_seconds=3600)
-
-
-@pytest.fixture
-def papers():
-    return [
-        catalogue_paper(
-            f"2602.0040{n}", title=f"Paper number {n}", featured_on=DAY, featured_upvotes=10 - n
-        )
-        for n in range(3)
-    ]
+# The shared-body tests' fixtures, used here by name: their page caches (autouse) and papers.
+__all__ = ["_caches", "papers"]
 
 
 def _queries(client, path: str) -> list[str]:
@@ -150,6 +134,7 @@ def test_rows_together_are_each_querys_own_rows(papers):
     together = rows_together(reads)
     alone = [query.rows(values) for query, values in reads]
     assert [[tuple(row) for row in rows] for rows in alone] == together
+    assert rows_together(reads[:2]) == together[:2]  # two parts: typed without a first part
     assert [name for _, name, _ in together[0]] == ["Alpha", "Zeta"]
     assert tuple(together[1][0]) == comment_version(paper_id=papers[1].pk)
     assert together[3] == []
