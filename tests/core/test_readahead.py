@@ -33,28 +33,36 @@ def _queries(client, path: str) -> list[str]:
     return [query["sql"] for query in queries.captured_queries]
 
 
+def _statements(reads: int) -> int:
+    """How many statements a member's ``reads`` take: one on PostgreSQL (the round trips are
+    what they cost), each its own on SQLite (no round trip, and their union cost it more)."""
+    return 1 if connection.vendor == "postgresql" else reads
+
+
 @pytest.mark.parametrize("path", LISTS)
 def test_a_members_list_page_is_the_session_and_one_query(papers, path):
     """The member's row and their state on the page's cards (votes, saves, live counts) are
-    one statement: with the session's, two queries a filled list page (three before)."""
+    one statement on PostgreSQL: with the session's, two queries a filled list page (three
+    before)."""
     reader = UserFactory()
     upvote_add(user=reader, paper=papers[0])
     queries = _queries(signed_in(reader), path)
-    assert len(queries) == 2, queries
+    assert len(queries) == 1 + _statements(2), queries
     assert "django_session" in queries[0]
-    assert "auth_user" in queries[1] and "community_upvote" in queries[1]
+    assert "auth_user" in queries[1] and "community_upvote" in queries[-1]
 
 
 def test_a_members_paper_page_is_the_session_and_one_query(papers):
-    """The session, and one statement for the paper's version (whether the kept body is still
-    what the page shows), the member, their vote and save, whether they may set the code
-    link, their collections and the comment thread's version (seven queries before)."""
+    """The session, and one statement on PostgreSQL for the paper's version (whether the kept
+    body is still what the page shows), the member, their vote and save, whether they may set
+    the code link, their collections and the comment thread's version (seven queries
+    before)."""
     reader = UserFactory()
     Collection.objects.create(owner=reader, name="Reading", slug="reading")
     comment_create(user=UserFactory(), paper=papers[0], body="A first comment.")
     queries = _queries(signed_in(reader), f"/papers/{papers[0].arxiv_id}")
-    assert len(queries) == 2, queries
-    together = queries[1]
+    assert len(queries) == 1 + _statements(6), queries
+    together = " ".join(queries[1:])
     for table in ("papers_featured", "auth_user", "community_upvote", "library_collection"):
         assert table in together
 
@@ -154,5 +162,5 @@ def test_a_change_to_the_paper_shows_at_once_on_its_kept_page(papers):
     with CaptureQueriesContext(connection) as queries:
         page = bob.get(path).content.decode()
     assert "A title changed by an import" in page and 'class="upvote-total">11 (' in page
-    assert len(queries) > 2  # built again
-    assert len(_queries(bob, path)) == 2  # and kept again
+    assert len(queries) > 1 + _statements(6)  # built again
+    assert len(_queries(bob, path)) == 1 + _statements(6)  # and kept again
