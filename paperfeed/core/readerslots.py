@@ -10,7 +10,8 @@ per PAPERFEED_PAGE_CACHE_SECONDS with a *slot* where each reader's part goes
 :func:`paperfeed.core.caching.shared_copy` (same freshness, same one-rebuild-at-a-time), and
 filled per request in one pass over the kept pieces (:func:`fill`), each kind of slot by its
 filler (registered from the ``AppConfig.ready()`` of the app that owns the part), which sees all
-the page's slots of its kind at once so it can ask one query for the page.
+the page's slots of its kind at once so it can ask one query for the page. Those queries, and
+the member's own row, are asked before the fill in one statement (:func:`read_ahead`).
 
 A slot has the form of the search cards' title slot (``community.cards.TITLE_SLOT``): an HTML
 comment. Every text a page shows from outside is escaped ("<" becomes "&lt;"), so no paper,
@@ -323,7 +324,9 @@ def shared_for_members(
             pieces = split(response.content.decode())
             return response.status_code, response["Content-Type"], pieces, stamp
 
-        key = "members:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        # "v2": kept with the version it was built from (a shared cache may still hold copies
+        # of the earlier form, without it, for up to a minute after an upgrade).
+        key = "members:v2:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
         stored = shared_copy(key, spread(seconds), build)
         if stored is not None:
             also = [read] if read is not None and not built else []
