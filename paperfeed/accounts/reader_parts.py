@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.html import conditional_escape, escape
 from django.utils.regex_helper import _lazy_re_compile
 
+from paperfeed.accounts.backends import member_read
 from paperfeed.accounts.roles import menu_shows_curate
 from paperfeed.core import readerslots
 from paperfeed.core.urlpaths import per_url_configuration
@@ -132,4 +133,5 @@ def _messages(request: HttpRequest, args: list[str]) -> Callable[[str], str]:
 
 def register() -> None:
     readerslots.filler_register("menu", _menu)
+    readerslots.reads_register("menu", member_read)
     readerslots.filler_register("messages", _messages)

@@ -21,19 +21,27 @@ from paperfeed.core.caching import shared_copy
 from paperfeed.papers.models import Paper
 
 
-def _columns(request: HttpRequest, args: list[str], parts: list[ReaderPart]) -> dict[str, str]:
+def _paper_ids(args: list[str]) -> list[int]:
+    """The papers of vote slots ("id:source:local"), each once, in page order."""
+    return list(dict.fromkeys(int(arg.split(":", 1)[0]) for arg in args))
+
+
+def _columns(
+    request: HttpRequest, kind: str, args: list[str], parts: list[ReaderPart]
+) -> dict[str, str]:
     """Each slot's vote box (slots "id:source:local") and the other ``parts``: the reader's
-    votes, the parts' state and the papers' live vote counts in one query, so the reader sees
-    their own vote counted the moment after they cast it."""
+    votes, the parts' state and the papers' live vote counts in one query (read ahead with the
+    page's other reads: :func:`card_reads`), so the reader sees their own vote counted the
+    moment after they cast it."""
     cards = {arg: tuple(int(n) for n in arg.split(":")) for arg in args}
     ids = [card[0] for card in cards.values()]
     reader = Reader(request)
-    if reader.member:
-        state = card_state(
-            user=request.user,  # type: ignore[arg-type]
-            paper_ids=set(ids),
-            mine=[part.mine for part in parts],
-        )
+    mine = [part.mine for part in parts]
+    ahead = readerslots.ahead_rows(request, (kind, *args)) if reader.member else None
+    if ahead is not None:
+        state = selectors.card_state_from(ahead, len(mine))
+    elif reader.member:
+        state = card_state(user=request.user, paper_ids=_paper_ids(args), mine=mine)  # type: ignore[arg-type]
     else:
         state = CardState(counts={}, voted=set(), mine=[set() for _ in parts])
     others = [part.boxes(request, ids, has) for part, has in zip(parts, state.mine, strict=True)]
@@ -46,12 +54,35 @@ def _columns(request: HttpRequest, args: list[str], parts: list[ReaderPart]) -> 
 
 def card_filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]:
     """The vote columns of a list's cards (slots "card:id:source:local")."""
-    return _columns(request, args, reader_parts()).__getitem__
+    return _columns(request, "card", args, reader_parts()).__getitem__
 
 
 def vote_filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]:
     """The paper page's vote box (slot "vote:id:source:local")."""
-    return _columns(request, args, []).__getitem__
+    return _columns(request, "vote", args, []).__getitem__
+
+
+def card_reads(kind: str) -> readerslots.Reads:
+    """The member's state on the page's papers (slots "card" or "vote"), read ahead."""
+
+    def reads(request: HttpRequest, member_id: int, args: list[str]) -> list[readerslots.Read]:
+        parts = reader_parts() if kind == "card" else []  # registered by apps readied later
+        query, values = selectors.card_state_query(
+            user_id=member_id, paper_ids=_paper_ids(args), mine=[part.mine for part in parts]
+        )
+        return [readerslots.Read((kind, *args), query, values)]
+
+    return reads
+
+
+def comment_reads(request: HttpRequest, member_id: int, args: list[str]) -> list[readerslots.Read]:
+    """Each comment section's version (slots "comments:id"), read ahead: the same for every
+    reader, but one round trip fewer with the member's own reads."""
+    reads = []
+    for arg in dict.fromkeys(args):
+        query, values = selectors.comment_version_query(paper_id=int(arg))
+        reads.append(readerslots.Read(("comments", arg), query, values))
+    return reads
 
 
 def _kept_thread(request: HttpRequest, paper_id: int) -> list[str] | None:
@@ -67,7 +98,12 @@ def _kept_thread(request: HttpRequest, paper_id: int) -> list[str] | None:
         return readerslots.split(html)
 
     # Keyed by the path too: the claim form's "next" is the page's own address.
-    version = selectors.comment_version(paper_id=paper_id)
+    ahead = readerslots.ahead_rows(request, ("comments", str(paper_id)))
+    version = (
+        selectors.comment_version(paper_id=paper_id)
+        if ahead is None
+        else selectors.comment_version_from(ahead)
+    )
     key = f"{request.get_full_path()}\0{paper_id}\0{version!r}"
     seconds = readerslots.spread(max(settings.PAPERFEED_PAGE_CACHE_SECONDS, 1))
     return shared_copy("thread:" + hashlib.sha256(key.encode()).hexdigest(), seconds, build)
@@ -95,6 +131,9 @@ def thread_filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]
 def register() -> None:
     readerslots.filler_register("card", card_filler)
     readerslots.filler_register("vote", vote_filler)
+    readerslots.reads_register("card", card_reads("card"))
+    readerslots.reads_register("vote", card_reads("vote"))
+    readerslots.reads_register("comments", comment_reads)
     # The paper page's comment section (slot "comments:id"): a thread kept for every member,
     # with each reader's Reply, Edit, Delete, Report and moderation controls filled in.
     readerslots.filler_register("comments", comments_filler)

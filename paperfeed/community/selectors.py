@@ -6,6 +6,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
@@ -63,17 +64,18 @@ def _card_state_sql(
     return compile_query(query, [_USER_SENTINEL, *ids])
 
 
-def card_state(
-    *, user: User, paper_ids: Collection[int], mine: Sequence[Callable[[User], Exists]] = ()
-) -> CardState:
-    """This member's state on these papers, in one query (``mine``: for each other reader part,
-    a function from a user to a subquery over the paper, ``OuterRef("pk")``)."""
-    if not paper_ids:
-        return CardState(counts={}, voted=set(), mine=[set() for _ in mine])
-    ids = list(paper_ids)
+def card_state_query(
+    *, user_id: int, paper_ids: Sequence[int], mine: Sequence[Callable[[User], Exists]] = ()
+) -> tuple[Compiled, list[int]]:
+    """card_state's compiled query and its values (to be run alone or with a page's other
+    reads: core/readerslots.read_ahead)."""
     db = connections[DEFAULT_DB_ALIAS]  # the thread's own connection (hashable)
-    rows = _card_state_sql(db, len(ids), tuple(mine)).rows([user.pk, *ids])
-    state = CardState(counts={}, voted=set(), mine=[set() for _ in mine])
+    return _card_state_sql(db, len(paper_ids), tuple(mine)), [user_id, *paper_ids]
+
+
+def card_state_from(rows: Sequence[Sequence[Any]], mine_count: int) -> CardState:
+    """The state read by card_state_query's query (rows of (id, count, voted, *mine))."""
+    state = CardState(counts={}, voted=set(), mine=[set() for _ in range(mine_count)])
     for pk, count, voted, *has in rows:
         state.counts[pk] = count
         if voted:
@@ -82,6 +84,17 @@ def card_state(
             if yes:
                 found.add(pk)
     return state
+
+
+def card_state(
+    *, user: User, paper_ids: Collection[int], mine: Sequence[Callable[[User], Exists]] = ()
+) -> CardState:
+    """This member's state on these papers, in one query (``mine``: for each other reader part,
+    a function from a user to a subquery over the paper, ``OuterRef("pk")``)."""
+    if not paper_ids:
+        return CardState(counts={}, voted=set(), mine=[set() for _ in mine])
+    query, values = card_state_query(user_id=user.pk, paper_ids=list(paper_ids), mine=mine)
+    return card_state_from(query.rows(values), len(mine))
 
 
 @dataclass(frozen=True)
@@ -131,8 +144,7 @@ def comment_version(*, paper_id: int) -> tuple[object, ...]:
     account deleted); one indexed query. A changed display name or an approved claim is not in
     it: those show within PAPERFEED_PAGE_CACHE_SECONDS, as on every shared page. Plain SQL, run
     as the compiled queries are (prepared on PostgreSQL): it runs on every member's paper page."""
-    rows = _COMMENT_VERSION.rows([paper_id])
-    return tuple(rows[0]) if rows else ()
+    return comment_version_from(_COMMENT_VERSION.rows([paper_id]))
 
 
 # comment_version's query; its one value is the paper's id.
@@ -142,7 +154,17 @@ _COMMENT_VERSION = Compiled(
     " SUM(CASE WHEN hidden THEN id ELSE 0 END), COUNT(author_id)"
     f" FROM {Comment._meta.db_table} WHERE paper_id = %s",
     ((0, None),),
+    6,
 )
+
+
+def comment_version_query(*, paper_id: int) -> tuple[Compiled, list[int]]:
+    """comment_version's query and its values (for core/readerslots.read_ahead)."""
+    return _COMMENT_VERSION, [paper_id]
+
+
+def comment_version_from(rows: Sequence[Sequence[Any]]) -> tuple[object, ...]:
+    return tuple(rows[0]) if rows else ()
 
 
 def upvoted_paper_ids(*, user: User | AnonymousUser) -> set[int]:

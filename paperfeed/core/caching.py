@@ -18,9 +18,11 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject, empty
 
 from paperfeed.core import replay
 
@@ -106,6 +108,26 @@ def shared_copy(
     return value
 
 
+def user_loaded(request: HttpRequest) -> bool:
+    """Whether the request's user has been read (AuthenticationMiddleware reads it when first
+    asked for)."""
+    user = getattr(request, "user", None)
+    # LazyObject keeps what it wraps in ``_wrapped``, ``empty`` until first used.
+    return not (isinstance(user, SimpleLazyObject) and user._wrapped is empty)  # type: ignore[attr-defined]
+
+
+def names_member(request: HttpRequest) -> bool:
+    """Whether the request comes from a signed-in member, or from a session that names one
+    whose row is not read yet: a member's page reads it together with the page's other reads
+    of theirs (core/readerslots.read_ahead), which check it as Django does. A session naming
+    someone who turns out not to be a member (deleted, deactivated, another password) is
+    answered as anyone without a session, only not from the anonymous copy."""
+    if user_loaded(request):
+        return bool(request.user.is_authenticated)
+    session = getattr(request, "session", None)
+    return session is not None and SESSION_KEY in session
+
+
 def anonymous_copy_key(request: HttpRequest, prefix: str) -> str | None:
     """The cache key of this request's shared copy, or None when it must be built afresh: the
     cache is off, the request is not a GET, or it comes from a signed-in member or with a token
@@ -113,7 +135,7 @@ def anonymous_copy_key(request: HttpRequest, prefix: str) -> str | None:
     if (
         settings.PAPERFEED_PAGE_CACHE_SECONDS <= 0
         or request.method != "GET"
-        or request.user.is_authenticated
+        or names_member(request)
         or "HTTP_AUTHORIZATION" in request.META
     ):
         return None

@@ -36,12 +36,71 @@ class Compiled:
     sql: str
     # For each parameter: (index of the call's value, None), or (-1, the query's constant).
     plan: tuple[tuple[int, Any], ...]
+    # How many columns a row has (None: not known; such a query cannot run in rows_together).
+    width: int | None = None
+
+    def params(self, values: Sequence[Any]) -> list[Any]:
+        return [values[i] if i >= 0 else constant for i, constant in self.plan]
 
     def rows(self, values: Sequence[Any]) -> list[tuple[Any, ...]]:
-        params = [values[i] if i >= 0 else constant for i, constant in self.plan]
         with _cursor(connections[DEFAULT_DB_ALIAS]) as cursor:
-            cursor.execute(self.sql, params)
+            cursor.execute(self.sql, self.params(values))
             return cursor.fetchall()
+
+
+def rows_together(
+    queries: Sequence[tuple[Compiled, Sequence[Any]]],
+) -> list[list[tuple[Any, ...]]]:
+    """Each compiled query's rows (with its values), read in one statement on PostgreSQL: one
+    round trip.
+
+    A signed-in reader's page asks a few small reads (their row, their state on the page's
+    papers, their collections, …); on PostgreSQL each statement costs the worker ~0.45 ms of
+    CPU (the driver, the round trip, the switch to the backend and back) whatever it reads. The
+    reads run as one ``UNION ALL``, each in columns of its own (NULL in the others) behind the
+    number of its query; on PostgreSQL, for three queries or more, a first, empty part gives
+    every column its type (a column NULL in the first two parts would otherwise be taken for
+    text and refused)."""
+    if len(queries) == 1 or connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+        # SQLite answers in the worker's own process: no round trip to save, and one statement
+        # per read cost it less CPU than their union (0.26-0.47 against 0.41-0.69 ms for the
+        # member and a list's card state at 1 M).
+        return [query.rows(values) for query, values in queries]
+    widths = [query.width for query, _ in queries]
+    if any(width is None for width in widths):
+        raise ValueError("rows_together needs each query's width")
+    sql = _together([query for query, _ in queries], [w or 0 for w in widths])
+    params = [param for query, values in queries for param in query.params(values)]
+    found: list[list[tuple[Any, ...]]] = [[] for _ in queries]
+    starts = [1 + sum(widths[:n]) for n in range(len(queries))]  # type: ignore[arg-type]
+    with _cursor(connections[DEFAULT_DB_ALIAS]) as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            n = int(row[0])
+            found[n].append(tuple(row[starts[n] : starts[n] + widths[n]]))  # type: ignore[operator]
+    return found
+
+
+def _together(queries: Sequence[Compiled], widths: Sequence[int]) -> str:
+    """The one statement of rows_together (its values follow, query by query)."""
+    names = [f"pf_q{n}" for n in range(len(queries))]
+    total = sum(widths)
+    common = ", ".join(
+        f"{name} AS ({query.sql})" for name, query in zip(names, queries, strict=True)
+    )
+    parts = []
+    if len(queries) > 2:
+        # PostgreSQL types a set operation's columns two parts at a time: with two parts each
+        # column is typed by the one that fills it; with more, the typing part comes first.
+        columns = ", ".join(f"{name}.*" for name in names)
+        # Names and numbers of ours only: the queries' values are parameters.
+        parts.append(f"SELECT NULL, {columns} FROM {', '.join(names)} WHERE FALSE")  # noqa: S608
+    before = 0
+    for n, (name, width) in enumerate(zip(names, widths, strict=True)):
+        padding = [*["NULL"] * before, f"{name}.*", *["NULL"] * (total - before - width)]
+        parts.append(f"SELECT {n}, {', '.join(padding)} FROM {name}")  # noqa: S608
+        before += width
+    return f"WITH {common} " + " UNION ALL ".join(parts)
 
 
 def _cursor(connection: BaseDatabaseWrapper) -> Any:
@@ -92,11 +151,14 @@ def compile_query(queryset: QuerySet, sentinels: Sequence[Hashable]) -> Compiled
     """``queryset`` (built with ``sentinels`` where a call's values go) as SQL for the default
     database. Raises RuntimeError when a sentinel is not among the parameters as given (the ORM
     changed it), so a query is never run with a value of the build in place of the caller's."""
-    sql, params = queryset.query.sql_with_params()
-    return _planned(sql, params, sentinels)
+    compiler = queryset.query.get_compiler(DEFAULT_DB_ALIAS)
+    sql, params = compiler.as_sql()
+    return _planned(sql, params, sentinels, width=len(compiler.select) or None)
 
 
-def _planned(sql: str, params: Sequence[Any], sentinels: Sequence[Hashable]) -> Compiled:
+def _planned(
+    sql: str, params: Sequence[Any], sentinels: Sequence[Hashable], *, width: int | None = None
+) -> Compiled:
     where = {sentinel: i for i, sentinel in enumerate(sentinels)}
     if len(where) != len(sentinels):
         raise ValueError("sentinels must differ")
@@ -109,7 +171,7 @@ def _planned(sql: str, params: Sequence[Any], sentinels: Sequence[Hashable]) -> 
         plan.append((index, None) if index >= 0 else (-1, param))
     if {index for index, _ in plan if index >= 0} != set(range(len(sentinels))):
         raise RuntimeError(f"a sentinel is missing from the compiled query: {sql[:200]}")
-    return Compiled(sql, tuple(plan))
+    return Compiled(sql, tuple(plan), width)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,10 +183,14 @@ class CompiledInstances:
     converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
 
     def instances(self, values: Sequence[Any]) -> list[Any]:
+        return self.from_rows(self.query.rows(values))
+
+    def from_rows(self, rows: Iterable[Sequence[Any]]) -> list[Any]:
+        """The instances of rows this query read (with :func:`rows_together`, say)."""
         connection = connections[DEFAULT_DB_ALIAS]
         return [
             instance_from_row(self.model, self.attnames, self.converters, row, connection)
-            for row in self.query.rows(values)
+            for row in rows
         ]
 
 
@@ -201,4 +267,5 @@ def compile_instances(queryset: QuerySet, sentinels: Sequence[Hashable]) -> Comp
         (pos, tuple(convs), expression)
         for pos, (convs, expression) in compiler.get_converters(columns).items()
     )
-    return CompiledInstances(_planned(sql, params, sentinels), queryset.model, attnames, converters)
+    query_sql = _planned(sql, params, sentinels, width=len(attnames))
+    return CompiledInstances(query_sql, queryset.model, attnames, converters)

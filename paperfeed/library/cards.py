@@ -21,7 +21,7 @@ from django.utils.html import escape
 from paperfeed.core import readerslots
 from paperfeed.library import selectors
 from paperfeed.library.models import SavedPaper
-from paperfeed.library.reader_parts import collect_filler
+from paperfeed.library.reader_parts import collect_filler, collect_reads
 
 _MEMBER = (
     '<form class="save" method="post" action="{action}" data-save>'
@@ -98,3 +98,4 @@ def _boxes(
 
 def register_fillers() -> None:
     readerslots.filler_register("collect", collect_filler)
+    readerslots.reads_register("collect", collect_reads)

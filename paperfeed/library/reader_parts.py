@@ -55,7 +55,12 @@ def collect_html(request: HttpRequest, paper_id: int, token: str) -> str:
     """``library/_paper_collect.html`` for the signed-in reader of ``request``."""
     add, create = _actions()
     csrf, next_path = readerslots.csrf_input(token), escape(request.get_full_path())
-    choices = selectors.collection_choices(owner=request.user)  # type: ignore[arg-type]
+    ahead = readerslots.ahead_rows(request, ("collect",))
+    choices = (
+        selectors.collection_choices(owner=request.user)  # type: ignore[arg-type]
+        if ahead is None
+        else selectors.collection_choices_from(ahead)
+    )
     options = "".join(
         f'<option value="{pk}">{escape(name)}{"" if public else " (private)"}</option>'
         for pk, name, public in choices
@@ -76,3 +81,9 @@ def collect_filler(request: HttpRequest, args: list[str]) -> Callable[[str], str
         )
     token = readerslots.csrf_token(request)
     return lambda arg: collect_html(request, int(arg), token)
+
+
+def collect_reads(request: HttpRequest, member_id: int, args: list[str]) -> list[readerslots.Read]:
+    """The member's collections (slot "collect:id"), read ahead with their other reads."""
+    query, values = selectors.collection_choices_query(owner_id=member_id)
+    return [readerslots.Read(("collect",), query, values)]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -122,7 +123,17 @@ def collection_choices(*, owner: User) -> list[tuple[int, str, bool]]:
     """(id, name, public) of each of the owner's collections, in name order: the paper page's
     "Add to a collection" on every member's page, so compiled once per connection
     (core/compiled.py)."""
-    rows = _choices_sql(connections[DEFAULT_DB_ALIAS]).rows([owner.pk])
+    query, values = collection_choices_query(owner_id=owner.pk)
+    return collection_choices_from(query.rows(values))
+
+
+def collection_choices_query(*, owner_id: int) -> tuple[Compiled, list[int]]:
+    """collection_choices' query and its values (a member's paper page reads it ahead with
+    their other reads: core/readerslots.py)."""
+    return _choices_sql(connections[DEFAULT_DB_ALIAS]), [owner_id]
+
+
+def collection_choices_from(rows: Sequence[Sequence[Any]]) -> list[tuple[int, str, bool]]:
     return [(pk, name, bool(public)) for pk, name, public in rows]
 
 

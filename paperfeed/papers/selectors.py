@@ -277,12 +277,20 @@ def paper_version(*, arxiv_id: str) -> str:
     """A digest of the paper's own row and of its featured entries (its days and source
     counts), so a member's shared paper page (core/readerslots.py) is built afresh the moment
     any of them changes, a vote or a comment included; one query. "" for no such paper."""
-    if "\0" in arxiv_id:  # no such key, and PostgreSQL refuses a NUL in text
-        return ""
-    rows = _paper_version_sql(connections[DEFAULT_DB_ALIAS]).rows([arxiv_id])
+    found = paper_version_query(arxiv_id=arxiv_id)
+    rows = found[0].rows(found[1]) if found is not None else []
     if not rows:
         return ""
     return hashlib.blake2b(repr(rows[0]).encode(), digest_size=16).hexdigest()
+
+
+def paper_version_query(*, arxiv_id: str) -> tuple[Compiled, list[str]] | None:
+    """paper_version's query and its values (its rows are what the version digests), or None
+    for an id no paper can have; a member's paper page reads it with their own reads
+    (core/readerslots.read_ahead)."""
+    if "\0" in arxiv_id:  # no such key, and PostgreSQL refuses a NUL in text
+        return None
+    return _paper_version_sql(connections[DEFAULT_DB_ALIAS]), [arxiv_id]
 
 
 def paper_is_listed(*, arxiv_id: str) -> bool:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 
 from paperfeed.core.caching import cached_for_anonymous
 from paperfeed.core.pagination import page_links, page_number
-from paperfeed.core.readerslots import shared_for_members
+from paperfeed.core.readerslots import Read, shared_for_members
 from paperfeed.papers import author_selectors, search_page, search_selectors, selectors
 from paperfeed.papers.categories import InvalidCategory, parse_category
 from paperfeed.papers.citation import bibtex
@@ -186,10 +186,14 @@ def new(request: HttpRequest) -> HttpResponse:
 # --- One paper --------------------------------------------------------------------------------
 
 
-def _paper_version(request: HttpRequest, arxiv_id: str) -> str:
-    """A member's shared paper page is kept per version of the paper's row (see
-    selectors.paper_version): their vote or comment, an edit, shows at once."""
-    return selectors.paper_version(arxiv_id=arxiv_id[:64])
+def _paper_version(request: HttpRequest, arxiv_id: str) -> Read | None:
+    """A member's shared paper page is rebuilt when the paper's row or its featured entries
+    change (see selectors.paper_version): their vote or comment, an edit, shows at once."""
+    found = selectors.paper_version_query(arxiv_id=arxiv_id[:64])
+    if found is None:
+        return None
+    query, values = found
+    return Read(("paper-version", arxiv_id[:64]), query, values)
 
 
 @require_safe

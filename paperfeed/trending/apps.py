@@ -49,9 +49,12 @@ class TrendingConfig(AppConfig):
         # The paper page's code-link form in a member's shared body (core/readerslots.py, slot
         # "codelink:id"): whether this reader may set the link (the submitter, an author, a
         # curator) is theirs, so the form is rendered per request from the same template.
-        from paperfeed.core.readerslots import filler_register, template_filler
+        from paperfeed.core.readerslots import filler_register, reads_register, template_filler
         from paperfeed.papers.models import Paper
-        from paperfeed.trending.templatetags.trending_charts import code_link_form_shown
+        from paperfeed.trending.templatetags.trending_charts import (
+            code_link_form_shown,
+            code_link_reads,
+        )
 
         def code_links(ids: list[int]) -> dict[int, Paper]:
             # The form shows the link only: not the whole (wide) row.
@@ -63,5 +66,6 @@ class TrendingConfig(AppConfig):
                 "trending/_code_link_form.html", load=code_links, wanted=code_link_form_shown
             ),
         )
+        reads_register("codelink", code_link_reads)
         papers_imported.connect(record_imported_upvotes, dispatch_uid="trending.upvotes")
         papers_imported.connect(find_imported_code_links, dispatch_uid="trending.code_links")

@@ -328,19 +328,34 @@ def history_anchor(rows: Sequence[PaperRow]) -> datetime:
 # --- Permissions -------------------------------------------------------------------------------
 
 
-def can_edit_code_link(*, user: Any, paper: Paper, curator: bool | None = None) -> bool:
+def can_edit_code_link(
+    *,
+    user: Any,
+    paper: Paper,
+    curator: bool | None = None,
+    featured_or_claimed: Sequence[Any] | None = None,
+) -> bool:
     """Curators and staff, whoever featured or submitted the paper here, and its verified
     (approved-claim) authors may set, change or clear its code link. ``curator``: whether the
     user is one, when the caller knows it already (the paper page shows the form by the menu's
-    remembered role; the form's POST asks afresh)."""
+    remembered role; the form's POST asks afresh). ``featured_or_claimed``: the rows of
+    :func:`featured_or_claimed_query`'s query for this user and paper, when read already."""
     if not (user and user.is_authenticated and user.is_active):
         return False
     if user.is_staff or (is_curator(user) if curator is None else curator):
         return True
     # Featured it, or an approved author: one query, compiled once per connection (every
     # member's paper page asks it; the ORM spent more CPU building it than SQLite answering).
-    rows = _featured_or_claimed_sql(connections[DEFAULT_DB_ALIAS]).rows([paper.pk, user.pk])
-    return bool(rows)
+    if featured_or_claimed is None:
+        query, values = featured_or_claimed_query(paper_id=paper.pk, user_id=user.pk)
+        featured_or_claimed = query.rows(values)
+    return bool(featured_or_claimed)
+
+
+def featured_or_claimed_query(*, paper_id: int, user_id: int) -> tuple[Compiled, list[int]]:
+    """Whether the user featured the paper or is its approved author: the query and its values
+    (rows for yes, none for no; a member's paper page reads it ahead, core/readerslots.py)."""
+    return _featured_or_claimed_sql(connections[DEFAULT_DB_ALIAS]), [paper_id, user_id]
 
 
 def _featured_or_claimed(paper_id: int, user_id: int) -> QuerySet:

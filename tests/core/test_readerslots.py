@@ -211,9 +211,10 @@ def test_a_filled_page_costs_a_fixed_number_of_queries(papers):
     client.get("/papers")
     with CaptureQueriesContext(connection) as queries:
         client.get("/papers")
-    # The session, the user, and the reader's state on the page's cards (votes, saves and the
-    # live counts in one query).
-    assert len(queries) == 3, [q["sql"] for q in queries.captured_queries]
+    # The session, the user and the reader's state on the page's cards (votes, saves and the
+    # live counts), the last two in one statement on PostgreSQL (tests/core/test_readahead.py).
+    expected = 2 if connection.vendor == "postgresql" else 3
+    assert len(queries) == expected, [q["sql"] for q in queries.captured_queries]
 
 
 def test_slots_hold_digits_only_and_unknown_kinds_are_left_out(rf):

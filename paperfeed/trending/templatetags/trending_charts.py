@@ -18,8 +18,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from paperfeed.accounts.roles import menu_shows_curate
+from paperfeed.core import readerslots
 from paperfeed.papers.models import Paper
-from paperfeed.trending.selectors import can_edit_code_link, star_history, upvote_history
+from paperfeed.trending.selectors import (
+    can_edit_code_link,
+    featured_or_claimed_query,
+    star_history,
+    upvote_history,
+)
 
 register = template.Library()
 
@@ -154,7 +160,24 @@ def code_link_form_shown(request: HttpRequest, paper_id: int) -> bool:
         return False
     # Showing the form: the menu's remembered role (a minute) saves two permission queries on
     # every member's paper page; saving it asks afresh (trending/links.py).
-    return can_edit_code_link(user=user, paper=Paper(pk=paper_id), curator=menu_shows_curate(user))
+    return can_edit_code_link(
+        user=user,
+        paper=Paper(pk=paper_id),
+        curator=menu_shows_curate(user),
+        featured_or_claimed=readerslots.ahead_rows(request, ("codelink", str(paper_id))),
+    )
+
+
+def code_link_reads(
+    request: HttpRequest, member_id: int, args: list[str]
+) -> list[readerslots.Read]:
+    """Whether the member featured or is an approved author of the paper (slot "codelink:id"),
+    read ahead with the page's other reads of theirs (a curator's is not needed, but cheap)."""
+    reads = []
+    for arg in dict.fromkeys(args):
+        query, values = featured_or_claimed_query(paper_id=int(arg), user_id=member_id)
+        reads.append(readerslots.Read(("codelink", arg), query, values))
+    return reads
 
 
 @register.filter
