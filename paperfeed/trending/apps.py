@@ -7,6 +7,8 @@ from django.apps import AppConfig
 from django.conf import settings
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+
     from paperfeed.core.scheduler import Job
 
 
@@ -35,6 +37,14 @@ def scheduled_jobs() -> list[Job]:
     ]
 
 
+def code_link_form_wanted(request: HttpRequest, paper_id: int) -> bool:
+    """``code_link_form_shown``, its module imported on the first member's paper page rather
+    than in ready(): it brings trending's selectors, scores and the papers services."""
+    from paperfeed.trending.templatetags.trending_charts import code_link_form_shown
+
+    return code_link_form_shown(request, paper_id)
+
+
 class TrendingConfig(AppConfig):
     name = "paperfeed.trending"
     label = "trending"
@@ -51,7 +61,6 @@ class TrendingConfig(AppConfig):
         # curator) is theirs, so the form is rendered per request from the same template.
         from paperfeed.core.readerslots import filler_register, template_filler
         from paperfeed.papers.models import Paper
-        from paperfeed.trending.templatetags.trending_charts import code_link_form_shown
 
         def code_links(ids: list[int]) -> dict[int, Paper]:
             # The form shows the link only: not the whole (wide) row.
@@ -60,7 +69,7 @@ class TrendingConfig(AppConfig):
         filler_register(
             "codelink",
             template_filler(
-                "trending/_code_link_form.html", load=code_links, wanted=code_link_form_shown
+                "trending/_code_link_form.html", load=code_links, wanted=code_link_form_wanted
             ),
         )
         papers_imported.connect(record_imported_upvotes, dispatch_uid="trending.upvotes")
