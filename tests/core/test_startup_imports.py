@@ -32,7 +32,16 @@ NOT_AT_SETUP = [
     "paperfeed.community.services",
 ]
 # Loaded by no process that only loads the site's URLs (`paperfeed check`, a web worker's boot).
-NOT_WITH_URLS = ["numpy", "scipy", "httpx", "email_validator", "markdown_it", "tqdm", "mcp"]
+NOT_WITH_URLS = [
+    "numpy",
+    "scipy",
+    "httpx",
+    "email_validator",
+    "markdown_it",
+    "tqdm",
+    "mcp",
+    "bibtexparser",
+]
 
 _LOAD = """
 import json, sys
