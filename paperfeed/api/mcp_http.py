@@ -16,15 +16,15 @@ from __future__ import annotations
 import asyncio
 import io
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from a2wsgi import ASGIMiddleware
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from mcp.server.transport_security import TransportSecuritySettings
 
-from paperfeed.api.agents import mcp_server
 from paperfeed.api.throttles import RateLimit
+
+if TYPE_CHECKING:
+    from a2wsgi import ASGIMiddleware
 
 PATH = "/mcp"
 # Headers the WSGI server sets itself.
@@ -41,6 +41,13 @@ class _RunningApp:
     """
 
     def __init__(self) -> None:
+        # The SDK (pydantic models of every MCP message, Starlette, uvicorn) takes a second or
+        # more to import: every process loading the URLs (each web worker, `paperfeed check`)
+        # paid it at start-up, though only a request to /mcp uses it.
+        from mcp.server.transport_security import TransportSecuritySettings
+
+        from paperfeed.api.agents import mcp_server
+
         server = mcp_server()
         self.app = server.streamable_http_app(
             streamable_http_path=PATH,
@@ -75,6 +82,8 @@ def _app() -> ASGIMiddleware:
     """One adapter (and event loop thread) per process, made on first use: after gunicorn
     forks, never in the parent."""
     global _wsgi_app
+    from a2wsgi import ASGIMiddleware
+
     with _wsgi_lock:
         if _wsgi_app is None:
             _wsgi_app = ASGIMiddleware(_RunningApp())

@@ -4,7 +4,6 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from paperfeed.community import services
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport, Upvote
 from paperfeed.core.http import MemberRequest
 
@@ -30,6 +29,10 @@ class CommentAdmin(admin.ModelAdmin):
     def _visibility(
         self, request: MemberRequest, queryset: QuerySet[Comment], hidden: bool
     ) -> None:
+        # The services are imported when an action runs: the admin is imported by every
+        # django.setup() (autodiscovery), the services bring the whole community stack.
+        from paperfeed.community import services
+
         for comment in queryset:
             services.comment_hide(moderator=request.user, comment=comment, hidden=hidden)
         messages.success(request, f"Updated {queryset.count()} comment(s).")
@@ -53,12 +56,16 @@ class CommentReportAdmin(admin.ModelAdmin):
 
     @admin.action(description="Hide the reported comments")
     def hide_comments(self, request: MemberRequest, queryset: QuerySet[CommentReport]) -> None:
+        from paperfeed.community import services
+
         for report in queryset.select_related("comment"):
             services.comment_hide(moderator=request.user, comment=report.comment)
         messages.success(request, "Hidden.")
 
     @admin.action(description="Dismiss the reports")
     def dismiss(self, request: MemberRequest, queryset: QuerySet[CommentReport]) -> None:
+        from paperfeed.community import services
+
         for report in queryset:
             services.report_dismiss(moderator=request.user, report=report)
         messages.success(request, "Dismissed.")
@@ -72,17 +79,22 @@ class AuthorClaimAdmin(admin.ModelAdmin):
     raw_id_fields = ["user", "paper", "author", "decided_by"]
     actions = ["approve", "reject"]
 
+    def _decide(
+        self, request: MemberRequest, queryset: QuerySet[AuthorClaim], approve: bool
+    ) -> None:
+        from paperfeed.community import services
+
+        for claim in queryset:
+            services.claim_decide(curator=request.user, claim=claim, approve=approve)
+        messages.success(request, "Approved." if approve else "Rejected.")
+
     @admin.action(description="Approve the selected claims")
     def approve(self, request: MemberRequest, queryset: QuerySet[AuthorClaim]) -> None:
-        for claim in queryset:
-            services.claim_decide(curator=request.user, claim=claim, approve=True)
-        messages.success(request, "Approved.")
+        self._decide(request, queryset, True)
 
     @admin.action(description="Reject the selected claims")
     def reject(self, request: MemberRequest, queryset: QuerySet[AuthorClaim]) -> None:
-        for claim in queryset:
-            services.claim_decide(curator=request.user, claim=claim, approve=False)
-        messages.success(request, "Rejected.")
+        self._decide(request, queryset, False)
 
 
 @admin.register(Upvote)

@@ -15,15 +15,19 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import TYPE_CHECKING
 
 import nh3
-from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
-from markdown_it.rules_inline import StateInline
-from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
 
 from paperfeed.papers import tex
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.renderer import RendererHTML
+    from markdown_it.rules_inline import StateInline
+    from markdown_it.token import Token
+    from markdown_it.utils import EnvType, OptionsDict
 
 ALLOWED_TAGS = {
     "p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "a",
@@ -123,13 +127,20 @@ def _image_as_link(
     return f'<a href="{html.escape(src)}">{html.escape(text)}</a>'
 
 
-_renderer = MarkdownIt("commonmark", {"html": False}).disable(
-    ["heading", "lheading", "hr", "html_block", "html_inline"]
-)
-_renderer.inline.ruler.before("link", "bare_url", _bare_url)
-_renderer.inline.ruler.before("link", "maths", _maths)
-_renderer.add_render_rule("maths", _render_maths)
-_renderer.add_render_rule("image", _image_as_link)
+@cache
+def _renderer() -> MarkdownIt:
+    # Made on the first comment rendered: markdown-it-py takes ~35 ms to import, and every
+    # process importing the community services (each web worker, django.setup()) paid it.
+    from markdown_it import MarkdownIt
+
+    renderer = MarkdownIt("commonmark", {"html": False}).disable(
+        ["heading", "lheading", "hr", "html_block", "html_inline"]
+    )
+    renderer.inline.ruler.before("link", "bare_url", _bare_url)
+    renderer.inline.ruler.before("link", "maths", _maths)
+    renderer.add_render_rule("maths", _render_maths)
+    renderer.add_render_rule("image", _image_as_link)
+    return renderer
 
 
 def _outside_code(text: str) -> list[tuple[bool, str]]:
@@ -183,7 +194,7 @@ def render(text: str, mention_urls: Mapping[str, str] | None = None) -> str:
 
         parts.append(_MENTION.sub(link, piece))
     return nh3.clean(
-        _renderer.render("".join(parts)),
+        _renderer().render("".join(parts)),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         allowed_classes=ALLOWED_CLASSES,

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from email_validator import EmailNotValidError, validate_email
-
 from paperfeed.papers.categories import is_category
 
 MAX_ITEMS = 20
@@ -34,6 +32,10 @@ def normalize_address(raw: object) -> str:
         raise InputError("Please give an email address.")
     if len(raw) > 254:
         raise InputError("That email address is too long.")
+    # Imported here: it pulls in dnspython (~50 ms), and every web worker imports this module
+    # (the subscribe form) though few requests carry an address.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         checked = validate_email(raw, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:

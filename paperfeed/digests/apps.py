@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.apps import AppConfig
 
@@ -25,6 +25,14 @@ def scheduled_jobs() -> list[Job]:
     ]
 
 
+def outbox_health() -> dict[str, Any]:
+    """The outbox's ``/healthz`` entry, its module imported when asked: the digests selectors
+    bring trending's and the papers services with them, which most processes never use."""
+    from paperfeed.digests.selectors import outbox_health
+
+    return outbox_health()
+
+
 class DigestsConfig(AppConfig):
     name = "paperfeed.digests"
     label = "digests"
@@ -34,7 +42,6 @@ class DigestsConfig(AppConfig):
         # Imported here: these modules import models, not loadable before ready.
         from paperfeed.core.health import health_register
         from paperfeed.core.scheduler import jobs_register
-        from paperfeed.digests.selectors import outbox_health
 
         jobs_register(app=self.label, jobs=scheduled_jobs)
         health_register(name="outbox", check=outbox_health)

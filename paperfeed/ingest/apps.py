@@ -37,6 +37,17 @@ def scheduled_jobs() -> list[Job]:
     ]
 
 
+def runs_abandon() -> int:
+    """The liveness sweep of abandoned import runs (``ingest_runs_abandon``).
+
+    Its module is imported when the sweep runs, not in ready(): the ingest services bring the
+    papers services and the search index code (tantivy), which most processes never use.
+    """
+    from paperfeed.ingest.services import ingest_runs_abandon
+
+    return ingest_runs_abandon()
+
+
 class IngestConfig(AppConfig):
     name = "paperfeed.ingest"
     label = "ingest"
@@ -47,10 +58,9 @@ class IngestConfig(AppConfig):
         from paperfeed.core.liveness import sweep_register
         from paperfeed.core.scheduler import jobs_register
         from paperfeed.ingest.receivers import thumbnail_for_curated, thumbnails_for_featured
-        from paperfeed.ingest.services import ingest_runs_abandon
         from paperfeed.papers.signals import paper_featured, papers_imported
 
         jobs_register(app=self.label, jobs=scheduled_jobs)
-        sweep_register(app=self.label, sweep=ingest_runs_abandon)
+        sweep_register(app=self.label, sweep=runs_abandon)
         papers_imported.connect(thumbnails_for_featured, dispatch_uid="ingest.thumbnails")
         paper_featured.connect(thumbnail_for_curated, dispatch_uid="ingest.thumbnail")

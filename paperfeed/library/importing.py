@@ -12,8 +12,6 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-import bibtexparser
-
 from paperfeed.papers.ids import InvalidArxivId, parse_arxiv_id
 
 # A library of a few thousand references is a few hundred KB of BibTeX.
@@ -118,6 +116,10 @@ def scan_bibtex(text: str) -> ImportScan:
     """The arXiv ids of a BibTeX file's entries; entries without one, and blocks that do not
     parse, are reported by key (or line)."""
     _check_size(text)
+    # Imported here: with pylatexenc it takes ~70 ms, and every web worker imports this module
+    # (the library's views and API) though a member imports a .bib file rarely.
+    import bibtexparser
+
     # bibtexparser logs every unparsable block at WARNING; the member gets them in the report.
     logging.getLogger("bibtexparser").setLevel(logging.ERROR)
     library = bibtexparser.parse_string(text)

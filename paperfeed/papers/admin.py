@@ -12,11 +12,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from paperfeed.accounts.roles import is_curator
-from paperfeed.papers import search, services
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
 from paperfeed.papers.periods import featured_day_problem
 from paperfeed.papers.records import MAX_AUTHOR_NAME_BYTES, author_name_too_long
-from paperfeed.papers.tasks import search_index_update_task
 
 
 class PaperAuthorForm(forms.ModelForm):
@@ -42,6 +40,10 @@ class PaperAuthorInline(admin.TabularInline):
     form = PaperAuthorForm
     extra = 0
     raw_id_fields = ["author"]
+
+
+# The services (with the search index code and tantivy) are imported in the actions that use
+# them: django.setup() imports every admin module (autodiscovery), in every process.
 
 
 def _refused(request: HttpRequest) -> bool:
@@ -77,6 +79,9 @@ class PaperAdmin(admin.ModelAdmin):
         return False
 
     def save_related(self, request, form, formsets, change) -> None:
+        from paperfeed.papers import search, services
+        from paperfeed.papers.tasks import search_index_update_task
+
         super().save_related(request, form, formsets, change)
         # The code link's repository key follows the link edited here, as every writer's does.
         services.papers_code_repo_refresh(paper_ids=[form.instance.pk])
@@ -89,6 +94,8 @@ class PaperAdmin(admin.ModelAdmin):
     def hide_papers(self, request, queryset):
         if _refused(request):
             return
+        from paperfeed.papers import services
+
         for paper in queryset:
             services.paper_hide(curator=request.user, paper=paper, hidden=True)
         messages.success(request, f"Hid {queryset.count()} paper(s).")
@@ -97,6 +104,8 @@ class PaperAdmin(admin.ModelAdmin):
     def show_papers(self, request, queryset):
         if _refused(request):
             return
+        from paperfeed.papers import services
+
         for paper in queryset:
             services.paper_hide(curator=request.user, paper=paper, hidden=False)
         messages.success(request, f"Showed {queryset.count()} paper(s).")
@@ -117,6 +126,8 @@ class AuthorAdmin(admin.ModelAdmin):
             return
         if _refused(request):
             return
+        from paperfeed.papers import services
+
         keep, duplicates = authors[0], authors[1:]
         moved = services.authors_merge(curator=request.user, keep=keep, duplicates=duplicates)
         messages.success(request, f"Merged {len(duplicates)} into {keep.name} ({moved} links).")
@@ -159,6 +170,8 @@ class FeaturedAdmin(admin.ModelAdmin):
     def _apply(self, request, queryset, **change):
         if _refused(request):
             return
+        from paperfeed.papers import services
+
         for entry in queryset:
             if "pinned" in change:
                 services.featured_pin(curator=request.user, featured=entry, pinned=change["pinned"])

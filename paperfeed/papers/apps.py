@@ -28,15 +28,21 @@ def scheduled_jobs() -> list[Job]:
     ]
 
 
+def clear_search_if_catalogue_empty(**kwargs: object) -> None:
+    """``search.clear_if_catalogue_empty`` after migrate and flush, its module imported then:
+    it brings the search index code (tantivy), which most processes never use."""
+    from paperfeed.papers import search
+
+    search.clear_if_catalogue_empty(**kwargs)
+
+
 class PapersConfig(AppConfig):
     name = "paperfeed.papers"
     label = "papers"
     verbose_name = "Papers"
 
     def ready(self) -> None:
-        # Imported here: search imports the models, not loadable before ready.
         from paperfeed.core.scheduler import jobs_register
-        from paperfeed.papers import search
 
         jobs_register(app=self.label, jobs=scheduled_jobs)
-        post_migrate.connect(search.clear_if_catalogue_empty, sender=self)
+        post_migrate.connect(clear_search_if_catalogue_empty, sender=self)

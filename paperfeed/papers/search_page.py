@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from django.core.signals import setting_changed
@@ -36,8 +36,12 @@ from django.utils.text import Truncator
 from paperfeed.core import readerslots
 from paperfeed.papers import card_html
 from paperfeed.papers.rows import PaperRow
-from paperfeed.papers.search_selectors import SearchResult
 from paperfeed.papers.templatetags.papers_tags import count_label
+
+if TYPE_CHECKING:
+    # For annotations only: community's ready() imports this module to register the cards,
+    # and the search selectors bring the search index code (tantivy) into every process.
+    from paperfeed.papers.search_selectors import SearchResult
 
 # cards(request, rows, start, also, keep) -> the list of cards as HTML; keep: through the cards
 # cache.

@@ -7,6 +7,9 @@ from django.apps import AppConfig
 from django.conf import settings
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from paperfeed.core.readerslots import Read
     from paperfeed.core.scheduler import Job
 
 
@@ -35,6 +38,21 @@ def scheduled_jobs() -> list[Job]:
     ]
 
 
+def code_link_form_wanted(request: HttpRequest, paper_id: int) -> bool:
+    """``code_link_form_shown``, its module imported on the first member's paper page rather
+    than in ready(): it brings trending's selectors, scores and the papers services."""
+    from paperfeed.trending.templatetags.trending_charts import code_link_form_shown
+
+    return code_link_form_shown(request, paper_id)
+
+
+def code_link_reads_ahead(request: HttpRequest, member_id: int, args: list[str]) -> list[Read]:
+    """``code_link_reads``, imported on the first member's paper page (as above)."""
+    from paperfeed.trending.templatetags.trending_charts import code_link_reads
+
+    return code_link_reads(request, member_id, args)
+
+
 class TrendingConfig(AppConfig):
     name = "paperfeed.trending"
     label = "trending"
@@ -51,10 +69,6 @@ class TrendingConfig(AppConfig):
         # curator) is theirs, so the form is rendered per request from the same template.
         from paperfeed.core.readerslots import filler_register, reads_register, template_filler
         from paperfeed.papers.models import Paper
-        from paperfeed.trending.templatetags.trending_charts import (
-            code_link_form_shown,
-            code_link_reads,
-        )
 
         def code_links(ids: list[int]) -> dict[int, Paper]:
             # The form shows the link only: not the whole (wide) row.
@@ -63,9 +77,9 @@ class TrendingConfig(AppConfig):
         filler_register(
             "codelink",
             template_filler(
-                "trending/_code_link_form.html", load=code_links, wanted=code_link_form_shown
+                "trending/_code_link_form.html", load=code_links, wanted=code_link_form_wanted
             ),
         )
-        reads_register("codelink", code_link_reads)
+        reads_register("codelink", code_link_reads_ahead)
         papers_imported.connect(record_imported_upvotes, dispatch_uid="trending.upvotes")
         papers_imported.connect(find_imported_code_links, dispatch_uid="trending.code_links")

@@ -19,9 +19,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +104,10 @@ class GitHubClient:
     @property
     def http(self) -> httpx.Client:
         if self._http is None:
+            # Imported on the first request: every process loading the site's URLs imports
+            # this module (the code-link form), few of them ever ask GitHub anything.
+            import httpx
+
             headers = {
                 "Accept": "application/vnd.github+json",
                 "X-GitHub-Api-Version": "2022-11-28",
@@ -123,6 +128,8 @@ class GitHubClient:
 
     def _request(self, path: str, headers: dict[str, str] | None = None) -> httpx.Response:
         """GET with rate-limit waits, secondary-limit and 5xx backoff, and 301 following."""
+        import httpx
+
         attempt = 0
         redirects = 0
         while True:

@@ -49,6 +49,21 @@ def test_help_lists_paperfeed_commands_first_one_line_each(tmp_path):
     assert paperfeed("help", cwd=tmp_path).stdout == out
 
 
+def test_help_lists_every_paperfeed_command_with_what_its_class_says(tmp_path):
+    # The help reads each command's `help` from its source instead of importing every command
+    # module (and what they import); it must say what the imported class says.
+    from django.core.management import get_commands, load_command_class
+
+    out = paperfeed("--help", cwd=tmp_path).stdout
+    own = {name: app for name, app in get_commands().items() if app.startswith("paperfeed.")}
+    assert len(own) >= 17
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ")}
+    for name, app in own.items():
+        said = " ".join(str(load_command_class(app, name).help).split())
+        shown = lines[name].split(None, 1)[1]
+        assert len(shown) > 30 and said.startswith(shown.rstrip("…")), name
+
+
 def test_dot_env_in_the_current_directory_is_read_and_the_environment_wins(tmp_path):
     (tmp_path / ".env").write_text(
         "# the operator's settings\n"

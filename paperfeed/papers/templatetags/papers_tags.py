@@ -15,7 +15,6 @@ from django.utils.safestring import SafeString, mark_safe
 from paperfeed.core.urlpaths import per_url_configuration
 from paperfeed.papers import tex as tex_module
 from paperfeed.papers.rows import PaperRow
-from paperfeed.papers.search import COUNT_CAP
 
 register = template.Library()
 
@@ -163,6 +162,9 @@ def initials(title: str) -> str:
 @register.filter
 def count_label(value: int) -> str:
     """'12,345', or '10,000+' for totals that stopped counting at the search COUNT_CAP."""
+    # Imported here: this module is loaded by django.setup() (the cards every list shows are
+    # registered in ready()), and the search module brings the index code and tantivy with it.
+    from paperfeed.papers.search import COUNT_CAP
 
     number = int(value or 0)
     if number >= COUNT_CAP:
