@@ -50,11 +50,6 @@ def _wrap(spent: dict[str, float], label: str, function: Callable[..., Any]) -> 
     return timed
 
 
-def _p(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000 if ordered else 0.0
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=int, default=1000)
@@ -67,7 +62,7 @@ def main(argv: list[str] | None = None) -> None:
 
     django.setup()
     from bench.common import table
-    from bench.search_engine_ab import query_mix
+    from bench.search_engine_ab import _p, query_mix
     from paperfeed.papers.models import Paper
     from paperfeed.papers.search_selectors import search_papers
 
