@@ -102,6 +102,25 @@ def misspelt(texts: list[str], count: int, rng: random.Random) -> list[str]:
     return out
 
 
+def query_mix(count: int) -> tuple[list[str], set[str]]:
+    """``bench.search_speed``'s ``count`` queries, a tenth as many single words, a twentieth
+    misspelt and a fiftieth bare arXiv ids of the catalogue, shuffled; and the misspelt ones."""
+    from bench.search_speed import queries
+    from paperfeed.papers.models import Paper
+
+    rng = random.Random(31)
+    texts = queries(count)
+    typos = set(misspelt(texts, count // 20, rng))
+    singles = sorted({t.split()[0] for t in texts if ":" not in t and not t.startswith('"')})
+    texts += rng.sample(singles, k=min(len(singles), count // 10))
+    texts += sorted(typos)
+    texts += list(
+        Paper.objects.visible().order_by("?").values_list("arxiv_id", flat=True)[: count // 50]
+    )
+    rng.shuffle(texts)
+    return texts, typos
+
+
 def _child(checkout: Path, texts_file: str, rounds: int, extra: dict[str, str]) -> subprocess.Popen:
     # Every cache off (bench.http's list), so each query is ranked and rendered afresh.
     env = {**os.environ, **uncached_env(), **extra, "PYTHONPATH": str(checkout)}
@@ -134,21 +153,9 @@ def main(argv: list[str] | None = None) -> None:
 
     django.setup()
     from bench.common import table
-    from bench.search_speed import queries
     from paperfeed.papers.models import Paper
 
-    rng = random.Random(31)
-    texts = queries(args.queries)
-    typos = set(misspelt(texts, args.queries // 20, rng))
-    singles = sorted({t.split()[0] for t in texts if ":" not in t and not t.startswith('"')})
-    texts += rng.sample(singles, k=min(len(singles), args.queries // 10))
-    texts += sorted(typos)
-    texts += list(
-        Paper.objects.visible()
-        .order_by("?")
-        .values_list("arxiv_id", flat=True)[: args.queries // 50]
-    )
-    rng.shuffle(texts)
+    texts, typos = query_mix(args.queries)
     checkouts = {"this": HERE, "other": args.other.resolve()}
     extra = {"this": {}, "other": other_env}
     answers: dict[str, list[dict]] = {name: [] for name in checkouts}

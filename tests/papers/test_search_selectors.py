@@ -175,6 +175,42 @@ def test_a_query_that_is_one_id_finds_that_paper_alone():
 
 
 @pytest.mark.django_db
+def test_a_found_id_is_read_as_every_search_row_in_its_queries(django_assert_num_queries):
+    from django.db import connection
+
+    from paperfeed.papers.querysyntax import highlight
+    from paperfeed.papers.row_selectors import papers_by_ids
+
+    paper = catalogue_paper(
+        "2603.04380",
+        title="Sparse $x^2$ attention",
+        authors=("Ada Lovelace", "Alan Turing"),
+        categories=("cs.LG", "cs.CL"),
+        featured_on=date(2026, 3, 5),
+        featured_upvotes=7,
+    )
+    expected = papers_by_ids(ids=[paper.pk])[0]
+    for card_only in (False, True):
+        # The id's look-up, then the rows' (the paper with its thumbnail and glance; on SQLite
+        # its authors, categories and featured facts in a second): the ORM's paper and its
+        # parts took four.
+        with django_assert_num_queries(2 if connection.vendor == "postgresql" else 3):
+            result = search_selectors.search_papers(query="2603.04380", card_only=card_only)
+        (row,) = result.papers
+        assert row.paper.pk == paper.pk and result.total == 1
+        assert (row.authors, row.categories) == (
+            ["Ada Lovelace", "Alan Turing"],
+            ["cs.LG", "cs.CL"],
+        )
+        assert (row.source_upvotes, row.featured_day) == (7, date(2026, 3, 5))
+        assert row.author_ids == expected.author_ids
+        # The title's maths typeset, nothing marked: an id has no words.
+        assert row.title_html == highlight("Sparse $x^2$ attention", [])
+        assert "<mark>" not in row.title_html and "$" not in row.title_html
+        assert row.snippet_html == "An abstract."
+
+
+@pytest.mark.django_db
 def test_stubs_rank_below_complete_papers_of_equal_relevance():
     from tests.papers.test_selectors import stub
 
