@@ -22,7 +22,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest
 
-from paperfeed.core import readerslots
+from paperfeed.core import readahead
 from paperfeed.core.caching import user_loaded
 from paperfeed.core.compiled import ID_SENTINELS, CompiledInstances, compile_instances
 
@@ -63,7 +63,7 @@ class MemberBackend(ModelBackend):
             return None
         query = _user_by_id(connections[DEFAULT_DB_ALIAS])
         # A member's page reads the row with its other reads of theirs (member_read).
-        ahead = readerslots.ahead_now(("member", pk))
+        ahead = readahead.ahead_now(("member", pk))
         users = query.instances([pk]) if ahead is None else query.from_rows(ahead)
         if not users:
             return None
@@ -71,10 +71,10 @@ class MemberBackend(ModelBackend):
         return user if self.user_can_authenticate(user) else None
 
 
-def member_read(request: HttpRequest, member_id: Any, args: list[str]) -> list[readerslots.Read]:
+def member_read(request: HttpRequest, member_id: Any, args: list[str]) -> list[readahead.Read]:
     """The member's row, read with the page's other reads of theirs while it is not read yet
     (slot "menu", on every page): ``get_user`` above then builds the member from it."""
     if user_loaded(request):
         return []
     query = _user_by_id(connections[DEFAULT_DB_ALIAS]).query
-    return [readerslots.Read(("member", member_id), query, [member_id])]
+    return [readahead.Read(("member", member_id), query, [member_id])]

@@ -23,7 +23,7 @@ from django.utils.regex_helper import _lazy_re_compile
 
 from paperfeed.accounts.backends import member_read
 from paperfeed.accounts.roles import menu_shows_curate
-from paperfeed.core import readerslots
+from paperfeed.core import readahead, readerslots
 from paperfeed.core.urlpaths import per_url_configuration
 
 # What reverse() leaves unquoted in a path argument (django.urls.resolvers: RFC 3986
@@ -133,5 +133,5 @@ def _messages(request: HttpRequest, args: list[str]) -> Callable[[str], str]:
 
 def register() -> None:
     readerslots.filler_register("menu", _menu)
-    readerslots.reads_register("menu", member_read)
+    readahead.reads_register("menu", member_read)
     readerslots.filler_register("messages", _messages)

@@ -16,7 +16,7 @@ from paperfeed.community import selectors
 from paperfeed.community.cards import Reader, ReaderPart, reader_parts
 from paperfeed.community.selectors import CardState, card_state
 from paperfeed.community.thread import ReaderControls
-from paperfeed.core import readerslots
+from paperfeed.core import readahead, readerslots
 from paperfeed.core.caching import shared_copy
 from paperfeed.papers.models import Paper
 
@@ -37,7 +37,7 @@ def _columns(
     ids = [card[0] for card in cards.values()]
     reader = Reader(request)
     mine = [part.mine for part in parts]
-    ahead = readerslots.ahead_rows(request, (kind, *args)) if reader.member else None
+    ahead = readahead.ahead_rows(request, (kind, *args)) if reader.member else None
     if ahead is not None:
         state = selectors.card_state_from(ahead, len(mine))
     elif reader.member:
@@ -62,26 +62,26 @@ def vote_filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]:
     return _columns(request, "vote", args, []).__getitem__
 
 
-def card_reads(kind: str) -> readerslots.Reads:
+def card_reads(kind: str) -> readahead.Reads:
     """The member's state on the page's papers (slots "card" or "vote"), read ahead."""
 
-    def reads(request: HttpRequest, member_id: int, args: list[str]) -> list[readerslots.Read]:
+    def reads(request: HttpRequest, member_id: int, args: list[str]) -> list[readahead.Read]:
         parts = reader_parts() if kind == "card" else []  # registered by apps readied later
         query, values = selectors.card_state_query(
             user_id=member_id, paper_ids=_paper_ids(args), mine=[part.mine for part in parts]
         )
-        return [readerslots.Read((kind, *args), query, values)]
+        return [readahead.Read((kind, *args), query, values)]
 
     return reads
 
 
-def comment_reads(request: HttpRequest, member_id: int, args: list[str]) -> list[readerslots.Read]:
+def comment_reads(request: HttpRequest, member_id: int, args: list[str]) -> list[readahead.Read]:
     """Each comment section's version (slots "comments:id"), read ahead: the same for every
     reader, but one round trip fewer with the member's own reads."""
     reads = []
     for arg in dict.fromkeys(args):
         query, values = selectors.comment_version_query(paper_id=int(arg))
-        reads.append(readerslots.Read(("comments", arg), query, values))
+        reads.append(readahead.Read(("comments", arg), query, values))
     return reads
 
 
@@ -98,7 +98,7 @@ def _kept_thread(request: HttpRequest, paper_id: int) -> list[str] | None:
         return readerslots.split(html)
 
     # Keyed by the path too: the claim form's "next" is the page's own address.
-    ahead = readerslots.ahead_rows(request, ("comments", str(paper_id)))
+    ahead = readahead.ahead_rows(request, ("comments", str(paper_id)))
     version = (
         selectors.comment_version(paper_id=paper_id)
         if ahead is None
@@ -131,9 +131,9 @@ def thread_filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]
 def register() -> None:
     readerslots.filler_register("card", card_filler)
     readerslots.filler_register("vote", vote_filler)
-    readerslots.reads_register("card", card_reads("card"))
-    readerslots.reads_register("vote", card_reads("vote"))
-    readerslots.reads_register("comments", comment_reads)
+    readahead.reads_register("card", card_reads("card"))
+    readahead.reads_register("vote", card_reads("vote"))
+    readahead.reads_register("comments", comment_reads)
     # The paper page's comment section (slot "comments:id"): a thread kept for every member,
     # with each reader's Reply, Edit, Delete, Report and moderation controls filled in.
     readerslots.filler_register("comments", comments_filler)

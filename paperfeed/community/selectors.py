@@ -68,7 +68,7 @@ def card_state_query(
     *, user_id: int, paper_ids: Sequence[int], mine: Sequence[Callable[[User], Exists]] = ()
 ) -> tuple[Compiled, list[int]]:
     """card_state's compiled query and its values (to be run alone or with a page's other
-    reads: core/readerslots.read_ahead)."""
+    reads: core/readahead.read_ahead)."""
     db = connections[DEFAULT_DB_ALIAS]  # the thread's own connection (hashable)
     return _card_state_sql(db, len(paper_ids), tuple(mine)), [user_id, *paper_ids]
 
@@ -159,7 +159,7 @@ _COMMENT_VERSION = Compiled(
 
 
 def comment_version_query(*, paper_id: int) -> tuple[Compiled, list[int]]:
-    """comment_version's query and its values (for core/readerslots.read_ahead)."""
+    """comment_version's query and its values (for core/readahead.read_ahead)."""
     return _COMMENT_VERSION, [paper_id]
 
 

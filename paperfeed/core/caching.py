@@ -119,7 +119,7 @@ def user_loaded(request: HttpRequest) -> bool:
 def names_member(request: HttpRequest) -> bool:
     """Whether the request comes from a signed-in member, or from a session that names one
     whose row is not read yet: a member's page reads it together with the page's other reads
-    of theirs (core/readerslots.read_ahead), which check it as Django does. A session naming
+    of theirs (core/readahead.read_ahead), which check it as Django does. A session naming
     someone who turns out not to be a member (deleted, deactivated, another password) is
     answered as anyone without a session, only not from the anonymous copy."""
     if user_loaded(request):

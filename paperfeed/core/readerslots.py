@@ -11,7 +11,8 @@ per PAPERFEED_PAGE_CACHE_SECONDS with a *slot* where each reader's part goes
 filled per request in one pass over the kept pieces (:func:`fill`), each kind of slot by its
 filler (registered from the ``AppConfig.ready()`` of the app that owns the part), which sees all
 the page's slots of its kind at once so it can ask one query for the page. Those queries, and
-the member's own row, are asked before the fill in one statement (:func:`read_ahead`).
+the member's own row, are asked before the fill in one statement
+(:func:`paperfeed.core.readahead.read_ahead`).
 
 A slot has the form of the search cards' title slot (``community.cards.TITLE_SLOT``): an HTML
 comment. Every text a page shows from outside is escaped ("<" becomes "&lt;"), so no paper,
@@ -24,23 +25,20 @@ import hashlib
 import random
 import re
 import time
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY, get_user_model
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
-from paperfeed.core.caching import copy_store, names_member, shared_copy, user_loaded
-from paperfeed.core.compiled import Compiled, rows_together
+from paperfeed.core.caching import copy_store, names_member, shared_copy
+from paperfeed.core.readahead import Read, ahead_rows, read_ahead, stamp
 
 # The kind of part, then its arguments (digits, colon-separated): "<!--pf:card:12:3:4-->".
 _SLOT = re.compile(r"<!--pf:([a-z]+):([0-9:]*)-->")
@@ -79,91 +77,6 @@ def spread(seconds: int) -> float:
         _first_build.append(now)
     share = STARTING_SPREAD if now - _first_build[0] < seconds else SPREAD
     return seconds * (1 - share * random.random())
-
-
-@dataclass(frozen=True, slots=True)
-class Read:
-    """One read of a member's own data that a filler needs, asked before the page is filled
-    together with the page's other such reads, in one statement (:func:`read_ahead`); the
-    filler finds its rows under ``key`` (:func:`ahead_rows`)."""
-
-    key: Hashable
-    query: Compiled
-    values: Sequence[Any]
-
-
-# kind -> reads(request, the member's id, the arguments of every slot of that kind on the page).
-Reads = Callable[[HttpRequest, Any, list[str]], list[Read]]
-_reads: dict[str, Reads] = {}
-# The rows read ahead while the request's user is read from them (see :func:`ahead_now`).
-_reading: ContextVar[dict[Hashable, Any] | None] = ContextVar("paperfeed_read_ahead", default=None)
-
-
-def reads_register(kind: str, reads: Reads) -> None:
-    """Read ahead what the fillers of ``kind`` slots need (from an app's ``AppConfig.ready()``)."""
-    _reads[kind] = reads
-
-
-def read_ahead(pieces: list[str], request: HttpRequest, *, also: Sequence[Read] = ()) -> bool:
-    """Before a member's page is filled: every registered read its slots need, the member's
-    own row among them when it is not read yet, in one statement; then the member is checked
-    as Django checks them (django.contrib.auth.get_user: active, the session's password hash),
-    from the row read here. False when the session names no member after all: nothing read
-    is kept, and the page must not be filled for them. ``also``: reads of the page's own
-    (its version) to run in the same statement.
-
-    What is read is kept on the request for this member only (:func:`ahead_rows`), never in
-    a cache: one query's worth of each reader's state, as before, in one round trip."""
-    loaded = user_loaded(request)
-    if loaded:
-        if not request.user.is_authenticated:
-            return False
-        member_id = request.user.pk
-    else:
-        try:
-            member_id = get_user_model()._meta.pk.to_python(request.session[SESSION_KEY])
-        except (KeyError, ValidationError):
-            return bool(request.user.is_authenticated)
-    kinds: dict[str, list[str]] = {}
-    for i in range(1, len(pieces), 3):
-        kinds.setdefault(pieces[i], []).append(pieces[i + 1])
-    reads = [
-        *also,
-        *(
-            read
-            for kind, args in kinds.items()
-            if kind in _reads
-            for read in _reads[kind](request, member_id, args)
-        ),
-    ]
-    found = rows_together([(read.query, read.values) for read in reads]) if reads else []
-    ahead = {read.key: rows for read, rows in zip(reads, found, strict=True)}
-    token = _reading.set(ahead)
-    try:
-        member = bool(request.user.is_authenticated)  # read from ``ahead`` (accounts' backend)
-    finally:
-        _reading.reset(token)
-    if not member or request.user.pk != member_id:
-        return False
-    request.__dict__["_paperfeed_ahead"] = (member_id, ahead)
-    return True
-
-
-def ahead_rows(request: HttpRequest, key: Hashable) -> list[tuple[Any, ...]] | None:
-    """The rows read ahead under ``key`` for this request's member, or None (not read ahead:
-    the filler asks its own query)."""
-    kept = request.__dict__.get("_paperfeed_ahead")
-    if kept is None or not request.user.is_authenticated or kept[0] != request.user.pk:
-        return None
-    rows: list[tuple[Any, ...]] | None = kept[1].get(key)
-    return rows
-
-
-def ahead_now(key: Hashable) -> list[tuple[Any, ...]] | None:
-    """The rows read ahead under ``key`` while :func:`read_ahead` reads the request's user from
-    them (the authentication backend's ``get_user`` has no request), else None."""
-    reading = _reading.get()
-    return None if reading is None else reading.get(key)
 
 
 def filler_register(kind: str, filler: Filler) -> None:
@@ -315,14 +228,14 @@ def shared_for_members(
             if not request.user.is_authenticated:
                 return None  # no member after all: nothing built for members (see below)
             # Read before the view: a change while it renders makes the next request rebuild.
-            stamp = _stamp(read.query.rows(read.values)) if read is not None else ""
+            version_stamp = stamp(read.query.rows(read.values)) if read is not None else ""
             with shared_build():
                 built.append(view(request, *args, **kwargs))
             response = built[-1]
             if response.status_code not in (200, 404) or response.streaming:
                 return None  # served (filled below), not kept
             pieces = split(response.content.decode())
-            return response.status_code, response["Content-Type"], pieces, stamp
+            return response.status_code, response["Content-Type"], pieces, version_stamp
 
         # "v2": kept with the version it was built from (a shared cache may still hold copies
         # of the earlier form, without it, for up to a minute after an upgrade).
@@ -333,7 +246,7 @@ def shared_for_members(
             if not read_ahead(stored[2], request, also=also):
                 # The session named someone who is no member (any more): their page as anyone's.
                 return view(request, *args, **kwargs)
-            if also and _stamp(ahead_rows(request, also[0].key) or []) != stored[3]:
+            if also and stamp(ahead_rows(request, also[0].key) or []) != stored[3]:
                 stored = build()  # what the page shows changed since: built now, for everyone
                 copy_store(key, stored, spread(seconds))
         if stored is not None:
@@ -347,9 +260,3 @@ def shared_for_members(
         return response
 
     return wrapper
-
-
-def _stamp(rows: Sequence[Sequence[Any]]) -> str:
-    """A digest of a version read's rows (the same values give the same digest, whether they
-    were read alone or with the member's reads)."""
-    return hashlib.blake2b(repr([tuple(row) for row in rows]).encode(), digest_size=16).hexdigest()

@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import escape
 
-from paperfeed.core import readerslots
+from paperfeed.core import readahead, readerslots
 from paperfeed.library import selectors
 from paperfeed.library.models import SavedPaper
 from paperfeed.library.reader_parts import collect_filler, collect_reads
@@ -98,4 +98,4 @@ def _boxes(
 
 def register_fillers() -> None:
     readerslots.filler_register("collect", collect_filler)
-    readerslots.reads_register("collect", collect_reads)
+    readahead.reads_register("collect", collect_reads)

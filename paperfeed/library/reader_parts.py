@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
 
-from paperfeed.core import readerslots
+from paperfeed.core import readahead, readerslots
 from paperfeed.core.urlpaths import per_url_configuration
 from paperfeed.library import selectors
 from paperfeed.papers.models import Paper
@@ -55,7 +55,7 @@ def collect_html(request: HttpRequest, paper_id: int, token: str) -> str:
     """``library/_paper_collect.html`` for the signed-in reader of ``request``."""
     add, create = _actions()
     csrf, next_path = readerslots.csrf_input(token), escape(request.get_full_path())
-    ahead = readerslots.ahead_rows(request, ("collect",))
+    ahead = readahead.ahead_rows(request, ("collect",))
     choices = (
         selectors.collection_choices(owner=request.user)  # type: ignore[arg-type]
         if ahead is None
@@ -83,7 +83,7 @@ def collect_filler(request: HttpRequest, args: list[str]) -> Callable[[str], str
     return lambda arg: collect_html(request, int(arg), token)
 
 
-def collect_reads(request: HttpRequest, member_id: int, args: list[str]) -> list[readerslots.Read]:
+def collect_reads(request: HttpRequest, member_id: int, args: list[str]) -> list[readahead.Read]:
     """The member's collections (slot "collect:id"), read ahead with their other reads."""
     query, values = selectors.collection_choices_query(owner_id=member_id)
-    return [readerslots.Read(("collect",), query, values)]
+    return [readahead.Read(("collect",), query, values)]

@@ -287,7 +287,7 @@ def paper_version(*, arxiv_id: str) -> str:
 def paper_version_query(*, arxiv_id: str) -> tuple[Compiled, list[str]] | None:
     """paper_version's query and its values (its rows are what the version digests), or None
     for an id no paper can have; a member's paper page reads it with their own reads
-    (core/readerslots.read_ahead)."""
+    (core/readahead.read_ahead)."""
     if "\0" in arxiv_id:  # no such key, and PostgreSQL refuses a NUL in text
         return None
     return _paper_version_sql(connections[DEFAULT_DB_ALIAS]), [arxiv_id]

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_safe
 
 from paperfeed.core.caching import cached_for_anonymous
 from paperfeed.core.pagination import page_links, page_number
-from paperfeed.core.readerslots import Read, shared_for_members
+from paperfeed.core.readahead import Read
+from paperfeed.core.readerslots import shared_for_members
 from paperfeed.papers import author_selectors, search_page, search_selectors, selectors
 from paperfeed.papers.categories import InvalidCategory, parse_category
 from paperfeed.papers.citation import bibtex

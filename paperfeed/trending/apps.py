@@ -9,7 +9,7 @@ from django.conf import settings
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from paperfeed.core.readerslots import Read
+    from paperfeed.core.readahead import Read
     from paperfeed.core.scheduler import Job
 
 
@@ -67,7 +67,8 @@ class TrendingConfig(AppConfig):
         # The paper page's code-link form in a member's shared body (core/readerslots.py, slot
         # "codelink:id"): whether this reader may set the link (the submitter, an author, a
         # curator) is theirs, so the form is rendered per request from the same template.
-        from paperfeed.core.readerslots import filler_register, reads_register, template_filler
+        from paperfeed.core.readahead import reads_register
+        from paperfeed.core.readerslots import filler_register, template_filler
         from paperfeed.papers.models import Paper
 
         def code_links(ids: list[int]) -> dict[int, Paper]:

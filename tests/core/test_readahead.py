@@ -1,5 +1,5 @@
 """A member's own reads on a page filled from a shared body, in one statement
-(core/readerslots.read_ahead, core/compiled.rows_together): how many queries a page costs,
+(core/readahead.read_ahead, core/compiled.rows_together): how many queries a page costs,
 each reader's state theirs alone, and the member checked as Django checks them."""
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from paperfeed.accounts.roles import menu_shows_curate
-from paperfeed.core import readerslots
+from paperfeed.core import readahead
 from paperfeed.papers.models import Paper
 from paperfeed.trending.selectors import (
     can_edit_code_link,
@@ -164,19 +164,17 @@ def code_link_form_shown(request: HttpRequest, paper_id: int) -> bool:
         user=user,
         paper=Paper(pk=paper_id),
         curator=menu_shows_curate(user),
-        featured_or_claimed=readerslots.ahead_rows(request, ("codelink", str(paper_id))),
+        featured_or_claimed=readahead.ahead_rows(request, ("codelink", str(paper_id))),
     )
 
 
-def code_link_reads(
-    request: HttpRequest, member_id: int, args: list[str]
-) -> list[readerslots.Read]:
+def code_link_reads(request: HttpRequest, member_id: int, args: list[str]) -> list[readahead.Read]:
     """Whether the member featured or is an approved author of the paper (slot "codelink:id"),
     read ahead with the page's other reads of theirs (a curator's is not needed, but cheap)."""
     reads = []
     for arg in dict.fromkeys(args):
         query, values = featured_or_claimed_query(paper_id=int(arg), user_id=member_id)
-        reads.append(readerslots.Read(("codelink", arg), query, values))
+        reads.append(readahead.Read(("codelink", arg), query, values))
     return reads
 
 
