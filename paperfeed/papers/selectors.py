@@ -14,7 +14,6 @@ counts come from the stored counters, never COUNT(*) per paper.
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Callable
 from datetime import date
 from typing import Any, Literal
@@ -24,6 +23,7 @@ from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, When
 
 from paperfeed.core.caching import cached_count
 from paperfeed.core.compiled import Compiled, compile_query
+from paperfeed.core.readahead import stamp
 from paperfeed.papers import search
 from paperfeed.papers.ids import InvalidArxivId, normalize_arxiv_id
 from paperfeed.papers.models import (
@@ -276,12 +276,12 @@ def _paper_version_sql(connection: object) -> Compiled:
 def paper_version(*, arxiv_id: str) -> str:
     """A digest of the paper's own row and of its featured entries (its days and source
     counts), so a member's shared paper page (core/readerslots.py) is built afresh the moment
-    any of them changes, a vote or a comment included; one query. "" for no such paper."""
+    any of them changes, a vote or a comment included; one query. "" for no such paper. The
+    page reads the same query with the member's reads and digests it the same way
+    (core/readahead.stamp)."""
     found = paper_version_query(arxiv_id=arxiv_id)
     rows = found[0].rows(found[1]) if found is not None else []
-    if not rows:
-        return ""
-    return hashlib.blake2b(repr(rows[0]).encode(), digest_size=16).hexdigest()
+    return stamp(rows) if rows else ""
 
 
 def paper_version_query(*, arxiv_id: str) -> tuple[Compiled, list[str]] | None:
