@@ -1,4 +1,5 @@
-"""The `paperfeed` command itself: its help, and the settings every command reads (.env)."""
+"""The `paperfeed` command itself: its help, the settings every command reads (.env), and which
+system checks each command runs (core/commands.py)."""
 
 from __future__ import annotations
 
@@ -84,3 +85,33 @@ def test_without_a_mail_server_mails_go_to_files(tmp_path):
     (tmp_path / ".env").write_text("EMAIL_HOST=mail.example.org\n")
     out = shown(tmp_path)
     assert out.split()[-1] == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def _imported(err: str) -> set[str]:
+    """The modules a run with PYTHONPROFILEIMPORTTIME=1 imported, from its standard error."""
+    return {line.rsplit("|", 1)[1].strip() for line in err.splitlines() if "import time:" in line}
+
+
+def test_a_command_that_serves_no_page_skips_the_url_check_and_its_imports(tmp_path):
+    # Checking the URLs imports every view, the API and ninja (~0.3 s of CPU a start); a command
+    # that serves no page gains nothing from it (core/commands.checks_without_urls).
+    quiet = paperfeed("search", "status", cwd=tmp_path, PYTHONPROFILEIMPORTTIME="1")
+    checked = paperfeed("check", cwd=tmp_path, PYTHONPROFILEIMPORTTIME="1")
+    assert "ninja" in _imported(checked.stderr)  # the control: the URL check loads the API
+    assert "ninja" not in _imported(quiet.stderr)
+
+
+def test_only_the_commands_that_serve_pages_check_the_urls():
+    from django.core.checks import Tags
+    from django.core.management import get_commands, load_command_class
+
+    own = {name: app for name, app in get_commands().items() if app.startswith("paperfeed.")}
+    checks = {
+        name: load_command_class(app, name).requires_system_checks for name, app in own.items()
+    }
+    assert {name for name, tags in checks.items() if tags == "__all__"} == {"run", "web"}
+    assert all(
+        Tags.urls not in tags and Tags.models in tags
+        for name, tags in checks.items()
+        if tags != "__all__"
+    )

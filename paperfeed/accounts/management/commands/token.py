@@ -6,10 +6,12 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from paperfeed.accounts.services import token_create, user_create
+from paperfeed.core.commands import checks_without_urls
 
 
 class Command(BaseCommand):
     help = "API tokens: `token create USERNAME` creates the user if needed and prints a token."
+    requires_system_checks = checks_without_urls()
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

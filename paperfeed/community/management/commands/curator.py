@@ -6,10 +6,12 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from paperfeed.accounts.roles import curator_grant, curators_group
+from paperfeed.core.commands import checks_without_urls
 
 
 class Command(BaseCommand):
     help = "`curator add USERNAME` puts a member in the curators group (created if missing)."
+    requires_system_checks = checks_without_urls()
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

@@ -8,10 +8,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from paperfeed.core import backup
+from paperfeed.core.commands import checks_without_urls
 
 
 class Command(BaseCommand):
     help = "Back up the database and the data directory into DIR (safe while the site runs)."
+    requires_system_checks = checks_without_urls()
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("dir", type=Path, help="a new or empty directory")

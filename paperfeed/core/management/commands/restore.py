@@ -9,10 +9,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from paperfeed.core import backup
+from paperfeed.core.commands import checks_without_urls
 
 
 class Command(BaseCommand):
     help = "Restore a `paperfeed backup` into an empty database and data directory."
+    requires_system_checks = checks_without_urls()
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("dir", type=Path, help="a directory written by `paperfeed backup`")

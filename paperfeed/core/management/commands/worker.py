@@ -8,12 +8,14 @@ import threading
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from paperfeed.core.commands import checks_without_urls
 from paperfeed.core.liveness import start_heartbeat_thread
 from paperfeed.core.processes import make_worker, start_scheduler_thread, worker_run
 
 
 class Command(BaseCommand):
     help = "Run background tasks from the queue, and the scheduler unless --no-scheduler."
+    requires_system_checks = checks_without_urls()
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--no-scheduler", action="store_true")

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from tqdm import tqdm
 
+from paperfeed.core.commands import checks_without_urls
 from paperfeed.digests import addresses, outbox, selectors
 from paperfeed.digests.models import Delivery, Subscriber
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         "to every confirmed subscriber of that frequency (whatever their send time), then "
         "anything else due. Safe to rerun after a crash."
     )
+    requires_system_checks = checks_without_urls()
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

@@ -8,11 +8,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from paperfeed.core.commands import checks_without_urls
 from paperfeed.digests import selectors, services
 
 
 class Command(BaseCommand):
     help = "Move a mailing list in (CSV with email, frequency, categories, keywords) or out."
+    requires_system_checks = checks_without_urls()
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

@@ -7,11 +7,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.checks import Tags
-from django.core.checks.registry import registry
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from paperfeed.core.commands import checks_without_urls
 from paperfeed.ingest import sources
 from paperfeed.ingest.models import IngestRun
 from paperfeed.ingest.parsers import files
@@ -34,9 +33,7 @@ class Command(BaseCommand):
         "Import papers from files or upstream (file, snapshot, listings, arxiv, oai, hf). "
         "`complete` asks arXiv for papers imported without an abstract."
     )
-    # Every system check but the URL configuration's, which imports every view of the site (the
-    # MCP server alone costs ~1 s of CPU) for nothing an import uses.
-    requires_system_checks = sorted(set(registry.tags_available()) - {Tags.urls})
+    requires_system_checks = checks_without_urls()
 
     def add_arguments(self, parser) -> None:
         sub = parser.add_subparsers(

@@ -6,11 +6,13 @@ from datetime import datetime
 from django.core.management.base import BaseCommand
 from django.utils.timesince import timesince
 
+from paperfeed.core.commands import checks_without_urls
 from paperfeed.ingest.selectors import site_stats
 
 
 class Command(BaseCommand):
     help = "Print catalogue counts (papers, authors, featured entries, ingest runs)."
+    requires_system_checks = checks_without_urls()
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--json", action="store_true", help="machine-readable output")

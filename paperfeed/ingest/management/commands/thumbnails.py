@@ -10,12 +10,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
 from tqdm import tqdm
 
+from paperfeed.core.commands import checks_without_urls
 from paperfeed.ingest.thumbnails import thumbnails_build
 from paperfeed.papers.models import Paper, Thumbnail
 
 
 class Command(BaseCommand):
     help = "Render the first page of papers' PDFs (fetched from arXiv, one every 3 s)."
+    requires_system_checks = checks_without_urls()
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

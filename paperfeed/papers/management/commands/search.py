@@ -6,11 +6,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from paperfeed.core.commands import checks_without_urls
 from paperfeed.papers import search_fallback, textindex, textindex_build
 
 
 class Command(BaseCommand):
     help = "The search index (derived from the database): rebuild it, update it, show it."
+    requires_system_checks = checks_without_urls()
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)

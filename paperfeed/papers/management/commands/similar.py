@@ -6,11 +6,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from paperfeed.core.commands import checks_without_urls
 from paperfeed.papers.similar import services, store
 
 
 class Command(BaseCommand):
     help = "Similar papers and the search-by-meaning index: build them, or show their state."
+    requires_system_checks = checks_without_urls()
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)

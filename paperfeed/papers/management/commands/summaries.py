@@ -8,11 +8,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
+from paperfeed.core.commands import checks_without_urls
 from paperfeed.papers.glance import services
 
 
 class Command(BaseCommand):
     help = "Keywords and one-line summaries of papers: build them, ask the language model, status."
+    requires_system_checks = checks_without_urls()
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)

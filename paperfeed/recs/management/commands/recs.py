@@ -10,12 +10,14 @@ import numpy as np
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from paperfeed.core.commands import checks_without_urls
 from paperfeed.recs import citeulike, hybrid, offline, selectors, services
 from paperfeed.recs.sitegraph import content_graph
 
 
 class Command(BaseCommand):
     help = "Train the for-you recommender, measure it offline, or show what is stored."
+    requires_system_checks = checks_without_urls()
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
 
+from paperfeed.core.commands import checks_without_urls
 from paperfeed.trending import links, scores, services, stars
 from paperfeed.trending.github import GitHubError
 from paperfeed.trending.models import Repository, StarSnapshot, TrendingRun
@@ -19,6 +20,7 @@ from paperfeed.trending.models import Repository, StarSnapshot, TrendingRun
 
 class Command(BaseCommand):
     help = "Star snapshots of linked repositories, code-link scans and trending scores."
+    requires_system_checks = checks_without_urls()
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

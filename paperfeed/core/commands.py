@@ -1,0 +1,16 @@
+"""What the management commands share."""
+
+from __future__ import annotations
+
+from django.core.checks import Tags
+from django.core.checks.registry import registry
+
+
+def checks_without_urls() -> list[str]:
+    """Every system check's tag but the URL configuration's, for a command that serves no page.
+
+    Checking the URLs loads them, which imports every view of the site, the API and its schemas
+    (about 0.3 s of CPU a start, and the memory of a task worker that never serves a page); a
+    command that serves no page gains nothing from it. ``paperfeed web`` and ``paperfeed run``
+    keep every check: they serve the pages."""
+    return sorted(set(registry.tags_available()) - {Tags.urls})
