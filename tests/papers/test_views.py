@@ -4,24 +4,16 @@ import re
 from datetime import date
 
 import pytest
-from django.core.cache import cache
 
 from paperfeed.core import caching
 from paperfeed.papers.models import Paper
 from tests.core.test_caching import Clock
 from tests.factories import UserFactory, catalogue_paper
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_page_cache")]
 
 DAY = date(2026, 2, 3)  # a Tuesday, ISO week 2026-W06
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-
-
-@pytest.fixture(autouse=True)
-def _no_page_cache(settings):
-    settings.PAPERFEED_PAGE_CACHE_SECONDS = 0
-    settings.PAPERFEED_COUNT_CACHE_SECONDS = 0
-    cache.clear()
 
 
 @pytest.fixture

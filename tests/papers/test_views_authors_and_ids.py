@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from paperfeed.papers.models import Paper
 from tests.factories import UserFactory, catalogue_paper
 from tests.papers.test_ids import ID_QUERY_FORMS
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _no_page_cache(settings):
-    settings.PAPERFEED_PAGE_CACHE_SECONDS = 0
-    settings.PAPERFEED_COUNT_CACHE_SECONDS = 0
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_page_cache")]
 
 
 @pytest.fixture
