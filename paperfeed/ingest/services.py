@@ -10,7 +10,7 @@ import queue
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
 from typing import Any
@@ -22,7 +22,6 @@ from django.utils import timezone
 from paperfeed.core.liveness import holder_gone
 from paperfeed.ingest.models import IngestRun
 from paperfeed.ingest.parse_process import batch_sizes
-from paperfeed.papers.merge import PreparedRecord
 from paperfeed.papers.records import PaperRecord, Rejected, UpsertSummary
 from paperfeed.papers.services import papers_upsert
 from paperfeed.papers.tasks import (
@@ -44,7 +43,7 @@ FIRST_BATCH_SIZE = 1000
 RUN_STALE_SECONDS = 30 * 60
 
 ProgressCallback = Callable[[int], None]
-Item = PaperRecord | PreparedRecord | Rejected
+Item = PaperRecord | Rejected
 
 
 def _batches(items: Iterable[Item], size: int, first_size: int) -> Iterator[tuple[list[Item], str]]:
@@ -108,7 +107,7 @@ def ingest_run(
     *,
     source: str,
     items: Iterable[Item] | None = None,
-    pages: Iterable[tuple[Sequence[Item], str]] | None = None,
+    pages: Iterable[tuple[list[Item], str]] | None = None,
     parameters: dict[str, Any] | None = None,
     dry_run: bool = False,
     batch_size: int = BATCH_SIZE,
@@ -167,7 +166,7 @@ def ingest_run(
 
 def _import_batches(
     run: IngestRun,
-    batches: Iterable[tuple[Sequence[Item], str]],
+    batches: Iterable[tuple[list[Item], str]],
     summary: UpsertSummary,
     *,
     dry_run: bool,
@@ -176,7 +175,7 @@ def _import_batches(
 ) -> None:
     """Each batch in its own transaction, then the run's counts and cursor; adds to ``summary``."""
     for batch, cursor in _prefetched(batches):
-        records: list[PaperRecord | PreparedRecord] = []
+        records: list[PaperRecord] = []
         batch_summary = UpsertSummary()
         for item in batch:
             if isinstance(item, Rejected):

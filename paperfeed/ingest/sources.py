@@ -101,7 +101,7 @@ def _input_bytes(paths: list[Path]) -> int:
 
 def _pages_in_process(
     arguments: tuple[list[Path], list[str], set[str] | None, int | None],
-) -> Iterator[tuple[Sequence[Item], str]]:
+) -> Iterator[tuple[list[Item], str]]:
     batches = batches_in_process(
         iter_checked_records, arguments, size=BATCH_SIZE, first_size=FIRST_BATCH_SIZE
     )
@@ -122,7 +122,7 @@ def papers_import_arxiv(
 ) -> IngestRun:
     """Query the arXiv API by category and submission date, one request every 3 s."""
 
-    def pages() -> Iterator[tuple[Sequence[Item], str]]:
+    def pages() -> Iterator[tuple[list[Item], str]]:
         from paperfeed.ingest.fetchers import ArxivApiFetcher
 
         with _client(min_interval=settings.ARXIV_REQUEST_INTERVAL) as client:
@@ -162,7 +162,7 @@ def papers_fetch_by_ids(
 
     ids = list(arxiv_ids)
 
-    def pages() -> Iterator[tuple[Sequence[Item], str]]:
+    def pages() -> Iterator[tuple[list[Item], str]]:
         from paperfeed.ingest.fetchers import ArxivApiFetcher
 
         with _client(min_interval=settings.ARXIV_REQUEST_INTERVAL) as client:
@@ -252,7 +252,7 @@ def papers_harvest_oai(
         )
         token = unfinished.cursor if unfinished else None
 
-    def pages() -> Iterator[tuple[Sequence[Item], str]]:
+    def pages() -> Iterator[tuple[list[Item], str]]:
         from paperfeed.ingest.fetchers import OaiFetcher
 
         with _client(min_interval=settings.ARXIV_REQUEST_INTERVAL) as client:
@@ -283,7 +283,7 @@ def papers_import_hf_daily(
 ) -> IngestRun:
     """Import the Hugging Face daily papers list of each day: papers, featured day, upvotes."""
 
-    def pages() -> Iterator[tuple[Sequence[Item], str]]:
+    def pages() -> Iterator[tuple[list[Item], str]]:
         from paperfeed.ingest.fetchers import HfDailyFetcher
 
         with _client(min_interval=settings.HF_REQUEST_INTERVAL) as client:

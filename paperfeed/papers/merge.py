@@ -15,10 +15,9 @@ The rules (the foundation issue's contract):
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from operator import attrgetter
 from typing import Any
 
 from paperfeed.papers import codelinks
@@ -69,35 +68,6 @@ class PaperState:
     project_page: str = ""
     sources: list[str] | None = None
     id: int | None = None
-
-    def __reduce__(self) -> tuple[type[PaperState], tuple[Any, ...]]:
-        # Handed over by a parsing process (PreparedRecord): the values in field order, given
-        # back to __init__, as PaperRecord does (a slotted dataclass's default pickling sets
-        # each field in a Python loop).
-        return PaperState, _state_values(self)
-
-
-_state_values = attrgetter(*(item.name for item in fields(PaperState)))
-
-
-@dataclass(slots=True)
-class PreparedRecord:
-    """A record and what merging it into no stored paper makes of it (``merge(None, record)``),
-    worked out where it was parsed: a parsing process does this on the other core, and the
-    importer takes ``fresh`` as it is for a paper the catalogue does not hold yet (most of an
-    import's), so that only the look-ups and the writes are left to it."""
-
-    record: PaperRecord
-    fresh: PaperState
-
-    def __reduce__(self) -> tuple[type[PreparedRecord], tuple[PaperRecord, PaperState]]:
-        return PreparedRecord, (self.record, self.fresh)
-
-
-def prepare(record: PaperRecord) -> PreparedRecord:
-    """``record`` with its new-paper state; the record must be final (checked, NULs stripped):
-    the state is built from it once and not again."""
-    return PreparedRecord(record, merge(None, record)[0])
 
 
 @lru_cache(maxsize=262_144)

@@ -21,7 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from paperfeed.papers import codelinks, search, upsert
-from paperfeed.papers.merge import PaperState, PreparedRecord, merge
+from paperfeed.papers.merge import PaperState, merge
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor, Thumbnail
 from paperfeed.papers.periods import featured_day_problem
 from paperfeed.papers.records import PaperRecord, UpsertSummary, upsert_problem
@@ -36,9 +36,7 @@ from paperfeed.papers.thumbnails import thumbnail_path
 logger = logging.getLogger(__name__)
 
 
-def papers_upsert(
-    *, records: Sequence[PaperRecord | PreparedRecord], checked: bool = False
-) -> UpsertSummary:
+def papers_upsert(*, records: Sequence[PaperRecord], checked: bool = False) -> UpsertSummary:
     """Merge one batch of records into the catalogue, in the caller's transaction.
 
     A record repeated verbatim within the batch is rejected as a duplicate; different records
@@ -46,17 +44,12 @@ def papers_upsert(
     transaction commits, :data:`~paperfeed.papers.signals.papers_imported` is sent.
     ``checked``: every record already went through
     :func:`~paperfeed.papers.records.upsert_problem` and passed (an import's parsing process
-    does it on the other core), so it is not done a second time here. A
-    :class:`~paperfeed.papers.merge.PreparedRecord` brings its new-paper state, taken as the
-    merge's result when the catalogue does not hold the paper yet.
+    does it on the other core), so it is not done a second time here.
     """
     summary = UpsertSummary()
-    accepted: list[tuple[PaperRecord, PaperState | None]] = []
+    accepted: list[PaperRecord] = []
     seen: dict[str, list[PaperRecord]] = {}
-    for item in records:
-        record, fresh = (
-            (item.record, item.fresh) if isinstance(item, PreparedRecord) else (item, None)
-        )
+    for record in records:
         problem = None if checked else upsert_problem(record)
         if problem:
             summary.reject(problem, record.arxiv_id)
@@ -66,7 +59,7 @@ def papers_upsert(
             summary.reject("duplicate of an earlier record in the same batch", record.arxiv_id)
             continue
         earlier.append(record)
-        accepted.append((record, fresh))
+        accepted.append(record)
     if not accepted:
         return summary
 
@@ -74,15 +67,12 @@ def papers_upsert(
     previous: dict[str, PaperState | None] = {key: stored.get(key) for key in seen}
     current: dict[str, PaperState | None] = dict(previous)
     featured: list[PaperRecord] = []
-    for record, fresh in accepted:
+    for record in accepted:
         before = current[record.arxiv_id]
         if before is None and not record.title:
             summary.reject("a new paper needs a title", record.arxiv_id)
             continue
-        if before is None and fresh is not None:
-            after, differs = fresh, True  # merge(None, record), done where it was parsed
-        else:
-            after, differs = merge(before, record)
+        after, differs = merge(before, record)
         current[record.arxiv_id] = after
         if previous[record.arxiv_id] is None and before is None:
             summary.new += 1

@@ -237,12 +237,10 @@ def test_importing_the_golden_inputs_again_changes_nothing(tmp_path):
     assert dump() == stored
 
 
-def test_the_parsing_process_checks_and_prepares_records_as_the_importer_would(tmp_path):
+def test_the_parsing_process_checks_records_as_the_importer_would(tmp_path):
     # What the parsing process runs (iter_checked_records) refuses exactly the records that
-    # papers_upsert's own check refuses, so the importer may skip its check (checked=True), and
-    # gives each record it accepts the state the importer's merge would make of it.
+    # papers_upsert's own check refuses, so the importer may skip its check (checked=True).
     from paperfeed.ingest.parsers.detect import iter_checked_records, iter_files_records
-    from paperfeed.papers.merge import PreparedRecord, merge
     from paperfeed.papers.records import PaperRecord, Rejected, upsert_problem
 
     for path in build_inputs(tmp_path / "inputs"):
@@ -252,8 +250,6 @@ def test_the_parsing_process_checks_and_prepares_records_as_the_importer_would(t
         wanted = [
             Rejected(problem, item.arxiv_id)
             if isinstance(item, PaperRecord) and (problem := upsert_problem(item))
-            else PreparedRecord(item, merge(None, item)[0])
-            if isinstance(item, PaperRecord)
             else item
             for item in plain
         ]

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-import pickle
 import threading
 import time
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from django.db import connection, connections, models, transaction
 
 from paperfeed.papers import upsert
-from paperfeed.papers.merge import PaperState, merge, prepare
+from paperfeed.papers.merge import PaperState
 from paperfeed.papers.models import Author, Paper, PaperAuthor
 from paperfeed.papers.records import PaperRecord
 from paperfeed.papers.services import papers_upsert
@@ -170,74 +169,3 @@ def test_an_author_added_by_another_transaction_meanwhile_is_linked_not_duplicat
         (liskov.pk, "Barbara Liskov"),
         (Author.objects.get(key="ken thompson").pk, "Ken Thompson"),
     ]
-
-
-def _listing(arxiv_id: str, **values) -> PaperRecord:
-    return PaperRecord(arxiv_id=arxiv_id, source="listing", **values)
-
-
-def test_a_prepared_record_crosses_processes_whole():
-    record = _listing(
-        "2503.00001",
-        version=2,
-        title="T",
-        abstract="A",
-        authors=["Ann Lee", "ann  lee", "Bo Li"],
-        categories=["cs.LG", "cs.AI", "cs.LG"],
-        versions=[(1, datetime(2025, 3, 1, tzinfo=UTC)), (2, datetime(2025, 3, 9, tzinfo=UTC))],
-        listed_on=date(2025, 3, 10),
-    )
-    prepared = prepare(record)
-    assert prepared.fresh == merge(None, record)[0]
-    assert prepared.fresh.authors == ["Ann Lee", "Bo Li"]
-    assert pickle.loads(pickle.dumps([prepared])) == [prepared]  # noqa: S301 - our own bytes
-
-
-@pytest.mark.django_db
-def test_a_prepared_state_is_not_taken_for_a_paper_already_stored():
-    # The parsing process cannot know what is stored: for a stored paper the importer merges
-    # the record into the stored state, so an older version's record only fills gaps.
-    newer = _listing("2503.00002", version=2, title="Second version", abstract="Kept")
-    papers_upsert(records=[newer])
-    older = _listing("2503.00002", version=1, title="First version", doi="10.1/x")
-    summary = papers_upsert(records=[prepare(older)], checked=True)
-    assert (summary.new, summary.updated) == (0, 1)
-    paper = Paper.objects.get(arxiv_id="2503.00002")
-    assert (paper.title, paper.abstract, paper.doi, paper.version) == (
-        "Second version",
-        "Kept",
-        "10.1/x",
-        2,
-    )
-
-
-@pytest.mark.django_db
-def test_prepared_records_store_what_plain_records_store():
-    # Two records of one new paper in a batch: the first's prepared state, the second merged
-    # into it, as the plain records are merged one after the other.
-    def batch(arxiv_id: str) -> list[PaperRecord]:
-        return [
-            _listing(
-                arxiv_id, version=1, title="One", authors=["Ann Lee"], listed_on=date(2025, 3, 3)
-            ),
-            _listing(
-                arxiv_id, version=2, title="Two", authors=["Ann Lee", "Bo Li"], categories=["cs.CL"]
-            ),
-        ]
-
-    plain = papers_upsert(records=batch("2503.00003"))
-    prepared = papers_upsert(records=[prepare(r) for r in batch("2503.00004")], checked=True)
-    assert plain == prepared
-
-    def stored(arxiv_id: str) -> tuple:
-        paper = Paper.objects.get(arxiv_id=arxiv_id)
-        columns = [c for c in upsert.PAPER_COLUMNS if c != "arxiv_id"]
-        names = PaperAuthor.objects.filter(paper=paper).order_by("position")
-        return (
-            [getattr(paper, c) for c in columns],
-            list(names.values_list("name", "author_id")),
-            list(paper.category_links.values_list("category", "position")),
-        )
-
-    assert stored("2503.00004") == stored("2503.00003")
-    assert Paper.objects.get(arxiv_id="2503.00004").title == "Two"

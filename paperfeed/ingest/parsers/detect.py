@@ -19,7 +19,6 @@ from paperfeed.ingest.parsers.hf_daily import parse_daily_papers, parse_hf_scrap
 from paperfeed.ingest.parsers.listings import listing_day, parse_listing_path
 from paperfeed.ingest.parsers.oai_pmh import OaiError, parse_oai
 from paperfeed.ingest.parsers.snapshot import parse_snapshot
-from paperfeed.papers.merge import PreparedRecord, prepare
 from paperfeed.papers.records import PaperRecord, Rejected, upsert_problem
 
 FORMATS = ("snapshot", "listing", "hf_daily", "hf_scrape", "arxiv_api", "oai_pmh")
@@ -224,20 +223,18 @@ def iter_files_records(
 
 def iter_checked_records(
     paths: list[Path], formats: list[str], categories: set[str] | None, limit: int | None
-) -> Iterator[PreparedRecord | Rejected]:
+) -> Iterator[PaperRecord | Rejected]:
     """:func:`iter_files_records`, each record also through ``upsert_problem`` (NULs stripped,
     then checked), as ``papers_upsert`` would do it in the importer; a record it refuses
-    becomes a :class:`Rejected`, one it accepts a ``PreparedRecord`` holding what the merge
-    makes of it for a paper not yet stored. What a parsing process runs, so that this
-    per-record work is done on the other core and the importer skips it
-    (``papers_upsert(checked=True)``).
+    becomes a :class:`Rejected`. What a parsing process runs, so that this per-record work is
+    done on the other core and the importer skips it (``papers_upsert(checked=True)``).
     """
     for item in iter_files_records(paths, formats, categories, limit):
         if isinstance(item, PaperRecord):
             problem = upsert_problem(item)
-            yield prepare(item) if problem is None else Rejected(problem, item.arxiv_id)
-        else:
-            yield item
+            if problem is not None:
+                item = Rejected(problem, item.arxiv_id)
+        yield item
 
 
 def _files(path: Path) -> list[Path]:
