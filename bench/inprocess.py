@@ -111,6 +111,10 @@ if db["ENGINE"] == "django.db.backends.postgresql":  # every transaction read-on
 else:
     db["NAME"] = "file:" + str(db["NAME"]) + "?mode=ro"
 settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+if "bodies" in settings.CACHES:  # the shared bodies' file, not in the catalogue's folder
+    import tempfile
+    settings.CACHES["bodies"] = {**settings.CACHES["bodies"],
+                                 "LOCATION": tempfile.mkdtemp() + "/bodies.sqlite3"}
 user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
 reader = User(pk=987654321, username="bench-reader", is_active=True)
 # The checkout's own backend reads the member's row (it finds none: the member is in memory).

@@ -89,6 +89,15 @@ def _read_only() -> None:
             "BACKEND": "paperfeed.core.cachebackends.SQLiteCounterCache",
             "LOCATION": os.path.join(writable, "limits.sqlite3"),
         }
+    if "bodies" in settings.CACHES:
+        # The members' bodies shared by the workers (core/caching.py, ``across``): a file beside
+        # the data, which is the shared catalogue's folder here.
+        if not writable:
+            raise SystemExit("set BENCH_WRITABLE_DIR (the shared bodies' file goes there)")
+        settings.CACHES["bodies"] = {
+            **settings.CACHES["bodies"],
+            "LOCATION": os.path.join(writable, "bodies.sqlite3"),
+        }
 
 
 _read_only()

@@ -64,7 +64,10 @@ def _instrument() -> Callable[..., Any]:
     from paperfeed.core import readerslots
 
     def rebuilds(original: Callable[..., Any], part: str) -> Callable[..., Any]:
-        return lambda key, seconds, build: original(key, seconds, lambda: charged(part, build))
+        def copy(key: str, seconds: float, build: Callable[[], Any], **options: Any) -> Any:
+            return original(key, seconds, lambda: charged(part, build), **options)
+
+        return copy
 
     readerslots.shared_copy = rebuilds(readerslots.shared_copy, "body rebuild")  # type: ignore[assignment]
     reader_parts.shared_copy = rebuilds(reader_parts.shared_copy, "thread rebuild")  # type: ignore[assignment]

@@ -42,7 +42,7 @@ def _own_search_index(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache(settings):
+def _fresh_cache(settings, tmp_path):
     """Cached pages, API answers, counts and rate-limit counters never leak between tests."""
     from django.core.cache import cache, caches
 
@@ -52,6 +52,9 @@ def _fresh_cache(settings):
     # do not roll back: each test counts under its own prefix instead.
     limits = {**settings.CACHES["limits"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
     settings.CACHES = {**settings.CACHES, "limits": limits}
+    if "bodies" in settings.CACHES:  # the members' bodies shared by processes: a file of its own
+        bodies = {**settings.CACHES["bodies"], "LOCATION": str(tmp_path / "bodies.sqlite3")}
+        settings.CACHES = {**settings.CACHES, "bodies": bodies}
     cache.clear()
     caches["cards"].clear()
     replay.forget_all()

@@ -106,7 +106,8 @@ def _kept_thread(request: HttpRequest, paper_id: int) -> list[str] | None:
     )
     key = f"{request.get_full_path()}\0{paper_id}\0{version!r}"
     seconds = readerslots.spread(max(settings.PAPERFEED_PAGE_CACHE_SECONDS, 1))
-    return shared_copy("thread:" + hashlib.sha256(key.encode()).hexdigest(), seconds, build)
+    key = "thread:" + hashlib.sha256(key.encode()).hexdigest()
+    return shared_copy(key, seconds, build, across=True)
 
 
 def comments_filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]:

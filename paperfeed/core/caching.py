@@ -6,11 +6,18 @@ A copy past its freshness is rebuilt by one request while the others are still s
 copy (:func:`copy_lookup`): without that, every process rebuilt every page at the same moment
 once per interval while the requests behind it waited (the p99 spikes of the speed issue). With
 a shared cache (Redis, or the database cache) the copy is also built once for every web process.
+With the default per-process cache, copies asked for ``across`` processes (members' bodies) are
+also kept in the host's shared file (the ``bodies`` cache), read only when the process's own copy
+is stale or missing: built once per interval for every process of the host, read from the file
+once per interval by each.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import pickle
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,12 +26,16 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.base import BaseCache
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject, empty
 
 from paperfeed.core import replay
+
+log = logging.getLogger(__name__)
 
 # How long a copy past its freshness stays in the cache, to be served while one request rebuilds
 # it; a copy nobody asked for in that time is simply built again.
@@ -73,20 +84,83 @@ def fresh_copy(key: str, *, request: HttpRequest) -> Any:
     return None
 
 
-def copy_store(key: str, value: Any, seconds: float) -> float | None:
+def copy_store(key: str, value: Any, seconds: float, *, across: bool = False) -> float | None:
     """Keep ``value`` fresh for ``seconds`` (and stale a while longer; see copy_lookup); nothing
     is kept when ``value`` is None or ``seconds`` is not positive. Either way the rebuild lock
-    goes. Until when the kept copy is fresh, or None when nothing was kept."""
+    goes. ``across``: in the host's shared file too (:func:`across_store`), for the other
+    processes. Until when the kept copy is fresh, or None when nothing was kept."""
     until = None
+    store = across_store() if across else None
     if value is not None and seconds > 0:
         until = time.time() + seconds
-        cache.set(key, _Copy(until, value), seconds + STALE_SECONDS)
+        kept = _Copy(until, value)
+        cache.set(key, kept, seconds + STALE_SECONDS)
+        if store is not None:
+            _quietly(store.set, key, kept, seconds + STALE_SECONDS)
     cache.delete(key + ":rebuild")
+    if store is not None:
+        _quietly(store.delete, key + ":rebuild")
     return until
 
 
+def across_store() -> BaseCache | None:
+    """The store every web process of this host shares for copies kept ``across`` processes (a
+    file beside the data, the ``bodies`` cache), or None: the default cache is shared already
+    (database, Redis), or PAPERFEED_BODIES_FILE is empty."""
+    return caches["bodies"] if "bodies" in settings.CACHES else None
+
+
+def _quietly(operation: Callable[..., Any], *args: Any) -> Any:
+    """``operation(*args)`` on the shared file, or None when it cannot be read or written (a
+    read-only data directory, a full disk, a damaged file): the process then keeps its copies
+    to itself. A cache, so no failure of it may fail the page."""
+    try:
+        return operation(*args)
+    except (sqlite3.Error, DatabaseError, OSError, pickle.UnpicklingError, EOFError):
+        log.warning("the shared copies file is unusable; copies kept per process", exc_info=True)
+        return None
+
+
+def _lookup_across(store: BaseCache, key: str, own: Any) -> tuple[Any, float | None, bool]:
+    """:func:`_lookup` for a copy this process must rebuild (``own``: its stale copy, or None):
+    another process's fresh copy in the shared file is taken instead; else the first process to
+    take the file's rebuild lock builds it for all, and the others serve a stale copy meanwhile
+    (their own, else the file's) and look again at their next request."""
+    hit = _quietly(store.get, key)
+    now = time.time()
+    if isinstance(hit, _Copy) and now < hit.fresh_until:
+        cache.set(key, hit, hit.fresh_until - now + STALE_SECONDS)
+        cache.delete(key + ":rebuild")
+        return hit.value, hit.fresh_until, False
+    if _quietly(store.add, key + ":rebuild", 1, REBUILD_LOCK_SECONDS) is not False:
+        return own, None, True  # this process builds (also when the file is unusable)
+    stale = own if own is not None else hit.value if isinstance(hit, _Copy) else None
+    cache.delete(key + ":rebuild")
+    if stale is None:
+        return None, None, True  # nothing to serve meanwhile
+    return stale, None, False
+
+
+def across_copy(key: str, wanted: Callable[[Any], bool]) -> Any:
+    """The fresh copy under ``key`` another process kept in the host's shared file, taken into
+    this process's cache, when ``wanted(value)`` (a paper page built from the paper's current
+    version); else None."""
+    store = across_store()
+    hit = _quietly(store.get, key) if store is not None else None
+    now = time.time()
+    if not isinstance(hit, _Copy) or now >= hit.fresh_until or not wanted(hit.value):
+        return None
+    cache.set(key, hit, hit.fresh_until - now + STALE_SECONDS)
+    return hit.value
+
+
 def shared_copy(
-    key: str, seconds: float, build: Callable[[], Any], *, request: HttpRequest | None = None
+    key: str,
+    seconds: float,
+    build: Callable[[], Any],
+    *,
+    request: HttpRequest | None = None,
+    across: bool = False,
 ) -> Any:
     """The copy under ``key``, built by ``build()`` when it is missing, or stale and this request
     took the rebuild lock (:func:`copy_lookup`); ``build`` returns None for an answer not to
@@ -94,15 +168,25 @@ def shared_copy(
 
     ``request``: the anonymous read the copy answers. When the copy it gets is fresh (kept or
     just built), the answer made from it may be replayed until the copy goes stale
-    (core/replay.py); a stale copy's answer never is."""
+    (core/replay.py); a stale copy's answer never is.
+
+    ``across``: a copy this process would build is first looked for in the host's shared file
+    (:func:`across_store`), and one built here is kept there too: one build per interval for
+    every process of the host instead of one per process. Only the rebuilds read the file: a
+    fresh copy is served from the process's own cache as before."""
     value, until, rebuild = _lookup(key)
+    store = across_store() if across and rebuild else None
+    if store is not None:
+        value, until, rebuild = _lookup_across(store, key, value)
     if rebuild:
         try:
             value = build()
         except BaseException:
             cache.delete(key + ":rebuild")
+            if store is not None:
+                _quietly(store.delete, key + ":rebuild")
             raise
-        until = copy_store(key, value, seconds)
+        until = copy_store(key, value, seconds, across=store is not None)
     if request is not None and until is not None:
         replay.replayable(request, until=until)
     return value

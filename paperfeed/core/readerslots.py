@@ -37,7 +37,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
-from paperfeed.core.caching import copy_store, names_member, shared_copy
+from paperfeed.core.caching import across_copy, copy_store, names_member, shared_copy
 from paperfeed.core.readahead import Read, ahead_rows, read_ahead, stamp
 
 # The kind of part, then its arguments (digits, colon-separated): "<!--pf:card:12:3:4-->".
@@ -240,15 +240,20 @@ def shared_for_members(
         # "v2": kept with the version it was built from (a shared cache may still hold copies
         # of the earlier form, without it, for up to a minute after an upgrade).
         key = "members:v2:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        stored = shared_copy(key, spread(seconds), build)
+        stored = shared_copy(key, spread(seconds), build, across=True)
         if stored is not None:
             also = [read] if read is not None and not built else []
             if not read_ahead(stored[2], request, also=also):
                 # The session named someone who is no member (any more): their page as anyone's.
                 return view(request, *args, **kwargs)
-            if also and stamp(ahead_rows(request, also[0].key) or []) != stored[3]:
-                stored = build()  # what the page shows changed since: built now, for everyone
-                copy_store(key, stored, spread(seconds))
+            current = stamp(ahead_rows(request, also[0].key) or []) if also else stored[3]
+            if current != stored[3]:
+                # What the page shows changed since (a vote, an edit): another process may have
+                # built it already; else it is built now, for everyone.
+                stored = across_copy(key, lambda kept: kept[3] == current)
+                if stored is None:
+                    stored = build()
+                    copy_store(key, stored, spread(seconds), across=True)
         if stored is not None:
             status, content_type, pieces, _ = stored
             return HttpResponse(fill(pieces, request), content_type=content_type, status=status)

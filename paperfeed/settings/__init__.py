@@ -204,6 +204,17 @@ if env("PAPERFEED_CACHE", "locmem") == "database":
         "OPTIONS": {"MAX_ENTRIES": 20 * CARD_CACHE_ENTRIES},
     }
 
+# Members' shared bodies and comment threads (core/readerslots.py) built once per interval for
+# every web process of the host, not once per process: with the per-process default cache they
+# are also kept in a file beside the data, read only when a process's own copy is stale
+# (core/caching.py, ``across``). A shared default cache (database, Redis) shares them already.
+BODIES_FILE = env("PAPERFEED_BODIES_FILE", str(DATA_DIR / "bodies.sqlite3"))
+if env("PAPERFEED_CACHE", "locmem") == "locmem" and BODIES_FILE:
+    CACHES["bodies"] = {
+        "BACKEND": "paperfeed.core.cachebackends.SQLiteCounterCache",
+        "LOCATION": BODIES_FILE,
+    }
+
 # --- Shared counters: rate limits (docs/operations.md, "Several processes, several hosts") ----
 # Every web process and host must count in one store, or each limit is multiplied by the
 # number of processes: Redis when REDIS_URL is set, else a table of PostgreSQL (created by

@@ -106,6 +106,21 @@ def test_shared_copy_builds_once_keeps_nothing_for_none_and_lets_the_lock_go_on_
     assert caching.copy_lookup("n") == (None, True)  # None was not kept
 
 
+def _workers(workers, builds, monkeypatch, key, *, across=False):
+    """serve(n): the copy under ``key`` as web process n (its cache ``workers[n]``) gets it, a
+    build recording n in ``builds``."""
+
+    def serve(worker: int) -> str:
+        def build() -> str:
+            builds.append(worker)
+            return f"v{len(builds)}"
+
+        monkeypatch.setattr(caching, "cache", workers[worker])
+        return caching.shared_copy(key, 5, build, across=across)
+
+    return serve
+
+
 @pytest.mark.django_db(transaction=True)
 def test_with_the_database_cache_two_workers_build_a_page_once_per_interval(clock, monkeypatch):
     from django.core.cache.backends.db import DatabaseCache
@@ -118,14 +133,7 @@ def test_with_the_database_cache_two_workers_build_a_page_once_per_interval(cloc
     # The database cache's own expiry reads the same (patched) clock: start it at today.
     clock.now = datetime.now(UTC).timestamp()
     builds: list[int] = []
-
-    def serve(worker: int) -> str:
-        def build() -> str:
-            builds.append(worker)
-            return f"v{len(builds)}"
-
-        monkeypatch.setattr(caching, "cache", workers[worker])
-        return caching.shared_copy("page:k", 5, build)
+    serve = _workers(workers, builds, monkeypatch, "page:k")
 
     assert serve(0) == "v1"
     assert serve(1) == "v1" and builds == [0]  # the other worker reads the first one's copy
@@ -138,3 +146,52 @@ def test_with_the_database_cache_two_workers_build_a_page_once_per_interval(cloc
     caching.copy_store("page:k", "v2", 5)
     assert serve(1) == "v2" and serve(0) == "v2" and builds == [0]
     workers[0].clear()
+
+
+def test_copies_kept_across_processes_are_built_once_per_interval_for_all(clock, monkeypatch):
+    """With each process's own cache (locmem), a copy kept ``across`` processes is built once
+    per interval for every process of the host: a process whose own copy is stale or missing
+    takes another's fresh one from the shared file, or builds it for all under the file's lock
+    while the others serve a stale copy; its freshness stays the builder's."""
+    from django.core.cache.backends.locmem import LocMemCache
+
+    shared = caching.across_store()
+    assert shared is not None and type(shared).__name__ == "SQLiteCounterCache"
+    workers = [LocMemCache("worker-0", {}), LocMemCache("worker-1", {})]
+    builds: list[int] = []
+    serve = _workers(workers, builds, monkeypatch, "members:k", across=True)
+
+    assert serve(0) == "v1"
+    assert serve(1) == "v1" and builds == [0]  # worker 1 took worker 0's copy from the file
+    clock.now += 6
+    assert serve(1) == "v2" and builds == [0, 1]  # stale: one worker builds, for both
+    assert serve(0) == "v2" and builds == [0, 1]
+    clock.now += 4.9
+    assert serve(0) == "v2" and builds == [0, 1]
+    clock.now += 0.2  # the taken copy went stale when the builder's did: the bound holds
+    assert shared.add("members:k:rebuild", 1, 10)  # another process is building it
+    assert serve(0) == "v2" and serve(1) == "v2" and builds == [0, 1]  # stale meanwhile
+    shared.delete("members:k:rebuild")
+    assert serve(0) == "v3" and serve(1) == "v3" and builds == [0, 1, 0]
+    # Copies not asked for across processes stay each process's own, as before.
+    assert caching.shared_copy("page:k", 5, lambda: "own") == "own"
+    assert shared.get("page:k") is None and shared.get("members:k") is not None
+
+
+def test_an_unusable_shared_file_leaves_each_process_its_own_copies(clock, settings, tmp_path):
+    settings.CACHES = {
+        **settings.CACHES,
+        "bodies": {**settings.CACHES["bodies"], "LOCATION": str(tmp_path / "no" / "such.db")},
+    }
+    assert caching.shared_copy("members:k", 5, lambda: "v1", across=True) == "v1"
+    assert caching.shared_copy("members:k", 5, lambda: "v2", across=True) == "v1"
+    clock.now += 6
+    assert caching.shared_copy("members:k", 5, lambda: "v3", across=True) == "v3"
+
+
+def test_without_the_shared_file_copies_across_processes_are_each_processs_own(clock, settings):
+    settings.CACHES = {name: c for name, c in settings.CACHES.items() if name != "bodies"}
+    assert caching.across_store() is None
+    assert caching.shared_copy("members:k", 5, lambda: "v1", across=True) == "v1"
+    cache.clear()
+    assert caching.shared_copy("members:k", 5, lambda: "v2", across=True) == "v2"

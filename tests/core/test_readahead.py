@@ -164,3 +164,60 @@ def test_a_change_to_the_paper_shows_at_once_on_its_kept_page(papers):
     assert "A title changed by an import" in page and 'class="upvote-total">11 (' in page
     assert len(queries) > 1 + _statements(6)  # built again
     assert len(_queries(bob, path)) == 1 + _statements(6)  # and kept again
+
+
+def test_a_members_body_built_by_another_process_is_served_and_a_change_shows_at_once(papers):
+    """A process without its own copy of a member's body takes the one another process built
+    (the host's shared file) instead of building it, the same page; and a change to the paper
+    still shows at once on it."""
+    from django.core.cache import cache
+
+    paper = papers[0]
+    path = f"/papers/{paper.arxiv_id}"
+    alice, bob = signed_in(UserFactory()), signed_in(UserFactory())
+    first = alice.get(path).content.decode()
+    cache.clear()  # another process: none of this one's copies
+    with CaptureQueriesContext(connection) as queries:
+        assert bob.get(path).status_code == 200
+    # Nothing built, neither body nor thread: the session, the reads, and the curators' ids
+    # (the menu's, kept a minute by each process).
+    assert len(queries) == 1 + _statements(6) + 1
+    assert normalised(alice.get(path).content.decode(), token_of(alice)) == normalised(
+        first, token_of(alice)
+    )
+    Paper.objects.filter(pk=paper.pk).update(title="A title changed by an import")
+    cache.clear()
+    assert "A title changed by an import" in bob.get(path).content.decode()
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        page = alice.get(path).content.decode()
+    assert len(queries) == 1 + _statements(6) + 1  # the new body, from the file
+    assert "A title changed by an import" in page
+
+
+def test_after_a_change_a_process_takes_the_body_another_built_from_the_new_version(
+    papers, monkeypatch
+):
+    """A vote or an edit changes the paper's version: the first process to serve the page
+    builds it again, and another process holding the old body takes that one from the host's
+    shared file instead of building it too."""
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from paperfeed.core import caching
+
+    paper = papers[0]
+    path = f"/papers/{paper.arxiv_id}"
+    alice, bob = signed_in(UserFactory()), signed_in(UserFactory())
+    workers = [LocMemCache("worker-0", {}), LocMemCache("worker-1", {})]
+    for worker, client in ((0, alice), (1, bob)):
+        monkeypatch.setattr(caching, "cache", workers[worker])
+        client.get(path)
+        client.get(path)  # each process holds the body (and the curators' ids) of its own
+    Paper.objects.filter(pk=paper.pk).update(title="A title changed by an import")
+    monkeypatch.setattr(caching, "cache", workers[0])
+    assert "A title changed by an import" in alice.get(path).content.decode()  # built again
+    monkeypatch.setattr(caching, "cache", workers[1])
+    with CaptureQueriesContext(connection) as queries:
+        page = bob.get(path).content.decode()
+    assert "A title changed by an import" in page
+    assert len(queries) == 1 + _statements(6)  # taken, not built
