@@ -4,6 +4,7 @@
     .venv/bin/python -m bench.impact_search dump FILE [--queries 1000]
     .venv/bin/python -m bench.impact_search compare INDEX [--queries 1000] [--rounds 3]
     .venv/bin/python -m bench.impact_search rss impact|tantivy INDEX [--queries 1000]
+    .venv/bin/python -m bench.impact_search agree TOPS_JSON [--queries 1000]
 
 with the catalogue's environment (``PAPERFEED_DATA_DIR``, ``DATABASE_URL``), every cache off.
 
@@ -19,6 +20,8 @@ with the catalogue's environment (``PAPERFEED_DATA_DIR``, ``DATABASE_URL``), eve
   tantivy (the full walk). ``--depth 10`` asks the prototype for the first page alone (the
   second pass needs 200); ``--strategy rarest`` prunes from the rarest word's impact order
   instead of the threshold algorithm.
+- ``agree TOPS``: another engine's top 10 (``bench/pisa_trial.py query``'s stderr) beside
+  tantivy's exact top 10.
 - ``rss``: one fresh process answers the plain-word queries with one engine; its resident
   memory after (mapped pages included).
 """
@@ -157,11 +160,22 @@ def first_pass(index, terms: list[str], cap: int):
     return searcher, found.hits, tq.count_of(found)
 
 
+def exact_top(index, terms: list[str], k: int) -> list[int]:
+    """tantivy's exact BM25 top ``k`` of the words (the full walk: no title subset, no
+    pruning), as paper ids."""
+    from paperfeed.papers import textindex_query
+
+    searcher = index.searcher()
+    query = textindex_query.text_query(index, terms=terms, phrases=(), author_terms=())
+    hits = searcher.search(query, k, count=False).hits
+    return [int(i or 0) for i in searcher.fast_field_values("id", [a for _, a in hits])]
+
+
 def compare(root: Path, texts: list[str], rounds: int, depth: int, strategy: str) -> None:
     import tantivy
 
     from bench.impact_engine import ImpactIndex
-    from paperfeed.papers import search, textindex, textindex_query
+    from paperfeed.papers import search, textindex
 
     index = textindex.engine_index()
     assert index is not None, "no live tantivy index for this catalogue"
@@ -193,16 +207,13 @@ def compare(root: Path, texts: list[str], rounds: int, depth: int, strategy: str
                 run(n)
         load.append(os.getloadavg()[0])
     # The exact reference: tantivy's full walk of the query (BM25, no pruning, no subset).
-    agree = {"top10 order": 0, "top10 set": 0, "top200 set": 0, "count": 0, "today top10": 0}
+    agree = {"top10 order": 0, "top10 set": 0, "top k set": 0, "count": 0, "today top10": 0}
     for n, (_, terms, _) in enumerate(queries):
-        searcher = index.searcher()
-        text = textindex_query.text_query(index, terms=terms, phrases=(), author_terms=())
-        hits = searcher.search(text, DEPTH, count=False).hits
-        exact = [int(i or 0) for i in searcher.fast_field_values("id", [a for _, a in hits])]
+        exact = exact_top(index, terms, DEPTH)
         mine, mine_total, _ = answers["impact"][n]
         agree["top10 order"] += mine[:10] == exact[:10]
         agree["top10 set"] += set(mine[:10]) == set(exact[:10])
-        agree["top200 set"] += set(mine) == set(exact[:depth])
+        agree["top k set"] += set(mine) == set(exact[:depth])
         agree["count"] += mine_total == answers["tantivy"][n][1]
         agree["today top10"] += mine[:10] == answers["tantivy"][n][0][:10]
     del tantivy
@@ -231,6 +242,27 @@ def compare(root: Path, texts: list[str], rounds: int, depth: int, strategy: str
         )
 
 
+def agree(tops_file: Path, texts: list[str]) -> None:
+    """How another engine's top 10 (``bench/pisa_trial.py``'s ``{"top": {query: ids}}``)
+    overlaps tantivy's exact BM25 top 10 of the same plain-word queries."""
+    from paperfeed.papers import textindex
+
+    index = textindex.engine_index()
+    assert index is not None, "no live tantivy index for this catalogue"
+    tops = json.loads(tops_file.read_text())["top"]
+    shared, same_set, same_first = [], 0, 0
+    for text, terms, _ in plain_queries(texts):
+        exact = exact_top(index, terms, 10)
+        other = tops[text][:10]
+        shared.append(len(set(other) & set(exact)) / max(1, len(exact)))
+        same_set += set(other) == set(exact)
+        same_first += other[:1] == exact[:1]
+    print(
+        f"{len(shared)} queries: top 10 shared with tantivy {sum(shared) / len(shared):.2f} on"
+        f" average, the same 10 for {same_set}, the same first for {same_first}"
+    )
+
+
 def rss(engine: str, root: Path, texts: list[str]) -> None:
     from bench.impact_engine import ImpactIndex
     from paperfeed.papers import search, textindex
@@ -255,7 +287,7 @@ def rss(engine: str, root: Path, texts: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("step", choices=("kinds", "dump", "compare", "rss"))
+    parser.add_argument("step", choices=("kinds", "dump", "compare", "rss", "agree"))
     parser.add_argument("args", nargs="*")
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--reps", type=int, default=2)
@@ -279,6 +311,8 @@ def main(argv: list[str] | None = None) -> None:
         Path(options.args[0]).write_text(json.dumps([t for t, _, _ in plain_queries(texts)]))
     elif options.step == "compare":
         compare(Path(options.args[0]), texts, options.rounds, options.depth, options.strategy)
+    elif options.step == "agree":
+        agree(Path(options.args[0]), texts)
     else:
         rss(options.args[0], Path(options.args[1]), texts)
 

@@ -9,6 +9,7 @@ with a scratch environment holding the wheel, never the project's:
     python3 -m venv /tmp/pisa && /tmp/pisa/bin/pip install pyterrier-pisa
     /tmp/pisa/bin/python bench/pisa_trial.py build SQLITE_FILE OUT_DIR
     /tmp/pisa/bin/python bench/pisa_trial.py query OUT_DIR QUERIES_JSON [--algorithm NAME]
+        [--k 200] [--tops TOPS_JSON]
 
 The text of a paper is its title three times (the engine's title boost), its abstract and its
 authors, in one field (PISA's BM25 has no fields); PISA's own tokeniser and Porter2 stemmer.
@@ -96,7 +97,9 @@ def build(database: str, out: Path, papers: int | None) -> None:
     print(json.dumps(report, indent=2))
 
 
-def query(out: Path, texts: list[str], algorithm: str, k: int, rounds: int) -> None:
+def query(
+    out: Path, texts: list[str], algorithm: str, k: int, rounds: int, tops: Path | None
+) -> None:
     pisa = core()
     context = pisa.RetrievalContext()
     loaded = time.perf_counter()
@@ -144,7 +147,8 @@ def query(out: Path, texts: list[str], algorithm: str, k: int, rounds: int) -> N
             }
         )
     )
-    print(json.dumps({"top": dict(zip(texts, found, strict=True))}), file=sys.stderr)
+    if tops is not None:
+        tops.write_text(json.dumps({"top": dict(zip(texts, found, strict=True))}))
 
 
 def main() -> None:
@@ -155,12 +159,13 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--papers", type=int, help="build from the first N papers only")
+    parser.add_argument("--tops", type=Path, help="write each query's ids here (JSON)")
     args = parser.parse_args()
     if args.step == "build":
         build(args.paths[0], Path(args.paths[1]), args.papers)
     else:
         texts = json.loads(Path(args.paths[1]).read_text())
-        query(Path(args.paths[0]), texts, args.algorithm, args.k, args.rounds)
+        query(Path(args.paths[0]), texts, args.algorithm, args.k, args.rounds, args.tops)
 
 
 if __name__ == "__main__":
