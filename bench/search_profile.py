@@ -61,8 +61,9 @@ def _direct_parts(texts: list[str]) -> list[str]:
     from django.contrib.auth.models import AnonymousUser
     from django.test import RequestFactory
 
+    from bench.search_speed import filtered
     from paperfeed.community.cards import cards_html
-    from paperfeed.papers import querysyntax, search, search_selectors
+    from paperfeed.papers import querysyntax, search_selectors
     from paperfeed.papers.row_selectors import papers_by_ids
 
     # As the search page writes a new search's cards: without the card cache where the
@@ -79,14 +80,7 @@ def _direct_parts(texts: list[str]) -> list[str]:
     for n, text in enumerate(texts):
         parsed = querysyntax.parse_query(text)
         started = time.process_time()
-        ids, _ = search.search_filtered(
-            terms=parsed.terms,
-            phrases=parsed.phrases,
-            author_terms=parsed.author_terms,
-            categories=parsed.categories,
-            years=parsed.years,
-            sort=parsed.sort or "relevance",
-        )
+        ids, _ = filtered(parsed)
         engine = time.process_time()
         rows = papers_by_ids(ids=ids, **rows_as_the_page)
         read = time.process_time()

@@ -78,6 +78,22 @@ def queries(count: int) -> list[str]:
     return list(out)
 
 
+def filtered(parsed, *, limit: int = 20) -> tuple[list[int], int]:
+    """The engine's answer to a parsed query (``search.search_filtered``): a page of ids and
+    the count."""
+    from paperfeed.papers import search
+
+    return search.search_filtered(
+        terms=parsed.terms,
+        phrases=parsed.phrases,
+        author_terms=parsed.author_terms,
+        categories=parsed.categories,
+        years=parsed.years,
+        sort=parsed.sort or "relevance",
+        limit=limit,
+    )
+
+
 def _percentiles(seconds: list[float]) -> tuple[float, float]:
     ordered = sorted(seconds)
     return ordered[len(ordered) // 2] * 1000, ordered[int(len(ordered) * 0.95)] * 1000
@@ -86,7 +102,7 @@ def _percentiles(seconds: list[float]) -> tuple[float, float]:
 def in_process(texts: list[str], engines: list[str]) -> list[tuple[str, ...]]:
     from django.conf import settings
 
-    from paperfeed.papers import querysyntax, search
+    from paperfeed.papers import querysyntax
     from paperfeed.papers.search_selectors import search_papers
 
     parsed = [querysyntax.parse_query(text) for text in texts]
@@ -96,15 +112,7 @@ def in_process(texts: list[str], engines: list[str]) -> list[tuple[str, ...]]:
         engine_times: list[float] = []
         for query in parsed:
             started = time.perf_counter()
-            search.search_filtered(
-                terms=query.terms,
-                phrases=query.phrases,
-                author_terms=query.author_terms,
-                categories=query.categories,
-                years=query.years,
-                sort=query.sort or "relevance",
-                limit=20,
-            )
+            filtered(query)
             engine_times.append(time.perf_counter() - started)
         page_times: list[float] = []
         for text in texts:
