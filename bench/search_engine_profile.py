@@ -106,11 +106,7 @@ def search_options(parsed: Any, hidden: Any) -> dict[str, Any]:
     from paperfeed.papers import search
 
     return dict(
-        terms=parsed.terms,
-        phrases=parsed.phrases,
-        author_terms=parsed.author_terms,
-        categories=parsed.categories,
-        years=parsed.years,
+        **parsed.criteria,
         hidden=hidden,
         by_date=(parsed.sort or "relevance") == "date",
         limit=20,

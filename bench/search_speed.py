@@ -83,15 +83,7 @@ def filtered(parsed, *, limit: int = 20) -> tuple[list[int], int]:
     the count."""
     from paperfeed.papers import search
 
-    return search.search_filtered(
-        terms=parsed.terms,
-        phrases=parsed.phrases,
-        author_terms=parsed.author_terms,
-        categories=parsed.categories,
-        years=parsed.years,
-        sort=parsed.sort or "relevance",
-        limit=limit,
-    )
+    return search.search_filtered(**parsed.criteria, sort=parsed.sort or "relevance", limit=limit)
 
 
 def _percentiles(seconds: list[float]) -> tuple[float, float]:
@@ -137,7 +129,7 @@ def breakdown(texts: list[str], *, render_every: int = 5) -> list[tuple[str, ...
     machine do not count."""
     from django.test import Client
 
-    from paperfeed.papers import querysyntax, search, search_selectors, textindex
+    from paperfeed.papers import querysyntax, search_selectors, textindex
     from paperfeed.papers.row_selectors import papers_by_ids
 
     index = textindex.engine_index()
@@ -148,19 +140,14 @@ def breakdown(texts: list[str], *, render_every: int = 5) -> list[tuple[str, ...
         parsed = querysyntax.parse_query(text)
         if parsed.is_empty:
             continue
-        options = dict(
-            terms=parsed.terms,
-            phrases=parsed.phrases,
-            author_terms=parsed.author_terms,
-            categories=parsed.categories,
-            years=parsed.years,
-        )
         started = clock()
-        ids, total = search.search_filtered(**options, sort=parsed.sort or "relevance", limit=20)
+        ids, total = filtered(parsed)
         times["engine"].append(clock() - started)
         if index is not None:
             started = clock()
-            textindex.search(index, **options, by_date=parsed.sort == "date", limit=20, count=False)
+            textindex.search(
+                index, **parsed.criteria, by_date=parsed.sort == "date", limit=20, count=False
+            )
             times["engine (no count)"].append(clock() - started)
         if total == 0:
             started = clock()

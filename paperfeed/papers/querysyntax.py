@@ -22,6 +22,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from paperfeed.papers import tex
 from paperfeed.papers.categories import is_category
@@ -59,6 +60,18 @@ class ParsedQuery:
         return not (
             self.terms or self.phrases or self.author_terms or self.categories or self.years
         )
+
+    @property
+    def criteria(self) -> dict[str, Any]:
+        """What a paper must match (words, phrases, filters) as the search engine takes them
+        (``papers.search.search_filtered``, ``textindex.search``): all but the sort."""
+        return {
+            "terms": self.terms,
+            "phrases": self.phrases,
+            "author_terms": self.author_terms,
+            "categories": self.categories,
+            "years": self.years,
+        }
 
     @property
     def has_text(self) -> bool:

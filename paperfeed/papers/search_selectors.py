@@ -183,14 +183,7 @@ def _search_ids(
         answer = (*found, mode, False)
     else:
         ids, total = search.search_filtered(
-            terms=parsed.terms,
-            phrases=parsed.phrases,
-            author_terms=parsed.author_terms,
-            categories=parsed.categories,
-            years=parsed.years,
-            sort=sort,
-            limit=limit,
-            offset=offset,
+            **parsed.criteria, sort=sort, limit=limit, offset=offset
         )
         answer = (ids, total, "keyword", by_meaning)
     if key:

@@ -107,3 +107,19 @@ def test_highlighting_marks_the_words_of_a_hostile_title_outside_its_markup():
 def test_highlighting_any_text_with_any_words_only_adds_marks(text, words):
     shown = querysyntax.highlight(text, words)
     assert re.sub(r"</?mark>", "", shown) == querysyntax.highlight(text, [])
+
+
+def test_the_criteria_are_every_part_of_the_query_a_paper_must_match():
+    import dataclasses
+
+    parsed = querysyntax.parse_query('graph "neural network" author:hinton cat:cs.LG year:2020')
+    assert parsed.criteria == {
+        "terms": ["graph"],
+        "phrases": [["neural", "network"]],
+        "author_terms": [["hinton"]],
+        "categories": ["cs.LG"],
+        "years": (2020, 2020),
+    }
+    # A new field of the parsed query is either a criterion or deliberately left out.
+    fields = {f.name for f in dataclasses.fields(querysyntax.ParsedQuery)}
+    assert fields - set(parsed.criteria) == {"sort", "message"}
