@@ -86,7 +86,7 @@ def _read_only() -> None:
         if not writable:
             raise SystemExit("set BENCH_WRITABLE_DIR (the rate-limit counters' file goes there)")
         settings.CACHES["limits"] = {
-            "BACKEND": "paperfeed.core.cachebackends.SQLiteCounterCache",
+            "BACKEND": "paperfeed.core.cachebackends.SQLiteFileCache",
             "LOCATION": os.path.join(writable, "limits.sqlite3"),
         }
     if "bodies" in settings.CACHES:

@@ -1,5 +1,6 @@
 """Where the rate limits count without Redis: `CounterDatabaseCache` in PostgreSQL (shared by
-every host), `SQLiteCounterCache` in a file of its own beside a SQLite site (one host).
+every host), `SQLiteFileCache` in a file of its own beside a SQLite site (one host). The same
+file cache also shares members' page bodies between a host's processes (``bodies``, settings).
 
 `CounterDatabaseCache` is Django's database cache with an atomic ``add`` and ``incr``. Django's
 own database cache increments with a read and a separate write, so two processes counting the
@@ -118,8 +119,10 @@ class CounterDatabaseCache(DatabaseCache):
         return self.incr(key, -delta, version)
 
 
-class SQLiteCounterCache(BaseCache):
-    """Counters in a small SQLite file of their own (LOCATION), for sites on SQLite.
+class SQLiteFileCache(BaseCache):
+    """A cache in a small SQLite file of its own (LOCATION) that every process of one host
+    shares: the rate-limit counters of a site on SQLite, and members' page bodies when the
+    default cache is per process.
 
     Every process of the host counts in the same file, and each operation is one statement
     (``UPDATE … SET value = value + 1 … RETURNING``), so counts are exact. Being a separate

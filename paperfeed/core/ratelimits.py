@@ -24,7 +24,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django_ratelimit.core import is_ratelimited
 
-from paperfeed.core.cachebackends import CounterDatabaseCache, SQLiteCounterCache
+from paperfeed.core.cachebackends import CounterDatabaseCache, SQLiteFileCache
 
 logger = logging.getLogger(__name__)
 Counted = TypeVar("Counted")
@@ -37,7 +37,7 @@ def store_problem() -> str | None:
     store = caches[settings.RATELIMIT_USE_CACHE]
     if isinstance(store, RedisCache | CounterDatabaseCache):
         return None
-    if isinstance(store, SQLiteCounterCache):
+    if isinstance(store, SQLiteFileCache):
         if connection.vendor == "sqlite":
             return None
         return (

@@ -180,7 +180,8 @@ CACHES: dict[str, dict[str, Any]] = {
 }
 # Anonymous pages, feeds and counts: locmem (per process) by default, which is fastest and
 # loses nothing by not being shared (each copy is bounded by its own lifetime).
-if env("PAPERFEED_CACHE", "locmem") == "database":
+CACHE_STORE = env("PAPERFEED_CACHE", "locmem")
+if CACHE_STORE == "database":
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "paperfeed_cache",
@@ -197,22 +198,11 @@ CACHES["cards"] = {
     "LOCATION": "paperfeed-cards",
     "OPTIONS": {"MAX_ENTRIES": CARD_CACHE_ENTRIES},
 }
-if env("PAPERFEED_CACHE", "locmem") == "database":
+if CACHE_STORE == "database":
     CACHES["cards"] = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "paperfeed_cards",
         "OPTIONS": {"MAX_ENTRIES": 20 * CARD_CACHE_ENTRIES},
-    }
-
-# Members' shared bodies and comment threads (core/readerslots.py) built once per interval for
-# every web process of the host, not once per process: with the per-process default cache they
-# are also kept in a file beside the data, read only when a process's own copy is stale
-# (core/caching.py, ``across``). A shared default cache (database, Redis) shares them already.
-BODIES_FILE = env("PAPERFEED_BODIES_FILE", str(DATA_DIR / "bodies.sqlite3"))
-if env("PAPERFEED_CACHE", "locmem") == "locmem" and BODIES_FILE:
-    CACHES["bodies"] = {
-        "BACKEND": "paperfeed.core.cachebackends.SQLiteCounterCache",
-        "LOCATION": BODIES_FILE,
     }
 
 # --- Shared counters: rate limits (docs/operations.md, "Several processes, several hosts") ----
@@ -227,14 +217,14 @@ if REDIS_URL:
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "paperfeed",
     }
-    if env("PAPERFEED_CACHE", "locmem") == "redis":
+    if CACHE_STORE == "redis":
         CACHES["default"] = {**CACHES["limits"], "KEY_PREFIX": "paperfeed-pages"}
         CACHES["cards"] = {**CACHES["limits"], "KEY_PREFIX": "paperfeed-cards"}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One host: a counter file of its own, so counting never waits for the catalogue's write
     # lock (an import holds it for seconds).
     CACHES["limits"] = {
-        "BACKEND": "paperfeed.core.cachebackends.SQLiteCounterCache",
+        "BACKEND": "paperfeed.core.cachebackends.SQLiteFileCache",
         "LOCATION": env("PAPERFEED_LIMITS_FILE", str(DATA_DIR / "limits.sqlite3")),
     }
 else:
@@ -246,6 +236,17 @@ else:
         "OPTIONS": {"MAX_ENTRIES": 1_000_000},
     }
 RATELIMIT_USE_CACHE = "limits"
+
+# Members' shared bodies and comment threads (core/readerslots.py) built once per interval for
+# every web process of the host, not once per process: with a per-process default cache they
+# are also kept in a file beside the data, read only when a process's own copy is stale
+# (core/caching.py, ``across``). A shared default cache (database, Redis) shares them already.
+BODIES_FILE = env("PAPERFEED_BODIES_FILE", str(DATA_DIR / "bodies.sqlite3"))
+if CACHES["default"]["BACKEND"].endswith(".LocMemCache") and BODIES_FILE:
+    CACHES["bodies"] = {
+        "BACKEND": "paperfeed.core.cachebackends.SQLiteFileCache",
+        "LOCATION": BODIES_FILE,
+    }
 
 # --- Background tasks ----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -13,7 +13,7 @@ import uuid
 import pytest
 from django.db import connection
 
-from paperfeed.core.cachebackends import CounterDatabaseCache, SQLiteCounterCache
+from paperfeed.core.cachebackends import CounterDatabaseCache, SQLiteFileCache
 from tests.conftest import REPO
 
 PROCESSES = 4
@@ -86,11 +86,11 @@ def store(request, tmp_path):
     if request.param == "database":
         request.getfixturevalue("db")
         return CounterDatabaseCache("paperfeed_limits", {"KEY_PREFIX": uuid.uuid4().hex})
-    return SQLiteCounterCache(str(tmp_path / "limits.sqlite3"), {})
+    return SQLiteFileCache(str(tmp_path / "limits.sqlite3"), {})
 
 
 def _rows(store) -> int:
-    if isinstance(store, SQLiteCounterCache):
+    if isinstance(store, SQLiteFileCache):
         return store.rows()
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM paperfeed_limits")
@@ -134,7 +134,7 @@ def test_add_now_and_then_deletes_expired_rows(store, monkeypatch):
 
 
 def test_the_counter_file_keeps_any_value_and_forgets_on_delete(tmp_path):
-    store = SQLiteCounterCache(str(tmp_path / "limits.sqlite3"), {})
+    store = SQLiteFileCache(str(tmp_path / "limits.sqlite3"), {})
     store.set("when", 1234.5, 60)
     store.set("what", {"a": [1, 2]}, 60)
     assert store.get("when") == 1234.5

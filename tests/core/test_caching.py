@@ -156,7 +156,7 @@ def test_copies_kept_across_processes_are_built_once_per_interval_for_all(clock,
     from django.core.cache.backends.locmem import LocMemCache
 
     shared = caching.across_store()
-    assert shared is not None and type(shared).__name__ == "SQLiteCounterCache"
+    assert shared is not None and type(shared).__name__ == "SQLiteFileCache"
     workers = [LocMemCache("worker-0", {}), LocMemCache("worker-1", {})]
     builds: list[int] = []
     serve = _workers(workers, builds, monkeypatch, "members:k", across=True)

@@ -115,3 +115,17 @@ def test_only_the_commands_that_serve_pages_check_the_urls():
         for name, tags in checks.items()
         if tags != "__all__"
     )
+
+
+def test_members_bodies_get_the_host_file_only_when_the_default_cache_is_per_process(tmp_path):
+    show = "from django.conf import settings; print(sorted(settings.CACHES))"
+    caches = {
+        kind: paperfeed("shell", "-c", show, cwd=tmp_path, **env).stdout.strip().splitlines()[-1]
+        for kind, env in {
+            "default": {},
+            "database": {"PAPERFEED_CACHE": "database"},
+            "no file": {"PAPERFEED_BODIES_FILE": ""},
+        }.items()
+    }
+    assert "'bodies'" in caches["default"]
+    assert "'bodies'" not in caches["database"] and "'bodies'" not in caches["no file"]
