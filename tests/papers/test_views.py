@@ -214,6 +214,15 @@ def test_a_paper_without_an_abstract_says_so(client):
     assert "No abstract yet" not in page and "A real abstract." in page
 
 
+def test_categories_are_listed_only_when_known(client):
+    # A paper known only from a featured list has no categories yet: no empty heading for it.
+    catalogue_paper("2602.00303", categories=())
+    assert "<dt>Categories</dt>" not in client.get("/papers/2602.00303").content.decode()
+    catalogue_paper("2602.00304", categories=("cs.CL", "cs.LG"))
+    page = client.get("/papers/2602.00304").content.decode()
+    assert "<dt>Categories</dt>" in page and "?category=cs.LG" in page
+
+
 # --- A search that is one arXiv id ----------------------------------------------------------------
 
 
