@@ -66,14 +66,16 @@ def parse_arxiv_id(value: str) -> ArxivId:
         raise InvalidArxivId("the arXiv id is empty")
     if len(text) > MAX_ID_INPUT:
         raise InvalidArxivId("the arXiv id is too long")
-    text = _URL_PREFIX.sub("", text)
-    text = text.split("?", 1)[0].split("#", 1)[0].rstrip("/")
-    if text.lower().endswith(".pdf"):
-        text = text[:-4]
-    if text[:6].lower() == "arxiv:":
-        text = text[6:].strip()
-
+    # A bare new-style id (a listing's or the snapshot's) has nothing to take off.
     match = _NEW.fullmatch(text)
+    if match is None:
+        text = _URL_PREFIX.sub("", text)
+        text = text.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+        if text.lower().endswith(".pdf"):
+            text = text[:-4]
+        if text[:6].lower() == "arxiv:":
+            text = text[6:].strip()
+        match = _NEW.fullmatch(text)
     if match:
         yymm, num = match["yymm"], match["num"]
         month = int(yymm[2:])

@@ -133,28 +133,47 @@ _TEXT_FIELDS = (
 )
 
 
-def strip_nul(record: PaperRecord) -> None:
-    """Remove NUL characters, which PostgreSQL cannot store in text, from every text field.
+_text_values = attrgetter(*_TEXT_FIELDS)
+
+
+def strip_nul(record: PaperRecord) -> bool:
+    """Remove NUL characters, which PostgreSQL cannot store in text, from every text field;
+    True when there were any.
 
     Parsers already drop control characters; this guards records built any other way.
     """
+    texts = [value for value in _text_values(record) if value is not None]
+    if record.authors:
+        texts += record.authors
+    featured = record.featured
+    if featured is not None:
+        texts += (featured.submitter, featured.comment)
+    # One search of all the texts at once: a record almost never holds a NUL.
+    if "\x00" not in "".join(texts):
+        return False
     for name in _TEXT_FIELDS:
         value = getattr(record, name)
         if value is not None and "\x00" in value:
             setattr(record, name, value.replace("\x00", ""))
     if record.authors is not None and any("\x00" in name for name in record.authors):
         record.authors = [name.replace("\x00", "") for name in record.authors]
-    if record.featured is not None:
-        record.featured.submitter = record.featured.submitter.replace("\x00", "")
-        record.featured.comment = record.featured.comment.replace("\x00", "")
+    if featured is not None:
+        featured.submitter = featured.submitter.replace("\x00", "")
+        featured.comment = featured.comment.replace("\x00", "")
+    return True
 
 
-def upsert_problem(record: PaperRecord) -> str | None:
+def upsert_problem(record: PaperRecord, *, checked: bool = False) -> str | None:
     """What ``papers_upsert`` does to each record before merging it: strip NUL characters, then
     say why the record is unacceptable (None when it may be stored). A parsing process runs it
-    on its own core, so that the importer can skip it (``papers_upsert(checked=True)``)."""
-    strip_nul(record)
-    return check_record(record)
+    on its own core, so that the importer can skip it (``papers_upsert(checked=True)``).
+
+    ``checked``: the record already passed :func:`check_record` (every parser's records do:
+    ``ingest.parsers._common.finish``), so it is checked again only if stripping changed it.
+    """
+    if strip_nul(record) or not checked:
+        return check_record(record)
+    return None
 
 
 def author_name_too_long(name: str) -> bool:
@@ -173,15 +192,22 @@ def check_record(record: PaperRecord) -> str | None:
             return f"title longer than {MAX_TITLE} characters ({len(record.title)})"
     if record.abstract is not None and len(record.abstract) > MAX_ABSTRACT:
         return f"abstract longer than {MAX_ABSTRACT} characters ({len(record.abstract)})"
-    if record.authors is not None:
+    if record.authors:
         if len(record.authors) > MAX_AUTHORS:
             return f"more than {MAX_AUTHORS} authors"
-        if any(len(name) > MAX_AUTHOR_NAME for name in record.authors):
+        # The longest name first: only one of over a quarter of the byte bound can pass it.
+        longest = max(map(len, record.authors))
+        if longest > MAX_AUTHOR_NAME:
             return f"an author name longer than {MAX_AUTHOR_NAME} characters"
-        if any(author_name_too_long(name) for name in record.authors):
+        if longest > MAX_AUTHOR_NAME_BYTES // 4 and any(
+            author_name_too_long(name) for name in record.authors
+        ):
             return f"an author name longer than {MAX_AUTHOR_NAME_BYTES} bytes"
-    for name in ("comments", "journal_ref", "doi", "license", "code_url", "project_page"):
-        value = getattr(record, name)
+    for name, value in zip(_LIMITED_FIELDS, _limited_values(record), strict=True):
         if value is not None and len(value) > MAX_FIELD:
             return f"{name} longer than {MAX_FIELD} characters"
     return None
+
+
+_LIMITED_FIELDS = ("comments", "journal_ref", "doi", "license", "code_url", "project_page")
+_limited_values = attrgetter(*_LIMITED_FIELDS)

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 SHOW = (
     "from django.conf import settings; "
@@ -99,6 +101,19 @@ def test_a_command_that_serves_no_page_skips_the_url_check_and_its_imports(tmp_p
     checked = paperfeed("check", cwd=tmp_path, PYTHONPROFILEIMPORTTIME="1")
     assert "ninja" in _imported(checked.stderr)  # the control: the URL check loads the API
     assert "ninja" not in _imported(quiet.stderr)
+
+
+def test_the_importer_skips_the_checks_of_what_renders_pages(tmp_path):
+    # The admin's dependency check starts the template engines and imports every middleware
+    # and context processor (~0.2 s of CPU an import, issue #20); `paperfeed ingest` renders
+    # nothing (core/commands.checks_without_pages). The import itself fails here (no such
+    # file), after the checks have run.
+    with pytest.raises(subprocess.CalledProcessError) as failed:
+        paperfeed("ingest", "file", "missing.jsonl", cwd=tmp_path, PYTHONPROFILEIMPORTTIME="1")
+    checked = paperfeed("check", cwd=tmp_path, PYTHONPROFILEIMPORTTIME="1")
+    assert "missing.jsonl" in failed.value.stderr
+    assert "whitenoise.base" in _imported(checked.stderr)  # the control: the admin's check
+    assert "whitenoise.base" not in _imported(failed.value.stderr)
 
 
 def test_only_the_commands_that_serve_pages_check_the_urls():

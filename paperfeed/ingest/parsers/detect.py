@@ -227,11 +227,13 @@ def iter_checked_records(
     """:func:`iter_files_records`, each record also through ``upsert_problem`` (NULs stripped,
     then checked), as ``papers_upsert`` would do it in the importer; a record it refuses
     becomes a :class:`Rejected`. What a parsing process runs, so that this per-record work is
-    done on the other core and the importer skips it (``papers_upsert(checked=True)``).
+    done on the other core and the importer skips it (``papers_upsert(checked=True)``). The
+    parsers checked each record already (``_common.finish``): it is checked again only when
+    stripping changed it.
     """
     for item in iter_files_records(paths, formats, categories, limit):
         if isinstance(item, PaperRecord):
-            problem = upsert_problem(item)
+            problem = upsert_problem(item, checked=True)
             if problem is not None:
                 item = Rejected(problem, item.arxiv_id)
         yield item

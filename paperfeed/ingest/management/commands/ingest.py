@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from paperfeed.core.commands import checks_without_urls
+from paperfeed.core.commands import checks_without_pages
 from paperfeed.ingest import sources
 from paperfeed.ingest.models import IngestRun
 from paperfeed.ingest.parsers import files
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         "Import papers from files or upstream (file, snapshot, listings, arxiv, oai, hf). "
         "`complete` asks arXiv for papers imported without an abstract."
     )
-    requires_system_checks = checks_without_urls()
+    requires_system_checks = checks_without_pages()
 
     def add_arguments(self, parser) -> None:
         sub = parser.add_subparsers(
