@@ -38,7 +38,8 @@ def _thumbnails(papers: list[Paper]) -> dict[int, Thumbnail]:
     }
 
 
-# Papers per query in _card_facts: each is bound once per part, three parts.
+# Papers per query in _card_facts: each is bound once per part, up to four parts (8,000
+# values: SQLite binds up to 32,766).
 CHUNK = 2000
 
 
