@@ -6,7 +6,8 @@ shared machine the load moves more between two runs than a change moves the figu
 gunicorns (2 workers each, every cache off) are up together, warmed alike, and wrk (32
 connections, the same distinct queries as ``bench.search_speed``) alternates between them for
 ``--rounds`` rounds of ``--seconds``; each round reports req/s, p95 and the workers' CPU per
-request (their ``utime + stime`` over the round) and the larger worker's memory (peak RSS, and
+request (their ``utime + stime`` over the round; on PostgreSQL also the backends serving them,
+bench/dbcpu.py) and the larger worker's memory (peak RSS, and
 its anonymous and file-backed pages now), and the totals their ratio.
 
     PAPERFEED_DATA_DIR=... DATABASE_URL=... .venv/bin/python -m bench.search_http_ab OTHER \\
@@ -46,6 +47,7 @@ def main(argv: list[str] | None = None) -> None:
     django.setup()
     from bench import http
     from bench.common import REPO, table
+    from bench.dbcpu import BackendCPU
     from bench.search_speed import _cpu_seconds, queries
 
     paths = ["/search?" + urlencode({"q": text}) for text in queries(args.queries)]
@@ -54,7 +56,14 @@ def main(argv: list[str] | None = None) -> None:
     }
     env.update(http.uncached_env())
     checkouts = {"this": REPO, "other": args.other.resolve()}
-    totals = {name: {"requests": 0, "cpu": 0.0, "seconds": 0.0, "p95": []} for name in checkouts}
+    totals = {
+        name: {"requests": 0, "cpu": 0.0, "db": 0.0, "seconds": 0.0, "p95": []}
+        for name in checkouts
+    }
+    # PostgreSQL: the database backends serving each server's workers too (bench/dbcpu.py): on
+    # one machine they take the same cores, and a cheaper statement shows only there.
+    database_url = {"this": env.get("DATABASE_URL", "")}
+    database_url["other"] = other_env.get("DATABASE_URL", database_url["this"])
     rows = []
     with contextlib.ExitStack() as stack, tempfile.TemporaryDirectory() as scripts:
         servers = {}
@@ -74,14 +83,29 @@ def main(argv: list[str] | None = None) -> None:
                 # its list): rotate the list by the round.
                 offset = (n * len(paths)) // args.rounds
                 before = _cpu_seconds(workers)
+                url = database_url[name]
+                database = BackendCPU(url, workers) if url.startswith("postgres") else None
+                if database is not None:
+                    database.start()
                 result = http.wrk(
                     base, paths[offset:] + paths[:offset], args.seconds, Path(scripts)
                 )
                 cpu = _cpu_seconds(workers) - before
+                db_cpu = database.stop() if database is not None else 0.0
                 http.drain(base)
                 load = os.getloadavg()[0]
                 per = cpu / max(1, result["requests"]) * 1000
-                rows.append((str(n), name, str(result["rps"]), str(result["p95_ms"]), f"{per:.1f}"))
+                db_per = db_cpu / max(1, result["requests"]) * 1000
+                rows.append(
+                    (
+                        str(n),
+                        name,
+                        str(result["rps"]),
+                        str(result["p95_ms"]),
+                        f"{per:.1f}",
+                        f"{db_per:.2f}",
+                    )
+                )
                 # The workers' memory after the round: the peak so far and what is resident
                 # now, their own (anonymous) and file pages (code, the mapped index), the
                 # larger worker's.
@@ -91,20 +115,23 @@ def main(argv: list[str] | None = None) -> None:
                 total = totals[name]
                 total["requests"] += result["requests"]
                 total["cpu"] += cpu
+                total["db"] += db_cpu
                 total["seconds"] += args.seconds
                 total["p95"].append(result["p95_ms"])
     print(
         f"{len(paths)} distinct queries, gunicorn 2 workers each, wrk 32 connections,"
         f" {args.rounds} alternating rounds of {args.seconds:.0f} s, every cache off"
     )
-    heads = ("round", "checkout", "req/s", "p95 ms", "worker CPU ms/req")
+    heads = ("round", "checkout", "req/s", "p95 ms", "worker CPU ms/req", "database CPU ms/req")
     print(table(rows, (*heads, "peak RSS MB", "anon MB", "file MB", "load")))
     per_request = {}
     for name, total in totals.items():
         per_request[name] = total["cpu"] / max(1, total["requests"]) * 1000
+        db_per = total["db"] / max(1, total["requests"]) * 1000
         print(
             f"{name} ({checkouts[name]}): {total['requests'] / total['seconds']:.1f} req/s,"
-            f" worker CPU {per_request[name]:.2f} ms/request, p95 per round {total['p95']}"
+            f" worker CPU {per_request[name]:.2f} ms/request, database CPU {db_per:.2f}"
+            f" ms/request (PostgreSQL only), p95 per round {total['p95']}"
         )
     if other_env:
         print(f"other's own environment: {other_env}")

@@ -22,3 +22,9 @@ class CommunityConfig(AppConfig):
         from paperfeed.papers import search_page
 
         search_page.cards_register(search_cards)
+
+        # The verified authors read with the papers' rows, not in a statement of their own.
+        from paperfeed.community.selectors import VERIFIED_NAMES_SQL
+        from paperfeed.papers import row_selectors
+
+        row_selectors.verified_sql_register(VERIFIED_NAMES_SQL)

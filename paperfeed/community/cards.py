@@ -289,8 +289,7 @@ def cards_html(
     page whose cards are unlikely to be there (a search nobody asked before), the key's digest
     and the cache's round trip cost more than they could save."""
     rows = list(rows)
-    ids = [row.paper.pk for row in rows]
-    verified = verified_author_names(paper_ids=ids)
+    verified = _verified(rows)
     if not keep:
         if prepare is not None:
             prepare(rows)
@@ -314,6 +313,13 @@ def cards_html(
         shared.update(built)
     cards = [_filled(shared[key], row) for row, key in zip(rows, keys, strict=True)]
     return _list(request, rows, cards, start=start, also=also, after=after)
+
+
+def _verified(rows: Sequence[PaperRow]) -> dict[int, set[str]]:
+    """Each row's verified authors: as read with the rows, else (rows without) in one query."""
+    missing = [row.paper.pk for row in rows if row.verified_authors is None]
+    found = {row.paper.pk: row.verified_authors for row in rows if row.verified_authors}
+    return found | verified_author_names(paper_ids=missing)  # no query when none is missing
 
 
 def _list(

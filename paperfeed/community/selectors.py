@@ -181,6 +181,18 @@ def verified_authors(*, paper: Paper) -> list[AuthorClaim]:
     )
 
 
+# (paper id, name) of each author of the papers ``{papers}`` (``IN (ids)``, or ``= <column>``
+# in a lateral) whose claim a curator approved. The papers' rows read it in their own statement
+# (papers.row_selectors.verified_sql_register, from this app's ready()), so a list of cards
+# built from them asks no query of its own for it. The status is a constant of the model.
+VERIFIED_NAMES_SQL = (
+    f"SELECT a.paper_id, a.name FROM {PaperAuthor._meta.db_table} a"  # noqa: S608
+    f" JOIN {AuthorClaim._meta.db_table} c"
+    " ON c.author_id = a.author_id AND c.paper_id = a.paper_id"
+    f" WHERE c.status = '{AuthorClaim.Status.APPROVED.value}' AND a.paper_id {{papers}}"
+)
+
+
 def verified_author_names(*, paper_ids: Collection[int]) -> dict[int, set[str]]:
     """For each paper, the names (as the paper writes them) of the authors whose claim a curator
     approved: one query for a whole list of cards. Plain SQL: every list page and search asks
@@ -189,16 +201,11 @@ def verified_author_names(*, paper_ids: Collection[int]) -> dict[int, set[str]]:
         return {}
     ids = list(paper_ids)
     names: dict[int, set[str]] = {}
-    authors, claims = PaperAuthor._meta.db_table, AuthorClaim._meta.db_table
     with connection.cursor() as cursor:
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
-            cursor.execute(
-                f"SELECT a.paper_id, a.name FROM {authors} a JOIN {claims} c"  # noqa: S608
-                " ON c.author_id = a.author_id AND c.paper_id = a.paper_id"
-                f" WHERE c.status = %s AND a.paper_id IN ({', '.join(['%s'] * len(chunk))})",
-                [AuthorClaim.Status.APPROVED.value, *chunk],
-            )
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(VERIFIED_NAMES_SQL.replace("{papers}", f"IN ({marks})"), chunk)
             for paper_id, name in cursor.fetchall():
                 names.setdefault(paper_id, set()).add(name)
     return names

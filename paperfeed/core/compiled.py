@@ -43,7 +43,7 @@ class Compiled:
         return [values[i] if i >= 0 else constant for i, constant in self.plan]
 
     def rows(self, values: Sequence[Any]) -> list[tuple[Any, ...]]:
-        with _cursor(connections[DEFAULT_DB_ALIAS]) as cursor:
+        with prepared_cursor(connections[DEFAULT_DB_ALIAS]) as cursor:
             cursor.execute(self.sql, self.params(values))
             return cursor.fetchall()
 
@@ -73,7 +73,7 @@ def rows_together(
     params = [param for query, values in queries for param in query.params(values)]
     found: list[list[tuple[Any, ...]]] = [[] for _ in queries]
     starts = [1 + sum(widths[:n]) for n in range(len(queries))]  # type: ignore[arg-type]
-    with _cursor(connections[DEFAULT_DB_ALIAS]) as cursor:
+    with prepared_cursor(connections[DEFAULT_DB_ALIAS]) as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
             n = int(row[0])
@@ -103,7 +103,7 @@ def _together(queries: Sequence[Compiled], widths: Sequence[int]) -> str:
     return f"WITH {common} " + " UNION ALL ".join(parts)
 
 
-def _cursor(connection: BaseDatabaseWrapper) -> Any:
+def prepared_cursor(connection: BaseDatabaseWrapper) -> Any:
     """A cursor for a compiled query: on PostgreSQL (unless PAPERFEED_PG_PREPARED is off) one
     that runs it as a prepared statement of the connection, else the connection's own.
 

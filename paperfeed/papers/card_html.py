@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date as day
 from datetime import tzinfo
+from functools import lru_cache
 from urllib.parse import quote
 
 from django.template.loader import get_template
@@ -135,11 +136,19 @@ def thumbnail(row: PaperRow, *, describe: bool = False) -> str:
             f' width="{escape(row.thumbnail_width)}" height="{escape(row.thumbnail_height)}"'
             f' loading="lazy" decoding="async" alt="{alt}">'
         )
-    category = f"<small>{escape(row.categories[0])}</small>" if row.categories else ""
+    category = f"<small>{_category(row.categories[0])[1]}</small>" if row.categories else ""
+    # The initials are letters only (papers_tags.initials): nothing to escape.
     return (
         '<span class="pf-thumb pf-thumb--placeholder" aria-hidden="true">'
-        f"{escape(initials(row.paper.title))}{category}</span>"
+        f"{initials(row.paper.title)}{category}</span>"
     )
+
+
+@lru_cache(maxsize=1024)
+def _category(category: str) -> tuple[str, str]:
+    """(the category quoted for a URL and escaped, the category escaped): arXiv has ~150
+    categories, and a search page quoted and escaped each of its ~40 chips anew."""
+    return escape(quote(category)), escape(category)
 
 
 def _abstract(row: PaperRow) -> str:
@@ -159,7 +168,7 @@ def _abstract(row: PaperRow) -> str:
     return ""
 
 
-def _meta(row: PaperRow, paths: _Paths, zone: tzinfo | None, today: day | None) -> str:
+def _meta(row: PaperRow, paths: _Paths, zone: tzinfo | None, today: day | None, href: str) -> str:
     paper = row.paper
     pinned = '<span class="pinned" title="pinned by a curator">Pinned</span>' if row.pinned else ""
     comments = paper.comment_count
@@ -175,16 +184,14 @@ def _meta(row: PaperRow, paths: _Paths, zone: tzinfo | None, today: day | None) 
     if row.submitter:
         title = f' title="{escape(row.submitter_fullname)}"' if row.submitter_fullname else ""
         submitter = f'<span class="submitter"{title}>submitted by {escape(row.submitter)}</span>'
-    url = paper_url(paper.arxiv_id, paths)
     categories = "".join(
-        f'<a class="category" href="{paths.new}?category={escape(quote(category))}">'
-        f"{escape(category)}</a>"
-        for category in row.categories
+        f'<a class="category" href="{paths.new}?category={quoted}">{shown}</a>'
+        for quoted, shown in map(_category, row.categories)
     )
     return (
         '    <p class="entry-meta">\n'
         f"      {pinned}\n"
-        f'      <a class="entry-comments" href="{escape(url)}#comments">'
+        f'      <a class="entry-comments" href="{href}#comments">'
         f"{comments} comment{'' if comments == 1 else 's'}</a>\n"
         f"      {code}\n"
         f"      {links(paper)}\n\n"
@@ -226,14 +233,15 @@ def card(
     why = ""
     if row.trending:
         why = get_template("trending/_why.html").render({"row": row, "window": window})
+    href = escape(paper_url(paper.arxiv_id, paths))  # the title's link and the comments'
     return (
         f'<article class="entry-body" aria-labelledby="title-{paper.pk}">\n'
         f'    <h2 class="entry-title" id="title-{paper.pk}">'
-        f'<a href="{escape(paper_url(paper.arxiv_id, paths))}">{title}</a></h2>\n'
+        f'<a href="{href}">{title}</a></h2>\n'
         f'    <p class="entry-authors">{byline(row, verified, author_base=paths.author)}</p>\n'
         f"    {glance(row, paths)}\n\n"
         f"{_abstract(row)}"
-        f"{_meta(row, paths, zone, today)}"
+        f"{_meta(row, paths, zone, today, href)}"
         f"    {why}\n"
         "  </article>\n"
         f"  {thumbnail(row)}\n\n"

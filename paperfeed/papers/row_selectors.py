@@ -16,7 +16,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.expressions import Col
 
-from paperfeed.core.compiled import instance_from_row
+from paperfeed.core.compiled import instance_from_row, prepared_cursor
 from paperfeed.core.relations import one_to_one_of
 from paperfeed.papers.glance.models import PaperGlance
 from paperfeed.papers.glance.selectors import NO_GLANCE, glances_for
@@ -38,19 +38,35 @@ def _thumbnails(papers: list[Paper]) -> dict[int, Thumbnail]:
     }
 
 
-# Papers per query in _card_facts: each is bound once per part, three parts.
+# Papers per query in _card_facts: each is bound once per part, up to four parts (8,000
+# values: SQLite binds up to 32,766).
 CHUNK = 2000
 
 
 @dataclass
 class _CardFacts:
     """What a card shows beside the paper's own row, by paper id: author names and ids and
-    categories in the paper's order, and (featured) the source's upvote count and first day."""
+    categories in the paper's order, (featured) the source's upvote count and first day, and
+    the verified authors' names (None: not read, no SQL registered)."""
 
     names: dict[int, list[str]]
     author_ids: dict[int, list[int]]
     categories: dict[int, list[str]]
     featured: dict[int, dict[str, Any]]
+    verified: dict[int, set[str]] | None = None
+
+
+# The SQL of (paper id, name) for each author of the papers ``{papers}`` whose claim a curator
+# approved: community's (above this app), registered from its ready(). Read in the rows' own
+# statement, the card facts' on SQLite and the papers' on PostgreSQL: every list of cards asked
+# it as a statement of its own, one more round trip on PostgreSQL (S71).
+_verified_sql: list[str] = []
+
+
+def verified_sql_register(sql: str) -> None:
+    """The verified authors' SQL (``{papers}`` where ``IN (ids)`` or ``= <paper id>`` goes)."""
+    _verified_sql[:] = [sql]
+    _paper_select.cache_clear()
 
 
 def _card_facts(ids: list[int], *, featured: bool) -> _CardFacts:
@@ -75,6 +91,11 @@ def _card_facts(ids: list[int], *, featured: bool) -> _CardFacts:
             "CAST(MIN(CASE WHEN NOT hidden THEN day END) AS TEXT), NULL "
             f"FROM {Featured._meta.db_table} WHERE paper_id IN ({marks}) GROUP BY paper_id"
         )
+    verified: dict[int, set[str]] | None = None
+    if _verified_sql:
+        verified = {}
+        names_sql = _verified_sql[0].replace("{papers}", f"IN ({marks})")
+        parts.append(f"SELECT 3, v.paper_id, 0, v.name, NULL FROM ({names_sql}) AS v")  # noqa: S608
     names: dict[int, list[str]] = {pk: [] for pk in ids}
     author_ids: dict[int, list[int]] = {pk: [] for pk in ids}
     categories_of: dict[int, list[str]] = {pk: [] for pk in ids}
@@ -93,10 +114,12 @@ def _card_facts(ids: list[int], *, featured: bool) -> _CardFacts:
             author_ids[paper_id].append(author_id)
         elif kind == 1:
             categories_of[paper_id].append(text)
+        elif kind == 3:
+            verified.setdefault(paper_id, set()).add(text)  # type: ignore[union-attr]
         else:
             first_day = date.fromisoformat(text) if text else None
             facts_of[paper_id] = {"source": position, "first_day": first_day}
-    return _CardFacts(names, author_ids, categories_of, facts_of)
+    return _CardFacts(names, author_ids, categories_of, facts_of, verified)
 
 
 def rows_for(papers: Sequence[Paper], *, featured: bool = True) -> list[PaperRow]:
@@ -113,6 +136,7 @@ def _rows(papers: list[Paper], card_facts: _CardFacts) -> list[PaperRow]:
     thumbnails = _thumbnails(papers)
     glances = glances_for(papers)
     names, author_ids, categories = card_facts.names, card_facts.author_ids, card_facts.categories
+    verified = card_facts.verified
     rows = []
     for paper in papers:
         facts = card_facts.featured.get(paper.pk, {})
@@ -135,6 +159,7 @@ def _rows(papers: list[Paper], card_facts: _CardFacts) -> list[PaperRow]:
                 keywords=glance.keywords,
                 summary=glance.summary,
                 summary_source=glance.summary_source,
+                verified_authors=None if verified is None else verified.get(paper.pk, set()),
             )
         )
     return rows
@@ -228,7 +253,7 @@ def _paper_select(
         columns += [f"{quote(table)}.{quote(field.column)}" for field in fields]
         parts.append(_Part(model, [field.attname for field in fields], converters))
     paper, thumbnail, glance = (quote(m._meta.db_table) for m in (Paper, Thumbnail, PaperGlance))
-    facts = (_PG_FACTS if featured else _PG_FACTS[:2]) if connection.vendor == "postgresql" else ()
+    facts = _pg_facts(featured) if connection.vendor == "postgresql" else ()
     columns += [f"{alias}.{name}" for alias, names, _ in facts for name in names.split(", ")]
     sql = (
         f"SELECT {', '.join(columns)} FROM {paper}"  # noqa: S608 (names from the models)
@@ -236,7 +261,10 @@ def _paper_select(
         f" LEFT OUTER JOIN {glance} ON {paper}.id = {glance}.paper_id"
     )
     sql += "".join(f" CROSS JOIN LATERAL ({query}) AS {alias}" for alias, _, query in facts)
-    sql += f" WHERE NOT {paper}.hidden AND {paper}.id IN "
+    # PostgreSQL: one statement text for any number of ids, prepared once per connection (see
+    # _visible_papers); SQLite: the ids in the statement, as everywhere.
+    ids = "= ANY(%s)" if connection.vendor == "postgresql" else "IN ({ids})"
+    sql += f" WHERE NOT {paper}.hidden AND {paper}.id {ids}"
     return sql, tuple(parts)
 
 
@@ -269,6 +297,22 @@ _PG_FACTS = (
 )
 
 
+def _pg_facts(featured: bool) -> tuple[tuple[str, str, str], ...]:
+    """The laterals of PostgreSQL's papers' query: authors, categories, the featured facts
+    (``featured``) and the verified authors (when registered), in that order."""
+    facts: tuple[tuple[str, str, str], ...] = _PG_FACTS if featured else _PG_FACTS[:2]
+    if _verified_sql:
+        names_sql = _verified_sql[0].replace("{papers}", f"= {_PAPER_ID}")
+        facts += (
+            (
+                "card_verified",
+                "verified",
+                f"SELECT array_agg(v.name) AS verified FROM ({names_sql}) AS v",  # noqa: S608
+            ),
+        )
+    return facts
+
+
 def _instance(part: _Part, values: Sequence[Any], connection: BaseDatabaseWrapper) -> Any:
     return instance_from_row(part.model, part.attnames, part.converters, values, connection)
 
@@ -284,13 +328,21 @@ def _visible_papers(
     sql, (paper_part, *related) = _paper_select(db, card_only, featured)
     width = len(paper_part.attnames)
     facts_at = width + sum(len(part.attnames) for part in related)
-    card_facts = _CardFacts({}, {}, {}, {}) if db.vendor == "postgresql" else None
+    card_facts = None
+    postgres = db.vendor == "postgresql"
+    if postgres:
+        card_facts = _CardFacts({}, {}, {}, {}, {} if _verified_sql else None)
     setters = (Paper.thumbnail.related, Paper.glance.related)
     papers = []
-    with db.cursor() as cursor:
+    # On PostgreSQL a prepared statement (core.compiled.prepared_cursor): planning this join of
+    # six tables cost the server ~1.5 ms of CPU a page, more than running it (S71).
+    with prepared_cursor(db) if postgres else db.cursor() as cursor:
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
-            cursor.execute(sql + f"({', '.join(['%s'] * len(chunk))})", chunk)
+            if postgres:
+                cursor.execute(sql, [chunk])
+            else:
+                cursor.execute(sql.replace("{ids}", ", ".join(["%s"] * len(chunk))), chunk)
             for values in cursor.fetchall():
                 paper = _instance(paper_part, values[:width], db)
                 offset = width
@@ -305,17 +357,21 @@ def _visible_papers(
                         relation.field.set_cached_value(joined, paper)
                 papers.append(paper)
                 if card_facts is not None:
-                    _add_facts(card_facts, paper.pk, values[facts_at:])
+                    _add_facts(card_facts, paper.pk, values[facts_at:], featured=featured)
     return papers, card_facts
 
 
-def _add_facts(card_facts: _CardFacts, pk: int, values: Sequence[Any]) -> None:
-    names, author_ids, categories, *featured = values
+def _add_facts(card_facts: _CardFacts, pk: int, values: Sequence[Any], *, featured: bool) -> None:
+    names, author_ids, categories, *rest = values
     card_facts.names[pk] = names or []
     card_facts.author_ids[pk] = author_ids or []
     card_facts.categories[pk] = categories or []
-    if featured and featured[0] is not None:
-        card_facts.featured[pk] = {"source": featured[0], "first_day": featured[1]}
+    if featured:
+        source, first_day, *rest = rest
+        if source is not None:
+            card_facts.featured[pk] = {"source": source, "first_day": first_day}
+    if card_facts.verified is not None and rest[0]:
+        card_facts.verified[pk] = set(rest[0])
 
 
 # --- Featured lists ---------------------------------------------------------------------------

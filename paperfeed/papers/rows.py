@@ -67,6 +67,9 @@ class PaperRow:
     keywords: list[str] = field(default_factory=list)
     summary: str = ""
     summary_source: str = ""
+    # The names of its authors whose claim a curator approved (community's), read with the
+    # rows (papers_by_ids, rows_for); None when the rows were built without them.
+    verified_authors: set[str] | None = None
 
     @property
     def authors_linked(self) -> list[tuple[str, int | None]]:

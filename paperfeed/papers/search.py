@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import F
 
 from paperfeed.core import bulk
+from paperfeed.core.compiled import prepared_cursor
 from paperfeed.papers import search_fallback, textindex
 from paperfeed.papers.merge import author_key
 from paperfeed.papers.models import CatalogueVersion, Paper, PaperAuthor
@@ -378,8 +379,10 @@ def search_filtered(
 
 def hidden_ids() -> list[int]:
     """The hidden papers (few). Literal SQL: a bound ``hidden = %s`` would keep SQLite from
-    using the partial index that holds them, and scan every paper."""
-    with connection.cursor() as cursor:
+    using the partial index that holds them, and scan every paper. Every search asks it: on
+    PostgreSQL a prepared statement (core.compiled.prepared_cursor), parsed and planned once
+    per connection."""
+    with prepared_cursor(connections[DEFAULT_DB_ALIAS]) as cursor:
         cursor.execute("SELECT id FROM papers_paper WHERE hidden")
         return [row[0] for row in cursor.fetchall()]
 

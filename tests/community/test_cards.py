@@ -15,6 +15,7 @@ from django.test import Client
 
 from paperfeed.accounts.roles import curator_grant
 from paperfeed.community import cards
+from paperfeed.community.selectors import verified_author_names
 from paperfeed.community.services import (
     claim_create,
     claim_decide,
@@ -22,6 +23,7 @@ from paperfeed.community.services import (
     upvote_add,
 )
 from paperfeed.papers.models import Author, Featured, Paper
+from paperfeed.papers.row_selectors import papers_by_ids, rows_for
 from paperfeed.papers.rows import PaperRow
 from paperfeed.papers.services import (
     featured_add,
@@ -203,14 +205,14 @@ def test_a_signed_in_page_costs_the_same_queries_however_many_cards(
     upvote_add(user=reader, paper=Paper.objects.first())
     client = signed_in(reader)
     client.get("/papers/new")  # the cards are cached now
-    # /papers/new: session, user, the page and its count, the authors, categories and source
-    # counts (one query), verified authors, the reader's votes, the reader's saved papers (the
-    # library's part of the card): 8, whether 3 or 30 cards (the menu's curator check is
+    # /papers/new: session, user, the page and its count, the authors, categories, source
+    # counts and verified authors (one query), the reader's votes, the reader's saved papers
+    # (the library's part of the card): 7, whether 3 or 30 cards (the menu's curator check is
     # remembered); /papers also finds the latest day and its neighbours, and has the source
-    # counts from its own ranking query (on PostgreSQL its papers and their authors and
-    # categories are one query, papers.row_selectors.papers_by_ids).
-    papers_page = 11 if connection.vendor == "postgresql" else 12
-    for path, queries in (("/papers/new", 8), ("/papers", papers_page)):
+    # counts from its own ranking query (on PostgreSQL its papers and their authors,
+    # categories and verified authors are one query, papers.row_selectors.papers_by_ids).
+    papers_page = 10 if connection.vendor == "postgresql" else 11
+    for path, queries in (("/papers/new", 7), ("/papers", papers_page)):
         with django_assert_num_queries(queries):
             html = client.get(path).content.decode()
         assert html.count('class="paper-entry"') == count
@@ -287,3 +289,39 @@ def test_a_new_search_renders_its_cards_without_the_card_cache_and_the_same_page
     assert client.get("/search", query).content.decode() == new  # now served from the cache
     assert cached_count() == kept
     assert cards.TITLE_SLOT not in new and cards.SNIPPET_SLOT not in new
+
+
+def test_the_rows_bring_their_verified_authors_and_the_cards_ask_no_query_for_them(
+    django_assert_num_queries,
+):
+    """papers_by_ids and rows_for read each paper's verified authors in their own statement
+    (community's SQL, registered with papers' row selectors): the names of approved claims
+    only, as verified_author_names gives them; a list of cards built from those rows asks
+    nothing more for them, and rows built without them are still asked about."""
+    member, curator = UserFactory(verified=True), UserFactory(verified=True)
+    curator_grant(user=curator)
+    both = catalogue_paper("2602.00501", authors=("Ada Lovelace", "Alan Turing", "Kurt Gödel"))
+    pending = catalogue_paper("2602.00502", authors=("Alan Turing",))
+    plain = catalogue_paper("2602.00503", authors=("Ada Lovelace",))
+    for name in ("Ada Lovelace", "Kurt Gödel"):
+        claim = claim_create(user=member, paper=both, author=Author.objects.get(name=name))
+        claim_decide(curator=curator, claim=claim, approve=True)
+    claim_create(user=member, paper=pending, author=Author.objects.get(name="Alan Turing"))
+    ids = [both.pk, pending.pk, plain.pk]
+
+    rows = papers_by_ids(ids=ids, card_only=True)
+    expected = verified_author_names(paper_ids=ids)
+    assert expected == {both.pk: {"Ada Lovelace", "Kurt Gödel"}}
+    assert [row.verified_authors for row in rows] == [{"Ada Lovelace", "Kurt Gödel"}, set(), set()]
+    assert [
+        row.verified_authors
+        for row in rows_for(list(Paper.objects.filter(pk__in=ids).order_by("pk")))
+    ] == [expected.get(pk, set()) for pk in sorted(ids)]
+
+    with django_assert_num_queries(0):
+        html = cards.cards_html(None, rows, keep=False)
+    assert html.count("verified-badge") == 2
+    # Rows made elsewhere without them (PaperRow's default): one query, the same badges.
+    bare = [PaperRow(paper=row.paper, authors=row.authors) for row in rows]
+    with django_assert_num_queries(1):
+        assert cards.cards_html(None, bare, keep=False).count("verified-badge") == 2

@@ -222,3 +222,37 @@ def test_card_only_rows_read_only_the_card_columns_and_write_the_same_cards(
     assert lean_cards == [card_html.card(row, {}) for row in full]
     assert lean_keys == [cards.card_key(row, ()) for row in full]
     assert "featured" in lean_cards[0] and "&lt;routing&gt;" in lean_cards[0]
+
+
+def test_on_postgresql_the_rows_statement_is_prepared_once_for_any_number_of_ids(settings):
+    """PostgreSQL planned the papers' six-table statement anew for every page (its ids bound
+    in the text): now one statement, ``= ANY`` of the ids, prepared once per connection, with
+    the same rows; PAPERFEED_PG_PREPARED off, nothing is prepared."""
+    from django.db import connection
+
+    papers = [catalogue_paper(f"2602.0060{n}", authors=(f"Author {n}",)) for n in range(3)]
+    ids = [paper.pk for paper in papers]
+
+    def prepared() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["%papers_paperglance%"],
+            )
+            return int(cursor.fetchone()[0])
+
+    settings.PAPERFEED_PG_PREPARED = False
+    off = [row.authors for row in papers_by_ids(ids=ids)]
+    if connection.vendor == "postgresql":
+        assert prepared() == 0
+    settings.PAPERFEED_PG_PREPARED = True
+    assert (
+        [row.authors for row in papers_by_ids(ids=ids)]
+        == off
+        == [[f"Author {n}"] for n in range(3)]
+    )
+    assert [row.authors for row in papers_by_ids(ids=ids[1:], card_only=True)] == off[1:]
+    assert [row.paper.pk for row in papers_by_ids(ids=[ids[2], -1, ids[0]])] == [ids[2], ids[0]]
+    if connection.vendor == "postgresql":
+        # One per column set (all columns, the card's), whatever the number of ids.
+        assert prepared() == 2

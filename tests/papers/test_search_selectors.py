@@ -266,3 +266,24 @@ def test_the_search_page_says_did_you_mean(client):
     catalogue_paper("2602.00301", title="Diffusion transformers for images", abstract="Scaling.")
     html = client.get("/search", {"q": "difusion"}).content.decode()
     assert "Did you mean" in html and "q=diffusion" in html and "2602.00301" in html
+
+
+@pytest.mark.django_db
+def test_the_hidden_ids_every_search_asks_are_a_prepared_statement_on_postgresql():
+    """Each search reads the hidden papers' ids before the engine runs; on PostgreSQL as a
+    statement prepared once per connection, with the same ids."""
+    from django.db import connection
+
+    from paperfeed.papers import search
+
+    shown, hidden = catalogue_paper("2602.00701"), catalogue_paper("2602.00702")
+    Paper.objects.filter(pk=hidden.pk).update(hidden=True)
+    assert search.hidden_ids() == [hidden.pk]
+    assert shown.pk not in search.hidden_ids()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["SELECT id FROM papers_paper WHERE hidden%"],
+            )
+            assert cursor.fetchone()[0] == 1

@@ -54,14 +54,16 @@ def byline(
     marked = verified.get(row.paper.pk, set()) if verified else set()
     shown, rest = _shown_authors(list(row.authors))
     ids = row.author_ids if len(row.author_ids) == len(row.authors) else []
-    base = author_base or _author_base()
+    # The path's base escaped once: what _author_path adds (the id, "-", the ASCII slug of
+    # word characters and hyphens) has nothing to escape.
+    base = html.escape(author_base or _author_base())
     parts = []
     for index, name in enumerate(shown):
         # html.escape is what Django's escape runs, without its lazy-string wrapper: a search
         # page writes a hundred names.
         text = html.escape(name)
         if ids:
-            text = f'<a href="{html.escape(_author_path(base, ids[index], name))}">{text}</a>'
+            text = f'<a href="{_author_path(base, ids[index], name)}">{text}</a>'
         if name in marked:
             text += '<span class="verified-badge" title="Verified author">✓</span>'
         parts.append(text)

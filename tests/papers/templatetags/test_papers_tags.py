@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -101,3 +102,17 @@ def test_the_slug_cache_stays_within_its_bound_however_many_names_a_worker_sees(
         papers_tags._slug(name)
     assert papers_tags._slug.cache_info().currsize == papers_tags.SLUG_CACHE
     assert papers_tags._slug(names[0]) == first == "author-number0-unicode"
+
+
+@pytest.mark.parametrize(
+    "name", ["Ada Lovelace", 'O\'Brien <&> "Q"', "Kurt Gödel", "李 小龍", "a\tb--c__", "'&'"]
+)
+def test_byline_links_escape_the_base_and_leave_the_id_and_slug_as_they_are(name):
+    """The byline escapes the author pages' base once: the id and slug after it are ASCII
+    word characters and hyphens, the same escaped or not."""
+    row = PaperRow(paper=Paper(pk=7), authors=[name], author_ids=[42])
+    slug_path = papers_tags._author_path("", 42, name)
+    assert html.escape(slug_path) == slug_path
+    linked = byline(row, None, author_base="/who&what/")
+    assert linked == f'<a href="/who&amp;what/{slug_path}">{html.escape(name)}</a>'
+    assert html.escape(initials(name)) == initials(name)  # letters only, as the placeholder shows
