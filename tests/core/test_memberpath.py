@@ -243,3 +243,18 @@ def test_a_featured_by_member_sees_their_code_link_form_early(papers):
     full, answer = full_then_early(client, PAPER)
     assert 'name="code_url"' in answer.content.decode()
     assert_same(full, answer, token_of(client))
+
+
+def test_a_refused_comments_draft_is_shown_once_after_the_path_learnt_the_page(papers):
+    """Filling the thread takes the draft out of the session: whichever path answers, the
+    session's own response half writes that down, so the draft shows once."""
+    client = signed_in(a_reader(papers))
+    full_then_early(client, PAPER)
+    client.post(
+        f"/community/papers/{papers[0].pk}/comments", {"body": "Hi @no_such_member", "next": PAPER}
+    )
+    shown = client.get(PAPER)
+    assert ">Hi @no_such_member</textarea>" in shown.content.decode()
+    again = client.get(PAPER)
+    assert early(again)
+    assert "no_such_member" not in again.content.decode()
