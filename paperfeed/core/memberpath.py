@@ -3,8 +3,8 @@ before the rest of the middleware, URL resolution and the view's decorators.
 
 A member's GET of a list or paper page is answered by ``readerslots.shared_for_members`` from a
 body every member shares, filled with the member's own parts. Around that fill the full stack
-ran thirteen middleware, resolved the URL (~60 patterns) and passed four decorators: about a
-third of the worker's CPU for a filled page in process (docs/performance.md, "Eleventh pass").
+ran thirteen middleware, resolved the URL (~60 patterns) and passed four decorators: 0.7-1.4 ms
+of the worker's CPU of a 4-6 ms filled page in process (docs/performance.md, "Eleventh pass").
 
 When the full stack has answered a request so (``readerslots.filled_from``: filled from a kept
 body, nothing built), ``MemberPathMiddleware``, right inside the outermost two, remembers for
