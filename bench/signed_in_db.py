@@ -4,7 +4,7 @@ server backend that answered them, read from ``/proc/<backend pid>/stat``.
 
     .venv/bin/python -m bench.signed_in_db OTHER [--backend postgres] [--requests 300]
         [--rounds 3] [PATH ...]
-    .venv/bin/python -m bench.signed_in_db --toggle [PATH ...]
+    .venv/bin/python -m bench.signed_in_db --toggle [--setting PAPERFEED_MEMBER_PATH] [PATH ...]
 
 Each checkout runs in a child process of its own with the catalogue of
 ``var/bench/corpora/<backend>-<corpus>.json`` opened read-only and a member held in memory
@@ -71,24 +71,27 @@ with override_settings(ALLOWED_HOSTS=["*"]):
                           server * 1000 / requests, len(first.content)]))
 """
 
-# --toggle: one process, PAPERFEED_PG_PREPARED off and on in alternate batches of 25 requests
-# (16 of each): the client side of prepared statements without two processes' noise.
+# --toggle: one process, a boolean setting (BENCH_TOGGLE: PAPERFEED_PG_PREPARED unless
+# --setting names another, e.g. PAPERFEED_MEMBER_PATH) off and on in alternate batches of 25
+# requests (16 of each): what it changes without two processes' noise.
 TOGGLE = (
     CHILD.split("with override_settings", 1)[0]
     + r"""
 with override_settings(ALLOWED_HOSTS=["*"]):
     for path in sys.argv[5:]:
         for prepared in (True, False):
-            settings.PAPERFEED_PG_PREPARED = prepared
+            setattr(settings, os.environ["BENCH_TOGGLE"], prepared)
             client.get(path)
             client.get(path)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            pid = cursor.fetchone()[0]
+        pid = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pid = cursor.fetchone()[0]
         batches, server = {True: [], False: []}, {True: 0.0, False: 0.0}
         for n in range(32):
             prepared = bool(n % 2) if n % 4 < 2 else not n % 2
-            settings.PAPERFEED_PG_PREPARED = prepared
+            setattr(settings, os.environ["BENCH_TOGGLE"], prepared)
             before, started = cpu(pid), time.process_time()
             for _ in range(25):
                 client.get(path)
@@ -102,11 +105,17 @@ with override_settings(ALLOWED_HOSTS=["*"]):
 
 
 def run(
-    root: str, backend: str, corpus: str, requests: int, paths: list[str], code: str = CHILD
+    root: str,
+    backend: str,
+    corpus: str,
+    requests: int,
+    paths: list[str],
+    code: str = CHILD,
+    toggle: str = "PAPERFEED_PG_PREPARED",
 ) -> list[list]:
     out = subprocess.run(
         [sys.executable, "-c", code, root, backend, corpus, str(requests), *paths],
-        env={**os.environ, "BENCH_READER": READ_ONLY_READER},
+        env={**os.environ, "BENCH_READER": READ_ONLY_READER, "BENCH_TOGGLE": toggle},
         cwd=root,
         capture_output=True,
         text=True,
@@ -125,6 +134,9 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="this checkout alone, PAPERFEED_PG_PREPARED off and on in alternate batches",
     )
+    parser.add_argument(
+        "--setting", default="PAPERFEED_PG_PREPARED", help="with --toggle: the setting toggled"
+    )
     parser.add_argument("paths", nargs="*")
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="postgres")
     parser.add_argument("--corpus", default="1m")
@@ -136,10 +148,10 @@ def main(argv: list[str] | None = None) -> None:
         if args.other:  # no other checkout: the first positional is a path
             paths = [args.other, *args.paths]
         for path, prepared, least, median, server in run(
-            str(HERE), args.backend, args.corpus, 0, paths, TOGGLE
+            str(HERE), args.backend, args.corpus, 0, paths, TOGGLE, args.setting
         ):
             print(
-                f"{path:28} {'prepared' if prepared else 'plain   '}  worker min {least:.2f}"
+                f"{path:28} {args.setting} {'on ' if prepared else 'off'}  worker min {least:.2f}"
                 f" / median {median:.2f} ms  server {server:.2f} ms"
             )
         return

@@ -73,13 +73,15 @@ def _lookup(key: str) -> tuple[Any, float | None, bool]:
     return hit.value, None, False
 
 
-def fresh_copy(key: str, *, request: HttpRequest) -> Any:
+def fresh_copy(key: str, *, request: HttpRequest | None = None) -> Any:
     """The value under ``key`` while it is fresh, else None (a stale or missing copy is left to
-    :func:`copy_lookup`, which decides who rebuilds it). ``request``'s answer, made from the
-    fresh copy, may be replayed until the copy goes stale (core/replay.py)."""
+    :func:`copy_lookup`, which decides who rebuilds it). ``request``, when given, is an
+    anonymous read whose answer, made from the fresh copy, may be replayed until the copy goes
+    stale (core/replay.py)."""
     hit = cache.get(key)
     if isinstance(hit, _Copy) and time.time() < hit.fresh_until:
-        replay.replayable(request, until=hit.fresh_until)
+        if request is not None:
+            replay.replayable(request, until=hit.fresh_until)
         return hit.value
     return None
 

@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -37,7 +38,13 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
-from paperfeed.core.caching import across_copy, copy_store, names_member, shared_copy
+from paperfeed.core.caching import (
+    across_copy,
+    copy_store,
+    fresh_copy,
+    names_member,
+    shared_copy,
+)
 from paperfeed.core.readahead import Read, ahead_rows, read_ahead, stamp
 
 # The kind of part, then its arguments (digits, colon-separated): "<!--pf:card:12:3:4-->".
@@ -51,6 +58,10 @@ _fill_token: ContextVar[list[str] | None] = ContextVar("paperfeed_fill_token", d
 # from one slot's arguments to that reader's HTML.
 Filler = Callable[[HttpRequest, list[str]], Callable[[str], str]]
 _fillers: dict[str, Filler] = {}
+
+# The kept body each request's member page was filled from, and its version read (see
+# :func:`filled_from`).
+_filled: WeakKeyDictionary[HttpRequest, tuple[str, Read | None]] = WeakKeyDictionary()
 
 # A kept body is fresh for a time drawn from the last quarter of the freshness bound, or from
 # all but its first tenth while the process is starting (see :func:`spread`).
@@ -199,6 +210,19 @@ def fill(pieces: list[str], request: HttpRequest, *, own: Mapping[str, str] | No
     return "".join(out)
 
 
+def filled_from(request: HttpRequest) -> tuple[str, Read | None] | None:
+    """The key of the kept body this request's member page was filled from, with the read of
+    its version (None for a page without one), when it was filled from a kept body without
+    building one; else None. core/memberpath.py answers the same request so from then on."""
+    return _filled.get(request)
+
+
+def kept_body(key: str) -> tuple[int, str, list[str], str] | None:
+    """The body kept under ``key`` while it is fresh, else None (nothing is built or locked)."""
+    stored: tuple[int, str, list[str], str] | None = fresh_copy(key)
+    return stored
+
+
 def shared_for_members(
     view: Callable[..., HttpResponse] | None = None,
     *,
@@ -256,6 +280,8 @@ def shared_for_members(
                     copy_store(key, stored, spread(seconds), across=True)
         if stored is not None:
             status, content_type, pieces, _ = stored
+            if not built:
+                _filled[request] = (key, read)
             return HttpResponse(fill(pieces, request), content_type=content_type, status=status)
         if not built:
             return view(request, *args, **kwargs)

@@ -89,6 +89,9 @@ MIDDLEWARE = [
     "paperfeed.core.replay.ReplayMiddleware",
     # It looks at the worker's memory once every other part has answered.
     "paperfeed.core.middleware.MappedFilesMiddleware",
+    # A member's page filled from a fresh kept body, as the stack below answered it before,
+    # without the rest of it and URL resolution (core/memberpath.py).
+    "paperfeed.core.memberpath.MemberPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # django-csp, with its (constant) header built once per process.
     "paperfeed.core.cspheader.ConstantCSPMiddleware",
@@ -363,6 +366,9 @@ PAPERFEED_PAGE_CACHE_SECONDS = env_int("PAPERFEED_PAGE_CACHE_SECONDS", 5)
 # reads) to replay while their shared copy is fresh, before any other middleware runs
 # (core/replay.py). 0 turns the replay off.
 PAPERFEED_REPLAY_MB = env_int("PAPERFEED_REPLAY_MB", 32)
+# A member's page the stack filled from a fresh kept body is answered so again before the other
+# middleware and URL resolution, with the same status, headers and body (core/memberpath.py).
+PAPERFEED_MEMBER_PATH = env_bool("PAPERFEED_MEMBER_PATH", True)
 # Search results (which papers, in what order) are remembered this long per process; an import,
 # edit or hiding makes them stale at once (see papers.search_selectors._search_ids). 0 turns it off.
 PAPERFEED_SEARCH_CACHE_SECONDS = env_int("PAPERFEED_SEARCH_CACHE_SECONDS", 600)
