@@ -69,6 +69,12 @@ def verified_sql_register(sql: str) -> None:
     _paper_select.cache_clear()
 
 
+def _verified_names(papers: str) -> str | None:
+    """The registered verified authors' SQL with ``papers`` (``IN (…)`` or ``= <paper id>``) in
+    its place; None when no app registered it."""
+    return _verified_sql[0].replace("{papers}", papers) if _verified_sql else None
+
+
 def _card_facts(ids: list[int], *, featured: bool) -> _CardFacts:
     """The authors (names and ids), categories and, with ``featured``, the source's upvote count
     and first listed day of the papers ``ids``, in ONE query: a ``UNION ALL`` of the three
@@ -91,15 +97,14 @@ def _card_facts(ids: list[int], *, featured: bool) -> _CardFacts:
             "CAST(MIN(CASE WHEN NOT hidden THEN day END) AS TEXT), NULL "
             f"FROM {Featured._meta.db_table} WHERE paper_id IN ({marks}) GROUP BY paper_id"
         )
-    verified: dict[int, set[str]] | None = None
-    if _verified_sql:
-        verified = {}
-        names_sql = _verified_sql[0].replace("{papers}", f"IN ({marks})")
+    names_sql = _verified_names(f"IN ({marks})")
+    if names_sql is not None:
         parts.append(f"SELECT 3, v.paper_id, 0, v.name, NULL FROM ({names_sql}) AS v")  # noqa: S608
     names: dict[int, list[str]] = {pk: [] for pk in ids}
     author_ids: dict[int, list[int]] = {pk: [] for pk in ids}
     categories_of: dict[int, list[str]] = {pk: [] for pk in ids}
     facts_of: dict[int, dict[str, Any]] = {}
+    verified: dict[int, set[str]] = {}
     found: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         # A library export may ask for thousands: keep under SQLite's bound-parameter limit.
@@ -115,11 +120,12 @@ def _card_facts(ids: list[int], *, featured: bool) -> _CardFacts:
         elif kind == 1:
             categories_of[paper_id].append(text)
         elif kind == 3:
-            verified.setdefault(paper_id, set()).add(text)  # type: ignore[union-attr]
+            verified.setdefault(paper_id, set()).add(text)
         else:
             first_day = date.fromisoformat(text) if text else None
             facts_of[paper_id] = {"source": position, "first_day": first_day}
-    return _CardFacts(names, author_ids, categories_of, facts_of, verified)
+    read_verified = None if names_sql is None else verified
+    return _CardFacts(names, author_ids, categories_of, facts_of, read_verified)
 
 
 def rows_for(papers: Sequence[Paper], *, featured: bool = True) -> list[PaperRow]:
@@ -301,8 +307,8 @@ def _pg_facts(featured: bool) -> tuple[tuple[str, str, str], ...]:
     """The laterals of PostgreSQL's papers' query: authors, categories, the featured facts
     (``featured``) and the verified authors (when registered), in that order."""
     facts: tuple[tuple[str, str, str], ...] = _PG_FACTS if featured else _PG_FACTS[:2]
-    if _verified_sql:
-        names_sql = _verified_sql[0].replace("{papers}", f"= {_PAPER_ID}")
+    names_sql = _verified_names(f"= {_PAPER_ID}")
+    if names_sql is not None:
         facts += (
             (
                 "card_verified",
