@@ -25,6 +25,13 @@ not return as they are: no row, an inactive account, a backend no longer configu
 hash that is not the current password's (a changed password signs the member out there; a hash
 from a fallback secret is cycled there). A database error goes there too (its 503 page).
 ``PAPERFEED_MEMBER_PATH`` off turns the path off; a setting change forgets what was learnt.
+
+On PostgreSQL a database session's row is read in the member's one statement, not before it
+(~0.5 ms of the worker a request, a round trip: docs/performance.md, "Twelfth pass"). The
+member's reads need their id, which is in the session's data, so the id is the one this
+process last found in the session of that key (:class:`_Members`): the row read with it
+decides. Unless it names that member, nothing read is used and the full stack answers, as for
+a session that names nobody (an expired or deleted session among them).
 """
 
 from __future__ import annotations
@@ -60,6 +67,8 @@ from paperfeed.core.readahead import Read, ahead_rows, read_ahead, stamp
 
 # How many pages' keys a process remembers (a few hundred bytes each), oldest out first.
 MAX_ENTRIES = 4096
+# How many sessions' members a process remembers (~150 bytes each), oldest out first.
+MAX_MEMBERS = 65536
 _VARY_COOKIE = "HTTP_COOKIE"
 
 
@@ -109,13 +118,46 @@ class _Entries:
 _entries = _Entries()
 
 
+class _Members:
+    """The member each session key named when this process last read its session: a guess at
+    whose reads to run with the session's row, which the row then confirms or refutes."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.named: OrderedDict[str, Any] = OrderedDict()
+
+    def get(self, session_key: str | None) -> Any:
+        return None if session_key is None else self.named.get(session_key)
+
+    def put(self, session_key: str | None, member_id: Any) -> None:
+        if session_key is None or member_id is None or self.named.get(session_key) == member_id:
+            return
+        with self.lock:
+            self.named[session_key] = member_id
+            while len(self.named) > MAX_MEMBERS:
+                self.named.popitem(last=False)
+
+    def drop(self, session_key: str | None) -> None:
+        with self.lock:
+            self.named.pop(session_key or "", None)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.named.clear()
+
+
+_members = _Members()
+
+
 def forget_all() -> None:
     _entries.clear()
+    _members.clear()
 
 
 def _forget_on_setting_change(**kwargs: Any) -> None:
     # The learnt headers are made from the settings (CSP, security headers, cookies' names).
     _entries.clear()
+    _members.clear()
 
 
 setting_changed.connect(_forget_on_setting_change, dispatch_uid="paperfeed-memberpath-forget")
@@ -145,6 +187,17 @@ def member_as_is(request: HttpRequest) -> Any:
         ):
             return AnonymousUser()
     return user
+
+
+def _session_names(request: HttpRequest, rows: list[tuple[Any, ...]], member_id: Any) -> bool:
+    """Load the request's session from its row (read with the member's reads) and tell
+    whether it names ``member_id``."""
+    session = request.session
+    session.load_ahead(rows)  # type: ignore[attr-defined]
+    try:
+        return bool(get_user_model()._meta.pk.to_python(session[SESSION_KEY]) == member_id)
+    except (KeyError, ValidationError):
+        return False
 
 
 def _plain_members_get(request: HttpRequest) -> bool:
@@ -202,6 +255,7 @@ class MemberPathMiddleware:
         found = _learnable(request, response)
         if found is not None:
             _entries.put(request, base, *found)
+            _members.put(request.session.session_key, request.user.pk)
         return response
 
     def _answer(self, request: HttpRequest, learnt: _Learnt) -> HttpResponse | None:
@@ -209,17 +263,35 @@ class MemberPathMiddleware:
         if stored is None or stored[0] != 200 or stored[1] != learnt.content_type:
             return None  # stale or missing: the full stack decides who builds it
         self.session.process_request(request)
-        if SESSION_KEY not in request.session:
+        session = request.session
+        read = learnt.read
+        also = [read] if read is not None else []
+        key = session.session_key  # None once a session row is found missing
+        guess = _members.get(key)
+        session_read = getattr(session, "ahead_read", None)  # accounts/sessions.py
+        row = session_read() if guess is not None and session_read is not None else None
+        if row is None and SESSION_KEY not in session:
+            return None
+        request.user = SimpleLazyObject(lambda: member_as_is(request))  # type: ignore[assignment]
+        if row is None:
+            found = read_ahead(stored[2], request, also=also)
+        else:
+            found = read_ahead(
+                stored[2],
+                request,
+                also=[row, *also],
+                member_id=guess,
+                then=lambda ahead: _session_names(request, ahead[row.key], guess),
+            )
+        if not found:
+            _members.drop(key)
             return None
         self.messages.process_request(request)
         if len(request._messages):  # type: ignore[attr-defined]
             return None
-        request.user = SimpleLazyObject(lambda: member_as_is(request))  # type: ignore[assignment]
-        read = learnt.read
-        if not read_ahead(stored[2], request, also=[read] if read is not None else []):
-            return None
         if read is not None and stamp(ahead_rows(request, read.key) or []) != stored[3]:
             return None  # the paper changed: the full stack builds its body again
+        _members.put(key, guess if row is not None else request.user.pk)
         # From here on as the full stack: nothing returns to it.
         self.csrf.process_request(request)
         content = readerslots.fill(stored[2], request).encode()

@@ -11,7 +11,7 @@ and keeps the rows on the request for that member only (:func:`ahead_rows`).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -47,7 +47,14 @@ def reads_register(kind: str, reads: Reads) -> None:
     _reads[kind] = reads
 
 
-def read_ahead(pieces: list[str], request: HttpRequest, *, also: Sequence[Read] = ()) -> bool:
+def read_ahead(
+    pieces: list[str],
+    request: HttpRequest,
+    *,
+    also: Sequence[Read] = (),
+    member_id: Any = None,
+    then: Callable[[Mapping[Hashable, Any]], bool] | None = None,
+) -> bool:
     """Before a member's page is filled: every registered read its slots need, the member's
     own row among them when it is not read yet, in one statement; then the member is checked
     as Django checks them (django.contrib.auth.get_user: active, the session's password hash),
@@ -56,13 +63,16 @@ def read_ahead(pieces: list[str], request: HttpRequest, *, also: Sequence[Read] 
     (its version) to run in the same statement.
 
     What is read is kept on the request for this member only (:func:`ahead_rows`), never in
-    a cache: one query's worth of each reader's state, as before, in one round trip."""
-    loaded = user_loaded(request)
-    if loaded:
+    a cache: one query's worth of each reader's state, as before, in one round trip.
+
+    ``member_id`` reads for that member without asking the session (not loaded yet: its row
+    is one of ``also``); ``then(rows)`` runs before the member is checked (it loads the
+    session from its row) and False from it is False here."""
+    if member_id is None and user_loaded(request):
         if not request.user.is_authenticated:
             return False
         member_id = request.user.pk
-    else:
+    elif member_id is None:
         try:
             member_id = get_user_model()._meta.pk.to_python(request.session[SESSION_KEY])
         except (KeyError, ValidationError):
@@ -81,6 +91,8 @@ def read_ahead(pieces: list[str], request: HttpRequest, *, also: Sequence[Read] 
     ]
     found = rows_together([(read.query, read.values) for read in reads]) if reads else []
     ahead = {read.key: rows for read, rows in zip(reads, found, strict=True)}
+    if then is not None and not then(ahead):
+        return False
     token = _reading.set(ahead)
     try:
         member = bool(request.user.is_authenticated)  # read from ``ahead`` (accounts' backend)

@@ -4,15 +4,20 @@ token's mask), with either session engine; whatever is not certain goes to the f
 
 from __future__ import annotations
 
+from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
 from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 from django.test.client import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from paperfeed.community.services import comment_create, upvote_add
 from paperfeed.library.models import Collection
@@ -258,3 +263,63 @@ def test_a_refused_comments_draft_is_shown_once_after_the_path_learnt_the_page(p
     again = client.get(PAPER)
     assert early(again)
     assert "no_such_member" not in again.content.decode()
+
+
+def _session_statements(client: Client, path: str):  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get(path)
+    assert early(answer)
+    return answer, [q["sql"] for q in queries.captured_queries if "django_session" in q["sql"]]
+
+
+@pytest.mark.parametrize("path", ["/papers", PAPER])
+def test_a_database_session_is_read_in_the_members_statement_on_postgresql(engine, papers, path):
+    """On PostgreSQL the session row is read in the one statement of the member's reads: one
+    round trip a page, not two. The page is the full stack's all the same."""
+    if engine != "paperfeed.accounts.sessions":
+        pytest.skip("signed-cookie sessions have no row")
+    client = signed_in(a_reader(papers))
+    full, _ = full_then_early(client, path)
+    answer, statements = _session_statements(client, path)
+    assert_same(full, answer, token_of(client))
+    assert len(statements) == 1
+    together = "auth_user" in statements[0]
+    assert together == (connection.vendor == "postgresql")
+
+
+def test_a_deleted_or_expired_session_read_with_the_members_goes_to_the_full_stack(engine, papers):
+    if engine != "paperfeed.accounts.sessions":
+        pytest.skip("a signed cookie is no row")
+    readers = [a_reader(papers, "session-deleted"), UserFactory(username="session-expired")]
+    clients = [signed_in(reader) for reader in readers]
+    full_then_early(clients[0], "/papers")
+    for client in clients:
+        client.get("/papers")  # the CSRF cookie
+        assert early(client.get("/papers"))
+    Session.objects.filter(session_key=clients[0].session.session_key).delete()
+    Session.objects.filter(session_key=clients[1].session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    for client in clients:
+        answer = client.get("/papers")
+        assert not early(answer)
+        assert "Sign out" not in answer.content.decode()
+
+
+def test_a_session_that_names_another_member_now_is_their_page(engine, papers):
+    """The member a session key named in this process is a guess the session's row decides:
+    the same key naming someone else now gets that member's page, never the first one's."""
+    if engine != "paperfeed.accounts.sessions":
+        pytest.skip("a signed cookie's key is its data")
+    alice = signed_in(a_reader(papers, "alice-first"))
+    full_then_early(alice, "/papers")
+    assert early(alice.get("/papers"))
+    bob = signed_in(UserFactory(username="bob-now"))
+    bobs = Session.objects.get(session_key=bob.session.session_key)
+    Session.objects.filter(session_key=alice.session.session_key).update(
+        session_data=bobs.session_data
+    )
+    answer = alice.get("/papers")
+    menu = answer.content.decode().split('<nav class="user-menu"', 1)[1].split("</nav>", 1)[0]
+    assert "bob-now" in menu and "alice-first" not in menu
+    assert early(alice.get("/papers"))  # learnt again, for bob
