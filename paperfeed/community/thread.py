@@ -32,12 +32,28 @@ from paperfeed.accounts.roles import menu_shows_curate
 from paperfeed.community.drafts import draft_take
 from paperfeed.community.selectors import comment_editable_since
 from paperfeed.core import readerslots
+from paperfeed.core.urlpaths import per_url_configuration
 
 FORM, ACTIONS, UNHIDE = 0, 1, 2
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
-# One reverse() per reader and URL name, not per comment: the URL with a marker for the id.
+# One reverse() per URL name and URL configuration, not per comment or reader: the URL with
+# a marker for the id.
 _MARKER = 987654321
+_ACTIONS = (
+    "community:comment",
+    "community:comment_edit",
+    "community:comment_delete",
+    "community:comment_report",
+    "community:comment_hide",
+)
+
+
+@per_url_configuration
+def _action_urls() -> dict[str, str]:
+    """Each comment action's URL with "{}" for the id (reversed once, not on every page)."""
+    return {name: reverse(name, args=[_MARKER]).replace(str(_MARKER), "{}") for name in _ACTIONS}
+
 
 _SIGN_IN = '<p><a href="{login}?next={next}">Sign in</a> to join the discussion.</p>'
 _FORM = (
@@ -106,7 +122,6 @@ class ReaderControls:
         self.path = request.get_full_path() if request is not None else "/"
         self.next = escape(self.path)
         self.max_chars = settings.PAPERFEED_COMMENT_MAX_CHARS
-        self._urls: dict[str, str] = {}
 
     @cached_property
     def csrf(self) -> str:
@@ -115,9 +130,7 @@ class ReaderControls:
         return readerslots.csrf_input(readerslots.csrf_token(self.request))
 
     def _url(self, name: str, pk: int) -> str:
-        if name not in self._urls:
-            self._urls[name] = reverse(name, args=[_MARKER]).replace(str(_MARKER), "{}")
-        return self._urls[name].format(pk)
+        return _action_urls()[name].format(pk)
 
     def form(self, paper_id: int) -> str:
         """The editor for a new comment (with this reader's refused draft, shown once), or a
