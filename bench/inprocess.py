@@ -128,6 +128,17 @@ client = Client()
 client.force_login(reader, backend="__main__.StandInBackend")
 """
 
+# The same member in memory with a database session (the product's default SESSION_ENGINE,
+# its row read on every request): for a writable copy of a catalogue, where signing in writes
+# that row (bench/signed_in_db.py --database-sessions).
+DATABASE_SESSIONS_READER = READ_ONLY_READER.replace(
+    'if db["ENGINE"] == "django.db.backends.postgresql":  # every transaction read-only\n'
+    '    db.setdefault("OPTIONS", {})["options"] = "-c default_transaction_read_only=on"\n'
+    "else:\n"
+    '    db["NAME"] = "file:" + str(db["NAME"]) + "?mode=ro"\n',
+    "",
+).replace('settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"\n', "")
+
 CHILD = r"""
 import json, os, sys, time
 root = sys.argv[1]

@@ -13,6 +13,11 @@ kept bodies are fresh for an hour (``PAPERFEED_PAGE_CACHE_SECONDS=3600``), so ev
 fills a kept body: the per-request cost, without the rebuilds each worker makes once per
 interval (bench/signed_in_profile.py ``--rebuild`` measures those). ``q`` is the queries a
 request runs, counted by an execute wrapper (prepared ones included).
+
+``--database-sessions``: the member's session is a database row (the default SESSION_ENGINE,
+read on every request) instead of a signed cookie; signing in writes that row, so ``--corpus``
+names a writable copy of a catalogue (a ``var/bench/corpora/<backend>-<name>.json`` of your
+own pointing at it, in both checkouts).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.inprocess import READ_ONLY_READER, SIGNED_IN_PATHS
+from bench.inprocess import DATABASE_SESSIONS_READER, READ_ONLY_READER, SIGNED_IN_PATHS
 
 HERE = Path(__file__).resolve().parents[1]
 
@@ -112,10 +117,11 @@ def run(
     paths: list[str],
     code: str = CHILD,
     toggle: str = "PAPERFEED_PG_PREPARED",
+    reader: str = READ_ONLY_READER,
 ) -> list[list]:
     out = subprocess.run(
         [sys.executable, "-c", code, root, backend, corpus, str(requests), *paths],
-        env={**os.environ, "BENCH_READER": READ_ONLY_READER, "BENCH_TOGGLE": toggle},
+        env={**os.environ, "BENCH_READER": reader, "BENCH_TOGGLE": toggle},
         cwd=root,
         capture_output=True,
         text=True,
@@ -142,13 +148,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--corpus", default="1m")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--database-sessions",
+        action="store_true",
+        help="the member's session a row of the database (the default SESSION_ENGINE), not a "
+        "signed cookie: --corpus must name a writable copy (signing in writes the row)",
+    )
     args = parser.parse_intermixed_args(argv)
+    reader = DATABASE_SESSIONS_READER if args.database_sessions else READ_ONLY_READER
     paths = args.paths or SIGNED_IN_PATHS
     if args.toggle:
         if args.other:  # no other checkout: the first positional is a path
             paths = [args.other, *args.paths]
         for path, prepared, least, median, server in run(
-            str(HERE), args.backend, args.corpus, 0, paths, TOGGLE, args.setting
+            str(HERE), args.backend, args.corpus, 0, paths, TOGGLE, args.setting, reader
         ):
             print(
                 f"{path:28} {args.setting} {'on ' if prepared else 'off'}  worker min {least:.2f}"
@@ -162,7 +175,7 @@ def main(argv: list[str] | None = None) -> None:
         for name, root in checkouts.items():
             load = os.getloadavg()[0]
             for path, queries, worker, server, size in run(
-                root, args.backend, args.corpus, args.requests, paths
+                root, args.backend, args.corpus, args.requests, paths, reader=reader
             ):
                 print(
                     f"round {round_} {name:5} load {load:4.1f}  {path:28} {queries:4.1f} q"
