@@ -122,6 +122,7 @@ class ReaderControls:
         self.path = request.get_full_path() if request is not None else "/"
         self.next = escape(self.path)
         self.max_chars = settings.PAPERFEED_COMMENT_MAX_CHARS
+        self._urls = _action_urls()  # looked up once a page, not once per comment
 
     @cached_property
     def csrf(self) -> str:
@@ -130,7 +131,7 @@ class ReaderControls:
         return readerslots.csrf_input(readerslots.csrf_token(self.request))
 
     def _url(self, name: str, pk: int) -> str:
-        return _action_urls()[name].format(pk)
+        return self._urls[name].format(pk)
 
     def form(self, paper_id: int) -> str:
         """The editor for a new comment (with this reader's refused draft, shown once), or a

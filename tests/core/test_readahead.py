@@ -163,7 +163,8 @@ def test_a_change_to_the_paper_shows_at_once_on_its_kept_page(papers):
         page = bob.get(path).content.decode()
     assert "A title changed by an import" in page and 'class="upvote-total">11 (' in page
     assert len(queries) > 1 + _statements(6)  # built again
-    assert len(_queries(bob, path)) == 1 + _statements(6)  # and kept again
+    # And kept again: answered early, the session's row read with the member's (PostgreSQL).
+    assert len(_queries(bob, path)) == (1 if connection.vendor == "postgresql" else 1 + 6)
 
 
 def test_a_members_body_built_by_another_process_is_served_and_a_change_shows_at_once(papers):
