@@ -4,19 +4,18 @@ the page cache on and off; whatever is not certain goes to the full stack."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from django.core.cache import cache
 from django.test import Client
 
 from paperfeed.core.anonpath import answered_early
 from paperfeed.papers import search_page
-from tests.factories import catalogue_paper
+from tests.papers.test_search_page import papers
 
 pytestmark = pytest.mark.django_db
 
-DAY = date(2026, 2, 3)
+# The search page tests' 25 papers ("Sparse attention number N" by "Ada WriterN"), by name.
+__all__ = ["papers"]
 
 QUERIES = (
     {"q": "sparse attention"},
@@ -42,21 +41,6 @@ def _fresh(settings):
     settings.PAPERFEED_ANON_PATH = True
     cache.clear()
     search_page._frames.clear()
-
-
-@pytest.fixture
-def papers():
-    return [
-        catalogue_paper(
-            f"2602.{n:05d}",
-            title=f"Sparse attention number {n}",
-            abstract=f"We study sparse attention in transformers, variant {n}.",
-            authors=(f"Ada Writer{n}", "Bo Second"),
-            featured_on=DAY,
-            featured_upvotes=30 - n,
-        )
-        for n in range(25)
-    ]
 
 
 def _same(full, lean) -> None:  # type: ignore[no-untyped-def]
