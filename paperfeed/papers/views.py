@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from paperfeed.core.anonpath import lean_for_anonymous
 from paperfeed.core.caching import cached_for_anonymous
 from paperfeed.core.pagination import page_links, page_number
 from paperfeed.core.readahead import Read
@@ -261,6 +262,7 @@ def _not_found(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 # --- Search -----------------------------------------------------------------------------------
 
 
+@lean_for_anonymous("papers:search", params=("q", "sort", "mode", "page"))
 @require_safe
 @cached_for_anonymous
 def search(request: HttpRequest) -> HttpResponse:

@@ -92,6 +92,7 @@ MIDDLEWARE = [
     # A member's page filled from a fresh kept body, as the stack below answered it before,
     # without the rest of it and URL resolution (core/memberpath.py).
     "paperfeed.core.memberpath.MemberPathMiddleware",
+    "paperfeed.core.anonpath.AnonymousPathMiddleware",  # an anonymous search GET, core/anonpath.py
     "django.middleware.security.SecurityMiddleware",
     # django-csp, with its (constant) header built once per process.
     "paperfeed.core.cspheader.ConstantCSPMiddleware",

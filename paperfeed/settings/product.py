@@ -1,4 +1,5 @@
-"""Product settings: ingestion, thumbnails, trending, digests, similar papers and search.
+"""Product settings: ingestion, thumbnails, trending, digests, similar papers and search, the
+search page's lean path.
 
 Django's own settings are in paperfeed/settings/__init__.py, which star-imports this module.
 Each variable is documented in docs/configuration.md.
@@ -139,3 +140,9 @@ PAPERFEED_RECS_CONTENT_WEIGHT = float(env("PAPERFEED_RECS_CONTENT_WEIGHT", "0.25
 PAPERFEED_RECS_READER_PAPERS = env_int("PAPERFEED_RECS_READER_PAPERS", 200)
 # Only papers first published within this many days are recommended (0: any age).
 PAPERFEED_RECS_MAX_AGE_DAYS = env_int("PAPERFEED_RECS_MAX_AGE_DAYS", 365)
+
+# --- The search page ------------------------------------------------------------------------
+# An anonymous GET of the search page with no cookie, token or body and only its parameters is
+# answered by its view with only the middleware halves that can change the answer: the same
+# status, headers and body as the full stack's (core/anonpath.py).
+PAPERFEED_ANON_PATH = env_bool("PAPERFEED_ANON_PATH", True)
