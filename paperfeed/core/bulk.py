@@ -126,10 +126,10 @@ def insert_rows(
         # execution of an INSERT also reads and rewrites the AUTOINCREMENT counter and pays
         # SQLite's per-statement set-up. 167 k author links: 0.64-0.82 s of CPU against
         # 1.04-1.33 s (docs/performance.md, S74). The rows go in in the order given, as before.
-        per_statement = _sqlite_rows_per_statement(len(columns))
         row_marks = f"({marks(len(columns))})"
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start : start + per_statement]
+        start = 0
+        for size in statement_sizes(len(rows), _sqlite_rows_per_statement(len(columns))):
+            chunk, start = rows[start : start + size], start + size
             execute(
                 cursor,
                 f"INSERT INTO {table} ({names}) VALUES {', '.join([row_marks] * len(chunk))}"
@@ -141,6 +141,22 @@ def insert_rows(
 # Rows in one multi-row INSERT on SQLite: past ~2,000 a statement saves nothing more (its SQL
 # text and compiled program only grow), and SQLite's bound-parameter limit caps it.
 _SQLITE_ROWS = 2000
+
+
+def statement_sizes(count: int, most: int) -> Iterator[int]:
+    """How many of ``count`` rows each statement carries: ``most`` while that many are left,
+    then the rest as powers of two (largest first). The driver keeps each distinct statement
+    it compiled, with copies of the values last bound to it (abstracts included), in a cache of
+    128: as few distinct sizes as this keep a long import's memory flat, where a remainder of
+    any size made a new one per batch (+60 MB of peak memory over a 40 k import)."""
+    full, rest = divmod(count, most)
+    yield from [most] * full
+    size = 1 << rest.bit_length()
+    while rest:
+        size >>= 1
+        if rest & size:
+            yield size
+            rest -= size
 
 
 def _sqlite_rows_per_statement(columns: int) -> int:

@@ -25,7 +25,8 @@ def test_insert_rows_stores_every_row_in_the_order_given_across_statements():
     assert stored == rows  # ids follow the input order, as one row per execution gave them
     if connection.vendor == "sqlite":
         inserts = [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
-        assert len(inserts) == 3
+        # 2,000 + 2,000, then the 345 left as 256 + 64 + 16 + 8 + 1: not one row per execution.
+        assert len(inserts) == 7
 
 
 @pytest.mark.django_db
@@ -59,3 +60,16 @@ def test_a_sqlite_statement_never_carries_more_parameters_than_the_library_allow
         per_statement = bulk._sqlite_rows_per_statement(columns)
         assert 1 <= per_statement <= bulk._SQLITE_ROWS
         assert per_statement * columns <= limit or per_statement == 1
+
+
+@pytest.mark.parametrize("most", [1, 3, 1365, 2000])
+def test_statement_sizes_cover_every_row_with_few_distinct_statements(most):
+    sizes_seen: set[int] = set()
+    for count in range(0, 3 * most + 50, max(1, most // 97)):
+        sizes = list(bulk.statement_sizes(count, most))
+        assert sum(sizes) == count
+        assert all(0 < size <= most for size in sizes)
+        assert sizes == sorted(sizes, reverse=True)
+        sizes_seen.update(sizes)
+    # Whatever the batches' lengths, a bounded set of statements: the full one and powers of two.
+    assert len(sizes_seen) <= 1 + most.bit_length()
