@@ -81,8 +81,7 @@ def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]
         yield items[start : start + size]
 
 
-def _marks(count: int) -> str:
-    return ",".join(["%s"] * count)
+_marks = bulk.marks
 
 
 def row_converter(columns: Sequence[str] = PAPER_COLUMNS) -> Callable[[PaperState], list[Any]]:
@@ -117,7 +116,8 @@ def load_states(arxiv_ids: Sequence[str]) -> dict[str, PaperState]:
     table = Paper._meta.db_table
     with connection.cursor() as cursor:
         for chunk in chunks(arxiv_ids):
-            cursor.execute(
+            bulk.execute(
+                cursor,
                 f"SELECT {', '.join(_STATE_COLUMNS)} FROM {table} "
                 f"WHERE arxiv_id IN ({_marks(len(chunk))})",
                 list(chunk),
@@ -130,7 +130,8 @@ def load_states(arxiv_ids: Sequence[str]) -> dict[str, PaperState]:
         by_id = {state.id: state for state in states.values()}
         for chunk in chunks(list(by_id)):
             marks = _marks(len(chunk))
-            cursor.execute(
+            bulk.execute(
+                cursor,
                 f"SELECT paper_id, name FROM {PaperAuthor._meta.db_table} "
                 f"WHERE paper_id IN ({marks}) ORDER BY paper_id, position",
                 list(chunk),
@@ -138,7 +139,8 @@ def load_states(arxiv_ids: Sequence[str]) -> dict[str, PaperState]:
             for paper_id, name in cursor.fetchall():
                 state = by_id[paper_id]
                 state.authors = [*(state.authors or []), name]
-            cursor.execute(
+            bulk.execute(
+                cursor,
                 f"SELECT paper_id, category FROM {PaperCategory._meta.db_table} "
                 f"WHERE paper_id IN ({marks}) ORDER BY paper_id, position",
                 list(chunk),
@@ -161,26 +163,28 @@ def _author_ids(names: Iterable[str]) -> dict[str, int]:
         found: dict[str, int] = {}
         keys = list(wanted)
         for chunk in chunks(keys):
-            cursor.execute(
-                f"SELECT key, id FROM {table} WHERE key IN ({_marks(len(chunk))})", list(chunk)
+            bulk.execute(
+                cursor, f"SELECT key, id FROM {table} WHERE key IN ({_marks(len(chunk))})", chunk
             )
             found.update(cursor.fetchall())
         missing = [key for key in keys if key not in found]
+        pair = f"({_marks(2)})"
         # The new authors' ids come back from the INSERT itself (SQLite >= 3.35): the batch's
         # transaction took the write lock at BEGIN (IMMEDIATE), so no other writer can add one
         # of these keys in between, and every missing key is inserted and returned. A key that
         # did conflict all the same is read back below rather than lost.
         for chunk in chunks(missing, _AUTHOR_ROWS):
-            cursor.execute(
-                f"INSERT INTO {table} (name, key) VALUES {', '.join(['(%s, %s)'] * len(chunk))} "
+            bulk.execute(
+                cursor,
+                f"INSERT INTO {table} (name, key) VALUES {', '.join([pair] * len(chunk))} "
                 "ON CONFLICT (key) DO NOTHING RETURNING key, id",
                 [value for key in chunk for value in (wanted[key], key)],
             )
             found.update(cursor.fetchall())
         unreturned = [key for key in missing if key not in found]
         for chunk in chunks(unreturned):
-            cursor.execute(
-                f"SELECT key, id FROM {table} WHERE key IN ({_marks(len(chunk))})", list(chunk)
+            bulk.execute(
+                cursor, f"SELECT key, id FROM {table} WHERE key IN ({_marks(len(chunk))})", chunk
             )
             found.update(cursor.fetchall())
     return found
@@ -253,7 +257,8 @@ def write_papers(new: list[PaperState], changed: list[PaperState]) -> None:
             # per row is several times slower: read them back instead.
             by_arxiv_id = {state.arxiv_id: state for state in new}
             for chunk in chunks(list(by_arxiv_id)):
-                cursor.execute(
+                bulk.execute(
+                    cursor,
                     f"SELECT arxiv_id, id FROM {table} WHERE arxiv_id IN ({_marks(len(chunk))})",
                     list(chunk),
                 )
@@ -272,7 +277,7 @@ def write_papers(new: list[PaperState], changed: list[PaperState]) -> None:
 
 def _delete_links(cursor: Any, table: str, paper_ids: list[int]) -> None:
     for chunk in chunks(paper_ids):
-        cursor.execute(f"DELETE FROM {table} WHERE paper_id IN ({_marks(len(chunk))})", chunk)
+        bulk.execute(cursor, f"DELETE FROM {table} WHERE paper_id IN ({_marks(len(chunk))})", chunk)
 
 
 def write_links(states: list[PaperState], previous: dict[str, PaperState | None]) -> None:
