@@ -185,6 +185,7 @@ def design_catalogue() -> dict[str, object]:
     }
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's, which reads xdist_group
 def pytest_collection_modifyitems(items) -> None:
     # Rendering in a browser is the same on either database; the views' database paths are
     # covered by the view tests, so CI's PostgreSQL phase leaves the browser out. In a parallel
