@@ -185,13 +185,9 @@ def design_catalogue() -> dict[str, object]:
     }
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's, which reads xdist_group
 def pytest_collection_modifyitems(items) -> None:
     # Rendering in a browser is the same on either database; the views' database paths are
-    # covered by the view tests, so CI's PostgreSQL phase leaves the browser out. In a parallel
-    # run (pytest-xdist, --dist loadgroup) the browser tests stay on one worker, so the machine
-    # starts one Chromium, not one a worker.
+    # covered by the view tests, so CI's PostgreSQL phase leaves the browser out.
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.sqlite_only)
-            item.add_marker(pytest.mark.xdist_group("browser"))
