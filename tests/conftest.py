@@ -209,7 +209,7 @@ def redis_url():
 
     given = os.environ.get("PAPERFEED_TEST_REDIS_URL") or os.environ.get("REDIS_URL")
     if given:
-        yield given
+        yield _worker_database(given)
         return
     binary = shutil.which("redis-server")
     if binary is None:
@@ -238,3 +238,15 @@ def redis_url():
         server.terminate()
         server.wait(10)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _worker_database(url: str) -> str:
+    """A parallel run's worker gwN counts in Redis database N (of Redis's 16), so one worker's
+    keys never meet another's; a serial run keeps the database the URL names."""
+    import os
+    from urllib.parse import urlsplit, urlunsplit
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    return urlunsplit(urlsplit(url)._replace(path=f"/{int(worker[2:]) % 16}"))
