@@ -3,12 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# `make run HOST=0.0.0.0 PORT=8080` serves on every interface, port 8080 (`:=`: a HOST or PORT
-# in the environment, as some shells and platforms set, is not taken for these).
 # pytest on every core (pytest-xdist), one worker process a core; `make test PYTEST_WORKERS=0`
 # runs the suite in one process.
 PYTEST_WORKERS ?= auto
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS)
+# `make run HOST=0.0.0.0 PORT=8080` serves on every interface, port 8080 (`:=`: a HOST or PORT
+# in the environment, as some shells and platforms set, is not taken for these).
 HOST := 127.0.0.1
 PORT := 8000
 
