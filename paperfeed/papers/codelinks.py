@@ -54,6 +54,8 @@ _CANDIDATE = re.compile(
     re.IGNORECASE | re.ASCII,
 )
 _TRAILING = ".,;:!?)]}>'\"*_"
+# Anything but visible ASCII: spaces, control characters, and every non-ASCII character.
+_NOT_VISIBLE_ASCII = re.compile(r"[^\x21-\x7e]")
 # A URL split over two lines: "https://github.com/owner/\nrepo" or ".../some-\nname".
 _SPLIT = re.compile(
     r"((?:github\.com|gitlab\.com|codeberg\.org|huggingface\.co)/[\w./-]*[/-])\s*\n\s*"
@@ -88,7 +90,7 @@ def normalise_repo_url(url: str) -> CodeLink | Refused:
         return Refused("", "empty")
     if len(raw) > MAX_URL_LENGTH:
         return Refused(raw[:80], f"longer than {MAX_URL_LENGTH} characters")
-    if any(ord(ch) < 0x21 or ord(ch) > 0x7E for ch in raw):
+    if _NOT_VISIBLE_ASCII.search(raw):
         # Non-ASCII hosts are how homoglyph look-alikes (github.com with a Cyrillic "i") get in.
         return Refused(raw[:80], "contains spaces, control or non-ASCII characters")
     text = raw.rstrip(_TRAILING)

@@ -31,6 +31,8 @@ REQUIRED_COLUMNS = frozenset({"repo_url", "stars"})
 MAX_STARS = 100_000_000
 # A CSV field longer than this is junk (descriptions are the longest real fields).
 MAX_FIELD = 10_000
+# URLs whose normal form is kept while reading one file (~30 MB at most).
+MAX_SEEN_URLS = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,9 @@ def read_star_file(path: str | Path) -> Iterator[StarCount | Rejected | str]:
     Yields the name of each CSV as it starts it (for a progress bar).
     """
     path = Path(path)
+    # A year of daily lists names the same few thousand repositories over a million times:
+    # each URL is normalised once per file.
+    seen: dict[str, codelinks.CodeLink | codelinks.Refused] = {}
     if path.name.endswith((".tar", ".tar.xz", ".tar.gz", ".tgz", ".txz")):
         try:
             with tarfile.open(path, mode="r:*") as tar:
@@ -74,17 +79,26 @@ def read_star_file(path: str | Path) -> Iterator[StarCount | Rejected | str]:
                         continue
                     name = member.name.rsplit("/", 1)[-1]
                     yield name
-                    yield from read_star_csv(handle, name=name)
+                    yield from read_star_csv(handle, name=name, seen=seen)
         except (tarfile.TarError, EOFError, OSError) as exc:
             yield Rejected(path.name, f"not a readable tar archive: {exc}")
         return
     with path.open("rb") as handle:
         yield path.name
-        yield from read_star_csv(handle, name=path.name)
+        yield from read_star_csv(handle, name=path.name, seen=seen)
 
 
-def read_star_csv(handle: IO[bytes], *, name: str) -> Iterator[StarCount | Rejected]:
-    """The star counts of one day's CSV, one per repository (the highest if listed twice)."""
+def read_star_csv(
+    handle: IO[bytes],
+    *,
+    name: str,
+    seen: dict[str, codelinks.CodeLink | codelinks.Refused] | None = None,
+) -> Iterator[StarCount | Rejected]:
+    """The star counts of one day's CSV, one per repository (the highest if listed twice).
+
+    ``seen`` keeps each URL's normal form across the CSVs of one archive."""
+    if seen is None:
+        seen = {}
     day = day_of(name)
     if day is None:
         yield Rejected(name, "the file name does not say its day (github-ranking-YYYY-MM-DD.csv)")
@@ -106,7 +120,7 @@ def read_star_csv(handle: IO[bytes], *, name: str) -> Iterator[StarCount | Rejec
     try:
         for row in reader:
             line = reader.line_num
-            outcome = _parse_row(row)
+            outcome = _parse_row(row, seen)
             if isinstance(outcome, str):
                 yield Rejected(f"{name}:{line}", outcome)
             else:
@@ -118,7 +132,10 @@ def read_star_csv(handle: IO[bytes], *, name: str) -> Iterator[StarCount | Rejec
         yield StarCount(key, taken_at, stars)
 
 
-def _parse_row(row: dict[str | None, str | list[str] | None]) -> tuple[str, int] | str:
+def _parse_row(
+    row: dict[str | None, str | list[str] | None],
+    seen: dict[str, codelinks.CodeLink | codelinks.Refused],
+) -> tuple[str, int] | str:
     """(repository key, stars), or the reason the row cannot be used."""
     url = row.get("repo_url")
     stars_text = row.get("stars")
@@ -132,7 +149,13 @@ def _parse_row(row: dict[str | None, str | list[str] | None]) -> tuple[str, int]
         return f"star count is not a whole number: {stars_text.strip()[:30]!r}"
     if not 0 <= stars <= MAX_STARS:
         return f"star count out of range: {stars}"
-    outcome = codelinks.normalise_repo_url(url.strip()[:MAX_FIELD])
+    url = url.strip()[:MAX_FIELD]
+    outcome = seen.get(url)
+    if outcome is None:
+        outcome = codelinks.normalise_repo_url(url)
+        # Bounded, so that a hostile file of distinct long URLs cannot fill the memory.
+        if len(seen) < MAX_SEEN_URLS and len(url) <= codelinks.MAX_URL_LENGTH:
+            seen[url] = outcome
     if isinstance(outcome, codelinks.Refused):
         return f"repo_url refused: {outcome.reason}"
     if outcome.host != "github.com":

@@ -88,3 +88,29 @@ def test_a_tar_xz_is_read_member_by_member(tmp_path):
     broken.write_bytes(b"not xz at all")
     (only,) = starfiles.read_star_file(broken)
     assert isinstance(only, Rejected) and "not a readable tar archive" in only.reason
+
+
+def test_urls_normalised_once_are_kept_within_a_bound_and_answer_the_same(monkeypatch):
+    monkeypatch.setattr(starfiles, "MAX_SEEN_URLS", 3)
+    long_url = "https://github.com/acme/" + "r" * 400  # over the URL limit: never kept
+    rows = [HEADER] + [
+        f"{n},top-100-stars,r{n},{n},1,C,https://github.com/acme/r{n},acme,0,2026-04-01T00:00:00Z,"
+        for n in range(1, 8)
+    ]
+    rows.append(f"9,top-100-stars,long,9,1,C,{long_url},acme,0,2026-04-01T00:00:00Z,")
+    text = "\n".join(rows * 2) + "\n"  # every repository listed twice: the second from memory
+    seen: dict = {}
+    items = list(
+        starfiles.read_star_csv(
+            io.BytesIO(text.encode()), name="github-ranking-2026-04-10.csv", seen=seen
+        )
+    )
+    counts = {item.key: item.stars for item in items if isinstance(item, StarCount)}
+    assert counts == {f"github.com/acme/r{n}": n for n in range(1, 8)}
+    assert [item.reason for item in items if isinstance(item, Rejected)] == [
+        "repo_url refused: longer than 300 characters",
+        "star count is not a whole number: 'stars'",  # the repeated header line
+        "repo_url refused: longer than 300 characters",
+    ]
+    assert len(seen) == 3 and long_url not in seen
+    assert seen["https://github.com/acme/r1"].key == "github.com/acme/r1"
