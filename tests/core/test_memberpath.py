@@ -105,6 +105,15 @@ def test_the_early_answer_is_the_full_stacks(papers, path):
     assert "Cookie" in answer["Vary"] and "csrftoken" in answer.cookies
 
 
+def test_the_early_path_fills_for_the_member_read_not_a_lazy_stand_in(papers):
+    """Once the early path has checked the member, the fill reads the member itself (each read
+    through Django's lazy stand-in cost a failed attribute lookup first)."""
+    reader = a_reader(papers)
+    _, answer = full_then_early(signed_in(reader), PAPER)
+    user = answer.wsgi_request.user
+    assert type(user) is type(reader) and user.pk == reader.pk
+
+
 @pytest.mark.parametrize("path", ["/papers", PAPER])
 def test_another_member_gets_their_own_page_early(papers, path):
     """What the early path learnt from one member's answer serves another with their state."""
