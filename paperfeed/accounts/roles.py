@@ -96,7 +96,7 @@ def menu_shows_curate(user: User | AnonymousUser) -> bool:
 def page_shows_curate(request: HttpRequest) -> bool:
     """:func:`menu_shows_curate` for the request's user, asked once per request: a member's
     paper page asks it for the menu, the comment controls and the code-link form, and each ask
-    read the curators' set from the cache (a copy unpickled, ~5 % of a filled paper page
+    read the curators' set from the cache (a copy unpickled, ~6 % of a filled paper page
     together, docs/performance.md "Thirteenth pass"). One answer serves the whole page, so its
     parts never disagree; the next request asks again."""
     user = getattr(request, "user", None)
