@@ -149,14 +149,38 @@ def measured(
     database = BackendCPU(database_url, workers) if database_url.startswith("postgres") else None
     if database is not None:
         database.start()
+    spy = _py_spy(workers, duration, group)
     before = cpu_seconds(workers)
     found = http.wrk(base, group, duration, work, lua=lua)
+    if spy is not None:
+        spy.wait()
     requests = max(1, found["requests"])
     found["cpu_ms"] = round((cpu_seconds(workers) - before) * 1000 / requests, 2)
     if database is not None:
         found["db_cpu_ms"] = round(database.stop() * 1000 / requests, 2)
     found["load"] = round(os.getloadavg()[0], 1)
     return found
+
+
+def _py_spy(workers: list[int], duration: float, group: list[str]) -> subprocess.Popen | None:
+    """With BENCH_PY_SPY=<folder>: py-spy samples the first worker for the run (its stacks, as
+    counted lines, in <folder>/<pid>-<first path>.txt), for where a request's CPU goes over HTTP
+    rather than in process (bench/signed_in_profile.py)."""
+    folder = os.environ.get("BENCH_PY_SPY")
+    if not folder or not workers:
+        return None
+    name = group[0].strip("/").replace("/", "_") or "root"
+    out = Path(folder) / f"{workers[0]}-{name}-{len(group)}.txt"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    command = [
+        str(Path(sys.executable).with_name("py-spy")),
+        "record",
+        "--nonblocking",
+        "--format",
+        "raw",
+    ]
+    command += ["-r", "250", "-d", str(max(1, round(duration))), "-p", str(workers[0])]
+    return subprocess.Popen([*command, "-o", str(out)], stdout=subprocess.DEVNULL)
 
 
 def targets(papers: list[str], lists: list[str]) -> dict[str, list[str]]:

@@ -9,7 +9,8 @@ the queries, then under the profiler the share of the request in a few named par
 driver, Django building SQL, templates, session and user, the card cache) and the functions
 with the most time of their own. The catalogue is written to once (the member and its votes),
 so use your own copy of a shared one, or ``--read-only`` (a member held in memory, no votes;
-``--corpus 1m --read-only`` for the shared 1 M catalogue).
+``--corpus 1m --read-only`` for the shared 1 M catalogue; ``--read-only --database-sessions
+--corpus <copy>`` with a database session row, on a writable copy).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.inprocess import READ_ONLY_READER, READER, SIGNED_IN_PATHS
+from bench.inprocess import DATABASE_SESSIONS_READER, READ_ONLY_READER, READER, SIGNED_IN_PATHS
 
 HERE = Path(__file__).resolve().parents[1]
 
@@ -73,6 +74,12 @@ def main(argv: list[str] | None = None) -> None:
         "(bench/inprocess.py: READ_ONLY_READER)",
     )
     parser.add_argument(
+        "--database-sessions",
+        action="store_true",
+        help="with --read-only: the member's session a database row (the default engine), so "
+        "--corpus names a writable copy (bench/signed_in_db.py --database-sessions)",
+    )
+    parser.add_argument(
         "--rebuild",
         action="store_true",
         help="every request rebuilds the shared body (core/readerslots.py): what one request "
@@ -91,7 +98,8 @@ def main(argv: list[str] | None = None) -> None:
 
     scope: dict = {"settings": settings, "sys": sys}
     # The bench's own set-up code (bench/inprocess.py).
-    exec(READ_ONLY_READER if args.read_only else READER, scope)  # noqa: S102
+    reader = DATABASE_SESSIONS_READER if args.database_sessions else READ_ONLY_READER
+    exec(reader if args.read_only else READER, scope)  # noqa: S102
     if args.rebuild:
         from paperfeed.core import readerslots
 

@@ -22,7 +22,7 @@ from django.utils.html import conditional_escape, escape
 from django.utils.regex_helper import _lazy_re_compile
 
 from paperfeed.accounts.backends import member_read
-from paperfeed.accounts.roles import menu_shows_curate
+from paperfeed.accounts.roles import page_shows_curate
 from paperfeed.core import readahead, readerslots
 from paperfeed.core.urlpaths import per_url_configuration
 
@@ -66,7 +66,7 @@ def member_menu(request: HttpRequest, token: str) -> str:
         return render_to_string("accounts/user_menu.html", {"csrf_token": token}, request)
     head, curate, profile, tail = _menu_frame()
     return (
-        f"{head}{curate if menu_shows_curate(user) else ''}\n"
+        f"{head}{curate if page_shows_curate(request) else ''}\n"
         f'  <li><a href="{escape(profile + quote(username, safe=_PATH_SAFE))}">'
         f"{escape(username)}</a></li>\n"
         f"{tail}{readerslots.csrf_input(token)}"

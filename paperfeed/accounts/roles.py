@@ -6,8 +6,11 @@ comments. The role is the ``community.curate`` permission, held through the cura
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser, Group, Permission, User
 from django.core.cache import cache
+from django.http import HttpRequest
 
 CURATORS_GROUP = "curators"
 # How long the menu may offer (or not offer) the curate page after a role changes elsewhere
@@ -88,3 +91,20 @@ def menu_shows_curate(user: User | AnonymousUser) -> bool:
         curators = _curator_ids()
         cache.set(_CURATORS_KEY, curators, MENU_ROLE_SECONDS)
     return user.pk in curators
+
+
+def page_shows_curate(request: HttpRequest) -> bool:
+    """:func:`menu_shows_curate` for the request's user, asked once per request: a member's
+    paper page asks it for the menu, the comment controls and the code-link form, and each ask
+    read the curators' set from the cache (a copy unpickled, ~6 % of a filled paper page
+    together, docs/performance.md "Thirteenth pass"). One answer serves the whole page, so its
+    parts never disagree; the next request asks again."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return False
+    kept: tuple[Any, bool] | None = request.__dict__.get("_paperfeed_curate")
+    if kept is not None and kept[0] is user:
+        return kept[1]
+    shown = menu_shows_curate(user)
+    request.__dict__["_paperfeed_curate"] = (user, shown)
+    return shown

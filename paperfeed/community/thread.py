@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
 
-from paperfeed.accounts.roles import menu_shows_curate
+from paperfeed.accounts.roles import page_shows_curate
 from paperfeed.community.drafts import draft_take
 from paperfeed.community.selectors import comment_editable_since
 from paperfeed.core import readerslots
@@ -117,7 +117,8 @@ class ReaderControls:
         user = getattr(request, "user", None)
         self.member = bool(user is not None and user.is_authenticated)
         self.user_id = user.pk if self.member and user is not None else None
-        self.moderator = bool(self.member and user is not None and menu_shows_curate(user))
+        # The page's one answer (the menu asks it too): the role read once a request.
+        self.moderator = self.member and request is not None and page_shows_curate(request)
         self.editable_since = micros(comment_editable_since(now=timezone.now()))
         self.path = request.get_full_path() if request is not None else "/"
         self.next = escape(self.path)

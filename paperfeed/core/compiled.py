@@ -12,6 +12,7 @@ of one model's rows and builds each instance through the ORM's own converters an
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
@@ -69,7 +70,9 @@ def rows_together(
     widths = [query.width for query, _ in queries]
     if any(width is None for width in widths):
         raise ValueError("rows_together needs each query's width")
-    sql = _together([query for query, _ in queries], [w or 0 for w in widths])
+    # The same text object for the same queries: psycopg's own conversion is not cached for
+    # statements this long, the prepared cursor's (numbered) is, keyed on this text.
+    sql = _together(tuple(query.sql for query, _ in queries), tuple(w or 0 for w in widths))
     params = [param for query, values in queries for param in query.params(values)]
     found: list[list[tuple[Any, ...]]] = [[] for _ in queries]
     starts = [1 + sum(widths[:n]) for n in range(len(queries))]  # type: ignore[arg-type]
@@ -81,13 +84,13 @@ def rows_together(
     return found
 
 
-def _together(queries: Sequence[Compiled], widths: Sequence[int]) -> str:
-    """The one statement of rows_together (its values follow, query by query)."""
+@lru_cache(maxsize=256)
+def _together(queries: tuple[str, ...], widths: tuple[int, ...]) -> str:
+    """The one statement of rows_together for the queries' SQL (its values follow, query by
+    query), made once per set of queries."""
     names = [f"pf_q{n}" for n in range(len(queries))]
     total = sum(widths)
-    common = ", ".join(
-        f"{name} AS ({query.sql})" for name, query in zip(names, queries, strict=True)
-    )
+    common = ", ".join(f"{name} AS ({query})" for name, query in zip(names, queries, strict=True))
     parts = []
     if len(queries) > 2:
         # PostgreSQL types a set operation's columns two parts at a time: with two parts each
@@ -131,20 +134,50 @@ def prepared_cursor(connection: BaseDatabaseWrapper) -> Any:
 
 @lru_cache(maxsize=1)
 def _prepared_cursor_class() -> type:
-    """Django's server-binding psycopg cursor, each statement prepared (imported on first use:
-    psycopg is there only for PostgreSQL)."""
+    """A server-binding psycopg cursor with Django's cursor methods, each statement prepared and
+    sent as numbered (imported on first use: psycopg is there only for PostgreSQL).
+
+    psycopg turns a statement's ``%s`` into ``$1, $2, …`` on every execute, remembering the
+    result only for statements under 4 KB of at most 50 values; a member's statement
+    (:func:`rows_together`) is longer (5.3 KB on a paper page), and the conversion cost ~7 % of
+    a filled page (docs/performance.md, "Twelfth pass"). Here each statement is numbered once
+    per process (:func:`numbered`) and sent through psycopg's raw cursor, which takes ``$n``
+    as written."""
+    import psycopg
     from django.db.backends.postgresql import base
 
-    class PreparedCursor(base.ServerBindingCursor):  # type: ignore[misc,name-defined,unused-ignore]
+    class PreparedCursor(base.CursorMixin, psycopg.RawCursor):  # type: ignore[misc,name-defined,unused-ignore]
         def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
             if self.connection.prepare_threshold is None:
                 # Django turns psycopg's preparing off (None), which refuses even an explicit
                 # prepare=True; a threshold never reached prepares only what asks. Django's own
                 # cursors bind on the client and never prepare, whatever it is.
                 self.connection.prepare_threshold = sys.maxsize
-            return super().execute(query, params, prepare=True, **kwargs)
+            return super().execute(numbered(query), params, prepare=True, **kwargs)
 
     return PreparedCursor
+
+
+_PLACEHOLDER = re.compile(r"%(.|$)", re.DOTALL)
+
+
+@lru_cache(maxsize=512)
+def numbered(sql: str) -> bytes:
+    """``sql`` with the ``%s`` placeholders Django writes as PostgreSQL's ``$1, $2, …`` and its
+    ``%%`` as ``%``, encoded: what psycopg makes of it and sends (the compiled queries' text
+    objects live as long as the process, so the lookup hashes each text once)."""
+    count = 0
+
+    def number(match: re.Match[str]) -> str:
+        nonlocal count
+        if match.group(1) == "%":
+            return "%"
+        if match.group(1) != "s":
+            raise ValueError(f"only %s placeholders can be numbered: {sql[:200]}")
+        count += 1
+        return f"${count}"
+
+    return _PLACEHOLDER.sub(number, sql).encode()
 
 
 def compile_query(queryset: QuerySet, sentinels: Sequence[Hashable]) -> Compiled:

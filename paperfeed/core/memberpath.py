@@ -272,7 +272,8 @@ class MemberPathMiddleware:
         row = session_read() if guess is not None and session_read is not None else None
         if row is None and SESSION_KEY not in session:
             return None
-        request.user = SimpleLazyObject(lambda: member_as_is(request))  # type: ignore[assignment]
+        lazy = SimpleLazyObject(lambda: member_as_is(request))
+        request.user = lazy  # type: ignore[assignment]
         if row is None:
             found = read_ahead(stored[2], request, also=also)
         else:
@@ -292,6 +293,10 @@ class MemberPathMiddleware:
         if read is not None and stamp(ahead_rows(request, read.key) or []) != stored[3]:
             return None  # the paper changed: the full stack builds its body again
         _members.put(key, guess if row is not None else request.user.pk)
+        # The member as read, not behind the lazy proxy: the fill reads them ~50 times a paper
+        # page, and each read through SimpleLazyObject cost a failed attribute lookup first
+        # (~4 % of a filled page, docs/performance.md "Thirteenth pass").
+        request.user = lazy._wrapped  # type: ignore[attr-defined]
         # From here on as the full stack: nothing returns to it.
         self.csrf.process_request(request)
         content = readerslots.fill(stored[2], request).encode()

@@ -188,7 +188,7 @@ def code_links_scan(*, batch_size: int = 2000, every: bool = False) -> ScanSumma
 def paper_code_link_set(*, paper: Paper, user: Any, url: str) -> Paper:
     """Set, change or clear (``url`` empty) a paper's code link as a person; it then wins over
     anything found automatically. Raises CodeLinkRefused with a message for the person."""
-    if not selectors.can_edit_code_link(user=user, paper=paper):
+    if not selectors.can_edit_code_link(user=user, paper_id=paper.pk):
         raise CodeLinkRefused(
             "Only the paper's authors, whoever submitted it and curators can change its code link."
         )

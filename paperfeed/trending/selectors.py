@@ -331,7 +331,7 @@ def history_anchor(rows: Sequence[PaperRow]) -> datetime:
 def can_edit_code_link(
     *,
     user: Any,
-    paper: Paper,
+    paper_id: int,
     curator: bool | None = None,
     featured_or_claimed: Sequence[Any] | None = None,
 ) -> bool:
@@ -347,7 +347,7 @@ def can_edit_code_link(
     # Featured it, or an approved author: one query, compiled once per connection (every
     # member's paper page asks it; the ORM spent more CPU building it than SQLite answering).
     if featured_or_claimed is None:
-        query, values = featured_or_claimed_query(paper_id=paper.pk, user_id=user.pk)
+        query, values = featured_or_claimed_query(paper_id=paper_id, user_id=user.pk)
         featured_or_claimed = query.rows(values)
     return bool(featured_or_claimed)
 

@@ -66,3 +66,26 @@ def test_the_menu_asks_one_query_for_every_member_and_sees_a_grant_at_once(
     curator_grant(user=members[2])
     assert menu_shows_curate(_fresh(members[2]))
     assert not menu_shows_curate(members[3])
+
+
+def test_a_page_asks_the_role_once_and_shows_one_answer_throughout():
+    """A member's paper page asks the role for its menu, comment controls and code-link form:
+    one answer a request (the curators' set read once), the next request asks again."""
+    from django.core.cache import cache
+    from django.test import RequestFactory
+
+    from paperfeed.accounts.roles import _CURATORS_KEY, page_shows_curate
+
+    member = UserFactory()
+    request = RequestFactory().get("/papers/1")
+    request.user = member
+    assert page_shows_curate(request) is False
+    curator_grant(user=member)  # clears the remembered set: a fresh ask would say yes
+    assert cache.get(_CURATORS_KEY) is None
+    assert page_shows_curate(request) is False  # the page keeps its one answer
+    assert cache.get(_CURATORS_KEY) is None  # and did not read the role again
+    following = RequestFactory().get("/papers/1")
+    following.user = _fresh(member)
+    assert page_shows_curate(following) is True
+    request.user = _fresh(member)  # another user on the same request: asked for them
+    assert page_shows_curate(request) is True

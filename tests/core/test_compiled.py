@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db.models import Q
 
-from paperfeed.core.compiled import compile_query
+from paperfeed.core.compiled import compile_query, numbered
 from paperfeed.papers.models import Paper
 from tests.factories import PaperFactory
 
@@ -119,3 +119,42 @@ def test_a_compiled_query_is_prepared_on_postgresql_and_logged_while_queries_are
     with CaptureQueriesContext(connection) as logged:
         assert compiled.rows([papers[1].pk]) == [("Prepared 1", papers[1].pk)]
     assert len(logged) == 1 and "papers_paper" in logged[0]["sql"]
+
+
+def test_a_statement_is_numbered_as_psycopg_numbers_it():
+    """The prepared cursor sends each statement with ``$n`` placeholders, numbered once per
+    process (psycopg does it on every execute for a statement over 4 KB)."""
+    sql = "SELECT %s, 'a%%b' || %s FROM t WHERE x = %s"
+    assert numbered(sql) == b"SELECT $1, 'a%b' || $2 FROM t WHERE x = $3"
+    assert numbered(sql) is numbered(sql)  # kept: made once
+    for other in ("SELECT %(name)s", "SELECT 5 %", "SELECT %d"):
+        with pytest.raises(ValueError, match="placeholders"):
+            numbered(other)
+
+
+def test_a_long_statement_runs_numbered_with_each_querys_values(settings):
+    """A statement over psycopg's 4 KB bound, with a literal ``%``, prepared: the same rows as
+    the connection's own cursor gives."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from paperfeed.core.compiled import prepared_cursor
+
+    papers = [PaperFactory(title=f"Long {n}% done") for n in range(3)]
+    ids = ", ".join(["%s"] * 3)
+    sql = (
+        "SELECT title, title LIKE '%%done' FROM papers_paper WHERE id IN ("
+        + ids
+        + ") AND title <> %s /* "
+        + "x" * 4200
+        + " */ ORDER BY id"
+    )
+    values = [paper.pk for paper in papers] + ["none"]
+    settings.PAPERFEED_PG_PREPARED = True
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(sql, values)
+        prepared = [tuple(row) for row in cursor.fetchall()]
+    with CaptureQueriesContext(connection), prepared_cursor(connection) as cursor:
+        cursor.execute(sql, values)  # logged: the connection's own cursor, psycopg numbering
+        plain = [tuple(row) for row in cursor.fetchall()]
+    assert prepared == plain == [(f"Long {n}% done", True) for n in range(3)]

@@ -105,6 +105,15 @@ def test_the_early_answer_is_the_full_stacks(papers, path):
     assert "Cookie" in answer["Vary"] and "csrftoken" in answer.cookies
 
 
+def test_the_early_path_fills_for_the_member_read_not_a_lazy_stand_in(papers):
+    """Once the early path has checked the member, the fill reads the member itself (each read
+    through Django's lazy stand-in cost a failed attribute lookup first)."""
+    reader = a_reader(papers)
+    _, answer = full_then_early(signed_in(reader), PAPER)
+    user = answer.wsgi_request.user
+    assert type(user) is type(reader) and user.pk == reader.pk
+
+
 @pytest.mark.parametrize("path", ["/papers", PAPER])
 def test_another_member_gets_their_own_page_early(papers, path):
     """What the early path learnt from one member's answer serves another with their state."""
@@ -248,6 +257,29 @@ def test_a_featured_by_member_sees_their_code_link_form_early(papers):
     full, answer = full_then_early(client, PAPER)
     assert 'name="code_url"' in answer.content.decode()
     assert_same(full, answer, token_of(client))
+
+
+def test_a_curators_early_page_shows_the_role_everywhere_as_the_full_stack(papers):
+    """The role is asked once a page (accounts.roles.page_shows_curate) by the menu, the
+    comment controls and the code-link form: a curator's early page is the full stack's, with
+    the Curate link, the moderator's Hide and the form; another member's has none of them."""
+    from paperfeed.accounts.roles import curator_grant
+
+    reader = a_reader(papers, "curating-early")
+    comment_create(user=UserFactory(), paper=papers[0], body="Someone else's comment.")
+    curator_grant(user=reader)
+    client = signed_in(reader)
+    full, answer = full_then_early(client, PAPER)
+    assert_same(full, answer, token_of(client))
+    page = answer.content.decode()
+    assert ">Curate</a>" in page and ">Hide</button>" in page and 'name="code_url"' in page
+    other = signed_in(a_reader(papers, "plain-early"))
+    other.get(PAPER)  # their CSRF cookie
+    plain = other.get(PAPER)
+    assert early(plain)
+    page = plain.content.decode()
+    assert ">Curate</a>" not in page and ">Hide</button>" not in page
+    assert 'name="code_url"' not in page
 
 
 def test_a_refused_comments_draft_is_shown_once_after_the_path_learnt_the_page(papers):

@@ -48,3 +48,23 @@ def test_the_filler_of_an_anonymous_request_is_the_templates(rf):
     request.user = AnonymousUser()
     html = reader_parts.collect_filler(request, ["5"])("5")
     assert html == render_to_string("library/_paper_collect.html", {"paper": Paper(pk=5)}, request)
+
+
+def test_a_cards_save_box_posts_to_the_save_url_under_the_sites_prefix(rf):
+    """The save URL is reversed once per URL configuration and prefix, not once per page."""
+    from django.urls import clear_script_prefix, reverse, set_script_prefix
+
+    from paperfeed.library.cards import _save_action, save_boxes
+
+    request = rf.get("/papers")
+    request.user = UserFactory()
+    assert _save_action() is _save_action()
+    assert f'action="{reverse("library:save", args=[4711])}"' in save_boxes(request, [4711], set())(
+        4711
+    )
+    try:
+        set_script_prefix("/lab/")
+        box = save_boxes(request, [4711], {4711})(4711)
+        assert 'action="/lab/' in box and "is-saved" in box
+    finally:
+        clear_script_prefix()

@@ -128,10 +128,10 @@ def test_who_may_edit_a_code_link_from_the_compiled_query():
     allowed = {
         user.username
         for user in (featurer, author, pending, elsewhere, stranger)
-        if selectors.can_edit_code_link(user=user, paper=paper, curator=False)
+        if selectors.can_edit_code_link(user=user, paper_id=paper.pk, curator=False)
     }
     assert allowed == {featurer.username, author.username}
-    assert selectors.can_edit_code_link(user=stranger, paper=paper, curator=True)
+    assert selectors.can_edit_code_link(user=stranger, paper_id=paper.pk, curator=True)
 
 
 def test_a_stored_page_reads_its_total_and_moment_with_its_rows(scored_catalogue):

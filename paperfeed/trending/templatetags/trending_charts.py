@@ -17,9 +17,8 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from paperfeed.accounts.roles import menu_shows_curate
+from paperfeed.accounts.roles import page_shows_curate
 from paperfeed.core import readahead
-from paperfeed.papers.models import Paper
 from paperfeed.trending.selectors import (
     can_edit_code_link,
     featured_or_claimed_query,
@@ -162,8 +161,8 @@ def code_link_form_shown(request: HttpRequest, paper_id: int) -> bool:
     # every member's paper page; saving it asks afresh (trending/links.py).
     return can_edit_code_link(
         user=user,
-        paper=Paper(pk=paper_id),
-        curator=menu_shows_curate(user),
+        paper_id=paper_id,
+        curator=page_shows_curate(request),
         featured_or_claimed=readahead.ahead_rows(request, ("codelink", str(paper_id))),
     )
 
