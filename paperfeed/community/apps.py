@@ -25,6 +25,6 @@ class CommunityConfig(AppConfig):
 
         # The verified authors read with the papers' rows, not in a statement of their own.
         from paperfeed.community.selectors import VERIFIED_NAMES_SQL
-        from paperfeed.papers import row_selectors
+        from paperfeed.papers import row_statement
 
-        row_selectors.verified_sql_register(VERIFIED_NAMES_SQL)
+        row_statement.verified_sql_register(VERIFIED_NAMES_SQL)

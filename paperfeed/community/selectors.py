@@ -183,7 +183,7 @@ def verified_authors(*, paper: Paper) -> list[AuthorClaim]:
 
 # (paper id, name) of each author of the papers ``{papers}`` (``IN (ids)``, or ``= <column>``
 # in a lateral) whose claim a curator approved. The papers' rows read it in their own statement
-# (papers.row_selectors.verified_sql_register, from this app's ready()), so a list of cards
+# (papers.row_statement.verified_sql_register, from this app's ready()), so a list of cards
 # built from them asks no query of its own for it. The status is a constant of the model.
 VERIFIED_NAMES_SQL = (
     f"SELECT a.paper_id, a.name FROM {PaperAuthor._meta.db_table} a"  # noqa: S608

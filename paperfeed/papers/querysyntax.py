@@ -210,19 +210,33 @@ def highlight_with(text: str, pattern: re.Pattern[str] | None) -> str:
     return tex.render(text, plain=lambda part: _marked(part, pattern))
 
 
-def _marked(text: str, pattern: re.Pattern[str]) -> str:
-    """``text`` escaped as HTML, with each match of ``pattern`` wrapped in ``<mark>``: one
-    pass over the text."""
+def _marked(
+    text: str, pattern: re.Pattern[str], pos: int = 0, endpos: int | None = None, first: int = 0
+) -> str:
+    """``text[pos:endpos]`` escaped as HTML, with each match of ``pattern`` wrapped in
+    ``<mark>``: one pass over it. The matches are looked for in ``text`` itself from ``first``
+    (a caller that already knows the first match; no earlier one), up to ``endpos`` as if the
+    text ended there: what scanning the slice finds, when ``pos`` is the start or follows a
+    character that is not a word's."""
+    end = len(text) if endpos is None else endpos
+    # Most titles and abstracts have nothing to escape: one look for the five characters
+    # spares html.escape's five replacements on every piece between the marks.
+    escape = html.escape if _SPECIAL.search(text, pos, end) else _same
     out: list[str] = []
-    last = 0
-    for match in pattern.finditer(text):
-        out.append(html.escape(text[last : match.start()]))
-        out.append(f"<mark>{html.escape(match.group(0))}</mark>")
+    last = pos
+    for match in pattern.finditer(text, max(pos, first), end):
+        out.append(escape(text[last : match.start()]))
+        out.append(f"<mark>{escape(match.group(0))}</mark>")
         last = match.end()
-    if not out:
-        return html.escape(text)
-    out.append(html.escape(text[last:]))
+    out.append(escape(text[last:end]))
     return "".join(out)
+
+
+_SPECIAL = re.compile("[&<>\"']")
+
+
+def _same(text: str) -> str:
+    return text
 
 
 def snippet(text: str, words: Sequence[str], *, size: int = 320) -> str:
@@ -232,15 +246,25 @@ def snippet(text: str, words: Sequence[str], *, size: int = 320) -> str:
 
 
 def snippet_with(text: str, pattern: re.Pattern[str] | None, *, size: int = 320) -> str:
-    """:func:`snippet` with the query's pattern (:func:`highlight_pattern`)."""
+    """:func:`snippet` with the query's pattern (:func:`highlight_pattern`).
+
+    The first match places the window; the marks are then looked for from that match to the
+    window's end in the same text, not in the window cut out and scanned again from its start
+    (S77). Text with maths or TeX quotes goes through :func:`highlight_with` as a title does."""
     start = 0
-    if pattern is not None:
-        match = pattern.search(text)
-        if match and match.start() > size // 3:
-            start = tex.math_cut(text, text.rfind(" ", 0, match.start() - size // 4) + 1)
+    match = pattern.search(text) if pattern is not None else None
+    if match and match.start() > size // 3:
+        start = tex.math_cut(text, text.rfind(" ", 0, match.start() - size // 4) + 1)
     end = tex.math_cut(text, start + size)
-    piece = text[start:end]
+    piece_end, more = end, ""
     if end < len(text):
-        cut = tex.math_cut(piece, piece.rfind(" "))
-        piece = (piece[:cut] if cut > size // 2 else piece) + " …"
-    return ("… " if start else "") + highlight_with(piece, pattern)
+        cut = tex.math_cut(text[start:end], text[start:end].rfind(" "))
+        piece_end, more = (start + cut if cut > size // 2 else end), " …"
+    lead = "… " if start else ""
+    if "$" in text or "`" in text:  # maths or TeX quotes: typeset, the words marked around them
+        return lead + highlight_with(text[start:piece_end] + more, pattern)
+    if pattern is None or match is None:
+        return lead + html.escape(text[start:piece_end]) + more
+    # The window starts at the text's start or after a space, so a word there is a word in
+    # the window too; nothing matches before the first match.
+    return lead + _marked(text, pattern, start, piece_end, first=match.start()) + more

@@ -27,6 +27,37 @@ class TrendingInfo:
 
 
 @dataclass(slots=True)
+class CardPaper:
+    """A paper's columns that a card shows (``row_statement.CARD_FIELDS[Paper]``) as plain
+    values, under a Paper's attribute names: the search page's rows
+    (:mod:`paperfeed.papers.card_rows`), made from one statement's tuples without building
+    model instances. Only the card writers read them."""
+
+    id: int
+    arxiv_id: str
+    title: str
+    abstract: str
+    primary_category: str
+    published: datetime
+    published_is_estimate: bool
+    listed_on: date | None
+    code_url: str
+    code_stars: int | None
+    project_page: str
+    upvote_count: int
+    comment_count: int
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def is_stub(self) -> bool:
+        """As :attr:`Paper.is_stub`."""
+        return self.published_is_estimate and self.listed_on is None
+
+
+@dataclass(slots=True)
 class PaperRow:
     """One paper as a list shows it, with everything the card needs already loaded."""
 

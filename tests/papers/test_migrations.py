@@ -92,7 +92,7 @@ def test_0021_a_cards_authors_and_categories_are_read_from_their_unique_indexes_
     paper = catalogue_paper("2501.00001", authors=("Ada Lovelace", "Alan Turing"))
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_bitmapscan = off")
-    # What the search page's rows read (row_selectors._PG_FACTS): the index holds all of it.
+    # What the search page's rows read (row_statement._PG_FACTS): the index holds all of it.
     for table in ("papers_paperauthor", "papers_papercategory"):
         columns = "name, author_id" if table == "papers_paperauthor" else "category"
         plan = _plan(

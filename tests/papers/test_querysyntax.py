@@ -123,3 +123,75 @@ def test_the_criteria_are_every_part_of_the_query_a_paper_must_match():
     # A new field of the parsed query is either a criterion or deliberately left out.
     fields = {f.name for f in dataclasses.fields(querysyntax.ParsedQuery)}
     assert fields - set(parsed.criteria) == {"sort", "message"}
+
+
+def _two_scan_snippet(text: str, pattern: re.Pattern[str] | None, size: int = 320) -> str:
+    """The snippet as it was written before S77: the first match found in the whole text, then
+    the window cut out and highlighted as a text of its own (scanned again from its start)."""
+    from paperfeed.papers import tex
+
+    start = 0
+    if pattern is not None:
+        match = pattern.search(text)
+        if match and match.start() > size // 3:
+            start = tex.math_cut(text, text.rfind(" ", 0, match.start() - size // 4) + 1)
+    end = tex.math_cut(text, start + size)
+    piece = text[start:end]
+    if end < len(text):
+        cut = tex.math_cut(piece, piece.rfind(" "))
+        piece = (piece[:cut] if cut > size // 2 else piece) + " …"
+    return ("… " if start else "") + querysyntax.highlight_with(piece, pattern)
+
+
+_SNIPPET_WORDS = ["model", "mod", "Attention", "ünïcode", "a.b", "x+y", "we'd", "z"]
+_SNIPPET_TEXT = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                *_SNIPPET_WORDS,
+                "models",
+                "remodel",
+                "ATTENTIONS",
+                "Ünïcodes",
+                "&",
+                "<b>",
+                '"q"',
+                "it's",
+                "$x^2$",
+                "``quoted''",
+                "—",
+                "\t",
+                "longwordwithoutanyspace" * 8,
+            ]
+        ),
+        st.text(alphabet="abcdemoltz .,'&<", max_size=12),
+    ),
+    max_size=160,
+).map(" ".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=_SNIPPET_TEXT,
+    words=st.lists(st.sampled_from(_SNIPPET_WORDS), max_size=4),
+    size=st.sampled_from([20, 64, 320]),
+)
+def test_a_snippet_is_marked_in_one_pass_as_the_window_scanned_again_was(text, words, size):
+    """The snippet's marks come from one scan of the text (from its first match to the window's
+    end), and they are the ones the window cut out and scanned again from its start gave: the
+    same HTML for words anywhere, windows at any offset, cuts inside long words, text with and
+    without characters to escape, maths and TeX quotes."""
+    pattern = querysyntax.highlight_pattern(words)
+    # As drawn, and without maths and TeX quotes (the one-scan path: most abstracts).
+    for shown in (text, text.replace("$", "").replace("`", "")):
+        assert querysyntax.snippet_with(shown, pattern, size=size) == _two_scan_snippet(
+            shown, pattern, size
+        )
+
+
+def test_a_snippet_far_into_an_abstract_marks_only_its_window():
+    text = "Intro words here. " * 40 + "We train a model of attention & more. " + "Tail. " * 80
+    pattern = querysyntax.highlight_pattern(["model", "attention"])
+    out = querysyntax.snippet_with(text, pattern)
+    assert out.startswith("… ") and out.endswith(" …")
+    assert out.count("<mark>") == 2 and "<mark>model</mark> of <mark>attention</mark> &amp;" in out

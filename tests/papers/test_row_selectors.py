@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
 
-from paperfeed.papers import row_selectors
+from paperfeed.papers import row_selectors, row_statement
 from paperfeed.papers.models import Featured, Paper
 from paperfeed.papers.row_selectors import papers_by_ids, rows_for
+from paperfeed.papers.rows import CardPaper, PaperRow
 from tests.factories import catalogue_paper
 
 pytestmark = pytest.mark.django_db
@@ -121,6 +123,13 @@ def test_many_papers_are_read_in_chunks_in_order(monkeypatch):
     ]
 
 
+def _row_facts(row: PaperRow) -> tuple[object, ...]:
+    """Everything of a row besides its paper."""
+    return tuple(
+        getattr(row, field.name) for field in dataclasses.fields(PaperRow) if field.name != "paper"
+    )
+
+
 def _row_queries() -> int:
     """papers_by_ids' queries: the papers with their thumbnails and glances, then the card facts;
     one query on PostgreSQL, which reads the facts as the papers' own columns."""
@@ -170,9 +179,9 @@ def test_papers_by_ids_reads_papers_thumbnails_and_glances_in_two_queries(
 def test_card_only_rows_read_only_the_card_columns_and_write_the_same_cards(
     django_assert_num_queries,
 ):
-    """The search page's rows: the columns a card shows, the rest deferred, in the same two
-    queries; the card and its cache key from them are the full rows' own, and writing them
-    reads nothing more (a deferred field read would be a query per card)."""
+    """The search page's rows: the columns a card shows as plain values (no model instances),
+    in the same one statement; the card and its cache key from them are the full rows' own,
+    and writing them reads nothing more."""
     from django.utils import timezone
 
     from paperfeed.community import cards
@@ -210,11 +219,10 @@ def test_card_only_rows_read_only_the_card_columns_and_write_the_same_cards(
     with django_assert_num_queries(_row_queries()):
         lean = papers_by_ids(ids=ids, card_only=True)
 
-    deferred = lean[0].paper.get_deferred_fields()
-    assert "versions" in deferred and "sources" in deferred and "abstract" not in deferred
-    assert {f.attname for f in Paper._meta.concrete_fields} - deferred == set(
-        row_selectors.CARD_FIELDS[Paper]
-    )
+    assert all(isinstance(row.paper, CardPaper) for row in lean)
+    assert {f.name for f in dataclasses.fields(CardPaper)} == row_statement.CARD_FIELDS[Paper]
+    assert [row.paper.pk for row in lean] == ids and lean[0].paper.is_stub
+    assert [_row_facts(row) for row in lean] == [_row_facts(row) for row in full]
     assert lean[1].summary == "An AI line." and lean[1].keywords == ["mixture of experts"]
     with django_assert_num_queries(0):
         lean_cards = [card_html.card(row, {}) for row in lean]

@@ -50,11 +50,12 @@ class PaperGlance(models.Model):
     @property
     def ai_current(self) -> bool:
         """Whether the AI summary was written for the paper's current title and abstract."""
-        return bool(
-            self.ai_state == self.AiState.DONE
-            and self.ai_summary
-            and self.ai_text_key == self.text_key
-        )
+        return ai_summary_current(self.ai_state, self.ai_summary, self.ai_text_key, self.text_key)
+
+
+def ai_summary_current(ai_state: str, ai_summary: str, ai_text_key: str, text_key: str) -> bool:
+    """:attr:`PaperGlance.ai_current` of a glance's columns (a statement's plain values)."""
+    return bool(ai_state == PaperGlance.AiState.DONE and ai_summary and ai_text_key == text_key)
 
 
 class SummaryBudget(models.Model):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from paperfeed.core.relations import one_to_one_of
-from paperfeed.papers.glance.models import PaperGlance
+from paperfeed.papers.glance.models import PaperGlance, ai_summary_current
 from paperfeed.papers.models import Paper
 
 
@@ -27,6 +28,18 @@ def glance_of(row: PaperGlance) -> Glance:
     if row.ai_current:
         return Glance(list(row.keywords), row.ai_summary, "ai")
     return Glance(list(row.keywords), row.summary, "abstract" if row.summary else "")
+
+
+def glance_from(columns: dict[str, Any]) -> Glance:
+    """:func:`glance_of` of a glance's columns by attribute name (a statement's plain values,
+    without the model instance)."""
+    keywords = list(columns["keywords"])
+    if ai_summary_current(
+        columns["ai_state"], columns["ai_summary"], columns["ai_text_key"], columns["text_key"]
+    ):
+        return Glance(keywords, columns["ai_summary"], "ai")
+    summary = columns["summary"]
+    return Glance(keywords, summary, "abstract" if summary else "")
 
 
 def glances_for(papers: Sequence[Paper]) -> dict[int, Glance]:

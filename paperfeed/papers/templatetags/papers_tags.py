@@ -155,10 +155,21 @@ _WORD = re.compile(r"[^\W\d_]+")
 def initials(title: str) -> str:
     """The first letters of a title's first two main words (maths and symbols skipped), for a
     placeholder where the first page's image is missing: "Attention Is All You Need" → "AA"."""
-    text = tex_module.MATH_SPAN.sub(" ", str(title or ""))
-    words = _WORD.findall(text)
-    main = [w for w in words if w.lower() not in _MINOR_WORDS] or words
-    return "".join(w[0].upper() for w in main[:2])
+    text = str(title or "")
+    if "$" in text:
+        text = tex_module.MATH_SPAN.sub(" ", text)
+    # The first two main words, read no further: a search page's placeholders read a title
+    # each (S77); only a title of minor words alone is read to its end, for its first two.
+    main: list[str] = []
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if word.lower() not in _MINOR_WORDS:
+            main.append(word[0].upper())
+            if len(main) == 2:
+                break
+    if not main:
+        main = [word[0].upper() for word in _WORD.findall(text)[:2]]
+    return "".join(main)
 
 
 @register.filter

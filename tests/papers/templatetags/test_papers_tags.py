@@ -7,6 +7,8 @@ import re
 
 import pytest
 from django.utils.text import slugify
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from paperfeed.papers.models import Paper
 from paperfeed.papers.rows import PaperRow
@@ -78,6 +80,26 @@ def test_abstract_preview_never_stops_inside_a_formula():
 )
 def test_initials_for_the_thumbnail_placeholder(title, expected):
     assert initials(title) == expected
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["of", "The", "is", "AN", "$x$", "$a$ b$", "12", "ß", "élan", "_x"]),
+            st.text(max_size=8),
+        ),
+        max_size=12,
+    ).map(" ".join)
+)
+@settings(max_examples=300, deadline=None)
+def test_initials_stop_at_the_second_main_word_with_the_same_letters(title):
+    """Reading a title only up to its second main word gives the letters that every word of
+    it, maths taken out, gave."""
+    from paperfeed.papers import tex
+
+    words = re.findall(r"[^\W\d_]+", tex.MATH_SPAN.sub(" ", title))
+    main = [w for w in words if w.lower() not in papers_tags._MINOR_WORDS] or words
+    assert initials(title) == "".join(w[0].upper() for w in main[:2])
 
 
 @pytest.mark.parametrize(
