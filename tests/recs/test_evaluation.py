@@ -179,3 +179,17 @@ def test_serving_ranks_as_the_batch_blend_and_names_the_strongest_paper():
         limit=1,
     )
     assert [r.target for r in hidden] == [3]
+
+
+@pytest.mark.parametrize("block", [1, 3, 1024])
+def test_itemknn_keeps_each_columns_largest_entries_whatever_the_block(block):
+    rng = np.random.default_rng(7)
+    dense = rng.random((40, 11)).astype(np.float32)
+    dense[dense < 0.4] = 0.0
+    dense[:, 2] = 0.0  # a column with nothing to keep
+    kept = algorithms._top_per_column(dense, 5, block=block).toarray()
+    for column in range(dense.shape[1]):
+        expected = np.zeros(dense.shape[0], dtype=np.float32)
+        largest = np.argsort(-dense[:, column], kind="stable")[:5]
+        expected[largest] = dense[largest, column]
+        assert np.array_equal(kept[:, column], expected), column
