@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from paperfeed.papers import codelinks, search, upsert
+from paperfeed.papers import bulk_indexes, codelinks, search, upsert
 from paperfeed.papers.merge import PaperState, merge
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor, Thumbnail
 from paperfeed.papers.periods import featured_day_problem
@@ -117,6 +117,20 @@ def papers_upsert(*, records: Sequence[PaperRecord], checked: bool = False) -> U
     if paper_ids or entries:
         transaction.on_commit(partial(_announce_import, paper_ids=paper_ids, featured=entries))
     return summary
+
+
+def catalogue_indexes_defer(*, incoming: int) -> list[str]:
+    """A first load (``bulk_indexes.FIRST_LOAD_RECORDS`` or more records into a catalogue of no
+    more papers than that): drop the secondary indexes, built once by
+    :func:`catalogue_indexes_restore` when it ends. Their names; [] when it is no first load."""
+    if incoming < bulk_indexes.FIRST_LOAD_RECORDS or not bulk_indexes.papers_at_most(incoming):
+        return []
+    return bulk_indexes.drop()
+
+
+def catalogue_indexes_restore() -> list[str]:
+    """Build the secondary indexes a first load set aside, if any are missing; their names."""
+    return bulk_indexes.restore()
 
 
 def _announce_import(*, paper_ids: list[int], featured: list[FeaturedWrite]) -> None:
