@@ -38,13 +38,14 @@ def clear_search_if_catalogue_empty(**kwargs: object) -> None:
     search.clear_if_catalogue_empty(**kwargs)
 
 
-def restore_deferred_indexes(*, apps: Apps, **_: object) -> None:
-    """After migrate: the secondary indexes an import killed during a first load set aside
-    (papers/bulk_indexes.py), as the migrated state declares them, built if missing."""
+def restore_deferred_indexes(*, apps: Apps | None = None, **_: object) -> None:
+    """After migrate (and flush, which gives no ``apps``): the secondary indexes an import
+    killed during a first load set aside (papers/bulk_indexes.py), as the migrated state
+    declares them, built if missing."""
     from paperfeed.papers import bulk_indexes
 
     try:
-        bulk_indexes.restore(apps)
+        bulk_indexes.restore(apps) if apps is not None else bulk_indexes.restore()
     except LookupError:
         return  # migrated to before the catalogue's tables existed
 

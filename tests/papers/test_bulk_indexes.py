@@ -1,0 +1,180 @@
+"""A first load sets the catalogue's secondary indexes aside and builds them once when it ends:
+the same indexes afterwards, the same answers meanwhile, and none left missing by a failed,
+killed or concurrent run (the killed process itself: tests/ingest/test_commands.py)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, models
+from django.utils import timezone
+
+from paperfeed.ingest.models import IngestRun
+from paperfeed.ingest.services import ingest_run
+from paperfeed.papers import bulk_indexes
+from paperfeed.papers.models import Author, Paper, PaperAuthor, PaperCategory
+from paperfeed.papers.records import PaperRecord
+from paperfeed.papers.services import catalogue_indexes_defer, papers_upsert
+from tests.factories import listing_record
+from tests.papers.catalogue_indexes import index_definitions
+
+pytestmark = pytest.mark.django_db
+
+SET_ASIDE = {
+    "paper_newest",
+    "paper_visible",
+    "paper_hidden",
+    "paper_stub",
+    "paper_announced",
+    "paper_code_repo",
+    "paper_code_unstarred",
+    "paper_incomplete",
+    "papers_paper_primary_category_126f541f",
+    "papers_paperauthor_author_id_0254f12e",
+    "papercategory_by_cat",
+}
+
+
+def records(count: int, start: int = 0) -> list[PaperRecord]:
+    return [
+        listing_record(
+            f"2503.{n:05d}",
+            published=datetime(2025, 3, 1, tzinfo=UTC) + timedelta(minutes=n),
+            authors=[f"Author {n % 37}", f"Author {n % 11} Second"],
+            categories=["cs.LG", "cs.AI"] if n % 2 else ["cs.CL"],
+        )
+        for n in range(start, start + count)
+    ]
+
+
+def test_only_the_non_unique_indexes_are_set_aside_and_built_again_as_migrated():
+    migrated = index_definitions()
+    assert set(bulk_indexes.drop()) == SET_ASIDE
+    during = index_definitions()
+    assert set(migrated) - set(during) == SET_ASIDE
+    # What the upsert rests on stays: the keys and every unique constraint.
+    for model, unique in (
+        (Paper, ["arxiv_id"]),
+        (Author, ["key"]),
+        (PaperAuthor, ["paper", "position"]),
+        (PaperCategory, ["paper", "category"]),
+    ):
+        assert _unique_names(model, unique), f"{model.__name__}'s unique {unique} is gone"
+    assert set(bulk_indexes.restore()) == SET_ASIDE
+    assert index_definitions() == migrated
+    assert bulk_indexes.restore() == []  # nothing missing: nothing built
+
+
+def _unique_names(model: type[models.Model], fields: list[str]) -> list[str]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    columns = [model._meta.get_field(name).column for name in fields]
+    return [
+        name for name, info in constraints.items() if info["unique"] and info["columns"] == columns
+    ]
+
+
+def test_a_first_load_reads_right_without_them_and_ends_with_the_migrated_indexes():
+    migrated = index_definitions()
+    during: list[set[str]] = []
+    newest: list[tuple[list[str], list[str]]] = []
+
+    def after_each_batch(_: int) -> None:
+        during.append(set(index_definitions()))
+        stored = list(Paper.objects.visible().values_list("arxiv_id", "published"))
+        by_python = [arxiv_id for arxiv_id, _ in sorted(stored, key=lambda row: row[1])][::-1]
+        by_sql = Paper.objects.visible().order_by("-published", "-id")
+        newest.append((list(by_sql.values_list("arxiv_id", flat=True)[:20]), by_python[:20]))
+
+    run = ingest_run(source="listing", items=records(3500), progress=after_each_batch)
+
+    assert (run.status, run.new) == (IngestRun.Status.SUCCEEDED, 3500)
+    assert len(during) == 3  # batches of 1,000, 2,000 and 500
+    assert all(not (SET_ASIDE & present) for present in during)
+    for by_sql, by_python in newest:
+        assert by_sql == by_python
+    assert index_definitions() == migrated
+    assert PaperAuthor.objects.count() == 7000
+    assert Paper.objects.filter(primary_category="cs.CL").count() == 1750
+
+
+def test_no_first_load_below_a_full_first_batch_or_into_a_larger_catalogue():
+    present: list[set[str]] = []
+
+    def after_each_batch(_: int) -> None:
+        present.append(set(index_definitions()))
+
+    ingest_run(source="listing", items=records(999), progress=after_each_batch)
+    assert present[-1] >= SET_ASIDE
+    papers_upsert(records=records(2, start=999))  # 1,001 papers now
+    assert catalogue_indexes_defer(incoming=1000) == []
+    assert catalogue_indexes_defer(incoming=1001) != []  # as large as the catalogue: a first load
+
+
+def test_a_dry_run_sets_nothing_aside():
+    present: list[set[str]] = []
+    ingest_run(
+        source="listing",
+        items=records(1500),
+        dry_run=True,
+        progress=lambda _: present.append(set(index_definitions())),
+    )
+    assert all(names >= SET_ASIDE for names in present)
+
+
+def test_a_failed_first_load_builds_them_before_it_reports():
+    migrated = index_definitions()
+
+    def failing() -> Iterator[PaperRecord]:
+        yield from records(3000)
+        raise RuntimeError("the archive is cut short")
+
+    with pytest.raises(RuntimeError):
+        ingest_run(source="listing", items=failing())
+    run = IngestRun.objects.get()
+    assert (run.status, run.new) == (IngestRun.Status.FAILED, 3000)
+    assert index_definitions() == migrated
+
+
+def test_what_a_killed_load_left_aside_comes_back_on_the_next_import_or_migrate():
+    migrated = index_definitions()
+    bulk_indexes.drop()  # what a first load killed half-way leaves
+    IngestRun.objects.create(  # its run, still "running", its process gone
+        source="listing",
+        status=IngestRun.Status.RUNNING,
+        host=socket.gethostname(),
+        pid=_a_pid_that_is_gone(),
+        beat_at=timezone.now(),
+    )
+    ingest_run(source="listing", items=records(1))
+    assert IngestRun.objects.filter(status=IngestRun.Status.ABANDONED).count() == 1
+    assert index_definitions() == migrated
+
+    bulk_indexes.drop()
+    call_command("migrate", verbosity=0)
+    assert index_definitions() == migrated
+
+
+def test_a_first_load_under_way_elsewhere_keeps_them_aside():
+    bulk_indexes.drop()  # a first load that is still running, in another process of this host
+    IngestRun.objects.create(
+        source="listing",
+        status=IngestRun.Status.RUNNING,
+        host=socket.gethostname(),
+        pid=os.getppid(),
+        beat_at=timezone.now(),
+    )
+    ingest_run(source="listing", items=records(1))
+    assert not (SET_ASIDE & set(index_definitions()))
+
+
+def _a_pid_that_is_gone() -> int:
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
