@@ -26,7 +26,14 @@ from django.db import connection, models, transaction
 
 from paperfeed.papers.models import Paper
 
-_MODELS = ("Paper", "PaperAuthor", "PaperCategory")
+# Whose indexes a first load sets aside, by database. On SQLite only the link tables': building
+# a paper index again scans the wide rows (abstracts inline) once per index, which cost more
+# than keeping those nine, whose keys mostly grow at one end; a link's ``author_id`` entry lands
+# anywhere (docs/performance.md, S78).
+_MODELS = {
+    "sqlite": ("PaperAuthor", "PaperCategory"),
+    "postgresql": ("Paper", "PaperAuthor", "PaperCategory"),
+}
 # A first load: a batch of at least this many records (an import's first batch, full) into a
 # catalogue of no more papers than the batch brings. Building an index once costs about what
 # maintaining it costs for as many rows as the table will hold, while per-row maintenance is
@@ -41,7 +48,7 @@ def deferrable(apps: Apps = global_apps) -> Iterator[tuple[type[models.Model], s
     ``apps``: the models as a migration state has them (post_migrate), or the current ones.
     """
     editor: Any = connection.schema_editor()
-    for name in _MODELS:
+    for name in _MODELS.get(connection.vendor, ()):
         model = apps.get_model("papers", name)
         for index in model._meta.indexes:
             yield model, index.name, str(index.create_sql(model, editor))
