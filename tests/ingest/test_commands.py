@@ -194,7 +194,7 @@ def test_import_killed_half_way_loses_nothing_and_rerun_completes(tmp_path):
     assert IngestRun.objects.get().status == IngestRun.Status.RUNNING  # it never finished
     # A first load: it had set the secondary indexes aside (papers/bulk_indexes.py), and the
     # catalogue still answers without them.
-    assert "paper_newest" not in index_definitions()
+    assert "papercategory_by_cat" not in index_definitions()
     assert Paper.objects.visible().order_by("-published", "-id").count() == stored
     subprocess.run(command, env=_child_env(), cwd=REPO, check=True, capture_output=True)
     assert index_definitions() == migrated
