@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from django.utils import timezone
 
 from paperfeed.ingest import sources
 from paperfeed.ingest.fetchers import FetchError
@@ -26,7 +24,7 @@ from paperfeed.papers.search_selectors import search_papers
 from tests.ingest.catalogue_golden import build_inputs, dump, expected, import_all
 from tests.ingest.conftest import NOW, import_scraped, requested_ids, scraped
 from tests.loopback import QuietHandler, serving
-from tests.papers.catalogue_indexes import index_definitions
+from tests.papers.catalogue_indexes import index_definitions, indexes_aside_by_a_run
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fetchers"
 
@@ -236,14 +234,7 @@ def test_the_golden_inputs_store_the_same_catalogue_without_the_secondary_indexe
     # As during a first load (papers/bulk_indexes.py), each input merging into the rows stored
     # before it. A run said to be under way keeps the indexes aside through every import.
     migrated = index_definitions()
-    bulk_indexes.drop()
-    IngestRun.objects.create(
-        source="listing",
-        status=IngestRun.Status.RUNNING,
-        host=socket.gethostname(),
-        pid=os.getppid(),
-        beat_at=timezone.now(),
-    )
+    indexes_aside_by_a_run(pid=os.getppid())
     runs = import_all(build_inputs(tmp_path / "inputs"), parse_process=False)
     assert "papercategory_by_cat" not in index_definitions()
     wanted = expected()

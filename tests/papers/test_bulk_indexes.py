@@ -5,7 +5,6 @@ killed or concurrent run (the killed process itself: tests/ingest/test_commands.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -13,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.management import call_command
 from django.db import connection, models
-from django.utils import timezone
 
 from paperfeed.ingest.models import IngestRun
 from paperfeed.ingest.services import ingest_run
@@ -22,7 +20,7 @@ from paperfeed.papers.models import Author, Paper, PaperAuthor, PaperCategory
 from paperfeed.papers.records import PaperRecord
 from paperfeed.papers.services import catalogue_indexes_defer, papers_upsert
 from tests.factories import listing_record
-from tests.papers.catalogue_indexes import index_definitions
+from tests.papers.catalogue_indexes import index_definitions, indexes_aside_by_a_run
 
 pytestmark = pytest.mark.django_db
 
@@ -158,14 +156,7 @@ def test_a_failed_first_load_builds_them_before_it_reports():
 
 def test_what_a_killed_load_left_aside_comes_back_on_the_next_import_or_migrate():
     migrated = index_definitions()
-    bulk_indexes.drop()  # what a first load killed half-way leaves
-    IngestRun.objects.create(  # its run, still "running", its process gone
-        source="listing",
-        status=IngestRun.Status.RUNNING,
-        host=socket.gethostname(),
-        pid=_a_pid_that_is_gone(),
-        beat_at=timezone.now(),
-    )
+    indexes_aside_by_a_run(pid=_a_pid_that_is_gone())  # a first load killed half-way
     ingest_run(source="listing", items=records(1))
     assert IngestRun.objects.filter(status=IngestRun.Status.ABANDONED).count() == 1
     assert index_definitions() == migrated
@@ -176,14 +167,7 @@ def test_what_a_killed_load_left_aside_comes_back_on_the_next_import_or_migrate(
 
 
 def test_a_first_load_under_way_elsewhere_keeps_them_aside(set_aside):
-    bulk_indexes.drop()  # a first load that is still running, in another process of this host
-    IngestRun.objects.create(
-        source="listing",
-        status=IngestRun.Status.RUNNING,
-        host=socket.gethostname(),
-        pid=os.getppid(),
-        beat_at=timezone.now(),
-    )
+    indexes_aside_by_a_run(pid=os.getppid())  # a first load under way in another process
     ingest_run(source="listing", items=records(1))
     assert not (set_aside & set(index_definitions()))
 
