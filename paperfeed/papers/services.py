@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -123,9 +123,11 @@ def catalogue_indexes_defer(*, incoming: int) -> list[str]:
     """A first load (``bulk_indexes.FIRST_LOAD_RECORDS`` or more records into a catalogue of no
     more papers than that): drop the secondary indexes, built once by
     :func:`catalogue_indexes_restore` when it ends. Their names; [] when it is no first load."""
-    if incoming < bulk_indexes.FIRST_LOAD_RECORDS or not bulk_indexes.papers_at_most(incoming):
+    # Not inside a caller's transaction: on PostgreSQL it would hold DROP INDEX's lock, which
+    # keeps every reader off the tables, until the whole import ends.
+    if connection.in_atomic_block or incoming < bulk_indexes.FIRST_LOAD_RECORDS:
         return []
-    return bulk_indexes.drop()
+    return bulk_indexes.drop() if bulk_indexes.papers_at_most(incoming) else []
 
 
 def catalogue_indexes_restore() -> list[str]:

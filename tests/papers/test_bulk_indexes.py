@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 from paperfeed.ingest.models import IngestRun
 from paperfeed.ingest.services import ingest_run
@@ -22,7 +22,8 @@ from paperfeed.papers.services import catalogue_indexes_defer, papers_upsert
 from tests.factories import listing_record
 from tests.papers.catalogue_indexes import index_definitions, indexes_aside_by_a_run
 
-pytestmark = pytest.mark.django_db
+# Transactional: a first load sets nothing aside inside a caller's transaction (one test says so).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 LINK_INDEXES = {"papers_paperauthor_author_id_0254f12e", "papercategory_by_cat"}
 PAPER_INDEXES = {
@@ -127,6 +128,17 @@ def test_no_first_load_below_a_full_first_batch_or_into_a_larger_catalogue(set_a
     papers_upsert(records=records(2, start=999))  # 1,001 papers now
     assert catalogue_indexes_defer(incoming=1000) == []
     assert catalogue_indexes_defer(incoming=1001) != []  # as large as the catalogue: a first load
+
+
+def test_nothing_is_set_aside_inside_a_callers_transaction(set_aside):
+    present: list[set[str]] = []
+    with transaction.atomic():
+        ingest_run(
+            source="listing",
+            items=records(1500),
+            progress=lambda _: present.append(set(index_definitions())),
+        )
+    assert all(names >= set_aside for names in present)
 
 
 def test_a_dry_run_sets_nothing_aside(set_aside):
