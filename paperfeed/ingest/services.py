@@ -23,7 +23,11 @@ from paperfeed.core.liveness import holder_gone
 from paperfeed.ingest.models import IngestRun
 from paperfeed.ingest.parse_process import batch_sizes
 from paperfeed.papers.records import PaperRecord, Rejected, UpsertSummary
-from paperfeed.papers.services import papers_upsert
+from paperfeed.papers.services import (
+    catalogue_indexes_defer,
+    catalogue_indexes_restore,
+    papers_upsert,
+)
 from paperfeed.papers.tasks import (
     glances_build_task,
     search_index_update_task,
@@ -128,6 +132,7 @@ def ingest_run(
     if (items is None) == (pages is None):
         raise ValueError("give exactly one of items or pages")
     ingest_runs_abandon()
+    _indexes_back_unless_running()
     run = IngestRun.objects.create(
         source=source,
         parameters=parameters or {},
@@ -139,16 +144,28 @@ def ingest_run(
     started = time.monotonic()
     summary = UpsertSummary()
     batches = pages if pages is not None else _batches(items or (), batch_size, FIRST_BATCH_SIZE)
+    # Secondary indexes a first load set aside (papers/bulk_indexes.py), built when it ends.
+    deferred: list[str] = []
     try:
         _sqlite_checkpoint_every(pages=20_000)
         _sqlite_foreign_keys(on=False)
         with collector_paused():
             _import_batches(
-                run, batches, summary, dry_run=dry_run, progress=progress, checked=checked
+                run,
+                batches,
+                summary,
+                dry_run=dry_run,
+                progress=progress,
+                checked=checked,
+                deferred=deferred,
             )
+        if deferred:
+            catalogue_indexes_restore()
     except BaseException as exc:
         # BaseException too: Ctrl+C should still leave an honest record of the run.
         logger.error("ingest run %s (%s) failed: %s", run.pk, source, exc)
+        if deferred:
+            _restore_after_failure()
         _finish(run, summary, started, IngestRun.Status.FAILED, f"{type(exc).__name__}: {exc}")
         raise
     finally:
@@ -172,8 +189,12 @@ def _import_batches(
     dry_run: bool,
     progress: ProgressCallback | None,
     checked: bool,
+    deferred: list[str],
 ) -> None:
-    """Each batch in its own transaction, then the run's counts and cursor; adds to ``summary``."""
+    """Each batch in its own transaction, then the run's counts and cursor; adds to ``summary``.
+    A first load's first batch sets the secondary indexes aside first (names into ``deferred``).
+    """
+    first = not dry_run
     for batch, cursor in _prefetched(batches):
         records: list[PaperRecord] = []
         batch_summary = UpsertSummary()
@@ -182,6 +203,11 @@ def _import_batches(
                 batch_summary.reject(item.reason, item.arxiv_id, item.location)
             else:
                 records.append(item)
+        if first:
+            deferred.extend(catalogue_indexes_defer(incoming=len(batch)))
+            if deferred:
+                logger.info("a first load: %d secondary indexes built when it ends", len(deferred))
+            first = False
         with transaction.atomic():
             batch_summary.add(papers_upsert(records=records, checked=checked))
             if dry_run:
@@ -215,6 +241,15 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _restore_after_failure() -> None:
+    """After a failed first load: its indexes back now if the database still answers, else on
+    the next import's start or ``migrate`` (never masking the run's own error)."""
+    try:
+        catalogue_indexes_restore()
+    except DatabaseError as exc:
+        logger.warning("secondary indexes not rebuilt yet (next import or migrate will): %s", exc)
+
+
 def ingest_runs_abandon() -> int:
     """Mark abandoned the runs left "running" by a process that is gone; return how many.
     Their committed batches stay, and an OAI harvest resumes from their cursor."""
@@ -234,7 +269,15 @@ def ingest_runs_abandon() -> int:
         message="abandoned: the process running it is gone",
     )
     logger.warning("%d ingest run(s) abandoned: their process is gone (ids %s)", count, gone)
+    _indexes_back_unless_running()
     return count
+
+
+def _indexes_back_unless_running() -> None:
+    """With no run under way, the secondary indexes a killed first load set aside are built
+    (papers/bulk_indexes.py); a run under way may be a first load that set them aside."""
+    if not IngestRun.objects.filter(status=IngestRun.Status.RUNNING).exists():
+        catalogue_indexes_restore()
 
 
 def _enqueue_index_updates() -> None:

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db.models.signals import post_migrate
 
 if TYPE_CHECKING:
+    from django.apps.registry import Apps
+
     from paperfeed.core.scheduler import Job
 
 
@@ -36,6 +38,18 @@ def clear_search_if_catalogue_empty(**kwargs: object) -> None:
     search.clear_if_catalogue_empty(**kwargs)
 
 
+def restore_deferred_indexes(*, apps: Apps | None = None, **_: object) -> None:
+    """After migrate (and flush, which gives no ``apps``): the secondary indexes an import
+    killed during a first load set aside (papers/bulk_indexes.py), as the migrated state
+    declares them, built if missing."""
+    from paperfeed.papers import bulk_indexes
+
+    try:
+        bulk_indexes.restore(apps) if apps is not None else bulk_indexes.restore()
+    except LookupError:
+        return  # migrated to before the catalogue's tables existed
+
+
 class PapersConfig(AppConfig):
     name = "paperfeed.papers"
     label = "papers"
@@ -46,3 +60,4 @@ class PapersConfig(AppConfig):
 
         jobs_register(app=self.label, jobs=scheduled_jobs)
         post_migrate.connect(clear_search_if_catalogue_empty, sender=self)
+        post_migrate.connect(restore_deferred_indexes, sender=self)

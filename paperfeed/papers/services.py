@@ -16,11 +16,11 @@ from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from paperfeed.papers import codelinks, search, upsert
+from paperfeed.papers import bulk_indexes, codelinks, search, upsert
 from paperfeed.papers.merge import PaperState, merge
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor, Thumbnail
 from paperfeed.papers.periods import featured_day_problem
@@ -117,6 +117,22 @@ def papers_upsert(*, records: Sequence[PaperRecord], checked: bool = False) -> U
     if paper_ids or entries:
         transaction.on_commit(partial(_announce_import, paper_ids=paper_ids, featured=entries))
     return summary
+
+
+def catalogue_indexes_defer(*, incoming: int) -> list[str]:
+    """A first load (``bulk_indexes.FIRST_LOAD_RECORDS`` or more records into a catalogue of no
+    more papers than that): drop the secondary indexes, built once by
+    :func:`catalogue_indexes_restore` when it ends. Their names; [] when it is no first load."""
+    # Not inside a caller's transaction: on PostgreSQL it would hold DROP INDEX's lock, which
+    # keeps every reader off the tables, until the whole import ends.
+    if connection.in_atomic_block or incoming < bulk_indexes.FIRST_LOAD_RECORDS:
+        return []
+    return bulk_indexes.drop() if bulk_indexes.papers_at_most(incoming) else []
+
+
+def catalogue_indexes_restore() -> list[str]:
+    """Build the secondary indexes a first load set aside, if any are missing; their names."""
+    return bulk_indexes.restore()
 
 
 def _announce_import(*, paper_ids: list[int], featured: list[FeaturedWrite]) -> None:
