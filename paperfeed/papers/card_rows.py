@@ -11,16 +11,14 @@ attributes (S77). Only the card writers see these rows: ``papers_by_ids(card_onl
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from paperfeed.core.compiled import prepared_cursor
 from paperfeed.papers import row_statement
 from paperfeed.papers.glance.selectors import NO_GLANCE, Glance, glance_from
-from paperfeed.papers.models import Paper, Thumbnail
 from paperfeed.papers.rows import CardPaper, PaperRow
-from paperfeed.papers.thumbnails import thumbnail_path, thumbnail_url
 
 
 def card_rows(*, ids: Sequence[int], featured: bool = True) -> list[PaperRow]:
@@ -76,39 +74,20 @@ def card_rows(*, ids: Sequence[int], featured: bool = True) -> list[PaperRow]:
             [paper.id for paper, _, _ in found], featured=featured
         )
     by_id = {
-        paper.id: _row(paper, thumbnail, glance, card_facts) for paper, thumbnail, glance in found
+        paper.id: row_statement.paper_row(
+            paper,
+            card_facts,
+            thumbnail=None
+            if thumbnail["paper_id"] is None
+            else row_statement.shown_thumbnail(
+                paper.arxiv_id,
+                thumbnail["state"],
+                thumbnail["updated_at"],
+                thumbnail["width"],
+                thumbnail["height"],
+            ),
+            glance=glance,
+        )
+        for paper, thumbnail, glance in found
     }
     return [by_id[pk] for pk in ids if pk in by_id]
-
-
-def _row(
-    paper: CardPaper, thumbnail: dict[str, Any], glance: Glance, card_facts: row_statement.CardFacts
-) -> PaperRow:
-    pk = paper.id
-    facts = card_facts.featured.get(pk, {})
-    verified = card_facts.verified
-    # A file lost since (a restored backup, a web host without the workers' storage) shows the
-    # placeholder, as row_selectors' rows do.
-    shown = (
-        thumbnail["paper_id"] is not None
-        and thumbnail["state"] == Thumbnail.State.DONE
-        and thumbnail_path(paper.arxiv_id).is_file()
-    )
-    return PaperRow(
-        # The card writers read only CardPaper's attributes (a test writes every card from both
-        # kinds of row).
-        paper=cast(Paper, paper),
-        authors=card_facts.names[pk],
-        author_ids=card_facts.author_ids[pk],
-        categories=card_facts.categories[pk]
-        or ([paper.primary_category] if paper.primary_category else []),
-        source_upvotes=facts.get("source") or 0,
-        featured_day=facts.get("first_day"),
-        thumbnail_url=thumbnail_url(paper.arxiv_id, thumbnail["updated_at"]) if shown else None,
-        thumbnail_width=thumbnail["width"] if shown else 0,
-        thumbnail_height=thumbnail["height"] if shown else 0,
-        keywords=glance.keywords,
-        summary=glance.summary,
-        summary_source=glance.summary_source,
-        verified_authors=None if verified is None else verified.get(pk, set()),
-    )

@@ -18,20 +18,17 @@ from paperfeed.papers import card_rows, row_statement
 from paperfeed.papers.glance.selectors import NO_GLANCE, glances_for
 from paperfeed.papers.models import Paper, Thumbnail
 from paperfeed.papers.rows import PaperRow
-from paperfeed.papers.thumbnails import thumbnail_path, thumbnail_url
 
 
-def _thumbnails(papers: list[Paper]) -> dict[int, Thumbnail]:
-    """The rendered thumbnails of ``papers`` whose file is there."""
+def _thumbnails(papers: list[Paper]) -> dict[int, row_statement.ShownThumbnail]:
+    """The thumbnails of ``papers`` that their cards show."""
     found: dict[int, Thumbnail] = one_to_one_of(papers, Paper.thumbnail)
     arxiv_ids = {paper.pk: paper.arxiv_id for paper in papers}
-    # A file lost since (a restored backup, a web host without the workers' storage) shows the
-    # placeholder, never a broken image: a stat per card, microseconds, no query.
-    return {
-        pk: t
+    shown = {
+        pk: row_statement.shown_thumbnail(arxiv_ids[pk], t.state, t.updated_at, t.width, t.height)
         for pk, t in found.items()
-        if t.state == Thumbnail.State.DONE and thumbnail_path(arxiv_ids[pk]).is_file()
     }
+    return {pk: t for pk, t in shown.items() if t is not None}
 
 
 # Papers per statement (row_statement.CHUNK).
@@ -53,34 +50,15 @@ def rows_for(papers: Sequence[Paper], *, featured: bool = True) -> list[PaperRow
 def _rows(papers: list[Paper], card_facts: row_statement.CardFacts) -> list[PaperRow]:
     thumbnails = _thumbnails(papers)
     glances = glances_for(papers)
-    names, author_ids, categories = card_facts.names, card_facts.author_ids, card_facts.categories
-    verified = card_facts.verified
-    rows = []
-    for paper in papers:
-        facts = card_facts.featured.get(paper.pk, {})
-        thumbnail = thumbnails.get(paper.pk)
-        glance = glances.get(paper.pk, NO_GLANCE)
-        rows.append(
-            PaperRow(
-                paper=paper,
-                authors=names[paper.pk],
-                author_ids=author_ids[paper.pk],
-                categories=categories[paper.pk]
-                or ([paper.primary_category] if paper.primary_category else []),
-                source_upvotes=facts.get("source") or 0,
-                featured_day=facts.get("first_day"),
-                thumbnail_url=thumbnail_url(paper.arxiv_id, thumbnail.updated_at)
-                if thumbnail
-                else None,
-                thumbnail_width=thumbnail.width if thumbnail else 0,
-                thumbnail_height=thumbnail.height if thumbnail else 0,
-                keywords=glance.keywords,
-                summary=glance.summary,
-                summary_source=glance.summary_source,
-                verified_authors=None if verified is None else verified.get(paper.pk, set()),
-            )
+    return [
+        row_statement.paper_row(
+            paper,
+            card_facts,
+            thumbnail=thumbnails.get(paper.pk),
+            glance=glances.get(paper.pk, NO_GLANCE),
         )
-    return rows
+        for paper in papers
+    ]
 
 
 def papers_by_ids(

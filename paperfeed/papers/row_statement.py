@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.expressions import Col
 
 from paperfeed.papers.glance.models import PaperGlance
+from paperfeed.papers.glance.selectors import Glance
 from paperfeed.papers.models import Featured, Paper, PaperAuthor, PaperCategory, Thumbnail
+from paperfeed.papers.rows import CardPaper, PaperRow
+from paperfeed.papers.thumbnails import thumbnail_path, thumbnail_url
 
 # Papers per statement; card_facts_of binds each once per part, up to four parts (8,000
 # values: SQLite binds up to 32,766).
@@ -268,3 +271,49 @@ def add_row_facts(card_facts: CardFacts, pk: int, values: Sequence[Any], *, feat
 def no_facts() -> CardFacts:
     """Card facts to fill row by row (:func:`add_row_facts`)."""
     return CardFacts({}, {}, {}, {}, {} if _verified_sql else None)
+
+
+# A thumbnail a card shows: (updated_at, width, height).
+ShownThumbnail = tuple[datetime, int, int]
+
+
+def shown_thumbnail(
+    arxiv_id: str, state: str, updated_at: datetime, width: int, height: int
+) -> ShownThumbnail | None:
+    """The thumbnail a card shows, or None for the placeholder."""
+    # A file lost since (a restored backup, a web host without the workers' storage) shows the
+    # placeholder, never a broken image: a stat per card, microseconds, no query.
+    if state == Thumbnail.State.DONE and thumbnail_path(arxiv_id).is_file():
+        return updated_at, width, height
+    return None
+
+
+def paper_row(
+    paper: Paper | CardPaper,
+    card_facts: CardFacts,
+    *,
+    thumbnail: ShownThumbnail | None,
+    glance: Glance,
+) -> PaperRow:
+    """One paper's row from its facts, its shown thumbnail and its glance. ``paper``: a model
+    instance, or the search page's :class:`CardPaper` (the card writers read only its
+    attributes; a test writes every card from both kinds of row)."""
+    pk = paper.id
+    facts = card_facts.featured.get(pk, {})
+    verified = card_facts.verified
+    return PaperRow(
+        paper=cast(Paper, paper),
+        authors=card_facts.names[pk],
+        author_ids=card_facts.author_ids[pk],
+        categories=card_facts.categories[pk]
+        or ([paper.primary_category] if paper.primary_category else []),
+        source_upvotes=facts.get("source") or 0,
+        featured_day=facts.get("first_day"),
+        thumbnail_url=thumbnail_url(paper.arxiv_id, thumbnail[0]) if thumbnail else None,
+        thumbnail_width=thumbnail[1] if thumbnail else 0,
+        thumbnail_height=thumbnail[2] if thumbnail else 0,
+        keywords=glance.keywords,
+        summary=glance.summary,
+        summary_source=glance.summary_source,
+        verified_authors=None if verified is None else verified.get(pk, set()),
+    )

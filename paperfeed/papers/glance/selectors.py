@@ -25,21 +25,24 @@ NO_GLANCE = Glance()
 
 
 def glance_of(row: PaperGlance) -> Glance:
-    if row.ai_current:
-        return Glance(list(row.keywords), row.ai_summary, "ai")
-    return Glance(list(row.keywords), row.summary, "abstract" if row.summary else "")
+    return _glance(row.keywords, row.summary, row.ai_summary, ai_current=row.ai_current)
 
 
 def glance_from(columns: dict[str, Any]) -> Glance:
     """:func:`glance_of` of a glance's columns by attribute name (a statement's plain values,
     without the model instance)."""
-    keywords = list(columns["keywords"])
-    if ai_summary_current(
+    current = ai_summary_current(
         columns["ai_state"], columns["ai_summary"], columns["ai_text_key"], columns["text_key"]
-    ):
-        return Glance(keywords, columns["ai_summary"], "ai")
-    summary = columns["summary"]
-    return Glance(keywords, summary, "abstract" if summary else "")
+    )
+    return _glance(
+        columns["keywords"], columns["summary"], columns["ai_summary"], ai_current=current
+    )
+
+
+def _glance(keywords: Sequence[str], summary: str, ai_summary: str, *, ai_current: bool) -> Glance:
+    if ai_current:
+        return Glance(list(keywords), ai_summary, "ai")
+    return Glance(list(keywords), summary, "abstract" if summary else "")
 
 
 def glances_for(papers: Sequence[Paper]) -> dict[int, Glance]:
