@@ -266,6 +266,15 @@ def uncached_env() -> dict[str, str]:
     }
 
 
+def django_uncached() -> None:
+    """Django set up in this process with every cache off (the in-process search benches)."""
+    os.environ.update(uncached_env())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
+    import django
+
+    django.setup()
+
+
 def warm(base: str, paths: list[str], *, every: bool = False) -> None:
     """A few plain requests per path, so each fresh worker has imported and loaded what the
     path needs (and the OS has the pages cached) before wrk measures it.

@@ -295,13 +295,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--depth", type=int, default=DEPTH, help="the prototype's top k")
     parser.add_argument("--strategy", choices=("ta", "rarest"), default="ta")
     options = parser.parse_args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
-    from bench.http import uncached_env
+    from bench.http import django_uncached
 
-    os.environ.update(uncached_env())
-    import django
-
-    django.setup()
+    django_uncached()
     from bench.search_speed import queries
 
     texts = queries(options.queries)

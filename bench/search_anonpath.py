@@ -17,18 +17,14 @@ import os
 import time
 from urllib.parse import urlencode
 
-from bench.http import uncached_env
+from bench.http import django_uncached
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=int, default=600)
     args = parser.parse_args(argv)
-    os.environ.update(uncached_env())
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
-    import django
-
-    django.setup()
+    django_uncached()
     from django.conf import settings
     from django.test import Client
 

@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from bench.http import uncached_env
+from bench.http import django_uncached
 
 # (label, module path, attribute): the calls the selector makes, wrapped where it looks
 # them up. Nested steps (hidden ids, tantivy) are inside "engine".
@@ -54,13 +54,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=int, default=1000)
     args = parser.parse_args(argv)
-    os.environ.update(uncached_env())
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
     import importlib
 
-    import django
-
-    django.setup()
+    django_uncached()
     from bench.common import table
     from bench.search_engine_ab import _p, query_mix
     from paperfeed.papers.models import Paper
