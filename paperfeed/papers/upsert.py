@@ -205,11 +205,13 @@ def _pg_author_ids(cursor: Any, wanted: dict[str, str]) -> dict[str, int]:
     ids = bulk.new_ids(cursor, table=table, count=len(missing))
     try:
         with transaction.atomic():
+            columns = ("id", "name", "key")
             bulk.copy_rows(
                 cursor,
                 table=table,
-                columns=("id", "name", "key"),
+                columns=columns,
                 rows=[(i, wanted[key], key) for i, key in zip(ids, missing, strict=True)],
+                pg_types=pg_types(Author, columns),
             )
     except IntegrityError:
         columns = ("name", "key")
@@ -239,11 +241,13 @@ def write_papers(new: list[PaperState], changed: list[PaperState]) -> None:
             ids = bulk.new_ids(cursor, table=table, count=len(new))  # nothing to read back
             for state, paper_id in zip(new, ids, strict=True):
                 state.id = paper_id
+            columns = ("id", *PAPER_COLUMNS, "created_at", "updated_at")
             bulk.copy_rows(
                 cursor,
                 table=table,
-                columns=("id", *PAPER_COLUMNS, "created_at", "updated_at"),
+                columns=columns,
                 rows=[[state.id, *row(state), now, now] for state in new],
+                pg_types=pg_types(Paper, columns),
             )
         elif new:
             bulk.insert_rows(

@@ -47,17 +47,29 @@ def _sqlite_datetime(value: datetime | None) -> str | None:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
 
 
+def _aware(value: datetime | None) -> datetime | None:
+    """A datetime for a binary ``timestamptz``: a naive one is UTC, as the text format had the
+    server read it (Django's connection's time zone)."""
+    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def conversion(field: models.Field[Any, Any]) -> tuple[Any, Callable[[Any], Any] | None]:
     """How one column's merged value becomes the parameter the backend stores: (what stands for
     None, if anything; a function of the value, or None to send it as it is). Built once per
-    batch: asking Django's connection proxy for its vendor or ops costs µs, once per value."""
+    batch: asking Django's connection proxy for its vendor or ops costs µs, once per value.
+
+    On PostgreSQL the rows go by binary ``COPY`` (``core.bulk.copy_rows``): JSON as the Python
+    object, dates as ``date``, times as aware ``datetime``; on SQLite as the text it stores."""
     default = None if field.null else field.get_default()
+    postgres = connection.vendor == "postgresql"
     if isinstance(field, models.JSONField):
-        empty = json.dumps(default if default is not None else [])
-        return None, lambda value: empty if value is None else json.dumps(value)
+        empty = default if default is not None else []
+        if postgres:
+            return empty, None
+        text = json.dumps(empty)
+        return None, lambda value: text if value is None else json.dumps(value)
     if isinstance(field, models.DateTimeField):
-        if connection.vendor == "sqlite":
-            return default, _sqlite_datetime
-    elif isinstance(field, models.DateField):
+        return default, _aware if postgres else _sqlite_datetime
+    if isinstance(field, models.DateField) and not postgres:
         return default, connection.ops.adapt_datefield_value
     return default, None

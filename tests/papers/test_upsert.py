@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import json
 import threading
 import time
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from django.db import connection, connections, models, transaction
+from django.utils import timezone as django_timezone
 
+from paperfeed.core import bulk
 from paperfeed.papers import upsert
 from paperfeed.papers.merge import PaperState
 from paperfeed.papers.models import Author, Paper, PaperAuthor
@@ -44,12 +47,145 @@ def test_a_row_gives_each_columns_default_for_none_and_converts_only_what_needs_
     assert row["arxiv_id"] == "2503.00001"
     assert (row["title"], row["abstract"], row["doi"], row["code_url"]) == ("", "", "", "")
     assert (row["version"], row["published_is_estimate"]) == (1, False)
-    assert row["versions"] == row["sources"] == "[]"  # JSON as its text
+    postgres = connection.vendor == "postgresql"
+    # JSON as its text on SQLite; as the Python object for PostgreSQL's binary COPY.
+    assert row["versions"] == row["sources"] == ([] if postgres else "[]")
     assert row["listed_on"] is row["code_stars"] is row["code_repo"] is None
     state.sources, state.listed_on = ["listing"], date(2025, 3, 18)
     row = dict(zip(upsert.PAPER_COLUMNS, upsert.row_converter()(state), strict=True))
-    day = connection.ops.adapt_datefield_value(date(2025, 3, 18))  # text on SQLite
-    assert (row["sources"], row["listed_on"]) == ('["listing"]', day)
+    if postgres:
+        assert (row["sources"], row["listed_on"]) == (["listing"], date(2025, 3, 18))
+    else:
+        day = connection.ops.adapt_datefield_value(date(2025, 3, 18))  # text on SQLite
+        assert (row["sources"], row["listed_on"]) == ('["listing"]', day)
+
+
+def _as_text_copy_took_it(value: object) -> object:
+    """A paper row's value as the importer sent it by text COPY before S80 (80a57ee)."""
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return connection.ops.adapt_datefield_value(value)
+    return value
+
+
+@pytest.mark.django_db
+def test_a_binary_copy_stores_exactly_what_the_text_copy_stored():
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    piece = "Ünïcode \u2013 量子 \U0001d518 😀 \\ \t tab\there\nnew line, 'quotes' \"and\" commas; "
+    long_text = piece * 3000
+    states = [
+        PaperState(  # every other column's default: empty texts, [] JSON, NULL dates
+            arxiv_id="2503.00001",
+            published=datetime(2025, 3, 18, tzinfo=UTC),
+            updated=datetime(2025, 3, 18, tzinfo=UTC),
+        ),
+        PaperState(
+            arxiv_id="2503.00002",
+            version=32767,  # smallint's largest
+            versions=[{"version": 1, "date": "2025-03-18T00:00:00+00:00"}, {"version": 2}],
+            title="Ψ-learning: \u00e9t\u00e9 ∮ “quoted” \x7f",
+            abstract=long_text,  # ~280 KB, stored out of line
+            abstract_source="hf_scrape",
+            comments=r"\N is not NULL here",
+            journal_ref="J. Test 1 (2025)",
+            doi="10.1000/xyz-é",
+            license="http://creativecommons.org/licenses/by/4.0/",
+            primary_category="cs.LG",
+            published=datetime(2025, 3, 18, 23, 59, 59, 999999, tzinfo=UTC),
+            published_is_estimate=True,
+            updated=datetime(2025, 3, 19, 1, 2, 3, tzinfo=timezone(timedelta(hours=-5))),
+            listed_on=date(1, 1, 1),
+            last_seen_on=date(9999, 12, 31),
+            code_url="https://github.com/a/b",
+            code_url_source="abstract",
+            code_stars=0,
+            code_repo="a/b",
+            project_page="https://a.github.io/",
+            sources=["listing", {"nested": [1, 2.5, None, True, "ü"]}],
+        ),
+        PaperState(
+            arxiv_id="2503.00003",
+            published=datetime(2025, 3, 18, 12, 0),  # naive: UTC, as the server read its text
+            updated=datetime(1999, 12, 31, 23, 59, 59, tzinfo=UTC),
+            code_stars=2**31 - 1,
+            listed_on=date(2000, 1, 1),
+        ),
+    ]
+    columns = ("id", *upsert.PAPER_COLUMNS, "created_at", "updated_at")
+    table = Paper._meta.db_table
+    row, now = upsert.row_converter(), django_timezone.now()
+    with connection.cursor() as cursor:
+        ids = bulk.new_ids(cursor, table=table, count=2 * len(states))
+        binary = [[ids[n], *row(state), now, now] for n, state in enumerate(states)]
+        text = [
+            [ids[n + len(states)], state.arxiv_id + "t"]
+            + [_as_text_copy_took_it(value) for value in row(state)[1:]]
+            + [now, now]
+            for n, state in enumerate(states)
+        ]
+        bulk.copy_rows(
+            cursor,
+            table=table,
+            columns=columns,
+            rows=binary,
+            pg_types=upsert.pg_types(Paper, columns),
+        )
+        bulk.copy_rows(cursor, table=table, columns=columns, rows=text)
+        every = [
+            f.column for f in Paper._meta.concrete_fields if f.column not in ("id", "arxiv_id")
+        ]
+        # Every column as its value and as the server prints it (exact to the microsecond, the
+        # JSON as stored), plus NULL-ness, which text would hide.
+        cursor.execute(
+            f"SELECT arxiv_id, {', '.join(every)}, "
+            f"{', '.join(f'{c}::text, {c} IS NULL' for c in every)} FROM {table} ORDER BY id"
+        )
+        stored = {found[0]: found[1:] for found in cursor.fetchall()}
+    assert len(stored) == 2 * len(states)
+    for state in states:
+        assert stored[state.arxiv_id] == stored[state.arxiv_id + "t"], state.arxiv_id
+    assert stored["2503.00002"][every.index("abstract")] == long_text
+    assert stored["2503.00003"][every.index("published")] == datetime(2025, 3, 18, 12, tzinfo=UTC)
+
+
+@pytest.mark.django_db
+def test_author_and_link_rows_go_in_binary_as_they_went_in_text():
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    paper = PaperFactory(arxiv_id="2503.00009")
+    names = ["Zoë Ångström", "李 雷", "A" * 998, "O'Brien \\N"]
+    with connection.cursor() as cursor:
+        ids = bulk.new_ids(cursor, table=Author._meta.db_table, count=2 * len(names))
+        for half, types in ((0, upsert.pg_types(Author, ("id", "name", "key"))), (1, None)):
+            rows = [
+                (ids[half * len(names) + n], name, f"{half} {name}") for n, name in enumerate(names)
+            ]
+            bulk.copy_rows(
+                cursor,
+                table=Author._meta.db_table,
+                columns=("id", "name", "key"),
+                rows=rows,
+                pg_types=types,
+            )
+        link_columns = ("paper_id", "author_id", "position", "name")
+        for half, types in ((0, upsert.pg_types(PaperAuthor, link_columns)), (1, None)):
+            bulk.copy_rows(
+                cursor,
+                table=PaperAuthor._meta.db_table,
+                columns=link_columns,
+                rows=[
+                    (paper.pk, ids[half * len(names) + n], half * len(names) + n, name)
+                    for n, name in enumerate(names)
+                ],
+                pg_types=types,
+            )
+    authors = list(Author.objects.order_by("id").values_list("name", "key"))
+    assert authors[: len(names)] == [(name, f"0 {name}") for name in names]
+    assert [name for name, _ in authors[len(names) :]] == names
+    links = list(PaperAuthor.objects.order_by("position").values_list("position", "name"))
+    assert links == [(n, name) for n, name in enumerate(names * 2)]
 
 
 @pytest.mark.django_db
