@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -188,3 +189,45 @@ def _a_pid_that_is_gone() -> int:
     child = subprocess.Popen(["true"])
     child.wait()
     return child.pid
+
+
+def test_postgresql_builds_them_two_at_a_time_on_two_connections(set_aside, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite builds one index at a time (one writer)")
+    migrated = index_definitions()
+    bulk_indexes.drop()
+    backends: dict[str, set[int]] = {}
+    build = bulk_indexes._build
+
+    def recorded(sql: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backends.setdefault(threading.current_thread().name, set()).add(cursor.fetchone()[0])
+        build(sql)
+
+    monkeypatch.setattr(bulk_indexes, "_build", recorded)
+    assert set(bulk_indexes.restore()) == set_aside
+    assert index_definitions() == migrated
+    assert len(backends) == 2  # this thread and the helper, each on its own connection
+    assert len(set.union(*backends.values())) == 2
+
+
+def test_a_failed_build_on_either_connection_is_raised_once_both_stopped(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite builds one index at a time (one writer)")
+    migrated = index_definitions()
+    bulk_indexes.drop()
+    build = bulk_indexes._build
+
+    def failing(sql: str) -> None:
+        if "paper_newest" in sql:
+            raise RuntimeError("disk full")
+        build(sql)
+
+    monkeypatch.setattr(bulk_indexes, "_build", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        bulk_indexes.restore()
+    assert not any(t.name == "paperfeed-index-build" for t in threading.enumerate())
+    monkeypatch.setattr(bulk_indexes, "_build", build)
+    bulk_indexes.restore()  # the next import's start or migrate builds what is missing
+    assert index_definitions() == migrated
