@@ -13,7 +13,7 @@ them, so neither side prints or parses them as text (:func:`copy_rows`).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -30,10 +30,12 @@ def copy_rows(
     *,
     table: str,
     columns: Sequence[str],
-    rows: Sequence[Sequence[Any]],
+    rows: Iterable[Sequence[Any]],
     pg_types: Sequence[str] | None = None,
 ) -> None:
-    """PostgreSQL only: ``COPY`` ``rows`` into ``table``.
+    """PostgreSQL only: ``COPY`` ``rows`` into ``table``. ``rows`` may be a generator: it is
+    read while the COPY streams, so the server stores the first rows while the caller makes
+    the next instead of waiting for all of them.
 
     With ``pg_types`` (each column's type as the table declares it, without a length:
     "bigint", "varchar", "jsonb", "timestamp with time zone") in the binary format, each value
@@ -130,18 +132,22 @@ def insert_rows(
     table: str,
     columns: Sequence[str],
     pg_types: Sequence[str],
-    rows: Sequence[Sequence[Any]],
+    rows: Iterable[Sequence[Any]],
     on_conflict: str = "",
 ) -> None:
-    """INSERT ``rows`` (tuples in ``columns`` order); ``on_conflict`` e.g. "(key) DO NOTHING"."""
+    """INSERT ``rows`` (tuples in ``columns`` order); ``on_conflict`` e.g. "(key) DO NOTHING".
+    A generator of rows streams into PostgreSQL's plain ``COPY`` (:func:`copy_rows`)."""
+    if isinstance(rows, Sequence) and not rows:
+        return
+    if connection.vendor == "postgresql" and not on_conflict:
+        copy_rows(cursor, table=table, columns=columns, rows=rows, pg_types=pg_types)
+        return
+    rows = rows if isinstance(rows, Sequence) else list(rows)
     if not rows:
         return
     names = ", ".join(columns)
     conflict = f" ON CONFLICT {on_conflict}" if on_conflict else ""
     if connection.vendor == "postgresql":
-        if not on_conflict:
-            copy_rows(cursor, table=table, columns=columns, rows=rows, pg_types=pg_types)
-            return
         with staged(cursor, columns=columns, pg_types=pg_types, rows=rows) as stage:
             cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage}{conflict}")
     else:

@@ -205,13 +205,13 @@ def _pg_author_ids(cursor: Any, wanted: dict[str, str]) -> dict[str, int]:
     ids = bulk.new_ids(cursor, table=table, count=len(missing))
     try:
         with transaction.atomic():
-            columns = ("id", "name", "key")
+            copied = ("id", "name", "key")
             bulk.copy_rows(
                 cursor,
                 table=table,
-                columns=columns,
+                columns=copied,
                 rows=[(i, wanted[key], key) for i, key in zip(ids, missing, strict=True)],
-                pg_types=pg_types(Author, columns),
+                pg_types=pg_types(Author, copied),
             )
     except IntegrityError:
         columns = ("name", "key")
@@ -246,7 +246,8 @@ def write_papers(new: list[PaperState], changed: list[PaperState]) -> None:
                 cursor,
                 table=table,
                 columns=columns,
-                rows=[[state.id, *row(state), now, now] for state in new],
+                # Made while the COPY stores the first ones (core/bulk.copy_rows).
+                rows=([state.id, *row(state), now, now] for state in new),
                 pg_types=pg_types(Paper, columns),
             )
         elif new:
@@ -300,21 +301,13 @@ def write_links(states: list[PaperState], previous: dict[str, PaperState | None]
         if author_changed:
             _delete_links(cursor, PaperAuthor._meta.db_table, _stored_ids(author_changed, previous))
             author_ids = _author_ids(name for s in author_changed for name in s.authors or [])
-            rows = []
-            for state in author_changed:
-                seen: set[int] = set()
-                for name in state.authors or []:
-                    author_id = author_ids[author_key(name)]
-                    if author_id in seen:
-                        continue  # the same person listed twice on one paper
-                    seen.add(author_id)
-                    rows.append((state.id, author_id, len(seen) - 1, name))
             bulk.insert_rows(
                 cursor,
                 table=PaperAuthor._meta.db_table,
                 columns=author_columns,
                 pg_types=pg_types(PaperAuthor, author_columns),
-                rows=rows,
+                # Made while PostgreSQL's COPY stores the first ones (core/bulk.copy_rows).
+                rows=_author_link_rows(author_changed, author_ids),
             )
         if category_changed:
             _delete_links(
@@ -331,6 +324,19 @@ def write_links(states: list[PaperState], previous: dict[str, PaperState | None]
                     for position, category in enumerate(dict.fromkeys(state.categories or []))
                 ],
             )
+
+
+def _author_link_rows(
+    states: list[PaperState], author_ids: dict[str, int]
+) -> Iterator[tuple[int | None, int, int, str]]:
+    for state in states:
+        seen: set[int] = set()
+        for name in state.authors or []:
+            author_id = author_ids[author_key(name)]
+            if author_id in seen:
+                continue  # the same person listed twice on one paper
+            seen.add(author_id)
+            yield (state.id, author_id, len(seen) - 1, name)
 
 
 def _stored_ids(states: list[PaperState], previous: dict[str, PaperState | None]) -> list[int]:
