@@ -171,8 +171,8 @@ def main(argv: list[str] | None = None) -> None:
     bulk = importlib.import_module("paperfeed.core.bulk")
     copy_rows = bulk.copy_rows
 
-    def copy_by_table(cursor, *, table, columns, rows):  # one line per table COPY writes
-        return timed(f"COPY {table}", copy_rows)(cursor, table=table, columns=columns, rows=rows)
+    def copy_by_table(cursor, *, table, **given):  # one line per table COPY writes
+        return timed(f"COPY {table}", copy_rows)(cursor, table=table, **given)
 
     bulk.copy_rows = copy_by_table
     from django.db.backends.base.base import BaseDatabaseWrapper

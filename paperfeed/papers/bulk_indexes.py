@@ -96,7 +96,7 @@ def restore(apps: Apps = global_apps) -> list[str]:
 
     On PostgreSQL two at a time, on two connections, outside a caller's transaction: at the end
     of a first load nothing else is left to do and the builds took one core while the other
-    idled (11 indexes of a 40 k import, 0.55-0.78 of the wall time one after the other; S80).
+    idled (11 indexes of a 40 k import, 0.47-0.78 of the wall time one after the other; S80).
     Building indexes of one table together is allowed: each takes a ``SHARE`` lock, which
     another build's does not conflict with. Inside a caller's transaction, one after the other:
     a second connection would wait for the locks that transaction holds, and it for the build.
