@@ -193,6 +193,16 @@ VERIFIED_NAMES_SQL = (
 )
 
 
+# The approved claims of the paper "papers_paper" as a part of its version (papers.selectors.
+# paper_version_part_register): a claim approved, or one approved and then withdrawn, moves it.
+CLAIMS_VERSION_SQL = (
+    "(SELECT COALESCE(CAST(COUNT(*) AS TEXT), '') || '|'"  # noqa: S608
+    " || COALESCE(CAST(SUM(id) AS TEXT), '')"
+    f' FROM {AuthorClaim._meta.db_table} WHERE paper_id = "{Paper._meta.db_table}"."id"'
+    f" AND status = '{AuthorClaim.Status.APPROVED.value}')"
+)
+
+
 def verified_author_names(*, paper_ids: Collection[int]) -> dict[int, set[str]]:
     """For each paper, the names (as the paper writes them) of the authors whose claim a curator
     approved: one query for a whole list of cards. Plain SQL: every list page and search asks

@@ -158,7 +158,7 @@ def across_copy(key: str, wanted: Callable[[Any], bool]) -> Any:
 
 def shared_copy(
     key: str,
-    seconds: float,
+    seconds: float | Callable[[Any], float],
     build: Callable[[], Any],
     *,
     request: HttpRequest | None = None,
@@ -167,6 +167,8 @@ def shared_copy(
     """The copy under ``key``, built by ``build()`` when it is missing, or stale and this request
     took the rebuild lock (:func:`copy_lookup`); ``build`` returns None for an answer not to
     keep (then None is returned). A failed build lets the lock go for the next request.
+    ``seconds`` may be a function of the built value (a member's body is kept for as long as
+    what it shows allows: core/bodykeep.py).
 
     ``request``: the anonymous read the copy answers. When the copy it gets is fresh (kept or
     just built), the answer made from it may be replayed until the copy goes stale
@@ -188,6 +190,8 @@ def shared_copy(
             if store is not None:
                 _quietly(store.delete, key + ":rebuild")
             raise
+        if callable(seconds):  # how long depends on what was built
+            seconds = seconds(value) if value is not None else 0
         until = copy_store(key, value, seconds, across=store is not None)
     if request is not None and until is not None:
         replay.replayable(request, until=until)

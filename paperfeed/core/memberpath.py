@@ -290,7 +290,9 @@ class MemberPathMiddleware:
         self.messages.process_request(request)
         if len(request._messages):  # type: ignore[attr-defined]
             return None
-        if read is not None and stamp(ahead_rows(request, read.key) or []) != stored[3]:
+        if read is not None and not readerslots.body_current(
+            stored, stamp(ahead_rows(request, read.key) or [])
+        ):
             return None  # the paper changed: the full stack builds its body again
         _members.put(key, guess if row is not None else request.user.pk)
         # The member as read, not behind the lazy proxy: the fill reads them ~50 times a paper

@@ -37,6 +37,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
+from paperfeed.core.bodykeep import VERSIONED_KEEP_SECONDS, body_current, code_signature, keep_build
 from paperfeed.core.caching import (
     across_copy,
     copy_store,
@@ -217,9 +218,9 @@ def filled_from(request: HttpRequest) -> tuple[str, Read | None] | None:
     return _filled.get(request)
 
 
-def kept_body(key: str) -> tuple[int, str, list[str], str] | None:
+def kept_body(key: str) -> tuple[int, str, list[str], str, tuple[Any, ...]] | None:
     """The body kept under ``key`` while it is fresh, else None (nothing is built or locked)."""
-    stored: tuple[int, str, list[str], str] | None = fresh_copy(key)
+    stored: tuple[int, str, list[str], str, tuple[Any, ...]] | None = fresh_copy(key)
     return stored
 
 
@@ -232,10 +233,13 @@ def shared_for_members(
     their own parts. Anonymous readers (and everything but a member's GET) reach ``view`` as
     before (under ``cached_for_anonymous``, which serves them their own shared copy).
 
-    ``version(request, *args, **kwargs)``, when given, is a read of what the page shows that
-    can be versioned cheaply (a paper's row): it runs with the member's reads (read_ahead), and
-    a kept body built from other rows is built afresh at once instead of within the freshness
-    bound (``@shared_for_members(version=...)``)."""
+    ``version(request, *args, **kwargs)``, when given, is a read of everything the page shows
+    (a paper's row and the parts registered with it): it runs with the member's reads
+    (read_ahead), and a kept body built from other rows is built afresh at once. Such a body is
+    kept until then, not for the freshness bound: until the day turns, a part says it reads
+    differently from some moment (:func:`keep_until`) or watches a file (:func:`watch`), at
+    most VERSIONED_KEEP_SECONDS; a part its version does not cover keeps it to the bound
+    (:func:`short_lived`)."""
     if view is None:
         return lambda inner: shared_for_members(inner, version=version)
 
@@ -247,39 +251,47 @@ def shared_for_members(
             return view(request, *args, **kwargs)
         built: list[HttpResponse] = []
         read = version(request, *args, **kwargs) if version is not None else None
+        kept_for: list[float] = []
 
-        def build() -> tuple[int, str, list[str], str] | None:
+        def build() -> tuple[int, str, list[str], str, tuple[Any, ...]] | None:
             if not request.user.is_authenticated:
                 return None  # no member after all: nothing built for members (see below)
             # Read before the view: a change while it renders makes the next request rebuild.
             version_stamp = stamp(read.query.rows(read.values)) if read is not None else ""
-            with shared_build():
+            with shared_build(), keep_build() as keep:
                 built.append(view(request, *args, **kwargs))
+            kept_for.append(
+                spread(seconds)
+                if read is None or keep.short
+                else min(keep.until - time.time(), VERSIONED_KEEP_SECONDS)
+            )
             response = built[-1]
             if response.status_code not in (200, 404) or response.streaming:
                 return None  # served (filled below), not kept
             pieces = split(response.content.decode())
-            return response.status_code, response["Content-Type"], pieces, version_stamp
+            watched = tuple(keep.watches) if read is not None else ()
+            return response.status_code, response["Content-Type"], pieces, version_stamp, watched
 
-        # "v2": kept with the version it was built from (a shared cache may still hold copies
-        # of the earlier form, without it, for up to a minute after an upgrade).
-        key = "members:v2:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        stored = shared_copy(key, spread(seconds), build, across=True)
+        # "v3": kept with the version it was built from and what it watched, under the code
+        # that built it (a shared cache may hold copies of an earlier form for a while).
+        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = f"members:v3:{code_signature()}:{path}"
+        stored = shared_copy(key, lambda _: kept_for[-1], build, across=True)
         if stored is not None:
             also = [read] if read is not None and not built else []
             if not read_ahead(stored[2], request, also=also):
                 # The session named someone who is no member (any more): their page as anyone's.
                 return view(request, *args, **kwargs)
             current = stamp(ahead_rows(request, also[0].key) or []) if also else stored[3]
-            if current != stored[3]:
+            if also and not body_current(stored, current):
                 # What the page shows changed since (a vote, an edit): another process may have
                 # built it already; else it is built now, for everyone.
-                stored = across_copy(key, lambda kept: kept[3] == current)
+                stored = across_copy(key, lambda kept: body_current(kept, current))
                 if stored is None:
                     stored = build()
-                    copy_store(key, stored, spread(seconds), across=True)
+                    copy_store(key, stored, kept_for[-1] if stored else 0, across=True)
         if stored is not None:
-            status, content_type, pieces, _ = stored
+            status, content_type, pieces, _, _ = stored
             if not built:
                 _filled[request] = (key, read)
             return HttpResponse(fill(pieces, request), content_type=content_type, status=status)

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, When, Window
+from django.db.models.expressions import RawSQL
 
 from paperfeed.core.caching import cached_count
 from paperfeed.core.compiled import Compiled, compile_query
@@ -253,10 +254,30 @@ def paper_detail(*, arxiv_id: str) -> PaperRow | None:
 _VERSION_SENTINEL = "~paper-version~"
 
 
+# What else a member's kept paper page shows, each a scalar SQL expression over the paper's row
+# ("papers_paper"), read in the version's one statement so that the page's body can be kept
+# until one of them moves (core/readerslots.py): registered by the app that owns the table
+# (papers' own below; community's approved claims and trending's star and upvote history from
+# their ready()), so papers names no table of an app above it. A part must move whenever what
+# the page shows of it changes.
+_version_parts: dict[str, str] = {}
+
+
+def paper_version_part_register(name: str, sql: str) -> None:
+    """Read ``sql`` (a scalar expression over "papers_paper") with every paper version."""
+    if not name.isidentifier():
+        raise ValueError(f"not a name: {name!r}")
+    _version_parts[name] = sql
+    _paper_version_sql.cache_clear()
+
+
 @functools.lru_cache(maxsize=4)
 def _paper_version_sql(connection: object) -> Compiled:
     """paper_version's query, compiled once per connection (core/compiled.py): building this
     grouped query cost a member's paper page more CPU than answering it."""
+    # Each part in the select list and in GROUP BY (Django groups by what it selects): the
+    # expression is the same text, evaluated once a row by the database.
+    parts = {f"part_{name}": RawSQL(sql, ()) for name, sql in sorted(_version_parts.items())}  # noqa: S611 (our own SQL, registered by our apps)
     query = (
         Paper.objects.filter(arxiv_id=_VERSION_SENTINEL)
         .annotate(
@@ -266,6 +287,7 @@ def _paper_version_sql(connection: object) -> Compiled:
             featured_pinned=Count("featured", filter=Q(featured__pinned=True)),
             featured_hidden=Count("featured", filter=Q(featured__hidden=True)),
             featured_changed=Max("featured__updated_at"),
+            **parts,
         )
         .values_list()
         .order_by("pk")[:1]
