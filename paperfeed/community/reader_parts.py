@@ -6,6 +6,7 @@ moderation controls are filled per reader: community/thread.py)."""
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from paperfeed.community import selectors
 from paperfeed.community.cards import Reader, ReaderPart, reader_parts
 from paperfeed.community.selectors import CardState, card_state
 from paperfeed.community.thread import ReaderControls
-from paperfeed.core import readahead, readerslots
+from paperfeed.core import bodykeep, readahead, readerslots
 from paperfeed.core.caching import shared_copy
 from paperfeed.papers.models import Paper
 
@@ -89,12 +90,23 @@ def _kept_thread(request: HttpRequest, paper_id: int) -> list[str] | None:
     """The paper's comment section as kept for every member (built by this request when the
     comments changed), split at its slots; None for no such paper."""
 
+    kept_for: list[float] = []
+
     def build() -> list[str] | None:
         paper = Paper.objects.filter(pk=paper_id).first()
         if paper is None:
             return None
-        with readerslots.shared_build():
+        with readerslots.shared_build(), bodykeep.keep_build() as keep:
             html = render_to_string("community/paper_comments.html", {"paper": paper}, request)
+        # The version covers all the thread shows but its times: one shown in minutes or
+        # hours keeps it for the interval only; else it is kept until the version moves (the
+        # day, at most an hour: core/bodykeep.py).
+        seconds = max(settings.PAPERFEED_PAGE_CACHE_SECONDS, 1)
+        kept_for.append(
+            readerslots.spread(seconds)
+            if keep.short
+            else min(keep.until - time.time(), bodykeep.VERSIONED_KEEP_SECONDS)
+        )
         return readerslots.split(html)
 
     # Keyed by the path too: the claim form's "next" is the page's own address.
@@ -105,9 +117,8 @@ def _kept_thread(request: HttpRequest, paper_id: int) -> list[str] | None:
         else selectors.comment_version_from(ahead)
     )
     key = f"{request.get_full_path()}\0{paper_id}\0{version!r}"
-    seconds = readerslots.spread(max(settings.PAPERFEED_PAGE_CACHE_SECONDS, 1))
-    key = "thread:" + hashlib.sha256(key.encode()).hexdigest()
-    return shared_copy(key, seconds, build, across=True)
+    key = f"thread:{bodykeep.code_signature()}:" + hashlib.sha256(key.encode()).hexdigest()
+    return shared_copy(key, lambda _: kept_for[-1], build, across=True)
 
 
 def comments_filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]:

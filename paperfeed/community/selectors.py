@@ -14,6 +14,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Exists, OuterRef, QuerySet
 
+from paperfeed.accounts.models import Profile
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport, Upvote
 from paperfeed.core.compiled import Compiled, compile_query
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
@@ -141,26 +142,70 @@ def comment_version(*, paper_id: int) -> tuple[object, ...]:
     """What a paper's shared comment thread is kept by (community/reader_parts.py): its comments'
     number and newest id (a new comment), newest edit time (an edit), the ids of the deleted and
     of the hidden ones (a delete, a hide or unhide), and how many still have an author (an
-    account deleted); one indexed query. A changed display name or an approved claim is not in
-    it: those show within PAPERFEED_PAGE_CACHE_SECONDS, as on every shared page. Plain SQL, run
-    as the compiled queries are (prepared on PostgreSQL): it runs on every member's paper page."""
-    return comment_version_from(_COMMENT_VERSION.rows([paper_id]))
+    account deleted); the paper's comment count; digests of the names the thread shows (its
+    comments' authors: username and display name; the approved claims: member and author; the
+    paper's authors the claim form lists). One statement of indexed reads, so the thread is kept
+    until one of them moves rather than rebuilt each interval. Plain SQL, run as the compiled
+    queries are (prepared on PostgreSQL): it runs on every member's paper page."""
+    query, values = comment_version_query(paper_id=paper_id)
+    return comment_version_from(query.rows(values))
 
 
-# comment_version's query; its one value is the paper's id.
-_COMMENT_VERSION = Compiled(
-    "SELECT COUNT(*), MAX(id), MAX(edited_at),"  # noqa: S608
-    " SUM(CASE WHEN deleted THEN id ELSE 0 END),"
-    " SUM(CASE WHEN hidden THEN id ELSE 0 END), COUNT(author_id)"
-    f" FROM {Comment._meta.db_table} WHERE paper_id = %s",
-    ((0, None),),
-    6,
-)
+def _digest(vendor: str, text: str, tables: str, order: str) -> str:
+    """A scalar subquery: the MD5 of ``text`` over the rows of ``tables`` (FROM … WHERE …, its
+    one value the paper's id) in ``order``, joined; NULL for no rows. MD5 is PostgreSQL's and,
+    on SQLite, Django's registered function; the aggregate differs by database."""
+    if vendor == "postgresql":
+        return f"(SELECT md5(string_agg({text}, ',' ORDER BY {order})) FROM {tables})"  # noqa: S608
+    return (
+        f"(SELECT MD5(group_concat(x, ',')) FROM (SELECT {text} AS x FROM {tables}"  # noqa: S608
+        f" ORDER BY {order}))"
+    )
+
+
+@lru_cache(maxsize=4)
+def _comment_version_sql(vendor: str) -> Compiled:
+    user, profile = User._meta.db_table, Profile._meta.db_table
+    comment, claim = Comment._meta.db_table, AuthorClaim._meta.db_table
+    author = Author._meta.db_table
+    approved = AuthorClaim.Status.APPROVED.value
+    parts = [
+        f"(SELECT comment_count FROM {Paper._meta.db_table} WHERE id = %s)",  # noqa: S608
+        _digest(
+            vendor,
+            "u.username || '|' || COALESCE(p.display_name, '')",
+            f"{comment} c JOIN {user} u ON u.id = c.author_id"
+            f" LEFT JOIN {profile} p ON p.user_id = u.id WHERE c.paper_id = %s",
+            "c.id",
+        ),
+        _digest(
+            vendor,
+            "u.username || '|' || a.name",
+            f"{claim} k JOIN {user} u ON u.id = k.user_id JOIN {author} a ON a.id = k.author_id"
+            f" WHERE k.paper_id = %s AND k.status = '{approved}'",
+            "k.id",
+        ),
+        _digest(
+            vendor,
+            "CAST(a.id AS TEXT) || '|' || a.name",
+            f"{PaperAuthor._meta.db_table} l JOIN {author} a ON a.id = l.author_id"
+            " WHERE l.paper_id = %s",
+            "l.position",
+        ),
+    ]
+    sql = (
+        "SELECT COUNT(*), MAX(id), MAX(edited_at),"  # noqa: S608
+        " SUM(CASE WHEN deleted THEN id ELSE 0 END),"
+        " SUM(CASE WHEN hidden THEN id ELSE 0 END), COUNT(author_id), "
+        + ", ".join(parts)
+        + f" FROM {comment} WHERE paper_id = %s"
+    )
+    return Compiled(sql, ((0, None),) * (len(parts) + 1), 6 + len(parts))
 
 
 def comment_version_query(*, paper_id: int) -> tuple[Compiled, list[int]]:
     """comment_version's query and its values (for core/readahead.read_ahead)."""
-    return _COMMENT_VERSION, [paper_id]
+    return _comment_version_sql(connections[DEFAULT_DB_ALIAS].vendor), [paper_id]
 
 
 def comment_version_from(rows: Sequence[Sequence[Any]]) -> tuple[object, ...]:

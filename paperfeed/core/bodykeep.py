@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.signals import setting_changed
 from django.utils import timezone
 
 # Drawn within the last quarter of the safety bound, as readerslots.spread draws the interval.
@@ -115,7 +114,8 @@ def code_signature() -> str:
     """A digest of the code and templates this process renders with and of its plain settings,
     in the key of every kept body: a body may be kept an hour, in a file that outlives the
     process (and in a cache other hosts share), and one built by other code or settings must
-    not be served after a deploy or a restart."""
+    not be served after a deploy or a restart. Worked out once per process: a running process's
+    code and settings do not change (a test that changes a setting keeps its bodies' keys)."""
     digest = hashlib.blake2b(digest_size=8)
     root = Path(__file__).resolve().parent.parent
     for path in sorted(root.rglob("*")):
@@ -140,13 +140,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return sorted(((str(key), _plain(item)) for key, item in value.items()), key=repr)
     return type(value).__qualname__
-
-
-def _settings_moved(**_: Any) -> None:
-    code_signature.cache_clear()
-
-
-setting_changed.connect(_settings_moved)
 
 
 def body_current(stored: tuple[Any, ...], version_stamp: str) -> bool:

@@ -318,4 +318,74 @@ def test_the_code_signature_moves_with_a_setting(settings):
     first = bodykeep.code_signature()
     assert bodykeep.code_signature() == first
     settings.SITE_URL = "https://elsewhere.example"
+    bodykeep.code_signature.cache_clear()  # as a process started with it would have it
     assert bodykeep.code_signature() != first
+    bodykeep.code_signature.cache_clear()
+
+
+@pytest.fixture
+def thread_builds(monkeypatch):
+    """How many times a paper's comment thread was built."""
+    from paperfeed.community.templatetags import community
+
+    count = [0]
+    thread = community.selectors.comment_thread
+
+    def counted(**kwargs):
+        count[0] += 1
+        return thread(**kwargs)
+
+    monkeypatch.setattr(community.selectors, "comment_thread", counted)
+    return count
+
+
+def _display_name(paper: Paper) -> str:
+    from paperfeed.accounts.models import Profile
+
+    Profile.objects.filter(user__username="commenter").update(display_name="Renamed Reader")
+    return "Renamed Reader"
+
+
+def _author_renamed(paper: Paper) -> str:
+    Author.objects.filter(name="Alan Turing").update(name="A. M. Turing")
+    return "A. M. Turing</option>"
+
+
+THREAD_CHANGES = {
+    "display name": _display_name,
+    "approved claim": _claim,
+    "author renamed": _author_renamed,
+    "comment": _comment,
+}
+
+
+@pytest.mark.parametrize("change", THREAD_CHANGES)
+def test_a_comment_thread_is_kept_until_what_it_shows_changes(
+    paper, thread_builds, monkeypatch, change
+):
+    old = timezone.now() - timedelta(days=3)
+    commenter = UserFactory(username="commenter", verified=True)
+    comment = comment_create(user=commenter, paper=paper, body="An old comment.")
+    type(comment).objects.filter(pk=comment.pk).update(created_at=old)
+    reader = signed_in(UserFactory())
+    path = f"/papers/{paper.arxiv_id}"
+    before = reader.get(path).content.decode()
+    assert thread_builds[0] == 1
+    time.sleep(1.2)  # past the interval (1 s): the thread is still the kept one
+    reader.get(path)
+    assert thread_builds[0] == 1
+    shown = THREAD_CHANGES[change](paper)
+    page = reader.get(path).content.decode()
+    assert shown not in before and shown in page
+    assert thread_builds[0] == 2
+
+
+def test_a_comment_shown_in_minutes_keeps_its_thread_for_the_interval(paper, thread_builds):
+    comment_create(user=UserFactory(verified=True), paper=paper, body="A new comment.")
+    reader = signed_in(UserFactory())
+    path = f"/papers/{paper.arxiv_id}"
+    assert "just now" in reader.get(path).content.decode()
+    assert thread_builds[0] == 1
+    time.sleep(1.2)
+    reader.get(path)
+    assert thread_builds[0] == 2
