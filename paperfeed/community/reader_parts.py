@@ -88,26 +88,33 @@ def comment_reads(request: HttpRequest, member_id: int, args: list[str]) -> list
 
 def _kept_thread(request: HttpRequest, paper_id: int) -> list[str] | None:
     """The paper's comment section as kept for every member (built by this request when the
-    comments changed), split at its slots; None for no such paper."""
-
+    comments changed), split at its slots; None for no such paper. Kept for the interval, and
+    another interval while what it shows beyond its comment version (selectors.
+    comment_names_query: one statement) is unchanged and nothing else bounds it
+    (core/bodykeep.py: a time shown in minutes or hours, the day, the safety bound)."""
+    seconds = max(settings.PAPERFEED_PAGE_CACHE_SECONDS, 1)
     kept_for: list[float] = []
 
-    def build() -> list[str] | None:
+    def names() -> str:
+        query, values = selectors.comment_names_query(paper_id=paper_id)
+        return readahead.stamp(query.rows(values))
+
+    def build() -> tuple[list[str], str, float | None] | None:
+        shown = names()
         paper = Paper.objects.filter(pk=paper_id).first()
         if paper is None:
             return None
         with readerslots.shared_build(), bodykeep.keep_build() as keep:
             html = render_to_string("community/paper_comments.html", {"paper": paper}, request)
-        # The version covers all the thread shows but its times: one shown in minutes or
-        # hours keeps it for the interval only; else it is kept until the version moves (the
-        # day, at most an hour: core/bodykeep.py).
-        seconds = max(settings.PAPERFEED_PAGE_CACHE_SECONDS, 1)
-        kept_for.append(
-            readerslots.spread(seconds)
-            if keep.short
-            else min(keep.until - time.time(), bodykeep.VERSIONED_KEEP_SECONDS)
-        )
-        return readerslots.split(html)
+        kept_for.append(min(readerslots.spread(seconds), keep.until - time.time()))
+        return readerslots.split(html), shown, None if keep.short else keep.until
+
+    def renew(kept: tuple[list[str], str, float | None]) -> bool:
+        _, shown, until = kept
+        if until is None or time.time() >= until or names() != shown:
+            return False
+        kept_for.append(min(readerslots.spread(seconds), until - time.time()))
+        return True
 
     # Keyed by the path too: the claim form's "next" is the page's own address.
     ahead = readahead.ahead_rows(request, ("comments", str(paper_id)))
@@ -118,7 +125,8 @@ def _kept_thread(request: HttpRequest, paper_id: int) -> list[str] | None:
     )
     key = f"{request.get_full_path()}\0{paper_id}\0{version!r}"
     key = f"thread:{bodykeep.code_signature()}:" + hashlib.sha256(key.encode()).hexdigest()
-    return shared_copy(key, lambda _: kept_for[-1], build, across=True)
+    kept = shared_copy(key, lambda _: kept_for[-1], build, across=True, renew=renew)
+    return kept[0] if kept is not None else None
 
 
 def comments_filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]:

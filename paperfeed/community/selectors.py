@@ -142,13 +142,27 @@ def comment_version(*, paper_id: int) -> tuple[object, ...]:
     """What a paper's shared comment thread is kept by (community/reader_parts.py): its comments'
     number and newest id (a new comment), newest edit time (an edit), the ids of the deleted and
     of the hidden ones (a delete, a hide or unhide), and how many still have an author (an
-    account deleted); the paper's comment count; digests of the names the thread shows (its
-    comments' authors: username and display name; the approved claims: member and author; the
-    paper's authors the claim form lists). One statement of indexed reads, so the thread is kept
-    until one of them moves rather than rebuilt each interval. Plain SQL, run as the compiled
-    queries are (prepared on PostgreSQL): it runs on every member's paper page."""
-    query, values = comment_version_query(paper_id=paper_id)
-    return comment_version_from(query.rows(values))
+    account deleted); one indexed query. A changed display name or an approved claim is not in
+    it: those show within PAPERFEED_PAGE_CACHE_SECONDS (:func:`comment_names_query`, read when
+    a kept thread's interval is over). Plain SQL, run as the compiled queries are (prepared on
+    PostgreSQL): it runs on every member's paper page."""
+    return comment_version_from(_COMMENT_VERSION.rows([paper_id]))
+
+
+# comment_version's query; its one value is the paper's id.
+_COMMENT_VERSION = Compiled(
+    "SELECT COUNT(*), MAX(id), MAX(edited_at),"  # noqa: S608
+    " SUM(CASE WHEN deleted THEN id ELSE 0 END),"
+    " SUM(CASE WHEN hidden THEN id ELSE 0 END), COUNT(author_id)"
+    f" FROM {Comment._meta.db_table} WHERE paper_id = %s",
+    ((0, None),),
+    6,
+)
+
+
+def comment_version_query(*, paper_id: int) -> tuple[Compiled, list[int]]:
+    """comment_version's query and its values (for core/readahead.read_ahead)."""
+    return _COMMENT_VERSION, [paper_id]
 
 
 def _digest(vendor: str, text: str, tables: str, order: str) -> str:
@@ -164,13 +178,12 @@ def _digest(vendor: str, text: str, tables: str, order: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _comment_version_sql(vendor: str) -> Compiled:
+def _comment_names_sql(vendor: str) -> Compiled:
     user, profile = User._meta.db_table, Profile._meta.db_table
     comment, claim = Comment._meta.db_table, AuthorClaim._meta.db_table
     author = Author._meta.db_table
     approved = AuthorClaim.Status.APPROVED.value
     parts = [
-        f"(SELECT comment_count FROM {Paper._meta.db_table} WHERE id = %s)",  # noqa: S608
         _digest(
             vendor,
             "u.username || '|' || COALESCE(p.display_name, '')",
@@ -194,18 +207,19 @@ def _comment_version_sql(vendor: str) -> Compiled:
         ),
     ]
     sql = (
-        "SELECT COUNT(*), MAX(id), MAX(edited_at),"  # noqa: S608
-        " SUM(CASE WHEN deleted THEN id ELSE 0 END),"
-        " SUM(CASE WHEN hidden THEN id ELSE 0 END), COUNT(author_id), "
+        "SELECT comment_count, "  # noqa: S608
         + ", ".join(parts)
-        + f" FROM {comment} WHERE paper_id = %s"
+        + f" FROM {Paper._meta.db_table} WHERE id = %s"
     )
-    return Compiled(sql, ((0, None),) * (len(parts) + 1), 6 + len(parts))
+    return Compiled(sql, ((0, None),) * (len(parts) + 1), 1 + len(parts))
 
 
-def comment_version_query(*, paper_id: int) -> tuple[Compiled, list[int]]:
-    """comment_version's query and its values (for core/readahead.read_ahead)."""
-    return _comment_version_sql(connections[DEFAULT_DB_ALIAS].vendor), [paper_id]
+def comment_names_query(*, paper_id: int) -> tuple[Compiled, list[int]]:
+    """What a paper's comment thread shows beyond its comment version: the paper's comment count
+    and digests of the names it shows (the commenters' usernames and display names, the approved
+    claims' members and authors, the paper's authors the claim form lists). A kept thread whose
+    interval is over is kept another one when this is unchanged (community/reader_parts.py)."""
+    return _comment_names_sql(connections[DEFAULT_DB_ALIAS].vendor), [paper_id]
 
 
 def comment_version_from(rows: Sequence[Sequence[Any]]) -> tuple[object, ...]:
@@ -239,7 +253,7 @@ VERIFIED_NAMES_SQL = (
 
 
 # The approved claims of the paper "papers_paper" as a part of its version (papers.selectors.
-# paper_version_part_register): a claim approved, or one approved and then withdrawn, moves it.
+# paper_shown_part_register): a claim approved, or one approved and then withdrawn, moves it.
 CLAIMS_VERSION_SQL = (
     "(SELECT COALESCE(CAST(COUNT(*) AS TEXT), '') || '|'"  # noqa: S608
     " || COALESCE(CAST(SUM(id) AS TEXT), '')"

@@ -1,8 +1,9 @@
-"""How long a member's kept body may be kept (core/readerslots.py): a body whose version read
-covers everything it shows (a paper page) is kept until that version moves rather than rebuilt
-once per PAPERFEED_PAGE_CACHE_SECONDS, and the parts of a page tell the build what bounds it
-(a moment from which a part reads differently, a part its version does not cover, a file it
-shows). Also the digest of the code and settings that is part of every kept body's key.
+"""How long a member's kept body may be kept (core/readerslots.py). A body with a read of
+everything it shows (a paper page, a comment thread) is, when its interval is over and that read
+is unchanged, kept another interval instead of built again; the parts of a page tell the build
+what else bounds it (a moment from which a part reads differently, a part no read covers, a
+file it shows), and the day and a safety bound bound it too. Also the digest of the code and
+settings that is part of every kept body's key.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from django.utils import timezone
 # Drawn within the last quarter of the safety bound, as readerslots.spread draws the interval.
 SPREAD = 0.25
 
-# A body whose version read covers everything it shows (a paper page) is kept until that version
-# moves, the day turns or a part it shows would read differently, and at most this long: a
-# safety bound, not a freshness bound (the version is read on every request).
+# A body is renewed interval after interval while what it shows is unchanged, until the day
+# turns or a part it shows would read differently, and for at most this long from its build: a
+# safety bound (what it shows is checked at each interval's end).
 VERSIONED_KEEP_SECONDS = 3600.0
 
 
@@ -56,9 +57,8 @@ def keep_until(moment: float) -> None:
 
 
 def short_lived() -> None:
-    """A part of the body being built that its version does not cover (a time shown in minutes,
-    a chart ending now): the body is kept for PAPERFEED_PAGE_CACHE_SECONDS only, as every
-    body is without a version."""
+    """A part of the body being built that no read covers (a time shown in minutes, a chart
+    ending now): the body is built again after its interval, never renewed."""
     keep = _keeping.get()
     if keep is not None:
         keep.short = True
@@ -71,9 +71,9 @@ def watcher_register(kind: str, current: Callable[[str], object]) -> None:
 
 
 def watch(kind: str, arg: str, value: object) -> None:
-    """The body being built shows ``value``, a state outside the database its version cannot
-    read (a file): each request compares it with ``current(arg)`` of ``kind``'s watcher and a
-    body that no longer matches is built again, as when its version moves."""
+    """The body being built shows ``value``, a state outside the database no read covers (a
+    file): a renewal compares it with ``current(arg)`` of ``kind``'s watcher, and a body that
+    no longer matches is built again."""
     keep = _keeping.get()
     if keep is not None and kind in _watchers:
         keep.watches.append((kind, arg, value))
@@ -140,9 +140,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return sorted(((str(key), _plain(item)) for key, item in value.items()), key=repr)
     return type(value).__qualname__
-
-
-def body_current(stored: tuple[Any, ...], version_stamp: str) -> bool:
-    """Whether a kept body (built from the version ``stored[3]``) still shows what is current:
-    its version read gives the same stamp and what it watched holds (see :func:`watch`)."""
-    return stored[3] == version_stamp and watches_hold(stored[4])

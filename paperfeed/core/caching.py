@@ -163,6 +163,7 @@ def shared_copy(
     *,
     request: HttpRequest | None = None,
     across: bool = False,
+    renew: Callable[[Any], bool] | None = None,
 ) -> Any:
     """The copy under ``key``, built by ``build()`` when it is missing, or stale and this request
     took the rebuild lock (:func:`copy_lookup`); ``build`` returns None for an answer not to
@@ -177,12 +178,20 @@ def shared_copy(
     ``across``: a copy this process would build is first looked for in the host's shared file
     (:func:`across_store`), and one built here is kept there too: one build per interval for
     every process of the host instead of one per process. Only the rebuilds read the file: a
-    fresh copy is served from the process's own cache as before."""
+    fresh copy is served from the process's own cache as before.
+
+    ``renew(stale)``: asked of a stale copy this request would rebuild; when it answers yes
+    (what the copy shows is unchanged) the copy is kept again for ``seconds`` instead."""
     value, until, rebuild = _lookup(key)
     store = across_store() if across and rebuild else None
     if store is not None:
         value, until, rebuild = _lookup_across(store, key, value)
-    if rebuild:
+    if rebuild and value is not None and renew is not None and renew(value):
+        # What the stale copy shows has not changed: kept another interval, not built again.
+        if callable(seconds):
+            seconds = seconds(value)
+        until = copy_store(key, value, seconds, across=store is not None)
+    elif rebuild:
         try:
             value = build()
         except BaseException:

@@ -22,7 +22,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, When, Window
 
 from paperfeed.core.caching import cached_count
-from paperfeed.core.compiled import Compiled
+from paperfeed.core.compiled import Compiled, compile_query
 from paperfeed.core.readahead import stamp
 from paperfeed.papers import search
 from paperfeed.papers.ids import InvalidArxivId, normalize_arxiv_id
@@ -253,28 +253,46 @@ def paper_detail(*, arxiv_id: str) -> PaperRow | None:
 _VERSION_SENTINEL = "~paper-version~"
 
 
+@functools.lru_cache(maxsize=4)
+def _paper_version_sql(connection: object) -> Compiled:
+    """paper_version's query, compiled once per connection (core/compiled.py): building this
+    grouped query cost a member's paper page more CPU than answering it."""
+    query = (
+        Paper.objects.filter(arxiv_id=_VERSION_SENTINEL)
+        .annotate(
+            featured_days=Count("featured"),
+            featured_last=Max("featured__day"),
+            featured_source=Max("featured__upvotes"),
+            featured_pinned=Count("featured", filter=Q(featured__pinned=True)),
+            featured_hidden=Count("featured", filter=Q(featured__hidden=True)),
+            featured_changed=Max("featured__updated_at"),
+        )
+        .values_list()
+        .order_by("pk")[:1]
+    )
+    return compile_query(query, [_VERSION_SENTINEL])
+
+
 # What else a member's kept paper page shows, each a scalar SQL expression over the paper's row
-# ("papers_paper"), read in the version's one statement so that the page's body can be kept
-# until one of them moves (core/readerslots.py): registered by the app that owns the table
-# (papers' own below; community's approved claims and trending's star and upvote history from
-# their ready()), so papers names no table of an app above it. A part must move whenever what
-# the page shows of it changes.
-_version_parts: dict[str, str] = {}
+# ("papers_paper"), registered by the app that owns the table (papers' own in shown_parts.py;
+# community's approved claims and trending's star and upvote history from their ready()), so
+# papers names no table of an app above it. A part must move whenever what the page shows of
+# it changes. Read once per interval for a kept body (core/readerslots.py), not per request.
+_shown_parts: dict[str, str] = {}
 
 
-def paper_version_part_register(name: str, sql: str) -> None:
-    """Read ``sql`` (a scalar expression over "papers_paper") with every paper version."""
+def paper_shown_part_register(name: str, sql: str) -> None:
+    """Read ``sql`` (a scalar expression over "papers_paper") with :func:`paper_shown_query`."""
     if not name.isidentifier():
         raise ValueError(f"not a name: {name!r}")
-    _version_parts[name] = sql
-    _paper_version_sql.cache_clear()
+    _shown_parts[name] = sql
+    _paper_shown_sql.cache_clear()
 
 
 @functools.lru_cache(maxsize=4)
-def _paper_version_sql(connection: object) -> Compiled:
-    """paper_version's query, compiled once per connection (core/compiled.py). Plain SQL, one
-    scalar subquery per part and none grouped: with the parts as grouping keys PostgreSQL sorted
-    and grouped their values, twice the server's CPU of this form."""
+def _paper_shown_sql(connection: object) -> Compiled:
+    """paper_shown_query's query: plain SQL, one scalar subquery a part and none grouped (with
+    the parts as grouping keys PostgreSQL sorted and grouped them: more of its CPU)."""
     table = Paper._meta.db_table
     columns = ", ".join(f'"{table}"."{field.column}"' for field in Paper._meta.concrete_fields)
     featured = (
@@ -291,9 +309,18 @@ def _paper_version_sql(connection: object) -> Compiled:
         )
         + f' FROM {Featured._meta.db_table} WHERE paper_id = "{table}"."id")'
     )
-    parts = [featured, *(sql for _, sql in sorted(_version_parts.items()))]
+    parts = [featured, *(sql for _, sql in sorted(_shown_parts.items()))]
     sql = f'SELECT {columns}, {", ".join(parts)} FROM "{table}" WHERE "{table}"."arxiv_id" = %s'  # noqa: S608
     return Compiled(sql, ((0, None),), len(Paper._meta.concrete_fields) + len(parts))
+
+
+def paper_shown_query(*, arxiv_id: str) -> tuple[Compiled, list[str]] | None:
+    """A read of everything a member's paper page shows (its row, featured entries and the
+    registered parts), or None for an id no paper can have: a kept body whose read is
+    unchanged is kept another interval instead of built again (core/readerslots.py)."""
+    if "\0" in arxiv_id:
+        return None
+    return _paper_shown_sql(connections[DEFAULT_DB_ALIAS]), [arxiv_id]
 
 
 def paper_version(*, arxiv_id: str) -> str:

@@ -83,13 +83,13 @@ class TrendingConfig(AppConfig):
         )
         reads_register("codelink", code_link_reads_ahead)
         # The paper page's charts in a member's kept body: their snapshots move its version.
-        from paperfeed.papers.selectors import paper_version_part_register
+        from paperfeed.papers.selectors import paper_shown_part_register
         from paperfeed.trending.models import Repository, StarSnapshot, UpvoteSnapshot
 
         paper = f'"{Paper._meta.db_table}"'
         # The star chart: the snapshots of the paper's repository (its key is Paper.code_repo,
         # as star_history finds it from the link), new ones and counts written again.
-        paper_version_part_register(
+        paper_shown_part_register(
             "stars",
             "(SELECT COALESCE(CAST(COUNT(*) AS TEXT), '') || '|'"  # noqa: S608
             " || COALESCE(CAST(SUM(s.stars) AS TEXT), '') || '|'"
@@ -98,7 +98,7 @@ class TrendingConfig(AppConfig):
             f' ON r.id = s.repository_id WHERE r.key = {paper}."code_repo")',
         )
         # The upvote chart: the paper's source snapshots (its featured days are in the version).
-        paper_version_part_register(
+        paper_shown_part_register(
             "upvote_history",
             "(SELECT COALESCE(CAST(COUNT(*) AS TEXT), '') || '|'"  # noqa: S608
             " || COALESCE(CAST(SUM(count) AS TEXT), '') || '|'"

@@ -1,7 +1,8 @@
 """What a member's kept paper page shows beyond the paper's row and featured entries, as parts
-of the paper's version read (papers.selectors.paper_version): the thumbnail, the glance, the
-authors and categories, and the similar papers. With every part in the version, the page's body
-is kept until the version moves rather than rebuilt each interval (core/readerslots.py).
+of the read of everything it shows (papers.selectors.paper_shown_query): the thumbnail, the
+glance, the authors and categories, and the similar papers. A kept body whose read is unchanged
+at the end of its interval is kept another interval rather than built again
+(core/readerslots.py).
 
 Each part is one scalar expression over the paper's row ("papers_paper"), the same text on
 SQLite and PostgreSQL, that moves whenever what the page shows of it changes: a row's own
@@ -13,7 +14,7 @@ from __future__ import annotations
 from paperfeed.core import bodykeep
 from paperfeed.papers.glance.models import PaperGlance
 from paperfeed.papers.models import Paper, PaperAuthor, PaperCategory, Thumbnail
-from paperfeed.papers.selectors import paper_version_part_register
+from paperfeed.papers.selectors import paper_shown_part_register
 from paperfeed.papers.similar.models import SimilarPaper
 from paperfeed.papers.similar.selectors import index_name
 from paperfeed.papers.thumbnails import thumbnail_path
@@ -39,14 +40,14 @@ def register() -> None:
     a thumbnail's file is there, which similar-papers index is live (core/bodykeep.watch)."""
     bodykeep.watcher_register("thumbnail", _thumbnail_file)
     bodykeep.watcher_register("similar", index_name)
-    paper_version_part_register(
+    paper_shown_part_register(
         "thumbnail",
         f"(SELECT {_joined('state', 'updated_at', 'width', 'height')}"  # noqa: S608
         f" FROM {Thumbnail._meta.db_table} WHERE paper_id = {PAPER})",
     )
     # The keywords, the summary and the AI sentence (chosen by its text key): the page shows
     # one of the texts, so all of them, digested (MD5 is registered on SQLite by Django).
-    paper_version_part_register(
+    paper_shown_part_register(
         "glance",
         "(SELECT MD5("  # noqa: S608
         + _joined(
@@ -56,13 +57,13 @@ def register() -> None:
     )
     # The authors' names (as the paper writes them) and the identities they link to: an
     # import that changes them also writes the paper's row, a merge of authors does not.
-    paper_version_part_register(
+    paper_shown_part_register(
         "authors",
         "(SELECT "  # noqa: S608
         + _joined("COUNT(*)", "SUM(author_id * (position + 1))", "SUM(LENGTH(name))")
         + f" FROM {PaperAuthor._meta.db_table} WHERE paper_id = {PAPER})",
     )
-    paper_version_part_register(
+    paper_shown_part_register(
         "categories",
         "(SELECT "  # noqa: S608
         + _joined("COUNT(*)", "SUM(LENGTH(category) * (position + 1))")
@@ -70,7 +71,7 @@ def register() -> None:
     )
     # The similar papers: which visible neighbours, in which order, and the newest change of
     # any of them (a hide moves the count and sum, an edit or import its row's updated_at).
-    paper_version_part_register(
+    paper_shown_part_register(
         "similar",
         "(SELECT "  # noqa: S608
         + _joined("COUNT(*)", "SUM(s.neighbour_id * (s.rank + 1))", "MAX(n.updated_at)")
