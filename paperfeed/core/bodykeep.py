@@ -98,6 +98,9 @@ def _next_midnight(now: float) -> float:
 
 @contextmanager
 def keep_build() -> Iterator[_Keep]:
+    """Around a body's build: what its parts say (above) gathered on the yielded record, its
+    moment to be built again by starting at the safety bound (drawn, so bodies built together
+    do not all turn together) or the next midnight."""
     now = time.time()
     keep = _Keep(
         min(now + VERSIONED_KEEP_SECONDS * (1 - SPREAD * random.random()), _next_midnight(now))
