@@ -31,6 +31,6 @@ class CommunityConfig(AppConfig):
 
         # A member's kept paper page names its verified authors: their claims move its version.
         from paperfeed.community.selectors import CLAIMS_VERSION_SQL
-        from paperfeed.papers.selectors import paper_shown_part_register
+        from paperfeed.papers.shown_parts import paper_shown_part_register
 
         paper_shown_part_register("claims", CLAIMS_VERSION_SQL)

@@ -24,7 +24,7 @@ from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, When
 from paperfeed.core.caching import cached_count
 from paperfeed.core.compiled import Compiled, compile_query
 from paperfeed.core.readahead import stamp
-from paperfeed.papers import search
+from paperfeed.papers import search, shown_parts
 from paperfeed.papers.ids import InvalidArxivId, normalize_arxiv_id
 from paperfeed.papers.models import (
     STUB,
@@ -273,24 +273,8 @@ def _paper_version_sql(connection: object) -> Compiled:
     return compile_query(query, [_VERSION_SENTINEL])
 
 
-# What else a member's kept paper page shows, each a scalar SQL expression over the paper's row
-# ("papers_paper"), registered by the app that owns the table (papers' own in shown_parts.py;
-# community's approved claims and trending's star and upvote history from their ready()), so
-# papers names no table of an app above it. A part must move whenever what the page shows of
-# it changes. Read once per interval for a kept body (core/readerslots.py), not per request.
-_shown_parts: dict[str, str] = {}
-
-
-def paper_shown_part_register(name: str, sql: str) -> None:
-    """Read ``sql`` (a scalar expression over "papers_paper") with :func:`paper_shown_query`."""
-    if not name.isidentifier():
-        raise ValueError(f"not a name: {name!r}")
-    _shown_parts[name] = sql
-    _paper_shown_sql.cache_clear()
-
-
 @functools.lru_cache(maxsize=4)
-def _paper_shown_sql(connection: object) -> Compiled:
+def _paper_shown_sql(connection: object, registered: tuple[str, ...]) -> Compiled:
     """paper_shown_query's query: plain SQL, one scalar subquery a part and none grouped (with
     the parts as grouping keys PostgreSQL sorted and grouped them: more of its CPU)."""
     table = Paper._meta.db_table
@@ -309,7 +293,7 @@ def _paper_shown_sql(connection: object) -> Compiled:
         )
         + f' FROM {Featured._meta.db_table} WHERE paper_id = "{table}"."id")'
     )
-    parts = [featured, *(sql for _, sql in sorted(_shown_parts.items()))]
+    parts = [featured, *registered]
     sql = f'SELECT {columns}, {", ".join(parts)} FROM "{table}" WHERE "{table}"."arxiv_id" = %s'  # noqa: S608
     return Compiled(sql, ((0, None),), len(Paper._meta.concrete_fields) + len(parts))
 
@@ -320,7 +304,7 @@ def paper_shown_query(*, arxiv_id: str) -> tuple[Compiled, list[str]] | None:
     unchanged is kept another interval instead of built again (core/readerslots.py)."""
     if "\0" in arxiv_id:
         return None
-    return _paper_shown_sql(connections[DEFAULT_DB_ALIAS]), [arxiv_id]
+    return _paper_shown_sql(connections[DEFAULT_DB_ALIAS], shown_parts.registered()), [arxiv_id]
 
 
 def paper_version(*, arxiv_id: str) -> str:

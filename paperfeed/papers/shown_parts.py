@@ -14,12 +14,28 @@ from __future__ import annotations
 from paperfeed.core import bodykeep
 from paperfeed.papers.glance.models import PaperGlance
 from paperfeed.papers.models import Paper, PaperAuthor, PaperCategory, Thumbnail
-from paperfeed.papers.selectors import paper_shown_part_register
 from paperfeed.papers.similar.models import SimilarPaper
-from paperfeed.papers.similar.selectors import index_name
 from paperfeed.papers.thumbnails import thumbnail_path
 
 PAPER = f'"{Paper._meta.db_table}"."id"'
+
+# name -> SQL: the parts every app registered (below, and from community's and trending's
+# ready()), so papers names no table of an app above it. Read by papers.selectors.
+_parts: dict[str, str] = {}
+
+
+def paper_shown_part_register(name: str, sql: str) -> None:
+    """Read ``sql`` (a scalar expression over "papers_paper") with every
+    ``papers.selectors.paper_shown_query``; a part must move whenever what the page shows of it
+    changes."""
+    if not name.isidentifier():
+        raise ValueError(f"not a name: {name!r}")
+    _parts[name] = sql
+
+
+def registered() -> tuple[str, ...]:
+    """The registered parts' SQL, in the order of their names."""
+    return tuple(sql for _, sql in sorted(_parts.items()))
 
 
 def _text(column: str) -> str:
@@ -35,11 +51,19 @@ def _thumbnail_file(arxiv_id: str) -> bool:
     return thumbnail_path(arxiv_id).is_file()
 
 
+def _similar_index(_: str) -> str | None:
+    # Imported here: this module is imported from PapersConfig.ready(), and the similar
+    # selectors bring the search modules (tantivy), which django.setup() must not load.
+    from paperfeed.papers.similar.selectors import index_name
+
+    return index_name()
+
+
 def register() -> None:
     """Papers' own parts (from PapersConfig.ready()), and the files a kept page shows: whether
     a thumbnail's file is there, which similar-papers index is live (core/bodykeep.watch)."""
     bodykeep.watcher_register("thumbnail", _thumbnail_file)
-    bodykeep.watcher_register("similar", index_name)
+    bodykeep.watcher_register("similar", _similar_index)
     paper_shown_part_register(
         "thumbnail",
         f"(SELECT {_joined('state', 'updated_at', 'width', 'height')}"  # noqa: S608

@@ -83,7 +83,7 @@ class TrendingConfig(AppConfig):
         )
         reads_register("codelink", code_link_reads_ahead)
         # The paper page's charts in a member's kept body: their snapshots move its version.
-        from paperfeed.papers.selectors import paper_shown_part_register
+        from paperfeed.papers.shown_parts import paper_shown_part_register
         from paperfeed.trending.models import Repository, StarSnapshot, UpvoteSnapshot
 
         paper = f'"{Paper._meta.db_table}"'
