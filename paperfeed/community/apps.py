@@ -28,3 +28,9 @@ class CommunityConfig(AppConfig):
         from paperfeed.papers import row_statement
 
         row_statement.verified_sql_register(VERIFIED_NAMES_SQL)
+
+        # A member's kept paper page names its verified authors: their claims move its version.
+        from paperfeed.community.selectors import CLAIMS_VERSION_SQL
+        from paperfeed.papers.shown_parts import paper_shown_part_register
+
+        paper_shown_part_register("claims", CLAIMS_VERSION_SQL)

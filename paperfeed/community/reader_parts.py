@@ -6,6 +6,7 @@ moderation controls are filled per reader: community/thread.py)."""
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from paperfeed.community import selectors
 from paperfeed.community.cards import Reader, ReaderPart, reader_parts
 from paperfeed.community.selectors import CardState, card_state
 from paperfeed.community.thread import ReaderControls
-from paperfeed.core import readahead, readerslots
+from paperfeed.core import bodykeep, readahead, readerslots
 from paperfeed.core.caching import shared_copy
 from paperfeed.papers.models import Paper
 
@@ -87,15 +88,33 @@ def comment_reads(request: HttpRequest, member_id: int, args: list[str]) -> list
 
 def _kept_thread(request: HttpRequest, paper_id: int) -> list[str] | None:
     """The paper's comment section as kept for every member (built by this request when the
-    comments changed), split at its slots; None for no such paper."""
+    comments changed), split at its slots; None for no such paper. Kept for the interval, and
+    another interval while what it shows beyond its comment version (selectors.
+    comment_names_query: one statement) is unchanged and nothing else bounds it
+    (core/bodykeep.py: a time shown in minutes or hours, the day, the safety bound)."""
+    seconds = max(settings.PAPERFEED_PAGE_CACHE_SECONDS, 1)
+    kept_for: list[float] = []
 
-    def build() -> list[str] | None:
+    def names() -> str:
+        query, values = selectors.comment_names_query(paper_id=paper_id)
+        return readahead.stamp(query.rows(values))
+
+    def build() -> tuple[list[str], str, float | None] | None:
+        shown = names()
         paper = Paper.objects.filter(pk=paper_id).first()
         if paper is None:
             return None
-        with readerslots.shared_build():
+        with readerslots.shared_build(), bodykeep.keep_build() as keep:
             html = render_to_string("community/paper_comments.html", {"paper": paper}, request)
-        return readerslots.split(html)
+        kept_for.append(min(readerslots.spread(seconds), keep.until - time.time()))
+        return readerslots.split(html), shown, None if keep.short else keep.until
+
+    def renew(kept: tuple[list[str], str, float | None]) -> bool:
+        _, shown, until = kept
+        if until is None or time.time() >= until or names() != shown:
+            return False
+        kept_for.append(min(readerslots.spread(seconds), until - time.time()))
+        return True
 
     # Keyed by the path too: the claim form's "next" is the page's own address.
     ahead = readahead.ahead_rows(request, ("comments", str(paper_id)))
@@ -105,9 +124,9 @@ def _kept_thread(request: HttpRequest, paper_id: int) -> list[str] | None:
         else selectors.comment_version_from(ahead)
     )
     key = f"{request.get_full_path()}\0{paper_id}\0{version!r}"
-    seconds = readerslots.spread(max(settings.PAPERFEED_PAGE_CACHE_SECONDS, 1))
-    key = "thread:" + hashlib.sha256(key.encode()).hexdigest()
-    return shared_copy(key, seconds, build, across=True)
+    key = f"thread:{bodykeep.code_signature()}:" + hashlib.sha256(key.encode()).hexdigest()
+    kept = shared_copy(key, lambda _: kept_for[-1], build, across=True, renew=renew)
+    return kept[0] if kept is not None else None
 
 
 def comments_filler(request: HttpRequest, args: list[str]) -> Callable[[str], str]:

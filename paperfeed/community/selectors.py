@@ -14,6 +14,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Exists, OuterRef, QuerySet
 
+from paperfeed.accounts.models import Profile
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport, Upvote
 from paperfeed.core.compiled import Compiled, compile_query
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
@@ -142,8 +143,9 @@ def comment_version(*, paper_id: int) -> tuple[object, ...]:
     number and newest id (a new comment), newest edit time (an edit), the ids of the deleted and
     of the hidden ones (a delete, a hide or unhide), and how many still have an author (an
     account deleted); one indexed query. A changed display name or an approved claim is not in
-    it: those show within PAPERFEED_PAGE_CACHE_SECONDS, as on every shared page. Plain SQL, run
-    as the compiled queries are (prepared on PostgreSQL): it runs on every member's paper page."""
+    it: those show within PAPERFEED_PAGE_CACHE_SECONDS (:func:`comment_names_query`, read when
+    a kept thread's interval is over). Plain SQL, run as the compiled queries are (prepared on
+    PostgreSQL): it runs on every member's paper page."""
     return comment_version_from(_COMMENT_VERSION.rows([paper_id]))
 
 
@@ -161,6 +163,63 @@ _COMMENT_VERSION = Compiled(
 def comment_version_query(*, paper_id: int) -> tuple[Compiled, list[int]]:
     """comment_version's query and its values (for core/readahead.read_ahead)."""
     return _COMMENT_VERSION, [paper_id]
+
+
+def _digest(vendor: str, text: str, tables: str, order: str) -> str:
+    """A scalar subquery: the MD5 of ``text`` over the rows of ``tables`` (FROM … WHERE …, its
+    one value the paper's id) in ``order``, joined; NULL for no rows. MD5 is PostgreSQL's and,
+    on SQLite, Django's registered function; the aggregate differs by database."""
+    if vendor == "postgresql":
+        return f"(SELECT md5(string_agg({text}, ',' ORDER BY {order})) FROM {tables})"  # noqa: S608
+    return (
+        f"(SELECT MD5(group_concat(x, ',')) FROM (SELECT {text} AS x FROM {tables}"  # noqa: S608
+        f" ORDER BY {order}))"
+    )
+
+
+@lru_cache(maxsize=4)
+def _comment_names_sql(vendor: str) -> Compiled:
+    user, profile = User._meta.db_table, Profile._meta.db_table
+    comment, claim = Comment._meta.db_table, AuthorClaim._meta.db_table
+    author = Author._meta.db_table
+    approved = AuthorClaim.Status.APPROVED.value
+    parts = [
+        _digest(
+            vendor,
+            "u.username || '|' || COALESCE(p.display_name, '')",
+            f"{comment} c JOIN {user} u ON u.id = c.author_id"
+            f" LEFT JOIN {profile} p ON p.user_id = u.id WHERE c.paper_id = %s",
+            "c.id",
+        ),
+        _digest(
+            vendor,
+            "u.username || '|' || a.name",
+            f"{claim} k JOIN {user} u ON u.id = k.user_id JOIN {author} a ON a.id = k.author_id"
+            f" WHERE k.paper_id = %s AND k.status = '{approved}'",
+            "k.id",
+        ),
+        _digest(
+            vendor,
+            "CAST(a.id AS TEXT) || '|' || a.name",
+            f"{PaperAuthor._meta.db_table} l JOIN {author} a ON a.id = l.author_id"
+            " WHERE l.paper_id = %s",
+            "l.position",
+        ),
+    ]
+    sql = (
+        "SELECT comment_count, "  # noqa: S608
+        + ", ".join(parts)
+        + f" FROM {Paper._meta.db_table} WHERE id = %s"
+    )
+    return Compiled(sql, ((0, None),) * (len(parts) + 1), 1 + len(parts))
+
+
+def comment_names_query(*, paper_id: int) -> tuple[Compiled, list[int]]:
+    """What a paper's comment thread shows beyond its comment version: the paper's comment count
+    and digests of the names it shows (the commenters' usernames and display names, the approved
+    claims' members and authors, the paper's authors the claim form lists). A kept thread whose
+    interval is over is kept another one when this is unchanged (community/reader_parts.py)."""
+    return _comment_names_sql(connections[DEFAULT_DB_ALIAS].vendor), [paper_id]
 
 
 def comment_version_from(rows: Sequence[Sequence[Any]]) -> tuple[object, ...]:
@@ -190,6 +249,16 @@ VERIFIED_NAMES_SQL = (
     f" JOIN {AuthorClaim._meta.db_table} c"
     " ON c.author_id = a.author_id AND c.paper_id = a.paper_id"
     f" WHERE c.status = '{AuthorClaim.Status.APPROVED.value}' AND a.paper_id {{papers}}"
+)
+
+
+# The approved claims of the paper "papers_paper" as a part of its version (papers.selectors.
+# paper_shown_part_register): a claim approved, or one approved and then withdrawn, moves it.
+CLAIMS_VERSION_SQL = (
+    "(SELECT COALESCE(CAST(COUNT(*) AS TEXT), '') || '|'"  # noqa: S608
+    " || COALESCE(CAST(SUM(id) AS TEXT), '')"
+    f' FROM {AuthorClaim._meta.db_table} WHERE paper_id = "{Paper._meta.db_table}"."id"'
+    f" AND status = '{AuthorClaim.Status.APPROVED.value}')"
 )
 
 

@@ -158,15 +158,18 @@ def across_copy(key: str, wanted: Callable[[Any], bool]) -> Any:
 
 def shared_copy(
     key: str,
-    seconds: float,
+    seconds: float | Callable[[Any], float],
     build: Callable[[], Any],
     *,
     request: HttpRequest | None = None,
     across: bool = False,
+    renew: Callable[[Any], bool] | None = None,
 ) -> Any:
     """The copy under ``key``, built by ``build()`` when it is missing, or stale and this request
     took the rebuild lock (:func:`copy_lookup`); ``build`` returns None for an answer not to
     keep (then None is returned). A failed build lets the lock go for the next request.
+    ``seconds`` may be a function of the built value (a member's body is kept for as long as
+    what it shows allows: core/bodykeep.py).
 
     ``request``: the anonymous read the copy answers. When the copy it gets is fresh (kept or
     just built), the answer made from it may be replayed until the copy goes stale
@@ -175,12 +178,20 @@ def shared_copy(
     ``across``: a copy this process would build is first looked for in the host's shared file
     (:func:`across_store`), and one built here is kept there too: one build per interval for
     every process of the host instead of one per process. Only the rebuilds read the file: a
-    fresh copy is served from the process's own cache as before."""
+    fresh copy is served from the process's own cache as before.
+
+    ``renew(stale)``: asked of a stale copy this request would rebuild; when it answers yes
+    (what the copy shows is unchanged) the copy is kept again for ``seconds`` instead."""
     value, until, rebuild = _lookup(key)
     store = across_store() if across and rebuild else None
     if store is not None:
         value, until, rebuild = _lookup_across(store, key, value)
-    if rebuild:
+    if rebuild and value is not None and renew is not None and renew(value):
+        # What the stale copy shows has not changed: kept another interval, not built again.
+        if callable(seconds):
+            seconds = seconds(value)
+        until = copy_store(key, value, seconds, across=store is not None)
+    elif rebuild:
         try:
             value = build()
         except BaseException:
@@ -188,6 +199,8 @@ def shared_copy(
             if store is not None:
                 _quietly(store.delete, key + ":rebuild")
             raise
+        if callable(seconds):  # how long depends on what was built
+            seconds = seconds(value) if value is not None else 0
         until = copy_store(key, value, seconds, across=store is not None)
     if request is not None and until is not None:
         replay.replayable(request, until=until)

@@ -260,7 +260,7 @@ class MemberPathMiddleware:
 
     def _answer(self, request: HttpRequest, learnt: _Learnt) -> HttpResponse | None:
         stored = readerslots.kept_body(learnt.body_key)
-        if stored is None or stored[0] != 200 or stored[1] != learnt.content_type:
+        if stored is None or stored.status != 200 or stored.content_type != learnt.content_type:
             return None  # stale or missing: the full stack decides who builds it
         self.session.process_request(request)
         session = request.session
@@ -275,10 +275,10 @@ class MemberPathMiddleware:
         lazy = SimpleLazyObject(lambda: member_as_is(request))
         request.user = lazy  # type: ignore[assignment]
         if row is None:
-            found = read_ahead(stored[2], request, also=also)
+            found = read_ahead(stored.pieces, request, also=also)
         else:
             found = read_ahead(
-                stored[2],
+                stored.pieces,
                 request,
                 also=[row, *also],
                 member_id=guess,
@@ -290,7 +290,7 @@ class MemberPathMiddleware:
         self.messages.process_request(request)
         if len(request._messages):  # type: ignore[attr-defined]
             return None
-        if read is not None and stamp(ahead_rows(request, read.key) or []) != stored[3]:
+        if read is not None and stamp(ahead_rows(request, read.key) or []) != stored.version:
             return None  # the paper changed: the full stack builds its body again
         _members.put(key, guess if row is not None else request.user.pk)
         # The member as read, not behind the lazy proxy: the fill reads them ~50 times a paper
@@ -299,7 +299,7 @@ class MemberPathMiddleware:
         request.user = lazy._wrapped  # type: ignore[attr-defined]
         # From here on as the full stack: nothing returns to it.
         self.csrf.process_request(request)
-        content = readerslots.fill(stored[2], request).encode()
+        content = readerslots.fill(stored.pieces, request).encode()
         length = str(len(content))
         headers = {
             name: length if name.lower() == "content-length" else value

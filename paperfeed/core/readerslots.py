@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
-from typing import Any
+from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
 from django.conf import settings
@@ -37,6 +37,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
+from paperfeed.core.bodykeep import code_signature, keep_build, watches_hold
 from paperfeed.core.caching import (
     across_copy,
     copy_store,
@@ -217,9 +218,21 @@ def filled_from(request: HttpRequest) -> tuple[str, Read | None] | None:
     return _filled.get(request)
 
 
-def kept_body(key: str) -> tuple[int, str, list[str], str] | None:
+class Body(NamedTuple):
+    """A kept body: the answer's status and type, its pieces (:func:`split`), the stamp of its
+    version read, and what renewing it checks (the stamp of everything it shows, the files it
+    watched, the moment it must be built again by) or None for a body only rebuilt."""
+
+    status: int
+    content_type: str
+    pieces: list[str]
+    version: str
+    renew: tuple[str, tuple[tuple[str, str, object], ...], float] | None
+
+
+def kept_body(key: str) -> Body | None:
     """The body kept under ``key`` while it is fresh, else None (nothing is built or locked)."""
-    stored: tuple[int, str, list[str], str] | None = fresh_copy(key)
+    stored: Body | None = fresh_copy(key)
     return stored
 
 
@@ -227,6 +240,7 @@ def shared_for_members(
     view: Callable[..., HttpResponse] | None = None,
     *,
     version: Callable[..., Read | None] | None = None,
+    shown: Callable[..., Read | None] | None = None,
 ) -> Any:
     """Serve a signed-in member's GET of this page from the shared body of its path, filled with
     their own parts. Anonymous readers (and everything but a member's GET) reach ``view`` as
@@ -235,9 +249,15 @@ def shared_for_members(
     ``version(request, *args, **kwargs)``, when given, is a read of what the page shows that
     can be versioned cheaply (a paper's row): it runs with the member's reads (read_ahead), and
     a kept body built from other rows is built afresh at once instead of within the freshness
-    bound (``@shared_for_members(version=...)``)."""
+    bound (``@shared_for_members(version=...)``).
+
+    ``shown(request, *args, **kwargs)``: a read of everything the page shows (a paper's row and
+    the parts apps register with it). When a kept body's interval is over it is read (one
+    statement) and, when it is what the body was built from and nothing else bounds the body
+    (core/bodykeep.py: the day, a part's moment, a watched file, a time in minutes, the safety
+    bound), the body is kept another interval instead of built again."""
     if view is None:
-        return lambda inner: shared_for_members(inner, version=version)
+        return lambda inner: shared_for_members(inner, version=version, shown=shown)
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -247,42 +267,69 @@ def shared_for_members(
             return view(request, *args, **kwargs)
         built: list[HttpResponse] = []
         read = version(request, *args, **kwargs) if version is not None else None
+        kept_for: list[float] = []
 
-        def build() -> tuple[int, str, list[str], str] | None:
+        def shown_stamp() -> str | None:
+            everything = shown(request, *args, **kwargs) if shown is not None else None
+            return stamp(everything.query.rows(everything.values)) if everything else None
+
+        def build() -> Body | None:
             if not request.user.is_authenticated:
                 return None  # no member after all: nothing built for members (see below)
             # Read before the view: a change while it renders makes the next request rebuild.
             version_stamp = stamp(read.query.rows(read.values)) if read is not None else ""
-            with shared_build():
+            everything = shown_stamp()
+            with shared_build(), keep_build() as keep:
                 built.append(view(request, *args, **kwargs))
+            kept_for.append(min(spread(seconds), keep.until - time.time()))
             response = built[-1]
             if response.status_code not in (200, 404) or response.streaming:
                 return None  # served (filled below), not kept
             pieces = split(response.content.decode())
-            return response.status_code, response["Content-Type"], pieces, version_stamp
+            watched = tuple(keep.watches)
+            return Body(
+                response.status_code,
+                response["Content-Type"],
+                pieces,
+                version_stamp,
+                (everything, watched, keep.until)
+                if everything is not None and not keep.short
+                else None,
+            )
 
-        # "v2": kept with the version it was built from (a shared cache may still hold copies
-        # of the earlier form, without it, for up to a minute after an upgrade).
-        key = "members:v2:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        stored = shared_copy(key, spread(seconds), build, across=True)
+        def renew(kept: Body) -> bool:
+            if kept.renew is None:
+                return False
+            everything, watched, until = kept.renew
+            if time.time() >= until or shown_stamp() != everything or not watches_hold(watched):
+                return False
+            kept_for.append(min(spread(seconds), until - time.time()))
+            return True
+
+        # "v3": kept as a Body, under the code that built it (a shared cache may hold copies of
+        # an earlier form for a while).
+        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = f"members:v3:{code_signature()}:{path}"
+        stored = shared_copy(key, lambda _: kept_for[-1], build, across=True, renew=renew)
         if stored is not None:
             also = [read] if read is not None and not built else []
-            if not read_ahead(stored[2], request, also=also):
+            if not read_ahead(stored.pieces, request, also=also):
                 # The session named someone who is no member (any more): their page as anyone's.
                 return view(request, *args, **kwargs)
-            current = stamp(ahead_rows(request, also[0].key) or []) if also else stored[3]
-            if current != stored[3]:
+            current = stamp(ahead_rows(request, also[0].key) or []) if also else stored.version
+            if current != stored.version:
                 # What the page shows changed since (a vote, an edit): another process may have
                 # built it already; else it is built now, for everyone.
-                stored = across_copy(key, lambda kept: kept[3] == current)
+                stored = across_copy(key, lambda kept: kept.version == current)
                 if stored is None:
                     stored = build()
-                    copy_store(key, stored, spread(seconds), across=True)
+                    copy_store(key, stored, kept_for[-1] if stored else 0, across=True)
         if stored is not None:
-            status, content_type, pieces, _ = stored
             if not built:
                 _filled[request] = (key, read)
-            return HttpResponse(fill(pieces, request), content_type=content_type, status=status)
+            return HttpResponse(
+                fill(stored.pieces, request), content_type=stored.content_type, status=stored.status
+            )
         if not built:
             return view(request, *args, **kwargs)
         response = built[-1]

@@ -61,3 +61,7 @@ class PapersConfig(AppConfig):
         jobs_register(app=self.label, jobs=scheduled_jobs)
         post_migrate.connect(clear_search_if_catalogue_empty, sender=self)
         post_migrate.connect(restore_deferred_indexes, sender=self)
+        # What a member's kept paper page shows beyond the paper's row: read to keep it longer.
+        from paperfeed.papers import shown_parts
+
+        shown_parts.register()

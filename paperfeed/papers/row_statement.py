@@ -18,6 +18,7 @@ from django.db import connection, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.expressions import Col
 
+from paperfeed.core import bodykeep
 from paperfeed.papers.glance.models import PaperGlance
 from paperfeed.papers.glance.selectors import Glance
 from paperfeed.papers.models import Featured, Paper, PaperAuthor, PaperCategory, Thumbnail
@@ -283,8 +284,11 @@ def shown_thumbnail(
     """The thumbnail a card shows, or None for the placeholder."""
     # A file lost since (a restored backup, a web host without the workers' storage) shows the
     # placeholder, never a broken image: a stat per card, microseconds, no query.
-    if state == Thumbnail.State.DONE and thumbnail_path(arxiv_id).is_file():
-        return updated_at, width, height
+    if state == Thumbnail.State.DONE:
+        found = thumbnail_path(arxiv_id).is_file()
+        bodykeep.watch("thumbnail", arxiv_id, found)  # a kept paper page (core/bodykeep.py)
+        if found:
+            return updated_at, width, height
     return None
 
 

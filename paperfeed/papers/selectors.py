@@ -24,7 +24,7 @@ from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, When
 from paperfeed.core.caching import cached_count
 from paperfeed.core.compiled import Compiled, compile_query
 from paperfeed.core.readahead import stamp
-from paperfeed.papers import search
+from paperfeed.papers import search, shown_parts
 from paperfeed.papers.ids import InvalidArxivId, normalize_arxiv_id
 from paperfeed.papers.models import (
     STUB,
@@ -271,6 +271,40 @@ def _paper_version_sql(connection: object) -> Compiled:
         .order_by("pk")[:1]
     )
     return compile_query(query, [_VERSION_SENTINEL])
+
+
+@functools.lru_cache(maxsize=4)
+def _paper_shown_sql(connection: object, registered: tuple[str, ...]) -> Compiled:
+    """paper_shown_query's query: plain SQL, one scalar subquery a part and none grouped (with
+    the parts as grouping keys PostgreSQL sorted and grouped them: more of its CPU)."""
+    table = Paper._meta.db_table
+    columns = ", ".join(f'"{table}"."{field.column}"' for field in Paper._meta.concrete_fields)
+    featured = (
+        "(SELECT CAST(COUNT(*) AS TEXT) || '|' || "  # noqa: S608
+        + " || '|' || ".join(
+            f"COALESCE(CAST({value} AS TEXT), '')"
+            for value in (
+                "MAX(day)",
+                "MAX(upvotes)",
+                "SUM(CASE WHEN pinned THEN 1 ELSE 0 END)",
+                "SUM(CASE WHEN hidden THEN 1 ELSE 0 END)",
+                "MAX(updated_at)",
+            )
+        )
+        + f' FROM {Featured._meta.db_table} WHERE paper_id = "{table}"."id")'
+    )
+    parts = [featured, *registered]
+    sql = f'SELECT {columns}, {", ".join(parts)} FROM "{table}" WHERE "{table}"."arxiv_id" = %s'  # noqa: S608
+    return Compiled(sql, ((0, None),), len(Paper._meta.concrete_fields) + len(parts))
+
+
+def paper_shown_query(*, arxiv_id: str) -> tuple[Compiled, list[str]] | None:
+    """A read of everything a member's paper page shows (its row, featured entries and the
+    registered parts), or None for an id no paper can have: a kept body whose read is
+    unchanged is kept another interval instead of built again (core/readerslots.py)."""
+    if "\0" in arxiv_id:
+        return None
+    return _paper_shown_sql(connections[DEFAULT_DB_ALIAS], shown_parts.registered()), [arxiv_id]
 
 
 def paper_version(*, arxiv_id: str) -> str:

@@ -198,9 +198,20 @@ def _paper_version(request: HttpRequest, arxiv_id: str) -> Read | None:
     return Read(("paper-version", arxiv_id[:64]), query, values)
 
 
+def _paper_shown(request: HttpRequest, arxiv_id: str) -> Read | None:
+    """Everything a member's shared paper page shows (selectors.paper_shown_query): read once
+    its interval is over, and the same as the body was built from, the body is kept another
+    interval instead of built again."""
+    found = selectors.paper_shown_query(arxiv_id=arxiv_id[:64])
+    if found is None:
+        return None
+    query, values = found
+    return Read(("paper-shown", arxiv_id[:64]), query, values)
+
+
 @require_safe
 @cached_for_anonymous
-@shared_for_members(version=_paper_version)
+@shared_for_members(version=_paper_version, shown=_paper_shown)
 def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     try:
         parsed = parse_arxiv_id(arxiv_id)

@@ -5,14 +5,19 @@ controls; none of it in another reader's page."""
 
 from __future__ import annotations
 
-from datetime import date
+import time
+from datetime import date, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from paperfeed.accounts.roles import curator_grant
 from paperfeed.community.services import comment_create, upvote_add
+from paperfeed.core import bodykeep
 from paperfeed.library.services import collection_create, saved_paper_add
+from paperfeed.papers.models import Author, Paper
+from tests.core.test_bodykeep import DAY, _claim, _comment
 from tests.core.test_readerslots import kept_bodies, normalised
 from tests.factories import UserFactory, catalogue_paper
 from tests.helpers import alone_and_filled, fresh_page_caches, signed_in
@@ -83,3 +88,93 @@ def test_a_curators_controls_are_filled_for_the_curator_only(settings, paper):
     page = signed_in(reader).get(path).content.decode()
     assert len(kept_bodies()) == 1
     assert 'class="code-link-form"' not in page and ">Hide</button>" not in page
+
+
+@pytest.fixture
+def kept_paper() -> Paper:
+    return catalogue_paper(
+        "2602.00500",
+        title="A kept paper",
+        authors=("Ada Lovelace", "Alan Turing"),
+        featured_on=DAY,
+        featured_upvotes=4,
+    )
+
+
+@pytest.fixture
+def thread_builds(monkeypatch):
+    """How many times a paper's comment thread was built."""
+    from paperfeed.community.templatetags import community
+
+    count = [0]
+    thread = community.selectors.comment_thread
+
+    def counted(**kwargs):
+        count[0] += 1
+        return thread(**kwargs)
+
+    monkeypatch.setattr(community.selectors, "comment_thread", counted)
+    return count
+
+
+def _display_name(paper: Paper) -> str:
+    from paperfeed.accounts.models import Profile
+
+    Profile.objects.filter(user__username="commenter").update(display_name="Renamed Reader")
+    return "Renamed Reader"
+
+
+def _author_renamed(paper: Paper) -> str:
+    Author.objects.filter(name="Alan Turing").update(name="A. M. Turing")
+    return "A. M. Turing</option>"
+
+
+THREAD_CHANGES = {
+    "display name": _display_name,
+    "approved claim": _claim,
+    "author renamed": _author_renamed,
+    "comment": _comment,
+}
+
+
+@pytest.mark.parametrize("change", THREAD_CHANGES)
+def test_a_comment_thread_is_kept_while_what_it_shows_holds(
+    settings, kept_paper, thread_builds, monkeypatch, change
+):
+    """Renewed at each interval's end while its names hold (comment_names_query), built again
+    at once for a new comment (its version) and within the interval for a changed name."""
+    settings.PAPERFEED_PAGE_CACHE_SECONDS = 1
+    monkeypatch.setattr(bodykeep, "_next_midnight", lambda now: now + 86400)
+    paper = kept_paper
+    old = timezone.now() - timedelta(days=3)
+    commenter = UserFactory(username="commenter", verified=True)
+    comment = comment_create(user=commenter, paper=paper, body="An old comment.")
+    type(comment).objects.filter(pk=comment.pk).update(created_at=old)
+    reader = signed_in(UserFactory())
+    path = f"/papers/{paper.arxiv_id}"
+    before = reader.get(path).content.decode()
+    assert thread_builds[0] == 1
+    time.sleep(1.2)  # past the interval (1 s): the thread is still the kept one
+    reader.get(path)
+    assert thread_builds[0] == 1
+    shown = THREAD_CHANGES[change](paper)
+    if change != "comment":  # the comment version moves at once; the names within the interval
+        time.sleep(1.2)
+    page = reader.get(path).content.decode()
+    assert shown not in before and shown in page
+    assert thread_builds[0] == 2
+
+
+def test_a_comment_shown_in_minutes_keeps_its_thread_for_the_interval(
+    settings, kept_paper, thread_builds
+):
+    settings.PAPERFEED_PAGE_CACHE_SECONDS = 1
+    paper = kept_paper
+    comment_create(user=UserFactory(verified=True), paper=paper, body="A new comment.")
+    reader = signed_in(UserFactory())
+    path = f"/papers/{paper.arxiv_id}"
+    assert "just now" in reader.get(path).content.decode()
+    assert thread_builds[0] == 1
+    time.sleep(1.2)
+    reader.get(path)
+    assert thread_builds[0] == 2

@@ -12,6 +12,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from paperfeed.core import bodykeep
+
 register = template.Library()
 
 # Older events show their date: "3 years ago" says less than "12 Mar 2023".
@@ -104,11 +106,16 @@ def when(
     else:
         # SafeString is what mark_safe returns for a str, without its lazy-string wrapper.
         return SafeString(_day_html(value, day_format, today or timezone.localdate(timezone=zone)))
+    now = timezone.now()
+    if (now - value).total_seconds() < 86400:
+        # "5 minutes ago", "3 hours ago": a kept body showing it is kept for the interval only
+        # (words of a day or more move at midnight, which bounds every kept body).
+        bodykeep.short_lived()
     return format_html(
         '<time datetime="{}" title="{}">{}</time>',
         stamp,
         exact,
-        ago(value, timezone.now()) or shown,
+        ago(value, now) or shown,
     )
 
 

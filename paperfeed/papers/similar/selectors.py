@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
-from paperfeed.core import builds
+from paperfeed.core import bodykeep, builds
 from paperfeed.core.backup import database_label
 from paperfeed.papers import querysyntax
 from paperfeed.papers.models import Paper, PaperAuthor, PaperCategory, visible_through
@@ -70,6 +70,9 @@ def similar_message(*, paper: Paper, found: bool) -> str:
         return ""
     if not text.is_usable(text.document(paper.title, paper.abstract)):
         return NO_TEXT_MESSAGE
+    # Which message depends on the index's files, not on a row: a member's kept paper page
+    # showing it is built again when another build goes live (core/bodykeep.py).
+    bodykeep.watch("similar", "", index_name())
     index = live_index()
     if index is None or index.position(paper.pk) is None:
         return NOT_BUILT_MESSAGE
@@ -105,6 +108,11 @@ def live_index() -> store.Index | None:
 
 def store_dir() -> Path:
     return Path(settings.DATA_DIR) / "similar"
+
+
+def index_name(_: str = "") -> str | None:
+    """The live build's name (a small file read), or None before the first build."""
+    return builds.current_name(store_dir())
 
 
 def _query_vector(index: store.Index, query: str) -> np.ndarray | None:

@@ -9,16 +9,17 @@ Every number placed in the markup is formatted by us; the only text from the dat
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import template
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from paperfeed.accounts.roles import page_shows_curate
-from paperfeed.core import readahead
+from paperfeed.core import bodykeep, readahead
 from paperfeed.trending.selectors import (
     can_edit_code_link,
     featured_or_claimed_query,
@@ -182,10 +183,22 @@ def component(components: dict[str, float] | None, name: str) -> float:
     return (components or {}).get(name, 0.0)
 
 
+# The paper page's star chart: its last days.
+STAR_DAYS = 90
+
+
 @register.simple_tag
 def attach_paper_histories(paper: Any) -> str:
     """Give one paper (a paper page) its ``star_points`` and ``upvote_points``; renders nothing."""
 
-    paper.star_points = star_history(paper=paper)
+    now = timezone.now()
+    paper.star_points = star_history(paper=paper, days=STAR_DAYS)
     paper.upvote_points = upvote_history(paper=paper)
+    # A member's kept paper page (core/bodykeep.py): the star chart's window passes its oldest
+    # point STAR_DAYS after it; a featured day still under way is a point at the moment of
+    # rendering (until its day ends), which a kept body cannot show.
+    if paper.star_points:
+        bodykeep.keep_until((paper.star_points[0][0] + timedelta(days=STAR_DAYS)).timestamp())
+    if any(moment >= now for moment, _ in paper.upvote_points):
+        bodykeep.short_lived()
     return ""
