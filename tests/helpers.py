@@ -8,6 +8,19 @@ import socket
 from types import ModuleType
 
 
+def counted_calls(monkeypatch, owner: object, name: str) -> list[int]:  # type: ignore[no-untyped-def]
+    """``owner.name`` replaced by a wrapper that counts its calls (the list's one item)."""
+    count = [0]
+    inner = getattr(owner, name)
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        count[0] += 1
+        return inner(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return count
+
+
 def free_port() -> int:
     """A loopback TCP port nothing listens on (connecting to it is refused at once)."""
     with socket.socket() as probe:

@@ -17,10 +17,11 @@ from paperfeed.community.services import comment_create, upvote_add
 from paperfeed.core import bodykeep
 from paperfeed.library.services import collection_create, saved_paper_add
 from paperfeed.papers.models import Author, Paper
-from tests.core.test_bodykeep import DAY, _claim, _comment
+from tests.core import test_bodykeep as bodykeep_tests
+from tests.core.test_bodykeep import _claim, _comment
 from tests.core.test_readerslots import kept_bodies, normalised
 from tests.factories import UserFactory, catalogue_paper
-from tests.helpers import alone_and_filled, fresh_page_caches, signed_in
+from tests.helpers import alone_and_filled, counted_calls, fresh_page_caches, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -92,13 +93,7 @@ def test_a_curators_controls_are_filled_for_the_curator_only(settings, paper):
 
 @pytest.fixture
 def kept_paper() -> Paper:
-    return catalogue_paper(
-        "2602.00500",
-        title="A kept paper",
-        authors=("Ada Lovelace", "Alan Turing"),
-        featured_on=DAY,
-        featured_upvotes=4,
-    )
+    return bodykeep_tests.kept_paper()
 
 
 @pytest.fixture
@@ -106,15 +101,7 @@ def thread_builds(monkeypatch):
     """How many times a paper's comment thread was built."""
     from paperfeed.community.templatetags import community
 
-    count = [0]
-    thread = community.selectors.comment_thread
-
-    def counted(**kwargs):
-        count[0] += 1
-        return thread(**kwargs)
-
-    monkeypatch.setattr(community.selectors, "comment_thread", counted)
-    return count
+    return counted_calls(monkeypatch, community.selectors, "comment_thread")
 
 
 def _display_name(paper: Paper) -> str:

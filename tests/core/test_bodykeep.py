@@ -18,7 +18,6 @@ from paperfeed.accounts.roles import curator_grant
 from paperfeed.community.services import claim_create, claim_decide, comment_create, upvote_add
 from paperfeed.core import bodykeep
 from paperfeed.core.templatetags.times import when
-from paperfeed.papers import selectors
 from paperfeed.papers import views as paper_views
 from paperfeed.papers.glance.models import PaperGlance
 from paperfeed.papers.models import Author, Featured, Paper
@@ -33,7 +32,7 @@ from paperfeed.papers.similar import selectors as similar_selectors
 from paperfeed.papers.similar.models import SimilarPaper
 from paperfeed.trending.models import Repository, StarSnapshot, UpvoteSnapshot
 from tests.factories import UserFactory, catalogue_paper
-from tests.helpers import fresh_page_caches, signed_in, webp_image
+from tests.helpers import counted_calls, fresh_page_caches, signed_in, webp_image
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +46,8 @@ def _caches(settings, monkeypatch):
     monkeypatch.setattr(bodykeep, "_next_midnight", lambda now: now + 86400)
 
 
-@pytest.fixture
-def paper():
+def kept_paper() -> Paper:
+    """The paper whose kept page (and thread) these tests and the thread's watch."""
     return catalogue_paper(
         "2602.00500",
         title="A kept paper",
@@ -59,17 +58,14 @@ def paper():
 
 
 @pytest.fixture
+def paper():
+    return kept_paper()
+
+
+@pytest.fixture
 def builds(monkeypatch):
     """How many times the paper page's view built a page."""
-    count = [0]
-    detail = selectors.paper_detail
-
-    def counted(**kwargs):
-        count[0] += 1
-        return detail(**kwargs)
-
-    monkeypatch.setattr(paper_views.selectors, "paper_detail", counted)
-    return count
+    return counted_calls(monkeypatch, paper_views.selectors, "paper_detail")
 
 
 def _kept_copy() -> object:
