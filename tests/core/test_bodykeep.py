@@ -40,8 +40,11 @@ DAY = date(2026, 2, 3)
 
 
 @pytest.fixture(autouse=True)
-def _caches(settings, monkeypatch):
+def _caches(settings, monkeypatch, tmp_path):
     fresh_page_caches(settings, page_seconds=1, card_seconds=3600)
+    # A kept page watches which similar-papers index is live (DATA_DIR/similar): other tests'
+    # workers build theirs in the shared var/ while these run, which rebuilt a kept page here.
+    settings.DATA_DIR = tmp_path
     # Not near a midnight, whenever the suite runs: the day's bound has a test of its own.
     monkeypatch.setattr(bodykeep, "_next_midnight", lambda now: now + 86400)
 
