@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from paperfeed.accounts.models import Profile
 from paperfeed.community.models import AuthorClaim, Comment, CommentReport, Upvote
 from paperfeed.core.compiled import Compiled, compile_query
+from paperfeed.papers import shown_parts
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor
 
 MAX_DEPTH = 6
@@ -255,9 +256,8 @@ VERIFIED_NAMES_SQL = (
 # The approved claims of the paper "papers_paper" as a part of its version (papers.selectors.
 # paper_shown_part_register): a claim approved, or one approved and then withdrawn, moves it.
 CLAIMS_VERSION_SQL = (
-    "(SELECT COALESCE(CAST(COUNT(*) AS TEXT), '') || '|'"  # noqa: S608
-    " || COALESCE(CAST(SUM(id) AS TEXT), '')"
-    f' FROM {AuthorClaim._meta.db_table} WHERE paper_id = "{Paper._meta.db_table}"."id"'
+    f"(SELECT {shown_parts.joined('COUNT(*)', 'SUM(id)')}"  # noqa: S608
+    f" FROM {AuthorClaim._meta.db_table} WHERE paper_id = {shown_parts.PAPER}"
     f" AND status = '{AuthorClaim.Status.APPROVED.value}')"
 )
 

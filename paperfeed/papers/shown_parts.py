@@ -17,7 +17,8 @@ from paperfeed.papers.models import Paper, PaperAuthor, PaperCategory, Thumbnail
 from paperfeed.papers.similar.models import SimilarPaper
 from paperfeed.papers.thumbnails import thumbnail_path
 
-PAPER = f'"{Paper._meta.db_table}"."id"'
+PAPER_TABLE = f'"{Paper._meta.db_table}"'
+PAPER = f'{PAPER_TABLE}."id"'
 
 # name -> SQL: the parts every app registered (below, and from community's and trending's
 # ready()), so papers names no table of an app above it. Read by papers.selectors.
@@ -43,7 +44,9 @@ def _text(column: str) -> str:
     return f"COALESCE(CAST({column} AS TEXT), '')"
 
 
-def _joined(*columns: str) -> str:
+def joined(*columns: str) -> str:
+    """The columns (or aggregates) as one text, each NULL as '': a part's value (apps above
+    papers build theirs with it too)."""
     return " || '|' || ".join(_text(column) for column in columns)
 
 
@@ -66,7 +69,7 @@ def register() -> None:
     bodykeep.watcher_register("similar", _similar_index)
     paper_shown_part_register(
         "thumbnail",
-        f"(SELECT {_joined('state', 'updated_at', 'width', 'height')}"  # noqa: S608
+        f"(SELECT {joined('state', 'updated_at', 'width', 'height')}"  # noqa: S608
         f" FROM {Thumbnail._meta.db_table} WHERE paper_id = {PAPER})",
     )
     # The keywords, the summary and the AI sentence (chosen by its text key): the page shows
@@ -74,7 +77,7 @@ def register() -> None:
     paper_shown_part_register(
         "glance",
         "(SELECT MD5("  # noqa: S608
-        + _joined(
+        + joined(
             "keywords", "summary", "text_key", "version", "ai_summary", "ai_text_key", "ai_state"
         )
         + f") FROM {PaperGlance._meta.db_table} WHERE paper_id = {PAPER})",
@@ -84,13 +87,13 @@ def register() -> None:
     paper_shown_part_register(
         "authors",
         "(SELECT "  # noqa: S608
-        + _joined("COUNT(*)", "SUM(author_id * (position + 1))", "SUM(LENGTH(name))")
+        + joined("COUNT(*)", "SUM(author_id * (position + 1))", "SUM(LENGTH(name))")
         + f" FROM {PaperAuthor._meta.db_table} WHERE paper_id = {PAPER})",
     )
     paper_shown_part_register(
         "categories",
         "(SELECT "  # noqa: S608
-        + _joined("COUNT(*)", "SUM(LENGTH(category) * (position + 1))")
+        + joined("COUNT(*)", "SUM(LENGTH(category) * (position + 1))")
         + f" FROM {PaperCategory._meta.db_table} WHERE paper_id = {PAPER})",
     )
     # The similar papers: which visible neighbours, in which order, and the newest change of
@@ -98,7 +101,7 @@ def register() -> None:
     paper_shown_part_register(
         "similar",
         "(SELECT "  # noqa: S608
-        + _joined("COUNT(*)", "SUM(s.neighbour_id * (s.rank + 1))", "MAX(n.updated_at)")
+        + joined("COUNT(*)", "SUM(s.neighbour_id * (s.rank + 1))", "MAX(n.updated_at)")
         + f" FROM {SimilarPaper._meta.db_table} s JOIN {Paper._meta.db_table} n"
         f" ON n.id = s.neighbour_id WHERE s.paper_id = {PAPER} AND NOT n.hidden)",
     )

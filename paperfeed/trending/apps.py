@@ -83,27 +83,23 @@ class TrendingConfig(AppConfig):
         )
         reads_register("codelink", code_link_reads_ahead)
         # The paper page's charts in a member's kept body: their snapshots move its version.
-        from paperfeed.papers.shown_parts import paper_shown_part_register
+        from paperfeed.papers.shown_parts import PAPER, PAPER_TABLE, joined
+        from paperfeed.papers.shown_parts import paper_shown_part_register as part
         from paperfeed.trending.models import Repository, StarSnapshot, UpvoteSnapshot
 
-        paper = f'"{Paper._meta.db_table}"'
         # The star chart: the snapshots of the paper's repository (its key is Paper.code_repo,
         # as star_history finds it from the link), new ones and counts written again.
-        paper_shown_part_register(
+        part(
             "stars",
-            "(SELECT COALESCE(CAST(COUNT(*) AS TEXT), '') || '|'"  # noqa: S608
-            " || COALESCE(CAST(SUM(s.stars) AS TEXT), '') || '|'"
-            " || COALESCE(CAST(MAX(s.id) AS TEXT), '')"
+            f"(SELECT {joined('COUNT(*)', 'SUM(s.stars)', 'MAX(s.id)')}"  # noqa: S608
             f" FROM {StarSnapshot._meta.db_table} s JOIN {Repository._meta.db_table} r"
-            f' ON r.id = s.repository_id WHERE r.key = {paper}."code_repo")',
+            f' ON r.id = s.repository_id WHERE r.key = {PAPER_TABLE}."code_repo")',
         )
         # The upvote chart: the paper's source snapshots (its featured days are in the version).
-        paper_shown_part_register(
+        part(
             "upvote_history",
-            "(SELECT COALESCE(CAST(COUNT(*) AS TEXT), '') || '|'"  # noqa: S608
-            " || COALESCE(CAST(SUM(count) AS TEXT), '') || '|'"
-            " || COALESCE(CAST(MAX(id) AS TEXT), '')"
-            f' FROM {UpvoteSnapshot._meta.db_table} WHERE paper_id = {paper}."id")',
+            f"(SELECT {joined('COUNT(*)', 'SUM(count)', 'MAX(id)')}"  # noqa: S608
+            f" FROM {UpvoteSnapshot._meta.db_table} WHERE paper_id = {PAPER})",
         )
         papers_imported.connect(record_imported_upvotes, dispatch_uid="trending.upvotes")
         papers_imported.connect(find_imported_code_links, dispatch_uid="trending.code_links")
