@@ -106,14 +106,14 @@ def _kept_thread(request: HttpRequest, paper_id: int) -> list[str] | None:
             return None
         with readerslots.shared_build(), bodykeep.keep_build() as keep:
             html = render_to_string("community/paper_comments.html", {"paper": paper}, request)
-        kept_for.append(min(readerslots.spread(seconds), keep.until - time.time()))
+        kept_for.append(readerslots.fresh_for(seconds, keep.until))
         return readerslots.split(html), shown, None if keep.short else keep.until
 
     def renew(kept: tuple[list[str], str, float | None]) -> bool:
         _, shown, until = kept
         if until is None or time.time() >= until or names() != shown:
             return False
-        kept_for.append(min(readerslots.spread(seconds), until - time.time()))
+        kept_for.append(readerslots.fresh_for(seconds, until))
         return True
 
     # Keyed by the path too: the claim form's "next" is the page's own address.

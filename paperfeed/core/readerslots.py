@@ -91,6 +91,13 @@ def spread(seconds: int) -> float:
     return seconds * (1 - share * random.random())
 
 
+def fresh_for(seconds: int, until: float) -> float:
+    """How long a body built or renewed now stays fresh: :func:`spread` of the freshness bound,
+    but never past ``until``, the moment what it shows may read differently
+    (core/bodykeep.py)."""
+    return min(spread(seconds), until - time.time())
+
+
 def filler_register(kind: str, filler: Filler) -> None:
     """Fill every ``kind`` slot with ``filler`` (from an app's ``AppConfig.ready()``)."""
     if not re.fullmatch(r"[a-z]+", kind):
@@ -281,7 +288,7 @@ def shared_for_members(
             everything = shown_stamp()
             with shared_build(), keep_build() as keep:
                 built.append(view(request, *args, **kwargs))
-            kept_for.append(min(spread(seconds), keep.until - time.time()))
+            kept_for.append(fresh_for(seconds, keep.until))
             response = built[-1]
             if response.status_code not in (200, 404) or response.streaming:
                 return None  # served (filled below), not kept
@@ -303,7 +310,7 @@ def shared_for_members(
             everything, watched, until = kept.renew
             if time.time() >= until or shown_stamp() != everything or not watches_hold(watched):
                 return False
-            kept_for.append(min(spread(seconds), until - time.time()))
+            kept_for.append(fresh_for(seconds, until))
             return True
 
         # "v3": kept as a Body, under the code that built it (a shared cache may hold copies of
