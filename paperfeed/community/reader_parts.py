@@ -34,7 +34,7 @@ def _columns(
     votes, the parts' state and the papers' live vote counts in one query (read ahead with the
     page's other reads: :func:`card_reads`), so the reader sees their own vote counted the
     moment after they cast it."""
-    cards = {arg: tuple(int(n) for n in arg.split(":")) for arg in args}
+    cards = {arg: tuple(map(int, arg.split(":"))) for arg in args}
     ids = [card[0] for card in cards.values()]
     reader = Reader(request)
     mine = [part.mine for part in parts]
@@ -46,9 +46,16 @@ def _columns(
     else:
         state = CardState(counts={}, voted=set(), mine=[set() for _ in parts])
     others = [part.boxes(request, ids, has) for part, has in zip(parts, state.mine, strict=True)]
+    box, counts, voted = reader.box_of, state.counts, state.voted
+    if len(others) == 1:  # the save button: one concatenation a card, no join
+        (other,) = others
+        return {
+            arg: box(pk, source, counts.get(pk, local), pk in voted) + other(pk)
+            for arg, (pk, source, local) in cards.items()
+        }
     return {
-        arg: reader.box_of(pk, source, state.counts.get(pk, local), pk in state.voted)
-        + "".join(other(pk) for other in others)
+        arg: box(pk, source, counts.get(pk, local), pk in voted)
+        + "".join([other(pk) for other in others])
         for arg, (pk, source, local) in cards.items()
     }
 

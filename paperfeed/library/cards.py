@@ -32,6 +32,8 @@ _MEMBER = (
     'title="{title}"><span aria-hidden="true">{star}</span>'
     '<span class="save-label">{label}</span></button></form>'
 )
+# Where the paper's id goes while the button's text around it is worked out (_boxes).
+_MARK = "\0"
 # Anonymous pages come from a shared cache: a link, never a form with someone's CSRF token.
 _ANONYMOUS = (
     '<div class="save"><a class="save-button" href="{login}" '
@@ -87,8 +89,7 @@ def _boxes(
     token, next_path = readerslots.csrf_token(request), escape(path)
     action = _save_action()
 
-    def box(pk: int) -> str:
-        is_saved = pk in saved
+    def formatted(pk: object, is_saved: bool) -> str:
         return _MEMBER.format(
             action=action.format(pk),
             token=token,
@@ -99,6 +100,17 @@ def _boxes(
             star="★" if is_saved else "☆",
             label="Saved" if is_saved else "Save",
         )
+
+    # The button cut where the paper's id goes, once per page and state (formatting the
+    # template per card cost a 50-card page ~0.3 ms): the same text by construction, or the
+    # template per card when the reader's own text (the page's path) holds the mark.
+    around = {is_saved: formatted(_MARK, is_saved).split(_MARK) for is_saved in (False, True)}
+    if any(len(cut) != 2 for cut in around.values()):
+        return lambda pk: formatted(pk, pk in saved)
+    (head, tail), (saved_head, saved_tail) = around[False], around[True]
+
+    def box(pk: int) -> str:
+        return f"{saved_head}{pk}{saved_tail}" if pk in saved else f"{head}{pk}{tail}"
 
     return box
 
