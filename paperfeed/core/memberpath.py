@@ -299,7 +299,7 @@ class MemberPathMiddleware:
         request.user = lazy._wrapped  # type: ignore[attr-defined]
         # From here on as the full stack: nothing returns to it.
         self.csrf.process_request(request)
-        content = readerslots.fill(stored.pieces, request).encode()
+        content = readerslots.fill_bytes(stored.pieces, request)
         length = str(len(content))
         headers = {
             name: length if name.lower() == "content-length" else value

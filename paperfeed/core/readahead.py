@@ -48,7 +48,7 @@ def reads_register(kind: str, reads: Reads) -> None:
 
 
 def read_ahead(
-    pieces: list[str],
+    pieces: Sequence[str | bytes],
     request: HttpRequest,
     *,
     also: Sequence[Read] = (),
@@ -79,7 +79,7 @@ def read_ahead(
             return bool(request.user.is_authenticated)
     kinds: dict[str, list[str]] = {}
     for i in range(1, len(pieces), 3):
-        kinds.setdefault(pieces[i], []).append(pieces[i + 1])
+        kinds.setdefault(str(pieces[i]), []).append(str(pieces[i + 1]))
     reads = [
         *also,
         *(

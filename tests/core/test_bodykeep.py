@@ -72,7 +72,7 @@ def builds(monkeypatch):
 
 
 def _kept_copy() -> object:
-    keys = [key.split(":", 2)[2] for key in cache._cache if ":members:v3:" in key]  # type: ignore[attr-defined]
+    keys = [key.split(":", 2)[2] for key in cache._cache if ":members:v4:" in key]  # type: ignore[attr-defined]
     assert len(keys) == 1
     return cache.get(keys[0])
 
@@ -94,7 +94,7 @@ def test_a_paper_page_is_not_built_again_while_what_it_shows_holds(paper, builds
     assert builds[0] == 1
     # A list page has no version: still built once per interval.
     reader.get("/papers")
-    kept = [key for key in cache._cache if ":members:v3:" in key]  # type: ignore[attr-defined]
+    kept = [key for key in cache._cache if ":members:v4:" in key]  # type: ignore[attr-defined]
     lists = [cache.get(key.split(":", 2)[2]) for key in kept]
     assert min(copy.fresh_until for copy in lists) <= time.time() + 1
 

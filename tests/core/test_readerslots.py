@@ -225,6 +225,28 @@ def test_slots_hold_digits_only_and_unknown_kinds_are_left_out(rf):
         readerslots.filler_register("Bad-kind", lambda request, args: str)
 
 
+def test_a_fill_of_encoded_pieces_is_the_fill_encoded(rf, monkeypatch):
+    # A kept body holds its texts as UTF-8 bytes (readerslots.encoded): its fill is the text
+    # fill's bytes, readers' parts (non-ASCII ones too) encoded where they go.
+    fillers = {
+        "part": lambda request, args: lambda arg: f"<b>▲{arg}é</b>",
+        "plain": lambda request, args: lambda arg: "[" + ",".join(args) + "]",
+    }
+    for kind, filler in fillers.items():
+        monkeypatch.setitem(readerslots._fillers, kind, filler)
+    for body in (
+        "",
+        "no slot at all: ☆ ★ ◐ 日本",
+        "<!--pf:part:1-->",
+        "a ▲<!--pf:part:1:2--><!--pf:plain:3-->b ☆<!--pf:nobody:4-->é<!--pf:part:5-->",
+    ):
+        pieces = readerslots.split(body)
+        kept = readerslots.encoded(pieces)
+        assert all(isinstance(text, bytes) for text in kept[0::3])
+        request = rf.get("/")
+        assert readerslots.fill_bytes(kept, request) == readerslots.fill(pieces, request).encode()
+
+
 def _is_members_page(client: Client, path: str = "/papers") -> bool:
     return "Sign out" in client.get(path).content.decode()
 
