@@ -27,7 +27,6 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -36,15 +35,13 @@ from django.db import DatabaseError
 from django.db.models import Exists
 from django.http import HttpRequest
 from django.template.loader import get_template
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from paperfeed.community.models import Upvote
 from paperfeed.community.selectors import verified_author_names
+from paperfeed.community.voteboxes import Reader
 from paperfeed.core import readerslots
-from paperfeed.core.urlpaths import per_url_configuration
 from paperfeed.papers import card_html
 from paperfeed.papers.rows import PaperRow
 
@@ -143,35 +140,6 @@ def voted_ids(request: HttpRequest | None, paper_ids: Iterable[int]) -> set[int]
     return {pk for pk, voted in known.items() if voted}
 
 
-@per_url_configuration
-def _reversed() -> tuple[str, str]:
-    """(the upvote URL with ``{}`` for the paper's id, the sign-in path): every page of cards
-    asks for one of them."""
-    upvote = reverse("community:upvote", args=[987654321])
-    return upvote.replace("987654321", "{}"), reverse("accounts:login")
-
-
-_COUNT = (
-    '<span aria-hidden="true">▲</span> <span class="upvote-count" '
-    'title="{source} at the source + {local} here">{count}</span>'
-)
-_MEMBER_BOX = (
-    '<form class="upvote" method="post" action="{action}" data-upvote>'
-    '<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
-    '<input type="hidden" name="next" value="{next}">'
-    '<button type="submit" class="upvote-button{voted_class}" aria-pressed="{pressed}" '
-    'title="{title}">' + _COUNT + '<span class="visually-hidden"> upvotes</span></button></form>'
-)
-# Where a number goes while a box's text around the numbers is worked out (Reader.box_of).
-_MARK = "\0"
-# Anonymous pages come from a shared cache: a link, never a form with someone's CSRF token.
-_ANONYMOUS_BOX = (
-    '<div class="upvote"><a class="upvote-button" href="{login}" title="Sign in to upvote">'
-    + _COUNT
-    + '<span class="visually-hidden"> upvotes, sign in to upvote</span></a></div>'
-)
-
-
 @dataclasses.dataclass(frozen=True)
 class ReaderPart:
     """Another app's per-reader part of the vote column (the library's save button), registered
@@ -198,64 +166,6 @@ def reader_part_register(part: ReaderPart) -> None:
     """Add a per-reader part beside every card's vote box (once, whatever the reloads)."""
     if part not in _reader_parts:
         _reader_parts.append(part)
-
-
-class Reader:
-    """What one request's vote boxes need, worked out once per page."""
-
-    def __init__(self, request: HttpRequest | None) -> None:
-        self.request = request
-        self.member = bool(request is not None and request.user.is_authenticated)
-        path = request.get_full_path() if request is not None else "/"
-        if self.member:
-            assert request is not None
-            self.token = readerslots.csrf_token(request)
-            self.next = escape(path)
-            self.action = _reversed()[0]
-        else:
-            # As the urlencode filter writes it: "/" stays readable.
-            login = _reversed()[1]
-            self.login = escape(login + "?next=" + quote(path, safe="/"))
-        # Each box's text around its numbers, for each state, worked out on first use and then
-        # joined with a card's numbers: formatting the template per card (9 fields) was most of
-        # the ~1 ms a 50-card page's vote columns cost (docs/performance.md, S83).
-        self._around: dict[bool, list[str] | None] = {}
-
-    def box(self, row: PaperRow, voted: bool) -> str:
-        return self.box_of(row.paper.pk, row.source_upvotes, row.local_upvotes, voted)
-
-    def _formatted(
-        self, voted: bool, pk: object, source: object, local: object, count: object
-    ) -> str:
-        values = {"source": source, "local": local, "count": count}
-        if not self.member:
-            return _ANONYMOUS_BOX.format(login=self.login, **values)
-        return _MEMBER_BOX.format(
-            action=self.action.format(pk),
-            token=self.token,
-            next=self.next,
-            voted_class=" is-voted" if voted else "",
-            pressed="true" if voted else "false",
-            title="Remove your upvote" if voted else "Upvote",
-            **values,
-        )
-
-    def box_of(self, pk: int, source: int, local: int, voted: bool) -> str:
-        if voted not in self._around:
-            # The box with a mark for each number, cut at the marks: the same text as the
-            # template formatted per card, by construction. None when the reader's own text
-            # (the page's path) holds the mark: then the template, per card.
-            marked = self._formatted(voted, _MARK, _MARK, _MARK, _MARK)
-            cut = marked.split(_MARK)
-            self._around[voted] = cut if len(cut) == (5 if self.member else 4) else None
-        around = self._around[voted]
-        if around is None:
-            return self._formatted(voted, pk, source, local, source + local)
-        if self.member:
-            head, at_source, at_local, at_count, tail = around
-            return f"{head}{pk}{at_source}{source}{at_local}{local}{at_count}{source + local}{tail}"
-        head, at_local, at_count, tail = around
-        return f"{head}{source}{at_local}{local}{at_count}{source + local}{tail}"
 
 
 def upvote_box(

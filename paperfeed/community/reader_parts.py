@@ -14,9 +14,10 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from paperfeed.community import selectors
-from paperfeed.community.cards import Reader, ReaderPart, reader_parts
+from paperfeed.community.cards import ReaderPart, reader_parts
 from paperfeed.community.selectors import CardState, card_state
 from paperfeed.community.thread import ReaderControls
+from paperfeed.community.voteboxes import Reader
 from paperfeed.core import bodykeep, readahead, readerslots
 from paperfeed.core.caching import shared_copy
 from paperfeed.papers.models import Paper

@@ -9,7 +9,6 @@ import re
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
@@ -326,42 +325,3 @@ def test_the_rows_bring_their_verified_authors_and_the_cards_ask_no_query_for_th
     bare = [PaperRow(paper=row.paper, authors=row.authors) for row in rows]
     with django_assert_num_queries(1):
         assert cards.cards_html(None, bare, keep=False).count("verified-badge") == 2
-
-
-# The vote box as community/cards.py formatted it per card before its text around the numbers
-# was cut once per page (53b7405): the reference the fast box is compared with.
-def reference_box(reader: cards.Reader, pk: int, source: int, local: int, voted: bool) -> str:
-    count = {"source": source, "local": local, "count": source + local}
-    if not reader.member:
-        return cards._ANONYMOUS_BOX.format(login=reader.login, **count)
-    return cards._MEMBER_BOX.format(
-        action=reader.action.format(pk),
-        token=reader.token,
-        next=reader.next,
-        voted_class=" is-voted" if voted else "",
-        pressed="true" if voted else "false",
-        title="Remove your upvote" if voted else "Upvote",
-        **count,
-    )
-
-
-@pytest.mark.parametrize("path", ["/papers/trending", "/search?q=a%00b&x={0}", "/papers/{}?q=é"])
-@pytest.mark.parametrize("member", [True, False])
-@pytest.mark.parametrize("marked", [False, True])
-def test_a_vote_box_is_the_template_formatted_for_its_card(rf, path, member, marked):
-    request = rf.get(path)
-    request.user = UserFactory() if member else AnonymousUser()
-    reader = cards.Reader(request)
-    if marked:  # the reader's own text holds the mark: the template per card
-        if member:
-            reader.next += cards._MARK
-        else:
-            reader.login += cards._MARK
-    for pk, source, local, voted in [(1, 0, 0, False), (123456, 17, 3, True), (7, 10**6, 2, False)]:
-        assert reader.box_of(pk, source, local, voted) == reference_box(
-            reader, pk, source, local, voted
-        )
-        # Asked again (the text around the numbers kept for the page), still the same.
-        assert reader.box_of(pk, source, local, voted) == reference_box(
-            reader, pk, source, local, voted
-        )
