@@ -17,6 +17,7 @@ its import already overlaps with the driver's released GIL.
 
 from __future__ import annotations
 
+import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -25,6 +26,9 @@ from django.db import connection, transaction
 from paperfeed.papers.records import UpsertSummary
 from paperfeed.papers.services import papers_upsert_write
 from paperfeed.papers.upsert_plan import UpsertPlan
+
+# Seconds a thread runs before one waiting for the GIL may take it (Python's default 0.005).
+SWITCH_INTERVAL = 0.0005
 
 
 def wanted(*, dry_run: bool) -> bool:
@@ -50,6 +54,12 @@ class BatchWriter:
 
     def __init__(self) -> None:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
+        # The writer gives up the GIL each time it waits for the server, and must win it back
+        # from the merging importer when the server answers: by default it waits up to 5 ms for
+        # that, once per statement and per COPY buffer the socket could not take at once, which
+        # held it longer than the server did. As it was once the writer is closed.
+        self._interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
 
     def submit(self, plan: UpsertPlan, summary: UpsertSummary, cursor: str, size: int) -> Pending:
         future = self._thread.submit(_write, plan)
@@ -57,8 +67,11 @@ class BatchWriter:
 
     def close(self) -> None:
         """Wait for the batch in flight, then close the thread's connection and the thread."""
-        self._thread.submit(_close)
-        self._thread.shutdown(wait=True)
+        try:
+            self._thread.submit(_close)
+            self._thread.shutdown(wait=True)
+        finally:
+            sys.setswitchinterval(self._interval)
 
 
 def _close() -> None:
