@@ -11,7 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
@@ -20,10 +20,8 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from paperfeed.core.liveness import holder_gone
-from paperfeed.ingest import overlap
 from paperfeed.ingest.models import IngestRun
 from paperfeed.ingest.parse_process import batch_sizes
-from paperfeed.papers import upsert_plan
 from paperfeed.papers.records import PaperRecord, Rejected, UpsertSummary
 from paperfeed.papers.services import (
     catalogue_indexes_defer,
@@ -195,81 +193,33 @@ def _import_batches(
 ) -> None:
     """Each batch in its own transaction, then the run's counts and cursor; adds to ``summary``.
     A first load's first batch sets the secondary indexes aside first (names into ``deferred``).
-    On PostgreSQL the batches are written on a second connection while the next one is merged
-    (``ingest/overlap.py``), committed in the same order.
     """
     first = not dry_run
-    writer = overlap.BatchWriter() if overlap.wanted(dry_run=dry_run) else None
-    pending: overlap.Pending | None = None
-    try:
-        for batch, cursor in _prefetched(batches):
-            records: list[PaperRecord] = []
-            batch_summary = UpsertSummary()
-            for item in batch:
-                if isinstance(item, Rejected):
-                    batch_summary.reject(item.reason, item.arxiv_id, item.location)
-                else:
-                    records.append(item)
-            if first:
-                deferred.extend(catalogue_indexes_defer(incoming=len(batch)))
-                if deferred:
-                    logger.info(
-                        "a first load: %d secondary indexes built when it ends", len(deferred)
-                    )
-                first = False
-            if writer is None:
-                with transaction.atomic():
-                    batch_summary.add(papers_upsert(records=records, checked=checked))
-                    if dry_run:
-                        transaction.set_rollback(True)
-                _batch_done(run, summary, batch_summary, cursor, len(batch), progress)
-                continue
-            # The papers the batch in flight writes are merged once it has committed.
-            plan = upsert_plan.plan(records, checked=checked, held=pending.keys if pending else ())
-            if pending is not None:
-                done, pending = pending, None
-                _written(run, summary, done, progress)
-            pending = writer.submit(
-                upsert_plan.plan_finish(plan), batch_summary, cursor, len(batch)
-            )
-            del batch, records, plan
-        if pending is not None:
-            done, pending = pending, None
-            _written(run, summary, done, progress)
-    except BaseException:
-        if pending is not None and not pending.future.cancelled():
-            # The batch in flight commits all the same: counted, as one written before would be.
-            with suppress(Exception):
-                _written(run, summary, pending, progress)
-        raise
-    finally:
-        if writer is not None:
-            writer.close()
-
-
-def _written(
-    run: IngestRun, summary: UpsertSummary, done: overlap.Pending, progress: ProgressCallback | None
-) -> None:
-    done.summary.add(done.future.result())
-    _batch_done(run, summary, done.summary, done.cursor, done.size, progress)
-
-
-def _batch_done(
-    run: IngestRun,
-    summary: UpsertSummary,
-    batch_summary: UpsertSummary,
-    cursor: str,
-    size: int,
-    progress: ProgressCallback | None,
-) -> None:
-    """A batch committed: the run's counts and cursor, the progress shown."""
-    summary.add(batch_summary)
-    IngestRun.objects.filter(pk=run.pk).update(
-        cursor=cursor, beat_at=timezone.now(), **summary.as_dict()
-    )
-    if progress:
-        progress(size)
-    gc.collect(1)  # what a batch left in reference cycles, while the collector is paused
+    for batch, cursor in _prefetched(batches):
+        records: list[PaperRecord] = []
+        batch_summary = UpsertSummary()
+        for item in batch:
+            if isinstance(item, Rejected):
+                batch_summary.reject(item.reason, item.arxiv_id, item.location)
+            else:
+                records.append(item)
+        if first:
+            deferred.extend(catalogue_indexes_defer(incoming=len(batch)))
+            if deferred:
+                logger.info("a first load: %d secondary indexes built when it ends", len(deferred))
+            first = False
+        with transaction.atomic():
+            batch_summary.add(papers_upsert(records=records, checked=checked))
+            if dry_run:
+                transaction.set_rollback(True)
+        summary.add(batch_summary)
+        IngestRun.objects.filter(pk=run.pk).update(
+            cursor=cursor, beat_at=timezone.now(), **summary.as_dict()
+        )
+        if progress:
+            progress(len(batch))
+        del batch, records
+        gc.collect(1)  # what a batch left in reference cycles, while the collector is paused
 
 
 @contextmanager

@@ -20,11 +20,11 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from paperfeed.papers import bulk_indexes, codelinks, search, upsert, upsert_plan
-from paperfeed.papers.merge import PaperState
+from paperfeed.papers import bulk_indexes, codelinks, search, upsert
+from paperfeed.papers.merge import PaperState, merge
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor, Thumbnail
 from paperfeed.papers.periods import featured_day_problem
-from paperfeed.papers.records import PaperRecord, UpsertSummary
+from paperfeed.papers.records import PaperRecord, UpsertSummary, upsert_problem
 from paperfeed.papers.signals import (
     FeaturedWrite,
     authors_merging,
@@ -46,17 +46,43 @@ def papers_upsert(*, records: Sequence[PaperRecord], checked: bool = False) -> U
     :func:`~paperfeed.papers.records.upsert_problem` and passed (an import's parsing process
     does it on the other core), so it is not done a second time here.
     """
-    return papers_upsert_write(
-        plan=upsert_plan.plan_finish(upsert_plan.plan(records, checked=checked))
-    )
-
-
-def papers_upsert_write(*, plan: upsert_plan.UpsertPlan) -> UpsertSummary:
-    """Write a merged batch (:mod:`~paperfeed.papers.upsert_plan`) in the caller's transaction,
-    as :func:`papers_upsert` does; its counts."""
-    summary, previous, current, featured = plan.summary, plan.previous, plan.current, plan.featured
-    if not plan.accepted:
+    summary = UpsertSummary()
+    accepted: list[PaperRecord] = []
+    seen: dict[str, list[PaperRecord]] = {}
+    for record in records:
+        problem = None if checked else upsert_problem(record)
+        if problem:
+            summary.reject(problem, record.arxiv_id)
+            continue
+        earlier = seen.setdefault(record.arxiv_id, [])
+        if record in earlier:
+            summary.reject("duplicate of an earlier record in the same batch", record.arxiv_id)
+            continue
+        earlier.append(record)
+        accepted.append(record)
+    if not accepted:
         return summary
+
+    stored = upsert.load_states(list(seen))
+    previous: dict[str, PaperState | None] = {key: stored.get(key) for key in seen}
+    current: dict[str, PaperState | None] = dict(previous)
+    featured: list[PaperRecord] = []
+    for record in accepted:
+        before = current[record.arxiv_id]
+        if before is None and not record.title:
+            summary.reject("a new paper needs a title", record.arxiv_id)
+            continue
+        after, differs = merge(before, record)
+        current[record.arxiv_id] = after
+        if previous[record.arxiv_id] is None and before is None:
+            summary.new += 1
+        elif differs:
+            summary.updated += 1
+        else:
+            summary.unchanged += 1
+        if record.featured is not None:
+            featured.append(record)
+
     new = [s for key, s in current.items() if s is not None and previous[key] is None]
     changed = [
         s
