@@ -51,6 +51,8 @@ def copy_rows(
     """
     raw = getattr(cursor, "cursor", cursor)  # Django's wrapper holds psycopg's cursor
     binary = " (FORMAT BINARY)" if pg_types is not None else ""
+    if pg_types is not None and "jsonb" in pg_types:
+        _jsonb_by_orjson(raw)
     # Django's exceptions, as its cursor would raise them (an IntegrityError, not psycopg's).
     with (
         connection.wrap_database_errors,
@@ -60,6 +62,17 @@ def copy_rows(
             copy.set_types(list(pg_types))
         for row in rows:
             copy.write_row(row)
+
+
+def _jsonb_by_orjson(raw: Any) -> None:
+    """This cursor's jsonb values printed by orjson instead of ``json.dumps`` (~10 µs a paper's
+    two JSON columns at 40 k records, 0.3 s of the importer's CPU; orjson ~0.5 µs). The server
+    parses the text into jsonb, which keeps no spacing, escapes nor key order, so the stored
+    values are the same; only jsonb: a json column would keep the text as printed."""
+    import orjson
+    from psycopg.types.json import set_json_dumps
+
+    set_json_dumps(orjson.dumps, raw)
 
 
 @contextmanager
