@@ -53,15 +53,15 @@ def _write_batch(records: list[tuple[int, PaperRecord]]) -> None:
     entries: dict[tuple[int, Any], Featured] = {}
     for start in range(0, len(paper_ids), _IN_CHUNK):
         chunk = paper_ids[start : start + _IN_CHUNK]
-        for entry in Featured.objects.filter(paper_id__in=chunk, day__in=days).order_by():
-            entries[entry.paper_id, entry.day] = entry
+        for stored in Featured.objects.filter(paper_id__in=chunk, day__in=days).order_by():
+            entries[stored.paper_id, stored.day] = stored
     new: list[Featured] = []
     changed: dict[int, set[str]] = {}
     for paper_id, record in records:
         featured = record.featured
         assert featured is not None
-        entry = entries.get((paper_id, featured.day))
-        if entry is None:
+        found = entries.get((paper_id, featured.day))
+        if found is None:
             entry = Featured(
                 paper_id=paper_id,
                 day=featured.day,
@@ -73,6 +73,7 @@ def _write_batch(records: list[tuple[int, PaperRecord]]) -> None:
             entries[paper_id, featured.day] = entry
             new.append(entry)
             continue
+        entry = found
         changes = _changes(entry, record)
         for name, value in changes.items():
             setattr(entry, name, value)  # a new entry is created with its final values
