@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from paperfeed.papers import bulk_indexes, codelinks, search, upsert
+from paperfeed.papers import bulk_indexes, codelinks, search, upsert, upsert_featured
 from paperfeed.papers.merge import PaperState, merge
 from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor, Thumbnail
 from paperfeed.papers.periods import featured_day_problem
@@ -107,7 +107,7 @@ def papers_upsert(*, records: Sequence[PaperRecord], checked: bool = False) -> U
         # No copy to write (nor its rows to build), but cached searches are stale all the same.
         search.catalogue_changed()
     ids = {key: s.id for key, s in current.items() if s is not None and s.id is not None}
-    upsert.write_featured([(ids[record.arxiv_id], record) for record in featured])
+    upsert_featured.write_featured([(ids[record.arxiv_id], record) for record in featured])
     entries: list[FeaturedWrite] = [
         (ids[r.arxiv_id], r.source, r.featured.day, r.featured.upvotes)
         for r in featured

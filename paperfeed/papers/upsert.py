@@ -17,8 +17,7 @@ from django.utils import timezone
 
 from paperfeed.core import bulk
 from paperfeed.papers.merge import PaperState, author_key
-from paperfeed.papers.models import Author, Featured, Paper, PaperAuthor, PaperCategory
-from paperfeed.papers.records import PaperRecord
+from paperfeed.papers.models import Author, Paper, PaperAuthor, PaperCategory
 from paperfeed.papers.upsert_values import conversion, from_db
 
 _SIZE = re.compile(r"\(.*\)")
@@ -346,30 +345,3 @@ def _stored_ids(states: list[PaperState], previous: dict[str, PaperState | None]
 def _prev(previous: dict[str, PaperState | None], state: PaperState, name: str) -> Any:
     old = previous.get(state.arxiv_id)
     return getattr(old, name) if old is not None else None
-
-
-def write_featured(records: list[tuple[int, PaperRecord]]) -> None:
-    """Create or complete the featured entry of each (paper id, record with ``featured``)."""
-    for paper_id, record in records:
-        featured = record.featured
-        assert featured is not None
-        source = Featured.Source.HF_DAILY if record.source.startswith("hf") else record.source
-        entry, created = Featured.objects.get_or_create(
-            paper_id=paper_id,
-            day=featured.day,
-            defaults={
-                "source": source,
-                "upvotes": featured.upvotes,
-                "submitter_name": featured.submitter[:150],
-                "comment": featured.comment,
-            },
-        )
-        if not created:
-            changes: dict[str, Any] = {}
-            # Upvotes at the source only grow; an older scrape must not lower them.
-            if featured.upvotes > entry.upvotes:
-                changes["upvotes"] = featured.upvotes
-            if featured.submitter and not entry.submitter_name:
-                changes["submitter_name"] = featured.submitter[:150]
-            if changes:
-                Featured.objects.filter(pk=entry.pk).update(**changes, updated_at=timezone.now())

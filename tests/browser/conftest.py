@@ -19,6 +19,15 @@ ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# Screenshots are for a person to look at, never checked: .ci/run sets PAPERFEED_TEST_SHOTS=0
+# because CI's clone is thrown away, and a full-page PNG cost ~45 % of a design test's time.
+SHOTS = os.environ.get("PAPERFEED_TEST_SHOTS", "1") != "0"
+
+
+def save_screenshot(page, path: Path) -> None:
+    """A full-page screenshot at ``path``, unless screenshots are turned off (SHOTS)."""
+    if SHOTS:
+        page.screenshot(path=str(path), full_page=True)
 
 
 def _ensure_chromium() -> None:
@@ -66,7 +75,7 @@ def page(browser):
 @pytest.fixture
 def screenshot(page):
     def take(name: str) -> None:
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        save_screenshot(page, ARTIFACTS / f"{name}.png")
 
     return take
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from tests.browser.conftest import ARTIFACTS, design_catalogue
+from tests.browser.conftest import ARTIFACTS, design_catalogue, save_screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -72,9 +72,10 @@ def _problems(page, errors: list[tuple[str, str]], *, own_404: str = "") -> list
 
 
 def _checked(page, errors, *, label: str, shot: Path, own_404: str = "") -> list[str]:
-    """The page's problems, each headed by ``label``; a full-page screenshot saved at ``shot``."""
+    """The page's problems, each headed by ``label``; a full-page screenshot saved at ``shot``
+    (when screenshots are on)."""
     problems = _problems(page, errors, own_404=own_404)
-    page.screenshot(path=str(shot), full_page=True)
+    save_screenshot(page, shot)
     return [f"{label}: {p}" for p in problems]
 
 
@@ -318,6 +319,6 @@ def test_phone_menu_and_form_errors_beside_their_fields(live_server, browser):
         assert label_box and error_box and input_box
         assert label_box["y"] < error_box["y"] < input_box["y"]
         assert _problems(page, errors) == []
-        page.screenshot(path=str(ARTIFACTS / "design" / "360-sign-up-errors.png"), full_page=True)
+        save_screenshot(page, ARTIFACTS / "design" / "360-sign-up-errors.png")
     finally:
         context.close()

@@ -88,7 +88,7 @@ def test_search(site, page, screenshot):
 
 
 def test_phone_width_has_no_sideways_scroll(site, browser):
-    from tests.browser.conftest import ARTIFACTS
+    from tests.browser.conftest import ARTIFACTS, save_screenshot
 
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
     page = context.new_page()
@@ -98,6 +98,6 @@ def test_phone_width_has_no_sideways_scroll(site, browser):
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 360, (path, width)
             name = path.strip("/").replace("/", "-").split("?")[0] or "daily"
-            page.screenshot(path=str(ARTIFACTS / f"phone-{name}.png"), full_page=True)
+            save_screenshot(page, ARTIFACTS / f"phone-{name}.png")
     finally:
         context.close()

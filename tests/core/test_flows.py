@@ -23,14 +23,38 @@ import httpx
 import pytest
 
 from paperfeed.core import serving
+from tests import loopback
 from tests.helpers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 EVERY = "0.0.0.0"  # noqa: S104 - every interface, the case under test
 
 
+class _NotFound(loopback.QuietHandler):
+    def do_GET(self) -> None:
+        self.reply(404, b"not here")
+
+
+@pytest.fixture
+def sources_not_found() -> Iterator[dict[str, str]]:
+    """arXiv, Hugging Face and GitHub on loopback, answering 404 at once: the daily tasks a
+    fresh install schedules fail fast (an outage is retried with backoff for ~30 s a source,
+    and the sign-up mail waits behind them in the worker's queue), and never the internet."""
+    with loopback.serving(_NotFound) as url:
+        yield {
+            name: url
+            for name in (
+                "ARXIV_API_URL",
+                "ARXIV_OAI_URL",
+                "HF_API_URL",
+                "ARXIV_PDF_URL",
+                "GITHUB_API_URL",
+            )
+        }
+
+
 @pytest.mark.sqlite_only  # it runs its own SQLite install whatever the suite's database
-def test_sign_up_on_a_fresh_install_served_on_every_interface(tmp_path):
+def test_sign_up_on_a_fresh_install_served_on_every_interface(tmp_path, sources_not_found):
     env = {
         key: value
         for key, value in os.environ.items()
@@ -38,6 +62,7 @@ def test_sign_up_on_a_fresh_install_served_on_every_interface(tmp_path):
         and key not in {"DATABASE_URL", "ALLOWED_HOSTS", "SECRET_KEY"}
     }
     env.update(PYTHONPATH=str(REPO), PAPERFEED_DATA_DIR=str(tmp_path / "var"), LOG_LEVEL="INFO")
+    env.update(sources_not_found)
     command = [sys.executable, "-m", "paperfeed"]
     subprocess.run([*command, "migrate", "-v0"], env=env, cwd=tmp_path, check=True, timeout=120)
     port = free_port()
