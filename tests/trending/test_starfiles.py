@@ -114,3 +114,29 @@ def test_urls_normalised_once_are_kept_within_a_bound_and_answer_the_same(monkey
     ]
     assert len(seen) == 3 and long_url not in seen
     assert seen["https://github.com/acme/r1"].key == "github.com/acme/r1"
+
+
+def test_short_rows_blank_lines_and_a_repeated_column_read_as_by_their_names():
+    # A header may name a column twice (the last one counts, as a dict of the row would keep);
+    # rows may be short, or blank (skipped, and still counted in the line numbers).
+    text = "\n".join(
+        [
+            "repo_url,stars,repo_url",
+            "https://github.com/x/first,5,https://github.com/x/last",
+            "",
+            "https://github.com/x/short,7",
+            "https://github.com/x/onlyurl",
+            "https://github.com/x/a,9,https://github.com/x/b,extra,fields",
+            "",
+        ]
+    )
+    items = _read("github-ranking-2026-04-10.csv", text)
+    when = datetime(2026, 4, 10, tzinfo=UTC)
+    assert [item for item in items if isinstance(item, StarCount)] == [
+        StarCount("github.com/x/last", when, 5),
+        StarCount("github.com/x/b", when, 9),
+    ]
+    assert [item for item in items if isinstance(item, Rejected)] == [
+        Rejected("github-ranking-2026-04-10.csv:4", "no repo_url"),
+        Rejected("github-ranking-2026-04-10.csv:5", "no repo_url"),
+    ]
