@@ -16,9 +16,7 @@ from django.utils import timezone
 
 from paperfeed.papers.models import Featured
 from paperfeed.papers.records import PaperRecord
-
-# Papers per IN (...) list when reading a batch's stored entries (SQLite binds ≤ 32,766).
-_IN_CHUNK = 900
+from paperfeed.papers.upsert import IN_CHUNK
 
 
 def write_featured(records: list[tuple[int, PaperRecord]]) -> None:
@@ -32,8 +30,16 @@ def write_featured(records: list[tuple[int, PaperRecord]]) -> None:
         _write_each(records)
 
 
-def _source(record: PaperRecord) -> str:
-    return Featured.Source.HF_DAILY if record.source.startswith("hf") else record.source
+def _created(record: PaperRecord) -> dict[str, Any]:
+    """A new entry's fields besides its paper and day."""
+    featured = record.featured
+    assert featured is not None
+    return {
+        "source": Featured.Source.HF_DAILY if record.source.startswith("hf") else record.source,
+        "upvotes": featured.upvotes,
+        "submitter_name": featured.submitter[:150],
+        "comment": featured.comment,
+    }
 
 
 def _changes(entry: Featured, record: PaperRecord) -> dict[str, Any]:
@@ -51,8 +57,8 @@ def _write_batch(records: list[tuple[int, PaperRecord]]) -> None:
     days = {record.featured.day for _, record in records if record.featured is not None}
     paper_ids = sorted({paper_id for paper_id, _ in records})
     entries: dict[tuple[int, Any], Featured] = {}
-    for start in range(0, len(paper_ids), _IN_CHUNK):
-        chunk = paper_ids[start : start + _IN_CHUNK]
+    for start in range(0, len(paper_ids), IN_CHUNK):
+        chunk = paper_ids[start : start + IN_CHUNK]
         for stored in Featured.objects.filter(paper_id__in=chunk, day__in=days).order_by():
             entries[stored.paper_id, stored.day] = stored
     new: list[Featured] = []
@@ -62,14 +68,7 @@ def _write_batch(records: list[tuple[int, PaperRecord]]) -> None:
         assert featured is not None
         found = entries.get((paper_id, featured.day))
         if found is None:
-            entry = Featured(
-                paper_id=paper_id,
-                day=featured.day,
-                source=_source(record),
-                upvotes=featured.upvotes,
-                submitter_name=featured.submitter[:150],
-                comment=featured.comment,
-            )
+            entry = Featured(paper_id=paper_id, day=featured.day, **_created(record))
             entries[paper_id, featured.day] = entry
             new.append(entry)
             continue
@@ -91,14 +90,7 @@ def _write_each(records: list[tuple[int, PaperRecord]]) -> None:
         featured = record.featured
         assert featured is not None
         entry, created = Featured.objects.get_or_create(
-            paper_id=paper_id,
-            day=featured.day,
-            defaults={
-                "source": _source(record),
-                "upvotes": featured.upvotes,
-                "submitter_name": featured.submitter[:150],
-                "comment": featured.comment,
-            },
+            paper_id=paper_id, day=featured.day, defaults=_created(record)
         )
         if not created:
             changes = _changes(entry, record)
