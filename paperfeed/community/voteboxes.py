@@ -40,8 +40,6 @@ _MEMBER_BOX = (
     '<button type="submit" class="upvote-button{voted_class}" aria-pressed="{pressed}" '
     'title="{title}">' + _COUNT + '<span class="visually-hidden"> upvotes</span></button></form>'
 )
-# Where a number goes while a box's text around the numbers is worked out (Reader.box_of).
-_MARK = "\0"
 # Anonymous pages come from a shared cache: a link, never a form with someone's CSRF token.
 _ANONYMOUS_BOX = (
     '<div class="upvote"><a class="upvote-button" href="{login}" title="Sign in to upvote">'
@@ -95,9 +93,9 @@ class Reader:
             # The box with a mark for each number, cut at the marks: the same text as the
             # template formatted per card, by construction. None when the reader's own text
             # (the page's path) holds the mark: then the template, per card.
-            marked = self._formatted(voted, _MARK, _MARK, _MARK, _MARK)
-            cut = marked.split(_MARK)
-            self._around[voted] = cut if len(cut) == (5 if self.member else 4) else None
+            mark = readerslots.MARK
+            marked = self._formatted(voted, mark, mark, mark, mark)
+            self._around[voted] = readerslots.cut_around(marked, 4 if self.member else 3)
         around = self._around[voted]
         if around is None:
             return self._formatted(voted, pk, source, local, source + local)

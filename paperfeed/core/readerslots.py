@@ -142,6 +142,20 @@ def csrf_input(token: str) -> str:
     return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
 
 
+# Stands for a card's number in a reader's box (a vote box, a save button) while the box's text
+# around its numbers is worked out once per page: community/voteboxes.py, library/cards.py.
+MARK = "\0"
+
+
+def cut_around(marked: str, numbers: int) -> list[str] | None:
+    """``marked``, a box formatted with :data:`MARK` for each of its ``numbers`` card numbers,
+    cut at the marks: the texts to join with each card's numbers, the same text as the box
+    formatted per card by construction. None when the reader's own text (the page's path)
+    holds the mark too: the box is then formatted per card."""
+    cut = marked.split(MARK)
+    return cut if len(cut) == numbers + 1 else None
+
+
 def csrf_token(request: HttpRequest) -> str:
     """The reader's masked CSRF token: one for all the parts of a page being filled (as one
     template render masks it once for all its forms), else one masked afresh; as Django's

@@ -32,8 +32,6 @@ _MEMBER = (
     'title="{title}"><span aria-hidden="true">{star}</span>'
     '<span class="save-label">{label}</span></button></form>'
 )
-# Where the paper's id goes while the button's text around it is worked out (_boxes).
-_MARK = "\0"
 # Anonymous pages come from a shared cache: a link, never a form with someone's CSRF token.
 _ANONYMOUS = (
     '<div class="save"><a class="save-button" href="{login}" '
@@ -104,10 +102,11 @@ def _boxes(
     # The button cut where the paper's id goes, once per page and state (formatting the
     # template per card cost a 50-card page ~0.3 ms): the same text by construction, or the
     # template per card when the reader's own text (the page's path) holds the mark.
-    around = {is_saved: formatted(_MARK, is_saved).split(_MARK) for is_saved in (False, True)}
-    if any(len(cut) != 2 for cut in around.values()):
+    unsaved_cut = readerslots.cut_around(formatted(readerslots.MARK, False), 1)
+    saved_cut = readerslots.cut_around(formatted(readerslots.MARK, True), 1)
+    if unsaved_cut is None or saved_cut is None:
         return lambda pk: formatted(pk, pk in saved)
-    (head, tail), (saved_head, saved_tail) = around[False], around[True]
+    (head, tail), (saved_head, saved_tail) = unsaved_cut, saved_cut
 
     def box(pk: int) -> str:
         return f"{saved_head}{pk}{saved_tail}" if pk in saved else f"{head}{pk}{tail}"

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from paperfeed.community import voteboxes
+from paperfeed.core import readerslots
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,9 +40,9 @@ def test_a_vote_box_is_the_template_formatted_for_its_card(rf, path, member, mar
     reader = voteboxes.Reader(request)
     if marked:  # the reader's own text holds the mark: the template per card
         if member:
-            reader.next += voteboxes._MARK
+            reader.next += readerslots.MARK
         else:
-            reader.login += voteboxes._MARK
+            reader.login += readerslots.MARK
     for pk, source, local, voted in [(1, 0, 0, False), (123456, 17, 3, True), (7, 10**6, 2, False)]:
         assert reader.box_of(pk, source, local, voted) == reference_box(
             reader, pk, source, local, voted

@@ -35,7 +35,7 @@ def test_a_save_button_is_the_template_formatted_for_its_card(rf, monkeypatch, p
     # One token for the page, as a fill masks it once for all its parts.
     monkeypatch.setattr(readerslots, "csrf_token", lambda request: token)
     if marked:  # the page's path holds the mark: the template per card
-        monkeypatch.setattr(cards, "escape", lambda text: str(text) + cards._MARK)
+        monkeypatch.setattr(cards, "escape", lambda text: str(text) + readerslots.MARK)
     box = cards.save_boxes(request, [1, 22, 333], {22})
     for pk in (1, 22, 333, 4444):
         assert box(pk) == reference_box(request, pk, pk == 22)
