@@ -48,12 +48,6 @@ def _columns(
         state = CardState(counts={}, voted=set(), mine=[set() for _ in parts])
     others = [part.boxes(request, ids, has) for part, has in zip(parts, state.mine, strict=True)]
     box, counts, voted = reader.box_of, state.counts, state.voted
-    if len(others) == 1:  # the save button: one concatenation a card, no join
-        (other,) = others
-        return {
-            arg: box(pk, source, counts.get(pk, local), pk in voted) + other(pk)
-            for arg, (pk, source, local) in cards.items()
-        }
     return {
         arg: box(pk, source, counts.get(pk, local), pk in voted)
         + "".join([other(pk) for other in others])
