@@ -20,6 +20,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from paperfeed.ingest.models import IngestRun
+from paperfeed.ingest.sources import papers_import_files
 from paperfeed.papers.models import Featured, Paper
 from tests.ingest.conftest import NOW, import_scraped, scraped
 from tests.papers.catalogue_indexes import index_definitions
@@ -147,7 +148,12 @@ def test_hf_samples_import_with_featured_day_and_upvotes(shared_dir):
 
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_the_whole_daily_corpus_yields_exactly_74728_papers(shared_dir):
+def test_the_whole_daily_corpus_yields_exactly_74728_papers_and_a_second_import_changes_nothing(
+    shared_dir,
+):
+    """One import of the year of arXiv listings serves two checks: the command's count and
+    first listing days, and that importing the archive again changes nothing (the re-import
+    check of tests/ingest/test_real_data.py, for this archive here)."""
     archive = shared_dir / "data/arxiv_daily_cs/daily_jsonl_2025-03-18_to_2026-07-01.tar.xz"
     run("ingest", "file", str(archive))
     stats = json.loads(run("stats", "--json"))
@@ -158,6 +164,15 @@ def test_the_whole_daily_corpus_yields_exactly_74728_papers(shared_dir):
         expected = {row["arxiv_id"]: row["first_seen_file_date"] for row in csv.DictReader(handle)}
     stored = {a: d.isoformat() for a, d in Paper.objects.values_list("arxiv_id", "listed_on")}
     assert stored == expected
+    # The arXiv listings used to report 2,520 papers "updated" on every re-import (the same
+    # paper listed on several days with revised metadata, authors read back in another
+    # spelling): a whole-archive effect.
+    first = IngestRun.objects.get()
+    second = papers_import_files(paths=[str(archive)])
+    assert first.new > 0, "the first import stores the papers"
+    assert (second.new, second.updated) == (0, 0)
+    assert second.unchanged == first.new + first.updated + first.unchanged
+    assert second.rejected == first.rejected
 
 
 def _child_env() -> dict[str, str]:
