@@ -4,9 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # pytest on every core (pytest-xdist), one worker process a core; `make test PYTEST_WORKERS=0`
-# runs the suite in one process.
+# runs the suite in one process. worksteal: a worker that runs out takes half of what another has
+# not started, and the long tests come first (tests/conftest.py), so the workers end together.
 PYTEST_WORKERS ?= auto
-PYTEST_PARALLEL := -n $(PYTEST_WORKERS)
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist worksteal
 # `make run HOST=0.0.0.0 PORT=8080` serves on every interface, port 8080 (`:=`: a HOST or PORT
 # in the environment, as some shells and platforms set, is not taken for these).
 HOST := 127.0.0.1

@@ -62,6 +62,7 @@ def _check_operation(operation, bearer):
     check()
 
 
+@pytest.mark.long
 @pytest.mark.django_db(transaction=True)
 def test_api_conforms_to_its_schema(api_schema, bearer):
     operations = [result.ok() for result in api_schema.get_all_operations()]

@@ -47,6 +47,7 @@ def _vote(url, token, method="POST"):
     return lambda: call().status_code
 
 
+@pytest.mark.long
 def test_200_users_upvote_one_paper_at_once(live_server):
     paper = PaperFactory()
     tokens = [token_create(user=UserFactory(), name="load") for _ in range(200)]

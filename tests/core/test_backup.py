@@ -235,6 +235,7 @@ def _round_trip(tmp_path: Path, source: Place, target: Place) -> None:
     assert "row counts match the manifest" in forced.stdout
 
 
+@pytest.mark.long
 @pytest.mark.django_db
 def test_round_trip(tmp_path):
     """SQLite, or PostgreSQL when the suite runs on it (DATABASE_URL=postgres://…)."""

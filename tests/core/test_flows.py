@@ -53,6 +53,7 @@ def sources_not_found() -> Iterator[dict[str, str]]:
         }
 
 
+@pytest.mark.long
 @pytest.mark.sqlite_only  # it runs its own SQLite install whatever the suite's database
 def test_sign_up_on_a_fresh_install_served_on_every_interface(tmp_path, sources_not_found):
     env = {
@@ -231,6 +232,7 @@ def _beats(path: Path) -> int:
         return db.execute("SELECT COUNT(*) FROM core_heartbeat").fetchone()[0]
 
 
+@pytest.mark.long
 def test_the_worker_survives_a_read_only_database_file(sqlite_site, tmp_path):
     env, path = sqlite_site
     # Settle the WAL into the main file, so that the fault is the file's and nothing else.
@@ -257,6 +259,7 @@ def test_the_worker_survives_a_read_only_database_file(sqlite_site, tmp_path):
         worker.stop()
 
 
+@pytest.mark.long
 def test_the_worker_survives_a_locked_database(sqlite_site, tmp_path):
     env, path = sqlite_site
     worker = Worker(env, tmp_path / "worker.log")
@@ -298,6 +301,7 @@ def postgres_site(tmp_path: Path) -> Iterator[tuple[dict[str, str], str]]:
             db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.mark.long
 def test_the_worker_survives_postgresql_killing_its_connections(postgres_site, tmp_path):
     import psycopg
 

@@ -155,6 +155,7 @@ def network():
         net.destroy()
 
 
+@pytest.mark.long
 @pytest.mark.django_db(transaction=True)
 def test_two_web_hosts_and_a_worker_survive_kills_and_agree(network, redis_url, tmp_path):
     db = connection.settings_dict

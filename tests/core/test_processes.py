@@ -9,10 +9,12 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.helpers import free_port
 
 
+@pytest.mark.long
 def test_paperfeed_web_serves_with_gunicorn_without_an_activated_venv(tmp_path: Path):
     port = free_port()
     env = {

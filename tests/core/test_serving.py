@@ -84,6 +84,7 @@ def _wait(port: int, server: subprocess.Popen) -> None:
             time.sleep(0.2)
 
 
+@pytest.mark.long
 @pytest.mark.sqlite_only  # it runs its own SQLite install whatever the suite's database
 def test_two_web_servers_each_have_their_own_control_socket():
     # A short data directory of its own: pytest's tmp_path under a parallel worker

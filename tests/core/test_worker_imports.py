@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 
 # Loaded by no django.setup() nor `paperfeed --help`.
@@ -102,6 +104,7 @@ def fresh_interpreter(script: str, *args: str, env: dict[str, str]) -> Any:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.long
 def test_serving_pages_imports_neither_numpy_nor_scipy(tmp_path):
     env = {
         **os.environ,

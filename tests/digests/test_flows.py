@@ -72,6 +72,7 @@ def wait_for(condition, timeout: float = 60.0) -> None:
         time.sleep(0.002)
 
 
+@pytest.mark.long
 @pytest.mark.django_db(transaction=True)
 def test_kill_9_and_resume_sends_each_digest_exactly_once(catalogue):
     subscribers = SubscriberFactory.create_batch(SUBSCRIBERS)

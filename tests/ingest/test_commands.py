@@ -184,6 +184,7 @@ def _child_env() -> dict[str, str]:
     return {**os.environ, "DATABASE_URL": url, "PAPERFEED_DATA_DIR": str(settings.DATA_DIR)}
 
 
+@pytest.mark.long
 @pytest.mark.django_db(transaction=True)
 def test_import_killed_half_way_loses_nothing_and_rerun_completes(tmp_path):
     folder = tmp_path / "listings"
@@ -307,6 +308,7 @@ print(json.dumps({"papers": Paper.objects.count(),
 """
 
 
+@pytest.mark.long
 def test_a_file_import_loads_no_web_framework_http_client_or_postgres_driver(tmp_path):
     """`paperfeed ingest file` imports only what an import runs: not the API's framework (ninja,
     pydantic), nor the HTTP client of the fetchers and the star counts (httpx), nor psycopg on

@@ -162,6 +162,7 @@ def test_stars_load_of_the_shared_daily_file(shared_dir):
     assert StarSnapshot.objects.count() == len(series)
 
 
+@pytest.mark.long
 def test_code_links_of_the_real_hf_scrapes_are_the_papers_own(shared_dir):
     from paperfeed.ingest.parsers.hf_daily import parse_hf_scrape_path
     from paperfeed.papers.records import PaperRecord

@@ -134,6 +134,7 @@ def test_rate_limit_answers_429_with_retry_after(client, catalogue, settings):
     assert response.json()["error"]
 
 
+@pytest.mark.long
 @pytest.mark.django_db(transaction=True)
 def test_200_concurrent_upvotes_are_counted_exactly(live_server, catalogue, settings):
     tokens = [token_create(user=UserFactory(verified=True), name="t") for _ in range(200)]

@@ -226,6 +226,7 @@ def test_bad_lines() -> None:
     assert isinstance(items[5], Rejected) and items[5].location == "2025-01-02.jsonl:6"
 
 
+@pytest.mark.long
 def test_real_archive_counts() -> None:
     """The whole 410-day archive: every line accounted for."""
     path = shared_path("data", "arxiv_daily_cs", "daily_jsonl_2025-03-18_to_2026-07-01.tar.xz")
