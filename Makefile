@@ -18,9 +18,17 @@ PORT := 8000
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# uv (from PyPI, by the venv's own pip) installs the same versions as pip in ~40 s instead of
+# ~105 s (a fresh venv, load ~7: it downloads in parallel and does not compile every module);
+# where no uv wheel can be had, pip does it as before.
+UV_VERSION := 0.13.9
+
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	if $(BIN)/pip install --quiet 'uv==$(UV_VERSION)'; then \
+		$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'; \
+	else \
+		$(BIN)/pip install --quiet --upgrade pip && $(BIN)/pip install --quiet -e '.[dev]'; \
+	fi
 	touch $(STAMP)
 
 install: $(STAMP)
