@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import uuid
 from pathlib import Path
 
@@ -255,6 +256,24 @@ def redis_url():
         server.terminate()
         server.wait(10)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright, one a worker (tests/browser, the digest's test).
+    Playwright's sync API runs an event loop in this thread, and a second `sync_playwright()`
+    in a process that has one fails: every test that drives the browser shares this one."""
+    from tests.browser.conftest import ARGS, ARTIFACTS, CHROMIUM, _ensure_chromium
+
+    _ensure_chromium()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # The ORM calls that set up each test's data are still plain synchronous code.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
 
 
 def _worker_database(url: str) -> str:
