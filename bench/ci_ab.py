@@ -1,6 +1,9 @@
 """CI's phases, this checkout beside another, in one run (S84).
 
     python -m bench.ci_ab suite ../base      # the SQLite suite of both trees at once, -n 2 each
+    python -m bench.ci_ab suite ../base --postgres postgres://postgres@127.0.0.1:54330/pf_s84
+                                             # .ci/run's PostgreSQL phase (databases <name>_base
+                                             # and <name>_this, and their test_… copies)
     python -m bench.ci_ab install ../base    # `make install` in fresh copies, ABBA, cold caches
 
 ``suite`` runs each tree's pytest as its own `make test` would (this checkout's Makefile
@@ -29,19 +32,24 @@ def _load() -> str:
     return Path("/proc/loadavg").read_text().split()[0]
 
 
-def suite(base: Path, workers: str) -> None:
+def suite(base: Path, workers: str, postgres: str) -> None:
     sides = {
         "base": (base, ["-n", workers]),
         "this": (HERE, ["-n", workers, "--dist", "worksteal"]),
     }
     started, running = {}, {}
     for name, (tree, args) in sides.items():
+        env = dict(os.environ)
+        if postgres:
+            env["DATABASE_URL"] = f"{postgres}_{name}"
+            args = [*args, "--create-db", "-m", "not slow and not sqlite_only"]
         log = open(Path(tempfile.gettempdir()) / f"ci_ab-{name}.log", "w")  # noqa: SIM115
         started[name] = time.monotonic()
         running[name] = (
             subprocess.Popen(
                 [str(tree / ".venv/bin/pytest"), *args, "-p", "no:cacheprovider"],
                 cwd=tree,
+                env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
             ),
@@ -87,9 +95,12 @@ def main() -> None:
     parser.add_argument("what", choices=["suite", "install"])
     parser.add_argument("base", type=Path, help="the other tree (its .venv, ../shared beside)")
     parser.add_argument("--workers", default="2")
+    parser.add_argument(
+        "--postgres", default="", help="suite: a PostgreSQL URL, the stem of both sides' names"
+    )
     options = parser.parse_args()
     if options.what == "suite":
-        suite(options.base.resolve(), options.workers)
+        suite(options.base.resolve(), options.workers, options.postgres)
     else:
         install(options.base.resolve())
     sys.stdout.flush()
