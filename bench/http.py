@@ -117,10 +117,19 @@ def peak_rss_mb(pid: int) -> float:
     return memory_mb(pid).get("VmHWM", 0.0)
 
 
+def worker_flags() -> list[str]:
+    """BENCH_GUNICORN_ARGS (e.g. "--worker-class gthread --threads 4 --keep-alive 5"), added to
+    every server of the run started as gunicorn itself (the static floor, the read-only site,
+    bench/http_alternate.py): another gunicorn worker measured against `paperfeed web`'s."""
+    return os.environ.get("BENCH_GUNICORN_ARGS", "").split()
+
+
 @contextmanager
 def server(command: list[str], env: dict[str, str], name: str):
     """A gunicorn server on a free loopback port; yields (base URL, master pid)."""
     port = free_port()
+    if Path(command[0]).name == "gunicorn":
+        command = [*command, *worker_flags()]
     log = BENCH_VAR / "logs" / f"{name}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as out:

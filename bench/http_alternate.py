@@ -45,7 +45,8 @@ _TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _gunicorn(app: str) -> list[str]:
-    # The flags `paperfeed web` and the static floor use, without gunicorn's control socket
+    # The flags `paperfeed web` and the static floor use (and BENCH_GUNICORN_ARGS, added by
+    # http.server), without gunicorn's control socket
     # (its default is one file in the user's home for every instance; `paperfeed web` would put
     # it in the catalogue's data folder, which may be another checkout's).
     return [

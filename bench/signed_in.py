@@ -109,8 +109,9 @@ def read_only_readers(env: dict[str, str], readers: int, papers: int) -> dict:
 
 
 def readonly_command() -> list[str]:
-    # `paperfeed web`'s gunicorn settings (core/serving.py), without its control socket, which
-    # it would create in the (shared, read-only) data directory.
+    # `paperfeed web`'s gunicorn settings (core/serving.py; BENCH_GUNICORN_ARGS added by
+    # http.server), without its control socket, which it would create in the (shared,
+    # read-only) data directory.
     return [
         str(REPO / ".venv/bin/gunicorn"),
         "bench.readonly_app:application",

@@ -1,6 +1,7 @@
 """Where the rate limits count without Redis: `CounterDatabaseCache` in PostgreSQL (shared by
 every host), `SQLiteFileCache` in a file of its own beside a SQLite site (one host). The same
 file cache also shares members' page bodies between a host's processes (``bodies``, settings).
+`ProcessCache`, the default per-process cache, decodes a kept body once per entry it stores.
 
 `CounterDatabaseCache` is Django's database cache with an atomic ``add`` and ``incr``. Django's
 own database cache increments with a read and a separate write, so two processes counting the
@@ -24,12 +25,15 @@ import random
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.timezone import now as tz_now
@@ -237,3 +241,51 @@ class SQLiteFileCache(BaseCache):
 
 
 _MISSING = object()
+
+
+class ProcessCache(LocMemCache):
+    """Django's per-process cache, which stores each value pickled and unpickles it on every
+    ``get`` (so a caller may change what it got), plus ``get_shared``: the value decoded once per
+    entry, the same object for every caller, who must not change it. A member's kept body (a
+    list of 60-160 KB of bytes) was unpickled on each request that filled it, 2.5 % of a worker's
+    samples (docs/performance.md, "Fifteenth pass (S83)").
+
+    The decoded value stays true by construction: it is kept with the pickled bytes it came from
+    and served only while the cache still holds those very bytes. Every write of the key (a
+    rebuild here, a copy another process renewed taken from the shared file, a delete, an
+    expiry) stores new bytes or none, so the next ``get_shared`` decodes again. Nothing else
+    writes a per-process cache, which is why only this backend offers it: a shared cache
+    (database, Redis) is ``get`` as before (core/caching.py)."""
+
+    # LocMemCache's own state and helpers, which django-stubs leaves out.
+    _cache: OrderedDict[str, bytes]
+    _lock: threading.Lock
+    _has_expired: Callable[[str], bool]
+    _delete: Callable[[str], bool]
+
+    def __init__(self, name: str, params: dict[str, Any]) -> None:
+        super().__init__(name, params)
+        # key -> (the pickled bytes, their value); at most as many keys as the cache holds.
+        self._decoded: dict[str, tuple[bytes, Any]] = {}
+
+    def get_shared(self, key: Any, default: Any = None, version: Any = None) -> Any:
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            if self._has_expired(key):
+                self._delete(key)
+                self._decoded.pop(key, None)
+                return default
+            pickled = self._cache[key]
+            self._cache.move_to_end(key, last=False)
+        seen = self._decoded.get(key)
+        if seen is not None and seen[0] is pickled:
+            return seen[1]
+        value = pickle.loads(pickled)  # noqa: S301 - this process's own cache
+        if len(self._decoded) >= self._max_entries:
+            self._decoded.clear()  # keys the cache culled since: decoded again when asked
+        self._decoded[key] = (pickled, value)
+        return value
+
+    def clear(self) -> None:
+        super().clear()
+        self._decoded.clear()

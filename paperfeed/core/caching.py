@@ -73,12 +73,14 @@ def _lookup(key: str) -> tuple[Any, float | None, bool]:
     return hit.value, None, False
 
 
-def fresh_copy(key: str, *, request: HttpRequest | None = None) -> Any:
+def fresh_copy(key: str, *, request: HttpRequest | None = None, shared: bool = False) -> Any:
     """The value under ``key`` while it is fresh, else None (a stale or missing copy is left to
     :func:`copy_lookup`, which decides who rebuilds it). ``request``, when given, is an
     anonymous read whose answer, made from the fresh copy, may be replayed until the copy goes
-    stale (core/replay.py)."""
-    hit = cache.get(key)
+    stale (core/replay.py). ``shared``: the caller only reads the value, so a per-process cache
+    may give every caller the one object it decoded (core/cachebackends.ProcessCache)."""
+    get = getattr(cache, "get_shared", cache.get) if shared else cache.get
+    hit = get(key)
     if isinstance(hit, _Copy) and time.time() < hit.fresh_until:
         if request is not None:
             replay.replayable(request, until=hit.fresh_until)

@@ -281,8 +281,9 @@ class Body(NamedTuple):
 
 
 def kept_body(key: str) -> Body | None:
-    """The body kept under ``key`` while it is fresh, else None (nothing is built or locked)."""
-    stored: Body | None = fresh_copy(key)
+    """The body kept under ``key`` while it is fresh, else None (nothing is built or locked).
+    Shared: a fill only reads the body's pieces."""
+    stored: Body | None = fresh_copy(key, shared=True)
     return stored
 
 

@@ -177,8 +177,8 @@ PAPERFEED_PG_PREPARED = env_bool("PAPERFEED_PG_PREPARED", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES: dict[str, dict[str, Any]] = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "default": {  # Django's LocMemCache, a kept body decoded once per entry (S85)
+        "BACKEND": "paperfeed.core.cachebackends.ProcessCache",
         "LOCATION": "paperfeed",
     }
 }
@@ -246,7 +246,7 @@ RATELIMIT_USE_CACHE = "limits"
 # are also kept in a file beside the data, read only when a process's own copy is stale
 # (core/caching.py, ``across``). A shared default cache (database, Redis) shares them already.
 BODIES_FILE = env("PAPERFEED_BODIES_FILE", str(DATA_DIR / "bodies.sqlite3"))
-if CACHES["default"]["BACKEND"].endswith(".LocMemCache") and BODIES_FILE:
+if CACHES["default"]["BACKEND"].endswith(".ProcessCache") and BODIES_FILE:
     CACHES["bodies"] = {
         "BACKEND": "paperfeed.core.cachebackends.SQLiteFileCache",
         "LOCATION": BODIES_FILE,

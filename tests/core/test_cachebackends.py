@@ -152,3 +152,35 @@ def test_the_counter_file_keeps_any_value_and_forgets_on_delete(tmp_path):
     assert not store.has_key("when")
     store.clear()
     assert store.get("what") is None
+
+
+def test_the_process_cache_decodes_an_entry_once_and_again_after_any_write(monkeypatch):
+    from django.core.cache.backends import locmem
+
+    from paperfeed.core.cachebackends import ProcessCache
+
+    store = ProcessCache(f"decoded-{uuid.uuid4()}", {})
+    store.set("body", ["piece", b"bytes"], 60)
+    shared = store.get_shared("body")
+    assert shared == ["piece", b"bytes"] and store.get_shared("body") is shared
+    copy = store.get("body")
+    assert copy == shared and copy is not shared  # get still gives each caller its own
+    store.set("body", ["renewed"], 60)  # a rebuild, or another process's copy taken
+    assert store.get_shared("body") == ["renewed"]
+    store.delete("body")
+    assert store.get_shared("body") is None and store.get_shared("body", "gone") == "gone"
+    store.set("body", ["short"], 60)
+    assert store.get_shared("body") == ["short"]
+    now = time.time()
+    monkeypatch.setattr(locmem.time, "time", lambda: now + 61)
+    assert store.get_shared("body") is None  # expired
+    store.set("body", ["again"], 60)
+    store.clear()
+    assert store.get_shared("body") is None
+
+
+def test_the_default_cache_is_the_process_cache(settings):
+    from django.core.cache import cache
+
+    assert settings.CACHES["default"]["BACKEND"] == "paperfeed.core.cachebackends.ProcessCache"
+    assert hasattr(cache, "get_shared")

@@ -195,3 +195,27 @@ def test_without_the_shared_file_copies_across_processes_are_each_processs_own(c
     assert caching.shared_copy("members:k", 5, lambda: "v1", across=True) == "v1"
     cache.clear()
     assert caching.shared_copy("members:k", 5, lambda: "v2", across=True) == "v2"
+
+
+def test_a_kept_body_read_shared_is_the_one_another_process_renewed(clock, monkeypatch):
+    """Each process's cache gives a reader (``fresh_copy(shared=True)``) the copy it decoded
+    once; when another process's newer copy is taken from the shared file, or this process
+    builds one, the reader gets that one at once, never the decoded old one."""
+    from paperfeed.core.cachebackends import ProcessCache
+
+    workers = [ProcessCache("shared-worker-0", {}), ProcessCache("shared-worker-1", {})]
+    builds: list[int] = []
+    serve = _workers(workers, builds, monkeypatch, "members:shared", across=True)
+
+    def read(worker: int) -> object:
+        monkeypatch.setattr(caching, "cache", workers[worker])
+        return caching.fresh_copy("members:shared", shared=True)
+
+    assert serve(0) == "v1" and serve(1) == "v1"
+    first = read(1)
+    assert first == "v1" and read(1) is first  # decoded once
+    clock.now += 6
+    assert serve(0) == "v2"  # worker 0 builds the next interval's copy for both
+    assert read(1) is None  # worker 1's own copy is stale: not served as fresh
+    assert serve(1) == "v2" and read(1) == "v2"  # taken from the file: the new one
+    assert read(0) == "v2"
