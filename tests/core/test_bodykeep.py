@@ -92,7 +92,7 @@ def test_a_paper_page_is_not_built_again_while_what_it_shows_holds(paper, builds
         for _ in range(3):
             assert reader.get(path).status_code == 200
     assert builds[0] == 1
-    # A list page has no version: still built once per interval.
+    # A list page is kept for the interval too (renewed after it: tests/papers/test_list_shown.py).
     reader.get("/papers")
     kept = [key for key in cache._cache if ":members:v4:" in key]  # type: ignore[attr-defined]
     lists = [cache.get(key.split(":", 2)[2]) for key in kept]
