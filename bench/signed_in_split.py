@@ -5,12 +5,14 @@ the worker's CPU (``time.process_time``) charged to the innermost of a few named
     .venv/bin/python -m bench.signed_in_split [--postgres] [--only /papers/new] [--duration 8]
 
 Parts: the member's row (``MemberBackend.get_user``), the curate link's role check
-(``accounts.roles``), a body rebuild (``readerslots.shared_copy``'s build), a comment thread
-rebuild (``community.reader_parts``' shared copy), every SQL statement Django executes (the
-driver's time for it, rows fetched afterwards are in the part that asked), and the rest of
-the request (middleware, the fill, templates). The worker's own socket writes are outside
-every part (gunicorn writes the answer after Django returns it); the last column is the
-worker's whole CPU a request from ``/proc``, as bench/signed_in.py reports it. It measures
+(``accounts.roles``), a body rebuild (``readerslots.shared_copy``'s build) and a body renewal
+read (its ``renew``: the read of everything a kept body shows, at its interval's end), a
+comment thread rebuild and renewal read (``community.reader_parts``' shared copy), every SQL
+statement Django executes (the driver's time for it, rows fetched afterwards are in the part
+that asked), and the rest of the request (middleware, the fill, templates). The worker's own
+socket writes are outside every part (gunicorn writes the answer after Django returns it);
+the last column is the worker's whole CPU a request from ``/proc``, as bench/signed_in.py
+reports it. It measures
 this checkout only (its WSGI module wraps bench/readonly_app.py's application).
 """
 
@@ -65,6 +67,10 @@ def _instrument() -> Callable[..., Any]:
 
     def rebuilds(original: Callable[..., Any], part: str) -> Callable[..., Any]:
         def copy(key: str, seconds: float, build: Callable[[], Any], **options: Any) -> Any:
+            renew = options.get("renew")
+            if renew is not None:  # a kept body's read of all it shows, at its interval's end
+                renewal = part.replace("rebuild", "renewal read")
+                options["renew"] = lambda kept: charged(renewal, renew, kept)
             return original(key, seconds, lambda: charged(part, build), **options)
 
         return copy

@@ -57,8 +57,9 @@ def keep_until(moment: float) -> None:
 
 
 def short_lived() -> None:
-    """A part of the body being built that no read covers (a time shown in minutes, a chart
-    ending now): the body is built again after its interval, never renewed."""
+    """A part of the body being built that no read covers (a chart ending now): the body is
+    built again after its interval, never renewed. (A time shown in minutes or hours bounds it
+    with :func:`keep_until` instead: the moment its words move on.)"""
     keep = _keeping.get()
     if keep is not None:
         keep.short = True

@@ -291,7 +291,7 @@ def shared_for_members(
     view: Callable[..., HttpResponse] | None = None,
     *,
     version: Callable[..., Read | None] | None = None,
-    shown: Callable[..., Read | None] | None = None,
+    shown: Callable[..., Read | Sequence[Sequence[Any]] | None] | None = None,
 ) -> Any:
     """Serve a signed-in member's GET of this page from the shared body of its path, filled with
     their own parts. Anonymous readers (and everything but a member's GET) reach ``view`` as
@@ -303,10 +303,12 @@ def shared_for_members(
     bound (``@shared_for_members(version=...)``).
 
     ``shown(request, *args, **kwargs)``: a read of everything the page shows (a paper's row and
-    the parts apps register with it). When a kept body's interval is over it is read (one
-    statement) and, when it is what the body was built from and nothing else bounds the body
-    (core/bodykeep.py: the day, a part's moment, a watched file, a time in minutes, the safety
-    bound), the body is kept another interval instead of built again."""
+    the parts apps register with it: one statement), or the rows of such a read in several (a
+    list's frame, its papers in order and what each shows: papers/list_shown.py); None for a
+    page never renewed. When a kept body's interval is over it is read and, when it is what the
+    body was built from and nothing else bounds the body (core/bodykeep.py: the day, a part's
+    moment, a watched file, a time in minutes, the safety bound), the body is kept another
+    interval instead of built again."""
     if view is None:
         return lambda inner: shared_for_members(inner, version=version, shown=shown)
 
@@ -322,7 +324,9 @@ def shared_for_members(
 
         def shown_stamp() -> str | None:
             everything = shown(request, *args, **kwargs) if shown is not None else None
-            return stamp(everything.query.rows(everything.values)) if everything else None
+            if isinstance(everything, Read):
+                everything = everything.query.rows(everything.values)
+            return stamp(everything) if everything is not None else None
 
         def build() -> Body | None:
             if not request.user.is_authenticated:

@@ -93,6 +93,42 @@ def featured_list(
     still exceeds ``offset + limit`` exactly when a next page exists: counting the whole history
     would cost more than the page.
     """
+    page, total = featured_ranked(
+        period=period,
+        order=order,
+        submitter=submitter,
+        limit=limit,
+        offset=offset,
+        listed_on=listed_on,
+    )
+    if not page:
+        return [], total
+    rows = papers_by_ids(ids=[entry["paper_id"] for entry in page], featured=False)
+    by_id = {entry["paper_id"]: entry for entry in page}
+    submitters = featured_submitters({(entry["paper_id"], entry["listed_day"]) for entry in page})
+    for row in rows:
+        entry = by_id[row.paper.pk]
+        row.featured_day = entry["listed_day"]
+        row.source_upvotes = entry["source"] or 0
+        row.pinned = bool(entry["pinned"])
+        row.submitter, row.submitter_fullname = submitters.get(
+            (row.paper.pk, entry["listed_day"]), ("", "")
+        )
+    return rows, total
+
+
+def featured_ranked(
+    *,
+    period: Period | None,
+    order: FeaturedOrder = "rank",
+    submitter: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    listed_on: Literal["first", "last"] = "first",
+) -> tuple[list[dict[str, Any]], int]:
+    """:func:`featured_list`'s page before its rows are read: each entry's paper id, day, pin,
+    source and whole count, in the list's order, and the total (one query, two for a page past
+    the last). A member's kept list reads it again to learn whether its order still holds."""
     limit, offset = clamp(limit, offset)
     entries = Featured.objects.listed()
     if period is not None:
@@ -129,19 +165,7 @@ def featured_list(
         page = ranked_page(grouped)
     if not page:
         return [], grouped.count() if offset else 0
-    total = page[0]["window_total"]
-    rows = papers_by_ids(ids=[entry["paper_id"] for entry in page], featured=False)
-    by_id = {entry["paper_id"]: entry for entry in page}
-    submitters = _submitters({(entry["paper_id"], entry["listed_day"]) for entry in page})
-    for row in rows:
-        entry = by_id[row.paper.pk]
-        row.featured_day = entry["listed_day"]
-        row.source_upvotes = entry["source"] or 0
-        row.pinned = bool(entry["pinned"])
-        row.submitter, row.submitter_fullname = submitters.get(
-            (row.paper.pk, entry["listed_day"]), ("", "")
-        )
-    return rows, total
+    return page, page[0]["window_total"]
 
 
 def _newest_page(
@@ -170,7 +194,7 @@ def _newest_page(
         depth *= 4
 
 
-def _submitters(keys: set[tuple[int, date]]) -> dict[tuple[int, date], tuple[str, str]]:
+def featured_submitters(keys: set[tuple[int, date]]) -> dict[tuple[int, date], tuple[str, str]]:
     """(username or source submitter name, display name) of the entries (paper id, day)."""
     if not keys:
         return {}
@@ -275,27 +299,12 @@ def _paper_version_sql(connection: object) -> Compiled:
 
 @functools.lru_cache(maxsize=4)
 def _paper_shown_sql(connection: object, registered: tuple[str, ...]) -> Compiled:
-    """paper_shown_query's query: plain SQL, one scalar subquery a part and none grouped (with
-    the parts as grouping keys PostgreSQL sorted and grouped them: more of its CPU)."""
+    """paper_shown_query's query (shown_parts.shown_select): plain SQL, one scalar subquery a
+    part and none grouped (with the parts as grouping keys PostgreSQL sorted and grouped them:
+    more of its CPU)."""
     table = Paper._meta.db_table
-    columns = ", ".join(f'"{table}"."{field.column}"' for field in Paper._meta.concrete_fields)
-    featured = (
-        "(SELECT CAST(COUNT(*) AS TEXT) || '|' || "  # noqa: S608
-        + " || '|' || ".join(
-            f"COALESCE(CAST({value} AS TEXT), '')"
-            for value in (
-                "MAX(day)",
-                "MAX(upvotes)",
-                "SUM(CASE WHEN pinned THEN 1 ELSE 0 END)",
-                "SUM(CASE WHEN hidden THEN 1 ELSE 0 END)",
-                "MAX(updated_at)",
-            )
-        )
-        + f' FROM {Featured._meta.db_table} WHERE paper_id = "{table}"."id")'
-    )
-    parts = [featured, *registered]
-    sql = f'SELECT {columns}, {", ".join(parts)} FROM "{table}" WHERE "{table}"."arxiv_id" = %s'  # noqa: S608
-    return Compiled(sql, ((0, None),), len(Paper._meta.concrete_fields) + len(parts))
+    sql = f'{shown_parts.shown_select(registered)} WHERE "{table}"."arxiv_id" = %s'
+    return Compiled(sql, ((0, None),), len(Paper._meta.concrete_fields) + 1 + len(registered))
 
 
 def paper_shown_query(*, arxiv_id: str) -> tuple[Compiled, list[str]] | None:
@@ -348,6 +357,13 @@ def new_papers(
     Papers known only from a featured list (``Paper.is_stub``) are left out until arXiv lists
     them: this list follows arXiv's announcements, and they have no announcement date yet.
     """
+    page, total = new_page(category=category, limit=limit, offset=offset)
+    return rows_for(list(page)), total
+
+
+def new_page(*, category: str | None, limit: int, offset: int) -> tuple[Any, int]:
+    """:func:`new_papers`' page as a query of its papers, not yet run, and the total: a member's
+    kept list reads the page's ids again to learn whether they still hold."""
     limit, offset = clamp(limit, offset)
     papers = Paper.objects.visible().exclude(STUB).select_related("thumbnail", "glance")
     # Imports and hides move the catalogue version, so the totals are as fresh as a
@@ -356,7 +372,7 @@ def new_papers(
     version = functools.cache(search.catalogue_version)
     if not category:
         total = cached_count("papers:new:count", _announced_count, version=version)
-        return rows_for(list(papers.order_by("-published", "-id")[offset : offset + limit])), total
+        return papers.order_by("-published", "-id")[offset : offset + limit], total
     links = PaperCategory.objects.filter(category=category)
     total = cached_count(
         f"papers:new:count:{category}",
@@ -375,5 +391,4 @@ def new_papers(
         papers = papers.filter(Exists(links.filter(paper_id=OuterRef("pk"))))
     else:
         papers = papers.filter(pk__in=links.values("paper_id"))
-    page = list(papers.order_by("-published", "-id")[offset : offset + limit])
-    return rows_for(page), total
+    return papers.order_by("-published", "-id")[offset : offset + limit], total

@@ -13,30 +13,69 @@ from __future__ import annotations
 
 from paperfeed.core import bodykeep
 from paperfeed.papers.glance.models import PaperGlance
-from paperfeed.papers.models import Paper, PaperAuthor, PaperCategory, Thumbnail
+from paperfeed.papers.models import Featured, Paper, PaperAuthor, PaperCategory, Thumbnail
 from paperfeed.papers.similar.models import SimilarPaper
 from paperfeed.papers.thumbnails import thumbnail_path
 
 PAPER_TABLE = f'"{Paper._meta.db_table}"'
 PAPER = f'{PAPER_TABLE}."id"'
 
-# name -> SQL: the parts every app registered (below, and from community's and trending's
-# ready()), so papers names no table of an app above it. Read by papers.selectors.
-_parts: dict[str, str] = {}
+# name -> (SQL, whether a paper's card shows it): the parts every app registered (below, and
+# from community's and trending's ready()), so papers names no table of an app above it. Read
+# by papers.selectors, and by papers.list_shown for the parts cards show.
+_parts: dict[str, tuple[str, bool]] = {}
 
 
-def paper_shown_part_register(name: str, sql: str) -> None:
+def paper_shown_part_register(name: str, sql: str, *, on_cards: bool = True) -> None:
     """Read ``sql`` (a scalar expression over "papers_paper") with every
-    ``papers.selectors.paper_shown_query``; a part must move whenever what the page shows of it
+    ``papers.selectors.paper_shown_query``, and, ``on_cards``, with a member's kept list's read
+    of its papers (papers/list_shown.py); a part must move whenever what the page shows of it
     changes."""
     if not name.isidentifier():
         raise ValueError(f"not a name: {name!r}")
-    _parts[name] = sql
+    _parts[name] = sql, on_cards
 
 
-def registered() -> tuple[str, ...]:
-    """The registered parts' SQL, in the order of their names."""
-    return tuple(sql for _, sql in sorted(_parts.items()))
+def registered(*, cards: bool = False) -> tuple[str, ...]:
+    """The registered parts' SQL, in the order of their names; ``cards``: only those a paper's
+    card shows (not its similar papers or charts)."""
+    return tuple(sql for _, (sql, on_cards) in sorted(_parts.items()) if on_cards or not cards)
+
+
+def shown_values(registered: tuple[str, ...]) -> list[str]:
+    """Everything a paper shows, as SQL expressions over "papers_paper": its row's columns, its
+    featured entries (their number, newest day, highest source count, pins, hides, newest
+    change) and ``registered`` (:func:`registered`), one scalar subquery each."""
+    columns = [f'{PAPER_TABLE}."{field.column}"' for field in Paper._meta.concrete_fields]
+    featured = (
+        "(SELECT CAST(COUNT(*) AS TEXT) || '|' || "  # noqa: S608
+        + " || '|' || ".join(
+            _text(value)
+            for value in (
+                "MAX(day)",
+                "MAX(upvotes)",
+                "SUM(CASE WHEN pinned THEN 1 ELSE 0 END)",
+                "SUM(CASE WHEN hidden THEN 1 ELSE 0 END)",
+                "MAX(updated_at)",
+            )
+        )
+        + f" FROM {Featured._meta.db_table} WHERE paper_id = {PAPER})"
+    )
+    return [*columns, featured, *registered]
+
+
+def shown_select(registered: tuple[str, ...]) -> str:
+    """``SELECT`` of :func:`shown_values` from "papers_paper", to which a caller adds its
+    ``WHERE``: what a paper page reads of its paper."""
+    return f"SELECT {', '.join(shown_values(registered))} FROM {PAPER_TABLE}"  # noqa: S608
+
+
+def shown_digest(registered: tuple[str, ...]) -> str:
+    """``SELECT`` of each paper's id and an MD5 digest of its :func:`shown_values` (each NULL
+    as ''), to which a caller adds its ``WHERE``: what a list reads of its papers, one short
+    text a paper instead of its row (converting a page's dates and texts in the worker cost
+    more than the rest of the read)."""
+    return f"SELECT {PAPER}, MD5({joined(*shown_values(registered))}) FROM {PAPER_TABLE}"  # noqa: S608
 
 
 def _text(column: str) -> str:
@@ -104,4 +143,5 @@ def register() -> None:
         + joined("COUNT(*)", "SUM(s.neighbour_id * (s.rank + 1))", "MAX(n.updated_at)")
         + f" FROM {SimilarPaper._meta.db_table} s JOIN {Paper._meta.db_table} n"
         f" ON n.id = s.neighbour_id WHERE s.paper_id = {PAPER} AND NOT n.hidden)",
+        on_cards=False,
     )

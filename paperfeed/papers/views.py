@@ -7,6 +7,8 @@ for PAPERFEED_PAGE_CACHE_SECONDS (see :func:`paperfeed.core.caching.cached_for_a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -18,10 +20,11 @@ from paperfeed.core.caching import cached_for_anonymous
 from paperfeed.core.pagination import page_links, page_number
 from paperfeed.core.readahead import Read
 from paperfeed.core.readerslots import shared_for_members
-from paperfeed.papers import author_selectors, search_page, search_selectors, selectors
+from paperfeed.papers import author_selectors, list_shown, search_page, search_selectors, selectors
 from paperfeed.papers.categories import InvalidCategory, parse_category
 from paperfeed.papers.citation import bibtex
 from paperfeed.papers.ids import InvalidArxivId, abs_url, arxiv_id_in_query, parse_arxiv_id
+from paperfeed.papers.list_shown import Rows
 from paperfeed.papers.periods import BadPeriod, Period, PeriodKind, parse_period
 from paperfeed.papers.templatetags.papers_tags import author_url
 from paperfeed.papers.thumbnails import CONTENT_TYPE, thumbnail_path
@@ -98,9 +101,25 @@ def _featured_page(request: HttpRequest, period: Period, *, is_home: bool = Fals
     return render(request, "papers/featured_list.html", context)
 
 
+def _featured_shown(request: HttpRequest, kind: PeriodKind | None, value: str) -> Rows | None:
+    """Everything a member's kept featured list shows (papers/list_shown.py): read when its
+    interval is over, and unchanged, the body is kept another interval instead of built
+    again."""
+    try:
+        period = parse_period(kind, value) if kind is not None else None
+    except BadPeriod:
+        return None
+    size = FEATURED_PAGE_SIZE
+    return list_shown.featured_shown(period=period, page=page_number(request), size=size)
+
+
+def _period_shown(kind: PeriodKind) -> Callable[[HttpRequest, str], Rows | None]:
+    return lambda request, value: _featured_shown(request, kind, value)
+
+
 @require_safe
 @cached_for_anonymous
-@shared_for_members
+@shared_for_members(shown=lambda request: _featured_shown(request, None, ""))
 def home(request: HttpRequest) -> HttpResponse:
     day = selectors.latest_featured_day()
     if day is None:
@@ -118,7 +137,7 @@ def _period_page(request: HttpRequest, kind: PeriodKind, value: str) -> HttpResp
 
 @require_safe
 @cached_for_anonymous
-@shared_for_members
+@shared_for_members(shown=_period_shown("day"))
 def daily(request: HttpRequest, value: str) -> HttpResponse:
     return _period_page(request, "day", value)
 
@@ -135,14 +154,14 @@ def date_picker(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @cached_for_anonymous
-@shared_for_members
+@shared_for_members(shown=_period_shown("week"))
 def weekly(request: HttpRequest, value: str) -> HttpResponse:
     return _period_page(request, "week", value)
 
 
 @require_safe
 @cached_for_anonymous
-@shared_for_members
+@shared_for_members(shown=_period_shown("month"))
 def monthly(request: HttpRequest, value: str) -> HttpResponse:
     return _period_page(request, "month", value)
 
@@ -161,9 +180,16 @@ def category_from_request(request: HttpRequest) -> tuple[str | None, str]:
         return None, f"{exc} Showing every category."
 
 
+def _new_shown(request: HttpRequest) -> Rows:
+    """Everything a member's kept ``/papers/new`` shows (papers/list_shown.py)."""
+    category = category_from_request(request)[0]
+    page = page_number(request)
+    return list_shown.new_shown(category=category, page=page, size=NEW_PAGE_SIZE)
+
+
 @require_safe
 @cached_for_anonymous
-@shared_for_members
+@shared_for_members(shown=_new_shown)
 def new(request: HttpRequest) -> HttpResponse:
     category, message = category_from_request(request)
     page = page_number(request)

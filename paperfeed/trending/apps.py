@@ -82,7 +82,9 @@ class TrendingConfig(AppConfig):
             ),
         )
         reads_register("codelink", code_link_reads_ahead)
-        # The paper page's charts in a member's kept body: their snapshots move its version.
+        # The paper page's charts in a member's kept body: their snapshots move its version. A
+        # card's sparkline is fixed by its score's moment (community.cards.card_key), read with
+        # a kept list's scores (trending/list_shown.py): not read for lists.
         from paperfeed.papers.shown_parts import PAPER, PAPER_TABLE, joined
         from paperfeed.papers.shown_parts import paper_shown_part_register as part
         from paperfeed.trending.models import Repository, StarSnapshot, UpvoteSnapshot
@@ -94,12 +96,14 @@ class TrendingConfig(AppConfig):
             f"(SELECT {joined('COUNT(*)', 'SUM(s.stars)', 'MAX(s.id)')}"  # noqa: S608
             f" FROM {StarSnapshot._meta.db_table} s JOIN {Repository._meta.db_table} r"
             f' ON r.id = s.repository_id WHERE r.key = {PAPER_TABLE}."code_repo")',
+            on_cards=False,
         )
         # The upvote chart: the paper's source snapshots (its featured days are in the version).
         part(
             "upvote_history",
             f"(SELECT {joined('COUNT(*)', 'SUM(count)', 'MAX(id)')}"  # noqa: S608
             f" FROM {UpvoteSnapshot._meta.db_table} WHERE paper_id = {PAPER})",
+            on_cards=False,
         )
         papers_imported.connect(record_imported_upvotes, dispatch_uid="trending.upvotes")
         papers_imported.connect(find_imported_code_links, dispatch_uid="trending.code_links")

@@ -112,15 +112,22 @@ def trending_papers(
         reference = signals.day_end(run.replay_of) if run.replay_of else now
     if result.replay_of is not None:
         _source_upvotes_as_of(result.rows, until=signals.day_end(result.replay_of))
-    result.stale = result.as_of is not None and result.as_of < reference - timedelta(
-        days=WINDOWS[window]
-    )
+    result.stale = is_stale(result.as_of, reference, window)
     return result
 
 
-def _stored(
-    window: str, category: str | None, with_code: bool, limit: int, offset: int, run: TrendingRun
-) -> TrendingList:
+def is_stale(as_of: datetime | None, reference: datetime, window: str) -> bool:
+    """Whether a list scored up to ``as_of`` is older than its window ending at ``reference``
+    (now, or a replayed day's end): the latest window with signal, not the current one."""
+    return as_of is not None and as_of < reference - timedelta(days=WINDOWS[window])
+
+
+def stored_ranking(
+    window: str, category: str | None, with_code: bool, *, limit: int, offset: int
+) -> tuple[QuerySet[TrendingScore], Any]:
+    """The stored scores a list ranks (on every page) and one page of them, best first, each
+    with the total (``ranked``), as queries not yet run: the list reads its page, a member's
+    kept list reads it again to learn whether it still holds (trending/list_shown.py)."""
     rows = TrendingScore.objects.filter(visible_through("paper"), window=window)
     if with_code:
         rows = rows.filter(has_code=True)
@@ -131,11 +138,15 @@ def _stored(
     # The total rides on each row of the page (a window count is over every row ranked, before
     # the page's LIMIT), and so does the window's moment (every stored score of a window has
     # the same): one query where there were three, for a page that is rebuilt every few seconds.
-    page = list(
-        rows.annotate(ranked=Window(Count("pk"))).order_by("-score", "-paper_id")[
-            offset : offset + limit
-        ]
-    )
+    ranked = rows.annotate(ranked=Window(Count("pk"))).order_by("-score", "-paper_id")
+    return rows, ranked[offset : offset + limit]
+
+
+def _stored(
+    window: str, category: str | None, with_code: bool, limit: int, offset: int, run: TrendingRun
+) -> TrendingList:
+    rows, ranked = stored_ranking(window, category, with_code, limit=limit, offset=offset)
+    page = list(ranked)
     window_as_of: datetime | None
     if page:
         total, window_as_of = page[0].ranked, page[0].as_of

@@ -18,10 +18,11 @@ from paperfeed.core.caching import cached_for_anonymous
 from paperfeed.core.pagination import page_links, page_number
 from paperfeed.core.ratelimits import limited, too_many
 from paperfeed.core.readerslots import shared_for_members
+from paperfeed.papers.list_shown import Rows
 from paperfeed.papers.models import Paper
 from paperfeed.papers.periods import BadPeriod, parse_period
 from paperfeed.papers.views import FEATURED_PAGE_SIZE, bad_request, category_from_request
-from paperfeed.trending import links, scores, selectors
+from paperfeed.trending import links, list_shown, scores, selectors
 from paperfeed.trending.ranking import WINDOW_DAYS
 
 MAX_URL_INPUT = 2000
@@ -32,14 +33,35 @@ FIRST_REPLAY_DAY = date(1991, 8, 1)
 REPLAY_RATE = "30/m"
 
 
+def _window(request: HttpRequest) -> str:
+    window = request.GET.get("window", "week")
+    return window if window in WINDOW_DAYS else "week"
+
+
+def _with_code(request: HttpRequest) -> bool:
+    return request.GET.get("code") in {"1", "true", "on"}
+
+
+def _trending_shown(request: HttpRequest) -> Rows | None:
+    """Everything a member's kept trending list shows (trending/list_shown.py); None for a
+    replay (``?as_of=``, scored on the fly): built again after each interval."""
+    if request.GET.get("as_of", "").strip():
+        return None
+    return list_shown.trending_shown(
+        window=_window(request),
+        category=category_from_request(request)[0],
+        with_code=_with_code(request),
+        page=page_number(request),
+        size=FEATURED_PAGE_SIZE,
+    )
+
+
 @require_safe
 @cached_for_anonymous
-@shared_for_members
+@shared_for_members(shown=_trending_shown)
 def trending(request: HttpRequest) -> HttpResponse:
     category, message = category_from_request(request)
-    window = request.GET.get("window", "week")
-    if window not in WINDOW_DAYS:
-        window = "week"
+    window = _window(request)
     as_of: date | None = None
     raw_as_of = request.GET.get("as_of", "").strip()
     if raw_as_of:
@@ -60,7 +82,7 @@ def trending(request: HttpRequest) -> HttpResponse:
             return bad_request(request, f"as_of must be on or after {FIRST_REPLAY_DAY:%Y-%m-%d}.")
         if limited(request, group="trending_replay", key="ip", rate=REPLAY_RATE):
             return too_many(request, "trending replays")
-    with_code = request.GET.get("code") in {"1", "true", "on"}
+    with_code = _with_code(request)
     page = page_number(request)
     listing = selectors.trending_papers(
         window=window,

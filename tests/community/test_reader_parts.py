@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from paperfeed.accounts.roles import curator_grant
+from paperfeed.community.models import Comment
 from paperfeed.community.services import comment_create, upvote_add
 from paperfeed.core import bodykeep
 from paperfeed.library.services import collection_create, saved_paper_add
@@ -152,16 +153,21 @@ def test_a_comment_thread_is_kept_while_what_it_shows_holds(
     assert thread_builds[0] == 2
 
 
-def test_a_comment_shown_in_minutes_keeps_its_thread_for_the_interval(
+def test_a_comment_shown_in_minutes_keeps_its_thread_until_its_words_move_on(
     settings, kept_paper, thread_builds
 ):
     settings.PAPERFEED_PAGE_CACHE_SECONDS = 1
     paper = kept_paper
-    comment_create(user=UserFactory(verified=True), paper=paper, body="A new comment.")
+    comment = comment_create(user=UserFactory(verified=True), paper=paper, body="A new one.")
+    # "just now" for 5 s more, then "1 minute ago" (core/templatetags/times.words_until).
+    start = time.time()
+    Comment.objects.filter(pk=comment.pk).update(created_at=timezone.now() - timedelta(seconds=55))
     reader = signed_in(UserFactory())
     path = f"/papers/{paper.arxiv_id}"
     assert "just now" in reader.get(path).content.decode()
-    assert thread_builds[0] == 1
     time.sleep(1.2)
-    reader.get(path)
+    assert "just now" in reader.get(path).content.decode()
+    assert thread_builds[0] == 1  # renewed
+    time.sleep(max(0.0, start + 6.5 - time.time()))
+    assert "1 minute ago" in reader.get(path).content.decode()
     assert thread_builds[0] == 2

@@ -17,7 +17,7 @@ from django.utils import timezone
 from paperfeed.accounts.roles import curator_grant
 from paperfeed.community.services import claim_create, claim_decide, comment_create, upvote_add
 from paperfeed.core import bodykeep
-from paperfeed.core.templatetags.times import when
+from paperfeed.core.templatetags.times import ago, when, words_until
 from paperfeed.papers import views as paper_views
 from paperfeed.papers.glance.models import PaperGlance
 from paperfeed.papers.models import Author, Featured, Paper
@@ -92,7 +92,7 @@ def test_a_paper_page_is_not_built_again_while_what_it_shows_holds(paper, builds
         for _ in range(3):
             assert reader.get(path).status_code == 200
     assert builds[0] == 1
-    # A list page has no version: still built once per interval.
+    # A list page is kept for the interval too (renewed after it: tests/papers/test_list_shown.py).
     reader.get("/papers")
     kept = [key for key in cache._cache if ":members:v4:" in key]  # type: ignore[attr-defined]
     lists = [cache.get(key.split(":", 2)[2]) for key in kept]
@@ -301,16 +301,48 @@ def test_a_similar_index_going_live_shows_within_the_interval(
     assert builds[0] == 2
 
 
-def test_a_time_in_minutes_or_a_chart_ending_now_keeps_the_body_for_the_interval():
+def test_a_time_in_minutes_or_hours_bounds_the_body_at_the_moment_its_words_move_on():
     with bodykeep.keep_build() as keep:
         when(timezone.now() - timedelta(days=3))
         when(date.today() - timedelta(days=3))
-    assert not keep.short
+    assert not keep.short and keep.until > time.time() + 2600  # the safety bound alone
+    shown = timezone.now() - timedelta(minutes=5, seconds=10)
     with bodykeep.keep_build() as keep:
-        when(timezone.now() - timedelta(minutes=5))
-    assert keep.short
+        assert "5 minutes ago" in when(shown)
+    # Renewable ("6 minutes ago" from 6 minutes on), not kept past that.
+    assert not keep.short
+    assert keep.until == (shown + timedelta(minutes=6)).timestamp()
+    shown = timezone.now() - timedelta(hours=3, minutes=50)
+    with bodykeep.keep_build() as keep:
+        assert "3 hours ago" in when(shown)
+    assert keep.until == (shown + timedelta(hours=4)).timestamp()
     bodykeep.short_lived()  # outside a build: nothing to bound
     bodykeep.keep_until(0)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "next_change"),
+    [
+        (0, 60),  # "just now" until a minute
+        (59.5, 60),
+        (60, 120),  # "1 minute ago" until two
+        (3599, 3600),  # "59 minutes ago" until "1 hour ago"
+        (3600, 7200),
+        (86399, 86400),  # "23 hours ago" until the day's words
+        (-30, 60),  # a little ahead (clocks differ): "just now"
+        (-600, -60),  # further ahead shows its date until a minute before it
+    ],
+)
+def test_the_words_of_a_time_within_the_day_change_at_whole_minutes_then_hours(
+    seconds, next_change
+):
+    moment = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    now = moment + timedelta(seconds=seconds)
+    assert words_until(moment, now) == moment.timestamp() + next_change
+    before, after = ago(moment, now), ago(moment, now + timedelta(seconds=next_change - seconds))
+    if seconds >= 0:
+        assert ago(moment, moment + timedelta(seconds=next_change - 0.5)) == before
+        assert after != before
 
 
 def test_a_featured_day_under_way_keeps_the_paper_page_for_the_interval(paper, builds):

@@ -41,6 +41,18 @@ def ago(moment: date | datetime, now: datetime) -> str:
     return _days_ago(days)
 
 
+def words_until(moment: datetime, now: datetime) -> float:
+    """When :func:`ago`'s words for ``moment``, less than a day before ``now``, next change
+    (epoch seconds): at the next whole minute since it within its first hour ("just now" to
+    "1 minute ago" at 60 s), at the next whole hour after it (the day's words at 24 h); for a
+    moment more than a minute ahead of ``now`` (shown as its date), a minute before it."""
+    seconds = (now - moment).total_seconds()
+    if seconds < -60:
+        return moment.timestamp() - 60
+    step = 60 if seconds < 3600 else 3600
+    return moment.timestamp() + max(step * (seconds // step + 1), 60)
+
+
 def _day_words(days: int) -> str:
     """:func:`ago`'s words for a day (a ``date``) ``days`` back: no finer than 'today'."""
     return "today" if days == 0 else _days_ago(days)
@@ -108,9 +120,10 @@ def when(
         return SafeString(_day_html(value, day_format, today or timezone.localdate(timezone=zone)))
     now = timezone.now()
     if (now - value).total_seconds() < 86400:
-        # "5 minutes ago", "3 hours ago": a kept body showing it is kept for the interval only
-        # (words of a day or more move at midnight, which bounds every kept body).
-        bodykeep.short_lived()
+        # "5 minutes ago", "3 hours ago": a kept body showing it is not kept past the moment
+        # the words move on (words of a day or more move at midnight, which bounds every kept
+        # body): renewed until then, as a trending list "as of 9 hours ago" is.
+        bodykeep.keep_until(words_until(value, now))
     return format_html(
         '<time datetime="{}" title="{}">{}</time>',
         stamp,
