@@ -25,16 +25,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.inprocess import READ_ONLY_READER
+from bench.inprocess import READ_ONLY_READER, SIGNED_IN_PATHS
 
 HERE = Path(__file__).resolve().parents[1]
-LISTS = (
-    "/papers",
-    "/papers/new",
-    "/papers/trending",
-    "/papers/week/2026-W06",
-    "/papers/month/2026-02",
-)
+# The five lists the signed-in benches read (SIGNED_IN_PATHS then names a search and a paper page).
+LISTS = SIGNED_IN_PATHS[:5]
 
 CHILD = r"""
 import hashlib, json, os, sys, time
