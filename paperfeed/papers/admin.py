@@ -7,7 +7,7 @@ from datetime import date
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -72,6 +72,9 @@ class PaperAdmin(admin.ModelAdmin):
     inlines = [PaperAuthorInline]
     actions = ["hide_papers", "show_papers"]
     show_full_result_count = False  # COUNT(*) on the whole catalogue is slow
+    # A code or project link typed without a scheme ("github.com/x/y") means https: Django 5.x
+    # would add http:// (and warns that 6.0 changes it), which every link here is not.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Papers are hidden, never deleted: deleting would drop votes, comments and featured

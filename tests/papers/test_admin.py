@@ -94,3 +94,14 @@ def test_the_admin_refuses_an_author_name_too_long_for_the_index_with_a_reason(a
     assert response.status_code == 200
     assert "at most 2,000 bytes" in response.content.decode()
     assert [link.name for link in paper.authorships.all()] == ["Ada Lovelace"]
+
+
+def test_a_link_typed_without_a_scheme_is_saved_as_https(admin_client):
+    paper = catalogue_paper("2602.00032")
+    data = _change_data(admin_client, paper)
+    data.update(code_url="github.com/ada/engine", project_page="ada.example.org/engine")
+    response = admin_client.post(f"/admin/papers/paper/{paper.pk}/change/", data)
+    assert response.status_code == 302, response.context["errors"]
+    paper.refresh_from_db()
+    assert paper.code_url == "https://github.com/ada/engine"
+    assert paper.project_page == "https://ada.example.org/engine"
