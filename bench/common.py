@@ -10,6 +10,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from paperfeed.core import serving
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 DAILY_ARCHIVE = SHARED / "data/arxiv_daily_cs/daily_jsonl_2025-03-18_to_2026-07-01.tar.xz"
@@ -75,6 +77,19 @@ def code_dir() -> Path:
     else the repository. Starting there makes `python -m` and gunicorn, which put the current
     directory first on sys.path, import that copy of paperfeed."""
     return Path(os.environ.get("BENCH_CODE_DIR", REPO))
+
+
+def access_logger_flags(command: list[str]) -> list[str]:
+    """`paperfeed web`'s access logger (core/serving.py: logger_class_args) for a server started
+    as gunicorn itself with an access log and no logger class of its own, when the checkout it
+    runs has it: a start commit from before S87 (BENCH_CODE_DIR) keeps gunicorn's stock logger,
+    as its `paperfeed web` did."""
+    module = serving.ACCESS_LOGGER.rpartition(".")[0]
+    if "--access-logfile" not in command or "--logger-class" in command:
+        return []
+    if not (code_dir() / (module.replace(".", "/") + ".py")).is_file():
+        return []
+    return ["--logger-class", serving.ACCESS_LOGGER]
 
 
 # 50 searches a reader of cs papers might type: topics, phrases, an author, filters, sorting.

@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote_plus
 
+from bench import common
 from bench.common import BENCH_VAR, REPO, SEARCH_QUERIES, code_dir, paperfeed, table
 
 CONNECTIONS = 32
@@ -129,7 +130,7 @@ def server(command: list[str], env: dict[str, str], name: str):
     """A gunicorn server on a free loopback port; yields (base URL, master pid)."""
     port = free_port()
     if Path(command[0]).name == "gunicorn":
-        command = [*command, *worker_flags()]
+        command = [*command, *common.access_logger_flags(command), *worker_flags()]
     log = BENCH_VAR / "logs" / f"{name}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as out:

@@ -1,4 +1,5 @@
-"""The served address as the default site URL and host names, and gunicorn's control socket."""
+"""The served address as the default site URL and host names, gunicorn's control socket and
+access logger."""
 
 from __future__ import annotations
 
@@ -70,6 +71,27 @@ def test_control_socket_is_per_instance_and_can_be_chosen(tmp_path):
     assert serving.control_socket_args(bind="x:1", data_dir=long_dir, extra=[]) == [
         "--no-control-socket"
     ]
+
+
+def test_paperfeed_web_gives_gunicorn_its_access_logger_unless_the_operator_names_one(tmp_path):
+    ours = ["--logger-class", serving.ACCESS_LOGGER]
+    argv = serving.gunicorn_argv(
+        bind="127.0.0.1:8000", workers=2, data_dir=tmp_path, extra=["--timeout", "60"], environ={}
+    )
+    assert argv[argv.index("--logger-class") : argv.index("--logger-class") + 2] == ours
+    assert argv[-2:] == ["--timeout", "60"]  # the operator's own arguments come last
+    assert serving.logger_class_args(extra=[], environ={"GUNICORN_CMD_ARGS": "-w 3"}) == ours
+    for extra, environ in (
+        (["--logger-class", "mine.Logger"], {}),
+        (["--logger-class=mine.Logger"], {}),
+        ([], {"GUNICORN_CMD_ARGS": "--workers 3 --logger-class mine.Logger"}),
+    ):
+        assert serving.logger_class_args(extra=extra, environ=environ) == []
+        argv = serving.gunicorn_argv(
+            bind="x:1", workers=1, data_dir=tmp_path, extra=extra, environ=environ
+        )
+        assert argv.count("--logger-class") + argv.count("--logger-class=mine.Logger") <= 1
+        assert serving.ACCESS_LOGGER not in argv
 
 
 def _wait(port: int, server: subprocess.Popen) -> None:

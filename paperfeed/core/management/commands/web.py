@@ -57,6 +57,10 @@ class Command(BaseCommand):
                 settings.EMAIL_FILE_PATH,
             )
         argv = serving.gunicorn_argv(
-            bind=bind, workers=workers, data_dir=settings.DATA_DIR, extra=gunicorn_args
+            bind=bind,
+            workers=workers,
+            data_dir=settings.DATA_DIR,
+            extra=gunicorn_args,
+            environ=os.environ,
         )
         os.execv(argv[0], argv)  # noqa: S606 - replace this process with gunicorn
