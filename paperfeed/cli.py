@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import gc
 import importlib.util
 import os
 import sys
@@ -98,6 +99,23 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.write(main_help() + "\n")
         return
     execute_from_command_line(args)
+    _before_exit()
+
+
+def _before_exit() -> None:
+    """The command is done and the process ends (``main`` is the console entry point, never
+    called twice in a process): its database connections closed, as they would be while the
+    interpreter tears the modules down, then every object frozen out of the cyclic collector.
+
+    Python's shutdown collects once over all the objects still alive, and again as it clears
+    the modules: after a 40 k-record import 0.11-0.13 s of the process's ~5 s of wall, with
+    nothing left to free that the operating system does not take back at exit
+    (docs/performance.md, S88). Frozen, they are released by reference counting alone.
+    """
+    from django.db import connections
+
+    connections.close_all()
+    gc.freeze()
 
 
 if __name__ == "__main__":

@@ -120,7 +120,7 @@ def merge(existing: PaperState | None, record: PaperRecord) -> tuple[PaperState,
             take(name, getattr(record, name))
     _merge_abstract(state, record, newer=newer)
     if record.authors is not None:
-        take("authors", distinct_authors(record.authors))
+        take("authors", distinct_authors(record.authors, record.author_keys))
     if record.categories:
         take("categories", list(dict.fromkeys(record.categories)))
         state.primary_category = (state.categories or [""])[0]
@@ -195,12 +195,19 @@ def _merge_abstract(state: PaperState, record: PaperRecord, *, newer: bool) -> N
     state.abstract_source = record.abstract_source
 
 
-def distinct_authors(names: list[str]) -> list[str]:
-    """The names in order, a person listed twice on one paper kept once (first spelling)."""
+def distinct_authors(names: list[str], keys: list[str] | None = None) -> list[str]:
+    """The names in order, a person listed twice on one paper kept once (first spelling).
+
+    ``keys``: each name's :func:`author_key`, in order, when a parsing process folded them
+    already (``PaperRecord.author_keys``). Most papers list each person once: then a copy.
+    """
+    if keys is None or len(keys) != len(names):
+        keys = list(map(author_key, names))
+    if len(set(keys)) == len(keys):
+        return list(names)
     seen: set[str] = set()
     kept = []
-    for name in names:
-        key = author_key(name)
+    for name, key in zip(names, keys, strict=True):
         if key not in seen:
             seen.add(key)
             kept.append(name)

@@ -65,6 +65,11 @@ class PaperRecord:
     # The day a daily listing showed this paper (first announcement, roughly).
     listed_on: date | None = None
     featured: FeaturedRecord | None = None
+    # Each name of ``authors`` folded to its person's key (``merge.author_key``), in order: a
+    # parsing process folds them on its own core (``parsers.detect.iter_checked_records``) so
+    # that the importer does not. None: not folded yet. Derived, so no part of a record's
+    # identity (two records of the same names are equal whether folded or not).
+    author_keys: list[str] | None = field(default=None, compare=False, repr=False)
 
     def __reduce__(self) -> tuple[type[PaperRecord], tuple[Any, ...]]:
         # How a parsing process hands records over (pickle): the values in field order, given
@@ -171,9 +176,10 @@ def upsert_problem(record: PaperRecord, *, checked: bool = False) -> str | None:
     ``checked``: the record already passed :func:`check_record` (every parser's records do:
     ``ingest.parsers._common.finish``), so it is checked again only if stripping changed it.
     """
-    if strip_nul(record) or not checked:
+    if strip_nul(record):
+        record.author_keys = None  # folded from the names before the strip
         return check_record(record)
-    return None
+    return None if checked else check_record(record)
 
 
 def author_name_too_long(name: str) -> bool:

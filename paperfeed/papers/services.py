@@ -49,6 +49,9 @@ def papers_upsert(*, records: Sequence[PaperRecord], checked: bool = False) -> U
     summary = UpsertSummary()
     accepted: list[PaperRecord] = []
     seen: dict[str, list[PaperRecord]] = {}
+    # Author names a parsing process folded to their keys (``PaperRecord.author_keys``): the
+    # merge and the author rows read them instead of folding each name again.
+    folded: dict[str, str] = {}
     for record in records:
         problem = None if checked else upsert_problem(record)
         if problem:
@@ -60,6 +63,9 @@ def papers_upsert(*, records: Sequence[PaperRecord], checked: bool = False) -> U
             continue
         earlier.append(record)
         accepted.append(record)
+        keys, names = record.author_keys, record.authors
+        if keys is not None and names is not None and len(keys) == len(names):
+            folded.update(zip(names, keys, strict=True))
     if not accepted:
         return summary
 
@@ -91,7 +97,7 @@ def papers_upsert(*, records: Sequence[PaperRecord], checked: bool = False) -> U
     ]
     upsert.write_papers(new, changed)
     written = new + changed
-    upsert.write_links(written, previous)
+    upsert.write_links(written, previous, folded=folded)
     retexted = [s for s in written if s.id is not None and _text_changed(s, previous[s.arxiv_id])]
     if search.database_copy_on():
         search.index_papers(

@@ -8,7 +8,7 @@ must not write are named in ``PAPER_EXCLUDED``. ``papers.services.papers_upsert`
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from operator import attrgetter
 from typing import Any
 
@@ -150,11 +150,14 @@ def load_states(arxiv_ids: Sequence[str]) -> dict[str, PaperState]:
     return states
 
 
-def _author_ids(names: Iterable[str]) -> dict[str, int]:
-    """Author id for each folded name key, creating the authors that are new."""
+def _author_ids(names: Iterable[str], folded: Mapping[str, str]) -> dict[str, int]:
+    """Author id for each folded name key, creating the authors that are new. ``folded``: name
+    to key for the names a parsing process folded already (see :func:`write_links`)."""
     wanted: dict[str, str] = {}
+    known = folded.get
     for name in names:
-        wanted.setdefault(author_key(name), name)
+        key = known(name)
+        wanted.setdefault(author_key(name) if key is None else key, name)
     table = Author._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -284,8 +287,16 @@ def _delete_links(cursor: Any, table: str, paper_ids: list[int]) -> None:
         bulk.execute(cursor, f"DELETE FROM {table} WHERE paper_id IN ({_marks(len(chunk))})", chunk)
 
 
-def write_links(states: list[PaperState], previous: dict[str, PaperState | None]) -> None:
-    """Rewrite author and category rows of the papers whose lists changed."""
+def write_links(
+    states: list[PaperState],
+    previous: dict[str, PaperState | None],
+    *,
+    folded: Mapping[str, str] | None = None,
+) -> None:
+    """Rewrite author and category rows of the papers whose lists changed. ``folded``: author
+    names already folded to their keys (``PaperRecord.author_keys``), name to key; any other
+    name is folded here."""
+    folded = folded or {}
     author_changed = [
         s for s in states if s.authors is not None and s.authors != _prev(previous, s, "authors")
     ]
@@ -299,14 +310,16 @@ def write_links(states: list[PaperState], previous: dict[str, PaperState | None]
     with connection.cursor() as cursor:
         if author_changed:
             _delete_links(cursor, PaperAuthor._meta.db_table, _stored_ids(author_changed, previous))
-            author_ids = _author_ids(name for s in author_changed for name in s.authors or [])
+            author_ids = _author_ids(
+                (name for s in author_changed for name in s.authors or []), folded
+            )
             bulk.insert_rows(
                 cursor,
                 table=PaperAuthor._meta.db_table,
                 columns=author_columns,
                 pg_types=pg_types(PaperAuthor, author_columns),
                 # Made while PostgreSQL's COPY stores the first ones (core/bulk.copy_rows).
-                rows=_author_link_rows(author_changed, author_ids),
+                rows=_author_link_rows(author_changed, author_ids, folded),
             )
         if category_changed:
             _delete_links(
@@ -326,12 +339,14 @@ def write_links(states: list[PaperState], previous: dict[str, PaperState | None]
 
 
 def _author_link_rows(
-    states: list[PaperState], author_ids: dict[str, int]
+    states: list[PaperState], author_ids: dict[str, int], folded: Mapping[str, str]
 ) -> Iterator[tuple[int | None, int, int, str]]:
+    known = folded.get
     for state in states:
         seen: set[int] = set()
         for name in state.authors or []:
-            author_id = author_ids[author_key(name)]
+            key = known(name)
+            author_id = author_ids[author_key(name) if key is None else key]
             if author_id in seen:
                 continue  # the same person listed twice on one paper
             seen.add(author_id)

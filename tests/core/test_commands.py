@@ -144,3 +144,30 @@ def test_members_bodies_get_the_host_file_only_when_the_default_cache_is_per_pro
     }
     assert "'bodies'" in caches["default"]
     assert "'bodies'" not in caches["database"] and "'bodies'" not in caches["no file"]
+
+
+def test_a_command_ends_with_its_connections_closed_then_its_objects_frozen(monkeypatch):
+    # Python's shutdown would walk every object still alive with the cyclic collector (0.1 s
+    # after an import); the command is done, so they are frozen out of it, the connections
+    # closed first as the teardown would have closed them.
+    from django.core import management
+    from django.db import connections
+
+    from paperfeed import cli
+
+    calls: list[object] = []
+    monkeypatch.setattr(management, "execute_from_command_line", lambda args: calls.append(args))
+    monkeypatch.setattr(connections, "close_all", lambda: calls.append("close_all"))
+    monkeypatch.setattr(cli.gc, "freeze", lambda: calls.append("freeze"))
+    cli.main(["anything", "stats", "--json"])
+    assert calls == [["paperfeed", "stats", "--json"], "close_all", "freeze"]
+
+
+def test_after_a_command_its_output_is_whole_and_exit_handlers_run(tmp_path):
+    code = (
+        "import atexit, gc, sys; "
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0)); "
+        "sys.stdout.write('x' * 200000 + '\\n')"
+    )
+    out = paperfeed("shell", "-c", code, cwd=tmp_path).stdout.splitlines()
+    assert out[-2:] == ["x" * 200000, "frozen True"]

@@ -273,3 +273,19 @@ def test_the_parsing_process_checks_records_as_the_importer_would(tmp_path):
             for item in plain
         ]
         assert list(iter_checked_records(*arguments)) == wanted
+
+
+def test_the_parsing_process_folds_each_accepted_records_author_names_to_their_keys(tmp_path):
+    # The importer reads these keys instead of folding each name again (merge, author rows).
+    from paperfeed.ingest.parsers.detect import iter_checked_records
+    from paperfeed.papers.merge import author_key
+    from paperfeed.papers.records import PaperRecord
+
+    folded = 0
+    for path in build_inputs(tmp_path / "inputs"):
+        fmt = "snapshot" if "snapshot" in path.name else "listing"
+        for item in iter_checked_records([path], [fmt], None, None):
+            if isinstance(item, PaperRecord) and item.authors:
+                assert item.author_keys == [author_key(name) for name in item.authors]
+                folded += 1
+    assert folded > 50

@@ -206,3 +206,21 @@ def test_every_real_scraped_paper_is_dated_by_its_first_featured_day(shared_dir)
         assert state.published == datetime.combine(first_day[key], datetime.min.time(), UTC)
     with_abstract = [s for s in states.values() if s.abstract_source == "hf_scrape"]
     assert 300 < len(with_abstract) < len(states) // 2
+
+
+def test_authors_folded_beforehand_merge_as_when_folded_here():
+    from paperfeed.papers.merge import distinct_authors
+
+    lists = [
+        ["Jin Kim", "Byunghwee Lee"],
+        ["José García", "Jose Garcia", "  JOSÉ   GARCÍA ", "Zoë Lee", "zoe lee"],
+        ["Ann Lee", "Ann Lee"],
+        [],
+    ]
+    for names in lists:
+        keys = [author_key(name) for name in names]
+        assert distinct_authors(names, keys) == distinct_authors(names)
+        assert distinct_authors(names, keys[:-1]) == distinct_authors(names)  # not aligned
+        folded = record(authors=names, author_keys=keys)
+        assert merge(None, folded) == merge(None, record(authors=names))
+    assert distinct_authors(["José García", "Jose Garcia", "Ann"]) == ["José García", "Ann"]

@@ -55,3 +55,17 @@ def test_author_names_are_bounded_in_characters_then_in_bytes():
 def test_the_other_text_fields_are_bounded():
     assert check_record(_record(doi="d" * 5_001)) == "doi longer than 5000 characters"
     assert check_record(_record(doi="d" * 5_000, comments="")) is None
+
+
+def test_author_keys_folded_before_a_nul_was_stripped_are_dropped():
+    record = _record(authors=["Ada\x00 Lovelace", "Alan Turing"])
+    record.author_keys = ["ada\x00 lovelace", "alan turing"]
+    assert upsert_problem(record, checked=True) is None
+    assert (record.authors, record.author_keys) == (["Ada Lovelace", "Alan Turing"], None)
+    kept = _record(authors=["Ada Lovelace"], author_keys=["ada lovelace"])
+    assert upsert_problem(kept, checked=True) is None and kept.author_keys == ["ada lovelace"]
+    # Derived from the names: no part of a record's identity, and handed over with it.
+    assert kept == _record(authors=["Ada Lovelace"])
+    import pickle
+
+    assert pickle.loads(pickle.dumps(kept)).author_keys == ["ada lovelace"]  # noqa: S301

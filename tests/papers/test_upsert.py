@@ -312,3 +312,40 @@ def test_an_author_added_by_another_transaction_meanwhile_is_linked_not_duplicat
         (liskov.pk, "Barbara Liskov"),
         (Author.objects.get(key="ken thompson").pk, "Ken Thompson"),
     ]
+
+
+@pytest.mark.django_db
+def test_author_names_folded_by_a_parsing_process_are_stored_as_when_folded_here():
+    from paperfeed.papers.merge import author_key
+
+    def batch(*, folded: bool, prefix: str) -> list[PaperRecord]:
+        lists = [["José García", "Ann Lee", "jose  garcia"], ["Jose Garcia", "Zoë Chen"]]
+        return [
+            PaperRecord(
+                arxiv_id=f"{prefix}.0000{n}",
+                source="listing",
+                title=f"Paper {n}",
+                authors=names,
+                author_keys=[author_key(name) for name in names] if folded else None,
+            )
+            for n, names in enumerate(lists)
+        ]
+
+    def stored(prefix: str) -> list[tuple[str, int, str, str]]:
+        return list(
+            PaperAuthor.objects.filter(paper__arxiv_id__startswith=prefix)
+            .order_by("paper__arxiv_id", "position")
+            .values_list("paper__arxiv_id", "position", "name", "author__key")
+        )
+
+    papers_upsert(records=batch(folded=True, prefix="2501"), checked=True)
+    papers_upsert(records=batch(folded=False, prefix="2502"), checked=True)
+    folded, plain = stored("2501"), stored("2502")
+    assert [row[1:] for row in folded] == [row[1:] for row in plain]
+    assert [row[1:] for row in folded] == [
+        (0, "José García", "jose garcia"),
+        (1, "Ann Lee", "ann lee"),
+        (0, "Jose Garcia", "jose garcia"),
+        (1, "Zoë Chen", "zoe chen"),
+    ]
+    assert Author.objects.filter(key="jose garcia").count() == 1

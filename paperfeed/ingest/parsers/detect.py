@@ -19,6 +19,7 @@ from paperfeed.ingest.parsers.hf_daily import parse_daily_papers, parse_hf_scrap
 from paperfeed.ingest.parsers.listings import listing_day, parse_listing_path
 from paperfeed.ingest.parsers.oai_pmh import OaiError, parse_oai
 from paperfeed.ingest.parsers.snapshot import parse_snapshot
+from paperfeed.papers.merge import author_key
 from paperfeed.papers.records import PaperRecord, Rejected, upsert_problem
 
 FORMATS = ("snapshot", "listing", "hf_daily", "hf_scrape", "arxiv_api", "oai_pmh")
@@ -229,13 +230,17 @@ def iter_checked_records(
     becomes a :class:`Rejected`. What a parsing process runs, so that this per-record work is
     done on the other core and the importer skips it (``papers_upsert(checked=True)``). The
     parsers checked each record already (``_common.finish``): it is checked again only when
-    stripping changed it.
+    stripping changed it. Each accepted record's author names are folded to their keys here
+    too (``PaperRecord.author_keys``), after the strip, for the importer's merge and author
+    rows.
     """
     for item in iter_files_records(paths, formats, categories, limit):
         if isinstance(item, PaperRecord):
             problem = upsert_problem(item, checked=True)
             if problem is not None:
                 item = Rejected(problem, item.arxiv_id)
+            elif item.authors:
+                item.author_keys = list(map(author_key, item.authors))
         yield item
 
 
