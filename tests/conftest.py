@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.servers import basehttp
 
+from tests import leaks
 from tests.helpers import free_port
 from tests.loopback import QuietHandler, serving
 
@@ -23,6 +24,36 @@ def collection_rank(item: pytest.Item) -> int:
     if item.get_closest_marker("slow") is not None:
         return 0
     return 1 if item.get_closest_marker("long") is not None else 2
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    leaks.install()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):  # type: ignore[no-untyped-def]
+    """After each test's teardown: fail it if it left a session on the test database or a child
+    process running (tests/leaks.py). After the run's last test the test database is gone: its
+    sessions were checked by ``django_db_setup`` below, before it went."""
+    try:
+        return (yield)
+    finally:
+        found = leaks.leftovers(database=nextitem is not None)
+        if found:
+            pytest.fail("left running after the test:\n- " + "\n- ".join(found), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):  # type: ignore[no-untyped-def]
+    """pytest-django's, plus the leak check of the last test before the test database is
+    dropped (a session left on it would make the drop fail with a mere warning)."""
+    yield
+    try:
+        found = leaks.leftovers()
+    finally:
+        leaks.close()
+    if found:
+        pytest.fail("left running at the end:\n- " + "\n- ".join(found), pytrace=False)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -234,11 +265,22 @@ def redis_url():
         pytest.skip("Redis not available: set REDIS_URL or install redis-server")
     port = free_port()
     workdir = tempfile.mkdtemp(prefix="paperfeed-redis-")
-    server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        cwd=workdir,
-        stdout=subprocess.DEVNULL,
-    )
+    with leaks.kept_for_the_run():
+        server = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            cwd=workdir,
+            stdout=subprocess.DEVNULL,
+        )
     url = f"redis://127.0.0.1:{port}/0"
     deadline = time.monotonic() + 10
     while True:
@@ -270,10 +312,14 @@ def browser():
     # The ORM calls that set up each test's data are still plain synchronous code.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
+    with leaks.kept_for_the_run():  # Playwright's driver, a child of this process
+        playwright = sync_api.sync_playwright().start()
+    try:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield chromium
         chromium.close()
+    finally:
+        playwright.stop()
 
 
 def _worker_database(url: str) -> str:

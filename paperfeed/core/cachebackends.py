@@ -243,6 +243,11 @@ class SQLiteFileCache(BaseCache):
 _MISSING = object()
 
 
+# The decoded values of each ProcessCache by name, as LocMemCache keeps its entries by name:
+# every thread's instance of one cache (Django makes one per thread) serves and forgets them.
+_decoded_by_name: dict[str, dict[str, tuple[bytes, Any]]] = {}
+
+
 class ProcessCache(LocMemCache):
     """Django's per-process cache, which stores each value pickled and unpickles it on every
     ``get`` (so a caller may change what it got), plus ``get_shared``: the value decoded once per
@@ -255,37 +260,57 @@ class ProcessCache(LocMemCache):
     rebuild here, a copy another process renewed taken from the shared file, a delete, an
     expiry) stores new bytes or none, so the next ``get_shared`` decodes again. Nothing else
     writes a per-process cache, which is why only this backend offers it: a shared cache
-    (database, Redis) is ``get`` as before (core/caching.py)."""
+    (database, Redis) is ``get`` as before (core/caching.py).
+
+    A decoded value leaves with its entry, under the cache's lock: when the key is set, deleted,
+    expires or is culled (LocMemCache's cull: the least recently read third, when full), so the
+    decoded values are at most one per entry the cache holds, and a body read often stays
+    decoded as long as the cache keeps it (S89: they used to be dropped all at once whenever
+    their count reached the cache's maximum, culled entries' included)."""
 
     # LocMemCache's own state and helpers, which django-stubs leaves out.
     _cache: OrderedDict[str, bytes]
     _lock: threading.Lock
     _has_expired: Callable[[str], bool]
-    _delete: Callable[[str], bool]
 
     def __init__(self, name: str, params: dict[str, Any]) -> None:
         super().__init__(name, params)
-        # key -> (the pickled bytes, their value); at most as many keys as the cache holds.
-        self._decoded: dict[str, tuple[bytes, Any]] = {}
+        # key -> (the pickled bytes, their value); only keys the cache holds.
+        self._decoded = _decoded_by_name.setdefault(name, {})
 
     def get_shared(self, key: Any, default: Any = None, version: Any = None) -> Any:
         key = self.make_and_validate_key(key, version=version)
         with self._lock:
             if self._has_expired(key):
                 self._delete(key)
-                self._decoded.pop(key, None)
                 return default
             pickled = self._cache[key]
             self._cache.move_to_end(key, last=False)
-        seen = self._decoded.get(key)
+            seen = self._decoded.get(key)
         if seen is not None and seen[0] is pickled:
             return seen[1]
         value = pickle.loads(pickled)  # noqa: S301 - this process's own cache
-        if len(self._decoded) >= self._max_entries:
-            self._decoded.clear()  # keys the cache culled since: decoded again when asked
-        self._decoded[key] = (pickled, value)
+        with self._lock:
+            if self._cache.get(key) is pickled:  # not written, deleted or culled meanwhile
+                self._decoded[key] = (pickled, value)
         return value
+
+    # The three ways an entry leaves or changes, each called with the lock held.
+
+    def _set(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT) -> None:
+        super()._set(key, value, timeout)  # type: ignore[misc]
+        self._decoded.pop(key, None)
+
+    def _delete(self, key: str) -> bool:
+        self._decoded.pop(key, None)
+        return bool(super()._delete(key))  # type: ignore[misc]
+
+    def _cull(self) -> None:
+        super()._cull()  # type: ignore[misc]
+        for key in [key for key in self._decoded if key not in self._cache]:
+            del self._decoded[key]
 
     def clear(self) -> None:
         super().clear()
-        self._decoded.clear()
+        with self._lock:
+            self._decoded.clear()

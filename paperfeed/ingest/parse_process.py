@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import multiprocessing.connection
+import os
 import pickle
 import queue
 import signal
+import threading
 from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any
 
@@ -68,6 +71,7 @@ def _produce(
 ) -> None:
     # Ctrl+C reaches the whole process group: the writer handles it and ends this process.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _end_with_the_writer()
     # As in the importer (``ingest.services.collector_paused``): parsing allocates a batch of
     # objects that reference counting frees, and the collector would walk it every 700
     # allocations; one young collection per batch instead.
@@ -79,34 +83,34 @@ def _produce(
         for item in source(*args):
             batch.append(item)
             if len(batch) >= wanted:
-                _put(slots, batch)
+                slots.put(batch)
                 batch = []
                 wanted = next(sizes)
                 gc.collect(1)
         if batch:
-            _put(slots, batch)
-        _put(slots, _DONE)
-    except _WriterGone:
-        slots.cancel_join_thread()  # nobody will read what is left in the pipe
+            slots.put(batch)
+        slots.put(_DONE)
     except BaseException as exc:
-        _put(slots, _Failure(exc))
+        slots.put(_Failure(exc))
 
 
-class _WriterGone(Exception):
-    pass
-
-
-def _put(slots: Any, item: Any) -> None:
-    """Put ``item`` once there is room; give up when the writing process is gone (killed with
-    SIGKILL, it cannot end this one, which would otherwise wait for room forever)."""
+def _end_with_the_writer() -> None:
+    """End this process as soon as the writing process is gone, wherever it is. Killed with
+    SIGKILL, the writer cannot end it, and nothing reads the queue any more: this process
+    would wait for room in it forever or, having put its last batches, wait forever at its
+    exit for the queue's feeder thread to write them into a pipe nobody reads (it holds that
+    pipe's reading end too, so the write never fails). S89 found such a child left after a
+    CI run, from the test that kills an import half-way. It only reads files: nothing of it
+    needs finishing."""
     parent = multiprocessing.parent_process()
-    while True:
-        try:
-            slots.put(item, timeout=_POLL_SECONDS)
-            return
-        except queue.Full:
-            if parent is not None and not parent.is_alive():
-                raise _WriterGone from None
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="paperfeed-parse-watch", daemon=True).start()
 
 
 def batches_in_process(

@@ -36,7 +36,10 @@ def _loopback_only(monkeypatch):
 
 @pytest.fixture
 def hf(live_server, catalogue):
-    return huggingface_hub.HfApi(endpoint=live_server.url, token=False)
+    yield huggingface_hub.HfApi(endpoint=live_server.url, token=False)
+    # huggingface_hub keeps one HTTP client for the process, whose kept-alive connection held
+    # a live-server thread, and that thread's database session, open past the test.
+    huggingface_hub.close_session()
 
 
 def ids(papers):

@@ -4,11 +4,14 @@ PostgreSQL) and on Redis; and both database stores keep a cache's promises."""
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
+import weakref
 
 import pytest
 from django.db import connection
@@ -177,6 +180,89 @@ def test_the_process_cache_decodes_an_entry_once_and_again_after_any_write(monke
     store.set("body", ["again"], 60)
     store.clear()
     assert store.get_shared("body") is None
+
+
+class _Body:
+    """A kept body's stand-in that a weak reference can follow."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _released(store, key: str, end) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the value ``get_shared`` decoded for ``key`` is freed once ``end`` has ended
+    the entry and nobody else holds it."""
+    seen = weakref.ref(store.get_shared(key))
+    end()
+    gc.collect()
+    return seen() is None
+
+
+def test_a_decoded_value_leaves_with_its_entry(monkeypatch):
+    """Deleted, expired or culled, an entry keeps no decoded copy alive beside the cache."""
+    from django.core.cache.backends import locmem
+
+    from paperfeed.core.cachebackends import ProcessCache
+
+    store = ProcessCache(f"leaves-{uuid.uuid4()}", {"OPTIONS": {"MAX_ENTRIES": 9}})
+    store.set("deleted", _Body("x"), 60)
+    assert _released(store, "deleted", lambda: store.delete("deleted"))
+    store.set("culled", _Body("x"), 60)
+
+    def nine_others() -> None:  # the cache is full at nine: a third, least read first, goes
+        for n in range(9):
+            store.set(f"other-{n}", n, 60)
+
+    assert _released(store, "culled", nine_others)
+    assert store.get("culled") is None
+    store.set("expired", _Body("x"), 60)
+    now = time.time()
+
+    def expire() -> None:
+        monkeypatch.setattr(locmem.time, "time", lambda: now + 61)
+        assert store.get("expired") is None  # a plain read finds it expired and deletes it
+
+    assert _released(store, "expired", expire)
+
+
+def test_a_body_read_often_stays_decoded_while_many_others_come_and_go(monkeypatch):
+    """More bodies than the cache keeps (a large site's paper pages): the one read between
+    them is decoded once, and the decoded copies never outnumber the entries."""
+    import pickle
+
+    from paperfeed.core.cachebackends import ProcessCache
+
+    decoded: list[object] = []
+    loads = pickle.loads
+    monkeypatch.setattr(pickle, "loads", lambda data: decoded.append(data) or loads(data))
+    store = ProcessCache(f"hot-{uuid.uuid4()}", {"OPTIONS": {"MAX_ENTRIES": 30}})
+    store.set("hot", _Body("a list"), 600)
+    hot = store.get_shared("hot")
+    for n in range(300):
+        store.set(f"paper-{n}", _Body(f"paper {n}"), 600)
+        assert store.get_shared(f"paper-{n}").text == f"paper {n}"
+        assert store.get_shared("hot") is hot
+        assert len(store._decoded) <= len(store._cache)
+    assert len(decoded) == 1 + 300
+
+
+def test_every_thread_of_a_process_shares_the_decoded_values():
+    """Django makes each thread its own instance of a cache (the threaded server of `paperfeed
+    run`): they share the entries, and now the decoded values and their forgetting too."""
+    from paperfeed.core.cachebackends import ProcessCache
+
+    name = f"threads-{uuid.uuid4()}"
+    store = ProcessCache(name, {})
+    store.set("body", _Body("shared"), 60)
+    first = store.get_shared("body")
+    seen: list[object] = []
+    thread = threading.Thread(target=lambda: seen.append(ProcessCache(name, {}).get_shared("body")))
+    thread.start()
+    thread.join()
+    assert seen == [first]
+    ProcessCache(name, {}).set("body", _Body("renewed"), 60)  # another thread's rebuild
+    assert store.get_shared("body").text == "renewed"
+    assert _released(store, "body", lambda: ProcessCache(name, {}).delete("body"))
 
 
 def test_the_default_cache_is_the_process_cache(settings):

@@ -38,3 +38,8 @@ def killed_after(count: int) -> Iterator[int]:
     time.sleep(1)  # the queue's feeder thread sends the last batch meanwhile
     os.kill(os.getpid(), signal.SIGKILL)
     yield -1  # never reached
+
+
+def small_then_large() -> Iterator[str]:
+    yield "small"
+    yield "x" * 1_000_000  # more than a pipe holds: the queue's feeder waits for a reader

@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +21,7 @@ from paperfeed.ingest.parsers.detect import iter_files_records
 from paperfeed.ingest.sources import papers_import_files
 from paperfeed.papers.models import Paper
 from paperfeed.papers.records import PaperRecord, Rejected
+from tests.conftest import REPO
 from tests.ingest import parse_sources
 
 
@@ -107,6 +113,51 @@ def test_stopping_early_ends_the_parsing_process():
     assert next(batches)[:3] == [0, 1, 2]
     batches.close()
     assert multiprocessing.active_children() == []
+
+
+# A writer that takes the first batch and then stops reading, as a killed import does.
+_WRITER = """
+import multiprocessing, time
+from paperfeed.ingest.parse_process import batches_in_process
+from tests.ingest import parse_sources
+batches = batches_in_process(parse_sources.small_then_large, (), size=1)
+assert next(batches) == ["small"]
+[child] = multiprocessing.active_children()
+print(child.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_the_parsing_process_ends_when_the_writer_is_killed():
+    """Killed with SIGKILL, the writer cannot end the parsing process, which had put its last
+    (large) batch in the queue and waited forever at its exit for it to be read."""
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _WRITER], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        child = int(writer.stdout.readline())  # type: ignore[union-attr]
+        time.sleep(0.5)  # it puts the large batch and the end, and reaches its exit
+        assert _running(child)
+    finally:
+        writer.kill()
+        writer.wait()
+        writer.stdout.close()  # type: ignore[union-attr]  # the child holds it open too
+    deadline = time.monotonic() + 10
+    try:
+        while _running(child):
+            assert time.monotonic() < deadline, "the parsing process outlived its writer"
+            time.sleep(0.05)
+    finally:
+        if _running(child):
+            os.kill(child, signal.SIGKILL)
 
 
 def _run_report(run: IngestRun) -> tuple:

@@ -1,0 +1,84 @@
+"""tests/leaks.py: what a test leaves running is found, named and ended; a clean test leaves
+nothing to find."""
+
+from __future__ import annotations
+
+import multiprocessing
+import subprocess
+import sys
+
+import pytest
+from django.db import connection
+
+from tests import leaks
+
+
+@pytest.fixture
+def short_grace(monkeypatch):
+    monkeypatch.setattr(leaks, "GRACE_SECONDS", 0.2)
+
+
+def test_a_child_left_running_is_named_and_ended(short_grace):
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    found = leaks.leftovers()
+    assert found == [
+        f"a child process still running: pid {child.pid}: {child.args[0]} -c "
+        "import time; time.sleep(60)"
+    ]
+    assert child.poll() is not None  # ended
+    assert leaks.leftovers() == []
+
+
+def test_a_child_that_ends_within_the_grace_is_not_a_leftover():
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.5)"])
+    assert leaks.leftovers() == []
+    assert child.returncode == 0
+
+
+def _sleep() -> None:
+    import time
+
+    time.sleep(60)
+
+
+def test_a_multiprocessing_child_left_running_is_named_and_ended(short_grace):
+    process = multiprocessing.get_context("spawn").Process(target=_sleep, name="left-behind")
+    process.start()
+    [found] = leaks.leftovers()
+    assert found == f"a child process still running: pid {process.pid}: multiprocessing left-behind"
+    assert not process.is_alive()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_session_on_the_test_database_is_named_and_ended(short_grace):
+    if connection.vendor != "postgresql":
+        pytest.skip("sessions are checked on PostgreSQL; SQLite has none")
+    import psycopg
+
+    params = connection.settings_dict
+    other = psycopg.connect(
+        dbname=params["NAME"],
+        host=params["HOST"] or None,
+        port=params["PORT"] or None,
+        user=params["USER"] or None,
+        password=params["PASSWORD"] or None,
+        application_name="left-open",
+    )
+    other.execute("SELECT 42")
+    [found] = leaks.leftovers()
+    assert found.startswith(
+        f"a session on the test database (pid {other.info.backend_pid}, left-open, idle"
+    )
+    assert "'SELECT 42'" in found and "held by this test process (threads: MainThread" in found
+    with pytest.raises(psycopg.OperationalError):  # ended by the check
+        other.execute("SELECT 1")
+    other.close()
+    assert leaks.leftovers() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_test_process_own_connection_is_not_a_leftover():
+    from paperfeed.papers.models import Paper
+
+    assert not Paper.objects.exists()  # this test's own connection is open
+    assert leaks.leftovers() == []
