@@ -39,6 +39,7 @@ from gunicorn.http.wsgi import create
 
 from bench import http
 from bench.common import BENCH_VAR, REPO, table
+from bench.signed_in import cpu_seconds
 from paperfeed.core.accesslog import AccessLogger
 from paperfeed.core.serving import ACCESS_LOGGER
 
@@ -159,9 +160,11 @@ def over_http(rounds: int, duration: float) -> list[tuple[str, ...]]:
                 for label in order:
                     base, master = servers[label]
                     workers = http.worker_pids(master)
-                    before = _cpu(workers)
+                    before = cpu_seconds(workers)
                     result = http.wrk(base, ["/"], duration, work, headers=headers)
-                    result["cpu_ms"] = (_cpu(workers) - before) * 1000 / max(1, result["requests"])
+                    result["cpu_ms"] = (
+                        (cpu_seconds(workers) - before) * 1000 / max(1, result["requests"])
+                    )
                     result["load"] = Path("/proc/loadavg").read_text().split()[0]
                     found[label] = result
                     http.drain(base)
@@ -178,15 +181,6 @@ def over_http(rounds: int, duration: float) -> list[tuple[str, ...]]:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return rows
-
-
-def _cpu(pids: list[int]) -> float:
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / ticks
 
 
 def main(argv: list[str] | None = None) -> None:
