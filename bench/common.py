@@ -85,11 +85,11 @@ def access_logger_flags(command: list[str]) -> list[str]:
     runs has it: a start commit from before S87 (BENCH_CODE_DIR) keeps gunicorn's stock logger,
     as its `paperfeed web` did."""
     module = serving.ACCESS_LOGGER.rpartition(".")[0]
-    if "--access-logfile" not in command or "--logger-class" in command:
+    if "--access-logfile" not in command:
         return []
     if not (code_dir() / (module.replace(".", "/") + ".py")).is_file():
         return []
-    return ["--logger-class", serving.ACCESS_LOGGER]
+    return serving.logger_class_args(extra=command, environ=os.environ)
 
 
 # 50 searches a reader of cs papers might type: topics, phrases, an author, filters, sorting.
