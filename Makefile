@@ -19,16 +19,23 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # uv (from PyPI, by the venv's own pip) installs the same versions as pip in ~40 s instead of
-# ~105 s (a fresh venv, load ~7: it downloads in parallel and does not compile every module);
-# where no uv wheel can be had, pip does it as before.
+# ~105 s (a fresh venv, load ~7: it downloads in parallel and leaves the compiling to the step
+# below); where no uv wheel can be had, pip does it as before.
 UV_VERSION := 0.13.9
 
-$(STAMP): $(BIN)/python pyproject.toml
+# Then every installed module is compiled to bytecode, as `pip install` does and uv does not by
+# default. Without it, where PYTHONDONTWRITEBYTECODE is set (this project's own machines, some
+# container images) each `paperfeed` command compiled Django and its dependencies from source
+# again: `django.setup()` took 1.24 s instead of 0.44 s, a fixed cost in every command, worker
+# and test process (docs/performance.md, "Bytecode"). The Makefile is a prerequisite so that an
+# existing venv gets this step too.
+$(STAMP): $(BIN)/python pyproject.toml Makefile
 	if $(BIN)/pip install --quiet 'uv==$(UV_VERSION)'; then \
 		$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'; \
 	else \
 		$(BIN)/pip install --quiet --upgrade pip && $(BIN)/pip install --quiet -e '.[dev]'; \
 	fi
+	$(BIN)/python -m compileall -q -j 0 "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -24,6 +24,25 @@ def require_shared() -> None:
         sys.exit(f"bench needs the real corpus at {DAILY_ARCHIVE} (../shared); it is absent")
 
 
+def bytecode_warning() -> str:
+    """A warning when the venv's Django has no compiled bytecode, else "".
+
+    Every ``paperfeed`` child a benchmark starts would then compile Django and its
+    dependencies from source wherever PYTHONDONTWRITEBYTECODE is set: 0.8 s more start-up a
+    command (``make install`` compiles them; docs/performance.md, "Bytecode").
+    """
+    import importlib.util
+
+    import django.db.models.base as probe
+
+    if Path(importlib.util.cache_from_source(probe.__file__)).exists():
+        return ""
+    return (
+        "WARNING: the venv has no bytecode (run `make install`): each paperfeed command "
+        "compiles Django from source, ~0.8 s more start-up"
+    )
+
+
 @contextmanager
 def timed():
     result = {}

@@ -30,7 +30,14 @@ import tarfile
 import time
 from pathlib import Path
 
-from bench.common import BENCH_VAR, DAILY_ARCHIVE, REPO, SNAPSHOT_SAMPLE, require_shared
+from bench.common import (
+    BENCH_VAR,
+    DAILY_ARCHIVE,
+    REPO,
+    SNAPSHOT_SAMPLE,
+    bytecode_warning,
+    require_shared,
+)
 from bench.import_baselines import ServerCpu, baseline_postgres, baseline_sqlite
 from bench.import_report import median_run, print_report, run_line
 
@@ -214,6 +221,8 @@ def main(argv: list[str] | None = None) -> dict:
     )
     args = parser.parse_args(argv)
     require_shared()
+    if warning := bytecode_warning():
+        print(warning)
     from bench.corpus import small_archive
 
     archive = small_archive(args.records) if args.records else DAILY_ARCHIVE
