@@ -304,7 +304,17 @@ def redis_url():
 def browser():
     """Debian's Chromium through Playwright, one a worker (tests/browser, the digest's test).
     Playwright's sync API runs an event loop in this thread, and a second `sync_playwright()`
-    in a process that has one fails: every test that drives the browser shares this one."""
+    in a process that has one fails: every test that drives the browser shares this one.
+
+    That loop stays marked running in this thread between the browser's calls (Playwright
+    switches to it in a greenlet of this thread), and Django keeps a thread's database
+    connections apart from a running loop's (asgiref's thread-critical Local: the loop
+    context's storage instead of the thread's). So the tests before the browser starts and those
+    after it use two different connections, and neither was closed: on PostgreSQL the first was
+    left after tests/digests/test_browser.py and the second at the worker's end (S90). Each is
+    closed here when this thread stops using it."""
+    from django.db import connections
+
     from tests.browser.conftest import ARGS, ARTIFACTS, CHROMIUM, _ensure_chromium
 
     _ensure_chromium()
@@ -312,6 +322,8 @@ def browser():
     # The ORM calls that set up each test's data are still plain synchronous code.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     ARTIFACTS.mkdir(exist_ok=True)
+    # A session-scoped fixture starts before the test's database fixtures: no transaction is open.
+    connections.close_all()  # the thread's own, which it no longer sees once the loop runs
     with leaks.kept_for_the_run():  # Playwright's driver, a child of this process
         playwright = sync_api.sync_playwright().start()
     try:
@@ -319,6 +331,7 @@ def browser():
         yield chromium
         chromium.close()
     finally:
+        connections.close_all()  # those made while the loop ran: unseen once it has stopped
         playwright.stop()
 
 
