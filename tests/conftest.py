@@ -115,6 +115,21 @@ def _fresh_cache(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _rate_windows_held(monkeypatch):
+    """django-ratelimit counts in fixed windows on the clock ("3/m": each minute, offset by the
+    key's hash). A test whose requests cross a window's edge sees the count start again and no
+    429: CI's PostgreSQL phase, at load ~5, had six comments under "3/m" all answered 201. The
+    windows' clock is held at the test's start, so each test counts in one window."""
+    import time
+    import types
+
+    import django_ratelimit.core
+
+    held = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: held))
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(request, settings):
     """argon2 is slow on purpose; tests that make hundreds of users use a fast hasher instead.
 
