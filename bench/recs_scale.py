@@ -325,8 +325,8 @@ def compare(args: argparse.Namespace) -> None:
     base, here = Path(args.base).resolve(), Path(__file__).resolve().parents[1]
     runs: dict[str, dict[str, list[float]]] = {"base": {}, "this": {}}
     loads: list[float] = []
-    # round -> side -> (page CPU p50, with the server's on PostgreSQL; load at start and end)
-    pairs: dict[int, dict[str, tuple[float, list[float]]]] = {}
+    # round -> side -> (page CPU p50 with the server's, the server's alone (0 on SQLite), load)
+    pairs: dict[int, dict[str, tuple[float, float, list[float]]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for number in range(args.rounds):
             order = [("base", base), ("this", here)]
@@ -339,11 +339,11 @@ def compare(args: argparse.Namespace) -> None:
                 found = json.loads(out.read_text())
                 loads += found.pop("load")
                 page = found["page"]
-                cost = (
-                    [a + b for a, b in zip(page[1], page[2], strict=True)] if len(page) > 2 else []
-                )
+                server = page[2] if len(page) > 2 else [0.0] * len(page[1])
+                cost = [a + b for a, b in zip(page[1], server, strict=True)]
                 pairs.setdefault(number, {})[label] = (
-                    float(np.median(cost or page[1])),
+                    float(np.median(cost)),
+                    float(np.median(server)),
                     loads[-2:],
                 )
                 for name, (wall, cpu, *server) in found.items():
@@ -352,6 +352,7 @@ def compare(args: argparse.Namespace) -> None:
                     if server and any(server[0]) and name != "ranking":
                         # The database server's CPU too (PostgreSQL: both sides run this bench).
                         both = [a + b for a, b in zip(cpu, server[0], strict=True)]
+                        runs[label].setdefault(f"{name} DB", []).extend(server[0])
                         runs[label].setdefault(f"{name} CPU+DB", []).extend(both)
     print(
         f"/papers/for-you, {args.rounds} rounds x {args.readers} distinct members, alternating "
@@ -369,10 +370,10 @@ def compare(args: argparse.Namespace) -> None:
         )
     # The machine is shared: each round's pair is the honest unit, not the pooled figures alone.
     for number, sides in sorted(pairs.items()):
-        (before, load_a), (after, load_b) = sides["base"], sides["this"]
+        (before, db_a, load_a), (after, db_b, load_b) = sides["base"], sides["this"]
         print(
-            f"  round {number}: page CPU{'+DB' if len(runs['base']) > 6 else ''} p50 base "
-            f"{before:.1f}, this {after:.1f} ms, this/base {after / before:.2f}; load "
+            f"  round {number}: page CPU(+DB) p50 base {before:.1f}, this {after:.1f} ms, "
+            f"this/base {after / before:.2f}; DB p50 base {db_a:.2f}, this {db_b:.2f} ms; load "
             f"{min(load_a + load_b):.1f}-{max(load_a + load_b):.1f}"
         )
 
