@@ -6,10 +6,11 @@ command, then ``/papers/for-you`` served to distinct members end to end.
     .venv/bin/python -m bench.recs_scale serve [--corpus …] [--readers 250] [--profile 30]
     .venv/bin/python -m bench.recs_scale compare --base DIR [--rounds 4] [--readers 60]
 
-``--corpus`` names ``var/bench/corpora/<name>.json`` (the ``env`` of a catalogue, as
-``bench.corpus`` writes it). It must be a COPY that this bench may write to: ``populate`` adds
-members, libraries and upvotes to it (``cp`` the SQLite directory, or ``CREATE DATABASE … TEMPLATE``
-on PostgreSQL, and write a json naming it).
+``--corpus`` names ``var/bench/corpora/<name>.json`` or is a path to a ``….json`` (the ``env``
+of a catalogue, as ``bench.corpus`` writes it). It must be a COPY that this bench may write to:
+``populate`` adds members, libraries and upvotes to it (``cp`` the SQLite directory, or ``CREATE
+DATABASE … TEMPLATE`` on PostgreSQL, and write a json naming it); the catalogues ``bench.corpus``
+built are refused.
 
 populate: migrates the copy, then adds ``--members`` members with libraries of CiteULike-a-like
 sizes (log-normal, median 20 saved papers, a long tail to 2,000) and upvotes (median 4), drawn
@@ -27,7 +28,8 @@ each, in turn: the page ``/papers/for-you`` (the view, the selector, the cards, 
 the selector alone (``recs.selectors.for_you``: the database reads and the ranking), and the
 ranking alone (the model's rows and ``hybrid.rank_for_reader`` over edges read beforehand), each
 timed in wall and CPU (``time.process_time``: SQLite runs in this process, so its work counts;
-a PostgreSQL server's does not). Prints p50/p95/p99 of each and the load average.
+on PostgreSQL on this host the connection's backend's CPU, from its ``/proc/<pid>/schedstat``, is
+printed beside it as DB and the sum as +DB). Prints p50/p95/p99 of each and the load average.
 
 compare: ``serve`` in child processes alternating between an exported checkout (``git archive
 COMMIT | tar -x -C DIR``) and this one, each round with new readers: before and after side by
@@ -41,20 +43,47 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+
+if "--code" in sys.argv[:-1]:
+    # serve --code DIR: that checkout's paperfeed, put first before bench.common imports this
+    # one's (``bench`` itself is already this checkout's: ``-m bench.recs_scale`` imported it).
+    sys.path.insert(0, str(Path(sys.argv[sys.argv.index("--code") + 1]).resolve()))
 
 from bench.common import BENCH_VAR
 
 TARGET_MS = 50.0
 
 
+def corpus_json(corpus: str) -> Path:
+    """``--corpus``: a name in ``var/bench/corpora`` or a path to a json of one's own (the shared
+    corpora folder is read-only, so a copy's json is often kept elsewhere)."""
+    if corpus.endswith(".json"):
+        return Path(corpus).resolve()
+    return BENCH_VAR / "corpora" / f"{corpus}.json"
+
+
+def _catalogue_urls() -> set[str]:
+    """The databases of the catalogues ``bench.corpus`` builds (``<backend>-<name>.json``)."""
+    from bench.corpus import ALL
+
+    found = set()
+    for backend in ("sqlite", "postgres"):
+        for name in ALL:
+            path = BENCH_VAR / "corpora" / f"{backend}-{name}.json"
+            if path.exists():
+                found.add(json.loads(path.read_text())["env"].get("DATABASE_URL", ""))
+    return found
+
+
 def setup(corpus: str) -> None:
-    meta = json.loads((BENCH_VAR / "corpora" / f"{corpus}.json").read_text())
+    meta = json.loads(corpus_json(corpus).read_text())
     env = meta["env"]
     # The shared catalogues are read-only for everyone: this bench writes members into its copy.
-    if any("h17b" in env.get(key, "") for key in ("DATABASE_URL", "PAPERFEED_DATA_DIR")):
+    if "h17b" in env.get("DATABASE_URL", "") or env.get("DATABASE_URL") in _catalogue_urls():
         sys.exit("refusing to write to a shared catalogue: make a copy (see --help)")
     os.environ.update(env)
     os.environ.setdefault("PAPERFEED_SCHEDULER", "false")
@@ -132,11 +161,46 @@ def _ranking_only(user_id: int) -> tuple[float, float]:
     return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
 
 
+def _server_cpu() -> Callable[[], float]:
+    """On PostgreSQL on this host, the CPU seconds this connection's backend has spent so far
+    (its ``/proc/<pid>/schedstat``: nanoseconds on a core), so a page's CPU counts the server's
+    share of it as SQLite's counts in this process; always 0 on SQLite."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return lambda: 0.0
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    stat = Path(f"/proc/{pid}/schedstat")
+    if not stat.exists():
+        sys.exit("the PostgreSQL server is not on this host: its CPU cannot be read")
+
+    def read() -> float:
+        # A reconnect would start a new backend: fail loudly rather than subtract two processes.
+        assert connection.connection.info.backend_pid == pid, "the connection was reopened"
+        return int(stat.read_text().split()[0]) / 1e9
+
+    return read
+
+
+class _Counter:
+    """Counts a page's statements as an execute wrapper. Not CaptureQueriesContext: while Django
+    logs queries the compiled ones are not run as prepared statements on PostgreSQL
+    (core/compiled.py), so a page measured under it cost the server more than a worker's."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        self.calls += 1
+        return execute(sql, params, many, context)
+
+
 def serve(args: argparse.Namespace) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.test.utils import override_settings
 
     from paperfeed.recs import inputs, selectors
 
@@ -167,30 +231,37 @@ def serve(args: argparse.Namespace) -> None:
     # which a worker does once at start, and which was counted in every page here before.
     for client in clients.values():
         client.handler = warm_client.handler
+    server_cpu = _server_cpu()
+    counted = _Counter()
     load = os.getloadavg()
-    figures: dict[str, tuple[list[float], list[float]]] = {
-        name: ([], []) for name in ("page", "selector", "ranking")
+    # Per part: wall, this process's CPU, the database server's CPU (PostgreSQL; 0 on SQLite).
+    figures: dict[str, tuple[list[float], list[float], list[float]]] = {
+        name: ([], [], []) for name in ("page", "selector", "ranking")
     }
     sizes, listed, queries = [], [], []
     with override_settings(ALLOWED_HOSTS=["*"]):
         for user_id in chosen:
             sizes.append(len(inputs.reader_papers(user_id=user_id, limit=10_000)))
-            wall, cpu = time.perf_counter(), time.process_time()
-            with CaptureQueriesContext(connection) as captured:
+            wall, cpu, server = time.perf_counter(), time.process_time(), server_cpu()
+            with connection.execute_wrapper(counted):
                 response = clients[user_id].get("/papers/for-you")
             figures["page"][0].append((time.perf_counter() - wall) * 1000)
             figures["page"][1].append((time.process_time() - cpu) * 1000)
+            figures["page"][2].append((server_cpu() - server) * 1000)
             assert response.status_code == 200, response.status_code
-            queries.append(len(captured))
+            queries.append(counted.calls)
+            counted.calls = 0
             user = user_model.objects.get(pk=user_id)
-            wall, cpu = time.perf_counter(), time.process_time()
+            wall, cpu, server = time.perf_counter(), time.process_time(), server_cpu()
             found = selectors.for_you(user=user, limit=30)
             figures["selector"][0].append((time.perf_counter() - wall) * 1000)
             figures["selector"][1].append((time.process_time() - cpu) * 1000)
+            figures["selector"][2].append((server_cpu() - server) * 1000)
             listed.append(len(found.items))
             ranking = _ranking_only(user_id)
             figures["ranking"][0].append(ranking[0])
             figures["ranking"][1].append(ranking[1])
+            figures["ranking"][2].append(0.0)  # no query: the inputs are read beforehand
     print(
         f"/papers/for-you for {len(chosen)} distinct members ({connection.vendor}, model "
         f"{model.meta.get('readers', 0):,} readers x {len(model.ids):,} papers; signals per "
@@ -203,9 +274,13 @@ def serve(args: argparse.Namespace) -> None:
         ("selector", "selector (reads + ranking)"),
         ("ranking", "ranking only"),
     ):
-        wall, cpu = figures[name]
+        wall, cpu, server = figures[name]
         print(f"  {label:<28} wall ms {percentiles(wall)}")
         print(f"  {'':<28} CPU  ms {percentiles(cpu)}")
+        if connection.vendor == "postgresql" and name != "ranking":
+            both = [a + b for a, b in zip(cpu, server, strict=True)]
+            print(f"  {'':<28} DB   ms {percentiles(server)}")
+            print(f"  {'':<28} +DB  ms {percentiles(both)}")
     if args.json:
         Path(args.json).write_text(json.dumps({**figures, "load": [load[0], os.getloadavg()[0]]}))
     if args.profile:
@@ -227,7 +302,12 @@ def serve(args: argparse.Namespace) -> None:
         print(profiler.output_text(color=False, show_all=False))
     # The target is the work one request costs: CPU time (wall time on a shared 2-core
     # machine is mostly waiting for a core); wall shown for a quiet machine.
-    for clock, values in (("CPU", figures["page"][1]), ("wall", figures["page"][0])):
+    clocks = [("CPU", figures["page"][1]), ("wall", figures["page"][0])]
+    if connection.vendor == "postgresql":
+        # The server's share on the same cores: the work a page costs the machine.
+        page_both = [a + b for a, b in zip(figures["page"][1], figures["page"][2], strict=True)]
+        clocks.insert(1, ("CPU+DB", page_both))
+    for clock, values in clocks:
         p50, p95 = (float(np.percentile(values, q)) for q in (50, 95))
         verdict = "meets" if p95 <= TARGET_MS else "p50 meets" if p50 <= TARGET_MS else "misses"
         print(
@@ -244,7 +324,9 @@ def compare(args: argparse.Namespace) -> None:
 
     base, here = Path(args.base).resolve(), Path(__file__).resolve().parents[1]
     runs: dict[str, dict[str, list[float]]] = {"base": {}, "this": {}}
-    loads = []
+    loads: list[float] = []
+    # round -> side -> (page CPU p50 with the server's, the server's alone (0 on SQLite), load)
+    pairs: dict[int, dict[str, tuple[float, float, list[float]]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for number in range(args.rounds):
             order = [("base", base), ("this", here)]
@@ -256,9 +338,22 @@ def compare(args: argparse.Namespace) -> None:
                 subprocess.run(command, cwd=here, check=True, capture_output=True)
                 found = json.loads(out.read_text())
                 loads += found.pop("load")
-                for name, (wall, cpu) in found.items():
+                page = found["page"]
+                server = page[2] if len(page) > 2 else [0.0] * len(page[1])
+                cost = [a + b for a, b in zip(page[1], server, strict=True)]
+                pairs.setdefault(number, {})[label] = (
+                    float(np.median(cost)),
+                    float(np.median(server)),
+                    loads[-2:],
+                )
+                for name, (wall, cpu, *server) in found.items():
                     runs[label].setdefault(f"{name} wall", []).extend(wall)
                     runs[label].setdefault(f"{name} CPU", []).extend(cpu)
+                    if server and any(server[0]) and name != "ranking":
+                        # The database server's CPU too (PostgreSQL: both sides run this bench).
+                        both = [a + b for a, b in zip(cpu, server[0], strict=True)]
+                        runs[label].setdefault(f"{name} DB", []).extend(server[0])
+                        runs[label].setdefault(f"{name} CPU+DB", []).extend(both)
     print(
         f"/papers/for-you, {args.rounds} rounds x {args.readers} distinct members, alternating "
         f"{base.name} (base) and this checkout; load average {min(loads):.1f}-{max(loads):.1f}"
@@ -272,6 +367,14 @@ def compare(args: argparse.Namespace) -> None:
         print(
             f"| {key} | {' / '.join(f'{v:.1f}' for v in a)} | {' / '.join(f'{v:.1f}' for v in b)}"
             f" | {b[1] / a[1]:.2f} |"
+        )
+    # The machine is shared: each round's pair is the honest unit, not the pooled figures alone.
+    for number, sides in sorted(pairs.items()):
+        (before, db_a, load_a), (after, db_b, load_b) = sides["base"], sides["this"]
+        print(
+            f"  round {number}: page CPU(+DB) p50 base {before:.1f}, this {after:.1f} ms, "
+            f"this/base {after / before:.2f}; DB p50 base {db_a:.2f}, this {db_b:.2f} ms; load "
+            f"{min(load_a + load_b):.1f}-{max(load_a + load_b):.1f}"
         )
 
 
@@ -295,9 +398,12 @@ def main() -> None:
     if args.step == "compare":
         compare(args)
         return
-    if args.code:
-        sys.path.insert(0, args.code)
     setup(args.corpus)
+    if args.code:
+        import paperfeed
+
+        # The exported checkout's code, or the comparison compares this checkout with itself.
+        assert Path(paperfeed.__file__).resolve().is_relative_to(Path(args.code).resolve())
     if args.step == "populate":
         from bench.recs_population import populate
 

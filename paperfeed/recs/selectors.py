@@ -1,11 +1,12 @@
 """Reads of the recommender: one reader's for-you list with its reasons, the live model, the
 reader's hidden papers and feed key.
 
-Serving one reader costs: their signalled papers (four indexed queries, newest first, at most
-PAPERFEED_RECS_READER_PAPERS), the model's rows for those papers (memory-mapped arrays, no
-query), their content neighbours (one indexed query on the similar-papers table), the hidden
-papers (one query), and the cards' rows, whose query also keeps only visible and recent
-candidates (the best ranked first, the rest only when too many of those are left out).
+Serving one reader costs: their signalled papers (one query of four indexed parts, newest
+first, at most PAPERFEED_RECS_READER_PAPERS), the model's rows for those papers
+(memory-mapped arrays, no query), their content neighbours (one indexed query on the
+similar-papers table), the hidden papers (one query), which candidates may be listed
+(visible and recent: ids alone, the best ranked first, the rest only when too many of those
+are left out), and the chosen papers' rows.
 
 Privacy: the reasons name only the reader's own papers; what other members signalled reaches a
 reader only through the trained model, which holds papers at least PAPERFEED_RECS_MIN_READERS
@@ -26,7 +27,7 @@ from django.utils import timezone
 
 from paperfeed.core import builds
 from paperfeed.papers.models import STUB, Paper
-from paperfeed.papers.row_selectors import rows_for
+from paperfeed.papers.row_selectors import papers_by_ids
 from paperfeed.papers.rows import PaperRow
 from paperfeed.papers.similar.models import SimilarPaper
 from paperfeed.recs import inputs
@@ -200,32 +201,28 @@ def _listed(
     """The first ``limit`` ranked papers that may be listed (visible, not a stub, published
     since ``since``) and their cards' rows.
 
-    The filter is the rows' own query, instead of a query keeping the allowed ids among all the
-    candidates and then another reading their rows: first the best ``2 * limit`` (at 1 M papers
-    and 100 k members the ``limit``-th allowed paper is ranked 53rd of 120 at the median, 67th
-    at p90, for a limit of 30: about half the candidates are over a year old), then, only when
-    too few of those may be listed, the rest in one more query.
+    The filter reads ids alone, first of the best ``2 * limit`` (at 1 M papers and 100 k
+    members the ``limit``-th allowed paper is ranked 53rd of 120 at the median, 67th at p90,
+    for a limit of 30: about half the candidates are over a year old), then, only when too few
+    of those may be listed, of the rest; the rows are then read for the chosen papers alone,
+    through ``papers_by_ids`` (on PostgreSQL one prepared statement with the cards' facts).
+    It was one ORM query building every candidate's full model instance with its thumbnail and
+    glance, planned anew each time, then the facts of the chosen: at 1 M papers on PostgreSQL
+    the page's costliest read (docs/performance.md, S91).
     """
     chosen: list[hybrid.Ranked] = []
-    papers: dict[int, Paper] = {}
     first = 2 * limit
     for part in (ranked[:first], ranked[first:]):
         if not part:
             break
-        query = (
-            Paper.objects.visible()
-            .filter(pk__in=[r.target for r in part])
-            .exclude(STUB)
-            .select_related("thumbnail", "glance")
-            .order_by()  # the ranking orders them
-        )
+        query = Paper.objects.visible().filter(pk__in=[r.target for r in part]).exclude(STUB)
         if since is not None:
             query = query.filter(published__gte=since)
-        papers.update((paper.pk, paper) for paper in query)
-        chosen += [r for r in part if r.target in papers][: limit - len(chosen)]
+        allowed = set(query.order_by().values_list("pk", flat=True))
+        chosen += [r for r in part if r.target in allowed][: limit - len(chosen)]
         if len(chosen) >= limit:
             break
-    rows = rows_for([papers[r.target] for r in chosen])
+    rows = papers_by_ids(ids=[r.target for r in chosen])
     return chosen, {row.paper.pk: row for row in rows}
 
 

@@ -303,3 +303,29 @@ def test_the_page_counts_the_hidden_papers_with_and_without_a_list(client):
     HiddenPaper.objects.create(user=ada, paper=near)
     page = client.get(FOR_YOU).content.decode()
     assert "2 hidden papers</a>" in page and f'href="{reverse("recs:hidden")}"' in page
+
+
+def test_the_listed_papers_rows_are_the_cards_rows_read_for_the_chosen_alone(
+    django_assert_max_num_queries,
+):
+    """Which candidates may be listed is read as ids; the rows only for the chosen papers, as
+    every list's (papers_by_ids): the same rows, authors included, in rank order."""
+    from paperfeed.papers.row_selectors import papers_by_ids
+
+    ada = UserFactory()
+    mine = PaperFactory()
+    near = [PaperFactory() for _ in range(6)]
+    for rank, neighbour in enumerate(near):
+        SimilarPaper.objects.create(
+            paper=mine, neighbour=neighbour, rank=rank, score=0.9 - rank / 100
+        )
+    SavedPaperFactory(user=ada, paper=mine)
+
+    with django_assert_max_num_queries(8):
+        found = selectors.for_you(user=ada, limit=4)
+
+    expected = papers_by_ids(ids=[paper.pk for paper in near[:4]])
+    assert [i.row.paper for i in found.items] == near[:4]
+    assert [(i.row.paper.title, i.row.authors) for i in found.items] == [
+        (row.paper.title, row.authors) for row in expected
+    ]
