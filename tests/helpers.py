@@ -157,3 +157,15 @@ def served_wsgi_module() -> ModuleType:
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def prepared_statements(like: str) -> int:
+    """How many statements this PostgreSQL connection has prepared whose text matches the
+    ``LIKE`` pattern ``like`` (core/compiled.py prepares the hot ones per connection)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE %s", [like]
+        )
+        return int(cursor.fetchone()[0])

@@ -8,6 +8,7 @@ from django.db.models import Q
 from paperfeed.core.compiled import compile_query, numbered
 from paperfeed.papers.models import Paper
 from tests.factories import PaperFactory
+from tests.helpers import prepared_statements
 
 pytestmark = pytest.mark.django_db
 
@@ -99,12 +100,7 @@ def test_a_compiled_query_is_prepared_on_postgresql_and_logged_while_queries_are
     def prepared() -> int:
         if connection.vendor != "postgresql":
             return 0
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-                ["%papers_paper%title%"],
-            )
-            return cursor.fetchone()[0]
+        return prepared_statements("%papers_paper%title%")
 
     settings.PAPERFEED_PG_PREPARED = False
     plain = compile_query(Paper.objects.filter(pk=-1).values_list("title"), [-1])

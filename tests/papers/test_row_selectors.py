@@ -10,6 +10,7 @@ from paperfeed.papers.models import Featured, Paper
 from paperfeed.papers.row_selectors import papers_by_ids, rows_for
 from paperfeed.papers.rows import CardPaper, PaperRow
 from tests.factories import catalogue_paper
+from tests.helpers import prepared_statements
 
 pytestmark = pytest.mark.django_db
 
@@ -241,18 +242,10 @@ def test_on_postgresql_the_rows_statement_is_prepared_once_for_any_number_of_ids
     papers = [catalogue_paper(f"2602.0060{n}", authors=(f"Author {n}",)) for n in range(3)]
     ids = [paper.pk for paper in papers]
 
-    def prepared() -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-                ["%papers_paperglance%"],
-            )
-            return int(cursor.fetchone()[0])
-
     settings.PAPERFEED_PG_PREPARED = False
     off = [row.authors for row in papers_by_ids(ids=ids)]
     if connection.vendor == "postgresql":
-        assert prepared() == 0
+        assert prepared_statements("%papers_paperglance%") == 0
     settings.PAPERFEED_PG_PREPARED = True
     assert (
         [row.authors for row in papers_by_ids(ids=ids)]
@@ -263,4 +256,4 @@ def test_on_postgresql_the_rows_statement_is_prepared_once_for_any_number_of_ids
     assert [row.paper.pk for row in papers_by_ids(ids=[ids[2], -1, ids[0]])] == [ids[2], ids[0]]
     if connection.vendor == "postgresql":
         # One per column set (all columns, the card's), whatever the number of ids.
-        assert prepared() == 2
+        assert prepared_statements("%papers_paperglance%") == 2

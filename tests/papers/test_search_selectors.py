@@ -7,6 +7,7 @@ import pytest
 from paperfeed.papers import search_selectors
 from paperfeed.papers.models import Paper
 from tests.factories import catalogue_paper
+from tests.helpers import prepared_statements
 
 
 @pytest.fixture(autouse=True)
@@ -281,9 +282,4 @@ def test_the_hidden_ids_every_search_asks_are_a_prepared_statement_on_postgresql
     assert search.hidden_ids() == [hidden.pk]
     assert shown.pk not in search.hidden_ids()
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-                ["SELECT id FROM papers_paper WHERE hidden%"],
-            )
-            assert cursor.fetchone()[0] == 1
+        assert prepared_statements("SELECT id FROM papers_paper WHERE hidden%") == 1

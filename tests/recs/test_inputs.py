@@ -10,6 +10,7 @@ from paperfeed.community.models import AuthorClaim, Comment, Upvote
 from paperfeed.library.models import SavedPaper
 from paperfeed.recs import inputs
 from tests.factories import AuthorFactory, CommentFactory, PaperFactory, UserFactory
+from tests.helpers import prepared_statements
 
 pytestmark = pytest.mark.django_db
 
@@ -99,21 +100,13 @@ def test_on_postgresql_the_signals_statement_is_prepared_with_the_same_answers(s
         at(SavedPaper, hours + 1, user=ada, paper=paper)
     Upvote.objects.create(user=bob, paper=papers[1])
 
-    def prepared() -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-                ["%MIN(kind)%"],
-            )
-            return int(cursor.fetchone()[0])
-
     settings.PAPERFEED_PG_PREPARED = False
     off = [(p.paper_id, p.kind) for p in inputs.reader_papers(user_id=ada.pk, limit=50)]
     if connection.vendor == "postgresql":
-        assert prepared() == 0
+        assert prepared_statements("%MIN(kind)%") == 0
     settings.PAPERFEED_PG_PREPARED = True
     on = [(p.paper_id, p.kind) for p in inputs.reader_papers(user_id=ada.pk, limit=50)]
     assert on == off == [(paper.pk, "saved") for paper in papers]
     assert [p.paper_id for p in inputs.reader_papers(user_id=bob.pk, limit=2)] == [papers[1].pk]
     if connection.vendor == "postgresql":
-        assert prepared() == 1
+        assert prepared_statements("%MIN(kind)%") == 1
